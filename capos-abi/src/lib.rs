@@ -1,0 +1,60 @@
+//! Small ABI constants shared by the kernel, the userspace runtime and the
+//! host tools, so nothing is copied by hand across a boundary.
+//!
+//! Today it holds the contract between the kernel and the QEMU harness: the
+//! `isa-debug-exit` device codes and the fixed markers the kernel prints on
+//! the serial console (see `docs/serial-protocol.md`).
+#![no_std]
+#![forbid(unsafe_code)]
+
+/// The QEMU `isa-debug-exit` device the kernel uses to end a run.
+///
+/// Writing `value` to the port makes QEMU exit with status `(value << 1) | 1`.
+pub mod qemu_exit {
+    /// I/O port of the device (`-device isa-debug-exit,iobase=0xf4,iosize=0x04`).
+    pub const PORT: u16 = 0xf4;
+    /// Size of the device's I/O window in bytes.
+    pub const IO_SIZE: u16 = 0x04;
+    /// Value the kernel writes when a run ended successfully.
+    pub const SUCCESS: u32 = 0x10;
+    /// Value the kernel writes after a panic, a kernel exception or a failed test.
+    pub const FAILURE: u32 = 0x11;
+
+    /// The host exit status QEMU reports for a value written to the port.
+    pub const fn host_status(value: u32) -> i32 {
+        ((value << 1) | 1) as i32
+    }
+}
+
+/// Fixed strings the kernel prints on the serial console; the harness matches
+/// on them. Each marker starts its line.
+pub mod serial {
+    /// First word of the boot banner's first line: `capOS <version> ...`.
+    pub const BANNER_PREFIX: &str = "capOS ";
+    /// Start of the line the panic handler prints: `KERNEL PANIC at FILE:LINE:COL: MESSAGE`.
+    pub const PANIC: &str = "KERNEL PANIC";
+    /// Start of the first line of a CPU exception dump:
+    /// `EXCEPTION #PF (vector 14) ...`.
+    pub const EXCEPTION: &str = "EXCEPTION";
+    /// Start of the last line of an exception dump taken in kernel mode.
+    pub const KERNEL_FAULT: &str = "KERNEL FAULT";
+    /// Start of the periodic heartbeat line of the idle kernel:
+    /// `uptime: S s (T ticks)`.
+    pub const HEARTBEAT: &str = "uptime: ";
+    /// Prefix of every line the in-kernel test runner prints.
+    pub const KTEST: &str = "ktest: ";
+}
+
+/// The kernel's timer tick rate, in interrupts per second.
+pub const TIMER_HZ: u32 = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::qemu_exit;
+
+    #[test]
+    fn exit_codes_map_to_distinct_odd_statuses() {
+        assert_eq!(qemu_exit::host_status(qemu_exit::SUCCESS), 33);
+        assert_eq!(qemu_exit::host_status(qemu_exit::FAILURE), 35);
+    }
+}

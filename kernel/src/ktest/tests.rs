@@ -1,0 +1,248 @@
+//! The in-kernel test functions, grouped by the subsystem they exercise.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use x86_64::PhysAddr;
+use x86_64::structures::paging::PhysFrame;
+
+use super::TestResult;
+use crate::arch::x86_64::{cpu, trap};
+use crate::ktest_assert;
+use crate::mem::paging::{self, Access, MapError};
+use crate::mem::{frame, heap, layout};
+use crate::time;
+
+/// Every test, in the order it runs.
+pub const ALL: &[(&str, fn() -> TestResult)] = &[
+    ("frame::alloc_free_roundtrip", frame_alloc_free_roundtrip),
+    ("frame::frames_are_zeroed", frame_frames_are_zeroed),
+    ("frame::double_free_rejected", frame_double_free_rejected),
+    ("frame::exhaustion_and_recovery", frame_exhaustion_and_recovery),
+    ("paging::map_translate_unmap", paging_map_translate_unmap),
+    ("paging::bad_requests_are_typed_errors", paging_bad_requests_are_typed_errors),
+    ("paging::kernel_sections_are_w_xor_x", paging_kernel_sections_are_w_xor_x),
+    ("paging::guard_pages_and_low_memory_unmapped", paging_guard_pages_and_low_memory_unmapped),
+    ("heap::alloc_patterns", heap_alloc_patterns),
+    ("heap::exhaustion_is_an_error", heap_exhaustion_is_an_error),
+    ("timer::ticks_advance", timer_ticks_advance),
+    ("trap::breakpoint_returns", trap_breakpoint_returns),
+];
+
+/// Scratch virtual page for paging tests, in an area nothing else uses.
+const SCRATCH: u64 = 0xFFFF_E000_0000_0000;
+
+fn phys_of(f: PhysFrame) -> u64 {
+    f.start_address().as_u64()
+}
+
+fn frame_alloc_free_roundtrip() -> TestResult {
+    let before = frame::free_count();
+    let mut frames = Vec::new();
+    for _ in 0..100 {
+        frames.push(frame::alloc_zeroed().ok_or("allocator ran dry after few frames")?);
+    }
+    ktest_assert!(frame::free_count() == before - 100, "free count did not drop by 100");
+    let mut sorted: Vec<u64> = frames.iter().map(|f| phys_of(*f)).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    ktest_assert!(sorted.len() == 100, "a frame was handed out twice");
+    ktest_assert!(sorted[0] >= 0x10_0000, "handed out a frame in the low megabyte: {:#x}", sorted[0]);
+    let kernel = layout::kernel_physical();
+    ktest_assert!(
+        sorted.iter().all(|p| !kernel.contains(*p)),
+        "handed out a frame of the kernel image"
+    );
+    for f in frames {
+        frame::free(f).map_err(|e| alloc::format!("free failed: {e}"))?;
+    }
+    ktest_assert!(frame::free_count() == before, "free count not restored");
+    Ok(())
+}
+
+fn frame_frames_are_zeroed() -> TestResult {
+    let f = frame::alloc_zeroed().ok_or("no frame")?;
+    let ptr = layout::phys_to_virt(phys_of(f)) as *mut u64;
+    // SAFETY: the frame is ours and mapped in the window for 4096 bytes.
+    unsafe { core::ptr::write_bytes(ptr, 0xAB, 512) };
+    frame::free(f).map_err(|e| alloc::format!("{e}"))?;
+    let again = frame::alloc_zeroed().ok_or("no frame")?;
+    ktest_assert!(again == f, "allocator did not reuse the frame just freed");
+    // SAFETY: as above, the frame is ours again.
+    let words = unsafe { core::slice::from_raw_parts(ptr, 512) };
+    ktest_assert!(words.iter().all(|w| *w == 0), "reused frame still holds old data");
+    frame::free(again).map_err(|e| alloc::format!("{e}"))
+}
+
+fn frame_double_free_rejected() -> TestResult {
+    let f = frame::alloc_zeroed().ok_or("no frame")?;
+    frame::free(f).map_err(|e| alloc::format!("{e}"))?;
+    let before = frame::free_count();
+    ktest_assert!(frame::free(f).is_err(), "double free accepted");
+    let beyond = PhysFrame::containing_address(PhysAddr::new(1 << 45));
+    ktest_assert!(frame::free(beyond).is_err(), "free of a frame past the end accepted");
+    ktest_assert!(frame::free_count() == before, "a rejected free changed the count");
+    Ok(())
+}
+
+fn frame_exhaustion_and_recovery() -> TestResult {
+    let before = frame::free_count();
+    let mut frames = Vec::new();
+    frames.try_reserve_exact(before).map_err(|_| "heap too small to track every frame")?;
+    while let Some(f) = frame::alloc_zeroed() {
+        frames.push(f);
+    }
+    let taken = frames.len();
+    let exhausted = frame::free_count() == 0 && frame::alloc_zeroed().is_none();
+    let map_result = paging::map_fresh(SCRATCH, 4096, Access::ReadWrite);
+    for f in frames {
+        frame::free(f).map_err(|e| alloc::format!("free failed: {e}"))?;
+    }
+    ktest_assert!(taken == before, "took {taken} frames but {before} were free");
+    ktest_assert!(exhausted, "allocator still had frames after handing out all of them");
+    ktest_assert!(map_result == Err(MapError::OutOfFrames), "map without frames gave {map_result:?}");
+    ktest_assert!(frame::free_count() == before, "free count not restored after exhaustion");
+    Ok(())
+}
+
+fn paging_map_translate_unmap() -> TestResult {
+    let before = frame::free_count();
+    let f = frame::alloc_zeroed().ok_or("no frame")?;
+    let phys = phys_of(f);
+    paging::map_page(SCRATCH, phys, Access::ReadWrite).map_err(|e| alloc::format!("map: {e:?}"))?;
+    let t = paging::translate(SCRATCH + 0x123).ok_or("translate of a mapped page gave None")?;
+    ktest_assert!(t.phys == phys + 0x123, "translate gave {:#x}, expected {:#x}", t.phys, phys + 0x123);
+    ktest_assert!(t.writable && !t.executable && !t.user, "wrong rights {t:?}");
+    // SAFETY: SCRATCH maps the frame just allocated, writable.
+    unsafe { core::ptr::write_volatile(SCRATCH as *mut u64, 0x1234_5678) };
+    // SAFETY: the same frame through the physical window.
+    let seen = unsafe { core::ptr::read_volatile(layout::phys_to_virt(phys) as *const u64) };
+    ktest_assert!(seen == 0x1234_5678, "write through the new mapping not seen in the window");
+    let unmapped = paging::unmap_page(SCRATCH).map_err(|e| alloc::format!("unmap: {e:?}"))?;
+    ktest_assert!(unmapped == phys, "unmap returned another frame");
+    ktest_assert!(paging::translate(SCRATCH).is_none(), "page still translates after unmap");
+    frame::free(f).map_err(|e| alloc::format!("{e}"))?;
+    // Page tables created for SCRATCH stay allocated (they are reused).
+    ktest_assert!(frame::free_count() + 3 >= before, "frames leaked by map/unmap");
+    Ok(())
+}
+
+fn paging_bad_requests_are_typed_errors() -> TestResult {
+    let f = frame::alloc_zeroed().ok_or("no frame")?;
+    let phys = phys_of(f);
+    let r = paging::map_page(SCRATCH + 1, phys, Access::ReadOnly);
+    ktest_assert!(r == Err(MapError::Unaligned(SCRATCH + 1)), "unaligned map gave {r:?}");
+    paging::map_page(SCRATCH, phys, Access::ReadOnly).map_err(|e| alloc::format!("{e:?}"))?;
+    let r = paging::map_page(SCRATCH, phys, Access::ReadOnly);
+    ktest_assert!(r == Err(MapError::AlreadyMapped(SCRATCH)), "double map gave {r:?}");
+    paging::unmap_page(SCRATCH).map_err(|e| alloc::format!("{e:?}"))?;
+    let r = paging::unmap_page(SCRATCH);
+    ktest_assert!(r == Err(MapError::NotMapped(SCRATCH)), "unmap of an unmapped page gave {r:?}");
+    let in_window = layout::phys_to_virt(0x20_0000);
+    let r = paging::unmap_page(in_window);
+    ktest_assert!(r == Err(MapError::InsideHugePage(in_window)), "unmap inside a huge page gave {r:?}");
+    frame::free(f).map_err(|e| alloc::format!("{e}"))
+}
+
+fn paging_kernel_sections_are_w_xor_x() -> TestResult {
+    let text = paging::translate(layout::text().start).ok_or("text unmapped")?;
+    ktest_assert!(text.executable && !text.writable, "text rights {text:?}");
+    let rodata = paging::translate(layout::rodata().start).ok_or("rodata unmapped")?;
+    ktest_assert!(!rodata.executable && !rodata.writable, "rodata rights {rodata:?}");
+    let stack_var = 0u64;
+    let data = paging::translate(&raw const stack_var as u64).ok_or("stack unmapped")?;
+    ktest_assert!(!data.executable && data.writable, "stack rights {data:?}");
+    let window = paging::translate(layout::phys_to_virt(0x10_0000)).ok_or("window unmapped")?;
+    ktest_assert!(!window.executable && window.writable, "window rights {window:?}");
+    let heap_page = paging::translate(layout::HEAP_BASE).ok_or("heap unmapped")?;
+    ktest_assert!(!heap_page.executable && heap_page.writable, "heap rights {heap_page:?}");
+    let mut page = layout::text().start;
+    while page < layout::data().end {
+        if let Some(t) = paging::translate(page) {
+            ktest_assert!(!(t.writable && t.executable), "page {page:#x} is writable and executable");
+        }
+        page += 4096;
+    }
+    Ok(())
+}
+
+fn paging_guard_pages_and_low_memory_unmapped() -> TestResult {
+    for guard in layout::guard_pages() {
+        ktest_assert!(paging::translate(guard).is_none(), "guard page {guard:#x} is mapped");
+        ktest_assert!(paging::translate(guard + 4096).is_some(), "stack above guard {guard:#x} unmapped");
+    }
+    for low in [0u64, 0x1000, 0x10_0000, 0x4000_0000] {
+        ktest_assert!(paging::translate(low).is_none(), "low address {low:#x} is mapped");
+    }
+    Ok(())
+}
+
+fn heap_alloc_patterns() -> TestResult {
+    let (used_before, _) = heap::usage();
+    {
+        let boxed = Box::new([7u8; 4096]);
+        ktest_assert!(boxed.iter().all(|b| *b == 7), "box contents");
+        let mut growing: Vec<u64> = Vec::new();
+        for i in 0..(1 << 17) {
+            growing.push(i);
+        }
+        ktest_assert!(growing.iter().enumerate().all(|(i, v)| *v == i as u64), "vec contents after growth");
+        let mut small: Vec<Box<[u8]>> = (0..1000).map(|i| alloc::vec![i as u8; 1 + i % 200].into_boxed_slice()).collect();
+        let mut i = 0;
+        small.retain(|_| {
+            i += 1;
+            i % 2 == 0
+        });
+        let refill: Vec<Box<[u8]>> = (0..500).map(|i| alloc::vec![0xEE; 3 + i % 100].into_boxed_slice()).collect();
+        for (n, b) in small.iter().enumerate() {
+            let expect = (2 * n + 1) as u8;
+            ktest_assert!(b.iter().all(|x| *x == expect), "small allocation {n} corrupted");
+        }
+        ktest_assert!(refill.iter().all(|b| b.iter().all(|x| *x == 0xEE)), "refill corrupted");
+        let layout = core::alloc::Layout::from_size_align(64 * 1024, 4096).map_err(|_| "layout")?;
+        // SAFETY: the layout has a non-zero size; the pointer is checked for
+        // null and freed with the same layout.
+        let p = unsafe { alloc::alloc::alloc_zeroed(layout) };
+        ktest_assert!(!p.is_null(), "aligned 64 KiB allocation failed");
+        ktest_assert!(p as usize % 4096 == 0, "allocation not 4096-aligned");
+        // SAFETY: `p` came from `alloc_zeroed` with this layout.
+        unsafe { alloc::alloc::dealloc(p, layout) };
+    }
+    let (used_after, _) = heap::usage();
+    ktest_assert!(used_after == used_before, "heap use {used_before} -> {used_after}: leak");
+    Ok(())
+}
+
+fn heap_exhaustion_is_an_error() -> TestResult {
+    let (used, free) = heap::usage();
+    let mut v: Vec<u8> = Vec::new();
+    let r = v.try_reserve_exact(used + free + 1);
+    ktest_assert!(r.is_err(), "reserving more than the heap holds succeeded");
+    Ok(())
+}
+
+fn timer_ticks_advance() -> TestResult {
+    ktest_assert!(x86_64::instructions::interrupts::are_enabled(), "interrupts are off");
+    let start_ticks = time::ticks();
+    let start_ns = time::uptime_ns();
+    let deadline = start_ns + 5_000_000_000;
+    while time::ticks() < start_ticks + 10 {
+        ktest_assert!(time::uptime_ns() < deadline, "fewer than 10 ticks in 5 s");
+        x86_64::instructions::hlt();
+    }
+    let elapsed_ms = (time::uptime_ns() - start_ns) / 1_000_000;
+    let expected_ms = 10 * 1000 / u64::from(capos_abi::TIMER_HZ);
+    ktest_assert!(
+        elapsed_ms >= expected_ms / 2 && elapsed_ms <= expected_ms * 4,
+        "10 ticks took {elapsed_ms} ms by the TSC, expected about {expected_ms} ms"
+    );
+    let t0 = cpu::rdtsc();
+    ktest_assert!(cpu::rdtsc() > t0, "TSC does not advance");
+    Ok(())
+}
+
+fn trap_breakpoint_returns() -> TestResult {
+    let before = trap::breakpoints();
+    x86_64::instructions::interrupts::int3();
+    ktest_assert!(trap::breakpoints() == before + 1, "breakpoint handler did not run once");
+    Ok(())
+}

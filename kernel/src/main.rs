@@ -1,0 +1,147 @@
+//! The capOS kernel entry point and boot sequence.
+//!
+//! `boot::entry` brings the CPU from GRUB's 32-bit protected mode to long
+//! mode and calls [`kmain`], which sets up, in order: the serial console,
+//! GDT/TSS/IDT, the boot information, CPU protections, the physical frame
+//! allocator, the kernel page tables, the heap, the interrupt controllers
+//! and the timer; prints the boot banner; and then idles (or, in the
+//! `ktest` build, runs the in-kernel tests).
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod arch;
+mod boot;
+mod klog;
+#[cfg(feature = "ktest")]
+mod ktest;
+mod mem;
+mod panic;
+mod serial;
+mod time;
+
+use arch::x86_64::{cpu, gdt, idt, lapic, pic};
+use boot::{BootInfo, RegionKind};
+
+/// Seconds between two heartbeat lines of the idle kernel.
+const HEARTBEAT_SECONDS: u64 = 5;
+
+/// Facts gathered during boot, printed in the banner.
+struct BootReport {
+    features: cpu::Features,
+    frames: mem::frame::FrameStats,
+    heap_bytes: u64,
+    timer: lapic::TimerInfo,
+}
+
+/// Rust entry from the boot trampoline: `magic` and `mbi_phys` are what
+/// GRUB left in EAX and EBX.
+#[unsafe(no_mangle)]
+pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
+    time::mark_boot();
+    serial::init();
+    gdt::init();
+    idt::init();
+
+    let boot = match BootInfo::from_multiboot2(magic, u64::from(mbi_phys)) {
+        Ok(info) => info,
+        Err(e) => panic!("cannot use the boot information: {e:?}"),
+    };
+    let level = boot.cmdline_value("loglevel").and_then(klog::parse_level);
+    klog::init(level.unwrap_or(log::LevelFilter::Info));
+
+    let features = cpu::features();
+    cpu::enable_protections(&features);
+
+    let frames = match mem::frame::init(&boot) {
+        Ok(stats) => stats,
+        Err(e) => panic!("cannot set up the frame allocator: {e:?}"),
+    };
+    if let Err(e) = mem::paging::init(&boot) {
+        panic!("cannot build the kernel page tables: {e:?}");
+    }
+    let heap_bytes = mem::heap::size_for(boot.usable_bytes());
+    if let Err(e) = mem::heap::init(heap_bytes) {
+        panic!("cannot map the kernel heap: {e:?}");
+    }
+
+    pic::disable();
+    let lapic_base = match mem::paging::map_mmio(lapic::physical_base(), 4096) {
+        Ok(virt) => virt,
+        Err(e) => panic!("cannot map the local APIC: {e:?}"),
+    };
+    let timer = lapic::init(lapic_base);
+    time::set_tsc_hz(timer.tsc_hz);
+
+    print_banner(&boot, &BootReport { features, frames, heap_bytes, timer });
+    x86_64::instructions::interrupts::enable();
+
+    #[cfg(feature = "ktest")]
+    ktest::main(&boot);
+
+    idle()
+}
+
+fn print_banner(boot: &BootInfo, report: &BootReport) {
+    let loader = boot.loader_name.as_str();
+    kprintln!(
+        "{}{} (x86_64; booted by {} via Multiboot2)",
+        capos_abi::serial::BANNER_PREFIX,
+        env!("CARGO_PKG_VERSION"),
+        if loader.is_empty() { "an unnamed loader" } else { loader }
+    );
+    kprintln!("  cmdline: {:?}", boot.cmdline.as_str());
+    serial::with_writer(|w| {
+        use core::fmt::Write;
+        let _ = w.write_str("  cpu: ");
+        let _ = cpu::write_vendor(w);
+        let _ = writeln!(w, ", features: {}", report.features);
+    });
+    let usable_regions = boot.regions().iter().filter(|r| r.kind == RegionKind::Usable).count();
+    kprintln!(
+        "  memory: {} MiB usable in {} regions, highest address {:#x}",
+        boot.usable_bytes() >> 20,
+        usable_regions,
+        boot.usable_end().saturating_sub(1)
+    );
+    for region in boot.regions() {
+        kprintln!(
+            "    {:#018x}-{:#018x} {} {} KiB",
+            region.start,
+            region.end().saturating_sub(1),
+            region.kind.name(),
+            region.len >> 10
+        );
+    }
+    if boot.dropped_entries > 0 {
+        kprintln!("    ({} memory-map or module entries not kept)", boot.dropped_entries);
+    }
+    kprintln!(
+        "  frames: {} free of {} usable (4 KiB each; bitmap {} KiB)",
+        mem::frame::free_count(),
+        report.frames.usable,
+        report.frames.bitmap_bytes >> 10
+    );
+    kprintln!("  heap: {} KiB at {:#x}", report.heap_bytes >> 10, mem::layout::HEAP_BASE);
+    kprintln!(
+        "  timer: LAPIC {} Hz (bus {} MHz), TSC {} MHz",
+        report.timer.tick_hz,
+        report.timer.lapic_hz / 1_000_000,
+        report.timer.tsc_hz / 1_000_000
+    );
+}
+
+/// The idle loop: sleep until the next interrupt, print a heartbeat every
+/// `HEARTBEAT_SECONDS` of uptime.
+fn idle() -> ! {
+    let mut next_heartbeat = HEARTBEAT_SECONDS;
+    loop {
+        x86_64::instructions::interrupts::enable_and_hlt();
+        let seconds = time::uptime_ms() / 1000;
+        if seconds >= next_heartbeat {
+            kprintln!("{}{} s ({} ticks)", capos_abi::serial::HEARTBEAT, seconds, time::ticks());
+            next_heartbeat = seconds / HEARTBEAT_SECONDS * HEARTBEAT_SECONDS + HEARTBEAT_SECONDS;
+        }
+    }
+}
