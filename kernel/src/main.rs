@@ -25,6 +25,7 @@ use arch::x86_64::{cpu, gdt, idt, lapic, pic};
 use boot::{BootInfo, RegionKind};
 
 /// Seconds between two heartbeat lines of the idle kernel.
+#[cfg(not(feature = "ktest"))]
 const HEARTBEAT_SECONDS: u64 = 5;
 
 /// Facts gathered during boot, printed in the banner.
@@ -46,7 +47,7 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
 
     let boot = match BootInfo::from_multiboot2(magic, u64::from(mbi_phys)) {
         Ok(info) => info,
-        Err(e) => panic!("cannot use the boot information: {e:?}"),
+        Err(e) => panic!("cannot use the boot information: {e}"),
     };
     let level = boot.cmdline_value("loglevel").and_then(klog::parse_level);
     klog::init(level.unwrap_or(log::LevelFilter::Info));
@@ -56,7 +57,7 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
 
     let frames = match mem::frame::init(&boot) {
         Ok(stats) => stats,
-        Err(e) => panic!("cannot set up the frame allocator: {e:?}"),
+        Err(e) => panic!("cannot set up the frame allocator: {e}"),
     };
     if let Err(e) = mem::paging::init(&boot) {
         panic!("cannot build the kernel page tables: {e:?}");
@@ -79,7 +80,7 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
 
     #[cfg(feature = "ktest")]
     ktest::main(&boot);
-
+    #[cfg(not(feature = "ktest"))]
     idle()
 }
 
@@ -123,7 +124,13 @@ fn print_banner(boot: &BootInfo, report: &BootReport) {
         report.frames.usable,
         report.frames.bitmap_bytes >> 10
     );
-    kprintln!("  heap: {} KiB at {:#x}", report.heap_bytes >> 10, mem::layout::HEAP_BASE);
+    let (heap_used, _) = mem::heap::usage();
+    kprintln!(
+        "  heap: {} KiB at {:#x} ({} KiB in use)",
+        report.heap_bytes >> 10,
+        mem::layout::HEAP_BASE,
+        heap_used.div_ceil(1024)
+    );
     kprintln!(
         "  timer: LAPIC {} Hz (bus {} MHz), TSC {} MHz",
         report.timer.tick_hz,
@@ -134,6 +141,7 @@ fn print_banner(boot: &BootInfo, report: &BootReport) {
 
 /// The idle loop: sleep until the next interrupt, print a heartbeat every
 /// `HEARTBEAT_SECONDS` of uptime.
+#[cfg(not(feature = "ktest"))]
 fn idle() -> ! {
     let mut next_heartbeat = HEARTBEAT_SECONDS;
     loop {

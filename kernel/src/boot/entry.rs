@@ -182,8 +182,4 @@ kernel_stack_top:
 unsafe extern "C" {
     /// First byte of the boot stack's guard page (left unmapped).
     pub static kernel_stack_guard: u8;
-    /// Lowest usable byte of the boot stack.
-    pub static kernel_stack_bottom: u8;
-    /// One past the highest byte of the boot stack.
-    pub static kernel_stack_top: u8;
 }

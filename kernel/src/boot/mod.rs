@@ -132,6 +132,19 @@ pub enum BootError {
     NoMemoryMap,
 }
 
+impl core::fmt::Display for BootError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::BadMagic(magic) => write!(f, "boot loader magic {magic:#x} is not Multiboot2's"),
+            Self::OutOfWindow(addr) => {
+                write!(f, "boot information at {addr:#x} is beyond the first GiB the early page tables map")
+            }
+            Self::Malformed(e) => write!(f, "malformed Multiboot2 information: {e}"),
+            Self::NoMemoryMap => f.write_str("the boot loader passed no memory map"),
+        }
+    }
+}
+
 impl BootInfo {
     /// The physical memory map.
     pub fn regions(&self) -> &[Region] {
@@ -188,7 +201,7 @@ impl BootInfo {
         let map = mbi.memory_map_tag().ok_or(BootError::NoMemoryMap)?;
         for area in map.memory_areas() {
             use multiboot2::MemoryAreaType as T;
-            let kind = match multiboot2::MemoryAreaType::from(area.typ()) {
+            let kind = match area.typ() {
                 T::Available => RegionKind::Usable,
                 T::AcpiAvailable => RegionKind::AcpiReclaimable,
                 T::ReservedHibernate => RegionKind::AcpiNvs,
@@ -229,12 +242,7 @@ impl BootInfo {
 
     /// Highest physical address (exclusive) of any usable region.
     pub fn usable_end(&self) -> u64 {
-        self.regions()
-            .iter()
-            .filter(|r| r.kind == RegionKind::Usable)
-            .map(Region::end)
-            .max()
-            .unwrap_or(0)
+        self.regions().iter().filter(|r| r.kind == RegionKind::Usable).map(Region::end).max().unwrap_or(0)
     }
 
     /// Total bytes of usable RAM.

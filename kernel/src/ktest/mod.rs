@@ -19,6 +19,8 @@ use crate::kprintln;
 
 /// A test's verdict: `Err` carries the reason.
 pub type TestResult = Result<(), String>;
+/// A test function.
+pub type TestFn = fn() -> TestResult;
 
 /// Fails the test with a formatted reason unless `cond` holds.
 #[macro_export]

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use x86_64::PhysAddr;
 use x86_64::structures::paging::PhysFrame;
 
-use super::TestResult;
+use super::{TestFn, TestResult};
 use crate::arch::x86_64::{cpu, trap};
 use crate::ktest_assert;
 use crate::mem::paging::{self, Access, MapError};
@@ -13,7 +13,7 @@ use crate::mem::{frame, heap, layout};
 use crate::time;
 
 /// Every test, in the order it runs.
-pub const ALL: &[(&str, fn() -> TestResult)] = &[
+pub const ALL: &[(&str, TestFn)] = &[
     ("frame::alloc_free_roundtrip", frame_alloc_free_roundtrip),
     ("frame::frames_are_zeroed", frame_frames_are_zeroed),
     ("frame::double_free_rejected", frame_double_free_rejected),
@@ -48,10 +48,7 @@ fn frame_alloc_free_roundtrip() -> TestResult {
     ktest_assert!(sorted.len() == 100, "a frame was handed out twice");
     ktest_assert!(sorted[0] >= 0x10_0000, "handed out a frame in the low megabyte: {:#x}", sorted[0]);
     let kernel = layout::kernel_physical();
-    ktest_assert!(
-        sorted.iter().all(|p| !kernel.contains(*p)),
-        "handed out a frame of the kernel image"
-    );
+    ktest_assert!(sorted.iter().all(|p| !kernel.contains(*p)), "handed out a frame of the kernel image");
     for f in frames {
         frame::free(f).map_err(|e| alloc::format!("free failed: {e}"))?;
     }
@@ -186,13 +183,15 @@ fn heap_alloc_patterns() -> TestResult {
             growing.push(i);
         }
         ktest_assert!(growing.iter().enumerate().all(|(i, v)| *v == i as u64), "vec contents after growth");
-        let mut small: Vec<Box<[u8]>> = (0..1000).map(|i| alloc::vec![i as u8; 1 + i % 200].into_boxed_slice()).collect();
+        let mut small: Vec<Box<[u8]>> =
+            (0..1000).map(|i| alloc::vec![i as u8; 1 + i % 200].into_boxed_slice()).collect();
         let mut i = 0;
         small.retain(|_| {
             i += 1;
             i % 2 == 0
         });
-        let refill: Vec<Box<[u8]>> = (0..500).map(|i| alloc::vec![0xEE; 3 + i % 100].into_boxed_slice()).collect();
+        let refill: Vec<Box<[u8]>> =
+            (0..500).map(|i| alloc::vec![0xEE; 3 + i % 100].into_boxed_slice()).collect();
         for (n, b) in small.iter().enumerate() {
             let expect = (2 * n + 1) as u8;
             ktest_assert!(b.iter().all(|x| *x == expect), "small allocation {n} corrupted");
@@ -203,7 +202,7 @@ fn heap_alloc_patterns() -> TestResult {
         // null and freed with the same layout.
         let p = unsafe { alloc::alloc::alloc_zeroed(layout) };
         ktest_assert!(!p.is_null(), "aligned 64 KiB allocation failed");
-        ktest_assert!(p as usize % 4096 == 0, "allocation not 4096-aligned");
+        ktest_assert!((p as usize).is_multiple_of(4096), "allocation not 4096-aligned");
         // SAFETY: `p` came from `alloc_zeroed` with this layout.
         unsafe { alloc::alloc::dealloc(p, layout) };
     }

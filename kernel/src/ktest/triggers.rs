@@ -6,13 +6,13 @@ use core::arch::asm;
 
 /// Address the `page-fault` trigger writes to: in the lower half, never
 /// mapped by the kernel.
-pub const UNMAPPED_ADDRESS: u64 = 0xdead_0000_000;
+pub const UNMAPPED_ADDRESS: u64 = 0x0dea_d000_0000;
 
 static RODATA_PROBE: u64 = 0x5AFE;
 
 /// Fires the trigger `name`; an unknown name panics with a clear message.
 pub fn fire(name: &str) -> ! {
-    log::info!("ktest: firing deliberate failure {name:?}");
+    log::info!("firing deliberate failure {name:?}");
     match name {
         "page-fault" => {
             // SAFETY: deliberately faults; the #PF handler reports it and

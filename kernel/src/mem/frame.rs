@@ -25,8 +25,6 @@ const MAX_RESERVED: usize = 3 + crate::boot::MAX_MODULES;
 pub struct FrameStats {
     /// Frames of usable RAM in the memory map.
     pub usable: usize,
-    /// Frames free after the boot reservations.
-    pub free: usize,
     /// Bytes used by the bitmap itself.
     pub bitmap_bytes: u64,
 }
@@ -41,6 +39,17 @@ pub enum FrameInitError {
     },
     /// The bitmap rejected its storage.
     Bitmap(FrameError),
+}
+
+impl core::fmt::Display for FrameInitError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::NoRoomForBitmap { bytes } => {
+                write!(f, "no usable region below 1 GiB has {bytes} free bytes for the frame bitmap")
+            }
+            Self::Bitmap(e) => write!(f, "{e}"),
+        }
+    }
 }
 
 fn overlaps(a: Span, b: Span) -> bool {
@@ -68,9 +77,8 @@ pub fn init(boot: &BootInfo) -> Result<FrameStats, FrameInitError> {
     // maps it writable at `phys_to_virt`; the range is reserved in the
     // bitmap below so it is never handed out, making this slice its only
     // user for the rest of the kernel's life. The address is page aligned.
-    let storage = unsafe {
-        core::slice::from_raw_parts_mut(layout::phys_to_virt(storage_start) as *mut u64, words)
-    };
+    let storage =
+        unsafe { core::slice::from_raw_parts_mut(layout::phys_to_virt(storage_start) as *mut u64, words) };
     let mut bitmap = FrameBitmap::new(storage, frame_count).map_err(FrameInitError::Bitmap)?;
     let mut usable = 0;
     for region in boot.regions().iter().filter(|r| r.kind == RegionKind::Usable) {
@@ -80,9 +88,8 @@ pub fn init(boot: &BootInfo) -> Result<FrameStats, FrameInitError> {
         bitmap.reserve_range(frames_touching(span.start, span.end - span.start));
     }
     bitmap.reserve_range(frames_touching(storage_start, bitmap_bytes));
-    let free = bitmap.free_count();
     *FRAMES.lock() = Some(bitmap);
-    Ok(FrameStats { usable, free, bitmap_bytes })
+    Ok(FrameStats { usable, bitmap_bytes })
 }
 
 /// First page-aligned physical address with `bytes` of usable RAM that

@@ -49,6 +49,7 @@ pub struct Span {
 
 impl Span {
     /// Whether `addr` lies inside.
+    #[cfg_attr(not(feature = "ktest"), expect(dead_code, reason = "only the ktest suite asks yet"))]
     pub fn contains(&self, addr: u64) -> bool {
         (self.start..self.end).contains(&addr)
     }

@@ -46,10 +46,6 @@ pub struct Selectors {
     pub kernel_code: SegmentSelector,
     /// Ring-0 data.
     pub kernel_data: SegmentSelector,
-    /// Ring-3 data (must sit right before user code for `sysret`).
-    pub user_data: SegmentSelector,
-    /// Ring-3 64-bit code.
-    pub user_code: SegmentSelector,
     /// The task-state segment.
     pub tss: SegmentSelector,
 }
@@ -69,10 +65,12 @@ pub fn init() {
         let mut gdt = GlobalDescriptorTable::new();
         let kernel_code = gdt.append(Descriptor::kernel_code_segment());
         let kernel_data = gdt.append(Descriptor::kernel_data_segment());
-        let user_data = gdt.append(Descriptor::user_data_segment());
-        let user_code = gdt.append(Descriptor::user_code_segment());
+        // User data then user code, the order `sysret` derives them in
+        // (selectors 0x1b and 0x23); userspace support will use them.
+        gdt.append(Descriptor::user_data_segment());
+        gdt.append(Descriptor::user_code_segment());
         let tss = gdt.append(Descriptor::tss_segment(tss));
-        (gdt, Selectors { kernel_code, kernel_data, user_data, user_code, tss })
+        (gdt, Selectors { kernel_code, kernel_data, tss })
     });
     gdt.load();
     // SAFETY: the selectors index descriptors of the GDT just loaded, which
@@ -85,9 +83,4 @@ pub fn init() {
         ES::set_reg(selectors.kernel_data);
         load_tss(selectors.tss);
     }
-}
-
-/// The selectors, once [`init`] ran.
-pub fn selectors() -> Option<&'static Selectors> {
-    GDT.get().map(|(_, s)| s)
 }

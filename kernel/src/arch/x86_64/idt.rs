@@ -29,16 +29,32 @@ pub fn init() {
         let mut idt = InterruptDescriptorTable::new();
         // SAFETY: `trap_stub_table` is a read-only table of 256 stub
         // addresses emitted by the build script; reading it is a plain load.
-        let stubs: &[u64; 256] = unsafe { &*(&raw const trap_stub_table) };
-        set_exception_stubs!(idt, stubs,
-            divide_error = 0, debug = 1, non_maskable_interrupt = 2, breakpoint = 3,
-            overflow = 4, bound_range_exceeded = 5, invalid_opcode = 6,
-            device_not_available = 7, double_fault = 8, invalid_tss = 10,
-            segment_not_present = 11, stack_segment_fault = 12,
-            general_protection_fault = 13, page_fault = 14, x87_floating_point = 16,
-            alignment_check = 17, machine_check = 18, simd_floating_point = 19,
-            virtualization = 20, cp_protection_exception = 21,
-            hv_injection_exception = 28, vmm_communication_exception = 29,
+        let stubs: &[u64; 256] = unsafe { &trap_stub_table };
+        set_exception_stubs!(
+            idt,
+            stubs,
+            divide_error = 0,
+            debug = 1,
+            non_maskable_interrupt = 2,
+            breakpoint = 3,
+            overflow = 4,
+            bound_range_exceeded = 5,
+            invalid_opcode = 6,
+            device_not_available = 7,
+            double_fault = 8,
+            invalid_tss = 10,
+            segment_not_present = 11,
+            stack_segment_fault = 12,
+            general_protection_fault = 13,
+            page_fault = 14,
+            x87_floating_point = 16,
+            alignment_check = 17,
+            machine_check = 18,
+            simd_floating_point = 19,
+            virtualization = 20,
+            cp_protection_exception = 21,
+            hv_injection_exception = 28,
+            vmm_communication_exception = 29,
             security_exception = 30,
         );
         // SAFETY: the double-fault IST slot was filled with a valid stack

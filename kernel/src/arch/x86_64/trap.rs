@@ -160,7 +160,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
             super::lapic::end_of_interrupt();
         }
         SPURIOUS_VECTOR => {}
-        v if v >= PIC_VECTOR_BASE && v < PIC_VECTOR_BASE + 16 => {}
+        v if (PIC_VECTOR_BASE..PIC_VECTOR_BASE + 16).contains(&v) => {}
         v => {
             log::warn!("unexpected interrupt vector {v}");
             super::lapic::end_of_interrupt();
@@ -174,7 +174,8 @@ fn fatal_exception(frame: &TrapFrame) -> ! {
     crate::serial::emergency_writer(|w| {
         let _ = write_dump(w, frame, cr2, from_user);
         if !from_user {
-            let _ = writeln!(w, "{}: unrecoverable exception in kernel mode", capos_abi::serial::KERNEL_FAULT);
+            let _ =
+                writeln!(w, "{}: unrecoverable exception in kernel mode", capos_abi::serial::KERNEL_FAULT);
         }
     });
     super::cpu::exit_qemu(capos_abi::qemu_exit::FAILURE)
@@ -210,7 +211,11 @@ pub fn write_dump(w: &mut dyn Write, f: &TrapFrame, cr2: u64, from_user: bool) -
         } else {
             "read from"
         };
-        let what = if e & 0x1 != 0 { "a page it may not access (protection violation)" } else { "a non-present page" };
+        let what = if e & 0x1 != 0 {
+            "a page it may not access (protection violation)"
+        } else {
+            "a non-present page"
+        };
         let from = if e & 0x4 != 0 { "user" } else { "kernel" };
         let reserved = if e & 0x8 != 0 { ", reserved bit set in a page-table entry" } else { "" };
         writeln!(w, "  page fault: {access} {what}, from {from} mode{reserved}")?;
@@ -219,6 +224,7 @@ pub fn write_dump(w: &mut dyn Write, f: &TrapFrame, cr2: u64, from_user: bool) -
 }
 
 /// Number of kernel-mode breakpoints handled so far.
+#[cfg(feature = "ktest")]
 pub fn breakpoints() -> u64 {
     BREAKPOINTS.load(Ordering::Relaxed)
 }

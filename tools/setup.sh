@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what capOS needs to build, boot and test, and nothing that is
+# already there: Debian packages, then the Rust components and targets named
+# in rust-toolchain.toml (RUSTUP_AUTO_INSTALL=0 on our machines, so they are
+# added explicitly). Safe to run any number of times; `make run` and
+# `make test` run it first.
+set -euo pipefail
+
+APT_PACKAGES=(
+  qemu-system-x86      # the emulator every run and test boots in
+  grub-pc-bin          # GRUB BIOS modules for grub-mkrescue
+  grub-efi-amd64-bin   # GRUB UEFI modules (hybrid ISO)
+  grub-common          # grub-mkrescue, grub-file
+  xorriso              # ISO writer used by grub-mkrescue
+  mtools               # FAT image for the UEFI part of the ISO
+  capnproto            # capnp compiler for the schema (next issues)
+  clang                # C and wasm toolchain (next issues)
+  lld                  # linker for C ports (next issues)
+)
+RUST_COMPONENTS=(rust-src rustfmt clippy llvm-tools miri)
+RUST_TARGETS=(x86_64-unknown-none)
+TOOLCHAIN=nightly
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v rustup >/dev/null 2>&1; then
+  echo "setup: rustup is not installed; capOS needs the Rust nightly toolchain through rustup" >&2
+  exit 1
+fi
+if ! rustup toolchain list | grep -q "^${TOOLCHAIN}-"; then
+  echo "setup: installing the Rust ${TOOLCHAIN} toolchain"
+  rustup toolchain install "$TOOLCHAIN" --profile minimal
+fi
+installed_components=$(rustup component list --toolchain "$TOOLCHAIN" --installed)
+for component in "${RUST_COMPONENTS[@]}"; do
+  if ! grep -q "^${component}\(-\|$\)" <<<"$installed_components"; then
+    echo "setup: adding Rust component $component"
+    rustup component add --toolchain "$TOOLCHAIN" "$component"
+  fi
+done
+installed_targets=$(rustup target list --toolchain "$TOOLCHAIN" --installed)
+for target in "${RUST_TARGETS[@]}"; do
+  if ! grep -qx "$target" <<<"$installed_targets"; then
+    echo "setup: adding Rust target $target"
+    rustup target add --toolchain "$TOOLCHAIN" "$target"
+  fi
+done
+echo "setup: everything needed is installed"
