@@ -48,6 +48,9 @@ pub mod serial {
 /// The kernel's timer tick rate, in interrupts per second.
 pub const TIMER_HZ: u32 = 100;
 
+pub mod error;
+pub mod syscall;
+
 #[cfg(test)]
 mod tests {
     use super::qemu_exit;

@@ -1,0 +1,10 @@
+//! Layouts that cross the user/kernel boundary, defined once for both
+//! sides: the capability ring (`ring`), the bootstrap CapSet page
+//! (`capset`), and the boot-manifest model (`manifest`).
+//!
+//! `no_std`, no unsafe code; tested on the host.
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+pub mod capset;
+pub mod ring;
