@@ -176,7 +176,8 @@ pub struct StringTable<'a> {
 
 impl<'a> StringTable<'a> {
     fn parse(bytes: &'a [u8], offset: usize, count: usize) -> Result<Self, CapSetError> {
-        let table_end = count.checked_mul(8).and_then(|n| n.checked_add(offset)).ok_or(CapSetError::OutOfBounds)?;
+        let table_end =
+            count.checked_mul(8).and_then(|n| n.checked_add(offset)).ok_or(CapSetError::OutOfBounds)?;
         if table_end > bytes.len() {
             return Err(CapSetError::OutOfBounds);
         }
@@ -193,7 +194,11 @@ impl<'a> StringTable<'a> {
         let len = rd32(self.bytes, at + 4)? as usize;
         let end = start.checked_add(len).ok_or(CapSetError::OutOfBounds)?;
         if self.bytes.get(end) != Some(&0) {
-            return Err(if end >= self.bytes.len() { CapSetError::OutOfBounds } else { CapSetError::BadString });
+            return Err(if end >= self.bytes.len() {
+                CapSetError::OutOfBounds
+            } else {
+                CapSetError::BadString
+            });
         }
         core::str::from_utf8(&self.bytes[start..end]).map_err(|_| CapSetError::BadString)
     }
@@ -346,7 +351,10 @@ impl<'c, 's> CapSetWriter<'c, 's> {
 
     /// Bytes the region needs.
     pub fn size(&self) -> usize {
-        HEADER_SIZE + self.caps.len() * ENTRY_SIZE + Self::strings_size(self.args) + Self::strings_size(self.env)
+        HEADER_SIZE
+            + self.caps.len() * ENTRY_SIZE
+            + Self::strings_size(self.args)
+            + Self::strings_size(self.env)
     }
 
     /// Checks names and limits.
@@ -363,7 +371,11 @@ impl<'c, 's> CapSetWriter<'c, 's> {
             }
         }
         if self.size() > MAX_BOOTSTRAP_SIZE || self.args.iter().chain(self.env).any(|s| s.contains('\0')) {
-            return Err(if self.size() > MAX_BOOTSTRAP_SIZE { CapSetError::NoRoom } else { CapSetError::BadString });
+            return Err(if self.size() > MAX_BOOTSTRAP_SIZE {
+                CapSetError::NoRoom
+            } else {
+                CapSetError::BadString
+            });
         }
         Ok(())
     }
@@ -395,9 +407,10 @@ impl<'c, 's> CapSetWriter<'c, 's> {
             out[at + 16..at + 16 + cap.name.len()].copy_from_slice(cap.name.as_bytes());
             at += ENTRY_SIZE;
         }
-        for (count_field, offset_field, strings) in
-            [(header::ARG_COUNT, header::ARGS_OFFSET, self.args), (header::ENV_COUNT, header::ENV_OFFSET, self.env)]
-        {
+        for (count_field, offset_field, strings) in [
+            (header::ARG_COUNT, header::ARGS_OFFSET, self.args),
+            (header::ENV_COUNT, header::ENV_OFFSET, self.env),
+        ] {
             put32(out, count_field, strings.len() as u32);
             put32(out, offset_field, at as u32);
             let mut data = at + strings.len() * 8;
@@ -425,7 +438,8 @@ mod tests {
         ];
         let args = ["hello", "--loud"];
         let env = ["HOME=/home", "TERM=vt100"];
-        let info = ProcessInfo { ring_addr: 1, heap_addr: 2, heap_size: 3, pid: 4, stack_top: 5, stack_size: 6 };
+        let info =
+            ProcessInfo { ring_addr: 1, heap_addr: 2, heap_size: 3, pid: 4, stack_top: 5, stack_size: 6 };
         let w = CapSetWriter::new(&caps, &args, &env, info);
         let mut out = vec![0u8; w.size()];
         assert_eq!(w.write(&mut out), Ok(out.len()));
@@ -488,7 +502,10 @@ mod tests {
     #[test]
     fn writer_rejects_bad_input() {
         let info = ProcessInfo::default();
-        let dup = [CapEntry { name: "a", cap_id: 1, interface_id: 1 }, CapEntry { name: "a", cap_id: 2, interface_id: 1 }];
+        let dup = [
+            CapEntry { name: "a", cap_id: 1, interface_id: 1 },
+            CapEntry { name: "a", cap_id: 2, interface_id: 1 },
+        ];
         assert_eq!(CapSetWriter::new(&dup, &[], &[], info).check(), Err(CapSetError::DuplicateName));
         let long = [CapEntry { name: "x".repeat(33).leak(), cap_id: 1, interface_id: 1 }];
         assert_eq!(CapSetWriter::new(&long, &[], &[], info).check(), Err(CapSetError::BadName));

@@ -86,6 +86,9 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
 
 fn print_banner(boot: &BootInfo, report: &BootReport) {
     let loader = boot.loader_name.as_str();
+    // Start on a fresh line: on an interactive console GRUB's last line
+    // ("Booting `capOS'") has no newline.
+    kprintln!();
     kprintln!(
         "{}{} (x86_64; booted by {} via Multiboot2)",
         capos_abi::serial::BANNER_PREFIX,

@@ -1,0 +1,152 @@
+//! What scenarios get to work with: booting a kernel into a captured
+//! [`Session`], notes for the report, and [`TestFailure`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use qemu_runner::{Failure, IsoSpec, QemuConfig, Regex, RunnerError, Session, build_iso};
+
+/// Time allowed from QEMU's start to the boot banner (TCG on a slow CI).
+pub const BOOT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Time allowed for any later step (a heartbeat, a test, QEMU's exit).
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Which kernel build a scenario boots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// The normal kernel, `<build>/kernel.elf`.
+    Normal,
+    /// The in-kernel test build, `<build>/kernel-ktest.elf`.
+    Ktest,
+}
+
+impl Kernel {
+    fn file_name(self) -> &'static str {
+        match self {
+            Kernel::Normal => "kernel.elf",
+            Kernel::Ktest => "kernel-ktest.elf",
+        }
+    }
+}
+
+/// A scenario's environment.
+pub struct Ctx {
+    name: &'static str,
+    build_dir: PathBuf,
+    notes: Vec<String>,
+}
+
+impl Ctx {
+    /// The context for scenario `name`, using `build_dir` for kernels, ISOs
+    /// and logs.
+    pub fn new(name: &'static str, build_dir: &Path) -> Self {
+        Ctx { name, build_dir: build_dir.to_path_buf(), notes: Vec::new() }
+    }
+
+    /// Build `<build>/iso/<scenario>.iso` for `kernel` with `cmdline` and
+    /// start it in a captured session named after the scenario (serial log
+    /// `<build>/logs/<scenario>.serial.log`).
+    pub fn boot(&mut self, kernel: Kernel, cmdline: &str) -> Result<Session, TestFailure> {
+        let kernel_path = self.build_dir.join(kernel.file_name());
+        if !kernel_path.is_file() {
+            return Err(TestFailure::new(format!(
+                "kernel `{}` does not exist; build it first",
+                kernel_path.display()
+            )));
+        }
+        let iso = self.build_dir.join("iso").join(format!("{}.iso", self.name));
+        build_iso(&IsoSpec::new(kernel_path, cmdline), &iso)?;
+        let mut config = QemuConfig::new(iso);
+        config.log_dir = self.build_dir.join("logs");
+        Ok(Session::start(self.name, &config)?)
+    }
+
+    /// Record information for the report (printed under the result line).
+    pub fn note(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
+    }
+
+    /// The notes recorded so far.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+}
+
+/// Why a scenario failed: a message, usually with serial context.
+#[derive(Debug)]
+pub struct TestFailure(String);
+
+impl TestFailure {
+    /// A failure with just a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        TestFailure(message.into())
+    }
+
+    /// An assertion about a running session failed: the message, the last
+    /// serial lines and the log path.
+    pub fn in_session(session: &Session, message: impl fmt::Display) -> Self {
+        let tail = session.tail(qemu_runner::REPORT_LINES);
+        let mut text = format!(
+            "{message}\nserial log: {}\n--- last {} serial lines ---\n",
+            session.log_path().display(),
+            tail.len()
+        );
+        for line in tail {
+            text.push_str("| ");
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text.push_str("---");
+        TestFailure(text)
+    }
+
+    /// An assertion about a runner [`Failure`] failed: the message and the
+    /// runner's full report.
+    pub fn in_failure(failure: &Failure, message: impl fmt::Display) -> Self {
+        TestFailure(format!("{message}\n{failure}"))
+    }
+}
+
+impl fmt::Display for TestFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Failure> for TestFailure {
+    fn from(failure: Failure) -> Self {
+        TestFailure(failure.to_string())
+    }
+}
+
+impl From<RunnerError> for TestFailure {
+    fn from(error: RunnerError) -> Self {
+        TestFailure(format!("runner error: {error}"))
+    }
+}
+
+/// Compile a regex the scenario code wrote (a bad one is a bug in the test).
+pub fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("bad regex {pattern:?}: {e}"))
+}
+
+/// Fail the scenario with `message` (and the session's serial tail) unless
+/// `condition` holds.
+pub fn ensure(
+    condition: bool,
+    session: &Session,
+    message: impl FnOnce() -> String,
+) -> Result<(), TestFailure> {
+    if condition { Ok(()) } else { Err(TestFailure::in_session(session, message())) }
+}
+
+/// Fail the scenario with `message` (and the runner's report of `failure`)
+/// unless `condition` holds.
+pub fn ensure_in(
+    condition: bool,
+    failure: &Failure,
+    message: impl FnOnce() -> String,
+) -> Result<(), TestFailure> {
+    if condition { Ok(()) } else { Err(TestFailure::in_failure(failure, message())) }
+}

@@ -1,0 +1,289 @@
+//! The QEMU command line: the only place in capOS where QEMU flags are spelled.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::str::FromStr;
+
+use capos_abi::qemu_exit;
+
+use crate::{ExitKind, RunnerError, find_in_path};
+
+/// The QEMU program the runner starts unless [`QemuConfig::qemu_binary`] says otherwise.
+pub const QEMU_BINARY: &str = "qemu-system-x86_64";
+
+/// How QEMU executes guest code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Accel {
+    /// Pure emulation (works everywhere, slower).
+    #[default]
+    Tcg,
+    /// Hardware virtualisation through `/dev/kvm`.
+    Kvm,
+}
+
+impl Accel {
+    /// The name QEMU's `-accel` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Accel::Tcg => "tcg",
+            Accel::Kvm => "kvm",
+        }
+    }
+}
+
+impl fmt::Display for Accel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Accel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "tcg" => Ok(Accel::Tcg),
+            "kvm" => Ok(Accel::Kvm),
+            other => Err(format!("unknown accelerator `{other}` (use tcg or kvm)")),
+        }
+    }
+}
+
+/// Who is on the other end of the serial console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A person at a terminal: `-nographic`, serial console and QEMU monitor
+    /// multiplexed on the inherited stdio (Ctrl-A X quits, Ctrl-A C switches
+    /// to the monitor).
+    Interactive,
+    /// A program ([`crate::Session`]): no display, serial on piped
+    /// stdin/stdout, no monitor, stderr piped for failure reports.
+    Captured,
+}
+
+/// A QEMU machine to boot a capOS ISO on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QemuConfig {
+    /// The boot ISO (from [`crate::build_iso`]).
+    pub iso: PathBuf,
+    /// Guest RAM in MiB (default 512).
+    pub memory_mib: u32,
+    /// Accelerator (default TCG).
+    pub accel: Accel,
+    /// Start paused with a GDB stub on `tcp::1234` (`-s -S`).
+    pub gdb: bool,
+    /// The QEMU program (default [`QEMU_BINARY`], looked up on `PATH`).
+    /// Tests point it at a fake QEMU script.
+    pub qemu_binary: PathBuf,
+    /// Directory for the serial logs of captured sessions
+    /// (`<log_dir>/<name>.serial.log`); default `<repo>/build/logs`.
+    pub log_dir: PathBuf,
+}
+
+impl QemuConfig {
+    /// The defaults for booting `iso`.
+    pub fn new(iso: impl Into<PathBuf>) -> Self {
+        QemuConfig {
+            iso: iso.into(),
+            memory_mib: 512,
+            accel: Accel::Tcg,
+            gdb: false,
+            qemu_binary: PathBuf::from(QEMU_BINARY),
+            log_dir: crate::repo_root().join("build/logs"),
+        }
+    }
+
+    /// The QEMU arguments (without the program) for `mode`.
+    pub fn args(&self, mode: Mode) -> Vec<OsString> {
+        let mut args: Vec<OsString> = Vec::new();
+        let mut push = |items: &[&str]| args.extend(items.iter().map(OsString::from));
+        push(&["-machine", "q35", "-cpu", "max"]);
+        push(&["-m", &self.memory_mib.to_string()]);
+        push(&["-accel", self.accel.as_str(), "-no-reboot"]);
+        let debug_exit =
+            format!("isa-debug-exit,iobase={:#x},iosize={:#x}", qemu_exit::PORT, qemu_exit::IO_SIZE);
+        push(&["-device", &debug_exit]);
+        match mode {
+            Mode::Interactive => push(&["-nographic"]),
+            Mode::Captured => push(&["-display", "none", "-serial", "stdio", "-monitor", "none"]),
+        }
+        if self.gdb {
+            push(&["-s", "-S"]);
+        }
+        args.push("-cdrom".into());
+        args.push(self.iso.clone().into_os_string());
+        args.extend(["-boot".into(), "d".into()]);
+        args
+    }
+
+    /// The QEMU command for `mode`, with stdio set up for it: inherited for
+    /// [`Mode::Interactive`], all three piped for [`Mode::Captured`].
+    ///
+    /// This is the only function in the project that builds a QEMU command.
+    ///
+    /// QEMU is also set up to be killed when the thread that spawns it dies
+    /// (Linux `PR_SET_PDEATHSIG`), so a killed harness cannot leave a QEMU
+    /// behind; spawn it from a thread that outlives the run (for a
+    /// [`crate::Session`], the thread that calls [`crate::Session::start`]).
+    pub fn command(&self, mode: Mode) -> Command {
+        let mut command = Command::new(&self.qemu_binary);
+        command.args(self.args(mode));
+        // SAFETY: the closure runs in the forked child before exec and only
+        // makes the async-signal-safe `prctl` system call.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        match mode {
+            Mode::Interactive => {
+                command.stdin(Stdio::inherit()).stdout(Stdio::inherit()).stderr(Stdio::inherit());
+            }
+            Mode::Captured => {
+                command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+            }
+        }
+        command
+    }
+
+    /// Check that the ISO and the QEMU program exist.
+    pub(crate) fn check(&self) -> Result<(), RunnerError> {
+        if !self.iso.is_file() {
+            return Err(RunnerError::MissingInput { what: "boot ISO", path: self.iso.clone() });
+        }
+        if find_in_path(&self.qemu_binary).is_none() {
+            return Err(RunnerError::ToolMissing {
+                tool: self.qemu_binary.display().to_string(),
+                purpose: "to run capOS",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Boot `config` interactively on this terminal and wait for QEMU to end.
+///
+/// A user quitting with Ctrl-A X makes QEMU exit with status 0, which is
+/// indistinguishable from a reset and reported as [`ExitKind::Reset`].
+pub fn run_interactive(config: &QemuConfig) -> Result<ExitKind, RunnerError> {
+    config.check()?;
+    let status = config
+        .command(Mode::Interactive)
+        .status()
+        .map_err(|e| RunnerError::io(format!("starting {}", display(&config.qemu_binary)), e))?;
+    Ok(ExitKind::from_status(status))
+}
+
+pub(crate) fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+impl ExitKind {
+    /// Classify a QEMU exit status by the `isa-debug-exit` protocol.
+    pub fn from_status(status: ExitStatus) -> ExitKind {
+        use std::os::unix::process::ExitStatusExt;
+        match status.code() {
+            Some(code) if code == qemu_exit::host_status(qemu_exit::SUCCESS) => ExitKind::Success,
+            Some(code) if code == qemu_exit::host_status(qemu_exit::FAILURE) => ExitKind::KernelFailure,
+            Some(0) => ExitKind::Reset,
+            Some(code) => ExitKind::Code(code),
+            None => ExitKind::Signal(status.signal().unwrap_or(0)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(config: &QemuConfig, mode: Mode) -> Vec<String> {
+        config.args(mode).into_iter().map(|a| a.into_string().unwrap()).collect()
+    }
+
+    fn count(args: &[String], flag: &str) -> usize {
+        args.iter().filter(|a| *a == flag).count()
+    }
+
+    /// The value following `flag`, which must appear exactly once.
+    fn value<'a>(args: &'a [String], flag: &str) -> &'a str {
+        assert_eq!(count(args, flag), 1, "{flag} in {args:?}");
+        let i = args.iter().position(|a| a == flag).unwrap();
+        &args[i + 1]
+    }
+
+    #[test]
+    fn common_flags_appear_once() {
+        let config = QemuConfig::new("build/iso/x.iso");
+        for mode in [Mode::Interactive, Mode::Captured] {
+            let args = strings(&config, mode);
+            assert_eq!(value(&args, "-machine"), "q35");
+            assert_eq!(value(&args, "-cpu"), "max");
+            assert_eq!(value(&args, "-m"), "512");
+            assert_eq!(value(&args, "-accel"), "tcg");
+            assert_eq!(value(&args, "-device"), "isa-debug-exit,iobase=0xf4,iosize=0x4");
+            assert_eq!(value(&args, "-cdrom"), "build/iso/x.iso");
+            assert_eq!(value(&args, "-boot"), "d");
+            assert_eq!(count(&args, "-no-reboot"), 1);
+            assert_eq!(count(&args, "-s"), 0);
+        }
+    }
+
+    #[test]
+    fn debug_exit_uses_abi_constants() {
+        let args = strings(&QemuConfig::new("x.iso"), Mode::Captured);
+        let expected =
+            format!("isa-debug-exit,iobase={:#x},iosize={:#x}", qemu_exit::PORT, qemu_exit::IO_SIZE);
+        assert_eq!(value(&args, "-device"), expected);
+    }
+
+    #[test]
+    fn interactive_vs_captured() {
+        let config = QemuConfig::new("x.iso");
+        let interactive = strings(&config, Mode::Interactive);
+        assert_eq!(count(&interactive, "-nographic"), 1);
+        for flag in ["-display", "-serial", "-monitor"] {
+            assert_eq!(count(&interactive, flag), 0, "{flag}");
+        }
+        let captured = strings(&config, Mode::Captured);
+        assert_eq!(count(&captured, "-nographic"), 0);
+        assert_eq!(value(&captured, "-display"), "none");
+        assert_eq!(value(&captured, "-serial"), "stdio");
+        assert_eq!(value(&captured, "-monitor"), "none");
+    }
+
+    #[test]
+    fn options_change_flags() {
+        let mut config = QemuConfig::new("x.iso");
+        config.memory_mib = 2048;
+        config.accel = Accel::Kvm;
+        config.gdb = true;
+        let args = strings(&config, Mode::Interactive);
+        assert_eq!(value(&args, "-m"), "2048");
+        assert_eq!(value(&args, "-accel"), "kvm");
+        assert_eq!(count(&args, "-s"), 1);
+        assert_eq!(count(&args, "-S"), 1);
+    }
+
+    #[test]
+    fn command_uses_binary_override() {
+        let mut config = QemuConfig::new("x.iso");
+        assert_eq!(config.command(Mode::Captured).get_program(), QEMU_BINARY);
+        config.qemu_binary = "/tmp/fake-qemu".into();
+        let command = config.command(Mode::Captured);
+        assert_eq!(command.get_program(), "/tmp/fake-qemu");
+        assert_eq!(command.get_args().count(), config.args(Mode::Captured).len());
+    }
+
+    #[test]
+    fn accel_parses() {
+        assert_eq!("kvm".parse::<Accel>(), Ok(Accel::Kvm));
+        assert_eq!("tcg".parse::<Accel>(), Ok(Accel::Tcg));
+        assert!("hvf".parse::<Accel>().is_err());
+    }
+}
