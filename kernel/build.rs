@@ -1,5 +1,6 @@
 //! Build script: links the kernel with `linker.ld` (higher-half layout with
 //! a low, identity-placed boot section for the 32-bit Multiboot2 entry) and
+//! embeds the init program (see `boot::init_image`), and
 //! generates the 256 interrupt entry stubs (`trap_stubs.s`, included by
 //! `arch::x86_64::trap`), which differ only in their vector number and in
 //! whether the CPU pushes an error code.
@@ -30,4 +31,12 @@ fn main() {
     }
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(format!("{out}/trap_stubs.s"), asm).expect("write trap_stubs.s");
+
+    // The init program embedded in the kernel (boot::init_image).
+    println!("cargo:rerun-if-env-changed=CAPOS_INIT_ELF");
+    let init = std::env::var("CAPOS_INIT_ELF")
+        .unwrap_or_else(|_| format!("{dir}/../target/user/x86_64-unknown-capos/user/init"));
+    println!("cargo:rerun-if-changed={init}");
+    let bytes = std::fs::read(&init).unwrap_or_default();
+    std::fs::write(format!("{out}/init.elf"), bytes).expect("write init.elf");
 }

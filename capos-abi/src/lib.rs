@@ -49,6 +49,7 @@ pub mod serial {
 pub const TIMER_HZ: u32 = 100;
 
 pub mod error;
+pub mod layout;
 pub mod syscall;
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 //! validates one completely before anything is read from it (runtime side).
 
 /// User virtual address of the bootstrap region.
-pub const BOOTSTRAP_ADDR: u64 = 0x0000_7000_1000_0000;
+pub const BOOTSTRAP_ADDR: u64 = capos_abi::layout::BOOTSTRAP_ADDR;
 /// Largest bootstrap region, in bytes.
 pub const MAX_BOOTSTRAP_SIZE: usize = 64 * 1024;
 /// Magic: `CAPSET01` in ASCII.
@@ -200,7 +200,13 @@ impl<'a> StringTable<'a> {
                 CapSetError::BadString
             });
         }
-        core::str::from_utf8(&self.bytes[start..end]).map_err(|_| CapSetError::BadString)
+        let text = core::str::from_utf8(&self.bytes[start..end]).map_err(|_| CapSetError::BadString)?;
+        // A NUL inside would cut the string short for C code using it in
+        // place (the writer refuses them too).
+        if text.contains('\0') {
+            return Err(CapSetError::BadString);
+        }
+        Ok(text)
     }
 
     /// Number of strings.
@@ -226,8 +232,9 @@ impl<'a> StringTable<'a> {
     }
 
     /// The strings in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
-        (0..self.count).filter_map(|i| self.get(i))
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let table = *self;
+        (0..table.count).filter_map(move |i| table.get(i))
     }
 }
 
@@ -248,7 +255,7 @@ impl<'a> CapSet<'a> {
             return Err(CapSetError::ReservedNotZero);
         }
         let total = rd32(bytes, header::TOTAL_SIZE)? as usize;
-        if total > bytes.len() || total < HEADER_SIZE {
+        if total > bytes.len() || !(HEADER_SIZE..=MAX_BOOTSTRAP_SIZE).contains(&total) {
             return Err(CapSetError::Truncated);
         }
         let bytes = &bytes[..total];

@@ -7,4 +7,5 @@
 #![forbid(unsafe_code)]
 
 pub mod capset;
+pub mod manifest;
 pub mod ring;

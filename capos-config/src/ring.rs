@@ -24,7 +24,7 @@
 use capos_abi::error::CapError;
 
 /// User virtual address the ring region is mapped at.
-pub const RING_ADDR: u64 = 0x0000_7000_0000_0000;
+pub const RING_ADDR: u64 = capos_abi::layout::RING_ADDR;
 /// Number of SQ slots (a power of two).
 pub const SQ_ENTRIES: u32 = 256;
 /// Number of CQ slots (a power of two, twice the SQ so a full batch of

@@ -2,8 +2,17 @@
 //! uses it directly, and it is tested on the host (`cargo test -p capos-lib`,
 //! `cargo miri test -p capos-lib`).
 //!
-//! The kernel only wires these pieces to real memory and registers.
+//! The kernel only wires these pieces to real memory and registers:
+//!
+//! - [`frame_bitmap`]: which physical frames are free;
+//! - [`elf`]: validating the static ELF64 user programs it loads;
+//! - [`cap_table`]: per-process capability tables and all-or-nothing cap
+//!   transfers between them.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+
+pub mod cap_table;
+pub mod elf;
 pub mod frame_bitmap;

@@ -13,15 +13,24 @@ extern crate alloc;
 
 mod arch;
 mod boot;
+mod cap;
 mod klog;
 #[cfg(feature = "ktest")]
 mod ktest;
 mod mem;
 mod panic;
+mod process;
+mod sched;
 mod serial;
+mod spawn;
+mod syscall;
+mod thread;
 mod time;
 
-use arch::x86_64::{cpu, gdt, idt, lapic, pic};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use arch::x86_64::{context, cpu, gdt, idt, lapic, percpu, pic};
 use boot::{BootInfo, RegionKind};
 
 /// Seconds between two heartbeat lines of the idle kernel.
@@ -75,13 +84,56 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
     let timer = lapic::init(lapic_base);
     time::set_tsc_hz(timer.tsc_hz);
 
+    percpu::init();
+    arch::x86_64::syscall::init();
+    context::enable_fpu();
+    sched::init();
+    cap::wall_clock::init();
+    boot::manifest::init(&boot);
+
     print_banner(&boot, &BootReport { features, frames, heap_bytes, timer });
-    x86_64::instructions::interrupts::enable();
 
     #[cfg(feature = "ktest")]
     ktest::main(&boot);
     #[cfg(not(feature = "ktest"))]
-    idle()
+    {
+        start_init();
+        idle()
+    }
+}
+
+/// Starts init (embedded in the kernel) with the boot package, the process
+/// spawner and the console.
+#[cfg(not(feature = "ktest"))]
+fn start_init() {
+    if boot::init_image::INIT_ELF.is_empty() {
+        log::warn!("no init program embedded in this kernel; idling");
+        return;
+    }
+    match spawn_init() {
+        Ok(process) => log::info!("started init as process {}", process.pid),
+        Err(e) => log::error!("cannot start init: {e}"),
+    }
+}
+
+/// Creates the init process (ready to run) from the embedded image.
+fn spawn_init() -> Result<Arc<process::Process>, capos_abi::error::CapError> {
+    use spawn::InitialCap::Object;
+    let caps: vec::Vec<(String, spawn::InitialCap)> = vec![
+        (String::from("console"), Object(Arc::new(cap::console::Console))),
+        (String::from("bootPackage"), Object(Arc::new(cap::boot_package::BootPackage))),
+        (String::from("processSpawner"), Object(Arc::new(cap::process_spawner::ProcessSpawner))),
+    ];
+    spawn::spawn(spawn::SpawnRequest {
+        name: "init",
+        elf: boot::init_image::INIT_ELF,
+        caps,
+        args: vec![String::from("init")],
+        env: vec::Vec::new(),
+        quotas: process::Quotas::DEFAULT,
+        // init reads and decodes the whole manifest (binaries included).
+        heap_size: spawn::INITIAL_HEAP + 4 * boot::manifest::bytes().len() as u64,
+    })
 }
 
 fn print_banner(boot: &BootInfo, report: &BootReport) {
@@ -142,15 +194,16 @@ fn print_banner(boot: &BootInfo, report: &BootReport) {
     );
 }
 
-/// The idle loop: sleep until the next interrupt, print a heartbeat every
-/// `HEARTBEAT_SECONDS` of uptime.
+/// The idle loop (the idle thread): sleep until the next interrupt; the
+/// timer tick switches to any thread that became ready. While no process
+/// is alive, print a heartbeat every `HEARTBEAT_SECONDS` of uptime.
 #[cfg(not(feature = "ktest"))]
 fn idle() -> ! {
     let mut next_heartbeat = HEARTBEAT_SECONDS;
     loop {
-        x86_64::instructions::interrupts::enable_and_hlt();
+        sched::idle_wait();
         let seconds = time::uptime_ms() / 1000;
-        if seconds >= next_heartbeat {
+        if seconds >= next_heartbeat && process::live_count() == 0 {
             kprintln!("{}{} s ({} ticks)", capos_abi::serial::HEARTBEAT, seconds, time::ticks());
             next_heartbeat = seconds / HEARTBEAT_SECONDS * HEARTBEAT_SECONDS + HEARTBEAT_SECONDS;
         }

@@ -88,3 +88,12 @@ macro_rules! kprintln {
     () => { $crate::serial::print(format_args!("\n")) };
     ($($arg:tt)*) => { $crate::serial::print(format_args!("{}\n", format_args!($($arg)*))) };
 }
+
+/// Writes raw bytes on the console, untranslated.
+pub fn write_bytes(bytes: &[u8]) {
+    x86_64::instructions::interrupts::without_interrupts(|| {
+        if let Some(uart) = COM1_PORT.lock().as_mut() {
+            uart.send_bytes_exact(bytes);
+        }
+    });
+}

@@ -6,6 +6,8 @@
 //! crate); a Limine or UEFI front end would fill the same [`BootInfo`].
 
 pub mod entry;
+pub mod init_image;
+pub mod manifest;
 
 use crate::mem::layout;
 

@@ -26,6 +26,7 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("heap::exhaustion_is_an_error", heap_exhaustion_is_an_error),
     ("timer::ticks_advance", timer_ticks_advance),
     ("trap::breakpoint_returns", trap_breakpoint_returns),
+    ("process::spawn_run_exit_frees_everything", process_spawn_run_exit_frees_everything),
 ];
 
 /// Scratch virtual page for paging tests, in an area nothing else uses.
@@ -220,13 +221,13 @@ fn heap_exhaustion_is_an_error() -> TestResult {
 }
 
 fn timer_ticks_advance() -> TestResult {
-    ktest_assert!(x86_64::instructions::interrupts::are_enabled(), "interrupts are off");
     let start_ticks = time::ticks();
     let start_ns = time::uptime_ns();
     let deadline = start_ns + 5_000_000_000;
     while time::ticks() < start_ticks + 10 {
         ktest_assert!(time::uptime_ns() < deadline, "fewer than 10 ticks in 5 s");
-        x86_64::instructions::hlt();
+        x86_64::instructions::interrupts::enable_and_hlt();
+        x86_64::instructions::interrupts::disable();
     }
     let elapsed_ms = (time::uptime_ns() - start_ns) / 1_000_000;
     let expected_ms = 10 * 1000 / u64::from(capos_abi::TIMER_HZ);
@@ -244,4 +245,47 @@ fn trap_breakpoint_returns() -> TestResult {
     x86_64::instructions::interrupts::int3();
     ktest_assert!(trap::breakpoints() == before + 1, "breakpoint handler did not run once");
     Ok(())
+}
+
+/// Runs init (no manifest in the ktest boot, so it reports that and exits
+/// with 1) and checks it ran in user mode, ended with that status, and gave
+/// back every frame it took.
+fn process_spawn_run_exit_frees_everything() -> TestResult {
+    if crate::boot::init_image::INIT_ELF.is_empty() {
+        return Err(alloc::string::String::from("no init image embedded"));
+    }
+    // Warm up once: the first run may allocate long-lived kernel structures
+    // (page tables of the kernel-stack area, heap growth of queues).
+    let warmup = crate::spawn_init().map_err(|e| alloc::format!("spawn: {e}"))?;
+    wait_for_exit(&warmup)?;
+    drop(warmup);
+    crate::sched::reap();
+    let before = frame::free_count();
+    let live = crate::process::live_count();
+    let process = crate::spawn_init().map_err(|e| alloc::format!("spawn: {e}"))?;
+    ktest_assert!(frame::free_count() < before, "spawning took no frames");
+    let status = wait_for_exit(&process)?;
+    ktest_assert!(
+        status == crate::process::ExitStatus::Exited(1),
+        "init without a manifest ended with {status:?}, expected exit code 1"
+    );
+    drop(process);
+    crate::sched::reap();
+    let after = frame::free_count();
+    ktest_assert!(after == before, "frames: {before} free before, {after} after the process ended");
+    ktest_assert!(crate::process::live_count() == live, "the process is still registered as live");
+    Ok(())
+}
+
+fn wait_for_exit(
+    process: &alloc::sync::Arc<crate::process::Process>,
+) -> Result<crate::process::ExitStatus, alloc::string::String> {
+    let deadline = time::uptime_ns() + 10_000_000_000;
+    loop {
+        if let Some(status) = process.exit_status() {
+            return Ok(status);
+        }
+        ktest_assert!(time::uptime_ns() < deadline, "process did not end within 10 s");
+        crate::sched::idle_wait();
+    }
 }

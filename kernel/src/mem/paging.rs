@@ -69,6 +69,10 @@ pub enum MapError {
     MmioExhausted,
     /// [`init`] has not run.
     NotReady,
+    /// The address is outside the user half (user mappings only).
+    NotUser(u64),
+    /// The process's frame quota is used up (user mappings only).
+    QuotaExceeded,
 }
 
 /// The result of a successful translation.
@@ -148,13 +152,41 @@ pub fn init(boot: &BootInfo) -> Result<(), MapError> {
         }
     }
 
+    // Every process's top-level table shares the kernel half by copying
+    // these 256 entries, so they must all exist (and never change) before
+    // the first process is created: give each one its third-level table now.
+    let pml4 = space.level_4_table_mut();
+    for entry in pml4.iter_mut().skip(256) {
+        if entry.is_unused() {
+            let table = frame::alloc_zeroed().ok_or(MapError::OutOfFrames)?;
+            entry.set_frame(table, Flags::PRESENT | Flags::WRITABLE);
+        }
+    }
+
     // SAFETY: the new tables map everything the kernel touches from here on
     // (its image with the running code and stack, the window with the boot
     // information, bitmap and page tables); only the identity map of the
     // trampoline, no longer used, is dropped.
     unsafe { Cr3::write(root, Cr3Flags::empty()) };
     *SPACE.lock() = Some(space);
+    KERNEL_ROOT.store(root.start_address().as_u64(), Ordering::Relaxed);
     Ok(())
+}
+
+/// Physical address of the kernel's top-level page table (0 before [`init`]).
+static KERNEL_ROOT: AtomicU64 = AtomicU64::new(0);
+
+/// The kernel's top-level page table frame.
+pub fn kernel_root() -> PhysFrame {
+    PhysFrame::containing_address(PhysAddr::new(KERNEL_ROOT.load(Ordering::Relaxed)))
+}
+
+/// Switches to the kernel's own address space (no user half).
+pub fn activate_kernel_space() {
+    // SAFETY: the kernel tables map all kernel memory, and every process
+    // table shares the same kernel half, so the running code and stack stay
+    // mapped across the switch.
+    unsafe { Cr3::write(kernel_root(), Cr3Flags::empty()) };
 }
 
 /// Maps `[start, end)` of physical memory into the window (rounded out to

@@ -6,6 +6,7 @@
 //! ends in a clean report rather than silent corruption.
 
 use core::arch::global_asm;
+use core::cell::UnsafeCell;
 use spin::Once;
 use x86_64::VirtAddr;
 use x86_64::instructions::segmentation::{CS, DS, ES, SS, Segment};
@@ -39,38 +40,56 @@ unsafe extern "C" {
     static double_fault_stack_top: u8;
 }
 
-/// Selectors of the kernel's segments.
+/// User data selector (index 3, RPL 3); `sysret` derives it from STAR.
+pub const USER_DATA_SELECTOR: u16 = 0x1b;
+/// User 64-bit code selector (index 4, RPL 3).
+pub const USER_CODE_SELECTOR: u16 = 0x23;
+
+/// Selectors of the GDT's segments.
 #[derive(Debug, Clone, Copy)]
 pub struct Selectors {
     /// Ring-0 code.
     pub kernel_code: SegmentSelector,
     /// Ring-0 data.
     pub kernel_data: SegmentSelector,
+    /// Ring-3 data (right below user code, as `sysret` requires).
+    pub user_data: SegmentSelector,
+    /// Ring-3 64-bit code.
+    pub user_code: SegmentSelector,
     /// The task-state segment.
     pub tss: SegmentSelector,
 }
 
-static TSS: Once<TaskStateSegment> = Once::new();
+/// The TSS; the CPU reads `privilege_stack_table[0]` (RSP0) on every
+/// interrupt from user mode, and the scheduler rewrites it on each switch.
+struct TssCell(UnsafeCell<TaskStateSegment>);
+
+// SAFETY: one CPU; RSP0 is written only with interrupts disabled, and the
+// CPU reads it only when an interrupt arrives from user mode.
+unsafe impl Sync for TssCell {}
+
+static TSS: TssCell = TssCell(UnsafeCell::new(TaskStateSegment::new()));
 static GDT: Once<(GlobalDescriptorTable, Selectors)> = Once::new();
 
 /// Builds and loads the GDT and TSS and reloads every segment register.
 pub fn init() {
-    let tss = TSS.call_once(|| {
-        let mut tss = TaskStateSegment::new();
+    // SAFETY: boot, single-threaded, interrupts off; nothing reads the TSS
+    // before `load_tss` below.
+    let tss: &'static TaskStateSegment = unsafe {
+        let tss = &mut *TSS.0.get();
         tss.interrupt_stack_table[usize::from(DOUBLE_FAULT_IST_INDEX)] =
             VirtAddr::from_ptr(&raw const double_fault_stack_top);
         tss
-    });
+    };
     let (gdt, selectors) = GDT.call_once(|| {
         let mut gdt = GlobalDescriptorTable::new();
         let kernel_code = gdt.append(Descriptor::kernel_code_segment());
         let kernel_data = gdt.append(Descriptor::kernel_data_segment());
-        // User data then user code, the order `sysret` derives them in
-        // (selectors 0x1b and 0x23); userspace support will use them.
-        gdt.append(Descriptor::user_data_segment());
-        gdt.append(Descriptor::user_code_segment());
+        // User data then user code, the order `sysret` derives them in.
+        let user_data = gdt.append(Descriptor::user_data_segment());
+        let user_code = gdt.append(Descriptor::user_code_segment());
         let tss = gdt.append(Descriptor::tss_segment(tss));
-        (gdt, Selectors { kernel_code, kernel_data, tss })
+        (gdt, Selectors { kernel_code, kernel_data, user_data, user_code, tss })
     });
     gdt.load();
     // SAFETY: the selectors index descriptors of the GDT just loaded, which
@@ -83,4 +102,18 @@ pub fn init() {
         ES::set_reg(selectors.kernel_data);
         load_tss(selectors.tss);
     }
+}
+
+/// The GDT's selectors. Calls [`init`] semantics: panics only if used
+/// before `init`, which runs first thing at boot.
+pub fn selectors() -> &'static Selectors {
+    &GDT.get().expect("gdt::init runs before anything asks for selectors").1
+}
+
+/// Sets the stack the CPU switches to on an interrupt from user mode.
+pub fn set_rsp0(top: u64) {
+    // SAFETY: single CPU, interrupts off while the kernel runs; the CPU
+    // reads RSP0 only on an interrupt from user mode, which cannot happen
+    // during this store.
+    unsafe { (*TSS.0.get()).privilege_stack_table[0] = VirtAddr::new(top) };
 }

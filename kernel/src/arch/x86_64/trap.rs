@@ -20,7 +20,12 @@ global_asm!(
     .section .text.trap_common, "ax"
     .global trap_common
 trap_common:
-    pushq %rax
+    # Stack: vector, error code, RIP, CS, RFLAGS, RSP, SS. From user mode,
+    # switch GS to the kernel's PerCpu first.
+    testb $3, 24(%rsp)
+    jz 1f
+    swapgs
+1:  pushq %rax
     pushq %rbx
     pushq %rcx
     pushq %rdx
@@ -38,6 +43,8 @@ trap_common:
     mov %rsp, %rdi
     cld
     call trap_dispatch
+    .global trap_return
+trap_return:
     popq %r15
     popq %r14
     popq %r13
@@ -53,7 +60,10 @@ trap_common:
     popq %rcx
     popq %rbx
     popq %rax
-    add $16, %rsp
+    testb $3, 24(%rsp)
+    jz 2f
+    swapgs
+2:  add $16, %rsp
     iretq
 "#,
     options(att_syntax)
@@ -150,6 +160,7 @@ const EXCEPTION_NAMES: [(&str, &str); 32] = [
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
     let vector = frame.vector as u8;
     match vector {
+        0..=31 if frame.cs & 3 == 3 => user_fault(frame),
         3 => {
             BREAKPOINTS.fetch_add(1, Ordering::Relaxed);
             log::debug!("breakpoint at {:#x}", frame.rip);
@@ -158,6 +169,14 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         TIMER_VECTOR => {
             crate::time::tick();
             super::lapic::end_of_interrupt();
+            let now = crate::time::uptime_ns();
+            crate::cap::timer::on_tick(now);
+            // Preempt only user code: kernel code runs with interrupts off
+            // except in `sched::idle_wait`, which switches by itself once the
+            // tick has woken it.
+            if crate::sched::on_tick(now) && frame.cs & 3 == 3 {
+                crate::sched::yield_now();
+            }
         }
         SPURIOUS_VECTOR => {}
         v if (PIC_VECTOR_BASE..PIC_VECTOR_BASE + 16).contains(&v) => {}
@@ -166,6 +185,36 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
             super::lapic::end_of_interrupt();
         }
     }
+}
+
+/// A CPU exception in user mode ends only the faulting process; its
+/// handles report how. Logged as one line (not an `EXCEPTION` dump: the
+/// kernel is fine).
+fn user_fault(frame: &TrapFrame) {
+    let cr2 = x86_64::registers::control::Cr2::read_raw();
+    let vector = frame.vector as u8;
+    let address = if vector == 14 { cr2 } else { 0 };
+    let (short, long) = EXCEPTION_NAMES.get(usize::from(vector)).copied().unwrap_or(("#??", "unknown"));
+    let Some(process) = crate::sched::current().and_then(|t| t.process()) else {
+        // User mode without a user thread cannot happen; treat it as the
+        // kernel bug it would be.
+        fatal_exception(frame)
+    };
+    log::warn!(
+        "process {} ({}) faulted: {short} {long}, error code {:#x}, address {address:#x}, rip {:#x}",
+        process.pid,
+        process.name,
+        frame.error_code,
+        frame.rip
+    );
+    process.terminate(crate::process::ExitStatus::Faulted {
+        vector,
+        error_code: frame.error_code,
+        address,
+        rip: frame.rip,
+    });
+    drop(process);
+    crate::sched::exit_current();
 }
 
 fn fatal_exception(frame: &TrapFrame) -> ! {
@@ -227,4 +276,36 @@ pub fn write_dump(w: &mut dyn Write, f: &TrapFrame, cr2: u64, from_user: bool) -
 #[cfg(feature = "ktest")]
 pub fn breakpoints() -> u64 {
     BREAKPOINTS.load(Ordering::Relaxed)
+}
+
+impl TrapFrame {
+    /// The frame a new user thread starts from: `rip` and `rsp` as given,
+    /// `rdi` = `arg` (the entry point's first argument), interrupts enabled,
+    /// every other register zero.
+    pub fn user_entry(rip: u64, rsp: u64, arg: u64, code_selector: u16, data_selector: u16) -> Self {
+        Self {
+            r15: 0,
+            r14: 0,
+            r13: 0,
+            r12: 0,
+            r11: 0,
+            r10: 0,
+            r9: 0,
+            r8: 0,
+            rbp: 0,
+            rdi: arg,
+            rsi: 0,
+            rdx: 0,
+            rcx: 0,
+            rbx: 0,
+            rax: 0,
+            vector: 0,
+            error_code: 0,
+            rip,
+            cs: u64::from(code_selector),
+            rflags: 0x202,
+            rsp,
+            ss: u64::from(data_selector),
+        }
+    }
 }

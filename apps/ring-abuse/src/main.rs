@@ -1,0 +1,348 @@
+//! `ring-abuse`: hostile input against the kernel's ring and caps. Each
+//! case submits something malformed and checks that it gets the expected
+//! typed error (or, for whole-ring corruption, that `cap_enter` refuses),
+//! and that the ring keeps working afterwards. It prints one line per case
+//! and a summary `ring-abuse: N passed, M failed`, spawns `hello` to show
+//! the system still works, and exits with the number of failed cases.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use capos::prelude::*;
+use capos::rt::ring::with_ring;
+use capos::schema::{interface_id, method};
+use capos_config::ring::{Cqe, MAX_PARAMS_LEN, Opcode, SQ_ENTRIES, Sqe, cqe_flags, header};
+
+capos::entry_point!(main);
+
+struct Cases<'a> {
+    console: &'a Console,
+    passed: u32,
+    failed: u32,
+}
+
+impl Cases<'_> {
+    fn check(&mut self, name: &str, ok: bool, detail: String) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+        }
+        let verdict = if ok { "ok" } else { "FAILED" };
+        let _ = self.console.line(&format!("ring-abuse: {name} ... {verdict} ({detail})"));
+    }
+
+    /// Submits `sqe` and checks its completion carries `want`.
+    fn expect_error(&mut self, name: &str, mut sqe: Sqe, want: CapError) -> Option<Cqe> {
+        let cqe = raw(&mut sqe);
+        let got = cqe.and_then(|c| c.error_code());
+        self.check(name, got == Some(want), format!("want {want:?}, got {got:?}"));
+        cqe
+    }
+}
+
+/// Submits one SQE and waits for its completion.
+fn raw(sqe: &mut Sqe) -> Option<Cqe> {
+    with_ring(|ring| {
+        sqe.user_data = ring.next_user_data();
+        ring.submit(sqe).ok()?;
+        ring.wait_for(sqe.user_data).ok()
+    })
+    .ok()
+    .flatten()
+}
+
+fn call_sqe(cap: u32, iface: u64, method: u16, params: &[u8], result: &mut [u8]) -> Sqe {
+    Sqe {
+        opcode: Opcode::Call as u8,
+        cap,
+        method,
+        interface_id: iface,
+        params_addr: params.as_ptr() as u64,
+        params_len: params.len() as u32,
+        result_addr: result.as_mut_ptr() as u64,
+        result_len: result.len() as u32,
+        ..Sqe::default()
+    }
+}
+
+/// A valid, empty params message (a root pointer to an empty struct).
+fn empty_params() -> Vec<u8> {
+    let mut m = capos::call::Builder::new_default();
+    m.init_root::<capos::schema::timer::now_params::Builder<'_>>();
+    capnp_words(&m)
+}
+
+fn capnp_words(m: &capos::call::Builder) -> Vec<u8> {
+    capos::capnp::serialize::write_message_to_words(m)
+}
+
+fn main(caps: Caps) -> i32 {
+    let Ok(console) = Console::from_caps(&caps, "console") else { return 100 };
+    let mut cases = Cases { console: &console, passed: 0, failed: 0 };
+    run(&caps, &mut cases);
+    let _ = console.line(&format!("ring-abuse: {} passed, {} failed", cases.passed, cases.failed));
+    if let Ok(spawner) = ProcessSpawner::from_caps(&caps, "processSpawner") {
+        let grants = [Grant::cap("console", console.id())];
+        match spawner.spawn("hello", &["after the abuse"], &[], &grants).and_then(|(h, _)| h.wait()) {
+            Ok(status) => {
+                let _ = console.line(&format!("ring-abuse: a later app ran: {status:?}"));
+            }
+            Err(e) => {
+                let _ = console.line(&format!("ring-abuse: a later app failed to run: {e}"));
+                return 100;
+            }
+        }
+    }
+    cases.failed as i32
+}
+
+fn run(caps: &Caps, c: &mut Cases<'_>) {
+    let console = c.console.id();
+    let Ok(timer) = Timer::from_caps(caps, "timer") else {
+        c.check("setup", false, String::from("no timer cap"));
+        return;
+    };
+    let params = empty_params();
+    let mut result = [0u8; 256];
+
+    // Malformed SQEs.
+    c.expect_error("unknown opcode", Sqe { opcode: 200, ..Sqe::default() }, CapError::UnknownOpcode);
+    c.expect_error("reserved flag bits", Sqe { flags: 0x80, ..Sqe::default() }, CapError::InvalidFlags);
+    c.expect_error("reserved field", Sqe { reserved: 7, ..Sqe::default() }, CapError::ReservedNotZero);
+    c.expect_error("nop naming a cap", Sqe { cap: console, ..Sqe::default() }, CapError::ReservedNotZero);
+    c.expect_error(
+        "endpoint opcode without endpoints",
+        Sqe { opcode: Opcode::Recv as u8, ..Sqe::default() },
+        CapError::Unsupported,
+    );
+
+    // Bad and stale cap ids, wrong interfaces and methods.
+    c.expect_error(
+        "bad cap id",
+        call_sqe(0x0005_0033, interface_id::TIMER, method::timer::NOW, &params, &mut result),
+        CapError::InvalidCap,
+    );
+    c.expect_error(
+        "generation 0",
+        call_sqe(timer.id() & 0xffff, interface_id::TIMER, method::timer::NOW, &params, &mut result),
+        CapError::InvalidCap,
+    );
+    c.expect_error(
+        "wrong interface",
+        call_sqe(timer.id(), interface_id::CONSOLE, method::console::WRITE, &params, &mut result),
+        CapError::WrongInterface,
+    );
+    c.expect_error(
+        "unknown method",
+        call_sqe(timer.id(), interface_id::TIMER, 77, &params, &mut result),
+        CapError::UnknownMethod,
+    );
+    match FrameAllocator::from_caps(caps, "frameAllocator").and_then(|fa| fa.allocate(1)) {
+        Ok(memory) => {
+            let id = memory.id();
+            let released = memory.release();
+            c.check("release", released.is_ok(), format!("{released:?}"));
+            c.expect_error(
+                "stale cap id",
+                call_sqe(id, interface_id::MEMORY_OBJECT, method::memory_object::SIZE, &params, &mut result),
+                CapError::StaleCap,
+            );
+            c.expect_error(
+                "release twice",
+                Sqe { opcode: Opcode::Release as u8, cap: id, ..Sqe::default() },
+                CapError::StaleCap,
+            );
+        }
+        Err(e) => c.check("stale cap id", false, format!("cannot allocate a memory object: {e}")),
+    }
+
+    // Buffers that are not the caller's memory.
+    let mut bad = call_sqe(timer.id(), interface_id::TIMER, method::timer::NOW, &params, &mut result);
+    bad.params_addr = 0xffff_8000_0010_0000;
+    c.expect_error("params in kernel memory", bad, CapError::BadAddress);
+    bad.params_addr = 0x5555_0000_0000;
+    c.expect_error("params unmapped", bad, CapError::BadAddress);
+    bad.params_addr = 0x0000_7fff_ffff_f800;
+    bad.params_len = 0x1000;
+    c.expect_error("params across the user/kernel boundary", bad, CapError::BadAddress);
+    bad.params_addr = 0;
+    bad.params_len = 8;
+    c.expect_error("params at null", bad, CapError::BadAddress);
+    let mut to_kernel = call_sqe(timer.id(), interface_id::TIMER, method::timer::NOW, &params, &mut result);
+    to_kernel.result_addr = 0xffff_ffff_8010_0000;
+    c.expect_error("result into kernel memory", to_kernel, CapError::BadAddress);
+    let mut to_readonly = call_sqe(timer.id(), interface_id::TIMER, method::timer::NOW, &params, &mut result);
+    to_readonly.result_addr = capos_abi::layout::BOOTSTRAP_ADDR;
+    c.expect_error("result into read-only memory", to_readonly, CapError::BadAddress);
+    let mut caps_bad = call_sqe(timer.id(), interface_id::TIMER, method::timer::NOW, &params, &mut result);
+    caps_bad.caps_out = 1;
+    caps_bad.caps_addr = 0xffff_8000_0000_0000;
+    c.expect_error("transfer list in kernel memory", caps_bad, CapError::BadAddress);
+
+    // Oversized and malformed.
+    let mut big = call_sqe(timer.id(), interface_id::TIMER, method::timer::NOW, &params, &mut result);
+    big.params_len = MAX_PARAMS_LEN + 1;
+    c.expect_error("oversized params", big, CapError::TooLarge);
+    let garbage = [0xffu8; 64];
+    c.expect_error(
+        "garbage params",
+        call_sqe(timer.id(), interface_id::TIMER, method::timer::NOW, &garbage, &mut result),
+        CapError::MalformedParams,
+    );
+    let mut tiny = [0u8; 8];
+    if let Some(cqe) = c.expect_error(
+        "result buffer too small",
+        call_sqe(timer.id(), interface_id::TIMER, method::timer::NOW, &params, &mut tiny),
+        CapError::ResultTooSmall,
+    ) {
+        let ok = cqe.flags & cqe_flags::RESULT_TRUNCATED != 0 && cqe.aux > 8;
+        c.check("needed size reported", ok, format!("flags {:#x}, aux {}", cqe.flags, cqe.aux));
+    }
+    let long_text: String = core::iter::repeat_n('x', 5000).collect();
+    c.check(
+        "console write over its limit",
+        c.console.write_bytes(long_text.as_bytes()).is_ok(),
+        String::from("chunked by the client"),
+    );
+    let mut m = capos::call::Builder::new_default();
+    m.init_root::<capos::schema::console::write_params::Builder<'_>>().set_text(long_text.as_str());
+    let long_params = capnp_words(&m);
+    c.expect_error(
+        "console write of 5000 bytes in one call",
+        call_sqe(console, interface_id::CONSOLE, method::console::WRITE, &long_params, &mut result),
+        CapError::TooLarge,
+    );
+
+    ring_corruption(c);
+    many_sqes(c);
+    quotas(caps, c);
+}
+
+/// Header corruption: `cap_enter` must refuse and process nothing; the
+/// ring works again once the header is restored.
+fn ring_corruption(c: &mut Cases<'_>) {
+    let r = with_ring(|ring| {
+        let base = ring.base();
+        // SAFETY: our own ring header; restored below.
+        let tail = unsafe { &*(base.add(header::SQ_TAIL) as *const core::sync::atomic::AtomicU32) };
+        let saved = tail.load(core::sync::atomic::Ordering::Acquire);
+        tail.store(saved.wrapping_add(10_000), core::sync::atomic::Ordering::Release);
+        let ahead = capos::syscall::cap_enter(0, 0);
+        tail.store(saved.wrapping_sub(1), core::sync::atomic::Ordering::Release);
+        let behind = capos::syscall::cap_enter(0, 0);
+        tail.store(saved, core::sync::atomic::Ordering::Release);
+        // SAFETY: as above.
+        let head = unsafe { &*(base.add(header::CQ_HEAD) as *const core::sync::atomic::AtomicU32) };
+        let saved_head = head.load(core::sync::atomic::Ordering::Acquire);
+        head.store(saved_head.wrapping_add(5), core::sync::atomic::Ordering::Release);
+        let past = capos::syscall::cap_enter(0, 0);
+        head.store(saved_head, core::sync::atomic::Ordering::Release);
+        (ahead, behind, past)
+    });
+    let want = i64::from(CapError::RingCorrupted.as_result());
+    match r {
+        Ok((ahead, behind, past)) => {
+            c.check("sq_tail 10000 ahead of sq_head", ahead == want, format!("cap_enter returned {ahead}"));
+            c.check("sq_tail behind sq_head", behind == want, format!("cap_enter returned {behind}"));
+            c.check("cq_head past cq_tail", past == want, format!("cap_enter returned {past}"));
+        }
+        Err(e) => c.check("ring corruption", false, format!("{e}")),
+    }
+    let nop = capos::call::nop();
+    c.check("ring works after corruption", nop.is_ok(), format!("{nop:?}"));
+}
+
+/// 10 000 NOPs through a 256-entry ring: every one completes exactly once.
+fn many_sqes(c: &mut Cases<'_>) {
+    const COUNT: u64 = 10_000;
+    let outcome = with_ring(|ring| -> Result<u64, CapError> {
+        let first = ring.next_user_data();
+        let mut seen = 0u64;
+        let mut submitted = 0u64;
+        while submitted < COUNT {
+            let batch = (COUNT - submitted).min(u64::from(SQ_ENTRIES));
+            for i in 0..batch {
+                let user_data = first + submitted + i;
+                ring.submit(&Sqe { user_data, ..Sqe::default() })?;
+            }
+            submitted += batch;
+            ring.enter(0, 0)?;
+            for i in 0..submitted {
+                if ring.try_take(first + i).is_some() {
+                    seen += 1;
+                }
+            }
+        }
+        while seen < COUNT {
+            ring.enter(1, 1_000_000_000)?;
+            for i in 0..COUNT {
+                if ring.try_take(first + i).is_some() {
+                    seen += 1;
+                }
+            }
+        }
+        for _ in 1..COUNT {
+            ring.next_user_data();
+        }
+        Ok(seen)
+    });
+    match outcome {
+        Ok(Ok(seen)) => c.check("10000 SQEs", seen == COUNT, format!("{seen} completions")),
+        other => c.check("10000 SQEs", false, format!("{other:?}")),
+    }
+}
+
+/// Cap-table and frame quotas run out with typed errors, and recover.
+fn quotas(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(fa) = FrameAllocator::from_caps(caps, "frameAllocator") else {
+        c.check("quotas", false, String::from("no frameAllocator cap"));
+        return;
+    };
+    let mut held = Vec::new();
+    let exhausted = loop {
+        match fa.allocate(1) {
+            Ok(m) => held.push(m),
+            Err(e) => break e,
+        }
+        if held.len() > 100_000 {
+            break CapError::Unsupported;
+        }
+    };
+    c.check(
+        "cap table quota",
+        exhausted == CapError::QuotaExceeded,
+        format!("{} caps, then {exhausted:?}", held.len()),
+    );
+    let count = held.len();
+    for m in held {
+        let _ = m.release();
+    }
+    let again = fa.allocate(1);
+    c.check(
+        "cap table recovers after release",
+        again.is_ok(),
+        format!("released {count}, then {:?}", again.as_ref().map(|_| ())),
+    );
+    if let Ok(m) = again {
+        let _ = m.release();
+    }
+    let big = fa.allocate(1 << 20);
+    c.check(
+        "frame budget exceeded",
+        big.as_ref().err() == Some(&CapError::QuotaExceeded),
+        format!("{:?}", big.map(|_| ())),
+    );
+    if let Ok(vm) = VirtualMemory::from_caps(caps, "virtualMemory") {
+        let huge = vm.map(1 << 32, MapRights::ReadWrite, 0);
+        c.check("address-space quota", huge == Err(CapError::QuotaExceeded), format!("{huge:?}"));
+        let small = vm.map(4096 * 4, MapRights::ReadWrite, 0);
+        c.check("address space usable after", small.is_ok(), format!("{small:?}"));
+        let ring_unmap = vm.unmap(capos_abi::layout::RING_ADDR, 4096);
+        c.check("cannot unmap the ring", ring_unmap == Err(CapError::BadAddress), format!("{ring_unmap:?}"));
+    }
+}

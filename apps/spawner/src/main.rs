@@ -1,0 +1,51 @@
+//! `spawner`: starts two children with different caps — `hello` with a
+//! console, `stranger` with nothing — then `faulter` with a console, waits
+//! for each, and prints how each ended. It carries on after the fault.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use capos::prelude::*;
+
+capos::entry_point!(main);
+
+fn main(caps: Caps) -> i32 {
+    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+    match run(&caps, &console) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = console.line(&format!("spawner: error: {e}"));
+            1
+        }
+    }
+}
+
+fn describe(status: ExitStatus) -> alloc::string::String {
+    match status {
+        ExitStatus::Exited(code) => format!("exited with code {code}"),
+        ExitStatus::Faulted { vector, address, rip, .. } => {
+            format!("faulted (vector {vector}, address {address:#x}, rip {rip:#x})")
+        }
+        ExitStatus::Killed => alloc::string::String::from("was killed"),
+    }
+}
+
+fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
+    let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
+    let grants = [Grant::cap("console", console.id())];
+    let (hello, hello_pid) = spawner.spawn("hello", &["spawner's child"], &[], &grants)?;
+    let (stranger, stranger_pid) = spawner.spawn("stranger", &[], &[], &[])?;
+    console.line(&format!("spawner: started hello (pid {hello_pid}) and stranger (pid {stranger_pid})"))?;
+    console.line(&format!("spawner: hello {}", describe(hello.wait()?)))?;
+    console.line(&format!("spawner: stranger {}", describe(stranger.wait()?)))?;
+    let (faulter, faulter_pid) = spawner.spawn("faulter", &[], &[], &grants)?;
+    console.line(&format!("spawner: faulter (pid {faulter_pid}) {}", describe(faulter.wait()?)))?;
+    match spawner.spawn("no-such-binary", &[], &[], &[]) {
+        Err(e) => console.line(&format!("spawner: spawning a missing binary failed: {e}"))?,
+        Ok(_) => console.line("spawner: error: spawning a missing binary succeeded")?,
+    }
+    console.line("spawner: done")?;
+    Ok(())
+}

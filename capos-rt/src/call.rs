@@ -1,0 +1,187 @@
+//! Capability calls: build a Cap'n Proto params message, send it with a
+//! CALL SQE, and read the results message and returned caps from the CQE.
+//!
+//! [`call`] waits for the answer; [`submit`] returns a [`PendingCall`] to
+//! wait on later, so several calls can be in flight and complete in any
+//! order.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_config::ring::{MAX_CALL_CAPS, Opcode, Sqe, TransferDescriptor};
+
+use crate::ring::with_ring;
+
+/// A message builder for params.
+pub type Builder = capnp::message::Builder<capnp::message::HeapAllocator>;
+/// A decoded results message.
+pub type Reader = capnp::message::Reader<capnp::serialize::OwnedSegments>;
+
+/// Result buffer size most calls use; calls returning data ask for more.
+pub const DEFAULT_RESULT_LEN: u32 = 4096;
+
+/// What a call sends.
+pub struct Request<'a> {
+    /// Target cap id.
+    pub cap: u32,
+    /// Interface id the target must implement.
+    pub interface_id: u64,
+    /// Method number.
+    pub method: u16,
+    /// The params message.
+    pub params: Builder,
+    /// Caps sent with the call.
+    pub caps: &'a [TransferDescriptor],
+    /// Room for caps the call returns.
+    pub caps_in_max: u16,
+    /// Result buffer size.
+    pub result_len: u32,
+}
+
+impl<'a> Request<'a> {
+    /// A request with empty params (a null root, which reads as a struct
+    /// with every field at its default); set them through `params`.
+    pub fn new(cap: u32, interface_id: u64, method: u16) -> Self {
+        let mut params = Builder::new_default();
+        params.init_root::<capnp::any_pointer::Builder<'_>>();
+        Self { cap, interface_id, method, params, caps: &[], caps_in_max: 0, result_len: DEFAULT_RESULT_LEN }
+    }
+}
+
+/// A successful call's results.
+pub struct Reply {
+    /// The results message.
+    pub message: Reader,
+    /// Ids of the caps the call returned, in cap-list order.
+    pub caps: Vec<u32>,
+}
+
+/// A call in flight. Dropping it before it completes is safe: its buffers
+/// are kept until the kernel has posted the completion, which is then
+/// discarded.
+pub struct PendingCall {
+    user_data: u64,
+    // Buffers the kernel writes into at completion; kept alive until then.
+    result: Vec<u8>,
+    caps: Vec<u8>,
+    params: Vec<u8>,
+    done: bool,
+}
+
+impl Drop for PendingCall {
+    fn drop(&mut self) {
+        if !self.done {
+            let buffers = alloc::vec![
+                core::mem::take(&mut self.result),
+                core::mem::take(&mut self.caps),
+                core::mem::take(&mut self.params),
+            ];
+            let user_data = self.user_data;
+            let _ = with_ring(|ring| ring.orphan(user_data, buffers));
+        }
+    }
+}
+
+/// Sends a call without waiting.
+pub fn submit(request: Request<'_>) -> Result<PendingCall, CapError> {
+    if request.caps.len() > usize::from(MAX_CALL_CAPS) {
+        return Err(CapError::TooLarge);
+    }
+    let params = capnp::serialize::write_message_to_words(&request.params);
+    let result = vec![0u8; request.result_len as usize];
+    let cap_slots = request.caps.len().max(usize::from(request.caps_in_max));
+    let mut caps = vec![0u8; cap_slots * 8];
+    for (i, d) in request.caps.iter().enumerate() {
+        caps[i * 8..i * 8 + 8].copy_from_slice(&d.to_bytes());
+    }
+    let user_data = with_ring(|ring| {
+        let user_data = ring.next_user_data();
+        let sqe = Sqe {
+            opcode: Opcode::Call as u8,
+            method: request.method,
+            cap: request.cap,
+            user_data,
+            interface_id: request.interface_id,
+            params_addr: params.as_ptr() as u64,
+            params_len: params.len() as u32,
+            result_addr: result.as_ptr() as u64,
+            result_len: request.result_len,
+            caps_addr: if cap_slots > 0 { caps.as_ptr() as u64 } else { 0 },
+            caps_out: request.caps.len() as u16,
+            caps_in_max: request.caps_in_max,
+            ..Sqe::default()
+        };
+        ring.submit(&sqe).map(|()| user_data)
+    })??;
+    Ok(PendingCall { user_data, result, caps, params, done: false })
+}
+
+impl PendingCall {
+    /// Whether the answer has arrived ([`Self::wait`] then returns at once).
+    pub fn is_complete(&self) -> bool {
+        with_ring(|ring| ring.is_complete(self.user_data)).unwrap_or(false)
+    }
+
+    /// Waits for the answer.
+    pub fn wait(mut self) -> Result<Reply, CapError> {
+        let cqe = with_ring(|ring| ring.wait_for(self.user_data))??;
+        self.done = true;
+        if let Some(e) = cqe.error_code() {
+            return Err(e);
+        }
+        let len = (cqe.result as usize).min(self.result.len());
+        let mut bytes = &self.result[..len];
+        let message = capnp::serialize::read_message(&mut bytes, capnp::message::ReaderOptions::new())
+            .map_err(|_| CapError::MalformedParams)?;
+        let caps = (0..cqe.caps as usize)
+            .filter_map(|i| self.caps.get(i * 4..i * 4 + 4))
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        Ok(Reply { message, caps })
+    }
+
+    /// The SQE's `user_data`.
+    pub fn user_data(&self) -> u64 {
+        self.user_data
+    }
+}
+
+/// Waits until at least one of `calls` has its answer; returns the index
+/// of one that has.
+pub fn wait_any(calls: &[&PendingCall]) -> Result<usize, CapError> {
+    if calls.is_empty() {
+        return Err(CapError::InvalidArgument);
+    }
+    loop {
+        if let Some(i) = calls.iter().position(|c| c.is_complete()) {
+            return Ok(i);
+        }
+        with_ring(|ring| ring.enter(1, capos_abi::syscall::NO_TIMEOUT))??;
+    }
+}
+
+/// Sends a call and waits for the answer.
+pub fn call(request: Request<'_>) -> Result<Reply, CapError> {
+    submit(request)?.wait()
+}
+
+/// Releases a cap (the RELEASE opcode).
+pub fn release(cap: u32) -> Result<(), CapError> {
+    let user_data = with_ring(|ring| {
+        let user_data = ring.next_user_data();
+        let sqe = Sqe { opcode: Opcode::Release as u8, cap, user_data, ..Sqe::default() };
+        ring.submit(&sqe).map(|()| user_data)
+    })??;
+    let cqe = with_ring(|ring| ring.wait_for(user_data))??;
+    cqe.error_code().map_or(Ok(()), Err)
+}
+
+/// A NOP round trip (for measuring the ring).
+pub fn nop() -> Result<(), CapError> {
+    let user_data = with_ring(|ring| {
+        let user_data = ring.next_user_data();
+        ring.submit(&Sqe { user_data, ..Sqe::default() }).map(|()| user_data)
+    })??;
+    with_ring(|ring| ring.wait_for(user_data))??;
+    Ok(())
+}

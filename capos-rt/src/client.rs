@@ -1,0 +1,511 @@
+//! Typed clients for the kernel's interfaces. Each wraps a cap id and turns
+//! method calls into ring CALLs with Cap'n Proto params and results (the
+//! schema is `schema/capos.capnp`).
+//!
+//! Get one from the bootstrap caps with `from_caps(&caps, "name")`, which
+//! checks the interface id, or wrap an id you received with `from_id`.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_config::ring::{TransferDescriptor, TransferMode};
+use capos_schema::{
+    KernelCap, MapRights, TimeProvenance, boot_package, console, entropy_source, exit_status,
+    frame_allocator, interface_id, memory_object, method, process_handle, process_spawner, timer,
+    virtual_memory, wall_clock,
+};
+
+use crate::call::{PendingCall, Reply, Request, call, submit};
+use crate::caps::Caps;
+
+fn malformed(_: capnp::Error) -> CapError {
+    CapError::MalformedParams
+}
+
+macro_rules! client {
+    ($(#[$doc:meta])* $name:ident, $iface:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The interface id this client speaks.
+            pub const INTERFACE_ID: u64 = $iface;
+
+            /// The bootstrap cap named `name`, checked to be this interface.
+            pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, CapError> {
+                caps.id(name, Self::INTERFACE_ID).map(Self)
+            }
+
+            /// Wraps a cap id (unchecked: a wrong one fails each call with
+            /// `WrongInterface`, `InvalidCap` or `StaleCap`).
+            pub fn from_id(id: u32) -> Self {
+                Self(id)
+            }
+
+            /// The cap id.
+            pub fn id(&self) -> u32 {
+                self.0
+            }
+
+            /// Gives the cap up (RELEASE); the id becomes stale.
+            pub fn release(self) -> Result<(), CapError> {
+                crate::call::release(self.0)
+            }
+
+            fn request(&self, method: u16) -> Request<'static> {
+                Request::new(self.0, Self::INTERFACE_ID, method)
+            }
+        }
+    };
+}
+
+client!(
+    /// `Console`: text output.
+    Console,
+    interface_id::CONSOLE
+);
+client!(
+    /// `Timer`: monotonic time and sleeping.
+    Timer,
+    interface_id::TIMER
+);
+client!(
+    /// `WallClock`: calendar time.
+    WallClock,
+    interface_id::WALL_CLOCK
+);
+client!(
+    /// `EntropySource`: random bytes.
+    EntropySource,
+    interface_id::ENTROPY_SOURCE
+);
+client!(
+    /// `BootPackage`: the boot manifest and its binaries.
+    BootPackage,
+    interface_id::BOOT_PACKAGE
+);
+client!(
+    /// `ProcessSpawner`: start boot binaries.
+    ProcessSpawner,
+    interface_id::PROCESS_SPAWNER
+);
+client!(
+    /// `ProcessHandle`: wait for, kill or identify a process.
+    ProcessHandle,
+    interface_id::PROCESS_HANDLE
+);
+client!(
+    /// `FrameAllocator`: physical memory objects.
+    FrameAllocator,
+    interface_id::FRAME_ALLOCATOR
+);
+client!(
+    /// `MemoryObject`: frames held by a cap.
+    MemoryObject,
+    interface_id::MEMORY_OBJECT
+);
+client!(
+    /// `VirtualMemory`: map, unmap and protect memory.
+    VirtualMemory,
+    interface_id::VIRTUAL_MEMORY
+);
+
+impl Console {
+    /// Writes text.
+    pub fn write(&self, text: &str) -> Result<(), CapError> {
+        for chunk in chunks(text, console::MAX_WRITE_BYTES as usize) {
+            let mut r = self.request(method::console::WRITE);
+            r.params.init_root::<console::write_params::Builder<'_>>().set_text(chunk);
+            call(r)?;
+        }
+        Ok(())
+    }
+
+    /// Writes a line (text and `\n`).
+    pub fn line(&self, text: &str) -> Result<(), CapError> {
+        let mut s = String::with_capacity(text.len() + 1);
+        s.push_str(text);
+        s.push('\n');
+        self.write(&s)
+    }
+
+    /// Writes raw bytes.
+    pub fn write_bytes(&self, data: &[u8]) -> Result<(), CapError> {
+        for chunk in data.chunks(console::MAX_WRITE_BYTES as usize) {
+            let mut r = self.request(method::console::WRITE_BYTES);
+            r.params.init_root::<console::write_bytes_params::Builder<'_>>().set_data(chunk);
+            call(r)?;
+        }
+        Ok(())
+    }
+}
+
+/// Splits `text` into pieces of at most `max` bytes at char boundaries.
+fn chunks(text: &str, max: usize) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    core::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut end = rest.len().min(max);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let (head, tail) = rest.split_at(end);
+        rest = tail;
+        Some(head)
+    })
+}
+
+impl Timer {
+    /// Monotonic nanoseconds since boot.
+    pub fn now(&self) -> Result<u64, CapError> {
+        let reply = call(self.request(method::timer::NOW))?;
+        Ok(reply.message.get_root::<timer::now_results::Reader<'_>>().map_err(malformed)?.get_ns())
+    }
+
+    /// Waits `ns` nanoseconds.
+    pub fn sleep(&self, ns: u64) -> Result<(), CapError> {
+        self.sleep_async(ns)?.wait().map(|_| ())
+    }
+
+    /// Starts a sleep; wait on the returned call to finish it.
+    pub fn sleep_async(&self, ns: u64) -> Result<PendingCall, CapError> {
+        let mut r = self.request(method::timer::SLEEP);
+        r.params.init_root::<timer::sleep_params::Builder<'_>>().set_ns(ns);
+        submit(r)
+    }
+}
+
+/// A wall-clock reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WallTime {
+    /// Seconds since the Unix epoch.
+    pub seconds: i64,
+    /// Nanoseconds within the second.
+    pub nanos: u32,
+    /// Where the time came from.
+    pub provenance: TimeProvenance,
+}
+
+impl WallClock {
+    /// The current time.
+    pub fn now(&self) -> Result<WallTime, CapError> {
+        let reply = call(self.request(method::wall_clock::NOW))?;
+        let r = reply.message.get_root::<wall_clock::now_results::Reader<'_>>().map_err(malformed)?;
+        Ok(WallTime {
+            seconds: r.get_seconds(),
+            nanos: r.get_nanos(),
+            provenance: r.get_provenance().unwrap_or(TimeProvenance::Unset),
+        })
+    }
+}
+
+impl EntropySource {
+    /// `count` random bytes (at most `EntropySource.maxBytes`).
+    pub fn get_bytes(&self, count: u32) -> Result<Vec<u8>, CapError> {
+        let mut r = self.request(method::entropy_source::GET_BYTES);
+        r.params.init_root::<entropy_source::get_bytes_params::Builder<'_>>().set_count(count);
+        let reply = call(r)?;
+        let bytes =
+            reply.message.get_root::<entropy_source::get_bytes_results::Reader<'_>>().map_err(malformed)?;
+        Ok(bytes.get_bytes().map_err(malformed)?.to_vec())
+    }
+}
+
+impl BootPackage {
+    /// Size of the boot manifest in bytes.
+    pub fn manifest_size(&self) -> Result<u64, CapError> {
+        let reply = call(self.request(method::boot_package::MANIFEST_SIZE))?;
+        Ok(reply
+            .message
+            .get_root::<boot_package::manifest_size_results::Reader<'_>>()
+            .map_err(malformed)?
+            .get_size())
+    }
+
+    /// Up to `length` bytes of the manifest from `offset`.
+    pub fn read_manifest(&self, offset: u64, length: u32) -> Result<Vec<u8>, CapError> {
+        let mut r = self.request(method::boot_package::READ_MANIFEST);
+        let mut p = r.params.init_root::<boot_package::read_manifest_params::Builder<'_>>();
+        p.set_offset(offset);
+        p.set_length(length);
+        r.result_len = length.saturating_add(256);
+        let reply = call(r)?;
+        let data =
+            reply.message.get_root::<boot_package::read_manifest_results::Reader<'_>>().map_err(malformed)?;
+        Ok(data.get_data().map_err(malformed)?.to_vec())
+    }
+
+    /// The whole manifest.
+    pub fn manifest(&self) -> Result<Vec<u8>, CapError> {
+        let size = self.manifest_size()?;
+        let mut out = Vec::new();
+        out.try_reserve_exact(size as usize).map_err(|_| CapError::OutOfMemory)?;
+        while (out.len() as u64) < size {
+            let chunk = self.read_manifest(out.len() as u64, boot_package::MAX_CHUNK)?;
+            if chunk.is_empty() {
+                break;
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+
+    /// Names of the embedded binaries.
+    pub fn list_binaries(&self) -> Result<Vec<String>, CapError> {
+        let reply = call(self.request(method::boot_package::LIST_BINARIES))?;
+        let r =
+            reply.message.get_root::<boot_package::list_binaries_results::Reader<'_>>().map_err(malformed)?;
+        let mut names = Vec::new();
+        for name in r.get_names().map_err(malformed)? {
+            names.push(String::from(
+                name.map_err(malformed)?.to_str().map_err(|_| CapError::MalformedParams)?,
+            ));
+        }
+        Ok(names)
+    }
+}
+
+/// One cap given to a new process.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant<'a> {
+    /// The name the child will find it under.
+    pub name: &'a str,
+    /// Where it comes from.
+    pub source: GrantSource,
+}
+
+/// Where a granted cap comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum GrantSource {
+    /// One of the caller's caps (copied; the caller keeps it).
+    Cap(u32),
+    /// A fresh kernel cap made for the child.
+    Kernel(KernelCap),
+}
+
+impl<'a> Grant<'a> {
+    /// A grant of one of the caller's caps.
+    pub fn cap(name: &'a str, cap: u32) -> Self {
+        Self { name, source: GrantSource::Cap(cap) }
+    }
+
+    /// A grant of a fresh kernel cap.
+    pub fn kernel(name: &'a str, kind: KernelCap) -> Self {
+        Self { name, source: GrantSource::Kernel(kind) }
+    }
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// It exited with this code.
+    Exited(i32),
+    /// A CPU fault ended it.
+    Faulted {
+        /// Exception vector.
+        vector: u8,
+        /// Error code.
+        error_code: u64,
+        /// Faulting address (page faults).
+        address: u64,
+        /// Instruction pointer.
+        rip: u64,
+    },
+    /// It was killed.
+    Killed,
+}
+
+impl ProcessSpawner {
+    /// Starts boot binary `binary` with arguments `args` (the kernel puts
+    /// the binary's name before them as `argv[0]`), environment `env`
+    /// (`KEY=VALUE`) and the caps `grants`.
+    pub fn spawn(
+        &self,
+        binary: &str,
+        args: &[&str],
+        env: &[&str],
+        grants: &[Grant<'_>],
+    ) -> Result<(ProcessHandle, u64), CapError> {
+        let descriptors: Vec<TransferDescriptor> = grants
+            .iter()
+            .filter_map(|g| match g.source {
+                GrantSource::Cap(cap) => Some(TransferDescriptor { cap, mode: TransferMode::Copy }),
+                GrantSource::Kernel(_) => None,
+            })
+            .collect();
+        let mut r = self.request(method::process_spawner::SPAWN);
+        {
+            let mut p = r.params.init_root::<process_spawner::spawn_params::Builder<'_>>();
+            p.set_binary(binary);
+            let mut a = p.reborrow().init_args(args.len() as u32);
+            for (i, s) in args.iter().enumerate() {
+                a.set(i as u32, capnp::text::Reader::from(*s));
+            }
+            let mut e = p.reborrow().init_env(env.len() as u32);
+            for (i, s) in env.iter().enumerate() {
+                e.set(i as u32, capnp::text::Reader::from(*s));
+            }
+            let mut c = p.init_caps(grants.len() as u32);
+            let mut sent = 0;
+            for (i, g) in grants.iter().enumerate() {
+                let mut entry = c.reborrow().get(i as u32);
+                entry.set_name(g.name);
+                match g.source {
+                    GrantSource::Cap(_) => {
+                        entry.set_cap(sent);
+                        sent += 1;
+                    }
+                    GrantSource::Kernel(kind) => entry.set_kernel(kind),
+                }
+            }
+        }
+        r.caps = &descriptors;
+        r.caps_in_max = 1;
+        let reply: Reply = call(r)?;
+        let results =
+            reply.message.get_root::<process_spawner::spawn_results::Reader<'_>>().map_err(malformed)?;
+        let handle =
+            reply.caps.get(results.get_handle() as usize).copied().ok_or(CapError::MalformedParams)?;
+        Ok((ProcessHandle(handle), results.get_pid()))
+    }
+}
+
+impl ProcessHandle {
+    /// Waits for the process to end.
+    pub fn wait(&self) -> Result<ExitStatus, CapError> {
+        Self::exit_status(self.wait_async()?.wait()?)
+    }
+
+    /// Decodes the reply of a `wait` started with [`Self::wait_async`].
+    pub fn exit_status(reply: Reply) -> Result<ExitStatus, CapError> {
+        {
+            let r =
+                reply.message.get_root::<process_handle::wait_results::Reader<'_>>().map_err(malformed)?;
+            let status = r.get_status().map_err(malformed)?;
+            Ok(match status.which().map_err(|_| CapError::MalformedParams)? {
+                exit_status::Exited(code) => ExitStatus::Exited(code),
+                exit_status::Faulted(f) => {
+                    let f = f.map_err(malformed)?;
+                    ExitStatus::Faulted {
+                        vector: f.get_vector(),
+                        error_code: f.get_error_code(),
+                        address: f.get_address(),
+                        rip: f.get_rip(),
+                    }
+                }
+                exit_status::Killed(()) => ExitStatus::Killed,
+            })
+        }
+    }
+
+    /// Starts a wait; finish it with [`PendingCall::wait`] and
+    /// [`Self::exit_status`].
+    pub fn wait_async(&self) -> Result<PendingCall, CapError> {
+        submit(self.request(method::process_handle::WAIT))
+    }
+
+    /// Kills the process.
+    pub fn kill(&self) -> Result<(), CapError> {
+        call(self.request(method::process_handle::KILL)).map(|_| ())
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> Result<u64, CapError> {
+        let reply = call(self.request(method::process_handle::PID))?;
+        Ok(reply.message.get_root::<process_handle::pid_results::Reader<'_>>().map_err(malformed)?.get_pid())
+    }
+}
+
+impl FrameAllocator {
+    /// A memory object of `pages` zeroed frames.
+    pub fn allocate(&self, pages: u32) -> Result<MemoryObject, CapError> {
+        let mut r = self.request(method::frame_allocator::ALLOCATE);
+        r.params.init_root::<frame_allocator::allocate_params::Builder<'_>>().set_pages(pages);
+        r.caps_in_max = 1;
+        let reply = call(r)?;
+        let index = reply
+            .message
+            .get_root::<frame_allocator::allocate_results::Reader<'_>>()
+            .map_err(malformed)?
+            .get_memory();
+        reply.caps.get(index as usize).copied().map(MemoryObject).ok_or(CapError::MalformedParams)
+    }
+}
+
+impl MemoryObject {
+    /// Size in bytes.
+    pub fn size(&self) -> Result<u64, CapError> {
+        let reply = call(self.request(method::memory_object::SIZE))?;
+        Ok(reply
+            .message
+            .get_root::<memory_object::size_results::Reader<'_>>()
+            .map_err(malformed)?
+            .get_bytes())
+    }
+}
+
+impl VirtualMemory {
+    /// Maps `size` bytes of fresh zeroed memory; `hint` 0 lets the kernel
+    /// pick the address.
+    pub fn map(&self, size: u64, rights: MapRights, hint: u64) -> Result<u64, CapError> {
+        let mut r = self.request(method::virtual_memory::MAP);
+        let mut p = r.params.init_root::<virtual_memory::map_params::Builder<'_>>();
+        p.set_size(size);
+        p.set_rights(rights);
+        p.set_hint(hint);
+        let reply = call(r)?;
+        Ok(reply
+            .message
+            .get_root::<virtual_memory::map_results::Reader<'_>>()
+            .map_err(malformed)?
+            .get_address())
+    }
+
+    /// Maps `size` bytes of `memory` from `offset`.
+    pub fn map_object(
+        &self,
+        memory: MemoryObject,
+        offset: u64,
+        size: u64,
+        rights: MapRights,
+        hint: u64,
+    ) -> Result<u64, CapError> {
+        let descriptors = [TransferDescriptor { cap: memory.0, mode: TransferMode::Copy }];
+        let mut r = self.request(method::virtual_memory::MAP_OBJECT);
+        let mut p = r.params.init_root::<virtual_memory::map_object_params::Builder<'_>>();
+        p.set_memory(0);
+        p.set_offset(offset);
+        p.set_size(size);
+        p.set_rights(rights);
+        p.set_hint(hint);
+        r.caps = &descriptors;
+        let reply = call(r)?;
+        Ok(reply
+            .message
+            .get_root::<virtual_memory::map_results::Reader<'_>>()
+            .map_err(malformed)?
+            .get_address())
+    }
+
+    /// Unmaps `[address, address+size)`.
+    pub fn unmap(&self, address: u64, size: u64) -> Result<(), CapError> {
+        let mut r = self.request(method::virtual_memory::UNMAP);
+        let mut p = r.params.init_root::<virtual_memory::unmap_params::Builder<'_>>();
+        p.set_address(address);
+        p.set_size(size);
+        call(r).map(|_| ())
+    }
+
+    /// Changes the rights of `[address, address+size)`.
+    pub fn protect(&self, address: u64, size: u64, rights: MapRights) -> Result<(), CapError> {
+        let mut r = self.request(method::virtual_memory::PROTECT);
+        let mut p = r.params.init_root::<virtual_memory::protect_params::Builder<'_>>();
+        p.set_address(address);
+        p.set_size(size);
+        p.set_rights(rights);
+        call(r).map(|_| ())
+    }
+}

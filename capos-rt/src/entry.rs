@@ -1,0 +1,69 @@
+//! The program entry. `capos::entry_point!(main)` defines `_start`, which
+//! the kernel enters with the bootstrap region's address in RDI, and calls
+//! [`start`]:
+//!
+//! 1. check the address and validate the whole bootstrap CapSet
+//!    (`capos_config::capset::CapSet::parse`) before using anything in it;
+//! 2. hand the initial heap to the allocator;
+//! 3. take over the ring;
+//! 4. run `main(caps)` and exit with what it returns.
+//!
+//! A process whose bootstrap is unusable exits with [`BAD_BOOTSTRAP`]
+//! (it has no console to say more on).
+
+use capos_abi::layout::BOOTSTRAP_ADDR;
+use capos_config::capset::{CapSet, HEADER_SIZE, MAX_BOOTSTRAP_SIZE, header};
+use spin::Once;
+
+use crate::caps::Caps;
+use crate::client::Console;
+use crate::ring::{RingClient, install};
+
+/// Exit status when the bootstrap region or ring is unusable.
+pub const BAD_BOOTSTRAP: i32 = 127;
+
+static CAPS: Once<Caps> = Once::new();
+
+/// The process's caps once `start` validated them.
+pub fn caps() -> Option<Caps> {
+    CAPS.get().copied()
+}
+
+/// The console named `console`, if the process has one (for panics).
+pub fn console() -> Option<Console> {
+    caps().and_then(|c| Console::from_caps(&c, "console").ok())
+}
+
+/// Runs the program: see the module docs.
+pub fn start(bootstrap: u64, main: fn(Caps) -> i32) -> ! {
+    if bootstrap != BOOTSTRAP_ADDR {
+        crate::syscall::exit(BAD_BOOTSTRAP);
+    }
+    // SAFETY: the kernel maps at least a header's worth of bootstrap region
+    // at BOOTSTRAP_ADDR, read-only, for the process's whole life.
+    let head = unsafe { core::slice::from_raw_parts(bootstrap as *const u8, HEADER_SIZE) };
+    let total = u32::from_le_bytes([
+        head[header::TOTAL_SIZE],
+        head[header::TOTAL_SIZE + 1],
+        head[header::TOTAL_SIZE + 2],
+        head[header::TOTAL_SIZE + 3],
+    ]) as usize;
+    if !(HEADER_SIZE..=MAX_BOOTSTRAP_SIZE).contains(&total) {
+        crate::syscall::exit(BAD_BOOTSTRAP);
+    }
+    // SAFETY: the kernel maps `total` bytes (the size it wrote) there.
+    let bytes: &'static [u8] = unsafe { core::slice::from_raw_parts(bootstrap as *const u8, total) };
+    let Ok(set) = CapSet::parse(bytes) else { crate::syscall::exit(BAD_BOOTSTRAP) };
+    let info = set.info();
+    // SAFETY: the kernel maps the initial heap it names, writable, for
+    // this process alone; this runs once.
+    unsafe { crate::heap::init(info.heap_addr, info.heap_size) };
+    // SAFETY: the ring the kernel mapped at the address it names; this is
+    // the only client.
+    match unsafe { RingClient::new(info.ring_addr) } {
+        Ok(ring) => install(ring),
+        Err(_) => crate::syscall::exit(BAD_BOOTSTRAP),
+    }
+    let caps = *CAPS.call_once(|| Caps::new(set));
+    crate::syscall::exit(main(caps))
+}

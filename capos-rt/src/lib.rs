@@ -1,0 +1,29 @@
+//! The capOS userspace runtime.
+//!
+//! - [`entry`]: the program entry (`capos::entry_point!` calls
+//!   [`entry::start`]), which validates the bootstrap CapSet, sets up the
+//!   heap and the ring, runs `main` and exits with its code;
+//! - [`syscall`]: the two raw syscalls;
+//! - [`ring`]: the ring client: submit SQEs, collect CQEs in any order;
+//! - [`call`]: capability calls with Cap'n Proto params and results;
+//! - [`client`]: typed clients for every kernel interface;
+//! - [`caps`]: the process's initial capabilities by name.
+//!
+//! The runtime is single-threaded for now: one ring per process, used
+//! through one lock (see `docs/ring-abi.md`).
+#![no_std]
+
+extern crate alloc;
+
+pub mod call;
+pub mod caps;
+pub mod client;
+pub mod entry;
+mod heap;
+mod panic;
+pub mod ring;
+pub mod syscall;
+
+pub use capnp;
+pub use capos_abi::error::CapError;
+pub use caps::Caps;

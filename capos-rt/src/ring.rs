@@ -1,0 +1,199 @@
+//! The ring client: writes SQEs into the process's ring, enters the kernel,
+//! and collects CQEs, which may arrive in any order — each is kept until
+//! someone asks for its `user_data`.
+//!
+//! One `RingClient` owns the ring (the kernel maps one per process); the
+//! runtime keeps it behind a lock ([`with_ring`]). Layout and rules:
+//! `capos_config::ring`, `docs/ring-abi.md`.
+
+use alloc::collections::BTreeMap;
+use capos_abi::error::CapError;
+use capos_abi::syscall::NO_TIMEOUT;
+use capos_config::ring::{self as abi, CQE_SIZE, Cqe, SQE_SIZE, Sqe, header};
+use core::sync::atomic::{AtomicU32, Ordering};
+use spin::Mutex;
+
+/// Why the ring could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RingError {
+    /// The header's magic, version or sizes are not what this runtime knows.
+    BadHeader,
+}
+
+/// The process's ring.
+pub struct RingClient {
+    base: *mut u8,
+    sq_tail: u32,
+    cq_head: u32,
+    next_user_data: u64,
+    /// Completions read from the CQ but not yet claimed.
+    stash: BTreeMap<u64, Cqe>,
+    /// Buffers of calls dropped before they completed, freed when their
+    /// completion arrives (the kernel may still write into them until then).
+    orphans: BTreeMap<u64, Orphan>,
+}
+
+/// Memory a dropped call's completion may still be written into.
+pub type Orphan = alloc::vec::Vec<alloc::vec::Vec<u8>>;
+
+// SAFETY: the ring memory is the process's own; the client is used behind
+// a lock.
+unsafe impl Send for RingClient {}
+
+impl RingClient {
+    /// Takes over the ring mapped at `addr`.
+    ///
+    /// # Safety
+    /// `addr` must be the ring region the kernel mapped
+    /// (`capos_config::ring::RING_SIZE` bytes, writable), and no other
+    /// `RingClient` may exist for it.
+    pub unsafe fn new(addr: u64) -> Result<Self, RingError> {
+        let client = Self {
+            base: addr as *mut u8,
+            sq_tail: 0,
+            cq_head: 0,
+            next_user_data: 1,
+            stash: BTreeMap::new(),
+            orphans: BTreeMap::new(),
+        };
+        // SAFETY: inside the mapped region (caller's guarantee).
+        let magic = unsafe { core::ptr::read_volatile(client.base.add(header::MAGIC) as *const u64) };
+        if magic != abi::RING_MAGIC
+            || client.load(header::VERSION) != abi::RING_VERSION
+            || client.load(header::SQ_ENTRIES) != abi::SQ_ENTRIES
+            || client.load(header::CQ_ENTRIES) != abi::CQ_ENTRIES
+        {
+            return Err(RingError::BadHeader);
+        }
+        let mut client = client;
+        client.sq_tail = client.load(header::SQ_TAIL);
+        client.cq_head = client.load(header::CQ_HEAD);
+        Ok(client)
+    }
+
+    fn field(&self, offset: usize) -> &AtomicU32 {
+        // SAFETY: `offset` is a 4-byte aligned header field inside the
+        // mapped ring, which lives as long as the process.
+        unsafe { &*(self.base.add(offset) as *const AtomicU32) }
+    }
+
+    fn load(&self, offset: usize) -> u32 {
+        self.field(offset).load(Ordering::Acquire)
+    }
+
+    fn store(&self, offset: usize, value: u32) {
+        self.field(offset).store(value, Ordering::Release);
+    }
+
+    /// A fresh `user_data` value.
+    pub fn next_user_data(&mut self) -> u64 {
+        let v = self.next_user_data;
+        self.next_user_data += 1;
+        v
+    }
+
+    /// SQEs submitted but not yet taken by the kernel.
+    pub fn unconsumed(&self) -> u32 {
+        self.sq_tail.wrapping_sub(self.load(header::SQ_HEAD))
+    }
+
+    /// Queues an SQE; if the SQ is full, enters the kernel first to make room.
+    pub fn submit(&mut self, sqe: &Sqe) -> Result<(), CapError> {
+        while self.unconsumed() >= abi::SQ_ENTRIES {
+            self.enter(0, 0)?;
+            self.reap();
+        }
+        let bytes = sqe.to_bytes();
+        let at = abi::sqe_offset(self.sq_tail);
+        // SAFETY: the slot lies inside the SQ array of the mapped ring and
+        // the kernel does not read it until `sq_tail` passes it.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(at), SQE_SIZE) };
+        self.sq_tail = self.sq_tail.wrapping_add(1);
+        self.store(header::SQ_TAIL, self.sq_tail);
+        Ok(())
+    }
+
+    /// `cap_enter(min_complete, timeout_ns)`.
+    pub fn enter(&mut self, min_complete: u32, timeout_ns: u64) -> Result<u32, CapError> {
+        let r = crate::syscall::cap_enter(min_complete, timeout_ns);
+        if r < 0 {
+            Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported))
+        } else {
+            Ok(r as u32)
+        }
+    }
+
+    /// Moves every posted CQE into the stash.
+    pub fn reap(&mut self) -> usize {
+        let tail = self.load(header::CQ_TAIL);
+        let mut n = 0;
+        while self.cq_head != tail {
+            let mut bytes = [0u8; CQE_SIZE];
+            let at = abi::cqe_offset(self.cq_head);
+            // SAFETY: the slot lies in the CQ array; the kernel published
+            // it (release) before moving `cq_tail`, which we loaded with
+            // acquire.
+            unsafe { core::ptr::copy_nonoverlapping(self.base.add(at), bytes.as_mut_ptr(), CQE_SIZE) };
+            let cqe = Cqe::from_bytes(&bytes);
+            if self.orphans.remove(&cqe.user_data).is_none() {
+                self.stash.insert(cqe.user_data, cqe);
+            }
+            self.cq_head = self.cq_head.wrapping_add(1);
+            n += 1;
+        }
+        self.store(header::CQ_HEAD, self.cq_head);
+        n
+    }
+
+    /// Keeps `buffers` until the completion of `user_data` arrives, then
+    /// frees them and drops the completion.
+    pub fn orphan(&mut self, user_data: u64, buffers: Orphan) {
+        self.reap();
+        if self.stash.remove(&user_data).is_none() {
+            self.orphans.insert(user_data, buffers);
+        }
+    }
+
+    /// Whether the completion for `user_data` has arrived (it stays
+    /// available for [`Self::try_take`]).
+    pub fn is_complete(&mut self, user_data: u64) -> bool {
+        self.reap();
+        self.stash.contains_key(&user_data)
+    }
+
+    /// The completion for `user_data` if it has arrived.
+    pub fn try_take(&mut self, user_data: u64) -> Option<Cqe> {
+        self.reap();
+        self.stash.remove(&user_data)
+    }
+
+    /// Waits for the completion of `user_data` (entering the kernel as
+    /// needed; other completions are kept for their owners).
+    pub fn wait_for(&mut self, user_data: u64) -> Result<Cqe, CapError> {
+        loop {
+            if let Some(cqe) = self.try_take(user_data) {
+                return Ok(cqe);
+            }
+            self.enter(1, NO_TIMEOUT)?;
+        }
+    }
+
+    /// The ring's base address (for tests that poke the ring directly).
+    pub fn base(&self) -> *mut u8 {
+        self.base
+    }
+}
+
+static RING: Mutex<Option<RingClient>> = Mutex::new(None);
+
+/// Installs the process's ring client (done by `entry::start`).
+pub fn install(client: RingClient) {
+    *RING.lock() = Some(client);
+}
+
+/// Runs `f` with the process's ring client.
+pub fn with_ring<T>(f: impl FnOnce(&mut RingClient) -> T) -> Result<T, CapError> {
+    let mut guard = RING.lock();
+    let ring = guard.as_mut().ok_or(CapError::Cancelled)?;
+    Ok(f(ring))
+}

@@ -1,0 +1,39 @@
+//! The raw syscalls (`capos_abi::syscall`): `cap_enter` and `exit`. Most
+//! code uses the ring client instead of calling these.
+
+use capos_abi::syscall::{SYS_CAP_ENTER, SYS_EXIT};
+
+/// Processes submitted SQEs, then waits until `min_complete` completions
+/// are available or `timeout_ns` passed. Returns the number available, or
+/// `-(CapError code)`.
+pub fn cap_enter(min_complete: u32, timeout_ns: u64) -> i64 {
+    let result: i64;
+    // SAFETY: the syscall reads only its register arguments; the kernel
+    // touches our memory only through the ring and buffers we named in
+    // SQEs, and it preserves every register but RAX, RCX and R11.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") SYS_CAP_ENTER as i64 => result,
+            in("rdi") u64::from(min_complete),
+            in("rsi") timeout_ns,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    result
+}
+
+/// Ends the process with `code`.
+pub fn exit(code: i32) -> ! {
+    // SAFETY: `exit` does not return; the kernel frees everything.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            in("rax") SYS_EXIT,
+            in("rdi") code as i64 as u64,
+            options(noreturn, nostack),
+        );
+    }
+}

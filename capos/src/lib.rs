@@ -1,0 +1,59 @@
+//! The capOS SDK: everything a native Rust app needs.
+//!
+//! A capOS program is a `#![no_std]`, `#![no_main]` binary built for the
+//! `x86_64-unknown-capos` target. It names its `main` with
+//! [`entry_point!`]; `main` receives the capabilities the boot manifest (or
+//! the process that spawned it) granted, looks them up by name as typed
+//! clients, and returns its exit status:
+//!
+//! ```ignore
+//! #![no_std]
+//! #![no_main]
+//!
+//! use capos::prelude::*;
+//!
+//! capos::entry_point!(main);
+//!
+//! fn main(caps: Caps) -> i32 {
+//!     let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+//!     let _ = console.line("hello from capOS");
+//!     0
+//! }
+//! ```
+//!
+//! Add the app under `apps/NAME/` (its `Cargo.toml` depends on `capos`),
+//! list it in the root `Cargo.toml`'s members, and declare it as a service
+//! in `system.cue` with the caps it needs; `make run` builds and boots it.
+//! The README's "Writing a native app" section walks through it.
+//!
+//! Every call returns `Result<_, CapError>`: a missing or stale cap, a bad
+//! argument or an exhausted quota is a typed error, never a crash.
+#![no_std]
+
+pub use capos_rt as rt;
+pub use capos_rt::{CapError, Caps, call, capnp, client, syscall};
+pub use capos_schema as schema;
+
+/// The usual imports for an app.
+pub mod prelude {
+    pub use crate::client::{
+        BootPackage, Console, EntropySource, ExitStatus, FrameAllocator, Grant, GrantSource, MemoryObject,
+        ProcessHandle, ProcessSpawner, Timer, VirtualMemory, WallClock, WallTime,
+    };
+    pub use crate::schema::{KernelCap, MapRights, TimeProvenance};
+    pub use crate::{CapError, Caps};
+}
+
+/// Declares the program's `main`: `fn main(caps: Caps) -> i32`. Defines the
+/// `_start` symbol the kernel enters, which validates the bootstrap CapSet,
+/// sets up the heap and the ring, calls `main` and exits with its result.
+#[macro_export]
+macro_rules! entry_point {
+    ($main:path) => {
+        /// The program entry the kernel jumps to (made by `capos::entry_point!`).
+        #[unsafe(no_mangle)]
+        pub extern "C" fn _start(bootstrap: u64) -> ! {
+            $crate::rt::entry::start(bootstrap, $main)
+        }
+    };
+}

@@ -1,0 +1,150 @@
+//! `init`, the first process. The kernel embeds it and starts it with the
+//! caps `console`, `bootPackage` and `processSpawner`. It reads the boot
+//! manifest through `bootPackage`, validates it, starts every service in
+//! dependency order with exactly the caps the service declares, and waits
+//! for them, restarting those whose policy says so (at most
+//! [`MAX_RESTARTS`] times each). When every service has ended for good it
+//! reports and exits.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use capos::prelude::*;
+use capos_config::manifest::{self, CapSource, RestartPolicy, Service};
+
+capos::entry_point!(main);
+
+/// Restarts allowed per service before init gives up on it.
+const MAX_RESTARTS: u32 = 3;
+
+fn main(caps: Caps) -> i32 {
+    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+    let say = |text: &str| {
+        let _ = console.line(&format!("[init] {text}"));
+    };
+    let (Ok(boot), Ok(spawner)) =
+        (BootPackage::from_caps(&caps, "bootPackage"), ProcessSpawner::from_caps(&caps, "processSpawner"))
+    else {
+        say("missing the bootPackage or processSpawner cap");
+        return 1;
+    };
+    match run(&boot, &spawner, &say) {
+        Ok(()) => 0,
+        Err(message) => {
+            say(&message);
+            1
+        }
+    }
+}
+
+fn kernel_cap(cap: manifest::KernelCap) -> KernelCap {
+    match cap {
+        manifest::KernelCap::Console => KernelCap::Console,
+        manifest::KernelCap::Timer => KernelCap::Timer,
+        manifest::KernelCap::WallClock => KernelCap::WallClock,
+        manifest::KernelCap::Entropy => KernelCap::Entropy,
+        manifest::KernelCap::BootPackage => KernelCap::BootPackage,
+        manifest::KernelCap::ProcessSpawner => KernelCap::ProcessSpawner,
+        manifest::KernelCap::FrameAllocator => KernelCap::FrameAllocator,
+        manifest::KernelCap::VirtualMemory => KernelCap::VirtualMemory,
+    }
+}
+
+/// A started service and the `wait` call pending on it.
+struct Running<'m> {
+    service: &'m Service,
+    handle: ProcessHandle,
+    pid: u64,
+    restarts: u32,
+    wait: capos::call::PendingCall,
+}
+
+fn start(spawner: &ProcessSpawner, service: &Service) -> Result<(ProcessHandle, u64), String> {
+    let mut grants = Vec::new();
+    for decl in &service.caps {
+        match &decl.source {
+            CapSource::Kernel(kind) => grants.push(Grant::kernel(&decl.name, kernel_cap(*kind))),
+            CapSource::Service { service: from, export } => {
+                return Err(format!(
+                    "service {}: cap {} from service {from} ({export}) cannot be served yet (IPC is not implemented)",
+                    service.name, decl.name
+                ));
+            }
+        }
+    }
+    let args: Vec<&str> = service.args.iter().map(String::as_str).collect();
+    let env: Vec<&str> = service.env.iter().map(String::as_str).collect();
+    spawner
+        .spawn(&service.binary, &args, &env, &grants)
+        .map_err(|e| format!("cannot start service {} ({}): {e}", service.name, service.binary))
+}
+
+fn describe(status: ExitStatus) -> String {
+    match status {
+        ExitStatus::Exited(code) => format!("exited with code {code}"),
+        ExitStatus::Faulted { vector, address, rip, .. } => {
+            format!("faulted (vector {vector}, address {address:#x}, rip {rip:#x})")
+        }
+        ExitStatus::Killed => String::from("was killed"),
+    }
+}
+
+fn run(boot: &BootPackage, spawner: &ProcessSpawner, say: &dyn Fn(&str)) -> Result<(), String> {
+    let bytes = boot.manifest().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
+    let manifest = manifest::decode_validated(&bytes).map_err(|e| format!("bad boot manifest: {e}"))?;
+    drop(bytes);
+    let order = manifest.start_order().map_err(|e| format!("bad boot manifest: {e}"))?;
+    let mut running: Vec<Running<'_>> = Vec::new();
+    let mut failures = 0;
+    for service in order {
+        match start(spawner, service) {
+            Ok((handle, pid)) => match handle.wait_async() {
+                Ok(wait) => {
+                    say(&format!("started {} (pid {pid})", service.name));
+                    running.push(Running { service, handle, pid, restarts: 0, wait });
+                }
+                Err(e) => say(&format!("cannot wait for {}: {e}", service.name)),
+            },
+            Err(message) => {
+                failures += 1;
+                say(&message);
+            }
+        }
+    }
+    while !running.is_empty() {
+        // Every service has a wait pending; handle whichever ends first.
+        let waits: Vec<&capos::call::PendingCall> = running.iter().map(|r| &r.wait).collect();
+        let ended = capos::call::wait_any(&waits).map_err(|e| format!("cannot wait: {e}"))?;
+        let r = running.remove(ended);
+        let reply = r.wait.wait().map_err(|e| format!("cannot wait for {}: {e}", r.service.name))?;
+        let status = ProcessHandle::exit_status(reply).map_err(|e| format!("bad wait result: {e}"))?;
+        say(&format!("{} (pid {}) {}", r.service.name, r.pid, describe(status)));
+        let _ = r.handle.release();
+        let failed = status != ExitStatus::Exited(0);
+        let again = match r.service.restart {
+            RestartPolicy::Never => false,
+            RestartPolicy::OnFailure => failed,
+            RestartPolicy::Always => true,
+        };
+        if again && r.restarts < MAX_RESTARTS {
+            match start(spawner, r.service).and_then(|(handle, pid)| {
+                let wait = handle.wait_async().map_err(|e| format!("cannot wait: {e}"))?;
+                Ok((handle, pid, wait))
+            }) {
+                Ok((handle, pid, wait)) => {
+                    say(&format!("restarted {} (pid {pid})", r.service.name));
+                    running.push(Running { service: r.service, handle, pid, restarts: r.restarts + 1, wait });
+                }
+                Err(message) => say(&message),
+            }
+        } else if again {
+            say(&format!("{} restarted {MAX_RESTARTS} times; giving up", r.service.name));
+        }
+    }
+    say(&format!("all services ended ({failures} could not start)"));
+    Ok(())
+}

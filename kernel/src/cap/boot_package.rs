@@ -1,0 +1,67 @@
+//! `BootPackage`: read access to the boot manifest and its binaries.
+
+use capos_abi::error::CapError;
+use capos_schema::{boot_package, interface_id, method};
+
+use super::{Call, CapObject, Outcome, Reply, malformed, read_params, reply_with};
+use crate::boot::manifest;
+
+/// The boot-package capability.
+pub struct BootPackage;
+
+impl CapObject for BootPackage {
+    fn interface_id(&self) -> u64 {
+        interface_id::BOOT_PACKAGE
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        serve(&call).into()
+    }
+}
+
+fn serve(call: &Call<'_>) -> Result<Reply, CapError> {
+    let message = read_params(call.params)?;
+    match call.method {
+        method::boot_package::MANIFEST_SIZE => reply_with(|m| {
+            m.init_root::<boot_package::manifest_size_results::Builder<'_>>()
+                .set_size(manifest::bytes().len() as u64);
+            Ok(())
+        }),
+        method::boot_package::READ_MANIFEST => {
+            let p =
+                message.get_root::<boot_package::read_manifest_params::Reader<'_>>().map_err(malformed)?;
+            if p.get_length() > boot_package::MAX_CHUNK {
+                return Err(CapError::TooLarge);
+            }
+            let bytes = manifest::bytes();
+            let start = usize::try_from(p.get_offset()).unwrap_or(usize::MAX).min(bytes.len());
+            let end = start.saturating_add(p.get_length() as usize).min(bytes.len());
+            let chunk = &bytes[start..end];
+            reply_with(|m| {
+                m.init_root::<boot_package::read_manifest_results::Builder<'_>>().set_data(chunk);
+                Ok(())
+            })
+        }
+        method::boot_package::LIST_BINARIES => {
+            let names = manifest::binary_names()?;
+            reply_with(|m| {
+                let r = m.init_root::<boot_package::list_binaries_results::Builder<'_>>();
+                let mut list = r.init_names(names.len() as u32);
+                for (i, name) in names.iter().enumerate() {
+                    list.set(i as u32, capnp::text::Reader::from(name.as_str()));
+                }
+                Ok(())
+            })
+        }
+        method::boot_package::BINARY_SIZE => {
+            let p = message.get_root::<boot_package::binary_size_params::Reader<'_>>().map_err(malformed)?;
+            let name = p.get_name().map_err(malformed)?.to_str().map_err(|_| CapError::MalformedParams)?;
+            let size = manifest::binary(name)?.len() as u64;
+            reply_with(|m| {
+                m.init_root::<boot_package::binary_size_results::Builder<'_>>().set_size(size);
+                Ok(())
+            })
+        }
+        _ => Err(CapError::UnknownMethod),
+    }
+}

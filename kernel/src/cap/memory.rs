@@ -1,0 +1,328 @@
+//! Memory capabilities:
+//! - `FrameAllocator` hands out `MemoryObject`s (physical frames) within a
+//!   budget of frames fixed when the allocator cap is made;
+//! - `MemoryObject` owns its frames (zeroed) and gives them back when the
+//!   last reference goes;
+//! - `VirtualMemory` maps anonymous memory or memory objects into one
+//!   process, and unmaps or re-protects it, never both writable and
+//!   executable (the rights enum cannot express W+X), and only inside
+//!   `[USER_MIN, VM_END)`.
+
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_abi::layout::{ANON_BASE, ANON_END, USER_MIN, VM_END};
+use capos_schema::{MapRights, frame_allocator, interface_id, memory_object, method, virtual_memory};
+use spin::Mutex;
+use x86_64::structures::paging::PhysFrame;
+
+use super::{Call, CapObject, Outcome, Reply, empty_reply, malformed, read_params, reply_with};
+use crate::mem::address_space::UserAccess;
+use crate::mem::frame;
+use crate::mem::paging::MapError;
+use crate::process::Process;
+
+const PAGE: u64 = 4096;
+
+/// Frames a new `FrameAllocator` cap may hand out in total (16 MiB).
+pub const DEFAULT_FRAME_BUDGET: usize = 4096;
+
+/// A frame budget shared by an allocator and the objects it made.
+struct Budget {
+    used: Mutex<usize>,
+    limit: usize,
+}
+
+/// The frame-allocator capability.
+pub struct FrameAllocator {
+    budget: Arc<Budget>,
+}
+
+impl FrameAllocator {
+    /// An allocator allowed `limit` frames at a time.
+    pub fn new(limit: usize) -> Self {
+        Self { budget: Arc::new(Budget { used: Mutex::new(0), limit }) }
+    }
+}
+
+impl CapObject for FrameAllocator {
+    fn interface_id(&self) -> u64 {
+        interface_id::FRAME_ALLOCATOR
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        if call.method != method::frame_allocator::ALLOCATE {
+            return Outcome::Error(CapError::UnknownMethod);
+        }
+        let result = (|| {
+            let message = read_params(call.params)?;
+            let pages = message
+                .get_root::<frame_allocator::allocate_params::Reader<'_>>()
+                .map_err(malformed)?
+                .get_pages();
+            let object = MemoryObject::allocate(&self.budget, pages as usize)?;
+            let mut reply = reply_with(|m| {
+                m.init_root::<frame_allocator::allocate_results::Builder<'_>>().set_memory(0);
+                Ok(())
+            })?;
+            reply.caps.push(Arc::new(object));
+            Ok(reply)
+        })();
+        result.into()
+    }
+}
+
+/// Physical frames owned by a capability.
+pub struct MemoryObject {
+    frames: Vec<PhysFrame>,
+    /// Frames charged to the budget (all that were asked for).
+    charged: usize,
+    budget: Arc<Budget>,
+}
+
+impl MemoryObject {
+    fn allocate(budget: &Arc<Budget>, pages: usize) -> Result<Self, CapError> {
+        if pages == 0 {
+            return Err(CapError::InvalidArgument);
+        }
+        {
+            let mut used = budget.used.lock();
+            if used.saturating_add(pages) > budget.limit {
+                return Err(CapError::QuotaExceeded);
+            }
+            *used += pages;
+        }
+        let mut object = Self { frames: Vec::new(), charged: pages, budget: budget.clone() };
+        if object.frames.try_reserve_exact(pages).is_err() {
+            return Err(CapError::OutOfMemory);
+        }
+        for _ in 0..pages {
+            // On failure `object` drops, returning the frames taken so far
+            // and the whole budget charge.
+            object.frames.push(frame::alloc_zeroed().ok_or(CapError::OutOfMemory)?);
+        }
+        Ok(object)
+    }
+
+    /// Bytes held.
+    pub fn size(&self) -> u64 {
+        self.frames.len() as u64 * PAGE
+    }
+}
+
+impl Drop for MemoryObject {
+    fn drop(&mut self) {
+        for f in self.frames.drain(..) {
+            let _ = frame::free(f);
+        }
+        let mut used = self.budget.used.lock();
+        *used = used.saturating_sub(self.charged);
+    }
+}
+
+impl CapObject for MemoryObject {
+    fn interface_id(&self) -> u64 {
+        interface_id::MEMORY_OBJECT
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        if call.method != method::memory_object::SIZE {
+            return Outcome::Error(CapError::UnknownMethod);
+        }
+        let size = self.size();
+        reply_with(|m| {
+            m.init_root::<memory_object::size_results::Builder<'_>>().set_bytes(size);
+            Ok(())
+        })
+        .into()
+    }
+}
+
+/// A memory object mapped at `(address, size)`.
+type MappedObject = (u64, u64, Arc<dyn CapObject>);
+
+/// Control of one process's address space.
+pub struct VirtualMemory {
+    process: Weak<Process>,
+    /// Next address `map` without a hint tries.
+    cursor: Mutex<u64>,
+    /// Memory objects mapped through this cap, kept alive while mapped.
+    mapped: Mutex<Vec<MappedObject>>,
+}
+
+impl VirtualMemory {
+    /// The cap for `process`'s address space.
+    pub fn new(process: &Arc<Process>) -> Self {
+        Self {
+            process: Arc::downgrade(process),
+            cursor: Mutex::new(ANON_BASE),
+            mapped: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+fn rights(r: Result<MapRights, capnp::NotInSchema>) -> Result<UserAccess, CapError> {
+    match r {
+        Ok(MapRights::Read) => Ok(UserAccess::Read),
+        Ok(MapRights::ReadWrite) => Ok(UserAccess::ReadWrite),
+        Ok(MapRights::ReadExecute) => Ok(UserAccess::ReadExecute),
+        Err(_) => Err(CapError::InvalidArgument),
+    }
+}
+
+fn check_range(address: u64, size: u64) -> Result<(), CapError> {
+    if size == 0 || !address.is_multiple_of(PAGE) || !size.is_multiple_of(PAGE) {
+        return Err(CapError::InvalidArgument);
+    }
+    let end = address.checked_add(size).ok_or(CapError::InvalidArgument)?;
+    if address < USER_MIN || end > VM_END {
+        return Err(CapError::BadAddress);
+    }
+    Ok(())
+}
+
+fn map_error(e: MapError) -> CapError {
+    match e {
+        MapError::OutOfFrames => CapError::OutOfMemory,
+        MapError::QuotaExceeded => CapError::QuotaExceeded,
+        MapError::AlreadyMapped(_) => CapError::InvalidArgument,
+        MapError::NotMapped(_) => CapError::InvalidArgument,
+        _ => CapError::BadAddress,
+    }
+}
+
+impl VirtualMemory {
+    /// Picks an address for `size` bytes: the hint if given, else the next
+    /// free range in the anonymous area.
+    fn place(&self, process: &Process, size: u64, hint: u64) -> Result<u64, CapError> {
+        if hint != 0 {
+            check_range(hint, size)?;
+            return Ok(hint);
+        }
+        let inner = process.inner.lock();
+        let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
+        let mut cursor = self.cursor.lock();
+        let mut candidate = *cursor;
+        'search: while candidate.checked_add(size).is_some_and(|end| end <= ANON_END) {
+            let mut page = candidate;
+            while page < candidate + size {
+                if space.translate(page).is_some() {
+                    candidate = page + PAGE;
+                    continue 'search;
+                }
+                page += PAGE;
+            }
+            *cursor = candidate + size;
+            return Ok(candidate);
+        }
+        Err(CapError::OutOfMemory)
+    }
+
+    fn serve(&self, call: &Call<'_>) -> Result<Reply, CapError> {
+        let process = self.process.upgrade().ok_or(CapError::PeerDied)?;
+        let message = read_params(call.params)?;
+        match call.method {
+            method::virtual_memory::MAP => {
+                let p = message.get_root::<virtual_memory::map_params::Reader<'_>>().map_err(malformed)?;
+                let access = rights(p.get_rights())?;
+                let size = p.get_size();
+                check_range(USER_MIN, size)?;
+                let address = self.place(&process, size, p.get_hint())?;
+                let mut inner = process.inner.lock();
+                let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
+                space.map_fresh(address, size, access).map_err(map_error)?;
+                drop(inner);
+                address_reply(address)
+            }
+            method::virtual_memory::MAP_OBJECT => {
+                let p =
+                    message.get_root::<virtual_memory::map_object_params::Reader<'_>>().map_err(malformed)?;
+                let object_ref =
+                    call.caps.get(p.get_memory() as usize).ok_or(CapError::InvalidArgument)?.clone();
+                if object_ref.interface_id() != interface_id::MEMORY_OBJECT {
+                    return Err(CapError::WrongInterface);
+                }
+                let access = rights(p.get_rights())?;
+                let (offset, size) = (p.get_offset(), p.get_size());
+                check_range(USER_MIN, size)?;
+                if !offset.is_multiple_of(PAGE) {
+                    return Err(CapError::InvalidArgument);
+                }
+                let frames = memory_object_frames(&object_ref, offset, size)?;
+                let address = self.place(&process, size, p.get_hint())?;
+                let mut inner = process.inner.lock();
+                let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
+                for (i, phys) in frames.iter().enumerate() {
+                    if let Err(e) = space.map_borrowed(address + i as u64 * PAGE, *phys, access) {
+                        for j in 0..i {
+                            let _ = space.unmap_page(address + j as u64 * PAGE);
+                        }
+                        return Err(map_error(e));
+                    }
+                }
+                drop(inner);
+                self.mapped.lock().push((address, size, object_ref));
+                address_reply(address)
+            }
+            method::virtual_memory::UNMAP => {
+                let p = message.get_root::<virtual_memory::unmap_params::Reader<'_>>().map_err(malformed)?;
+                let (address, size) = (p.get_address(), p.get_size());
+                check_range(address, size)?;
+                let mut inner = process.inner.lock();
+                let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
+                space.unmap_range(address, size);
+                drop(inner);
+                // Objects wholly inside the range are no longer mapped.
+                let released: Vec<_> = {
+                    let mut mapped = self.mapped.lock();
+                    let (gone, keep): (Vec<_>, Vec<_>) =
+                        mapped.drain(..).partition(|(a, s, _)| *a >= address && a + s <= address + size);
+                    *mapped = keep;
+                    gone
+                };
+                drop(released);
+                empty_reply()
+            }
+            method::virtual_memory::PROTECT => {
+                let p =
+                    message.get_root::<virtual_memory::protect_params::Reader<'_>>().map_err(malformed)?;
+                let (address, size) = (p.get_address(), p.get_size());
+                check_range(address, size)?;
+                let access = rights(p.get_rights())?;
+                let mut inner = process.inner.lock();
+                let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
+                space.protect(address, size, access).map_err(map_error)?;
+                drop(inner);
+                empty_reply()
+            }
+            _ => Err(CapError::UnknownMethod),
+        }
+    }
+}
+
+fn address_reply(address: u64) -> Result<Reply, CapError> {
+    reply_with(|m| {
+        m.init_root::<virtual_memory::map_results::Builder<'_>>().set_address(address);
+        Ok(())
+    })
+}
+
+/// The physical frames of `[offset, offset+size)` of a memory object.
+fn memory_object_frames(object: &Arc<dyn CapObject>, offset: u64, size: u64) -> Result<Vec<u64>, CapError> {
+    let any: &dyn core::any::Any = &**object;
+    let memory = any.downcast_ref::<MemoryObject>().ok_or(CapError::WrongInterface)?;
+    let first = (offset / PAGE) as usize;
+    let count = (size / PAGE) as usize;
+    let frames = memory.frames.get(first..first.checked_add(count).ok_or(CapError::InvalidArgument)?);
+    Ok(frames.ok_or(CapError::InvalidArgument)?.iter().map(|f| f.start_address().as_u64()).collect())
+}
+
+impl CapObject for VirtualMemory {
+    fn interface_id(&self) -> u64 {
+        interface_id::VIRTUAL_MEMORY
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        self.serve(&call).into()
+    }
+}

@@ -1,0 +1,172 @@
+//! Capabilities: kernel objects reached through a process's cap table.
+//!
+//! Every kernel object implements [`CapObject`]: it names the Cap'n Proto
+//! interface it serves and answers a call (method number + params message)
+//! with a results message and the caps it returns, or with a typed error,
+//! or by keeping the call to complete later ([`PendingCall`]), as
+//! `Timer.sleep` and `ProcessHandle.wait` do.
+//!
+//! `ring.rs` turns SQEs into calls and replies into CQEs; `table.rs` is the
+//! per-process table; the other files are the kernel's objects.
+
+pub mod boot_package;
+pub mod console;
+pub mod entropy;
+pub mod memory;
+pub mod process_spawner;
+pub mod ring;
+pub mod table;
+pub mod timer;
+pub mod wall_clock;
+
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+
+use crate::process::Process;
+
+/// A reference to a kernel object, as held in cap tables.
+pub type CapRef = Arc<dyn CapObject>;
+
+/// A kernel object callable through the ring.
+pub trait CapObject: core::any::Any + Send + Sync {
+    /// The Cap'n Proto interface id it implements.
+    fn interface_id(&self) -> u64;
+    /// Serves one call.
+    fn call(&self, call: Call<'_>) -> Outcome;
+    /// Whether holders may pass it on to other processes.
+    fn transferable(&self) -> bool {
+        true
+    }
+}
+
+/// One call, as an object sees it.
+pub struct Call<'a> {
+    /// Method number.
+    pub method: u16,
+    /// The params message (already copied out of user memory).
+    pub params: &'a [u8],
+    /// Caps sent with the call, in the order of the message's cap list.
+    pub caps: Vec<CapRef>,
+    /// Where to deliver the result if the object completes the call later.
+    pub pending: PendingCall,
+}
+
+/// What an object did with a call.
+pub enum Outcome {
+    /// Finished: deliver this reply now.
+    Done(Reply),
+    /// Failed.
+    Error(CapError),
+    /// The object kept `Call::pending` and will complete it later.
+    Pending,
+}
+
+/// A successful result.
+#[derive(Default)]
+pub struct Reply {
+    /// The results message (Cap'n Proto, serialized).
+    pub message: Vec<u8>,
+    /// Caps the call returns, in the order of the message's cap list.
+    pub caps: Vec<CapRef>,
+}
+
+impl From<Result<Reply, CapError>> for Outcome {
+    fn from(r: Result<Reply, CapError>) -> Self {
+        match r {
+            Ok(reply) => Self::Done(reply),
+            Err(e) => Self::Error(e),
+        }
+    }
+}
+
+/// Everything needed to complete a call after `cap_enter` returned: which
+/// process, which SQE (by `user_data`) and where its result buffers are.
+#[derive(Debug)]
+pub struct PendingCall {
+    /// The caller.
+    pub process: Weak<Process>,
+    /// The SQE's `user_data`.
+    pub user_data: u64,
+    /// Result buffer address.
+    pub result_addr: u64,
+    /// Result buffer capacity.
+    pub result_len: u32,
+    /// Where returned cap ids go.
+    pub caps_addr: u64,
+    /// Room for returned cap ids.
+    pub caps_in_max: u16,
+}
+
+impl PendingCall {
+    /// Delivers the result to the caller (if it still exists): results and
+    /// caps into its memory and cap table, a CQE into its ring, and a wake-up
+    /// if its thread waits for completions.
+    pub fn complete(self, result: Result<Reply, CapError>) {
+        if let Some(process) = self.process.upgrade() {
+            ring::deliver(&process, &self, result);
+        }
+    }
+}
+
+/// A message builder for replies.
+pub type Builder = capnp::message::Builder<capnp::message::HeapAllocator>;
+
+/// Encodes a Cap'n Proto message built by `build` into a reply.
+pub fn reply_with(build: impl FnOnce(&mut Builder) -> Result<(), capnp::Error>) -> Result<Reply, CapError> {
+    let mut message = Builder::new_default();
+    build(&mut message).map_err(|_| CapError::OutOfMemory)?;
+    Ok(Reply { message: capnp::serialize::write_message_to_words(&message), caps: Vec::new() })
+}
+
+/// A reply with an empty results struct.
+pub fn empty_reply() -> Result<Reply, CapError> {
+    // Every `-> ()` method's results are an empty struct; any one of the
+    // generated empty results types encodes the same bytes.
+    reply_with(|m| {
+        m.init_root::<capos_schema::console::write_results::Builder<'_>>();
+        Ok(())
+    })
+}
+
+/// Reader limits for params messages from user space: small, since no
+/// kernel method takes more than a few kilobytes of structure.
+pub fn reader_options() -> capnp::message::ReaderOptions {
+    let mut options = capnp::message::ReaderOptions::new();
+    options.traversal_limit_in_words(Some(64 * 1024)).nesting_limit(16);
+    options
+}
+
+/// Decodes a params message; any malformation is `MalformedParams`.
+pub fn read_params(
+    bytes: &[u8],
+) -> Result<capnp::message::Reader<capnp::serialize::OwnedSegments>, CapError> {
+    let mut slice = bytes;
+    capnp::serialize::read_message(&mut slice, reader_options()).map_err(|_| CapError::MalformedParams)
+}
+
+/// A fresh kernel capability of kind `kind` for a new process.
+pub fn kernel_cap(kind: capos_schema::KernelCap) -> Result<crate::spawn::InitialCap, CapError> {
+    use crate::spawn::InitialCap::{Object, OwnVirtualMemory};
+    use capos_schema::KernelCap as K;
+    Ok(match kind {
+        K::Console => Object(Arc::new(console::Console)),
+        K::Timer => Object(Arc::new(timer::Timer)),
+        K::WallClock => Object(Arc::new(wall_clock::WallClock)),
+        K::Entropy => {
+            if !crate::arch::x86_64::cpu::features().rdrand {
+                return Err(CapError::Unsupported);
+            }
+            Object(Arc::new(entropy::EntropySource))
+        }
+        K::BootPackage => Object(Arc::new(boot_package::BootPackage)),
+        K::ProcessSpawner => Object(Arc::new(process_spawner::ProcessSpawner)),
+        K::FrameAllocator => Object(Arc::new(memory::FrameAllocator::new(memory::DEFAULT_FRAME_BUDGET))),
+        K::VirtualMemory => OwnVirtualMemory,
+    })
+}
+
+/// Maps a capnp error while reading fields to a typed error.
+pub fn malformed(_: capnp::Error) -> CapError {
+    CapError::MalformedParams
+}

@@ -1,0 +1,317 @@
+//! The kernel side of the capability ring: processing SQEs on `cap_enter`,
+//! posting CQEs, and blocking until enough completions are waiting.
+//!
+//! The ring's pages belong to the process's address space; the kernel
+//! reaches them through the physical-memory window (their frames are
+//! recorded at spawn) and keeps its own copies of the indices it owns
+//! (`sq_head`, `cq_tail`). Every SQE is copied out before it is looked at,
+//! and user-owned indices are read once per use and checked against the
+//! kernel's copies, so nothing a process writes to its ring can make the
+//! kernel misbehave.
+//!
+//! Completion slots are reserved for calls still pending, so a completion
+//! never finds the CQ full: the kernel stops taking SQEs when the CQ has no
+//! free slot, and the rest wait for the next `cap_enter`.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_config::ring::{
+    self as abi, Cqe, Opcode, RING_SIZE, SQE_SIZE, Sqe, TransferDescriptor, cqe_flags, header,
+};
+
+use super::{Call, CapRef, Outcome, PendingCall, Reply};
+use crate::mem::layout;
+use crate::process::Process;
+use crate::thread::ThreadState;
+
+/// Pages of the ring region.
+pub const RING_PAGES: usize = RING_SIZE / 4096;
+
+/// Kernel-side state of one process's ring.
+pub struct Ring {
+    frames: [u64; RING_PAGES],
+    sq_head: u32,
+    cq_tail: u32,
+    /// Calls accepted but not yet completed (each holds a CQ slot).
+    pending: u32,
+    /// The thread blocked in `cap_enter`, and how many completions it wants.
+    waiter: Option<(Arc<crate::thread::Thread>, u32)>,
+}
+
+impl Ring {
+    /// A ring over the given physical pages (in ring order), with its header
+    /// initialised.
+    pub fn new(frames: [u64; RING_PAGES]) -> Self {
+        let ring = Self { frames, sq_head: 0, cq_tail: 0, pending: 0, waiter: None };
+        ring.write(header::MAGIC, &abi::RING_MAGIC.to_le_bytes());
+        ring.write(header::VERSION, &abi::RING_VERSION.to_le_bytes());
+        ring.write(header::SQ_ENTRIES, &abi::SQ_ENTRIES.to_le_bytes());
+        ring.write(header::CQ_ENTRIES, &abi::CQ_ENTRIES.to_le_bytes());
+        ring
+    }
+
+    fn byte_ptr(&self, offset: usize) -> *mut u8 {
+        let page = self.frames[offset / 4096];
+        (layout::phys_to_virt(page) + (offset % 4096) as u64) as *mut u8
+    }
+
+    fn read(&self, offset: usize, out: &mut [u8]) {
+        for (i, byte) in out.iter_mut().enumerate() {
+            // SAFETY: `offset + i` is inside the ring region (callers use
+            // offsets from `capos_config::ring`), whose frames the process's
+            // address space owns for as long as this `Ring` exists; the
+            // window maps them. Volatile: the process may write concurrently
+            // (its own problem, never ours: we use the copy).
+            *byte = unsafe { core::ptr::read_volatile(self.byte_ptr(offset + i)) };
+        }
+    }
+
+    fn write(&self, offset: usize, data: &[u8]) {
+        for (i, byte) in data.iter().enumerate() {
+            // SAFETY: as in `read`.
+            unsafe { core::ptr::write_volatile(self.byte_ptr(offset + i), *byte) };
+        }
+    }
+
+    fn read_u32(&self, offset: usize) -> u32 {
+        let mut b = [0; 4];
+        self.read(offset, &mut b);
+        u32::from_le_bytes(b)
+    }
+
+    /// Completions waiting for the process to read, or `RingCorrupted`.
+    fn available(&self) -> Result<u32, CapError> {
+        let head = self.read_u32(header::CQ_HEAD);
+        let free = abi::free_completions(self.cq_tail, head)?;
+        Ok(abi::CQ_ENTRIES - free)
+    }
+
+    /// Free CQ slots not reserved for pending calls.
+    fn free_slots(&self) -> Result<u32, CapError> {
+        let head = self.read_u32(header::CQ_HEAD);
+        Ok(abi::free_completions(self.cq_tail, head)?.saturating_sub(self.pending))
+    }
+
+    fn post(&mut self, cqe: &Cqe) {
+        self.write(abi::cqe_offset(self.cq_tail), &cqe.to_bytes());
+        self.cq_tail = self.cq_tail.wrapping_add(1);
+        core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
+        self.write(header::CQ_TAIL, &self.cq_tail.to_le_bytes());
+    }
+
+    /// Wakes the waiting thread if enough completions arrived.
+    fn wake_if_ready(&mut self) {
+        if let Some((thread, min)) = &self.waiter
+            && self.available().is_ok_and(|n| n >= *min)
+        {
+            crate::sched::wake(thread);
+            self.waiter = None;
+        }
+    }
+}
+
+/// `cap_enter(min_complete, timeout_ns)` for the running thread's process.
+pub fn cap_enter(process: &Arc<Process>, min_complete: u32, timeout_ns: u64) -> Result<u32, CapError> {
+    while let Some(sqe) = next_sqe(process)? {
+        if let Executed::Completed(cqe) = execute(process, sqe) {
+            with_ring(process, |ring| {
+                ring.post(&cqe);
+                Ok(())
+            })?;
+        }
+    }
+    let available = with_ring(process, |ring| ring.available())?;
+    if available >= min_complete.min(abi::CQ_ENTRIES) || timeout_ns == 0 {
+        return Ok(available);
+    }
+    let deadline_ns = (timeout_ns != capos_abi::syscall::NO_TIMEOUT)
+        .then(|| crate::time::uptime_ns().saturating_add(timeout_ns));
+    let Some(thread) = crate::sched::current() else { return Ok(available) };
+    with_ring(process, |ring| {
+        ring.waiter = Some((thread.clone(), min_complete.min(abi::CQ_ENTRIES)));
+        Ok(())
+    })?;
+    crate::sched::block(ThreadState::BlockedOnRing { min_complete, deadline_ns });
+    with_ring(process, |ring| {
+        ring.waiter = None;
+        ring.available()
+    })
+}
+
+fn with_ring<T>(
+    process: &Arc<Process>,
+    f: impl FnOnce(&mut Ring) -> Result<T, CapError>,
+) -> Result<T, CapError> {
+    let mut inner = process.inner.lock();
+    let ring = inner.ring.as_mut().ok_or(CapError::Cancelled)?;
+    f(ring)
+}
+
+/// Takes the next SQE if there is one and a CQ slot for it.
+fn next_sqe(process: &Arc<Process>) -> Result<Option<Sqe>, CapError> {
+    with_ring(process, |ring| {
+        let tail = ring.read_u32(header::SQ_TAIL);
+        let pending = abi::pending_submissions(ring.sq_head, tail)?;
+        if pending == 0 || ring.free_slots()? == 0 {
+            return Ok(None);
+        }
+        let mut bytes = [0u8; SQE_SIZE];
+        ring.read(abi::sqe_offset(ring.sq_head), &mut bytes);
+        ring.sq_head = ring.sq_head.wrapping_add(1);
+        ring.write(header::SQ_HEAD, &ring.sq_head.to_le_bytes());
+        // This SQE will complete: keep a CQ slot for it.
+        ring.pending += 1;
+        Ok(Some(Sqe::from_bytes(&bytes)))
+    })
+}
+
+enum Executed {
+    Completed(Cqe),
+    Pending,
+}
+
+/// Carries out one SQE (already counted in `pending`).
+fn execute(process: &Arc<Process>, sqe: Sqe) -> Executed {
+    let unreserve = |process: &Arc<Process>| {
+        let _ = with_ring(process, |ring| {
+            ring.pending = ring.pending.saturating_sub(1);
+            Ok(())
+        });
+    };
+    let result = match sqe.validate() {
+        Err(e) => Err(e),
+        Ok(Opcode::Nop) => Ok(Cqe { user_data: sqe.user_data, ..Cqe::default() }),
+        Ok(Opcode::Release) => {
+            let removed = process.inner.lock().caps.remove(sqe.cap);
+            // Drop the object outside the process lock: releasing the last
+            // reference may end another process or complete its calls.
+            removed.map(|object| {
+                drop(object);
+                Cqe { user_data: sqe.user_data, ..Cqe::default() }
+            })
+        }
+        Ok(Opcode::Call) => return call(process, &sqe, unreserve),
+        Ok(_) => Err(CapError::Unsupported),
+    };
+    unreserve(process);
+    Executed::Completed(result.unwrap_or_else(|e| Cqe::error(sqe.user_data, e)))
+}
+
+fn call(process: &Arc<Process>, sqe: &Sqe, unreserve: impl Fn(&Arc<Process>)) -> Executed {
+    let pending = || PendingCall {
+        process: Arc::downgrade(process),
+        user_data: sqe.user_data,
+        result_addr: sqe.result_addr,
+        result_len: sqe.result_len,
+        caps_addr: sqe.caps_addr,
+        caps_in_max: sqe.caps_in_max,
+    };
+    let (object, params, caps) = match prepare_call(process, sqe) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            unreserve(process);
+            return Executed::Completed(Cqe::error(sqe.user_data, e));
+        }
+    };
+    match object.call(Call { method: sqe.method, params: &params, caps, pending: pending() }) {
+        Outcome::Pending => Executed::Pending,
+        Outcome::Done(reply) => {
+            // `deliver` posts the CQE and releases the slot `next_sqe` kept.
+            deliver(process, &pending(), Ok(reply));
+            Executed::Pending
+        }
+        Outcome::Error(e) => {
+            unreserve(process);
+            Executed::Completed(Cqe::error(sqe.user_data, e))
+        }
+    }
+}
+
+/// Looks up the target, copies the params in and takes the sent caps.
+fn prepare_call(process: &Arc<Process>, sqe: &Sqe) -> Result<(CapRef, Vec<u8>, Vec<CapRef>), CapError> {
+    let mut inner = process.inner.lock();
+    let object = inner.caps.get(sqe.cap)?;
+    if object.interface_id() != sqe.interface_id {
+        return Err(CapError::WrongInterface);
+    }
+    let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
+    let mut params = Vec::new();
+    params.try_reserve_exact(sqe.params_len as usize).map_err(|_| CapError::OutOfMemory)?;
+    params.resize(sqe.params_len as usize, 0);
+    if !space.copy_from_user(sqe.params_addr, &mut params) {
+        return Err(CapError::BadAddress);
+    }
+    let mut descriptors = Vec::new();
+    if sqe.caps_out > 0 {
+        let mut raw = alloc::vec![0u8; usize::from(sqe.caps_out) * 8];
+        if !space.copy_from_user(sqe.caps_addr, &mut raw) {
+            return Err(CapError::BadAddress);
+        }
+        for chunk in raw.chunks_exact(8) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            descriptors.push(TransferDescriptor::from_bytes(&b)?);
+        }
+    }
+    // Caps the call returns need writable room at caps_addr; check it now
+    // so a bad buffer fails before the call has effects.
+    if sqe.caps_in_max > 0 {
+        let probe = alloc::vec![0u8; usize::from(sqe.caps_in_max) * 4];
+        let mut current = alloc::vec![0u8; probe.len()];
+        if !space.copy_from_user(sqe.caps_addr, &mut current) || !space.copy_to_user(sqe.caps_addr, &current)
+        {
+            return Err(CapError::BadAddress);
+        }
+    }
+    let caps = inner.caps.take_for_call(&descriptors)?;
+    Ok((object, params, caps))
+}
+
+/// Delivers a call's result to `process`: the results message into its
+/// result buffer, returned caps into its table (ids at `caps_addr`), and a
+/// CQE, using the CQ slot kept for the call since it was taken. Called at
+/// once for calls that finish right away and later for pending ones.
+pub fn deliver(process: &Arc<Process>, call: &PendingCall, result: Result<Reply, CapError>) {
+    let cqe = match result {
+        Err(e) => Cqe::error(call.user_data, e),
+        Ok(reply) => deliver_reply(process, call, reply),
+    };
+    let mut inner = process.inner.lock();
+    if let Some(ring) = inner.ring.as_mut() {
+        ring.pending = ring.pending.saturating_sub(1);
+        ring.post(&cqe);
+        ring.wake_if_ready();
+    }
+}
+
+fn deliver_reply(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> Cqe {
+    let len = reply.message.len();
+    if len > call.result_len as usize {
+        return Cqe {
+            user_data: call.user_data,
+            result: CapError::ResultTooSmall.as_result(),
+            flags: cqe_flags::RESULT_TRUNCATED,
+            aux: len as u64,
+            ..Cqe::default()
+        };
+    }
+    if reply.caps.len() > usize::from(call.caps_in_max) {
+        return Cqe { aux: reply.caps.len() as u64, ..Cqe::error(call.user_data, CapError::ResultTooSmall) };
+    }
+    let mut inner = process.inner.lock();
+    let inner = &mut *inner;
+    let Some(space) = inner.space.as_ref() else { return Cqe::error(call.user_data, CapError::Cancelled) };
+    let ids = match inner.caps.insert_all(reply.caps) {
+        Ok(ids) => ids,
+        Err(e) => return Cqe::error(call.user_data, e),
+    };
+    let id_bytes: Vec<u8> = ids.iter().flat_map(|id| id.to_le_bytes()).collect();
+    if !space.copy_to_user(call.result_addr, &reply.message) || !space.copy_to_user(call.caps_addr, &id_bytes)
+    {
+        let dropped = inner.caps.remove_all(&ids);
+        drop(dropped);
+        return Cqe::error(call.user_data, CapError::BadAddress);
+    }
+    Cqe { user_data: call.user_data, result: len as i32, caps: ids.len() as u32, ..Cqe::default() }
+}

@@ -1,0 +1,415 @@
+//! User address spaces: one per process, with its own top-level page table
+//! whose upper half is a copy of the kernel's (the 256 kernel entries are
+//! created at boot and never change, so the copy stays valid).
+//!
+//! The lower half is the process's: ELF segments, stack, ring, bootstrap
+//! region, heap and anonymous mappings. Every user page is mapped
+//! `USER_ACCESSIBLE`, never `GLOBAL`, and never writable and executable at
+//! once. Frames mapped here are owned by the address space and freed with
+//! it, unless the mapping borrows them (a page-table bit marks those).
+//!
+//! The kernel never touches user memory through user addresses: the copy
+//! functions walk this address space's page tables, check the user and
+//! write bits of every page, and copy through the physical-memory window.
+//! So they work whatever address space is active, SMAP stays on, and a
+//! user buffer is read exactly once (no double fetch).
+
+use alloc::vec::Vec;
+use x86_64::registers::control::{Cr3, Cr3Flags};
+use x86_64::structures::paging::mapper::{MappedFrame, TranslateResult, UnmapError};
+use x86_64::structures::paging::{
+    FrameAllocator, Mapper, OffsetPageTable, Page, PageTable, PageTableFlags as Flags, PhysFrame, Size4KiB,
+    Translate,
+};
+use x86_64::{PhysAddr, VirtAddr};
+
+use super::frame;
+use super::layout::{self, PHYS_WINDOW_BASE};
+use super::paging::MapError;
+
+const PAGE: u64 = 4096;
+/// First address above the user half.
+pub const USER_END: u64 = 0x0000_8000_0000_0000;
+/// Lowest address a user mapping may use (page 0.. stay unmapped).
+pub const USER_START: u64 = 0x1_0000;
+/// Page-table bit (one of the "available" bits) marking a mapping whose
+/// frame the address space does not own.
+const BORROWED: Flags = Flags::BIT_9;
+
+/// What a user mapping allows besides reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserAccess {
+    /// Read only.
+    Read,
+    /// Read and write.
+    ReadWrite,
+    /// Read and execute.
+    ReadExecute,
+}
+
+impl UserAccess {
+    fn flags(self) -> Flags {
+        let base = Flags::PRESENT | Flags::USER_ACCESSIBLE;
+        match self {
+            Self::Read => base | Flags::NO_EXECUTE,
+            Self::ReadWrite => base | Flags::WRITABLE | Flags::NO_EXECUTE,
+            Self::ReadExecute => base,
+        }
+    }
+}
+
+struct Frames<'a> {
+    quota: &'a mut FrameQuota,
+}
+
+/// Frames an address space may still take (its own pages and tables).
+#[derive(Debug, Clone, Copy)]
+pub struct FrameQuota {
+    /// Frames in use.
+    pub used: usize,
+    /// Most frames allowed.
+    pub limit: usize,
+}
+
+// SAFETY: hands out frames from `frame::alloc_zeroed`, which returns each
+// free frame once; the quota only refuses.
+unsafe impl FrameAllocator<Size4KiB> for Frames<'_> {
+    fn allocate_frame(&mut self) -> Option<PhysFrame<Size4KiB>> {
+        if self.quota.used >= self.quota.limit {
+            return None;
+        }
+        let f = frame::alloc_zeroed()?;
+        self.quota.used += 1;
+        Some(f)
+    }
+}
+
+/// A process's address space.
+pub struct AddressSpace {
+    root: PhysFrame,
+    quota: FrameQuota,
+}
+
+/// Where a user address maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserTranslation {
+    /// Physical address.
+    pub phys: u64,
+    /// The page is writable.
+    pub writable: bool,
+    /// The page is executable.
+    pub executable: bool,
+}
+
+fn user_range_ok(addr: u64, len: u64) -> bool {
+    addr >= USER_START && addr.checked_add(len).is_some_and(|end| end <= USER_END)
+}
+
+impl AddressSpace {
+    /// A new, empty address space allowed `frame_limit` frames.
+    pub fn new(frame_limit: usize) -> Result<Self, MapError> {
+        let root = frame::alloc_zeroed().ok_or(MapError::OutOfFrames)?;
+        let kernel = super::paging::kernel_root();
+        // SAFETY: both frames are page tables reached through the window;
+        // `root` is fresh and ours, the kernel table is only read.
+        unsafe {
+            let src = &*(layout::phys_to_virt(kernel.start_address().as_u64()) as *const PageTable);
+            let dst = &mut *(layout::phys_to_virt(root.start_address().as_u64()) as *mut PageTable);
+            for i in 256..512 {
+                dst[i] = src[i].clone();
+            }
+        }
+        Ok(Self { root, quota: FrameQuota { used: 1, limit: frame_limit.max(1) } })
+    }
+
+    fn table(&self) -> OffsetPageTable<'static> {
+        let virt = layout::phys_to_virt(self.root.start_address().as_u64()) as *mut PageTable;
+        // SAFETY: `root` is this address space's top-level table, alive as
+        // long as `self`; the window maps every page-table frame at a fixed
+        // offset. Callers hold `&self`/`&mut self`, and the returned mapper
+        // never outlives the call that made it.
+        unsafe { OffsetPageTable::new(&mut *virt, VirtAddr::new(PHYS_WINDOW_BASE)) }
+    }
+
+    /// Makes this the active address space.
+    pub fn activate(&self) {
+        // SAFETY: the upper half equals the kernel's, so kernel code, data
+        // and stacks stay mapped; the lower half is this process's.
+        unsafe { Cr3::write(self.root, Cr3Flags::empty()) };
+    }
+
+    /// Whether this address space is the one in CR3.
+    pub fn is_active(&self) -> bool {
+        Cr3::read().0 == self.root
+    }
+
+    fn map_frame(&mut self, virt: u64, phys: u64, flags: Flags) -> Result<(), MapError> {
+        if !virt.is_multiple_of(PAGE) || !phys.is_multiple_of(PAGE) {
+            return Err(MapError::Unaligned(virt | phys));
+        }
+        if !user_range_ok(virt, PAGE) {
+            return Err(MapError::NotUser(virt));
+        }
+        let page = Page::<Size4KiB>::containing_address(VirtAddr::new(virt));
+        let frame = PhysFrame::containing_address(PhysAddr::new(phys));
+        let mut table = self.table();
+        let mut frames = Frames { quota: &mut self.quota };
+        // SAFETY: a user-half mapping of a frame the caller hands over (or
+        // lends, with BORROWED); it cannot alias kernel memory because the
+        // virtual address is checked to be in the user half.
+        match unsafe { table.map_to(page, frame, flags, &mut frames) } {
+            Ok(flush) => {
+                flush.flush();
+                Ok(())
+            }
+            Err(x86_64::structures::paging::mapper::MapToError::FrameAllocationFailed) => {
+                Err(MapError::OutOfFrames)
+            }
+            Err(x86_64::structures::paging::mapper::MapToError::PageAlreadyMapped(_)) => {
+                Err(MapError::AlreadyMapped(virt))
+            }
+            Err(x86_64::structures::paging::mapper::MapToError::ParentEntryHugePage) => {
+                Err(MapError::InsideHugePage(virt))
+            }
+        }
+    }
+
+    /// Maps `size` bytes at `virt` to fresh zeroed frames charged to the
+    /// quota. All or nothing: on failure nothing stays mapped.
+    pub fn map_fresh(&mut self, virt: u64, size: u64, access: UserAccess) -> Result<(), MapError> {
+        if !virt.is_multiple_of(PAGE) || !size.is_multiple_of(PAGE) {
+            return Err(MapError::Unaligned(virt));
+        }
+        if !user_range_ok(virt, size) {
+            return Err(MapError::NotUser(virt));
+        }
+        let mut done = 0;
+        while done < size {
+            let result = if self.quota.used >= self.quota.limit {
+                Err(MapError::QuotaExceeded)
+            } else {
+                frame::alloc_zeroed().ok_or(MapError::OutOfFrames).and_then(|f| {
+                    self.quota.used += 1;
+                    let phys = f.start_address().as_u64();
+                    self.map_frame(virt + done, phys, access.flags()).inspect_err(|_| {
+                        self.quota.used -= 1;
+                        let _ = frame::free(f);
+                    })
+                })
+            };
+            if let Err(e) = result {
+                self.unmap_range(virt, done);
+                return Err(e);
+            }
+            done += PAGE;
+        }
+        Ok(())
+    }
+
+    /// Maps a frame the address space does not own (it will not be freed
+    /// with the address space).
+    pub fn map_borrowed(&mut self, virt: u64, phys: u64, access: UserAccess) -> Result<(), MapError> {
+        self.map_frame(virt, phys, access.flags() | BORROWED)
+    }
+
+    /// Unmaps every mapped page of `[virt, virt+size)`, freeing owned frames.
+    /// Unmapped pages in the range are skipped. Returns the pages unmapped.
+    pub fn unmap_range(&mut self, virt: u64, size: u64) -> usize {
+        let mut count = 0;
+        let mut addr = virt;
+        while addr < virt.saturating_add(size) {
+            if self.unmap_page(addr).is_ok() {
+                count += 1;
+            }
+            addr += PAGE;
+        }
+        count
+    }
+
+    /// Unmaps one page, freeing its frame if owned.
+    pub fn unmap_page(&mut self, virt: u64) -> Result<(), MapError> {
+        if !user_range_ok(virt, PAGE) || !virt.is_multiple_of(PAGE) {
+            return Err(MapError::NotUser(virt));
+        }
+        let page = Page::<Size4KiB>::containing_address(VirtAddr::new(virt));
+        let mut table = self.table();
+        let borrowed = match table.translate(VirtAddr::new(virt)) {
+            TranslateResult::Mapped { flags, .. } => flags.contains(BORROWED),
+            _ => return Err(MapError::NotMapped(virt)),
+        };
+        match table.unmap(page) {
+            Ok((f, flush)) => {
+                flush.flush();
+                if !borrowed {
+                    let _ = frame::free(f);
+                    self.quota.used -= 1;
+                }
+                Ok(())
+            }
+            Err(UnmapError::ParentEntryHugePage) => Err(MapError::InsideHugePage(virt)),
+            Err(_) => Err(MapError::NotMapped(virt)),
+        }
+    }
+
+    /// Changes the rights of every mapped page in `[virt, virt+size)`.
+    /// Fails without changing anything if a page in the range is unmapped.
+    pub fn protect(&mut self, virt: u64, size: u64, access: UserAccess) -> Result<(), MapError> {
+        if !virt.is_multiple_of(PAGE) || !size.is_multiple_of(PAGE) {
+            return Err(MapError::Unaligned(virt));
+        }
+        if !user_range_ok(virt, size) {
+            return Err(MapError::NotUser(virt));
+        }
+        let mut addr = virt;
+        while addr < virt + size {
+            if self.translate(addr).is_none() {
+                return Err(MapError::NotMapped(addr));
+            }
+            addr += PAGE;
+        }
+        let mut table = self.table();
+        let mut addr = virt;
+        while addr < virt + size {
+            let page = Page::<Size4KiB>::containing_address(VirtAddr::new(addr));
+            let keep = match table.translate(VirtAddr::new(addr)) {
+                TranslateResult::Mapped { flags, .. } => flags & BORROWED,
+                _ => Flags::empty(),
+            };
+            // SAFETY: only the rights of a user page change; the frame and
+            // ownership bit stay.
+            if let Ok(flush) = unsafe { table.update_flags(page, access.flags() | keep) } {
+                flush.flush();
+            }
+            addr += PAGE;
+        }
+        Ok(())
+    }
+
+    /// Where `virt` maps to, for a user-accessible page; `None` otherwise.
+    pub fn translate(&self, virt: u64) -> Option<UserTranslation> {
+        if !user_range_ok(virt, 1) {
+            return None;
+        }
+        match self.table().translate(VirtAddr::new(virt)) {
+            TranslateResult::Mapped { frame, offset, flags } if flags.contains(Flags::USER_ACCESSIBLE) => {
+                let base = match frame {
+                    MappedFrame::Size4KiB(f) => f.start_address(),
+                    MappedFrame::Size2MiB(f) => f.start_address(),
+                    MappedFrame::Size1GiB(f) => f.start_address(),
+                };
+                Some(UserTranslation {
+                    phys: base.as_u64() + offset,
+                    writable: flags.contains(Flags::WRITABLE),
+                    executable: !flags.contains(Flags::NO_EXECUTE),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Walks `[addr, addr+len)` page by page, calling `f(phys, offset, n)`
+    /// for each piece; fails if any page is not user memory (or, with
+    /// `write`, not writable). Nothing is touched before every page passed.
+    fn walk(&self, addr: u64, len: usize, write: bool, mut f: impl FnMut(u64, usize, usize)) -> bool {
+        if len == 0 {
+            return true;
+        }
+        if !user_range_ok(addr, len as u64) {
+            return false;
+        }
+        let mut pieces: Vec<(u64, usize, usize)> = Vec::new();
+        let mut done = 0usize;
+        while done < len {
+            let at = addr + done as u64;
+            let Some(t) = self.translate(at) else { return false };
+            if write && !t.writable {
+                return false;
+            }
+            let n = ((PAGE - at % PAGE) as usize).min(len - done);
+            pieces.push((t.phys, done, n));
+            done += n;
+        }
+        for (phys, offset, n) in pieces {
+            f(phys, offset, n);
+        }
+        true
+    }
+
+    /// Copies user memory at `addr` into `out`. `false` if any byte is not
+    /// readable user memory (then `out` is unchanged).
+    pub fn copy_from_user(&self, addr: u64, out: &mut [u8]) -> bool {
+        let len = out.len();
+        self.walk(addr, len, false, |phys, offset, n| {
+            // SAFETY: `phys..phys+n` lies in one mapped user page (checked by
+            // `walk`), reachable through the window; `out` is a distinct
+            // kernel buffer.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    layout::phys_to_virt(phys) as *const u8,
+                    out.as_mut_ptr().add(offset),
+                    n,
+                )
+            }
+        })
+    }
+
+    /// Copies `data` to user memory at `addr`. `false` if any byte is not
+    /// writable user memory (then nothing was written).
+    pub fn copy_to_user(&self, addr: u64, data: &[u8]) -> bool {
+        self.walk(addr, data.len(), true, |phys, offset, n| {
+            // SAFETY: as in `copy_from_user`, with the page checked writable.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    data.as_ptr().add(offset),
+                    layout::phys_to_virt(phys) as *mut u8,
+                    n,
+                )
+            }
+        })
+    }
+
+    /// Frees every owned frame and every user page table.
+    fn teardown(&mut self) {
+        let root = layout::phys_to_virt(self.root.start_address().as_u64()) as *mut PageTable;
+        // SAFETY: the tables of the lower half belong to this address space
+        // alone (the upper half is shared and not touched); it is not active
+        // (checked by the caller), so no CPU walks them while they go.
+        unsafe { free_tables(&mut *root, 4) };
+        let _ = frame::free(self.root);
+    }
+}
+
+/// Frees the lower-half subtree of `table` at `level` (4 = top), including
+/// owned leaf frames.
+///
+/// # Safety
+/// The tables must be unused by any CPU and owned by the caller.
+unsafe fn free_tables(table: &mut PageTable, level: u8) {
+    let entries = if level == 4 { 0..256 } else { 0..512 };
+    for i in entries {
+        let entry = &mut table[i];
+        if entry.is_unused() {
+            continue;
+        }
+        let flags = entry.flags();
+        let phys = entry.addr().as_u64();
+        if level > 1 && !flags.contains(Flags::HUGE_PAGE) {
+            let child = layout::phys_to_virt(phys) as *mut PageTable;
+            // SAFETY: a lower-level table of this subtree.
+            unsafe { free_tables(&mut *child, level - 1) };
+            let _ = frame::free(PhysFrame::containing_address(PhysAddr::new(phys)));
+        } else if !flags.contains(BORROWED) {
+            let _ = frame::free(PhysFrame::containing_address(PhysAddr::new(phys)));
+        }
+        entry.set_unused();
+    }
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        if self.is_active() {
+            super::paging::activate_kernel_space();
+        }
+        self.teardown();
+    }
+}

@@ -1,0 +1,180 @@
+//! Processes: an address space, a capability table, a ring, threads, and
+//! how the process ended.
+//!
+//! A process ends by `exit`, by a CPU fault in user mode, or by
+//! `ProcessHandle.kill`. Ending releases everything at once — threads leave
+//! the scheduler, caps are dropped, every frame of the address space goes
+//! back to the allocator — and completes the `wait` calls of its handles.
+//! The `Process` value itself stays while handles refer to it, so its exit
+//! status can still be read.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+use spin::Mutex;
+
+use crate::cap::PendingCall;
+use crate::cap::ring::Ring;
+use crate::cap::table::CapTable;
+use crate::mem::address_space::AddressSpace;
+use crate::thread::Thread;
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// It called `exit(code)`.
+    Exited(i32),
+    /// A CPU exception in user mode ended it.
+    Faulted {
+        /// Exception vector (14 = page fault, 13 = general protection …).
+        vector: u8,
+        /// The exception's error code.
+        error_code: u64,
+        /// Faulting address (CR2) for page faults, else 0.
+        address: u64,
+        /// Instruction pointer at the fault.
+        rip: u64,
+    },
+    /// `ProcessHandle.kill` ended it.
+    Killed,
+}
+
+/// Resource limits of a process.
+#[derive(Debug, Clone, Copy)]
+pub struct Quotas {
+    /// Most frames its address space may use (pages and page tables).
+    pub frames: usize,
+    /// Most capability slots.
+    pub cap_slots: u16,
+}
+
+impl Quotas {
+    /// Defaults for services that do not say otherwise.
+    pub const DEFAULT: Self = Self { frames: 16 * 1024, cap_slots: 256 };
+}
+
+/// Everything behind the process lock.
+pub struct ProcessInner {
+    /// The address space (`None` once the process ended).
+    pub space: Option<AddressSpace>,
+    /// Capabilities.
+    pub caps: CapTable,
+    /// The ring's kernel-side state (`None` once the process ended).
+    pub ring: Option<Ring>,
+    /// Threads.
+    pub threads: Vec<Arc<Thread>>,
+    /// Set once the process ended.
+    pub exit: Option<ExitStatus>,
+    /// `ProcessHandle.wait` calls to complete when it ends.
+    pub exit_waiters: Vec<PendingCall>,
+}
+
+/// A process.
+pub struct Process {
+    /// Process id, unique for the kernel's life.
+    pub pid: u64,
+    /// Name (the binary's name).
+    pub name: String,
+    /// Everything mutable.
+    pub inner: Mutex<ProcessInner>,
+}
+
+static NEXT_PID: AtomicU64 = AtomicU64::new(1);
+static PROCESSES: Mutex<BTreeMap<u64, Weak<Process>>> = Mutex::new(BTreeMap::new());
+
+impl Process {
+    /// A new process with an empty cap table, registered in the table of
+    /// live processes. Its address space, ring and threads are set up by
+    /// `spawn`.
+    pub fn new(name: &str, space: AddressSpace, quotas: Quotas) -> Arc<Self> {
+        let process = Arc::new(Self {
+            pid: NEXT_PID.fetch_add(1, Ordering::Relaxed),
+            name: String::from(name),
+            inner: Mutex::new(ProcessInner {
+                space: Some(space),
+                caps: CapTable::new(quotas.cap_slots),
+                ring: None,
+                threads: Vec::new(),
+                exit: None,
+                exit_waiters: Vec::new(),
+            }),
+        });
+        PROCESSES.lock().insert(process.pid, Arc::downgrade(&process));
+        process
+    }
+
+    /// Switches to this process's address space if it is not active.
+    pub fn activate_address_space(&self) {
+        if let Some(space) = self.inner.lock().space.as_ref()
+            && !space.is_active()
+        {
+            space.activate();
+        }
+    }
+
+    /// How it ended, or `None` while it runs.
+    pub fn exit_status(&self) -> Option<ExitStatus> {
+        self.inner.lock().exit
+    }
+
+    /// Ends the process with `status` (no effect if it already ended).
+    /// If the running thread belongs to it, the caller must then leave
+    /// through `sched::exit_current`.
+    pub fn terminate(self: &Arc<Self>, status: ExitStatus) {
+        let (threads, caps, space, ring, waiters) = {
+            let mut inner = self.inner.lock();
+            if inner.exit.is_some() {
+                return;
+            }
+            inner.exit = Some(status);
+            (
+                core::mem::take(&mut inner.threads),
+                inner.caps.take_all(),
+                inner.space.take(),
+                inner.ring.take(),
+                core::mem::take(&mut inner.exit_waiters),
+            )
+        };
+        for thread in &threads {
+            crate::sched::retire(thread);
+        }
+        // Dropping these releases caps (and whatever only they kept alive)
+        // and every frame of the address space.
+        drop(caps);
+        drop(ring);
+        drop(space);
+        PROCESSES.lock().remove(&self.pid);
+        log::info!("process {} ({}) ended: {}", self.pid, self.name, DisplayStatus(status));
+        for waiter in waiters {
+            waiter.complete(crate::cap::process_spawner::exit_status_reply(status));
+        }
+    }
+}
+
+/// Number of live processes.
+pub fn live_count() -> usize {
+    PROCESSES.lock().len()
+}
+
+/// `ExitStatus` for logs.
+pub struct DisplayStatus(pub ExitStatus);
+
+impl core::fmt::Display for DisplayStatus {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            ExitStatus::Exited(code) => write!(f, "exited with {code}"),
+            ExitStatus::Faulted { vector, error_code, address, rip } => {
+                write!(f, "fault: vector {vector} error {error_code:#x} address {address:#x} rip {rip:#x}")
+            }
+            ExitStatus::Killed => f.write_str("killed"),
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        PROCESSES.lock().remove(&self.pid);
+    }
+}

@@ -1,0 +1,205 @@
+//! The scheduler: one CPU, preemptive round robin on the timer tick.
+//!
+//! The kernel runs with interrupts disabled; a thread leaves the CPU only
+//! at well-defined points: a timer tick that arrived in user mode or in the
+//! idle loop (preemption), `cap_enter` blocking, or the thread's end. So
+//! kernel data structures need no finer locking than spin locks that are
+//! never held across a switch.
+//!
+//! Blocked threads with a deadline are checked on every tick; completions
+//! posted to a process wake its thread when enough have arrived.
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use spin::Mutex;
+use x86_64::registers::model_specific::FsBase;
+
+use crate::arch::x86_64::{context, gdt, percpu};
+use crate::thread::{Thread, ThreadState};
+
+struct Scheduler {
+    ready: VecDeque<Arc<Thread>>,
+    current: Option<Arc<Thread>>,
+    idle: Option<Arc<Thread>>,
+    /// Blocked threads with a deadline.
+    timed: Vec<Arc<Thread>>,
+    /// Dead threads whose stacks can be freed once another thread runs.
+    reap: Vec<Arc<Thread>>,
+}
+
+static SCHED: Mutex<Scheduler> = Mutex::new(Scheduler {
+    ready: VecDeque::new(),
+    current: None,
+    idle: None,
+    timed: Vec::new(),
+    reap: Vec::new(),
+});
+
+/// Makes the running boot context the idle thread.
+pub fn init() {
+    let idle = Thread::idle();
+    let mut s = SCHED.lock();
+    s.current = Some(idle.clone());
+    s.idle = Some(idle);
+}
+
+/// The running thread.
+pub fn current() -> Option<Arc<Thread>> {
+    SCHED.lock().current.clone()
+}
+
+/// Puts a new or woken thread at the back of the ready queue.
+pub fn make_ready(thread: Arc<Thread>) {
+    thread.set_state(ThreadState::Ready);
+    let mut s = SCHED.lock();
+    s.timed.retain(|t| !Arc::ptr_eq(t, &thread));
+    if !s.ready.iter().any(|t| Arc::ptr_eq(t, &thread)) {
+        s.ready.push_back(thread);
+    }
+}
+
+/// Wakes `thread` if it is blocked.
+pub fn wake(thread: &Arc<Thread>) {
+    if matches!(thread.state(), ThreadState::BlockedOnRing { .. }) {
+        make_ready(thread.clone());
+    }
+}
+
+/// Removes a thread from every queue (its process is ending) and marks it
+/// dead. Does not switch: the caller does if it was the running thread.
+pub fn retire(thread: &Arc<Thread>) {
+    thread.set_state(ThreadState::Dead);
+    let mut s = SCHED.lock();
+    s.ready.retain(|t| !Arc::ptr_eq(t, thread));
+    s.timed.retain(|t| !Arc::ptr_eq(t, thread));
+    let running = s.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, thread));
+    if !running {
+        s.reap.push(thread.clone());
+    }
+}
+
+/// Called on every timer tick with interrupts off: wakes threads whose
+/// deadline passed. Returns whether another thread is ready to run.
+pub fn on_tick(now_ns: u64) -> bool {
+    let expired: Vec<Arc<Thread>> = {
+        let mut s = SCHED.lock();
+        let (due, keep): (Vec<_>, Vec<_>) = s.timed.drain(..).partition(|t| match t.state() {
+            ThreadState::BlockedOnRing { deadline_ns: Some(d), .. } => d <= now_ns,
+            _ => true,
+        });
+        s.timed = keep;
+        due
+    };
+    for thread in expired {
+        wake(&thread);
+    }
+    !SCHED.lock().ready.is_empty()
+}
+
+/// Sleeps until an interrupt (interrupts are on only for the `hlt`), then
+/// runs any thread that became ready. What the idle loop (and kernel code
+/// waiting for user processes, like `ktest`) does.
+pub fn idle_wait() {
+    x86_64::instructions::interrupts::enable_and_hlt();
+    x86_64::instructions::interrupts::disable();
+    yield_now();
+    reap();
+}
+
+/// Gives the CPU to the next ready thread, keeping the current one ready
+/// (preemption). Returns when the current thread is scheduled again.
+pub fn yield_now() {
+    {
+        let s = SCHED.lock();
+        if s.ready.is_empty() {
+            return;
+        }
+    }
+    switch_away(true);
+}
+
+/// Blocks the current thread in `state` (with a deadline, if it has one)
+/// and runs others until it is woken.
+pub fn block(state: ThreadState) {
+    let Some(current) = current() else { return };
+    current.set_state(state);
+    if matches!(state, ThreadState::BlockedOnRing { deadline_ns: Some(_), .. }) {
+        SCHED.lock().timed.push(current.clone());
+    }
+    switch_away(false);
+}
+
+/// Leaves the current (dead) thread for good.
+pub fn exit_current() -> ! {
+    if let Some(current) = current() {
+        current.set_state(ThreadState::Dead);
+        SCHED.lock().reap.push(current);
+    }
+    switch_away(false);
+    unreachable!("a dead thread was scheduled again");
+}
+
+/// Frees the stacks of dead threads other than the running one.
+pub fn reap() {
+    let dead: Vec<Arc<Thread>> = {
+        let mut s = SCHED.lock();
+        let current = s.current.clone();
+        let (free, keep): (Vec<_>, Vec<_>) =
+            s.reap.drain(..).partition(|t| !current.as_ref().is_some_and(|c| Arc::ptr_eq(c, t)));
+        s.reap = keep;
+        free
+    };
+    drop(dead);
+}
+
+fn switch_away(requeue_current: bool) {
+    let (prev, next) = {
+        let mut s = SCHED.lock();
+        let Some(prev) = s.current.clone() else { return };
+        let idle = s.idle.clone().expect("sched::init ran at boot");
+        let next = match s.ready.pop_front() {
+            Some(next) => next,
+            None if requeue_current && prev.state() == ThreadState::Running => return,
+            None => idle.clone(),
+        };
+        if requeue_current && prev.state() == ThreadState::Running && !Arc::ptr_eq(&prev, &idle) {
+            prev.set_state(ThreadState::Ready);
+            s.ready.push_back(prev.clone());
+        }
+        if Arc::ptr_eq(&prev, &next) {
+            prev.set_state(ThreadState::Running);
+            return;
+        }
+        next.set_state(ThreadState::Running);
+        s.current = Some(next.clone());
+        (prev, next)
+    };
+    // SAFETY: interrupts are off; `prev` is being switched away from and
+    // `next` is not running, so their contexts are ours to touch.
+    let (prev_ctx, next_ctx) = unsafe { (prev.context(), next.context()) };
+    prev_ctx.fpu.save();
+    prev_ctx.fs_base = FsBase::read().as_u64();
+    next_ctx.fpu.restore();
+    FsBase::write(x86_64::VirtAddr::new_truncate(next_ctx.fs_base));
+    if let Some(stack) = &next.kstack {
+        gdt::set_rsp0(stack.top());
+        percpu::set_kernel_rsp(stack.top());
+    }
+    if let Some(process) = next.process() {
+        process.activate_address_space();
+    }
+    let save = &raw mut prev_ctx.rsp;
+    let target = next_ctx.rsp;
+    // Keep `prev` alive across the switch through the scheduler's lists
+    // (current/ready/reap); drop our handles first so a dead thread's
+    // last reference is the reap list.
+    drop(prev);
+    drop(next);
+    // SAFETY: `save` points into `prev`'s context, kept alive by the
+    // scheduler's lists until it is reaped (which happens only while
+    // another thread runs); `target` was saved by `switch_context` or set
+    // by `prepare_user_entry`.
+    unsafe { context::switch(save, target) };
+    reap();
+}

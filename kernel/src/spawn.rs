@@ -1,0 +1,170 @@
+//! Creating a process from an ELF image: the address space with its
+//! segments, stack, initial heap, ring and bootstrap CapSet, the initial
+//! caps, and the first thread, made ready to run.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_abi::layout::{BOOTSTRAP_ADDR, HEAP_ADDR, RING_ADDR, STACK_SIZE, STACK_TOP};
+use capos_config::capset::{CapEntry, CapSetWriter, ProcessInfo};
+use capos_lib::elf;
+
+use crate::arch::x86_64::context;
+use crate::arch::x86_64::gdt::{USER_CODE_SELECTOR, USER_DATA_SELECTOR};
+use crate::arch::x86_64::trap::TrapFrame;
+use crate::cap::CapRef;
+use crate::cap::ring::{RING_PAGES, Ring};
+use crate::mem::address_space::{AddressSpace, UserAccess};
+use crate::mem::kstack::KernelStack;
+use crate::mem::paging::MapError;
+use crate::process::{Process, Quotas};
+use crate::thread::Thread;
+
+/// Bytes of initial heap a process gets unless its spawner asks otherwise.
+pub const INITIAL_HEAP: u64 = 1024 * 1024;
+
+/// A cap the new process starts with.
+pub enum InitialCap {
+    /// An existing object (copied from the spawner or made by the kernel).
+    Object(CapRef),
+    /// A `VirtualMemory` for the new process's own address space (it can
+    /// only be made once the process exists).
+    OwnVirtualMemory,
+}
+
+/// What to start.
+pub struct SpawnRequest<'a> {
+    /// Name (for logs and `ProcessHandle`).
+    pub name: &'a str,
+    /// The ELF image.
+    pub elf: &'a [u8],
+    /// Initial caps with their names, in CapSet order.
+    pub caps: Vec<(String, InitialCap)>,
+    /// Arguments (`argv[0]` first).
+    pub args: Vec<String>,
+    /// Environment, `KEY=VALUE`.
+    pub env: Vec<String>,
+    /// Limits.
+    pub quotas: Quotas,
+    /// Bytes of initial heap (rounded up to pages).
+    pub heap_size: u64,
+}
+
+fn map_err(e: MapError) -> CapError {
+    match e {
+        MapError::OutOfFrames => CapError::OutOfMemory,
+        MapError::QuotaExceeded => CapError::QuotaExceeded,
+        _ => CapError::InvalidArgument,
+    }
+}
+
+/// Creates the process and makes its first thread ready.
+pub fn spawn(request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
+    let image = elf::parse(request.elf).map_err(|e| {
+        log::warn!("spawn {}: bad ELF image: {e}", request.name);
+        CapError::InvalidArgument
+    })?;
+    if image.end() > capos_abi::layout::IMAGE_END {
+        return Err(CapError::InvalidArgument);
+    }
+    let mut space = AddressSpace::new(request.quotas.frames).map_err(map_err)?;
+
+    for segment in &image.segments {
+        let pages = segment.page_range();
+        space.map_fresh(pages.start, pages.end - pages.start, UserAccess::ReadWrite).map_err(map_err)?;
+        let bytes = segment.file_bytes(request.elf).ok_or(CapError::InvalidArgument)?;
+        if !space.copy_to_user(segment.vaddr, bytes) {
+            return Err(CapError::InvalidArgument);
+        }
+        let access = if segment.flags.execute {
+            UserAccess::ReadExecute
+        } else if segment.flags.write {
+            UserAccess::ReadWrite
+        } else {
+            UserAccess::Read
+        };
+        space.protect(pages.start, pages.end - pages.start, access).map_err(map_err)?;
+    }
+
+    space.map_fresh(STACK_TOP - STACK_SIZE, STACK_SIZE, UserAccess::ReadWrite).map_err(map_err)?;
+    let heap_size = request.heap_size.max(4096).next_multiple_of(4096);
+    space.map_fresh(HEAP_ADDR, heap_size, UserAccess::ReadWrite).map_err(map_err)?;
+    space
+        .map_fresh(RING_ADDR, capos_config::ring::RING_SIZE as u64, UserAccess::ReadWrite)
+        .map_err(map_err)?;
+    let mut ring_frames = [0u64; RING_PAGES];
+    for (i, frame) in ring_frames.iter_mut().enumerate() {
+        *frame = space.translate(RING_ADDR + i as u64 * 4096).ok_or(CapError::OutOfMemory)?.phys;
+    }
+
+    let process = Process::new(request.name, space, request.quotas);
+    let result = finish(&process, request, image.entry, ring_frames, heap_size);
+    if let Err(e) = result {
+        process.terminate(crate::process::ExitStatus::Killed);
+        return Err(e);
+    }
+    Ok(process)
+}
+
+fn finish(
+    process: &Arc<Process>,
+    request: SpawnRequest<'_>,
+    entry: u64,
+    ring_frames: [u64; RING_PAGES],
+    heap_size: u64,
+) -> Result<(), CapError> {
+    let mut inner = process.inner.lock();
+    let mut entries = Vec::new();
+    let mut interface_ids = Vec::new();
+    for (name, cap) in &request.caps {
+        let object: CapRef = match cap {
+            InitialCap::Object(object) => object.clone(),
+            InitialCap::OwnVirtualMemory => {
+                alloc::sync::Arc::new(crate::cap::memory::VirtualMemory::new(process))
+            }
+        };
+        interface_ids.push(object.interface_id());
+        let id = inner.caps.insert(object)?;
+        entries.push((name.as_str(), id));
+    }
+    let cap_entries: Vec<CapEntry<'_>> = entries
+        .iter()
+        .zip(&interface_ids)
+        .map(|((name, id), iface)| CapEntry { name, cap_id: *id, interface_id: *iface })
+        .collect();
+    let args: Vec<&str> = request.args.iter().map(String::as_str).collect();
+    let env: Vec<&str> = request.env.iter().map(String::as_str).collect();
+    let info = ProcessInfo {
+        ring_addr: RING_ADDR,
+        heap_addr: HEAP_ADDR,
+        heap_size,
+        pid: process.pid,
+        stack_top: STACK_TOP,
+        stack_size: STACK_SIZE,
+    };
+    let writer = CapSetWriter::new(&cap_entries, &args, &env, info);
+    writer.check().map_err(|_| CapError::InvalidArgument)?;
+    let mut region = alloc::vec![0u8; writer.size()];
+    writer.write(&mut region).map_err(|_| CapError::InvalidArgument)?;
+    let size = (region.len() as u64).next_multiple_of(4096);
+    let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
+    space.map_fresh(BOOTSTRAP_ADDR, size, UserAccess::ReadWrite).map_err(map_err)?;
+    if !space.copy_to_user(BOOTSTRAP_ADDR, &region) {
+        return Err(CapError::OutOfMemory);
+    }
+    space.protect(BOOTSTRAP_ADDR, size, UserAccess::Read).map_err(map_err)?;
+    inner.ring = Some(Ring::new(ring_frames));
+
+    let kstack = KernelStack::new().map_err(map_err)?;
+    let frame =
+        TrapFrame::user_entry(entry, STACK_TOP - 8, BOOTSTRAP_ADDR, USER_CODE_SELECTOR, USER_DATA_SELECTOR);
+    // SAFETY: the stack was just mapped for this thread alone; its top is
+    // page aligned.
+    let rsp = unsafe { context::prepare_user_entry(kstack.top(), &frame) };
+    let thread = Thread::new(process, kstack, rsp);
+    inner.threads.push(thread.clone());
+    drop(inner);
+    crate::sched::make_ready(thread);
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! Threads: a kernel stack, the saved context of a thread that is not
+//! running, and its scheduling state. A thread belongs to a process, except
+//! the idle thread, which is the boot context itself.
+
+use alloc::sync::Arc;
+use core::cell::UnsafeCell;
+use spin::Mutex;
+
+use crate::arch::x86_64::context::FpuState;
+use crate::mem::kstack::KernelStack;
+use crate::process::Process;
+
+/// Scheduling state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadState {
+    /// In the ready queue.
+    Ready,
+    /// On the CPU.
+    Running,
+    /// Waiting in `cap_enter` for `min_complete` completions, until
+    /// `deadline_ns` of uptime (if any).
+    BlockedOnRing {
+        /// Completions wanted.
+        min_complete: u32,
+        /// Uptime at which to give up.
+        deadline_ns: Option<u64>,
+    },
+    /// Finished; its stack is freed once another thread runs.
+    Dead,
+}
+
+/// What `switch_context` and the FPU code keep for a thread off the CPU.
+pub struct Context {
+    /// Saved kernel stack pointer.
+    pub rsp: u64,
+    /// FPU/SSE registers.
+    pub fpu: FpuState,
+    /// User FS base (TLS).
+    pub fs_base: u64,
+}
+
+/// A thread.
+pub struct Thread {
+    /// The owning process (`None` for the idle thread). A strong reference:
+    /// a process with threads stays alive; `Process::terminate` takes the
+    /// threads out of the process, which breaks the cycle.
+    pub process: Option<Arc<Process>>,
+    /// Its kernel stack (`None` for the idle thread, which runs on the boot
+    /// stack).
+    pub kstack: Option<KernelStack>,
+    context: UnsafeCell<Context>,
+    /// Scheduling state.
+    pub state: Mutex<ThreadState>,
+}
+
+// SAFETY: `context` is touched only by the scheduler with interrupts off on
+// the one CPU, for a thread that is not running (or is being switched away
+// from); everything else is behind locks or immutable.
+unsafe impl Sync for Thread {}
+// SAFETY: as above; nothing in a thread is tied to the CPU that made it.
+unsafe impl Send for Thread {}
+
+impl Thread {
+    /// A new thread of `process` whose first switch-in runs from saved
+    /// stack pointer `rsp` on `kstack`.
+    pub fn new(process: &Arc<Process>, kstack: KernelStack, rsp: u64) -> Arc<Self> {
+        Arc::new(Self {
+            process: Some(process.clone()),
+            kstack: Some(kstack),
+            context: UnsafeCell::new(Context { rsp, fpu: FpuState::initial(), fs_base: 0 }),
+            state: Mutex::new(ThreadState::Ready),
+        })
+    }
+
+    /// The idle thread: the boot context, which becomes the thread that runs
+    /// when nothing else can.
+    pub fn idle() -> Arc<Self> {
+        Arc::new(Self {
+            process: None,
+            kstack: None,
+            context: UnsafeCell::new(Context { rsp: 0, fpu: FpuState::initial(), fs_base: 0 }),
+            state: Mutex::new(ThreadState::Running),
+        })
+    }
+
+    /// The owning process.
+    pub fn process(&self) -> Option<Arc<Process>> {
+        self.process.clone()
+    }
+
+    /// The saved context.
+    ///
+    /// # Safety
+    /// Only the scheduler may call this, with interrupts disabled, and
+    /// only for the thread being switched away from or to.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn context(&self) -> &mut Context {
+        // SAFETY: exclusive access is the caller's obligation (see above).
+        unsafe { &mut *self.context.get() }
+    }
+
+    /// Current state.
+    pub fn state(&self) -> ThreadState {
+        *self.state.lock()
+    }
+
+    /// Sets the state.
+    pub fn set_state(&self, state: ThreadState) {
+        *self.state.lock() = state;
+    }
+}

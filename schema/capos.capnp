@@ -1,0 +1,423 @@
+# capOS interfaces and the boot manifest.
+#
+# How capabilities travel: a process calls a capability through its ring. A
+# CALL names the cap id, the Cap'n Proto interface id (the `@0x...` below) and
+# the method number (the method's ordinal, `@N`), and carries the method's
+# params struct as a Cap'n Proto message; the kernel answers with the results
+# struct as a message. capnp-rpc is not used, and no field below has an
+# interface type. Instead each message travels with an ordered list of
+# capabilities: for params, the caps the caller sends with the call; for
+# results, the caps the call returns (the ring reports the new cap ids
+# separately). A field that refers to a capability is a `CapIndex`: an index
+# into the cap list of the message that holds it.
+#
+# Ids are fixed forever: an interface's id and its methods' ordinals are the
+# wire ABI. Methods and fields are only ever appended.
+#
+# The generated Rust code is `schema/src/capos_capnp.rs` (crate
+# `capos-schema`); `tools/check-generated-capnp.sh` checks it is current.
+
+@0xa517e9def5c66e27;
+
+using CapIndex = UInt32;
+# An index into the cap list that travels with a message (params: the caps
+# the caller sends; results: the caps the call returns). Never a cap id.
+
+# ---------------------------------------------------------------------------
+# Kernel capabilities
+# ---------------------------------------------------------------------------
+
+interface Console @0xe432cca846ccb1da {
+  # The system console: an output-only text stream (the serial port).
+  # Writes from all holders are interleaved in the order the kernel serves
+  # them; one call's output is never split by another's.
+
+  const maxWriteBytes :UInt32 = 4096;
+  # Most bytes one `write` or `writeBytes` call may carry; more fails with
+  # `TooLarge`.
+
+  write @0 (text :Text) -> ();
+  # Writes `text` (UTF-8) to the console as is, without adding a newline.
+
+  writeBytes @1 (data :Data) -> ();
+  # Writes raw bytes to the console as is (no UTF-8 check, no translation).
+}
+
+interface Timer @0xf1bae7daec5f0480 {
+  # The monotonic clock and sleeping. Monotonic time starts near zero at
+  # boot, never goes backwards and does not count time the machine is
+  # suspended.
+
+  now @0 () -> (ns :UInt64);
+  # The monotonic time in nanoseconds since boot.
+
+  sleep @1 (ns :UInt64) -> ();
+  # Completes once at least `ns` nanoseconds have passed (rounded up to the
+  # timer tick). `ns = 0` completes at once.
+}
+
+enum TimeProvenance @0xada001d83cae6e69 {
+  # Where a wall-clock reading came from, i.e. how far to trust it.
+
+  unset @0;
+  # No time source: the reading counts from the Unix epoch at boot.
+
+  untrusted @1;
+  # Read from the hardware real-time clock, which nothing vouches for: it
+  # may be wrong or set by anyone with access to the machine.
+
+  authenticated @2;
+  # Reserved: set from an authenticated source. Not produced yet.
+}
+
+interface WallClock @0xeff634f0a7d5da86 {
+  # Calendar time (Unix time). Unlike `Timer`, it may jump when it is set;
+  # use `Timer` to measure intervals.
+
+  now @0 () -> (seconds :Int64, nanos :UInt32, provenance :TimeProvenance);
+  # The current time: `seconds` since 1970-01-01T00:00:00Z (negative
+  # before), plus `nanos` (always below 1_000_000_000), and where the time
+  # came from.
+}
+
+interface EntropySource @0xeeceb410a07a7e37 {
+  # Random bytes for keys and seeds, from the kernel's random number
+  # generator.
+
+  const maxBytes :UInt32 = 256;
+  # Most bytes one `getBytes` call returns.
+
+  getBytes @0 (count :UInt32) -> (bytes :Data);
+  # Returns exactly `count` random bytes. `count` above `maxBytes` fails
+  # with `InvalidArgument`; `count = 0` returns empty data.
+}
+
+interface BootPackage @0x85b927ac18fe1cd9 {
+  # Read-only access to the boot package: the system manifest (a
+  # `SystemManifest` message, see below) and the binaries it embeds. Init
+  # holds this cap; it reads the manifest to start the services.
+
+  const maxChunk :UInt32 = 65536;
+  # Most bytes one `readManifest` call returns.
+
+  manifestSize @0 () -> (size :UInt64);
+  # Size in bytes of the serialized manifest.
+
+  readManifest @1 (offset :UInt64, length :UInt32) -> (data :Data);
+  # Reads up to `length` bytes of the serialized manifest starting at
+  # `offset`. Returns fewer bytes only at the end; an `offset` at or past
+  # the end returns empty data. `length` above `maxChunk` fails with
+  # `InvalidArgument`.
+
+  listBinaries @2 () -> (names :List(Text));
+  # The names of the binaries in the package, in manifest order.
+
+  binarySize @3 (name :Text) -> (size :UInt64);
+  # The size in bytes of the binary called `name`; `NotFound` if there is
+  # none.
+}
+
+struct CapGrant @0xf0fdbd9f347b1a19 {
+  # One capability handed to a new process, and the name it has there.
+
+  name @0 :Text;
+  # The name the new process finds the cap under in its CapSet (1 to 32
+  # printable ASCII bytes, unique within one spawn).
+
+  union {
+    cap @1 :CapIndex;
+    # Index into the caps sent with the call (params cap list). The cap is
+    # copied into the new process; the caller keeps its own.
+
+    kernel @2 :KernelCap;
+    # A fresh kernel capability made for the new process: holding a
+    # `ProcessSpawner` is the authority to start processes with kernel
+    # caps. `virtualMemory` controls the new process's own address space;
+    # `frameAllocator` gets its own frame budget.
+  }
+}
+
+interface ProcessSpawner @0xea0436c783640460 {
+  # Starts new processes from binaries of the boot package.
+
+  spawn @0 (binary :Text, args :List(Text), env :List(Text), caps :List(CapGrant))
+        -> (handle :CapIndex, pid :UInt64);
+  # Starts the binary called `binary` as a new process.
+  #
+  # `args` are the arguments after `argv[0]` (the kernel sets `argv[0]` to
+  # the binary name); `env` holds `KEY=VALUE` strings. Neither may contain
+  # NUL bytes. `caps` lists the capabilities the new process starts with,
+  # each a cap the caller sent with this call or a fresh kernel cap (see
+  # `CapGrant`); nothing else is granted (a process spawned with no caps
+  # can only compute and exit).
+  #
+  # Returns a `ProcessHandle` for the new process (`handle`, an index into
+  # the results cap list) and its process id. Fails with `NotFound` for an
+  # unknown binary, `InvalidArgument` for a bad name or a duplicate cap
+  # name, `QuotaExceeded` when the caller may not start more processes.
+}
+
+struct Fault @0xfdce6d9738a9d2d9 {
+  # A CPU exception that ended a process.
+
+  vector @0 :UInt8;
+  # The exception vector (e.g. 14 for a page fault, 13 for a general
+  # protection fault, 6 for an invalid opcode).
+
+  errorCode @1 :UInt64;
+  # The error code the CPU pushed (0 for exceptions without one).
+
+  address @2 :UInt64;
+  # The faulting address (CR2) for a page fault; 0 otherwise.
+
+  rip @3 :UInt64;
+  # The instruction pointer at the fault.
+}
+
+struct ExitStatus @0xb0b886a975ba9c75 {
+  # How a process ended.
+
+  union {
+    exited @0 :Int32;
+    # It exited by itself with this exit code (0 means success).
+
+    faulted @1 :Fault;
+    # The kernel ended it because of an unhandled CPU exception.
+
+    killed @2 :Void;
+    # It was ended by `ProcessHandle.kill`.
+  }
+}
+
+interface ProcessHandle @0xd681fb648dc04ac4 {
+  # A process started by `ProcessSpawner.spawn`: wait for it, end it, ask
+  # its id. Dropping the handle does not end the process.
+
+  wait @0 () -> (status :ExitStatus);
+  # Completes when the process has ended, with how it ended. Several
+  # waits all complete; waiting on an ended process completes at once.
+
+  kill @1 () -> ();
+  # Ends the process (its status becomes `killed`). Killing an ended
+  # process does nothing.
+
+  pid @2 () -> (pid :UInt64);
+  # The process id (unique until the machine restarts).
+}
+
+interface FrameAllocator @0xedc754915d6d5836 {
+  # Physical memory in 4 KiB pages. How much a holder may allocate is the
+  # kernel's quota, not part of this interface.
+
+  const pageSize :UInt32 = 4096;
+  # Bytes per page.
+
+  allocate @0 (pages :UInt32) -> (memory :CapIndex);
+  # Allocates `pages` zeroed pages and returns them as a `MemoryObject`
+  # (`memory`, an index into the results cap list). The pages need not be
+  # physically contiguous. Fails with `InvalidArgument` for 0 pages,
+  # `QuotaExceeded` or `OutOfMemory` when there is not enough. The pages
+  # are freed when the last cap to the object and its last mapping are
+  # gone.
+}
+
+interface MemoryObject @0x85f09e166b4de153 {
+  # A set of physical pages (from `FrameAllocator.allocate`). It is mapped
+  # with `VirtualMemory.mapObject`; it does not map itself.
+
+  size @0 () -> (bytes :UInt64);
+  # The object's size in bytes (a whole number of pages).
+}
+
+enum MapRights @0xe83444d432f47ad5 {
+  # Access rights of a mapping. Writable and executable together cannot be
+  # expressed (W^X).
+
+  read @0;
+  # Read only.
+
+  readWrite @1;
+  # Read and write, not executable.
+
+  readExecute @2;
+  # Read and execute, not writable.
+}
+
+interface VirtualMemory @0xef926ebc7c733030 {
+  # The caller's own address space, in whole 4 KiB pages. Every address and
+  # size must be page-aligned and non-zero (`InvalidArgument` otherwise) and
+  # lie in user space (`BadAddress` otherwise). A `hint` of 0 lets the
+  # kernel choose the address; any other hint is the exact address to map
+  # at, and fails with `InvalidArgument` if something is mapped there.
+
+  map @0 (size :UInt64, rights :MapRights, hint :UInt64) -> (address :UInt64);
+  # Maps `size` bytes of fresh zeroed anonymous memory and returns where.
+
+  mapObject @1 (memory :CapIndex, offset :UInt64, size :UInt64, rights :MapRights, hint :UInt64)
+            -> (address :UInt64);
+  # Maps `size` bytes of a `MemoryObject` starting `offset` bytes into it.
+  # `memory` is an index into the caps sent with the call. Fails with
+  # `InvalidArgument` when the range is not inside the object and
+  # `WrongInterface` when the cap is not a `MemoryObject`.
+
+  unmap @2 (address :UInt64, size :UInt64) -> ();
+  # Removes every mapping in the range; pages in it that are not mapped are
+  # skipped.
+
+  protect @3 (address :UInt64, size :UInt64, rights :MapRights) -> ();
+  # Changes the rights of every page in the range, all of which must be
+  # mapped.
+}
+
+# ---------------------------------------------------------------------------
+# The boot manifest
+# ---------------------------------------------------------------------------
+#
+# Written by `tools/mkmanifest` from `system.cue`, carried in the boot
+# package and read by init (through `BootPackage.readManifest`), which
+# starts the services. Init itself is part of the kernel image and is not
+# a service; it holds `bootPackage`, `processSpawner` and `console`.
+
+struct SystemManifest @0xdc6192114cc760d0 {
+  # The whole boot-time system: what to run, with which capabilities.
+
+  binaries @0 :List(NamedBinary);
+  # The programs in the package (names unique). Services name them; so can
+  # `ProcessSpawner.spawn` at run time.
+
+  files @1 :List(NamedFile);
+  # Files made available at boot (paths unique).
+
+  services @2 :List(Service);
+  # The services init starts (names unique), in `dependsOn` order.
+}
+
+struct NamedBinary @0xe3ab22e844b75bc9 {
+  # A program: an ELF64 executable.
+
+  name @0 :Text;
+  # The binary's name (letters, digits, `-`, `_`, `.`; 1 to 64 bytes).
+
+  data @1 :Data;
+  # The ELF image.
+}
+
+struct NamedFile @0xedb5d0960b3812bb {
+  # A file provided at boot.
+
+  path @0 :Text;
+  # Absolute path (`/etc/motd`); no empty, `.` or `..` components.
+
+  data @1 :Data;
+  # The contents.
+
+  writable @2 :Bool;
+  # Whether processes may change it (changes are not kept across boots).
+}
+
+enum RestartPolicy @0x9ba90eefc990000c {
+  # What init does when a service ends.
+
+  never @0;
+  # Leave it ended.
+
+  onFailure @1;
+  # Start it again when it did not exit with code 0 (a fault, a kill or a
+  # non-zero exit code).
+
+  always @2;
+  # Start it again whenever it ends.
+}
+
+struct Service @0xd4cace6a4040b2a4 {
+  # A process init starts at boot.
+
+  name @0 :Text;
+  # The service's name (letters, digits, `-`, `_`, `.`; 1 to 64 bytes).
+
+  binary @1 :Text;
+  # The name of the `NamedBinary` it runs.
+
+  args @2 :List(Text);
+  # Arguments after `argv[0]` (which is the binary name); no NUL bytes.
+
+  env @3 :List(Text);
+  # Environment strings, each `KEY=VALUE` with a non-empty key; no NUL
+  # bytes.
+
+  caps @4 :List(CapDecl);
+  # The capabilities it starts with (at most 64, names unique); nothing
+  # else is granted.
+
+  restart @5 :RestartPolicy;
+  # What to do when it ends.
+
+  dependsOn @6 :List(Text);
+  # Names of services that must be started before this one (no cycles).
+}
+
+enum KernelCap @0xb9d5e887be6ed470 {
+  # The capabilities the kernel itself serves, by interface.
+
+  console @0;
+  # A `Console`.
+
+  timer @1;
+  # A `Timer`.
+
+  wallClock @2;
+  # A `WallClock`.
+
+  entropy @3;
+  # An `EntropySource`.
+
+  bootPackage @4;
+  # A `BootPackage`.
+
+  processSpawner @5;
+  # A `ProcessSpawner`.
+
+  frameAllocator @6;
+  # A `FrameAllocator`.
+
+  virtualMemory @7;
+  # A `VirtualMemory` for the service's own address space.
+}
+
+struct CapDecl @0xd64a5d51d1e3b70f {
+  # One capability a service starts with.
+
+  name @0 :Text;
+  # The name the service finds it under in its CapSet (1 to 32 of: letters,
+  # digits, `-`, `_`, `.`).
+
+  source @1 :CapSource;
+  # Where the capability comes from.
+}
+
+struct CapSource @0xc574798ed7c90ef9 {
+  # Where a declared capability comes from.
+
+  union {
+    unset @0 :Void;
+    # No source given. Never valid: it is the union's default, so that a
+    # declaration that forgot its source is rejected instead of silently
+    # granting something.
+
+    kernel @1 :KernelCap;
+    # A capability the kernel serves.
+
+    service :group {
+      # A capability another service exports. Reserved for IPC: manifests
+      # are validated (the service must exist, and starts first), but
+      # nothing serves such caps yet, so a service that declares one cannot
+      # be started yet.
+
+      name @2 :Text;
+      # The exporting service.
+
+      export @3 :Text;
+      # The name of the export within that service.
+    }
+  }
+}
