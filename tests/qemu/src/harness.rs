@@ -62,6 +62,34 @@ impl Ctx {
         Ok(Session::start(self.name, &config)?)
     }
 
+    /// Boots `kernel.elf` with the boot manifest `manifest` (`default` for
+    /// `build/manifest.bin`, NAME for `build/manifest-NAME.bin`, built by
+    /// `make manifests` from `system.cue` / `system-NAME.cue`).
+    pub fn boot_manifest(&mut self, manifest: &str) -> Result<Session, TestFailure> {
+        let kernel_path = self.build_dir.join(Kernel::Normal.file_name());
+        let file = if manifest == "default" {
+            String::from("manifest.bin")
+        } else {
+            format!("manifest-{manifest}.bin")
+        };
+        let manifest_path = self.build_dir.join(file);
+        for path in [&kernel_path, &manifest_path] {
+            if !path.is_file() {
+                return Err(TestFailure::new(format!(
+                    "`{}` does not exist; build it first (make kernel manifests)",
+                    path.display()
+                )));
+            }
+        }
+        let iso = self.build_dir.join("iso").join(format!("{}.iso", self.name));
+        let mut spec = IsoSpec::new(kernel_path, "");
+        spec.modules.push(qemu_runner::IsoModule::new(manifest_path));
+        build_iso(&spec, &iso)?;
+        let mut config = QemuConfig::new(iso);
+        config.log_dir = self.build_dir.join("logs");
+        Ok(Session::start(self.name, &config)?)
+    }
+
     /// Record information for the report (printed under the result line).
     pub fn note(&mut self, note: impl Into<String>) {
         self.notes.push(note.into());
@@ -149,4 +177,29 @@ pub fn ensure_in(
     message: impl FnOnce() -> String,
 ) -> Result<(), TestFailure> {
     if condition { Ok(()) } else { Err(TestFailure::in_failure(failure, message())) }
+}
+
+/// Waits for one line matching each of `patterns`, in any order (processes
+/// run concurrently, so their lines interleave unpredictably). Returns the
+/// matches in the order of `patterns`.
+pub fn expect_unordered(
+    session: &mut Session,
+    patterns: &[&str],
+    timeout: Duration,
+) -> Result<Vec<qemu_runner::Match>, TestFailure> {
+    let regexes: Vec<Regex> = patterns.iter().map(|p| re(p)).collect();
+    let mut found: Vec<Option<qemu_runner::Match>> = vec![None; patterns.len()];
+    while found.iter().any(Option::is_none) {
+        let waiting: Vec<String> = patterns
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|(p, _)| format!("(?:{p})"))
+            .collect();
+        let line = session.expect(&re(&waiting.join("|")), timeout)?;
+        if let Some(i) = (0..regexes.len()).find(|&i| found[i].is_none() && regexes[i].is_match(&line.line)) {
+            found[i] = line.rematch(&regexes[i]);
+        }
+    }
+    Ok(found.into_iter().flatten().collect())
 }

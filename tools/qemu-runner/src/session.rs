@@ -65,6 +65,19 @@ impl Match {
         self.get(i)
     }
 
+    /// The same line matched against another regex (its own groups), or
+    /// `None` if it does not match.
+    pub fn rematch(&self, regex: &Regex) -> Option<Match> {
+        let caps = regex.captures(&self.line)?;
+        Some(Match {
+            line: self.line.clone(),
+            captures: caps.iter().map(|m| m.map(|m| m.as_str().to_string())).collect(),
+            elapsed_since_start: self.elapsed_since_start,
+            index: self.index,
+            names: regex.capture_names().map(|n| n.map(str::to_string)).collect(),
+        })
+    }
+
     /// Capture group `i` parsed as a `T` (e.g. a number), with an error
     /// message naming the group and the line.
     pub fn parse<T: std::str::FromStr>(&self, i: usize) -> Result<T, String> {

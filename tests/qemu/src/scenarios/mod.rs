@@ -4,8 +4,10 @@
 
 use crate::harness::{Ctx, TestFailure};
 
+mod apps;
 mod boot;
 mod deliberate_failures;
+mod hostile;
 mod ktest;
 
 /// One QEMU scenario.
@@ -20,7 +22,8 @@ pub struct Scenario {
 }
 
 /// Every scenario module's list, in the order they run.
-const GROUPS: &[&[Scenario]] = &[boot::SCENARIOS, ktest::SCENARIOS, deliberate_failures::SCENARIOS];
+const GROUPS: &[&[Scenario]] =
+    &[boot::SCENARIOS, ktest::SCENARIOS, deliberate_failures::SCENARIOS, apps::SCENARIOS, hostile::SCENARIOS];
 
 /// All scenarios, in the order they run.
 pub fn all() -> impl Iterator<Item = &'static Scenario> {

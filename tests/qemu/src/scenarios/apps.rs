@@ -1,0 +1,188 @@
+//! The native demo apps, each booted with its own manifest
+//! (`system-NAME.cue`), and the default manifest (`system.cue`) with all of
+//! them. Every expectation is about behaviour the app reports (exit
+//! statuses, pids, measured times), checked against what the kernel must
+//! guarantee, not a recorded transcript.
+
+use qemu_runner::Session;
+
+use super::Scenario;
+use crate::harness::{BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, expect_unordered, re};
+
+/// This module's scenarios.
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "app-hello",
+        about: "hello greets on its console with its argument and exits 0",
+        run: hello,
+    },
+    Scenario {
+        name: "app-clock",
+        about: "clock: monotonic and wall time, sleeps, out-of-order completions",
+        run: clock,
+    },
+    Scenario {
+        name: "app-spawner",
+        about: "spawner starts children with different caps and reports their exits, fault included",
+        run: spawner,
+    },
+    Scenario {
+        name: "app-stranger",
+        about: "a process with no caps: every attempt fails with a typed error",
+        run: stranger,
+    },
+    Scenario {
+        name: "app-faulter",
+        about: "a null dereference ends only that process; init carries on",
+        run: faulter,
+    },
+    Scenario {
+        name: "default-manifest",
+        about: "system.cue: init starts every service and all end as expected",
+        run: default_manifest,
+    },
+];
+
+/// Waits for init's report that `service` ended and returns how.
+fn init_report(session: &mut Session, service: &str) -> Result<String, TestFailure> {
+    let line = session.expect(&re(&format!(r"^\[init\] {service} \(pid \d+\) (.+)$")), STEP_TIMEOUT)?;
+    Ok(line.get(1).unwrap_or_default().to_string())
+}
+
+fn all_ended(session: &mut Session) -> Result<(), TestFailure> {
+    let done =
+        session.expect(&re(r"^\[init\] all services ended \((\d+) could not start\)$"), STEP_TIMEOUT)?;
+    ensure(done.get(1) == Some("0"), session, || format!("init: {}", done.line))
+}
+
+fn hello(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("hello")?;
+    let found = expect_unordered(
+        &mut session,
+        &[r"^\[init\] started hello \(pid (\d+)\)$", r"^hello, tester! \(pid (\d+), caps: console\)$"],
+        BOOT_TIMEOUT,
+    )?;
+    ensure(found[0].get(1) == found[1].get(1), &session, || {
+        format!("init started pid {:?} but hello reports pid {:?}", found[0].get(1), found[1].get(1))
+    })?;
+    let status = init_report(&mut session, "hello")?;
+    ensure(status == "exited with code 0", &session, || format!("hello {status}"))?;
+    all_ended(&mut session)
+}
+
+fn clock(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("clock")?;
+    let first = session.expect(
+        &re(r"^clock: monotonic (\d+) ms since boot; wall clock (-?\d+)\.(\d{9}) s since 1970 \((\w+)\)$"),
+        BOOT_TIMEOUT,
+    )?;
+    let wall: i64 = first.parse(2).map_err(TestFailure::new)?;
+    // QEMU's RTC starts at the host's time: any date after 2020 is sane.
+    ensure(wall > 1_577_836_800, &session, || format!("wall clock {wall} is before 2020"))?;
+    ensure(first.get(4) == Some("Untrusted"), &session, || format!("provenance {:?}", first.get(4)))?;
+    let slept =
+        session.expect(&re(r"^clock: slept 50 ms, monotonic clock advanced (\d+) ms$"), STEP_TIMEOUT)?;
+    let advanced: u64 = slept.parse(1).map_err(TestFailure::new)?;
+    ensure(advanced >= 50, &session, || format!("a 50 ms sleep advanced the clock only {advanced} ms"))?;
+    let three = session.expect(
+        &re(r"^clock: three concurrent sleeps \(60, 20, 40 ms\) all done after (\d+) ms$"),
+        STEP_TIMEOUT,
+    )?;
+    let longest: u64 = three.parse(1).map_err(TestFailure::new)?;
+    ensure(longest >= 60, &session, || format!("the 60 ms sleep finished after {longest} ms"))?;
+    ctx.note(format!("50 ms sleep took {advanced} ms; concurrent sleeps done after {longest} ms"));
+    let status = init_report(&mut session, "clock")?;
+    ensure(status == "exited with code 0", &session, || format!("clock {status}"))?;
+    all_ended(&mut session)
+}
+
+fn spawner(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("spawner")?;
+    // The child hello was given only the console, under that name; it may
+    // print before or after spawner reports starting it.
+    let found = expect_unordered(
+        &mut session,
+        &[
+            r"^spawner: started hello \(pid (\d+)\) and stranger \(pid (\d+)\)$",
+            r"^hello, spawner's child! \(pid (\d+), caps: console\)$",
+        ],
+        BOOT_TIMEOUT,
+    )?;
+    ensure(found[0].get(1) == found[1].get(1), &session, || {
+        format!("spawner started hello as pid {:?}, hello says pid {:?}", found[0].get(1), found[1].get(1))
+    })?;
+    ensure(found[0].get(1) != found[0].get(2), &session, || String::from("two children got the same pid"))?;
+    session.expect(&re(r"^spawner: hello exited with code 0$"), STEP_TIMEOUT)?;
+    // stranger's exit code is 0 only if everything it tried failed as it must.
+    session.expect(&re(r"^spawner: stranger exited with code 0$"), STEP_TIMEOUT)?;
+    expect_unordered(
+        &mut session,
+        &[
+            r"^faulter: about to dereference a null pointer$",
+            r"^spawner: faulter \(pid \d+\) faulted \(vector 14, address 0x0, rip 0x[0-9a-f]+\)$",
+        ],
+        STEP_TIMEOUT,
+    )?;
+    session.expect(&re(r"^spawner: spawning a missing binary failed: not found$"), STEP_TIMEOUT)?;
+    session.expect(&re(r"^spawner: done$"), STEP_TIMEOUT)?;
+    let status = init_report(&mut session, "spawner")?;
+    ensure(status == "exited with code 0", &session, || format!("spawner {status}"))?;
+    all_ended(&mut session)
+}
+
+fn stranger(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("stranger")?;
+    session.expect(&re(r"^\[init\] started stranger \(pid \d+\)$"), BOOT_TIMEOUT)?;
+    let status = init_report(&mut session, "stranger")?;
+    ensure(status == "exited with code 0", &session, || {
+        format!("stranger {status} (a non-zero code names the check that did not fail as it must)")
+    })?;
+    all_ended(&mut session)
+}
+
+fn faulter(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("faulter")?;
+    // faulter dies; hello, started after it, runs normally whichever of the
+    // two gets the CPU first; init reports both and carries on to the end.
+    let found = expect_unordered(
+        &mut session,
+        &[
+            r"^faulter: about to dereference a null pointer$",
+            r"^\[init\] faulter \(pid \d+\) faulted \(vector 14, address 0x0, rip 0x[0-9a-f]+\)$",
+            r"^hello, after the fault! \(pid \d+, caps: console\)$",
+            r"^\[init\] hello \(pid \d+\) exited with code 0$",
+        ],
+        BOOT_TIMEOUT,
+    )?;
+    ensure(found[0].index < found[1].index, &session, || {
+        String::from("init reported the fault before it happened")
+    })?;
+    all_ended(&mut session)
+}
+
+fn default_manifest(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("default")?;
+    session.expect(&re(r"^\[init\] started hello \(pid \d+\)$"), BOOT_TIMEOUT)?;
+    let mut ended = std::collections::BTreeMap::new();
+    let report =
+        re(r"^\[init\] (\w+) \(pid \d+\) (.+)$|^\[init\] all services ended \((\d+) could not start\)$");
+    loop {
+        let found = session.expect(&report, STEP_TIMEOUT)?;
+        if let Some(failed) = found.get(3) {
+            ensure(failed == "0", &session, || found.line.clone())?;
+            break;
+        }
+        ended.insert(
+            found.get(1).unwrap_or_default().to_string(),
+            found.get(2).unwrap_or_default().to_string(),
+        );
+    }
+    for service in ["hello", "clock", "spawner", "stranger"] {
+        let status = ended.get(service).map(String::as_str);
+        ensure(status == Some("exited with code 0"), &session, || format!("{service}: {status:?}"))?;
+    }
+    let fault = ended.get("faulter").map(String::as_str).unwrap_or_default();
+    ensure(fault.starts_with("faulted (vector 14, address 0x0"), &session, || format!("faulter: {fault}"))?;
+    ctx.note(format!("{} services ended as expected", ended.len()));
+    Ok(())
+}

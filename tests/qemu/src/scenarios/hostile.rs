@@ -1,0 +1,97 @@
+//! Hostile input against the ring (`apps/ring-abuse`, manifest
+//! `system-ring-abuse.cue`): every case must get its typed error, the
+//! kernel must stay up, and a later app must still run. Each case is a line
+//! of ring-abuse's report; the scenario requires every case in
+//! [`REQUIRED_CASES`] to be reported `ok`, so a case that silently stopped
+//! running fails too.
+
+use super::Scenario;
+use crate::harness::{BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, re};
+
+/// This module's scenarios.
+pub const SCENARIOS: &[Scenario] = &[Scenario {
+    name: "ring-abuse",
+    about: "malformed SQEs, bad pointers, stale caps, ring corruption, 10000 SQEs, quota exhaustion",
+    run: ring_abuse,
+}];
+
+/// The cases ring-abuse must report, grouped as in issue point 8.
+const REQUIRED_CASES: &[&str] = &[
+    // unknown opcodes and malformed entries
+    "unknown opcode",
+    "reserved flag bits",
+    "reserved field",
+    "nop naming a cap",
+    "endpoint opcode without endpoints",
+    // bad and stale cap ids
+    "bad cap id",
+    "generation 0",
+    "wrong interface",
+    "unknown method",
+    "release",
+    "stale cap id",
+    "release twice",
+    // buffers in kernel memory, unmapped, across the boundary
+    "params in kernel memory",
+    "params unmapped",
+    "params across the user/kernel boundary",
+    "params at null",
+    "result into kernel memory",
+    "result into read-only memory",
+    "transfer list in kernel memory",
+    // oversized lengths and malformed messages
+    "oversized params",
+    "garbage params",
+    "result buffer too small",
+    "needed size reported",
+    "console write of 5000 bytes in one call",
+    // corrupted ring header
+    "sq_tail 10000 ahead of sq_head",
+    "sq_tail behind sq_head",
+    "cq_head past cq_tail",
+    "ring works after corruption",
+    // 10 000 SQEs
+    "10000 SQEs",
+    // quota exhaustion
+    "cap table quota",
+    "cap table recovers after release",
+    "frame budget exceeded",
+    "address-space quota",
+    "address space usable after",
+    "cannot unmap the ring",
+];
+
+fn ring_abuse(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("ring-abuse")?;
+    let line = re(
+        r"^ring-abuse: (?:(?P<name>.+?) \.\.\. (?P<verdict>ok|FAILED) \((?P<detail>.*)\)|(?P<passed>\d+) passed, (?P<failed>\d+) failed)$",
+    );
+    let mut ok = Vec::new();
+    let mut failed = Vec::new();
+    let mut timeout = BOOT_TIMEOUT;
+    let (passed, failed_count) = loop {
+        let found = session.expect(&line, timeout)?;
+        timeout = STEP_TIMEOUT;
+        match found.name("verdict") {
+            Some("ok") => ok.push(found.name("name").unwrap_or_default().to_string()),
+            Some(_) => failed.push(found.line.clone()),
+            None => {
+                break (
+                    found.parse::<usize>(4).map_err(TestFailure::new)?,
+                    found.parse::<usize>(5).map_err(TestFailure::new)?,
+                );
+            }
+        }
+    };
+    ensure(failed.is_empty() && failed_count == 0, &session, || {
+        format!("failed cases:\n{}", failed.join("\n"))
+    })?;
+    ensure(passed == ok.len(), &session, || format!("summary says {passed} passed, {} ok lines", ok.len()))?;
+    let missing: Vec<&str> = REQUIRED_CASES.iter().copied().filter(|c| !ok.iter().any(|o| o == c)).collect();
+    ensure(missing.is_empty(), &session, || format!("cases not reported ok: {missing:?}"))?;
+    session.expect(&re(r"^ring-abuse: a later app ran: Exited\(0\)$"), STEP_TIMEOUT)?;
+    let status = session.expect(&re(r"^\[init\] ring-abuse \(pid \d+\) (.+)$"), STEP_TIMEOUT)?;
+    ensure(status.get(1) == Some("exited with code 0"), &session, || status.line.clone())?;
+    ctx.note(format!("{passed} hostile cases answered with the expected typed errors; the kernel stayed up"));
+    Ok(())
+}
