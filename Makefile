@@ -23,7 +23,8 @@ USER_FLAGS  := --profile user --target $(USER_TARGET) -Z json-target-spec \
                -Z build-std=core,alloc,compiler_builtins -Z build-std-features=compiler-builtins-mem \
                --target-dir target/user
 USER_OUT    := target/user/x86_64-unknown-capos/user
-USER_CRATES := init hello clock spawner stranger faulter ring-abuse
+# init and every app (apps/NAME holds the package NAME, found automatically).
+USER_CRATES := init $(notdir $(wildcard apps/*))
 RUNNER     := $(CARGO_HOST) run --quiet --release -p qemu-runner --
 MKMANIFEST := $(CARGO_HOST) run --quiet --release -p mkmanifest --
 # Boot manifests: system.cue -> build/manifest.bin, system-NAME.cue ->
@@ -33,7 +34,7 @@ MANIFESTS  := $(patsubst system%.cue,$(BUILD)/manifest%.bin,$(SYSTEMS))
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user manifests kernel kernel-ktest iso run test host-test miri qemu-test \
-        generated-code-check fuzz-smoke \
+        generated-code-check fuzz-smoke bench \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -99,6 +100,12 @@ fuzz-smoke: setup
 # hostile ring input).
 qemu-test: kernel kernel-ktest manifests
 	$(QEMU_TESTS) --build-dir $(BUILD)
+
+# Benchmarks (not part of `make test`): ratios to a reference measured in
+# the same run. ACCEL=kvm uses KVM when /dev/kvm works.
+ACCEL ?= tcg
+bench: kernel manifests
+	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL)
 
 fmt:
 	$(CARGO_HOST) fmt --all

@@ -213,9 +213,25 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
         CapError::TooLarge,
     );
 
+    blocking_timeout(&timer, c);
     ring_corruption(c);
     many_sqes(c);
     quotas(caps, c);
+}
+
+/// `cap_enter` waiting for a completion that never comes returns when its
+/// timeout passes, with nothing available.
+fn blocking_timeout(timer: &Timer, c: &mut Cases<'_>) {
+    let (Ok(before), entered) = (timer.now(), capos::syscall::cap_enter(1, 30_000_000)) else {
+        c.check("cap_enter timeout", false, String::from("timer failed"));
+        return;
+    };
+    let waited_ms = timer.now().map(|after| (after - before) / 1_000_000).unwrap_or(0);
+    c.check(
+        "cap_enter timeout",
+        entered == 0 && waited_ms >= 30,
+        format!("returned {entered} after {waited_ms} ms"),
+    );
 }
 
 /// Header corruption: `cap_enter` must refuse and process nothing; the

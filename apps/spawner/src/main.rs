@@ -1,6 +1,8 @@
 //! `spawner`: starts two children with different caps — `hello` with a
 //! console, `stranger` with nothing — then `faulter` with a console, waits
-//! for each, and prints how each ended. It carries on after the fault.
+//! for each, and prints how each ended; it carries on after the fault. Then
+//! it starts a child that spins forever and kills it through its handle,
+//! and tries a binary that does not exist.
 #![no_std]
 #![no_main]
 
@@ -42,6 +44,14 @@ fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
     console.line(&format!("spawner: stranger {}", describe(stranger.wait()?)))?;
     let (faulter, faulter_pid) = spawner.spawn("faulter", &[], &[], &grants)?;
     console.line(&format!("spawner: faulter (pid {faulter_pid}) {}", describe(faulter.wait()?)))?;
+    // A child that never ends on its own: kill it through its handle.
+    let (spinner, spinner_pid) = spawner.spawn("faulter", &["spin"], &[], &[])?;
+    let pending = spinner.wait_async()?;
+    spinner.kill()?;
+    let status = ProcessHandle::exit_status(pending.wait()?)?;
+    console.line(&format!("spawner: spinning child (pid {spinner_pid}) {}", describe(status)))?;
+    let again = spinner.wait()?;
+    console.line(&format!("spawner: waiting again reports it {}", describe(again)))?;
     match spawner.spawn("no-such-binary", &[], &[], &[]) {
         Err(e) => console.line(&format!("spawner: spawning a missing binary failed: {e}"))?,
         Ok(_) => console.line("spawner: error: spawning a missing binary succeeded")?,

@@ -100,7 +100,14 @@ impl QemuConfig {
     pub fn args(&self, mode: Mode) -> Vec<OsString> {
         let mut args: Vec<OsString> = Vec::new();
         let mut push = |items: &[&str]| args.extend(items.iter().map(OsString::from));
-        push(&["-machine", "q35", "-cpu", "max"]);
+        // TCG emulates every feature (`max`: SMEP, SMAP, RDRAND …); under KVM
+        // `max` asks for MSRs a nested hypervisor may refuse, so pass the
+        // host CPU through instead.
+        let cpu = match self.accel {
+            Accel::Tcg => "max",
+            Accel::Kvm => "host",
+        };
+        push(&["-machine", "q35", "-cpu", cpu]);
         push(&["-m", &self.memory_mib.to_string()]);
         push(&["-accel", self.accel.as_str(), "-no-reboot"]);
         let debug_exit =

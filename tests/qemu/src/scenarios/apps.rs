@@ -33,8 +33,13 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "app-faulter",
-        about: "a null dereference ends only that process; init carries on",
+        about: "#PF, #UD, #GP and #DE in user mode each end only their process; init carries on",
         run: faulter,
+    },
+    Scenario {
+        name: "fpu-preemption",
+        about: "two CPU-bound processes are preempted and keep their own XMM registers",
+        run: fpu,
     },
     Scenario {
         name: "default-manifest",
@@ -118,11 +123,13 @@ fn spawner(ctx: &mut Ctx) -> Result<(), TestFailure> {
     expect_unordered(
         &mut session,
         &[
-            r"^faulter: about to dereference a null pointer$",
+            r"^faulter: about to fault \(null\)$",
             r"^spawner: faulter \(pid \d+\) faulted \(vector 14, address 0x0, rip 0x[0-9a-f]+\)$",
         ],
         STEP_TIMEOUT,
     )?;
+    session.expect(&re(r"^spawner: spinning child \(pid \d+\) was killed$"), STEP_TIMEOUT)?;
+    session.expect(&re(r"^spawner: waiting again reports it was killed$"), STEP_TIMEOUT)?;
     session.expect(&re(r"^spawner: spawning a missing binary failed: not found$"), STEP_TIMEOUT)?;
     session.expect(&re(r"^spawner: done$"), STEP_TIMEOUT)?;
     let status = init_report(&mut session, "spawner")?;
@@ -142,21 +149,48 @@ fn stranger(ctx: &mut Ctx) -> Result<(), TestFailure> {
 
 fn faulter(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let mut session = ctx.boot_manifest("faulter")?;
-    // faulter dies; hello, started after it, runs normally whichever of the
-    // two gets the CPU first; init reports both and carries on to the end.
+    // Four processes fault four ways; the kernel ends each alone and init
+    // reports each exactly; hello, started after them, runs normally
+    // (whichever gets the CPU first); init carries on to the end.
+    let rip = "rip 0x[0-9a-f]+";
     let found = expect_unordered(
         &mut session,
         &[
-            r"^faulter: about to dereference a null pointer$",
-            r"^\[init\] faulter \(pid \d+\) faulted \(vector 14, address 0x0, rip 0x[0-9a-f]+\)$",
-            r"^hello, after the fault! \(pid \d+, caps: console\)$",
+            &format!(r"^\[init\] faulter \(pid \d+\) faulted \(vector 14, address 0x0, {rip}\)$"),
+            &format!(r"^\[init\] faulter-ud \(pid \d+\) faulted \(vector 6, address 0x0, {rip}\)$"),
+            &format!(r"^\[init\] faulter-gp \(pid \d+\) faulted \(vector 13, address 0x0, {rip}\)$"),
+            &format!(r"^\[init\] faulter-div \(pid \d+\) faulted \(vector 0, address 0x0, {rip}\)$"),
+            r"^hello, after the faults! \(pid \d+, caps: console\)$",
             r"^\[init\] hello \(pid \d+\) exited with code 0$",
         ],
         BOOT_TIMEOUT,
     )?;
-    ensure(found[0].index < found[1].index, &session, || {
-        String::from("init reported the fault before it happened")
-    })?;
+    ctx.note(format!("{} faults reported, each ending only its process", found.len() - 2));
+    all_ended(&mut session)
+}
+
+fn fpu(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("fpu")?;
+    let found = expect_unordered(
+        &mut session,
+        &[
+            r"^fpu-check a: xmm (\w+) .*across (\d+) preemptions$",
+            r"^fpu-check b: xmm (\w+) .*across (\d+) preemptions$",
+        ],
+        BOOT_TIMEOUT,
+    )?;
+    for m in &found {
+        ensure(m.get(1) == Some("intact"), &session, || m.line.clone())?;
+        let preemptions: u64 = m.parse(2).map_err(TestFailure::new)?;
+        ensure(preemptions > 0, &session, || {
+            format!("{}: two CPU-bound processes, yet never preempted", m.line)
+        })?;
+    }
+    ctx.note(format!("{} / {}", found[0].line, found[1].line));
+    for service in ["fpu-a", "fpu-b"] {
+        let status = init_report(&mut session, service)?;
+        ensure(status == "exited with code 0", &session, || format!("{service} {status}"))?;
+    }
     all_ended(&mut session)
 }
 

@@ -45,6 +45,8 @@ const REQUIRED_CASES: &[&str] = &[
     "result buffer too small",
     "needed size reported",
     "console write of 5000 bytes in one call",
+    // blocking with a timeout
+    "cap_enter timeout",
     // corrupted ring header
     "sq_tail 10000 ahead of sq_head",
     "sq_tail behind sq_head",

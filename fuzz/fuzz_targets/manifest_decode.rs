@@ -4,21 +4,6 @@
 //! what decodes must validate without panicking and survive an
 //! encode/decode round trip unchanged (`fuzz_decode` asserts that).
 //!
-//! Belongs in `fuzz/fuzz_targets/manifest_decode.rs`, with in
-//! `fuzz/Cargo.toml`:
-//!
-//! ```toml
-//! [dependencies]
-//! capos-config = { path = "../capos-config" }
-//!
-//! [[bin]]
-//! name = "manifest_decode"
-//! path = "fuzz_targets/manifest_decode.rs"
-//! test = false
-//! doc = false
-//! bench = false
-//! ```
-//!
 //! Run: `cargo +nightly fuzz run manifest_decode -- -max_len=65536`.
 //! Seeds: any manifest `tools/mkmanifest` writes (e.g. `build/manifest.bin`).
 #![no_main]

@@ -1,0 +1,104 @@
+//! `ring-bench`: measures, with the guest's time-stamp counter, the cost of
+//! - an empty syscall (an unknown syscall number: kernel entry and exit
+//!   only), the reference the others are compared with;
+//! - a NOP round trip through the ring with `cap_enter`, submitting 1, 16 or
+//!   256 NOPs per `cap_enter` (the point of batching);
+//! - a `Timer.now` call (a real capability call with Cap'n Proto params and
+//!   results).
+//!
+//! Prints `bench: NAME: C cycles/op (N ops)` lines, then
+//! `bench: done`. `make bench` boots it (manifest `system-bench.cue`) and
+//! turns the lines into ratios.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use capos::prelude::*;
+use capos::rt::ring::with_ring;
+use capos_config::ring::Sqe;
+
+/// `cap_enter` timeout meaning "no limit".
+const NO_TIMEOUT: u64 = u64::MAX;
+
+capos::entry_point!(main);
+
+/// Operations per measurement (after a warm-up round of the same size).
+const OPS: u64 = 20_000;
+
+fn rdtsc() -> u64 {
+    // SAFETY: RDTSC has no side effects and is allowed in user mode.
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+fn empty_syscall() {
+    // SAFETY: an unknown syscall number: the kernel returns an error code
+    // and touches nothing.
+    unsafe {
+        core::arch::asm!("syscall", inlateout("rax") 99u64 => _, lateout("rcx") _, lateout("r11") _, options(nostack));
+    }
+}
+
+fn nops(batch: u64, total: u64) -> Result<(), CapError> {
+    with_ring(|ring| {
+        let mut done = 0;
+        while done < total {
+            let first = ring.next_user_data();
+            for i in 0..batch {
+                let user_data = if i == 0 { first } else { ring.next_user_data() };
+                ring.submit(&Sqe { user_data, ..Sqe::default() })?;
+            }
+            ring.enter(batch as u32, NO_TIMEOUT)?;
+            for i in 0..batch {
+                ring.try_take(first + i).ok_or(CapError::Cancelled)?;
+            }
+            done += batch;
+        }
+        Ok(())
+    })?
+}
+
+fn measure(
+    console: &Console,
+    name: &str,
+    ops: u64,
+    mut f: impl FnMut() -> Result<(), CapError>,
+) -> Result<(), CapError> {
+    f()?; // warm up
+    let start = rdtsc();
+    f()?;
+    let cycles = rdtsc() - start;
+    console.line(&format!("bench: {name}: {} cycles/op ({ops} ops)", cycles / ops))
+}
+
+fn main(caps: Caps) -> i32 {
+    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+    let result = (|| {
+        measure(&console, "empty syscall", OPS, || {
+            for _ in 0..OPS {
+                empty_syscall();
+            }
+            Ok(())
+        })?;
+        for batch in [1u64, 16, 256] {
+            let total = OPS.next_multiple_of(batch);
+            measure(&console, &format!("nop batch {batch}"), total, || nops(batch, total))?;
+        }
+        let timer = Timer::from_caps(&caps, "timer")?;
+        measure(&console, "Timer.now call", OPS / 10, || {
+            for _ in 0..OPS / 10 {
+                timer.now()?;
+            }
+            Ok(())
+        })?;
+        console.line("bench: done")
+    })();
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = console.line(&format!("bench: error: {e}"));
+            1
+        }
+    }
+}
