@@ -14,5 +14,6 @@
 extern crate alloc;
 
 pub mod cap_table;
+pub mod civil_time;
 pub mod elf;
 pub mod frame_bitmap;

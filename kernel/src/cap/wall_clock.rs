@@ -3,6 +3,7 @@
 //! reading says `untrusted`.
 
 use capos_abi::error::CapError;
+use capos_lib::civil_time::CivilTime;
 use capos_schema::{TimeProvenance, interface_id, method, wall_clock};
 use core::sync::atomic::{AtomicI64, Ordering};
 use x86_64::instructions::port::Port;
@@ -30,17 +31,6 @@ fn read_rtc_once() -> [u8; 7] {
     [cmos(0x00), cmos(0x02), cmos(0x04), cmos(0x07), cmos(0x08), cmos(0x09), cmos(0x32)]
 }
 
-/// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// Reads the RTC once at boot.
 pub fn init() {
     // Read until two consecutive readings agree (an update may intervene).
@@ -64,14 +54,18 @@ pub fn init() {
         19..=21 => i64::from(decode(century)),
         _ => 20,
     };
-    let year = century * 100 + i64::from(decode(year));
-    let (month, day) = (i64::from(decode(month)), i64::from(decode(day)));
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    let reading = CivilTime {
+        year: century * 100 + i64::from(decode(year)),
+        month: decode(month),
+        day: decode(day),
+        hour,
+        minute: decode(min),
+        second: decode(sec),
+    };
+    let Some(seconds) = reading.to_unix_seconds() else {
+        log::warn!("the real-time clock reads an impossible date ({reading:?}); wall clock starts at 1970");
         return;
-    }
-    let days = days_from_civil(year, month, day);
-    let seconds =
-        days * 86_400 + i64::from(hour) * 3600 + i64::from(decode(min)) * 60 + i64::from(decode(sec));
+    };
     let uptime = (crate::time::uptime_ns() / 1_000_000_000) as i64;
     BOOT_UNIX_SECONDS.store(seconds - uptime, Ordering::Relaxed);
 }

