@@ -89,7 +89,7 @@ interface EntropySource @0xeeceb410a07a7e37 {
 
   getBytes @0 (count :UInt32) -> (bytes :Data);
   # Returns exactly `count` random bytes. `count` above `maxBytes` fails
-  # with `InvalidArgument`; `count = 0` returns empty data.
+  # with `TooLarge`; `count = 0` returns empty data.
 }
 
 interface BootPackage @0x85b927ac18fe1cd9 {
@@ -107,7 +107,7 @@ interface BootPackage @0x85b927ac18fe1cd9 {
   # Reads up to `length` bytes of the serialized manifest starting at
   # `offset`. Returns fewer bytes only at the end; an `offset` at or past
   # the end returns empty data. `length` above `maxChunk` fails with
-  # `InvalidArgument`.
+  # `TooLarge`.
 
   listBinaries @2 () -> (names :List(Text));
   # The names of the binaries in the package, in manifest order.
@@ -122,7 +122,7 @@ struct CapGrant @0xf0fdbd9f347b1a19 {
 
   name @0 :Text;
   # The name the new process finds the cap under in its CapSet (1 to 32
-  # printable ASCII bytes, unique within one spawn).
+  # printable ASCII bytes, no spaces, unique within one spawn).
 
   union {
     cap @1 :CapIndex;
@@ -153,8 +153,11 @@ interface ProcessSpawner @0xea0436c783640460 {
   #
   # Returns a `ProcessHandle` for the new process (`handle`, an index into
   # the results cap list) and its process id. Fails with `NotFound` for an
-  # unknown binary, `InvalidArgument` for a bad name or a duplicate cap
-  # name, `QuotaExceeded` when the caller may not start more processes.
+  # unknown binary, `InvalidArgument` for a bad name, a bad image or a
+  # duplicate cap name, `TooLarge` for more than 256 arguments or
+  # environment strings, `QuotaExceeded` or `OutOfMemory` when the new
+  # process's memory cannot be had. (No limit on the number of processes
+  # yet.)
 }
 
 struct Fault @0xfdce6d9738a9d2d9 {
@@ -216,9 +219,10 @@ interface FrameAllocator @0xedc754915d6d5836 {
   # Allocates `pages` zeroed pages and returns them as a `MemoryObject`
   # (`memory`, an index into the results cap list). The pages need not be
   # physically contiguous. Fails with `InvalidArgument` for 0 pages,
-  # `QuotaExceeded` or `OutOfMemory` when there is not enough. The pages
-  # are freed when the last cap to the object and its last mapping are
-  # gone.
+  # `QuotaExceeded` (over the allocator cap's frame budget, 16 MiB for a
+  # kernel-made cap) or `OutOfMemory` when there is not enough. The pages
+  # are freed when the last cap to the object is gone and no process maps
+  # it any more.
 }
 
 interface MemoryObject @0x85f09e166b4de153 {
@@ -246,7 +250,9 @@ enum MapRights @0xe83444d432f47ad5 {
 interface VirtualMemory @0xef926ebc7c733030 {
   # The caller's own address space, in whole 4 KiB pages. Every address and
   # size must be page-aligned and non-zero (`InvalidArgument` otherwise) and
-  # lie in user space (`BadAddress` otherwise). A `hint` of 0 lets the
+  # lie in `[0x1_0000, 0x7000_0000_0000)` (`BadAddress` otherwise): the
+  # ring, bootstrap region and stack above it are out of reach. The cap
+  # cannot be passed to another process. A `hint` of 0 lets the
   # kernel choose the address; any other hint is the exact address to map
   # at, and fails with `InvalidArgument` if something is mapped there.
 

@@ -30,8 +30,9 @@ pub enum CapError {
     /// The parameters are not a well-formed Cap'n Proto message of the
     /// expected type.
     MalformedParams = 10,
-    /// The result buffer is too small; the completion's `aux` holds the
-    /// size needed.
+    /// The result buffer is too small (the completion's `aux` holds the
+    /// size needed and `RESULT_TRUNCATED` is set), or there is less room for
+    /// returned caps than the call returns (`aux` holds how many).
     ResultTooSmall = 11,
     /// A per-process quota (cap slots, frames, pending calls …) is used up.
     QuotaExceeded = 12,

@@ -32,6 +32,8 @@ pub const ENTRY_SIZE: usize = 48;
 pub const MAX_NAME_LEN: usize = 32;
 /// Most caps one process starts with.
 pub const MAX_CAPS: usize = 64;
+/// Most arguments, and most environment strings, one process starts with.
+pub const MAX_STRINGS: usize = 256;
 
 /// Byte offsets of the header fields (little-endian).
 pub mod header {
@@ -92,6 +94,8 @@ pub enum CapSetError {
     ReservedNotZero,
     /// The output buffer is too small (builder).
     NoRoom,
+    /// More than [`MAX_STRINGS`] arguments or environment strings.
+    TooManyStrings,
 }
 
 impl core::fmt::Display for CapSetError {
@@ -107,6 +111,7 @@ impl core::fmt::Display for CapSetError {
             Self::DuplicateName => f.write_str("duplicate bootstrap cap name"),
             Self::ReservedNotZero => f.write_str("reserved bootstrap bytes not zero"),
             Self::NoRoom => f.write_str("bootstrap region too small"),
+            Self::TooManyStrings => write!(f, "more than {MAX_STRINGS} arguments or environment strings"),
         }
     }
 }
@@ -368,6 +373,9 @@ impl<'c, 's> CapSetWriter<'c, 's> {
     pub fn check(&self) -> Result<(), CapSetError> {
         if self.caps.len() > MAX_CAPS {
             return Err(CapSetError::TooManyCaps);
+        }
+        if self.args.len() > MAX_STRINGS || self.env.len() > MAX_STRINGS {
+            return Err(CapSetError::TooManyStrings);
         }
         for (i, cap) in self.caps.iter().enumerate() {
             if !name_ok(cap.name) {

@@ -317,6 +317,9 @@ pub enum ManifestErrorKind {
     /// The service's caps, arguments and environment do not fit its
     /// bootstrap region ([`capset::MAX_BOOTSTRAP_SIZE`]); the bytes needed.
     BootstrapTooLarge(usize),
+    /// More than [`capset::MAX_STRINGS`] arguments (with `argv[0]`) or
+    /// environment strings; how many.
+    TooManyStrings(usize),
 }
 
 impl fmt::Display for ManifestErrorKind {
@@ -356,6 +359,11 @@ impl fmt::Display for ManifestErrorKind {
                 f,
                 "caps, arguments and environment need {n} bytes, more than the {} of a bootstrap region",
                 capset::MAX_BOOTSTRAP_SIZE
+            ),
+            Self::TooManyStrings(n) => write!(
+                f,
+                "{n} arguments (with argv[0]) or environment strings, at most {} allowed",
+                capset::MAX_STRINGS
             ),
         }
     }
@@ -572,6 +580,9 @@ impl SystemManifest {
         let env: Vec<&str> = s.env.iter().map(String::as_str).collect();
         let writer = CapSetWriter::new(&entries, &args, &env, ProcessInfo::default());
         match writer.check() {
+            Err(CapSetError::TooManyStrings) => {
+                err(String::new(), K::TooManyStrings(args.len().max(env.len())))
+            }
             Err(CapSetError::NoRoom) => err(String::new(), K::BootstrapTooLarge(writer.size())),
             // Names, counts and NULs were checked above with better errors.
             _ => Ok(()),
@@ -942,6 +953,22 @@ mod tests {
     }
 
     #[test]
+    fn too_many_arguments_are_rejected_before_boot() {
+        let mut m = SystemManifest::default();
+        m.binaries.push(NamedBinary { name: "app".into(), data: alloc::vec![0x7f] });
+        m.services.push(Service {
+            name: "app".into(),
+            binary: "app".into(),
+            args: (0..capset::MAX_STRINGS).map(|i| alloc::format!("a{i}")).collect(),
+            ..Service::default()
+        });
+        let e = m.validate().unwrap_err();
+        assert_eq!(e.kind, ManifestErrorKind::TooManyStrings(capset::MAX_STRINGS + 1), "{e}");
+        m.services[0].args.pop();
+        m.validate().unwrap();
+    }
+
+    #[test]
     fn round_trip() {
         let mut m = sample();
         m.services[0].caps.push(CapDecl {
@@ -1034,6 +1061,7 @@ mod tests {
             K::InvalidEnv("e".into()),
             K::NulByte,
             K::BootstrapTooLarge(70000),
+            K::TooManyStrings(300),
         ];
         let texts: BTreeSet<String> = kinds.iter().map(|k| k.to_string()).collect();
         assert_eq!(texts.len(), kinds.len(), "every kind has its own message");

@@ -66,9 +66,8 @@ pub mod header {
     pub const CQ_HEAD: usize = 28;
     /// `u32` index one past the last CQE posted. Kernel-owned.
     pub const CQ_TAIL: usize = 32;
-    /// `u32` count of completions the kernel could not post because the CQ
-    /// was full (it stops consuming SQEs instead, so this stays 0 unless a
-    /// process lets async completions pile up). Kernel-owned.
+    /// `u32`, reserved and always 0: the kernel keeps a CQ slot for every
+    /// call it has taken, so a completion never finds the CQ full.
     pub const CQ_OVERFLOW: usize = 36;
 }
 

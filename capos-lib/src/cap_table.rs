@@ -666,6 +666,28 @@ impl<T> CapTable<T> {
         Ok(ids)
     }
 
+    /// Ends a transfer whose receiver is not a table (the kernel keeps the
+    /// objects, e.g. caps sent to a kernel object with a call): returns the
+    /// prepared objects in request order and frees the moved caps' slots,
+    /// making their old ids stale. Nothing changes on error, and the token
+    /// comes back.
+    pub fn commit_out(&mut self, prepared: Prepared<T>) -> Result<Vec<T>, TokenError<Prepared<T>>> {
+        if let Err(error) = self.check_prepared(&prepared) {
+            return Err(TokenError { error, token: prepared });
+        }
+        let mut objects = match try_vec(prepared.items.len()) {
+            Ok(v) => v,
+            Err(error) => return Err(TokenError { error, token: prepared }),
+        };
+        for item in prepared.items {
+            if item.kind == TransferKind::Move {
+                self.free_slot(usize::from(item.source.index()));
+            }
+            objects.push(item.object);
+        }
+        Ok(objects)
+    }
+
     /// [`Self::commit`] for a transfer within this one table.
     pub fn commit_local(
         &mut self,
@@ -742,6 +764,23 @@ impl<T> CapTable<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commit_out_hands_objects_over_and_frees_moved_slots() {
+        let mut t = CapTable::new(4);
+        let a = t.insert('a').unwrap();
+        let b = t.insert('b').unwrap();
+        let prepared = t.prepare(&[(a, TransferKind::Copy), (b, TransferKind::Move)]).unwrap();
+        assert_eq!(t.get(b), Err(CapTableError::InTransfer), "a moved cap is unusable while in transfer");
+        assert_eq!(t.commit_out(prepared).unwrap(), vec!['a', 'b']);
+        assert_eq!(t.get(a), Ok(&'a'), "a copy stays");
+        assert_eq!(t.get(b), Err(CapTableError::Stale), "a moved cap is gone");
+        assert_eq!(t.len(), 1);
+        t.check_invariants().unwrap();
+        let prepared = t.prepare_move(&[a]).unwrap();
+        t.rollback(prepared).unwrap();
+        assert_eq!(t.get(a), Ok(&'a'), "rollback restores a move");
+    }
     use std::collections::{BTreeMap, BTreeSet};
 
     /// The table's whole observable and internal state, for "nothing

@@ -21,9 +21,10 @@
 //! }
 //! ```
 //!
-//! Add the app under `apps/NAME/` (its `Cargo.toml` depends on `capos`),
-//! list it in the root `Cargo.toml`'s members, and declare it as a service
-//! in `system.cue` with the caps it needs; `make run` builds and boots it.
+//! Add the app under `apps/NAME/` (package `NAME`; its `Cargo.toml`
+//! depends on `capos`; the workspace finds it by itself) and declare it as
+//! a service in `system.cue` with the caps it needs; `make run` builds and
+//! boots it.
 //! The README's "Writing a native app" section walks through it.
 //!
 //! Every call returns `Result<_, CapError>`: a missing or stale cap, a bad

@@ -15,9 +15,9 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
 
-use crate::cap::PendingCall;
 use crate::cap::ring::Ring;
 use crate::cap::table::CapTable;
+use crate::cap::{CapRef, PendingCall};
 use crate::mem::address_space::AddressSpace;
 use crate::thread::Thread;
 
@@ -69,6 +69,10 @@ pub struct ProcessInner {
     pub exit: Option<ExitStatus>,
     /// `ProcessHandle.wait` calls to complete when it ends.
     pub exit_waiters: Vec<PendingCall>,
+    /// Memory objects mapped into the address space (`VirtualMemory.mapObject`),
+    /// with where: their frames are borrowed by the mappings, so they stay
+    /// alive until unmapped or until the address space is gone.
+    pub mapped_objects: Vec<(u64, u64, CapRef)>,
 }
 
 /// A process.
@@ -99,6 +103,7 @@ impl Process {
                 threads: Vec::new(),
                 exit: None,
                 exit_waiters: Vec::new(),
+                mapped_objects: Vec::new(),
             }),
         });
         PROCESSES.lock().insert(process.pid, Arc::downgrade(&process));
@@ -123,7 +128,7 @@ impl Process {
     /// If the running thread belongs to it, the caller must then leave
     /// through `sched::exit_current`.
     pub fn terminate(self: &Arc<Self>, status: ExitStatus) {
-        let (threads, caps, space, ring, waiters) = {
+        let (threads, caps, space, ring, waiters, mapped) = {
             let mut inner = self.inner.lock();
             if inner.exit.is_some() {
                 return;
@@ -135,6 +140,7 @@ impl Process {
                 inner.space.take(),
                 inner.ring.take(),
                 core::mem::take(&mut inner.exit_waiters),
+                core::mem::take(&mut inner.mapped_objects),
             )
         };
         for thread in &threads {
@@ -145,6 +151,8 @@ impl Process {
         drop(caps);
         drop(ring);
         drop(space);
+        // Only now that no page maps them may borrowed frames go.
+        drop(mapped);
         PROCESSES.lock().remove(&self.pid);
         log::info!("process {} ({}) ended: {}", self.pid, self.name, DisplayStatus(status));
         for waiter in waiters {

@@ -15,7 +15,9 @@ use alloc::vec::Vec;
 use capos::prelude::*;
 use capos::rt::ring::with_ring;
 use capos::schema::{interface_id, method};
-use capos_config::ring::{Cqe, MAX_PARAMS_LEN, Opcode, SQ_ENTRIES, Sqe, cqe_flags, header};
+use capos_config::ring::{
+    Cqe, MAX_PARAMS_LEN, Opcode, SQ_ENTRIES, Sqe, TransferDescriptor, TransferMode, cqe_flags, header,
+};
 
 capos::entry_point!(main);
 
@@ -213,10 +215,43 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
         CapError::TooLarge,
     );
 
+    failed_move_keeps_the_cap(caps, &timer, c);
     blocking_timeout(&timer, c);
     ring_corruption(c);
     many_sqes(c);
     quotas(caps, c);
+}
+
+/// A cap sent by move with a call that fails stays with the sender; a
+/// `VirtualMemory` cannot be passed on at all.
+fn failed_move_keeps_the_cap(caps: &Caps, timer: &Timer, c: &mut Cases<'_>) {
+    let Ok(spawner) = ProcessSpawner::from_caps(caps, "processSpawner") else {
+        c.check("failed move keeps the cap", false, String::from("no processSpawner cap"));
+        return;
+    };
+    let descriptor = TransferDescriptor { cap: timer.id(), mode: TransferMode::Move }.to_bytes();
+    let garbage = [0xffu8; 64];
+    let mut result = [0u8; 256];
+    let mut sqe = call_sqe(
+        spawner.id(),
+        interface_id::PROCESS_SPAWNER,
+        method::process_spawner::SPAWN,
+        &garbage,
+        &mut result,
+    );
+    sqe.caps_addr = descriptor.as_ptr() as u64;
+    sqe.caps_out = 1;
+    c.expect_error("move with a failing call", sqe, CapError::MalformedParams);
+    let still = timer.now();
+    c.check("failed move keeps the cap", still.is_ok(), format!("timer afterwards: {still:?}"));
+    if let Ok(vm) = VirtualMemory::from_caps(caps, "virtualMemory") {
+        let passed = spawner.spawn("hello", &[], &[], &[Grant::cap("vm", vm.id())]);
+        c.check(
+            "virtualMemory is not transferable",
+            passed.as_ref().err() == Some(&CapError::NotTransferable),
+            format!("{:?}", passed.map(|(_, pid)| pid)),
+        );
+    }
 }
 
 /// `cap_enter` waiting for a completion that never comes returns when its
@@ -342,6 +377,7 @@ fn quotas(caps: &Caps, c: &mut Cases<'_>) {
     if let Ok(m) = again {
         let _ = m.release();
     }
+    mapped_object_outlives_its_cap(caps, &fa, c);
     let big = fa.allocate(1 << 20);
     c.check(
         "frame budget exceeded",
@@ -356,4 +392,41 @@ fn quotas(caps: &Caps, c: &mut Cases<'_>) {
         let ring_unmap = vm.unmap(capos_abi::layout::RING_ADDR, 4096);
         c.check("cannot unmap the ring", ring_unmap == Err(CapError::BadAddress), format!("{ring_unmap:?}"));
     }
+}
+
+/// Memory an object maps stays the process's while mapped, even after the
+/// object's cap is released: its frames must not be handed out again (the
+/// kernel would otherwise let this process see another's memory).
+fn mapped_object_outlives_its_cap(caps: &Caps, fa: &FrameAllocator, c: &mut Cases<'_>) {
+    let Ok(vm) = VirtualMemory::from_caps(caps, "virtualMemory") else {
+        c.check("mapped object outlives its cap", false, String::from("no virtualMemory cap"));
+        return;
+    };
+    let mapped =
+        fa.allocate(4).and_then(|m| vm.map_object(m, 0, 4 * 4096, MapRights::ReadWrite, 0).map(|a| (m, a)));
+    let Ok((memory, address)) = mapped else {
+        c.check("mapped object outlives its cap", false, format!("{:?}", mapped.map(|_| ())));
+        return;
+    };
+    let words = (4 * 4096 / 8) as usize;
+    // SAFETY: `address` maps 16 KiB of the object, read-write, for us.
+    let view = unsafe { core::slice::from_raw_parts_mut(address as *mut u64, words) };
+    for (i, w) in view.iter_mut().enumerate() {
+        *w = 0xA5A5_0000_0000_0000 | i as u64;
+    }
+    let released = memory.release();
+    // Churn the allocator: freed frames would be handed out (zeroed) here.
+    for _ in 0..64 {
+        if let Ok(m) = fa.allocate(8) {
+            let _ = m.release();
+        }
+    }
+    let intact = view.iter().enumerate().all(|(i, w)| *w == 0xA5A5_0000_0000_0000 | i as u64);
+    c.check(
+        "mapped object outlives its cap",
+        released.is_ok() && intact,
+        format!("released: {released:?}, contents intact: {intact}"),
+    );
+    let unmapped = vm.unmap(address, 4 * 4096);
+    c.check("unmapping the object", unmapped.is_ok(), format!("{unmapped:?}"));
 }

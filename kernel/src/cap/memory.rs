@@ -129,6 +129,9 @@ impl CapObject for MemoryObject {
         if call.method != method::memory_object::SIZE {
             return Outcome::Error(CapError::UnknownMethod);
         }
+        if let Err(e) = read_params(call.params) {
+            return Outcome::Error(e);
+        }
         let size = self.size();
         reply_with(|m| {
             m.init_root::<memory_object::size_results::Builder<'_>>().set_bytes(size);
@@ -138,26 +141,17 @@ impl CapObject for MemoryObject {
     }
 }
 
-/// A memory object mapped at `(address, size)`.
-type MappedObject = (u64, u64, Arc<dyn CapObject>);
-
 /// Control of one process's address space.
 pub struct VirtualMemory {
     process: Weak<Process>,
     /// Next address `map` without a hint tries.
     cursor: Mutex<u64>,
-    /// Memory objects mapped through this cap, kept alive while mapped.
-    mapped: Mutex<Vec<MappedObject>>,
 }
 
 impl VirtualMemory {
     /// The cap for `process`'s address space.
     pub fn new(process: &Arc<Process>) -> Self {
-        Self {
-            process: Arc::downgrade(process),
-            cursor: Mutex::new(ANON_BASE),
-            mapped: Mutex::new(Vec::new()),
-        }
+        Self { process: Arc::downgrade(process), cursor: Mutex::new(ANON_BASE) }
     }
 }
 
@@ -251,6 +245,7 @@ impl VirtualMemory {
                 let frames = memory_object_frames(&object_ref, offset, size)?;
                 let address = self.place(&process, size, p.get_hint())?;
                 let mut inner = process.inner.lock();
+                inner.mapped_objects.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
                 let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
                 for (i, phys) in frames.iter().enumerate() {
                     if let Err(e) = space.map_borrowed(address + i as u64 * PAGE, *phys, access) {
@@ -260,8 +255,9 @@ impl VirtualMemory {
                         return Err(map_error(e));
                     }
                 }
+                // The process keeps the object alive while any page maps it.
+                inner.mapped_objects.push((address, size, object_ref));
                 drop(inner);
-                self.mapped.lock().push((address, size, object_ref));
                 address_reply(address)
             }
             method::virtual_memory::UNMAP => {
@@ -271,16 +267,15 @@ impl VirtualMemory {
                 let mut inner = process.inner.lock();
                 let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
                 space.unmap_range(address, size);
+                // Objects wholly inside the range are no longer mapped; one
+                // only partly unmapped stays alive (until an unmap covers
+                // all of it, or the process ends).
+                let (gone, keep): (Vec<_>, Vec<_>) = core::mem::take(&mut inner.mapped_objects)
+                    .into_iter()
+                    .partition(|(a, s, _)| *a >= address && a + s <= address + size);
+                inner.mapped_objects = keep;
                 drop(inner);
-                // Objects wholly inside the range are no longer mapped.
-                let released: Vec<_> = {
-                    let mut mapped = self.mapped.lock();
-                    let (gone, keep): (Vec<_>, Vec<_>) =
-                        mapped.drain(..).partition(|(a, s, _)| *a >= address && a + s <= address + size);
-                    *mapped = keep;
-                    gone
-                };
-                drop(released);
+                drop(gone);
                 empty_reply()
             }
             method::virtual_memory::PROTECT => {
@@ -320,6 +315,12 @@ fn memory_object_frames(object: &Arc<dyn CapObject>, offset: u64, size: u64) -> 
 impl CapObject for VirtualMemory {
     fn interface_id(&self) -> u64 {
         interface_id::VIRTUAL_MEMORY
+    }
+
+    /// Control of an address space stays with its process: passing it on
+    /// would let another process map and unmap this one's memory.
+    fn transferable(&self) -> bool {
+        false
     }
 
     fn call(&self, call: Call<'_>) -> Outcome {

@@ -12,8 +12,7 @@ use super::{Call, CapObject, Outcome, Reply, malformed, read_params, reply_with}
 use crate::process::{ExitStatus, Process, Quotas};
 use crate::spawn::{InitialCap, SpawnRequest, spawn};
 
-/// Most arguments or environment strings a spawn may pass.
-const MAX_STRINGS: usize = 256;
+use capos_config::capset::MAX_STRINGS;
 
 /// The spawner capability.
 pub struct ProcessSpawner;

@@ -19,7 +19,9 @@ use capos_abi::error::CapError;
 use capos_config::ring::{
     self as abi, Cqe, Opcode, RING_SIZE, SQE_SIZE, Sqe, TransferDescriptor, cqe_flags, header,
 };
+use core::sync::atomic::{AtomicU32, Ordering};
 
+use super::table::Transfer;
 use super::{Call, CapRef, Outcome, PendingCall, Reply};
 use crate::mem::layout;
 use crate::process::Process;
@@ -74,10 +76,22 @@ impl Ring {
         }
     }
 
+    /// A 32-bit index field of the header, accessed atomically (the
+    /// process reads and writes them concurrently from user mode).
+    fn index(&self, offset: usize) -> &AtomicU32 {
+        // SAFETY: `offset` is one of the 4-byte aligned index fields of the
+        // header, inside the ring's first page, which stays mapped in the
+        // window as long as this `Ring` exists; AtomicU32 has the layout of
+        // u32, and all accesses to it are atomic.
+        unsafe { &*(self.byte_ptr(offset) as *const AtomicU32) }
+    }
+
     fn read_u32(&self, offset: usize) -> u32 {
-        let mut b = [0; 4];
-        self.read(offset, &mut b);
-        u32::from_le_bytes(b)
+        self.index(offset).load(Ordering::Acquire)
+    }
+
+    fn write_u32(&self, offset: usize, value: u32) {
+        self.index(offset).store(value, Ordering::Release);
     }
 
     /// Completions waiting for the process to read, or `RingCorrupted`.
@@ -96,8 +110,8 @@ impl Ring {
     fn post(&mut self, cqe: &Cqe) {
         self.write(abi::cqe_offset(self.cq_tail), &cqe.to_bytes());
         self.cq_tail = self.cq_tail.wrapping_add(1);
-        core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
-        self.write(header::CQ_TAIL, &self.cq_tail.to_le_bytes());
+        // Release: the CQE's bytes are visible before the new tail.
+        self.write_u32(header::CQ_TAIL, self.cq_tail);
     }
 
     /// Wakes the waiting thread if enough completions arrived.
@@ -159,7 +173,7 @@ fn next_sqe(process: &Arc<Process>) -> Result<Option<Sqe>, CapError> {
         let mut bytes = [0u8; SQE_SIZE];
         ring.read(abi::sqe_offset(ring.sq_head), &mut bytes);
         ring.sq_head = ring.sq_head.wrapping_add(1);
-        ring.write(header::SQ_HEAD, &ring.sq_head.to_le_bytes());
+        ring.write_u32(header::SQ_HEAD, ring.sq_head);
         // This SQE will complete: keep a CQ slot for it.
         ring.pending += 1;
         Ok(Some(Sqe::from_bytes(&bytes)))
@@ -207,14 +221,19 @@ fn call(process: &Arc<Process>, sqe: &Sqe, unreserve: impl Fn(&Arc<Process>)) ->
         caps_addr: sqe.caps_addr,
         caps_in_max: sqe.caps_in_max,
     };
-    let (object, params, caps) = match prepare_call(process, sqe) {
+    let (object, params, transfer) = match prepare_call(process, sqe) {
         Ok(prepared) => prepared,
         Err(e) => {
             unreserve(process);
             return Executed::Completed(Cqe::error(sqe.user_data, e));
         }
     };
-    match object.call(Call { method: sqe.method, params: &params, caps, pending: pending() }) {
+    let outcome =
+        object.call(Call { method: sqe.method, params: &params, caps: transfer.objects, pending: pending() });
+    // Caps sent by move leave the sender only if the call took them.
+    let accepted = !matches!(outcome, Outcome::Error(_));
+    process.inner.lock().caps.finish_transfer(transfer.prepared, accepted);
+    match outcome {
         Outcome::Pending => Executed::Pending,
         Outcome::Done(reply) => {
             // `deliver` posts the CQE and releases the slot `next_sqe` kept.
@@ -228,8 +247,9 @@ fn call(process: &Arc<Process>, sqe: &Sqe, unreserve: impl Fn(&Arc<Process>)) ->
     }
 }
 
-/// Looks up the target, copies the params in and takes the sent caps.
-fn prepare_call(process: &Arc<Process>, sqe: &Sqe) -> Result<(CapRef, Vec<u8>, Vec<CapRef>), CapError> {
+/// Looks up the target, copies the params in, checks the result and cap
+/// buffers, and prepares the sent caps — all before the call has any effect.
+fn prepare_call(process: &Arc<Process>, sqe: &Sqe) -> Result<(CapRef, Vec<u8>, Transfer), CapError> {
     let mut inner = process.inner.lock();
     let object = inner.caps.get(sqe.cap)?;
     if object.interface_id() != sqe.interface_id {
@@ -254,18 +274,15 @@ fn prepare_call(process: &Arc<Process>, sqe: &Sqe) -> Result<(CapRef, Vec<u8>, V
             descriptors.push(TransferDescriptor::from_bytes(&b)?);
         }
     }
-    // Caps the call returns need writable room at caps_addr; check it now
-    // so a bad buffer fails before the call has effects.
-    if sqe.caps_in_max > 0 {
-        let probe = alloc::vec![0u8; usize::from(sqe.caps_in_max) * 4];
-        let mut current = alloc::vec![0u8; probe.len()];
-        if !space.copy_from_user(sqe.caps_addr, &mut current) || !space.copy_to_user(sqe.caps_addr, &current)
-        {
-            return Err(CapError::BadAddress);
-        }
+    // The result buffer and the room for returned caps must be writable:
+    // check now, so a bad buffer fails before the call has effects.
+    if !space.is_writable(sqe.result_addr, sqe.result_len as usize)
+        || !space.is_writable(sqe.caps_addr, usize::from(sqe.caps_in_max) * 4)
+    {
+        return Err(CapError::BadAddress);
     }
-    let caps = inner.caps.take_for_call(&descriptors)?;
-    Ok((object, params, caps))
+    let transfer = inner.caps.prepare_transfer(&descriptors)?;
+    Ok((object, params, transfer))
 }
 
 /// Delivers a call's result to `process`: the results message into its

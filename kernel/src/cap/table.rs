@@ -5,9 +5,18 @@
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_config::ring::{TransferDescriptor, TransferMode};
-use capos_lib::cap_table::{self, CapId};
+use capos_lib::cap_table::{self, CapId, Prepared, TransferKind};
 
 use super::CapRef;
+
+/// Caps on their way into a call: the objects the callee gets, and the
+/// token that commits or rolls back the sender's side.
+pub struct Transfer {
+    /// Ends the transfer (see [`CapTable::finish_transfer`]).
+    pub prepared: Prepared<CapRef>,
+    /// The objects, in descriptor order.
+    pub objects: Vec<CapRef>,
+}
 
 /// A process's capabilities.
 pub struct CapTable(cap_table::CapTable<CapRef>);
@@ -53,34 +62,39 @@ impl CapTable {
         ids.iter().filter_map(|id| self.0.remove(CapId::from_raw(*id)).ok()).collect()
     }
 
-    /// Takes the caps a call sends: every descriptor is checked first
-    /// (valid id, transferable, a moved cap named once), then copies are
-    /// cloned and moves removed, so the call either takes all or nothing.
-    pub fn take_for_call(&mut self, descriptors: &[TransferDescriptor]) -> Result<Vec<CapRef>, CapError> {
-        for (i, d) in descriptors.iter().enumerate() {
-            let object = self.0.get(CapId::from_raw(d.cap))?;
-            if !object.transferable() {
-                return Err(CapError::NotTransferable);
-            }
-            if d.mode == TransferMode::Move && descriptors[..i].iter().any(|e| e.cap == d.cap) {
-                return Err(CapError::InvalidArgument);
-            }
-            if d.mode == TransferMode::Copy
-                && descriptors[..i].iter().any(|e| e.cap == d.cap && e.mode == TransferMode::Move)
-            {
-                return Err(CapError::InvalidArgument);
-            }
-        }
-        let mut taken = Vec::new();
-        taken.try_reserve_exact(descriptors.len()).map_err(|_| CapError::OutOfMemory)?;
+    /// Prepares the caps a call sends: every descriptor is checked (valid
+    /// id, transferable object, a moved cap named once), moved caps become
+    /// unusable until [`Self::finish_transfer`]. Returns the objects for the
+    /// call and the token that ends the transfer; nothing changes on error.
+    pub fn prepare_transfer(&mut self, descriptors: &[TransferDescriptor]) -> Result<Transfer, CapError> {
+        let mut items = Vec::new();
+        items.try_reserve_exact(descriptors.len()).map_err(|_| CapError::OutOfMemory)?;
         for d in descriptors {
             let id = CapId::from_raw(d.cap);
-            taken.push(match d.mode {
-                TransferMode::Copy => self.0.get(id)?.clone(),
-                TransferMode::Move => self.0.remove(id)?,
-            });
+            if !self.0.get(id)?.transferable() {
+                return Err(CapError::NotTransferable);
+            }
+            let kind = match d.mode {
+                TransferMode::Copy => TransferKind::Copy,
+                TransferMode::Move => TransferKind::Move,
+            };
+            items.push((id, kind));
         }
-        Ok(taken)
+        let prepared = self.0.prepare(&items)?;
+        let objects = prepared.iter().map(|(_, _, object)| object.clone()).collect();
+        Ok(Transfer { prepared, objects })
+    }
+
+    /// Ends a transfer: if the call took the caps (`accepted`), moved caps
+    /// leave the table for good (their ids go stale); otherwise everything
+    /// is restored as it was.
+    pub fn finish_transfer(&mut self, prepared: Prepared<CapRef>, accepted: bool) {
+        if accepted {
+            // The objects were cloned for the call; drop the table's share.
+            drop(self.0.commit_out(prepared));
+        } else {
+            let _ = self.0.rollback(prepared);
+        }
     }
 
     /// Empties the table (the process ended), returning every object.

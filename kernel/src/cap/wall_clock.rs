@@ -82,6 +82,9 @@ impl CapObject for WallClock {
         if call.method != method::wall_clock::NOW {
             return Outcome::Error(CapError::UnknownMethod);
         }
+        if let Err(e) = super::read_params(call.params) {
+            return Outcome::Error(e);
+        }
         let boot = BOOT_UNIX_SECONDS.load(Ordering::Relaxed);
         let (base, provenance) =
             if boot == i64::MIN { (0, TimeProvenance::Unset) } else { (boot, TimeProvenance::Untrusted) };

@@ -335,6 +335,12 @@ impl AddressSpace {
         true
     }
 
+    /// Whether every byte of `[addr, addr+len)` is writable user memory
+    /// (an empty range is).
+    pub fn is_writable(&self, addr: u64, len: usize) -> bool {
+        self.walk(addr, len, true, |_, _, _| {})
+    }
+
     /// Copies user memory at `addr` into `out`. `false` if any byte is not
     /// readable user memory (then `out` is unchanged).
     pub fn copy_from_user(&self, addr: u64, out: &mut [u8]) -> bool {

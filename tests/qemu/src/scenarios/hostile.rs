@@ -45,6 +45,10 @@ const REQUIRED_CASES: &[&str] = &[
     "result buffer too small",
     "needed size reported",
     "console write of 5000 bytes in one call",
+    // all-or-nothing transfer
+    "move with a failing call",
+    "failed move keeps the cap",
+    "virtualMemory is not transferable",
     // blocking with a timeout
     "cap_enter timeout",
     // corrupted ring header
@@ -57,6 +61,8 @@ const REQUIRED_CASES: &[&str] = &[
     // quota exhaustion
     "cap table quota",
     "cap table recovers after release",
+    "mapped object outlives its cap",
+    "unmapping the object",
     "frame budget exceeded",
     "address-space quota",
     "address space usable after",
