@@ -298,25 +298,7 @@ impl<'a> Grant<'a> {
     }
 }
 
-/// How a process ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// It exited with this code.
-    Exited(i32),
-    /// A CPU fault ended it.
-    Faulted {
-        /// Exception vector.
-        vector: u8,
-        /// Error code.
-        error_code: u64,
-        /// Faulting address (page faults).
-        address: u64,
-        /// Instruction pointer.
-        rip: u64,
-    },
-    /// It was killed.
-    Killed,
-}
+pub use capos_abi::process::ExitStatus;
 
 impl ProcessSpawner {
     /// Starts boot binary `binary` with arguments `args` (the kernel puts

@@ -83,16 +83,6 @@ fn start(spawner: &ProcessSpawner, service: &Service) -> Result<(ProcessHandle, 
         .map_err(|e| format!("cannot start service {} ({}): {e}", service.name, service.binary))
 }
 
-fn describe(status: ExitStatus) -> String {
-    match status {
-        ExitStatus::Exited(code) => format!("exited with code {code}"),
-        ExitStatus::Faulted { vector, address, rip, .. } => {
-            format!("faulted (vector {vector}, address {address:#x}, rip {rip:#x})")
-        }
-        ExitStatus::Killed => String::from("was killed"),
-    }
-}
-
 fn run(boot: &BootPackage, spawner: &ProcessSpawner, say: &dyn Fn(&str)) -> Result<(), String> {
     let bytes = boot.manifest().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
     let manifest = manifest::decode_validated(&bytes).map_err(|e| format!("bad boot manifest: {e}"))?;
@@ -122,7 +112,7 @@ fn run(boot: &BootPackage, spawner: &ProcessSpawner, say: &dyn Fn(&str)) -> Resu
         let r = running.remove(ended);
         let reply = r.wait.wait().map_err(|e| format!("cannot wait for {}: {e}", r.service.name))?;
         let status = ProcessHandle::exit_status(reply).map_err(|e| format!("bad wait result: {e}"))?;
-        say(&format!("{} (pid {}) {}", r.service.name, r.pid, describe(status)));
+        say(&format!("{} (pid {}) {}", r.service.name, r.pid, status));
         let _ = r.handle.release();
         let failed = status != ExitStatus::Exited(0);
         let again = match r.service.restart {

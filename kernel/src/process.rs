@@ -21,25 +21,7 @@ use crate::cap::{CapRef, PendingCall};
 use crate::mem::address_space::AddressSpace;
 use crate::thread::Thread;
 
-/// How a process ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// It called `exit(code)`.
-    Exited(i32),
-    /// A CPU exception in user mode ended it.
-    Faulted {
-        /// Exception vector (14 = page fault, 13 = general protection …).
-        vector: u8,
-        /// The exception's error code.
-        error_code: u64,
-        /// Faulting address (CR2) for page faults, else 0.
-        address: u64,
-        /// Instruction pointer at the fault.
-        rip: u64,
-    },
-    /// `ProcessHandle.kill` ended it.
-    Killed,
-}
+pub use capos_abi::process::ExitStatus;
 
 /// Resource limits of a process.
 #[derive(Debug, Clone, Copy)]
@@ -154,7 +136,7 @@ impl Process {
         // Only now that no page maps them may borrowed frames go.
         drop(mapped);
         PROCESSES.lock().remove(&self.pid);
-        log::info!("process {} ({}) ended: {}", self.pid, self.name, DisplayStatus(status));
+        log::info!("process {} ({}) ended: {status}", self.pid, self.name);
         for waiter in waiters {
             waiter.complete(crate::cap::process_spawner::exit_status_reply(status));
         }
@@ -164,21 +146,6 @@ impl Process {
 /// Number of live processes.
 pub fn live_count() -> usize {
     PROCESSES.lock().len()
-}
-
-/// `ExitStatus` for logs.
-pub struct DisplayStatus(pub ExitStatus);
-
-impl core::fmt::Display for DisplayStatus {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self.0 {
-            ExitStatus::Exited(code) => write!(f, "exited with {code}"),
-            ExitStatus::Faulted { vector, error_code, address, rip } => {
-                write!(f, "fault: vector {vector} error {error_code:#x} address {address:#x} rip {rip:#x}")
-            }
-            ExitStatus::Killed => f.write_str("killed"),
-        }
-    }
 }
 
 impl Drop for Process {

@@ -24,34 +24,24 @@ fn main(caps: Caps) -> i32 {
     }
 }
 
-fn describe(status: ExitStatus) -> alloc::string::String {
-    match status {
-        ExitStatus::Exited(code) => format!("exited with code {code}"),
-        ExitStatus::Faulted { vector, address, rip, .. } => {
-            format!("faulted (vector {vector}, address {address:#x}, rip {rip:#x})")
-        }
-        ExitStatus::Killed => alloc::string::String::from("was killed"),
-    }
-}
-
 fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
     let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
     let grants = [Grant::cap("console", console.id())];
     let (hello, hello_pid) = spawner.spawn("hello", &["spawner's child"], &[], &grants)?;
     let (stranger, stranger_pid) = spawner.spawn("stranger", &[], &[], &[])?;
     console.line(&format!("spawner: started hello (pid {hello_pid}) and stranger (pid {stranger_pid})"))?;
-    console.line(&format!("spawner: hello {}", describe(hello.wait()?)))?;
-    console.line(&format!("spawner: stranger {}", describe(stranger.wait()?)))?;
+    console.line(&format!("spawner: hello {}", hello.wait()?))?;
+    console.line(&format!("spawner: stranger {}", stranger.wait()?))?;
     let (faulter, faulter_pid) = spawner.spawn("faulter", &[], &[], &grants)?;
-    console.line(&format!("spawner: faulter (pid {faulter_pid}) {}", describe(faulter.wait()?)))?;
+    console.line(&format!("spawner: faulter (pid {faulter_pid}) {}", faulter.wait()?))?;
     // A child that never ends on its own: kill it through its handle.
     let (spinner, spinner_pid) = spawner.spawn("faulter", &["spin"], &[], &[])?;
     let pending = spinner.wait_async()?;
     spinner.kill()?;
     let status = ProcessHandle::exit_status(pending.wait()?)?;
-    console.line(&format!("spawner: spinning child (pid {spinner_pid}) {}", describe(status)))?;
+    console.line(&format!("spawner: spinning child (pid {spinner_pid}) {}", status))?;
     let again = spinner.wait()?;
-    console.line(&format!("spawner: waiting again reports it {}", describe(again)))?;
+    console.line(&format!("spawner: waiting again reports it {}", again))?;
     match spawner.spawn("no-such-binary", &[], &[], &[]) {
         Err(e) => console.line(&format!("spawner: spawning a missing binary failed: {e}"))?,
         Ok(_) => console.line("spawner: error: spawning a missing binary succeeded")?,

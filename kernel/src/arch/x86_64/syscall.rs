@@ -2,11 +2,12 @@
 //!
 //! `syscall` leaves the user RIP in RCX and RFLAGS in R11 and does not
 //! switch stacks, so the stub swaps GS to reach `PerCpu`, parks the user RSP,
-//! loads the thread's kernel stack and builds the same `TrapFrame` an
-//! interrupt from user mode would (vector [`SYSCALL_VECTOR`]), then calls
-//! [`syscall_dispatch`]. It returns through `trap_return` with `iretq`,
-//! which restores every register as the frame says; so a syscall, an
-//! interrupt and a context switch all leave and enter user mode the same way.
+//! loads the thread's kernel stack and pushes what the CPU pushes for an
+//! interrupt from user mode, with vector [`SYSCALL_VECTOR`]; then it joins
+//! the common trap path (`trap.rs`), which saves the registers into a
+//! `TrapFrame`, hands it to `trap_dispatch` (which sends this vector to
+//! [`dispatch_frame`]) and returns with `iretq`. So a syscall, an interrupt
+//! and a context switch all leave and enter user mode the same way.
 //!
 //! RFLAGS.IF (and DF, TF, AC) are cleared on entry by the FMASK MSR: the
 //! kernel runs with interrupts off except while idle.
@@ -38,25 +39,8 @@ syscall_entry:
     pushq %rcx
     pushq $0
     pushq ${vector}
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    mov %rsp, %rdi
-    cld
-    call syscall_dispatch
-    jmp trap_return
+    # GS is already the kernel's: continue in trap_common after its swapgs.
+    jmp trap_save_registers
 "#,
     user_rsp = const USER_RSP_OFFSET,
     kernel_rsp = const KERNEL_RSP_OFFSET,
@@ -89,9 +73,8 @@ pub fn init() {
     }
 }
 
-/// Rust side of the syscall stub: number in RAX, arguments in RDI, RSI,
-/// RDX; the result goes back in RAX.
-#[unsafe(no_mangle)]
-extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
+/// Runs the syscall a `SYSCALL_VECTOR` frame carries: number in RAX,
+/// arguments in RDI, RSI, RDX; the result goes back in RAX.
+pub fn dispatch_frame(frame: &mut TrapFrame) {
     frame.rax = crate::syscall::dispatch(frame.rax, frame.rdi, frame.rsi, frame.rdx) as u64;
 }

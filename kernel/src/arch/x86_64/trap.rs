@@ -23,9 +23,11 @@ trap_common:
     # Stack: vector, error code, RIP, CS, RFLAGS, RSP, SS. From user mode,
     # switch GS to the kernel's PerCpu first.
     testb $3, 24(%rsp)
-    jz 1f
+    jz trap_save_registers
     swapgs
-1:  pushq %rax
+    .global trap_save_registers
+trap_save_registers:
+    pushq %rax
     pushq %rbx
     pushq %rcx
     pushq %rdx
@@ -158,6 +160,10 @@ const EXCEPTION_NAMES: [(&str, &str); 32] = [
 /// Common Rust entry for every interrupt and exception.
 #[unsafe(no_mangle)]
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    if frame.vector == super::syscall::SYSCALL_VECTOR {
+        super::syscall::dispatch_frame(frame);
+        return;
+    }
     let vector = frame.vector as u8;
     match vector {
         0..=31 if frame.cs & 3 == 3 => user_fault(frame),

@@ -1,0 +1,52 @@
+//! How a process ended, as the kernel reports it (`ProcessHandle.wait`) and
+//! runtimes decode it: one type for both sides.
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// It called `exit(code)` (or returned `code` from `main`).
+    Exited(i32),
+    /// A CPU exception in user mode ended it.
+    Faulted {
+        /// Exception vector (14 page fault, 13 general protection, 6
+        /// invalid opcode, 0 divide error …).
+        vector: u8,
+        /// The error code the CPU pushed (0 for exceptions without one).
+        error_code: u64,
+        /// The faulting address (CR2) for page faults, else 0.
+        address: u64,
+        /// The instruction pointer at the fault.
+        rip: u64,
+    },
+    /// `ProcessHandle.kill` ended it.
+    Killed,
+}
+
+impl core::fmt::Display for ExitStatus {
+    /// `exited with code C`, `faulted (vector V, address A, rip R)` or
+    /// `was killed` — the words init and the tests use.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            Self::Exited(code) => write!(f, "exited with code {code}"),
+            Self::Faulted { vector, address, rip, .. } => {
+                write!(f, "faulted (vector {vector}, address {address:#x}, rip {rip:#x})")
+            }
+            Self::Killed => f.write_str("was killed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::ExitStatus;
+    use std::string::ToString;
+
+    #[test]
+    fn displays_as_init_reports_it() {
+        assert_eq!(ExitStatus::Exited(-3).to_string(), "exited with code -3");
+        let fault = ExitStatus::Faulted { vector: 14, error_code: 4, address: 0, rip: 0x2046 };
+        assert_eq!(fault.to_string(), "faulted (vector 14, address 0x0, rip 0x2046)");
+        assert_eq!(ExitStatus::Killed.to_string(), "was killed");
+    }
+}
