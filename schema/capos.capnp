@@ -276,6 +276,39 @@ interface VirtualMemory @0xef926ebc7c733030 {
 }
 
 # ---------------------------------------------------------------------------
+# Inter-process calls
+# ---------------------------------------------------------------------------
+
+interface EndpointFactory @0xbd30013033a5ac95 {
+  # Makes endpoints: kernel-queued channels through which one process serves
+  # calls of some interface to others.
+
+  create @0 (interfaceId :UInt64) -> (server :CapIndex, client :CapIndex);
+  # Makes an endpoint for the interface `interfaceId` and returns its two
+  # sides (indices into the results cap list): `server`, an
+  # `EndpointServer`, and `client`, a cap that implements `interfaceId`.
+  # A CALL on the client side (with that interface id) is queued on the
+  # endpoint; the holder of the server side takes it with the RECV ring
+  # operation and answers with RETURN (see docs/ring-abi.md). Caps travel
+  # both ways by copy or move. `interfaceId` 0 fails with
+  # `InvalidArgument`.
+}
+
+interface EndpointServer @0xa8a6c47872304fe1 {
+  # The receiving side of an endpoint. It has no methods: it is used with
+  # the RECV and RETURN ring operations. When every holder has released it
+  # (or died), calls waiting on the endpoint, and calls received but not
+  # answered, complete with `PeerDied`, and so do later calls.
+}
+
+interface Echo @0xa4de15935f8c4bfb {
+  # A trivial interface for IPC demos and tests, served by a process.
+
+  echo @0 (text :Text) -> (text :Text);
+  # Returns `text` (the demo server turns it to upper case).
+}
+
+# ---------------------------------------------------------------------------
 # The boot manifest
 # ---------------------------------------------------------------------------
 #
@@ -388,6 +421,9 @@ enum KernelCap @0xb9d5e887be6ed470 {
 
   virtualMemory @7;
   # A `VirtualMemory` for the service's own address space.
+
+  endpointFactory @8;
+  # An `EndpointFactory`.
 }
 
 struct CapDecl @0xd64a5d51d1e3b70f {

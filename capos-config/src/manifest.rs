@@ -64,11 +64,13 @@ pub enum KernelCap {
     FrameAllocator,
     /// `VirtualMemory` (of the service's own address space).
     VirtualMemory,
+    /// `EndpointFactory`.
+    EndpointFactory,
 }
 
 impl KernelCap {
     /// Every kernel cap, in schema order.
-    pub const ALL: [KernelCap; 8] = [
+    pub const ALL: [KernelCap; 9] = [
         Self::Console,
         Self::Timer,
         Self::WallClock,
@@ -77,6 +79,7 @@ impl KernelCap {
         Self::ProcessSpawner,
         Self::FrameAllocator,
         Self::VirtualMemory,
+        Self::EndpointFactory,
     ];
 
     /// The name `system.cue` and the schema use (`wallClock`).
@@ -90,6 +93,7 @@ impl KernelCap {
             Self::ProcessSpawner => "processSpawner",
             Self::FrameAllocator => "frameAllocator",
             Self::VirtualMemory => "virtualMemory",
+            Self::EndpointFactory => "endpointFactory",
         }
     }
 
@@ -110,6 +114,7 @@ impl KernelCap {
             Self::ProcessSpawner => id::PROCESS_SPAWNER,
             Self::FrameAllocator => id::FRAME_ALLOCATOR,
             Self::VirtualMemory => id::VIRTUAL_MEMORY,
+            Self::EndpointFactory => id::ENDPOINT_FACTORY,
         }
     }
 
@@ -123,6 +128,7 @@ impl KernelCap {
             schema::KernelCap::ProcessSpawner => Self::ProcessSpawner,
             schema::KernelCap::FrameAllocator => Self::FrameAllocator,
             schema::KernelCap::VirtualMemory => Self::VirtualMemory,
+            schema::KernelCap::EndpointFactory => Self::EndpointFactory,
         }
     }
 
@@ -136,6 +142,7 @@ impl KernelCap {
             Self::ProcessSpawner => schema::KernelCap::ProcessSpawner,
             Self::FrameAllocator => schema::KernelCap::FrameAllocator,
             Self::VirtualMemory => schema::KernelCap::VirtualMemory,
+            Self::EndpointFactory => schema::KernelCap::EndpointFactory,
         }
     }
 }

@@ -81,9 +81,9 @@ pub enum Opcode {
     Call = 1,
     /// Drops the process's hold on cap `cap` (its slot becomes free).
     Release = 2,
-    /// Server side of an Endpoint: wait for an incoming call (reserved).
+    /// Server side of an endpoint: take the next call (waits for one).
     Recv = 3,
-    /// Server side of an Endpoint: answer a received call (reserved).
+    /// Server side of an endpoint: answer a received call.
     Return = 4,
     /// Wait on a user address (reserved for ParkSpace).
     Park = 5,
@@ -108,10 +108,13 @@ impl TryFrom<u8> for Opcode {
     }
 }
 
-/// SQE flag bits. None are defined yet; every bit is reserved.
+/// SQE flag bits.
 pub mod sqe_flags {
-    /// Bits the kernel accepts.
-    pub const KNOWN: u8 = 0;
+    /// RETURN only: answer with an error instead of results; the error's
+    /// code is in `method`.
+    pub const RETURN_ERROR: u8 = 1 << 0;
+    /// Bits the kernel accepts (for the opcodes that use them).
+    pub const KNOWN: u8 = RETURN_ERROR;
 }
 
 /// CQE flag bits.
@@ -174,11 +177,13 @@ pub struct Cqe {
     pub result: i32,
     /// [`cqe_flags`] bits.
     pub flags: u32,
-    /// Operation-specific extra value (e.g. the result size needed).
+    /// Operation-specific extra value: the size needed with
+    /// `ResultTooSmall`; for RECV, the received call's token (RETURN names
+    /// it in `interface_id`).
     pub aux: u64,
     /// Number of cap ids written at the SQE's `caps_addr`.
     pub caps: u32,
-    /// Reserved, zero.
+    /// RECV: the received call's method number; otherwise zero.
     pub reserved: u32,
 }
 
@@ -242,7 +247,9 @@ impl Sqe {
     /// fields and length limits. The kernel runs this on its own copy.
     pub fn validate(&self) -> Result<Opcode, CapError> {
         let opcode = Opcode::try_from(self.opcode)?;
-        if self.flags & !sqe_flags::KNOWN != 0 {
+        if self.flags & !sqe_flags::KNOWN != 0
+            || (self.flags & sqe_flags::RETURN_ERROR != 0 && opcode != Opcode::Return)
+        {
             return Err(CapError::InvalidFlags);
         }
         if self.reserved != 0 {
@@ -274,7 +281,44 @@ impl Sqe {
                     return Err(CapError::BadAddress);
                 }
             }
-            Opcode::Recv | Opcode::Return | Opcode::Park | Opcode::Unpark => {
+            Opcode::Recv => {
+                // The result buffer takes the call's params, `caps_addr` the
+                // ids of the caps it sent.
+                if self.method != 0 || self.interface_id != 0 || self.params_addr != 0 || self.params_len != 0
+                {
+                    return Err(CapError::ReservedNotZero);
+                }
+                if self.caps_out != 0 {
+                    return Err(CapError::ReservedNotZero);
+                }
+                if self.result_len > MAX_PARAMS_LEN || self.caps_in_max > MAX_CALL_CAPS {
+                    return Err(CapError::TooLarge);
+                }
+                if self.caps_in_max != 0 && self.caps_addr == 0 {
+                    return Err(CapError::BadAddress);
+                }
+            }
+            Opcode::Return => {
+                // `interface_id` carries the call's token; the params are the
+                // results message; `caps_addr` holds `caps_out` descriptors.
+                if self.result_addr != 0 || self.result_len != 0 || self.caps_in_max != 0 {
+                    return Err(CapError::ReservedNotZero);
+                }
+                let error = self.flags & sqe_flags::RETURN_ERROR != 0;
+                if error && (self.params_len != 0 || self.caps_out != 0) {
+                    return Err(CapError::ReservedNotZero);
+                }
+                if !error && self.method != 0 {
+                    return Err(CapError::ReservedNotZero);
+                }
+                if self.params_len > MAX_RESULT_LEN || self.caps_out > MAX_CALL_CAPS {
+                    return Err(CapError::TooLarge);
+                }
+                if self.caps_out != 0 && self.caps_addr == 0 {
+                    return Err(CapError::BadAddress);
+                }
+            }
+            Opcode::Park | Opcode::Unpark => {
                 return Err(CapError::Unsupported);
             }
         }
@@ -442,7 +486,40 @@ mod tests {
         assert_eq!(Sqe { result_len: u32::MAX, ..call() }.validate(), Err(CapError::TooLarge));
         assert_eq!(Sqe { caps_out: 17, caps_addr: 8, ..call() }.validate(), Err(CapError::TooLarge));
         assert_eq!(Sqe { caps_out: 1, ..call() }.validate(), Err(CapError::BadAddress));
-        assert_eq!(Sqe { opcode: 3, ..Sqe::default() }.validate(), Err(CapError::Unsupported));
+        assert_eq!(Sqe { opcode: 5, ..Sqe::default() }.validate(), Err(CapError::Unsupported));
+        assert_eq!(
+            Sqe { opcode: 1, flags: sqe_flags::RETURN_ERROR, ..Sqe::default() }.validate(),
+            Err(CapError::InvalidFlags)
+        );
+    }
+
+    #[test]
+    fn recv_and_return_rules() {
+        let recv = Sqe {
+            opcode: Opcode::Recv as u8,
+            cap: 3,
+            result_addr: 0x1000,
+            result_len: 512,
+            ..Sqe::default()
+        };
+        assert_eq!(recv.validate(), Ok(Opcode::Recv));
+        assert_eq!(Sqe { params_len: 1, ..recv }.validate(), Err(CapError::ReservedNotZero));
+        assert_eq!(Sqe { caps_in_max: 1, ..recv }.validate(), Err(CapError::BadAddress));
+        assert_eq!(Sqe { result_len: MAX_PARAMS_LEN + 1, ..recv }.validate(), Err(CapError::TooLarge));
+        let ret = Sqe {
+            opcode: Opcode::Return as u8,
+            cap: 3,
+            interface_id: 7,
+            params_addr: 0x2000,
+            params_len: 16,
+            ..Sqe::default()
+        };
+        assert_eq!(ret.validate(), Ok(Opcode::Return));
+        assert_eq!(Sqe { result_len: 4, ..ret }.validate(), Err(CapError::ReservedNotZero));
+        assert_eq!(Sqe { method: 1, ..ret }.validate(), Err(CapError::ReservedNotZero));
+        let err = Sqe { flags: sqe_flags::RETURN_ERROR, method: 16, params_len: 0, params_addr: 0, ..ret };
+        assert_eq!(err.validate(), Ok(Opcode::Return));
+        assert_eq!(Sqe { params_len: 8, ..err }.validate(), Err(CapError::ReservedNotZero));
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub struct Reply {
     pub message: Reader,
     /// Ids of the caps the call returned, in cap-list order.
     pub caps: Vec<u32>,
+    /// The CQE's `aux` (a RECV's call token).
+    pub aux: u64,
+    /// The CQE's `reserved` word (a RECV's method number).
+    pub tag: u32,
 }
 
 /// A call in flight. Dropping it before it completes is safe: its buffers
@@ -84,36 +88,60 @@ impl Drop for PendingCall {
 
 /// Sends a call without waiting.
 pub fn submit(request: Request<'_>) -> Result<PendingCall, CapError> {
-    if request.caps.len() > usize::from(MAX_CALL_CAPS) {
+    let params = capnp::serialize::write_message_to_words(&request.params);
+    let sqe = Sqe {
+        opcode: Opcode::Call as u8,
+        method: request.method,
+        cap: request.cap,
+        interface_id: request.interface_id,
+        ..Sqe::default()
+    };
+    submit_sqe(sqe, params, request.caps, request.result_len, request.caps_in_max)
+}
+
+/// Submits `sqe` (any opcode) with `params` as its params buffer,
+/// `descriptors` as the caps it sends, a result buffer of `result_len`
+/// bytes and room for `caps_in_max` returned cap ids. Fills in the
+/// addresses, lengths and `user_data`; the buffers live in the returned
+/// [`PendingCall`] until the completion arrives.
+pub fn submit_sqe(
+    mut sqe: Sqe,
+    params: Vec<u8>,
+    descriptors: &[TransferDescriptor],
+    result_len: u32,
+    caps_in_max: u16,
+) -> Result<PendingCall, CapError> {
+    if descriptors.len() > usize::from(MAX_CALL_CAPS) {
         return Err(CapError::TooLarge);
     }
-    let params = capnp::serialize::write_message_to_words(&request.params);
-    let result = vec![0u8; request.result_len as usize];
-    let cap_slots = request.caps.len().max(usize::from(request.caps_in_max));
+    let result = vec![0u8; result_len as usize];
+    let cap_slots = descriptors.len().max(usize::from(caps_in_max));
     let mut caps = vec![0u8; cap_slots * 8];
-    for (i, d) in request.caps.iter().enumerate() {
+    for (i, d) in descriptors.iter().enumerate() {
         caps[i * 8..i * 8 + 8].copy_from_slice(&d.to_bytes());
     }
+    sqe.params_addr = if params.is_empty() { 0 } else { params.as_ptr() as u64 };
+    sqe.params_len = params.len() as u32;
+    sqe.result_addr = if result.is_empty() { 0 } else { result.as_ptr() as u64 };
+    sqe.result_len = result_len;
+    sqe.caps_addr = if cap_slots > 0 { caps.as_ptr() as u64 } else { 0 };
+    sqe.caps_out = descriptors.len() as u16;
+    sqe.caps_in_max = caps_in_max;
     let user_data = with_ring(|ring| {
-        let user_data = ring.next_user_data();
-        let sqe = Sqe {
-            opcode: Opcode::Call as u8,
-            method: request.method,
-            cap: request.cap,
-            user_data,
-            interface_id: request.interface_id,
-            params_addr: params.as_ptr() as u64,
-            params_len: params.len() as u32,
-            result_addr: result.as_ptr() as u64,
-            result_len: request.result_len,
-            caps_addr: if cap_slots > 0 { caps.as_ptr() as u64 } else { 0 },
-            caps_out: request.caps.len() as u16,
-            caps_in_max: request.caps_in_max,
-            ..Sqe::default()
-        };
-        ring.submit(&sqe).map(|()| user_data)
+        sqe.user_data = ring.next_user_data();
+        ring.submit(&sqe).map(|()| sqe.user_data)
     })??;
     Ok(PendingCall { user_data, result, caps, params, done: false })
+}
+
+/// A completion with the bytes and cap ids it delivered.
+pub struct Completion {
+    /// The CQE.
+    pub cqe: capos_config::ring::Cqe,
+    /// The bytes written to the result buffer (`cqe.result` of them).
+    pub bytes: Vec<u8>,
+    /// The cap ids written at `caps_addr` (`cqe.caps` of them).
+    pub caps: Vec<u32>,
 }
 
 impl PendingCall {
@@ -122,22 +150,30 @@ impl PendingCall {
         with_ring(|ring| ring.is_complete(self.user_data)).unwrap_or(false)
     }
 
-    /// Waits for the answer.
-    pub fn wait(mut self) -> Result<Reply, CapError> {
+    /// Waits for the completion; an error CQE is returned as the error.
+    pub fn wait_raw(mut self) -> Result<Completion, CapError> {
         let cqe = with_ring(|ring| ring.wait_for(self.user_data))??;
         self.done = true;
         if let Some(e) = cqe.error_code() {
             return Err(e);
         }
         let len = (cqe.result as usize).min(self.result.len());
-        let mut bytes = &self.result[..len];
-        let message = capnp::serialize::read_message(&mut bytes, capnp::message::ReaderOptions::new())
-            .map_err(|_| CapError::MalformedParams)?;
+        let mut bytes = core::mem::take(&mut self.result);
+        bytes.truncate(len);
         let caps = (0..cqe.caps as usize)
             .filter_map(|i| self.caps.get(i * 4..i * 4 + 4))
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        Ok(Reply { message, caps })
+        Ok(Completion { cqe, bytes, caps })
+    }
+
+    /// Waits for the answer and decodes its results message.
+    pub fn wait(self) -> Result<Reply, CapError> {
+        let done = self.wait_raw()?;
+        let mut bytes = done.bytes.as_slice();
+        let message = capnp::serialize::read_message(&mut bytes, capnp::message::ReaderOptions::new())
+            .map_err(|_| CapError::MalformedParams)?;
+        Ok(Reply { message, caps: done.caps, aux: done.cqe.aux, tag: done.cqe.reserved })
     }
 
     /// The SQE's `user_data`.

@@ -10,9 +10,9 @@ use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_config::ring::{TransferDescriptor, TransferMode};
 use capos_schema::{
-    KernelCap, MapRights, TimeProvenance, boot_package, console, entropy_source, exit_status,
-    frame_allocator, interface_id, memory_object, method, process_handle, process_spawner, timer,
-    virtual_memory, wall_clock,
+    KernelCap, MapRights, TimeProvenance, boot_package, console, echo, endpoint_factory, entropy_source,
+    exit_status, frame_allocator, interface_id, memory_object, method, process_handle, process_spawner,
+    timer, virtual_memory, wall_clock,
 };
 
 use crate::call::{PendingCall, Reply, Request, call, submit};
@@ -110,6 +110,51 @@ client!(
     VirtualMemory,
     interface_id::VIRTUAL_MEMORY
 );
+client!(
+    /// `EndpointFactory`: make endpoints.
+    EndpointFactory,
+    interface_id::ENDPOINT_FACTORY
+);
+client!(
+    /// `Echo`, served by a process through an endpoint.
+    Echo,
+    interface_id::ECHO
+);
+
+impl EndpointFactory {
+    /// A new endpoint for `interface_id`: `(server, client)` cap ids.
+    pub fn create(&self, interface_id: u64) -> Result<(u32, u32), CapError> {
+        let mut r = self.request(method::endpoint_factory::CREATE);
+        r.params.init_root::<endpoint_factory::create_params::Builder<'_>>().set_interface_id(interface_id);
+        r.caps_in_max = 2;
+        let reply = call(r)?;
+        let res =
+            reply.message.get_root::<endpoint_factory::create_results::Reader<'_>>().map_err(malformed)?;
+        let id = |i: u32| reply.caps.get(i as usize).copied().ok_or(CapError::MalformedParams);
+        Ok((id(res.get_server())?, id(res.get_client())?))
+    }
+}
+
+impl Echo {
+    /// Starts `echo(text)`; finish with [`Self::finish`].
+    pub fn echo_async(&self, text: &str) -> Result<PendingCall, CapError> {
+        let mut r = self.request(method::echo::ECHO);
+        r.params.init_root::<echo::echo_params::Builder<'_>>().set_text(text);
+        submit(r)
+    }
+
+    /// Decodes a finished `echo`.
+    pub fn finish(pending: PendingCall) -> Result<String, CapError> {
+        let reply = pending.wait()?;
+        let r = reply.message.get_root::<echo::echo_results::Reader<'_>>().map_err(malformed)?;
+        Ok(String::from(r.get_text().map_err(malformed)?.to_str().map_err(|_| CapError::MalformedParams)?))
+    }
+
+    /// `echo(text)`.
+    pub fn echo(&self, text: &str) -> Result<String, CapError> {
+        Self::finish(self.echo_async(text)?)
+    }
+}
 
 impl Console {
     /// Writes text.

@@ -7,7 +7,8 @@
 //! - [`ring`]: the ring client: submit SQEs, collect CQEs in any order;
 //! - [`call`]: capability calls with Cap'n Proto params and results;
 //! - [`client`]: typed clients for every kernel interface;
-//! - [`caps`]: the process's initial capabilities by name.
+//! - [`caps`]: the process's initial capabilities by name;
+//! - [`server`]: serving an endpoint (RECV and RETURN).
 //!
 //! The runtime is single-threaded for now: one ring per process, used
 //! through one lock (see `docs/ring-abi.md`).
@@ -22,6 +23,7 @@ pub mod entry;
 mod heap;
 mod panic;
 pub mod ring;
+pub mod server;
 pub mod syscall;
 
 pub use capnp;

@@ -32,16 +32,17 @@
 #![no_std]
 
 pub use capos_rt as rt;
-pub use capos_rt::{CapError, Caps, call, capnp, client, syscall};
+pub use capos_rt::{CapError, Caps, call, capnp, client, server, syscall};
 pub use capos_schema as schema;
 
 /// The usual imports for an app.
 pub mod prelude {
     pub use crate::client::{
-        BootPackage, Console, EntropySource, ExitStatus, FrameAllocator, Grant, GrantSource, MemoryObject,
-        ProcessHandle, ProcessSpawner, Timer, VirtualMemory, WallClock, WallTime,
+        BootPackage, Console, Echo, EndpointFactory, EntropySource, ExitStatus, FrameAllocator, Grant,
+        GrantSource, MemoryObject, ProcessHandle, ProcessSpawner, Timer, VirtualMemory, WallClock, WallTime,
     };
     pub use crate::schema::{KernelCap, MapRights, TimeProvenance};
+    pub use crate::server::{Endpoint, Incoming};
     pub use crate::{CapError, Caps};
 }
 

@@ -51,6 +51,7 @@ fn kernel_cap(cap: manifest::KernelCap) -> KernelCap {
         manifest::KernelCap::ProcessSpawner => KernelCap::ProcessSpawner,
         manifest::KernelCap::FrameAllocator => KernelCap::FrameAllocator,
         manifest::KernelCap::VirtualMemory => KernelCap::VirtualMemory,
+        manifest::KernelCap::EndpointFactory => KernelCap::EndpointFactory,
     }
 }
 

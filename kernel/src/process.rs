@@ -55,6 +55,8 @@ pub struct ProcessInner {
     /// with where: their frames are borrowed by the mappings, so they stay
     /// alive until unmapped or until the address space is gone.
     pub mapped_objects: Vec<(u64, u64, CapRef)>,
+    /// Endpoint calls made and not yet answered.
+    pub endpoint_calls: u32,
 }
 
 /// A process.
@@ -86,6 +88,7 @@ impl Process {
                 exit: None,
                 exit_waiters: Vec::new(),
                 mapped_objects: Vec::new(),
+                endpoint_calls: 0,
             }),
         });
         PROCESSES.lock().insert(process.pid, Arc::downgrade(&process));
@@ -99,6 +102,11 @@ impl Process {
         {
             space.activate();
         }
+    }
+
+    /// Its first thread, while it runs.
+    pub fn first_thread(&self) -> Option<Arc<Thread>> {
+        self.inner.lock().threads.first().cloned()
     }
 
     /// How it ended, or `None` while it runs.

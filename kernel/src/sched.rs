@@ -59,6 +59,17 @@ pub fn make_ready(thread: Arc<Thread>) {
     }
 }
 
+/// Direct handoff: if an IPC delivery just made `thread` ready, it runs
+/// next, ahead of the rest of the ready queue.
+pub fn handoff(thread: &Arc<Thread>) {
+    if thread.state() != ThreadState::Ready {
+        return;
+    }
+    let mut s = SCHED.lock();
+    s.ready.retain(|t| !Arc::ptr_eq(t, thread));
+    s.ready.push_front(thread.clone());
+}
+
 /// Wakes `thread` if it is blocked.
 pub fn wake(thread: &Arc<Thread>) {
     if matches!(thread.state(), ThreadState::BlockedOnRing { .. }) {

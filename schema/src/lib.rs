@@ -58,6 +58,12 @@ pub mod interface_id {
     pub const MEMORY_OBJECT: u64 = c::memory_object::_private::TYPE_ID;
     /// `VirtualMemory`.
     pub const VIRTUAL_MEMORY: u64 = c::virtual_memory::_private::TYPE_ID;
+    /// `EndpointFactory`.
+    pub const ENDPOINT_FACTORY: u64 = c::endpoint_factory::_private::TYPE_ID;
+    /// `EndpointServer`.
+    pub const ENDPOINT_SERVER: u64 = c::endpoint_server::_private::TYPE_ID;
+    /// `Echo`.
+    pub const ECHO: u64 = c::echo::_private::TYPE_ID;
 }
 
 /// Method numbers (the schema's ordinals, `@N`), one module per interface.
@@ -132,6 +138,16 @@ pub mod method {
         /// `protect(address, size, rights)`.
         pub const PROTECT: u16 = 3;
     }
+    /// `EndpointFactory` methods.
+    pub mod endpoint_factory {
+        /// `create(interfaceId) -> (server, client)`.
+        pub const CREATE: u16 = 0;
+    }
+    /// `Echo` methods.
+    pub mod echo {
+        /// `echo(text) -> text`.
+        pub const ECHO: u16 = 0;
+    }
 }
 
 /// One interface of the schema.
@@ -176,6 +192,9 @@ pub const INTERFACES: &[InterfaceInfo] = &[
         id: interface_id::VIRTUAL_MEMORY,
         methods: &["map", "mapObject", "unmap", "protect"],
     },
+    InterfaceInfo { name: "EndpointFactory", id: interface_id::ENDPOINT_FACTORY, methods: &["create"] },
+    InterfaceInfo { name: "EndpointServer", id: interface_id::ENDPOINT_SERVER, methods: &[] },
+    InterfaceInfo { name: "Echo", id: interface_id::ECHO, methods: &["echo"] },
 ];
 
 /// The interface with id `id`, if the schema has one.
@@ -265,6 +284,8 @@ mod tests {
         check(interface_id::VIRTUAL_MEMORY, method::virtual_memory::MAP_OBJECT, "mapObject");
         check(interface_id::VIRTUAL_MEMORY, method::virtual_memory::UNMAP, "unmap");
         check(interface_id::VIRTUAL_MEMORY, method::virtual_memory::PROTECT, "protect");
+        check(interface_id::ENDPOINT_FACTORY, method::endpoint_factory::CREATE, "create");
+        check(interface_id::ECHO, method::echo::ECHO, "echo");
         assert!(interface(0).is_none());
         assert_eq!(interface(interface_id::TIMER).unwrap().method_name(2), None);
     }

@@ -118,8 +118,13 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     c.expect_error("reserved field", Sqe { reserved: 7, ..Sqe::default() }, CapError::ReservedNotZero);
     c.expect_error("nop naming a cap", Sqe { cap: console, ..Sqe::default() }, CapError::ReservedNotZero);
     c.expect_error(
-        "endpoint opcode without endpoints",
-        Sqe { opcode: Opcode::Recv as u8, ..Sqe::default() },
+        "RECV on a cap that is not an endpoint",
+        Sqe { opcode: Opcode::Recv as u8, cap: console, ..Sqe::default() },
+        CapError::WrongInterface,
+    );
+    c.expect_error(
+        "PARK without ParkSpace",
+        Sqe { opcode: Opcode::Park as u8, ..Sqe::default() },
         CapError::Unsupported,
     );
 

@@ -4,7 +4,10 @@
 //! - a NOP round trip through the ring with `cap_enter`, submitting 1, 16 or
 //!   256 NOPs per `cap_enter` (the point of batching);
 //! - a `Timer.now` call (a real capability call with Cap'n Proto params and
-//!   results).
+//!   results);
+//! - an `Echo` call to another process through an endpoint (CALL, the
+//!   server's RECV and RETURN, two context switches), with an empty and a
+//!   64-byte text, and 16 calls in flight at once.
 //!
 //! Prints `bench: NAME: C cycles/op (N ops)` lines, then
 //! `bench: done`. `make bench` boots it (manifest `system-bench.cue`) and
@@ -72,6 +75,44 @@ fn measure(
     console.line(&format!("bench: {name}: {} cycles/op ({ops} ops)", cycles / ops))
 }
 
+/// Endpoint round trips to an `ipc-server` process (`Echo`): an empty
+/// text, a 64-byte text, and 16 calls in flight at once.
+fn ipc(caps: &Caps, console: &Console) -> Result<(), CapError> {
+    let factory = EndpointFactory::from_caps(caps, "endpointFactory")?;
+    let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
+    let (server, client) = factory.create(capos::schema::interface_id::ECHO)?;
+    let grants = [Grant::cap("console", console.id()), Grant::cap("endpoint", server)];
+    let (handle, _) = spawner.spawn("ipc-server", &[], &[], &grants)?;
+    capos::call::release(server)?;
+    let echo = Echo::from_id(client);
+    let ops = OPS / 10;
+    measure(console, "ipc round trip, empty", ops, || {
+        for _ in 0..ops {
+            echo.echo("")?;
+        }
+        Ok(())
+    })?;
+    let text: alloc::string::String = core::iter::repeat_n('x', 64).collect();
+    measure(console, "ipc round trip, 64 bytes", ops, || {
+        for _ in 0..ops {
+            echo.echo(&text)?;
+        }
+        Ok(())
+    })?;
+    measure(console, "ipc 16 in flight", ops, || {
+        for _ in 0..ops / 16 {
+            let calls: alloc::vec::Vec<_> = (0..16).map(|_| echo.echo_async("")).collect();
+            for call in calls {
+                Echo::finish(call?)?;
+            }
+        }
+        Ok(())
+    })?;
+    echo.echo("quit")?;
+    handle.wait()?;
+    Ok(())
+}
+
 fn main(caps: Caps) -> i32 {
     let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
     let result = (|| {
@@ -92,6 +133,7 @@ fn main(caps: Caps) -> i32 {
             }
             Ok(())
         })?;
+        ipc(&caps, &console)?;
         console.line("bench: done")
     })();
     match result {

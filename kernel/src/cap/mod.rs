@@ -11,6 +11,7 @@
 
 pub mod boot_package;
 pub mod console;
+pub mod endpoint;
 pub mod entropy;
 pub mod memory;
 pub mod process_spawner;
@@ -69,6 +70,10 @@ pub struct Reply {
     pub message: Vec<u8>,
     /// Caps the call returns, in the order of the message's cap list.
     pub caps: Vec<CapRef>,
+    /// The CQE's `aux` (a RECV's call token; 0 otherwise).
+    pub aux: u64,
+    /// The CQE's `reserved` word (a RECV's method number; 0 otherwise).
+    pub tag: u32,
 }
 
 impl From<Result<Reply, CapError>> for Outcome {
@@ -99,12 +104,26 @@ pub struct PendingCall {
 }
 
 impl PendingCall {
+    /// The caller, if it is still running (a process that ended may still
+    /// exist while handles to it do).
+    pub fn live_caller(&self) -> Option<alloc::sync::Arc<Process>> {
+        self.process.upgrade().filter(|p| p.exit_status().is_none())
+    }
+
     /// Delivers the result to the caller (if it still exists): results and
     /// caps into its memory and cap table, a CQE into its ring, and a wake-up
     /// if its thread waits for completions.
     pub fn complete(self, result: Result<Reply, CapError>) {
         if let Some(process) = self.process.upgrade() {
-            ring::deliver(&process, &self, result);
+            let _ = ring::deliver(&process, &self, result);
+        }
+    }
+
+    /// Completes the call with `error` and `aux` in the CQE (e.g. the size
+    /// needed with `ResultTooSmall`).
+    pub fn complete_with_aux(self, error: Result<(), CapError>, aux: u64) {
+        if let (Some(process), Err(e)) = (self.process.upgrade(), error) {
+            ring::post_error(&process, &self, e, aux);
         }
     }
 }
@@ -116,7 +135,7 @@ pub type Builder = capnp::message::Builder<capnp::message::HeapAllocator>;
 pub fn reply_with(build: impl FnOnce(&mut Builder) -> Result<(), capnp::Error>) -> Result<Reply, CapError> {
     let mut message = Builder::new_default();
     build(&mut message).map_err(|_| CapError::OutOfMemory)?;
-    Ok(Reply { message: capnp::serialize::write_message_to_words(&message), caps: Vec::new() })
+    Ok(Reply { message: capnp::serialize::write_message_to_words(&message), ..Reply::default() })
 }
 
 /// A reply with an empty results struct.
@@ -163,6 +182,7 @@ pub fn kernel_cap(kind: capos_schema::KernelCap) -> Result<crate::spawn::Initial
         K::ProcessSpawner => Object(Arc::new(process_spawner::ProcessSpawner)),
         K::FrameAllocator => Object(Arc::new(memory::FrameAllocator::new(memory::DEFAULT_FRAME_BUDGET))),
         K::VirtualMemory => OwnVirtualMemory,
+        K::EndpointFactory => Object(Arc::new(endpoint::EndpointFactory)),
     })
 }
 

@@ -17,12 +17,14 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_config::ring::{
-    self as abi, Cqe, Opcode, RING_SIZE, SQE_SIZE, Sqe, TransferDescriptor, cqe_flags, header,
+    self as abi, Cqe, Opcode, RING_SIZE, SQE_SIZE, Sqe, TransferDescriptor, cqe_flags, header, sqe_flags,
 };
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use super::endpoint::{self, EndpointCore, EndpointServer};
 use super::table::Transfer;
 use super::{Call, CapRef, Outcome, PendingCall, Reply};
+use crate::mem::address_space::AddressSpace;
 use crate::mem::layout;
 use crate::process::Process;
 use crate::thread::ThreadState;
@@ -206,7 +208,14 @@ fn execute(process: &Arc<Process>, sqe: Sqe) -> Executed {
             })
         }
         Ok(Opcode::Call) => return call(process, &sqe, unreserve),
-        Ok(_) => Err(CapError::Unsupported),
+        Ok(Opcode::Recv) => match recv(process, &sqe) {
+            Ok(()) => return Executed::Pending,
+            Err(e) => Err(e),
+        },
+        Ok(Opcode::Return) => {
+            answer(process, &sqe).map(|()| Cqe { user_data: sqe.user_data, ..Cqe::default() })
+        }
+        Ok(Opcode::Park | Opcode::Unpark) => Err(CapError::Unsupported),
     };
     unreserve(process);
     Executed::Completed(result.unwrap_or_else(|e| Cqe::error(sqe.user_data, e)))
@@ -237,7 +246,7 @@ fn call(process: &Arc<Process>, sqe: &Sqe, unreserve: impl Fn(&Arc<Process>)) ->
         Outcome::Pending => Executed::Pending,
         Outcome::Done(reply) => {
             // `deliver` posts the CQE and releases the slot `next_sqe` kept.
-            deliver(process, &pending(), Ok(reply));
+            let _ = deliver(process, &pending(), Ok(reply));
             Executed::Pending
         }
         Outcome::Error(e) => {
@@ -245,6 +254,91 @@ fn call(process: &Arc<Process>, sqe: &Sqe, unreserve: impl Fn(&Arc<Process>)) ->
             Executed::Completed(Cqe::error(sqe.user_data, e))
         }
     }
+}
+
+/// The endpoint behind a server cap, or `WrongInterface` if the cap is
+/// something else.
+fn endpoint_of(process: &Arc<Process>, cap: u32) -> Result<Arc<EndpointCore>, CapError> {
+    let object = process.inner.lock().caps.get(cap)?;
+    let any: &dyn core::any::Any = &*object;
+    any.downcast_ref::<EndpointServer>().map(|server| server.core().clone()).ok_or(CapError::WrongInterface)
+}
+
+/// RECV: waits (as a pending call) for a call on the endpoint; its result
+/// buffer takes the params, `caps_addr` the ids of the caps sent.
+fn recv(process: &Arc<Process>, sqe: &Sqe) -> Result<(), CapError> {
+    let endpoint = endpoint_of(process, sqe.cap)?;
+    {
+        let inner = process.inner.lock();
+        let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
+        if !space.is_writable(sqe.result_addr, sqe.result_len as usize)
+            || !space.is_writable(sqe.caps_addr, usize::from(sqe.caps_in_max) * 4)
+        {
+            return Err(CapError::BadAddress);
+        }
+    }
+    let pending = PendingCall {
+        process: Arc::downgrade(process),
+        user_data: sqe.user_data,
+        result_addr: sqe.result_addr,
+        result_len: sqe.result_len,
+        caps_addr: sqe.caps_addr,
+        caps_in_max: sqe.caps_in_max,
+    };
+    endpoint.recv(pending, process.pid);
+    Ok(())
+}
+
+/// RETURN: answers the received call whose token is in `interface_id`,
+/// with the results message at `params_addr` and the caps described at
+/// `caps_addr`, or with the error code in `method` (flag `RETURN_ERROR`).
+/// Moved caps leave the server only if the answer reached a live client.
+fn answer(process: &Arc<Process>, sqe: &Sqe) -> Result<(), CapError> {
+    let endpoint = endpoint_of(process, sqe.cap)?;
+    if sqe.flags & sqe_flags::RETURN_ERROR != 0 {
+        let error = CapError::try_from(sqe.method).map_err(|_| CapError::InvalidArgument)?;
+        let client = endpoint.take_call(sqe.interface_id, process.pid)?;
+        return endpoint::answer(client, Err(error));
+    }
+    let (message, transfer) = {
+        let mut inner = process.inner.lock();
+        let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
+        let mut message = Vec::new();
+        message.try_reserve_exact(sqe.params_len as usize).map_err(|_| CapError::OutOfMemory)?;
+        message.resize(sqe.params_len as usize, 0);
+        if !space.copy_from_user(sqe.params_addr, &mut message) {
+            return Err(CapError::BadAddress);
+        }
+        let descriptors = read_descriptors(space, sqe)?;
+        (message, inner.caps.prepare_transfer(&descriptors)?)
+    };
+    let client = match endpoint.take_call(sqe.interface_id, process.pid) {
+        Ok(client) => client,
+        Err(e) => {
+            process.inner.lock().caps.finish_transfer(transfer.prepared, false);
+            return Err(e);
+        }
+    };
+    let result = endpoint::answer(client, Ok(Reply { message, caps: transfer.objects, ..Reply::default() }));
+    process.inner.lock().caps.finish_transfer(transfer.prepared, result.is_ok());
+    result
+}
+
+/// Reads the SQE's transfer descriptors (`caps_out` of them at `caps_addr`).
+fn read_descriptors(space: &AddressSpace, sqe: &Sqe) -> Result<Vec<TransferDescriptor>, CapError> {
+    let mut descriptors = Vec::new();
+    if sqe.caps_out > 0 {
+        let mut raw = alloc::vec![0u8; usize::from(sqe.caps_out) * 8];
+        if !space.copy_from_user(sqe.caps_addr, &mut raw) {
+            return Err(CapError::BadAddress);
+        }
+        for chunk in raw.chunks_exact(8) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            descriptors.push(TransferDescriptor::from_bytes(&b)?);
+        }
+    }
+    Ok(descriptors)
 }
 
 /// Looks up the target, copies the params in, checks the result and cap
@@ -262,18 +356,7 @@ fn prepare_call(process: &Arc<Process>, sqe: &Sqe) -> Result<(CapRef, Vec<u8>, T
     if !space.copy_from_user(sqe.params_addr, &mut params) {
         return Err(CapError::BadAddress);
     }
-    let mut descriptors = Vec::new();
-    if sqe.caps_out > 0 {
-        let mut raw = alloc::vec![0u8; usize::from(sqe.caps_out) * 8];
-        if !space.copy_from_user(sqe.caps_addr, &mut raw) {
-            return Err(CapError::BadAddress);
-        }
-        for chunk in raw.chunks_exact(8) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(chunk);
-            descriptors.push(TransferDescriptor::from_bytes(&b)?);
-        }
-    }
+    let descriptors = read_descriptors(space, sqe)?;
     // The result buffer and the room for returned caps must be writable:
     // check now, so a bad buffer fails before the call has effects.
     if !space.is_writable(sqe.result_addr, sqe.result_len as usize)
@@ -289,15 +372,33 @@ fn prepare_call(process: &Arc<Process>, sqe: &Sqe) -> Result<(CapRef, Vec<u8>, T
 /// result buffer, returned caps into its table (ids at `caps_addr`), and a
 /// CQE, using the CQ slot kept for the call since it was taken. Called at
 /// once for calls that finish right away and later for pending ones.
-pub fn deliver(process: &Arc<Process>, call: &PendingCall, result: Result<Reply, CapError>) {
+/// Returns the error the CQE carries, if any.
+pub fn deliver(
+    process: &Arc<Process>,
+    call: &PendingCall,
+    result: Result<Reply, CapError>,
+) -> Result<(), CapError> {
     let cqe = match result {
         Err(e) => Cqe::error(call.user_data, e),
         Ok(reply) => deliver_reply(process, call, reply),
     };
+    let outcome = cqe.error_code().map_or(Ok(()), Err);
+    post_cqe(process, &cqe);
+    outcome
+}
+
+/// Posts an error CQE with `aux` for a call (its CQ slot is released).
+pub fn post_error(process: &Arc<Process>, call: &PendingCall, error: CapError, aux: u64) {
+    let flags = if error == CapError::ResultTooSmall { cqe_flags::RESULT_TRUNCATED } else { 0 };
+    post_cqe(process, &Cqe { aux, flags, ..Cqe::error(call.user_data, error) });
+}
+
+/// Posts `cqe` in the CQ slot kept for its call and wakes a waiting thread.
+fn post_cqe(process: &Arc<Process>, cqe: &Cqe) {
     let mut inner = process.inner.lock();
     if let Some(ring) = inner.ring.as_mut() {
         ring.pending = ring.pending.saturating_sub(1);
-        ring.post(&cqe);
+        ring.post(cqe);
         ring.wake_if_ready();
     }
 }
@@ -330,5 +431,12 @@ fn deliver_reply(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> Cq
         drop(dropped);
         return Cqe::error(call.user_data, CapError::BadAddress);
     }
-    Cqe { user_data: call.user_data, result: len as i32, caps: ids.len() as u32, ..Cqe::default() }
+    Cqe {
+        user_data: call.user_data,
+        result: len as i32,
+        caps: ids.len() as u32,
+        aux: reply.aux,
+        reserved: reply.tag,
+        ..Cqe::default()
+    }
 }

@@ -37,6 +37,11 @@ pub const SCENARIOS: &[Scenario] = &[
         run: faulter,
     },
     Scenario {
+        name: "ipc",
+        about: "endpoint IPC: echo, queue depth, RECV misuse, RETURN to a call not held, servers and clients killed mid-call",
+        run: ipc,
+    },
+    Scenario {
         name: "fpu-preemption",
         about: "two CPU-bound processes are preempted and keep their own XMM registers",
         run: fpu,
@@ -192,6 +197,55 @@ fn fpu(ctx: &mut Ctx) -> Result<(), TestFailure> {
         ensure(m.get(1) == Some("exited with code 0"), &session, || m.line.clone())?;
     }
     ctx.note(format!("{} / {}", found[0].line, found[1].line));
+    all_ended(&mut session)
+}
+
+fn ipc(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("ipc")?;
+    // The server's first act and the client's calls run concurrently.
+    expect_unordered(
+        &mut session,
+        &[
+            r"^ipc-server: RETURN to a call it does not hold: Err\(InvalidArgument\)$",
+            r#"^ipc-client: echo\("hello over ipc"\) = "HELLO OVER IPC"$"#,
+        ],
+        BOOT_TIMEOUT,
+    )?;
+    session.expect(&re(r#"^ipc-client: echo\("capabilities"\) = "CAPABILITIES"$"#), STEP_TIMEOUT)?;
+    session.expect(&re(r"^ipc-client: RECV on a console cap: Err\(WrongInterface\)$"), STEP_TIMEOUT)?;
+    let flood = session.expect(
+        &re(r"^ipc-client: flood of (\d+): (\d+) answered, (\d+) refused with WouldBlock, (\d+) other$"),
+        STEP_TIMEOUT,
+    )?;
+    let n = |i| flood.parse::<u64>(i).map_err(TestFailure::new);
+    let (total, answered, refused, other) = (n(1)?, n(2)?, n(3)?, n(4)?);
+    ensure(other == 0 && answered + refused == total, &session, || flood.line.clone())?;
+    // The queue holds its depth (32) of calls; one more goes straight to
+    // the server if it is already waiting in RECV (it normally is, unless a
+    // timer tick preempted it between RETURN and RECV); the rest is refused.
+    let depth = 32;
+    ensure((answered == depth || answered == depth + 1) && refused > 0, &session, || {
+        format!(
+            "{}: expected {depth} or {} answered (the queue depth, plus one in service)",
+            flood.line,
+            depth + 1
+        )
+    })?;
+    session.expect(&re(r"^ipc-demo: ipc-client exited with code 0$"), STEP_TIMEOUT)?;
+    session.expect(&re(r"^ipc-demo: call to a server killed mid-call: Err\(PeerDied\)$"), STEP_TIMEOUT)?;
+    session.expect(&re(r"^ipc-demo: a later call to it: Err\(PeerDied\)$"), STEP_TIMEOUT)?;
+    session.expect(&re(r"^ipc-demo: client killed mid-call was killed$"), STEP_TIMEOUT)?;
+    session.expect(
+        &re(r#"^ipc-demo: the server then says: Ok\("first call answered: Err\(Cancelled\)"\)$"#),
+        STEP_TIMEOUT,
+    )?;
+    session.expect(&re(r"^ipc-demo: hold server exited with code 0$"), STEP_TIMEOUT)?;
+    session.expect(&re(r#"^ipc-demo: quit -> Ok\("bye"\)$"#), STEP_TIMEOUT)?;
+    session.expect(&re(r"^ipc-demo: ipc-server exited with code 0$"), STEP_TIMEOUT)?;
+    session.expect(&re(r"^ipc-demo: done$"), STEP_TIMEOUT)?;
+    let status = init_report(&mut session, "ipc-demo")?;
+    ensure(status == "exited with code 0", &session, || format!("ipc-demo {status}"))?;
+    ctx.note(flood.line.clone());
     all_ended(&mut session)
 }
 

@@ -22,7 +22,8 @@ const REQUIRED_CASES: &[&str] = &[
     "reserved flag bits",
     "reserved field",
     "nop naming a cap",
-    "endpoint opcode without endpoints",
+    "RECV on a cap that is not an endpoint",
+    "PARK without ParkSpace",
     // bad and stale cap ids
     "bad cap id",
     "generation 0",

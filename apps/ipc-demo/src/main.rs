@@ -1,0 +1,96 @@
+//! `ipc-demo`: the endpoint IPC tour.
+//!
+//! 1. makes an `Echo` endpoint, starts `ipc-server` on its server side and
+//!    `ipc-client` on its client side, and waits for the client;
+//! 2. kills a server that holds its call: the caller gets `PeerDied`;
+//! 3. kills a client whose call a server holds: the server's RETURN gets
+//!    `Cancelled`;
+//! 4. ends the first server with `quit`.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use capos::prelude::*;
+use capos::schema::interface_id;
+
+capos::entry_point!(main);
+
+const MS: u64 = 1_000_000;
+
+fn main(caps: Caps) -> i32 {
+    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+    match run(&caps, &console) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = console.line(&format!("ipc-demo: error: {e}"));
+            1
+        }
+    }
+}
+
+/// Starts `binary` with a console and one endpoint side named `name`, then
+/// releases this process's copy of that side.
+fn start(
+    spawner: &ProcessSpawner,
+    console: &Console,
+    binary: &str,
+    args: &[&str],
+    name: &str,
+    side: u32,
+) -> Result<ProcessHandle, CapError> {
+    let grants = [Grant::cap("console", console.id()), Grant::cap(name, side)];
+    let (handle, _) = spawner.spawn(binary, args, &[], &grants)?;
+    capos::call::release(side)?;
+    Ok(handle)
+}
+
+fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
+    let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
+    let factory = EndpointFactory::from_caps(caps, "endpointFactory")?;
+    let timer = Timer::from_caps(caps, "timer")?;
+
+    // 1. A server and a client.
+    let (server, client) = factory.create(interface_id::ECHO)?;
+    let client_copy = Echo::from_id(client);
+    let server1 = start(&spawner, console, "ipc-server", &[], "endpoint", server)?;
+    let (client1, _) = spawner.spawn(
+        "ipc-client",
+        &[],
+        &[],
+        &[Grant::cap("console", console.id()), Grant::cap("echo", client)],
+    )?;
+    console.line(&format!("ipc-demo: ipc-client {}", client1.wait()?))?;
+
+    // 2. A server killed while it holds a call.
+    let (server, client) = factory.create(interface_id::ECHO)?;
+    let server2 = start(&spawner, console, "ipc-server", &["hold"], "endpoint", server)?;
+    let pending = Echo::from_id(client).echo_async("anyone there?")?;
+    timer.sleep(50 * MS)?;
+    server2.kill()?;
+    console.line(&format!("ipc-demo: call to a server killed mid-call: {:?}", Echo::finish(pending)))?;
+    console.line(&format!("ipc-demo: a later call to it: {:?}", Echo::from_id(client).echo("hello?")))?;
+
+    // 3. A client killed while a server holds its call.
+    let (server, client) = factory.create(interface_id::ECHO)?;
+    let server3 = start(&spawner, console, "ipc-server", &["hold"], "endpoint", server)?;
+    let (client3, _) = spawner.spawn(
+        "ipc-client",
+        &["hang"],
+        &[],
+        &[Grant::cap("console", console.id()), Grant::cap("echo", client)],
+    )?;
+    timer.sleep(50 * MS)?;
+    client3.kill()?;
+    console.line(&format!("ipc-demo: client killed mid-call {}", client3.wait()?))?;
+    console.line(&format!("ipc-demo: the server then says: {:?}", Echo::from_id(client).echo("report")))?;
+    Echo::from_id(client).echo("quit")?;
+    console.line(&format!("ipc-demo: hold server {}", server3.wait()?))?;
+
+    // 4. Done with the first server.
+    console.line(&format!("ipc-demo: quit -> {:?}", client_copy.echo("quit")))?;
+    console.line(&format!("ipc-demo: ipc-server {}", server1.wait()?))?;
+    let _ = server2.wait();
+    console.line("ipc-demo: done")
+}

@@ -1,0 +1,92 @@
+//! Serving an endpoint: take calls with RECV, answer them with RETURN (see
+//! `docs/ring-abi.md`). The server side of an endpoint comes from
+//! `EndpointFactory.create`, usually through whoever spawned the server.
+//!
+//! ```ignore
+//! let endpoint = Endpoint::from_caps(&caps, "endpoint")?;
+//! loop {
+//!     let call = endpoint.recv()?;
+//!     // decode call.message as the method's params, build results …
+//!     endpoint.reply(call.token, &results, &[])?;
+//! }
+//! ```
+
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_config::ring::{MAX_CALL_CAPS, MAX_PARAMS_LEN, Opcode, Sqe, TransferDescriptor, sqe_flags};
+use capos_schema::interface_id;
+
+use crate::call::{Builder, PendingCall, Reader, submit_sqe};
+use crate::caps::Caps;
+
+/// A received call.
+pub struct Incoming {
+    /// Names the call in [`Endpoint::reply`].
+    pub token: u64,
+    /// The method number.
+    pub method: u16,
+    /// The params message.
+    pub message: Reader,
+    /// Ids of the caps the caller sent, now in this process's table.
+    pub caps: Vec<u32>,
+}
+
+/// The receiving side of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint(u32);
+
+impl Endpoint {
+    /// The bootstrap cap named `name`, checked to be an `EndpointServer`.
+    pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, CapError> {
+        caps.id(name, interface_id::ENDPOINT_SERVER).map(Self)
+    }
+
+    /// Wraps a cap id.
+    pub fn from_id(id: u32) -> Self {
+        Self(id)
+    }
+
+    /// The cap id.
+    pub fn id(&self) -> u32 {
+        self.0
+    }
+
+    /// Starts a RECV; finish it with [`Self::finish_recv`].
+    pub fn recv_async(&self) -> Result<PendingCall, CapError> {
+        let sqe = Sqe { opcode: Opcode::Recv as u8, cap: self.0, ..Sqe::default() };
+        submit_sqe(sqe, Vec::new(), &[], MAX_PARAMS_LEN, MAX_CALL_CAPS)
+    }
+
+    /// Decodes a finished RECV.
+    pub fn finish_recv(pending: PendingCall) -> Result<Incoming, CapError> {
+        let reply = pending.wait()?;
+        Ok(Incoming { token: reply.aux, method: reply.tag as u16, message: reply.message, caps: reply.caps })
+    }
+
+    /// Waits for the next call.
+    pub fn recv(&self) -> Result<Incoming, CapError> {
+        Self::finish_recv(self.recv_async()?)
+    }
+
+    /// Answers call `token` with `results` and the caps `caps` sends.
+    /// `Cancelled` if the caller has died; `InvalidArgument` if this
+    /// process holds no call `token`.
+    pub fn reply(&self, token: u64, results: &Builder, caps: &[TransferDescriptor]) -> Result<(), CapError> {
+        let params = capnp::serialize::write_message_to_words(results);
+        let sqe = Sqe { opcode: Opcode::Return as u8, cap: self.0, interface_id: token, ..Sqe::default() };
+        submit_sqe(sqe, params, caps, 0, 0)?.wait_raw().map(|_| ())
+    }
+
+    /// Answers call `token` with the error `error`.
+    pub fn reply_error(&self, token: u64, error: CapError) -> Result<(), CapError> {
+        let sqe = Sqe {
+            opcode: Opcode::Return as u8,
+            flags: sqe_flags::RETURN_ERROR,
+            method: error.code(),
+            cap: self.0,
+            interface_id: token,
+            ..Sqe::default()
+        };
+        submit_sqe(sqe, Vec::new(), &[], 0, 0)?.wait_raw().map(|_| ())
+    }
+}

@@ -1,0 +1,325 @@
+//! Endpoints: kernel-queued channels through which one process serves calls
+//! of an interface to others.
+//!
+//! `EndpointFactory.create(interfaceId)` makes an [`EndpointCore`] and its
+//! two sides: an [`EndpointClient`] (a cap implementing `interfaceId`; a
+//! CALL on it is queued) and an [`EndpointServer`] (used with the RECV and
+//! RETURN ring operations, handled in `ring.rs`).
+//!
+//! - A CALL waits in the endpoint's queue (at most [`QUEUE_DEPTH`], then
+//!   `WouldBlock`) until a RECV takes it; a process has at most
+//!   [`MAX_CALLS_IN_FLIGHT`] endpoint calls unanswered (then
+//!   `QuotaExceeded`).
+//! - RECV hands the server the params, the caps sent with the call
+//!   (installed in its table), a token and the method number; if a call is
+//!   already queued it completes at once, else when one arrives.
+//! - RETURN with the token answers that call (results and caps, or an
+//!   error); calls may be answered in any order; only the process that
+//!   received a call may answer it.
+//! - When the last `EndpointServer` goes (released, or its holders died),
+//!   every queued and unanswered call, and every later one, completes with
+//!   `PeerDied`. A client that dies leaves its call behind; the server's
+//!   RETURN for it completes with `Cancelled`.
+//!
+//! A call handed to a waiting server makes the server's thread run next
+//! (direct handoff), so a round trip does not wait behind other ready
+//! threads.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_schema::{endpoint_factory, interface_id, method};
+use spin::Mutex;
+
+use super::{Call, CapObject, CapRef, Outcome, PendingCall, Reply, malformed, read_params, reply_with};
+
+/// Most calls waiting in one endpoint's queue.
+pub const QUEUE_DEPTH: usize = 32;
+/// Most endpoint calls one process may have unanswered.
+pub const MAX_CALLS_IN_FLIGHT: u32 = 64;
+
+/// A call waiting to be received.
+struct Incoming {
+    client: PendingCall,
+    method: u16,
+    params: Vec<u8>,
+    caps: Vec<CapRef>,
+}
+
+/// A server's RECV waiting for a call.
+struct Receiving {
+    server: PendingCall,
+    server_pid: u64,
+}
+
+/// A call received and not yet answered.
+struct InService {
+    client: PendingCall,
+    server_pid: u64,
+}
+
+/// What [`EndpointCore::pair`] decided: calls to hand to receivers (with
+/// their tokens), and receivers whose buffers are too small (with the size
+/// or cap count needed).
+struct Pairing {
+    deliveries: Vec<(Receiving, Incoming, u64)>,
+    too_small: Vec<(PendingCall, u64)>,
+}
+
+struct State {
+    queue: VecDeque<Incoming>,
+    receivers: VecDeque<Receiving>,
+    in_service: BTreeMap<u64, InService>,
+    next_token: u64,
+    server_gone: bool,
+}
+
+/// The shared state of one endpoint.
+pub struct EndpointCore {
+    interface_id: u64,
+    state: Mutex<State>,
+}
+
+/// The calling side of an endpoint: implements the endpoint's interface.
+pub struct EndpointClient(Arc<EndpointCore>);
+
+/// The receiving side of an endpoint.
+pub struct EndpointServer(Arc<EndpointCore>);
+
+/// The endpoint factory capability.
+pub struct EndpointFactory;
+
+/// Ends an endpoint call for its client: releases the in-flight slot and
+/// delivers the result.
+fn finish_client(client: PendingCall, result: Result<Reply, CapError>) {
+    if let Some(process) = client.process.upgrade() {
+        let mut inner = process.inner.lock();
+        inner.endpoint_calls = inner.endpoint_calls.saturating_sub(1);
+    }
+    client.complete(result);
+}
+
+impl EndpointCore {
+    /// Matches waiting receivers with queued calls; returns the pairs to
+    /// deliver (after the lock is dropped), with their tokens. A call too
+    /// big for the receiver's buffers fails that RECV with `ResultTooSmall`
+    /// and stays queued.
+    fn pair(state: &mut State) -> Pairing {
+        let mut pairs = Vec::new();
+        let mut too_small = Vec::new();
+        while !state.queue.is_empty() {
+            let Some(receiver) = state.receivers.pop_front() else { break };
+            if receiver.server.live_caller().is_none() {
+                continue;
+            }
+            let Some(call) = state.queue.pop_front() else { break };
+            if call.client.live_caller().is_none() {
+                // The client died while its call waited: drop the call.
+                state.receivers.push_front(receiver);
+                continue;
+            }
+            if call.params.len() > receiver.server.result_len as usize {
+                too_small.push((receiver.server, call.params.len() as u64));
+                state.queue.push_front(call);
+                continue;
+            }
+            if call.caps.len() > usize::from(receiver.server.caps_in_max) {
+                too_small.push((receiver.server, call.caps.len() as u64));
+                state.queue.push_front(call);
+                continue;
+            }
+            let token = state.next_token;
+            state.next_token += 1;
+            pairs.push((receiver, call, token));
+        }
+        Pairing { deliveries: pairs, too_small }
+    }
+
+    /// Delivers paired calls to their servers, outside the endpoint lock.
+    fn deliver(self: &Arc<Self>, pairing: Pairing) {
+        for (server, needed) in pairing.too_small {
+            let aux = needed;
+            server.complete_with_aux(Err(CapError::ResultTooSmall), aux);
+        }
+        for (receiver, call, token) in pairing.deliveries {
+            let Some(server_process) = receiver.server.live_caller() else {
+                finish_client(call.client, Err(CapError::PeerDied));
+                continue;
+            };
+            self.state
+                .lock()
+                .in_service
+                .insert(token, InService { client: call.client, server_pid: receiver.server_pid });
+            let reply =
+                Reply { message: call.params, caps: call.caps, aux: token, tag: u32::from(call.method) };
+            let delivered = super::ring::deliver(&server_process, &receiver.server, Ok(reply));
+            if let Some(thread) = server_process.first_thread() {
+                crate::sched::handoff(&thread);
+            }
+            if let Err(e) = delivered
+                && let Some(entry) = self.state.lock().in_service.remove(&token)
+            {
+                finish_client(entry.client, Err(e));
+            }
+        }
+    }
+
+    /// A RECV from process `server_pid`: completes at once if a call is
+    /// queued, else when one arrives.
+    pub fn recv(self: &Arc<Self>, server: PendingCall, server_pid: u64) {
+        let pairing = {
+            let mut state = self.state.lock();
+            state.receivers.push_back(Receiving { server, server_pid });
+            Self::pair(&mut state)
+        };
+        self.deliver(pairing);
+    }
+
+    /// A RETURN from process `server_pid` for `token`: the client's pending
+    /// call, or `InvalidArgument` if that process holds no such call.
+    pub fn take_call(&self, token: u64, server_pid: u64) -> Result<PendingCall, CapError> {
+        let mut state = self.state.lock();
+        match state.in_service.get(&token) {
+            Some(entry) if entry.server_pid == server_pid => {}
+            _ => return Err(CapError::InvalidArgument),
+        }
+        state.in_service.remove(&token).map(|entry| entry.client).ok_or(CapError::InvalidArgument)
+    }
+}
+
+/// Answers a received call: the client's result (or error) is delivered;
+/// `Cancelled` if the client has died.
+pub fn answer(client: PendingCall, result: Result<Reply, CapError>) -> Result<(), CapError> {
+    let Some(process) = client.live_caller() else {
+        return Err(CapError::Cancelled);
+    };
+    finish_client(client, result);
+    if let Some(thread) = process.first_thread() {
+        crate::sched::handoff(&thread);
+    }
+    Ok(())
+}
+
+impl CapObject for EndpointClient {
+    fn interface_id(&self) -> u64 {
+        self.0.interface_id
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        let Some(process) = call.pending.process.upgrade() else {
+            return Outcome::Error(CapError::Cancelled);
+        };
+        let pairing = {
+            let mut state = self.0.state.lock();
+            if state.server_gone {
+                return Outcome::Error(CapError::PeerDied);
+            }
+            if state.queue.len() >= QUEUE_DEPTH {
+                return Outcome::Error(CapError::WouldBlock);
+            }
+            {
+                let mut inner = process.inner.lock();
+                if inner.endpoint_calls >= MAX_CALLS_IN_FLIGHT {
+                    return Outcome::Error(CapError::QuotaExceeded);
+                }
+                inner.endpoint_calls += 1;
+            }
+            if state.queue.try_reserve(1).is_err() {
+                process.inner.lock().endpoint_calls -= 1;
+                return Outcome::Error(CapError::OutOfMemory);
+            }
+            state.queue.push_back(Incoming {
+                client: call.pending,
+                method: call.method,
+                params: call.params.to_vec(),
+                caps: call.caps,
+            });
+            EndpointCore::pair(&mut state)
+        };
+        self.0.deliver(pairing);
+        Outcome::Pending
+    }
+}
+
+impl CapObject for EndpointServer {
+    fn interface_id(&self) -> u64 {
+        interface_id::ENDPOINT_SERVER
+    }
+
+    fn call(&self, _call: Call<'_>) -> Outcome {
+        // EndpointServer has no methods: it is used with RECV and RETURN.
+        Outcome::Error(CapError::UnknownMethod)
+    }
+}
+
+impl EndpointServer {
+    /// The endpoint this side serves.
+    pub fn core(&self) -> &Arc<EndpointCore> {
+        &self.0
+    }
+}
+
+impl Drop for EndpointServer {
+    /// The last server side is gone: every waiting and unanswered call, and
+    /// every later one, fails with `PeerDied`.
+    fn drop(&mut self) {
+        let (queued, in_service, receivers) = {
+            let mut state = self.0.state.lock();
+            state.server_gone = true;
+            (
+                core::mem::take(&mut state.queue),
+                core::mem::take(&mut state.in_service),
+                core::mem::take(&mut state.receivers),
+            )
+        };
+        drop(receivers);
+        for call in queued {
+            finish_client(call.client, Err(CapError::PeerDied));
+        }
+        for (_, entry) in in_service {
+            finish_client(entry.client, Err(CapError::PeerDied));
+        }
+    }
+}
+
+impl CapObject for EndpointFactory {
+    fn interface_id(&self) -> u64 {
+        interface_id::ENDPOINT_FACTORY
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        if call.method != method::endpoint_factory::CREATE {
+            return Outcome::Error(CapError::UnknownMethod);
+        }
+        let result = (|| {
+            let message = read_params(call.params)?;
+            let params =
+                message.get_root::<endpoint_factory::create_params::Reader<'_>>().map_err(malformed)?;
+            let iface = params.get_interface_id();
+            if iface == 0 {
+                return Err(CapError::InvalidArgument);
+            }
+            let core = Arc::new(EndpointCore {
+                interface_id: iface,
+                state: Mutex::new(State {
+                    queue: VecDeque::new(),
+                    receivers: VecDeque::new(),
+                    in_service: BTreeMap::new(),
+                    next_token: 1,
+                    server_gone: false,
+                }),
+            });
+            let mut reply = reply_with(|m| {
+                let mut r = m.init_root::<endpoint_factory::create_results::Builder<'_>>();
+                r.set_server(0);
+                r.set_client(1);
+                Ok(())
+            })?;
+            reply.caps.push(Arc::new(EndpointServer(core.clone())));
+            reply.caps.push(Arc::new(EndpointClient(core)));
+            Ok(reply)
+        })();
+        result.into()
+    }
+}
