@@ -43,6 +43,10 @@ pub mod serial {
     pub const HEARTBEAT: &str = "uptime: ";
     /// Prefix of every line the in-kernel test runner prints.
     pub const KTEST: &str = "ktest: ";
+    /// Start of the message the kernel logs once every process has ended:
+    /// `all processes ended: F frames free (B before init)`. With nothing
+    /// leaked, F equals B.
+    pub const ALL_ENDED: &str = "all processes ended: ";
 }
 
 /// The kernel's timer tick rate, in interrupts per second.

@@ -102,10 +102,20 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
     }
 }
 
+/// Free frames just before init started (after warming up what the first
+/// process would otherwise allocate for good), for the leak report.
+#[cfg(not(feature = "ktest"))]
+static FRAMES_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
 /// Starts init (embedded in the kernel) with the boot package, the process
 /// spawner and the console.
 #[cfg(not(feature = "ktest"))]
 fn start_init() {
+    // The first kernel stack creates the page tables of the kernel-stack
+    // area, which stay; make them now so the leak report compares like
+    // with like.
+    drop(mem::kstack::KernelStack::new());
+    FRAMES_BEFORE_INIT.store(mem::frame::free_count(), core::sync::atomic::Ordering::Relaxed);
     if boot::init_image::INIT_ELF.is_empty() {
         log::warn!("no init program embedded in this kernel; idling");
         return;
@@ -200,8 +210,20 @@ fn print_banner(boot: &BootInfo, report: &BootReport) {
 #[cfg(not(feature = "ktest"))]
 fn idle() -> ! {
     let mut next_heartbeat = HEARTBEAT_SECONDS;
+    // Report the frame count once every process has ended, so tests can
+    // check that nothing leaked (`docs/serial-protocol.md`).
+    let mut reported_idle = false;
     loop {
         sched::idle_wait();
+        if process::live_count() == 0 && !reported_idle && sched::nothing_to_reap() {
+            log::info!(
+                "{}{} frames free ({} before init)",
+                capos_abi::serial::ALL_ENDED,
+                mem::frame::free_count(),
+                FRAMES_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed)
+            );
+            reported_idle = true;
+        }
         let seconds = time::uptime_ms() / 1000;
         if seconds >= next_heartbeat && process::live_count() == 0 {
             kprintln!("{}{} s ({} ticks)", capos_abi::serial::HEARTBEAT, seconds, time::ticks());

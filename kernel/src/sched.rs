@@ -151,6 +151,12 @@ pub fn exit_current() -> ! {
     unreachable!("a dead thread was scheduled again");
 }
 
+/// Whether no dead thread waits to be reaped.
+#[cfg(not(feature = "ktest"))]
+pub fn nothing_to_reap() -> bool {
+    SCHED.lock().reap.is_empty()
+}
+
 /// Frees the stacks of dead threads other than the running one.
 pub fn reap() {
     let dead: Vec<Arc<Thread>> = {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use qemu_runner::{Failure, IsoSpec, QemuConfig, Regex, RunnerError, Session, build_iso};
+use qemu_runner::{Failure, IsoSpec, QemuConfig, Regex, RunnerError, Session, build_iso, regex};
 
 /// Time allowed from QEMU's start to the boot banner (TCG on a slow CI).
 pub const BOOT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -202,4 +202,22 @@ pub fn expect_unordered(
         }
     }
     Ok(found.into_iter().flatten().collect())
+}
+
+/// Waits for the kernel's report that every process has ended and checks
+/// that it got back every frame it had before init started (nothing the
+/// processes did leaked memory).
+pub fn no_frames_leaked(session: &mut Session) -> Result<String, TestFailure> {
+    let prefix = regex::escape(capos_abi::serial::ALL_ENDED);
+    let line =
+        session.expect(&re(&format!(r"{prefix}(\d+) frames free \((\d+) before init\)$")), STEP_TIMEOUT)?;
+    let after: u64 = line.parse(1).map_err(TestFailure::new)?;
+    let before: u64 = line.parse(2).map_err(TestFailure::new)?;
+    ensure(after == before, session, || {
+        format!(
+            "{} frames leaked: {before} free before init, {after} after every process ended",
+            before.abs_diff(after)
+        )
+    })?;
+    Ok(format!("no frames leaked ({after} free)"))
 }

@@ -7,7 +7,9 @@
 use qemu_runner::Session;
 
 use super::Scenario;
-use crate::harness::{BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, expect_unordered, re};
+use crate::harness::{
+    BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, expect_unordered, no_frames_leaked, re,
+};
 
 /// This module's scenarios.
 pub const SCENARIOS: &[Scenario] = &[
@@ -272,6 +274,6 @@ fn default_manifest(ctx: &mut Ctx) -> Result<(), TestFailure> {
     }
     let fault = ended.get("faulter").map(String::as_str).unwrap_or_default();
     ensure(fault.starts_with("faulted (vector 14, address 0x0"), &session, || format!("faulter: {fault}"))?;
-    ctx.note(format!("{} services ended as expected", ended.len()));
+    ctx.note(format!("{} services ended as expected; {}", ended.len(), no_frames_leaked(&mut session)?));
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! running fails too.
 
 use super::Scenario;
-use crate::harness::{BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, re};
+use crate::harness::{BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, no_frames_leaked, re};
 
 /// This module's scenarios.
 pub const SCENARIOS: &[Scenario] = &[Scenario {
@@ -101,6 +101,9 @@ fn ring_abuse(ctx: &mut Ctx) -> Result<(), TestFailure> {
     session.expect(&re(r"^ring-abuse: a later app ran: Exited\(0\)$"), STEP_TIMEOUT)?;
     let status = session.expect(&re(r"^\[init\] ring-abuse \(pid \d+\) (.+)$"), STEP_TIMEOUT)?;
     ensure(status.get(1) == Some("exited with code 0"), &session, || status.line.clone())?;
-    ctx.note(format!("{passed} hostile cases answered with the expected typed errors; the kernel stayed up"));
+    let leaks = no_frames_leaked(&mut session)?;
+    ctx.note(format!(
+        "{passed} hostile cases answered with the expected typed errors; the kernel stayed up; {leaks}"
+    ));
     Ok(())
 }
