@@ -11,8 +11,21 @@
 /// `timeout_ns` nanoseconds passed (`u64::MAX`: no timeout). Returns the
 /// number of completions waiting.
 pub const SYS_CAP_ENTER: u64 = 0;
-/// `exit(code)`: ends the calling process with `code`; does not return.
+/// `exit(code)`: ends the calling process with `code` (all its threads);
+/// does not return.
 pub const SYS_EXIT: u64 = 1;
+/// `thread_create(entry, stack_top, arg, fs_base)` (arguments in RDI, RSI,
+/// RDX, R10): starts a thread of the calling process at `entry` with RDI =
+/// `arg`, RSP = `stack_top - 8` (as after a call; `stack_top` must be
+/// 16-byte aligned) and FS base `fs_base`. Returns its thread id.
+pub const SYS_THREAD_CREATE: u64 = 2;
+/// `thread_exit(notify)`: ends the calling thread. If `notify` is not 0,
+/// the kernel stores 0 in the 32-bit word at `notify` and UNPARKs every
+/// waiter on it (how `join` works). The last thread's exit ends the process
+/// with code 0.
+pub const SYS_THREAD_EXIT: u64 = 3;
+/// Most threads a process may have at once.
+pub const MAX_THREADS: usize = 64;
 
 /// `timeout_ns` value meaning "wait without a time limit".
 pub const NO_TIMEOUT: u64 = u64::MAX;

@@ -85,9 +85,9 @@ pub enum Opcode {
     Recv = 3,
     /// Server side of an endpoint: answer a received call.
     Return = 4,
-    /// Wait on a user address (reserved for ParkSpace).
+    /// Wait on a 32-bit word of the process's memory (ParkSpace).
     Park = 5,
-    /// Wake waiters on a user address (reserved for ParkSpace).
+    /// Wake waiters on a word.
     Unpark = 6,
 }
 
@@ -319,7 +319,23 @@ impl Sqe {
                 }
             }
             Opcode::Park | Opcode::Unpark => {
-                return Err(CapError::Unsupported);
+                // `params_addr`: the word; `params_len`: the expected value
+                // (PARK) or how many to wake (UNPARK); `interface_id`: the
+                // PARK timeout in ns (0: none).
+                let unused = self.cap != 0
+                    || self.method != 0
+                    || self.result_addr != 0
+                    || self.result_len != 0
+                    || self.caps_addr != 0
+                    || self.caps_out != 0
+                    || self.caps_in_max != 0
+                    || (opcode == Opcode::Unpark && self.interface_id != 0);
+                if unused {
+                    return Err(CapError::ReservedNotZero);
+                }
+                if self.params_addr == 0 || !self.params_addr.is_multiple_of(4) {
+                    return Err(CapError::InvalidArgument);
+                }
             }
         }
         Ok(opcode)
@@ -486,7 +502,19 @@ mod tests {
         assert_eq!(Sqe { result_len: u32::MAX, ..call() }.validate(), Err(CapError::TooLarge));
         assert_eq!(Sqe { caps_out: 17, caps_addr: 8, ..call() }.validate(), Err(CapError::TooLarge));
         assert_eq!(Sqe { caps_out: 1, ..call() }.validate(), Err(CapError::BadAddress));
-        assert_eq!(Sqe { opcode: 5, ..Sqe::default() }.validate(), Err(CapError::Unsupported));
+        assert_eq!(Sqe { opcode: 5, ..Sqe::default() }.validate(), Err(CapError::InvalidArgument));
+        assert_eq!(
+            Sqe { opcode: 6, params_addr: 6, ..Sqe::default() }.validate(),
+            Err(CapError::InvalidArgument)
+        );
+        assert_eq!(
+            Sqe { opcode: 6, params_addr: 8, cap: 1, ..Sqe::default() }.validate(),
+            Err(CapError::ReservedNotZero)
+        );
+        assert_eq!(
+            Sqe { opcode: 5, params_addr: 8, interface_id: 100, ..Sqe::default() }.validate(),
+            Ok(Opcode::Park)
+        );
         assert_eq!(
             Sqe { opcode: 1, flags: sqe_flags::RETURN_ERROR, ..Sqe::default() }.validate(),
             Err(CapError::InvalidFlags)

@@ -134,6 +134,17 @@ pub fn submit_sqe(
     Ok(PendingCall { user_data, result, caps, params, done: false })
 }
 
+/// Submits `sqe` exactly as given (only `user_data` is filled in), for
+/// operations whose address fields are not buffers (PARK, UNPARK).
+/// `keep` is memory the operation needs alive until it completes.
+pub fn submit_raw(mut sqe: Sqe, keep: Vec<u8>) -> Result<PendingCall, CapError> {
+    let user_data = with_ring(|ring| {
+        sqe.user_data = ring.next_user_data();
+        ring.submit(&sqe).map(|()| sqe.user_data)
+    })??;
+    Ok(PendingCall { user_data, result: Vec::new(), caps: Vec::new(), params: keep, done: false })
+}
+
 /// A completion with the bytes and cap ids it delivered.
 pub struct Completion {
     /// The CQE.
@@ -152,7 +163,7 @@ impl PendingCall {
 
     /// Waits for the completion; an error CQE is returned as the error.
     pub fn wait_raw(mut self) -> Result<Completion, CapError> {
-        let cqe = with_ring(|ring| ring.wait_for(self.user_data))??;
+        let cqe = crate::ring::wait_for(self.user_data)?;
         self.done = true;
         if let Some(e) = cqe.error_code() {
             return Err(e);
@@ -192,7 +203,10 @@ pub fn wait_any(calls: &[&PendingCall]) -> Result<usize, CapError> {
         if let Some(i) = calls.iter().position(|c| c.is_complete()) {
             return Ok(i);
         }
-        with_ring(|ring| ring.enter(1, capos_abi::syscall::NO_TIMEOUT))??;
+        let r = crate::syscall::cap_enter(1, capos_abi::syscall::NO_TIMEOUT);
+        if r < 0 {
+            return Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported));
+        }
     }
 }
 
@@ -208,7 +222,7 @@ pub fn release(cap: u32) -> Result<(), CapError> {
         let sqe = Sqe { opcode: Opcode::Release as u8, cap, user_data, ..Sqe::default() };
         ring.submit(&sqe).map(|()| user_data)
     })??;
-    let cqe = with_ring(|ring| ring.wait_for(user_data))??;
+    let cqe = crate::ring::wait_for(user_data)?;
     cqe.error_code().map_or(Ok(()), Err)
 }
 
@@ -218,6 +232,6 @@ pub fn nop() -> Result<(), CapError> {
         let user_data = ring.next_user_data();
         ring.submit(&Sqe { user_data, ..Sqe::default() }).map(|()| user_data)
     })??;
-    with_ring(|ring| ring.wait_for(user_data))??;
+    crate::ring::wait_for(user_data)?;
     Ok(())
 }

@@ -8,10 +8,12 @@
 //! - [`call`]: capability calls with Cap'n Proto params and results;
 //! - [`client`]: typed clients for every kernel interface;
 //! - [`caps`]: the process's initial capabilities by name;
-//! - [`server`]: serving an endpoint (RECV and RETURN).
+//! - [`server`]: serving an endpoint (RECV and RETURN);
+//! - [`thread`], [`park`], [`sync`]: threads, ParkSpace, Mutex and Condvar.
 //!
-//! The runtime is single-threaded for now: one ring per process, used
-//! through one lock (see `docs/ring-abi.md`).
+//! One ring per process, shared by its threads: the ring client sits behind
+//! a lock that is never held while a thread blocks in `cap_enter` (see
+//! `docs/ring-abi.md`).
 #![no_std]
 
 extern crate alloc;
@@ -22,9 +24,12 @@ pub mod client;
 pub mod entry;
 mod heap;
 mod panic;
+pub mod park;
 pub mod ring;
 pub mod server;
+pub mod sync;
 pub mod syscall;
+pub mod thread;
 
 pub use capnp;
 pub use capos_abi::error::CapError;

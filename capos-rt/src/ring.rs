@@ -191,6 +191,22 @@ pub fn install(client: RingClient) {
     *RING.lock() = Some(client);
 }
 
+/// Waits for the completion of `user_data` without holding the ring lock
+/// while blocked, so other threads can use the ring meanwhile (each thread
+/// waits for its own completions; the ones it reaps for others stay in the
+/// stash).
+pub fn wait_for(user_data: u64) -> Result<Cqe, CapError> {
+    loop {
+        if let Some(cqe) = with_ring(|ring| ring.try_take(user_data))? {
+            return Ok(cqe);
+        }
+        let r = crate::syscall::cap_enter(1, NO_TIMEOUT);
+        if r < 0 {
+            return Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported));
+        }
+    }
+}
+
 /// Runs `f` with the process's ring client.
 pub fn with_ring<T>(f: impl FnOnce(&mut RingClient) -> T) -> Result<T, CapError> {
     let mut guard = RING.lock();

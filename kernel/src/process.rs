@@ -144,6 +144,7 @@ impl Process {
         // Only now that no page maps them may borrowed frames go.
         drop(mapped);
         PROCESSES.lock().remove(&self.pid);
+        crate::cap::park::forget_process(self.pid);
         log::info!("process {} ({}) ended: {status}", self.pid, self.name);
         for waiter in waiters {
             waiter.complete(crate::cap::process_spawner::exit_status_reply(status));

@@ -1,37 +1,100 @@
-//! The two syscalls: `cap_enter` and `exit` (numbers and conventions in
-//! `capos_abi::syscall`). Everything else is a capability call made through
-//! the ring, which `cap_enter` processes.
+//! The syscalls (numbers and conventions in `capos_abi::syscall`):
+//! `cap_enter`, `exit`, `thread_create` and `thread_exit`. Everything else
+//! is a capability call made through the ring, which `cap_enter` processes.
 
+use alloc::sync::Arc;
 use capos_abi::error::CapError;
-use capos_abi::syscall::{SYS_CAP_ENTER, SYS_EXIT};
+use capos_abi::syscall::{MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_THREAD_CREATE, SYS_THREAD_EXIT};
 
-use crate::process::ExitStatus;
+use crate::arch::x86_64::context;
+use crate::arch::x86_64::gdt::{USER_CODE_SELECTOR, USER_DATA_SELECTOR};
+use crate::arch::x86_64::trap::TrapFrame;
+use crate::mem::kstack::KernelStack;
+use crate::process::{ExitStatus, Process};
+use crate::thread::Thread;
 
 /// Runs syscall `number`; the value goes back to user mode in RAX.
-pub fn dispatch(number: u64, arg0: u64, arg1: u64, _arg2: u64) -> i64 {
+pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
     crate::sched::reap();
-    let Some(process) = crate::sched::current().and_then(|t| t.process()) else {
-        return CapError::Cancelled.as_result().into();
-    };
+    let Some(thread) = crate::sched::current() else { return CapError::Cancelled.as_result().into() };
+    let Some(process) = thread.process() else { return CapError::Cancelled.as_result().into() };
+    let mut thread_ended = false;
     let result = match number {
         SYS_CAP_ENTER => {
-            let min_complete = u32::try_from(arg0).unwrap_or(u32::MAX);
-            match crate::cap::ring::cap_enter(&process, min_complete, arg1) {
+            let min_complete = u32::try_from(args[0]).unwrap_or(u32::MAX);
+            match crate::cap::ring::cap_enter(&process, min_complete, args[1]) {
                 Ok(n) => i64::from(n),
                 Err(e) => i64::from(e.as_result()),
             }
         }
         SYS_EXIT => {
-            process.terminate(ExitStatus::Exited(arg0 as i32));
+            process.terminate(ExitStatus::Exited(args[0] as i32));
+            0
+        }
+        SYS_THREAD_CREATE => match thread_create(&process, args) {
+            Ok(tid) => tid as i64,
+            Err(e) => i64::from(e.as_result()),
+        },
+        SYS_THREAD_EXIT => {
+            thread_ended = thread_exit(&process, &thread, args[0]);
             0
         }
         _ => i64::from(CapError::UnknownSyscall.as_result()),
     };
-    // The process may have ended during the call (exit, a kill of itself
-    // through its own handle): then this thread must not go back to it.
-    if process.exit_status().is_some() {
+    // The thread or its process may have ended during the call (exit, a
+    // kill of itself through its own handle, thread_exit): then it must not
+    // go back to user mode. The handles are dropped first: this stack is
+    // never unwound.
+    if thread_ended || process.exit_status().is_some() {
         drop(process);
+        drop(thread);
         crate::sched::exit_current();
     }
     result
+}
+
+fn thread_create(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapError> {
+    let [entry, stack_top, arg, fs_base] = args;
+    let user = capos_abi::layout::USER_MIN..capos_abi::layout::USER_END;
+    if !user.contains(&entry) || !user.contains(&stack_top) || !stack_top.is_multiple_of(16) {
+        return Err(CapError::InvalidArgument);
+    }
+    if fs_base != 0 && !user.contains(&fs_base) {
+        return Err(CapError::InvalidArgument);
+    }
+    if process.inner.lock().threads.len() >= MAX_THREADS {
+        return Err(CapError::QuotaExceeded);
+    }
+    let kstack = KernelStack::new().map_err(|_| CapError::OutOfMemory)?;
+    let frame = TrapFrame::user_entry(entry, stack_top - 8, arg, USER_CODE_SELECTOR, USER_DATA_SELECTOR);
+    // SAFETY: the stack was just mapped for this thread alone.
+    let rsp = unsafe { context::prepare_user_entry(kstack.top(), &frame) };
+    let thread = Thread::new(process, kstack, rsp);
+    thread.set_fs_base(fs_base);
+    process.inner.lock().threads.push(thread.clone());
+    let tid = thread.tid;
+    crate::sched::make_ready(thread);
+    Ok(tid)
+}
+
+/// Ends `thread`; returns true (the caller then leaves it for good).
+fn thread_exit(process: &Arc<Process>, thread: &Arc<Thread>, notify: u64) -> bool {
+    let last = {
+        let mut inner = process.inner.lock();
+        inner.threads.retain(|t| !Arc::ptr_eq(t, thread));
+        inner.threads.is_empty()
+    };
+    if last {
+        process.terminate(ExitStatus::Exited(0));
+        return true;
+    }
+    if notify != 0 && notify.is_multiple_of(4) {
+        let written =
+            process.inner.lock().space.as_ref().is_some_and(|s| s.copy_to_user(notify, &0u32.to_le_bytes()));
+        if written {
+            let _ = crate::cap::park::unpark(process.pid, notify, u32::MAX);
+        }
+    }
+    crate::sched::retire(thread);
+    true
 }

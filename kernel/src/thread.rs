@@ -4,6 +4,7 @@
 
 use alloc::sync::Arc;
 use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
 
 use crate::arch::x86_64::context::FpuState;
@@ -41,6 +42,8 @@ pub struct Context {
 
 /// A thread.
 pub struct Thread {
+    /// Thread id, unique for the kernel's life (0 is the idle thread).
+    pub tid: u64,
     /// The owning process (`None` for the idle thread). A strong reference:
     /// a process with threads stays alive; `Process::terminate` takes the
     /// threads out of the process, which breaks the cycle.
@@ -52,6 +55,8 @@ pub struct Thread {
     /// Scheduling state.
     pub state: Mutex<ThreadState>,
 }
+
+static NEXT_TID: AtomicU64 = AtomicU64::new(1);
 
 // SAFETY: `context` is touched only by the scheduler with interrupts off on
 // the one CPU, for a thread that is not running (or is being switched away
@@ -65,6 +70,7 @@ impl Thread {
     /// stack pointer `rsp` on `kstack`.
     pub fn new(process: &Arc<Process>, kstack: KernelStack, rsp: u64) -> Arc<Self> {
         Arc::new(Self {
+            tid: NEXT_TID.fetch_add(1, Ordering::Relaxed),
             process: Some(process.clone()),
             kstack: Some(kstack),
             context: UnsafeCell::new(Context { rsp, fpu: FpuState::initial(), fs_base: 0 }),
@@ -76,6 +82,7 @@ impl Thread {
     /// when nothing else can.
     pub fn idle() -> Arc<Self> {
         Arc::new(Self {
+            tid: 0,
             process: None,
             kstack: None,
             context: UnsafeCell::new(Context { rsp: 0, fpu: FpuState::initial(), fs_base: 0 }),
@@ -97,6 +104,13 @@ impl Thread {
     pub unsafe fn context(&self) -> &mut Context {
         // SAFETY: exclusive access is the caller's obligation (see above).
         unsafe { &mut *self.context.get() }
+    }
+
+    /// Sets the user FS base the thread starts with (before it first runs).
+    pub fn set_fs_base(&self, fs_base: u64) {
+        // SAFETY: called right after creation, before the thread is in any
+        // scheduler queue, so nothing else touches its context.
+        unsafe { self.context().fs_base = fs_base };
     }
 
     /// Current state.

@@ -123,9 +123,14 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
         CapError::WrongInterface,
     );
     c.expect_error(
-        "PARK without ParkSpace",
-        Sqe { opcode: Opcode::Park as u8, ..Sqe::default() },
-        CapError::Unsupported,
+        "PARK on a misaligned word",
+        Sqe { opcode: Opcode::Park as u8, params_addr: 0x6000_0000_0002, ..Sqe::default() },
+        CapError::InvalidArgument,
+    );
+    c.expect_error(
+        "PARK on kernel memory",
+        Sqe { opcode: Opcode::Park as u8, params_addr: 0xffff_8000_0010_0000, ..Sqe::default() },
+        CapError::BadAddress,
     );
 
     // Bad and stale cap ids, wrong interfaces and methods.

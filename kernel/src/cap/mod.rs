@@ -14,6 +14,7 @@ pub mod console;
 pub mod endpoint;
 pub mod entropy;
 pub mod memory;
+pub mod park;
 pub mod process_spawner;
 pub mod ring;
 pub mod table;
@@ -116,6 +117,17 @@ impl PendingCall {
     pub fn complete(self, result: Result<Reply, CapError>) {
         if let Some(process) = self.process.upgrade() {
             let _ = ring::deliver(&process, &self, result);
+        }
+    }
+
+    /// Completes the call with a bare CQE (result 0), for operations that
+    /// return nothing (a PARK woken by UNPARK).
+    pub fn complete_empty(self) {
+        if let Some(process) = self.process.upgrade() {
+            ring::post_cqe(
+                &process,
+                &capos_config::ring::Cqe { user_data: self.user_data, ..Default::default() },
+            );
         }
     }
 

@@ -39,15 +39,15 @@ pub struct Ring {
     cq_tail: u32,
     /// Calls accepted but not yet completed (each holds a CQ slot).
     pending: u32,
-    /// The thread blocked in `cap_enter`, and how many completions it wants.
-    waiter: Option<(Arc<crate::thread::Thread>, u32)>,
+    /// Threads blocked in `cap_enter`, and how many completions each wants.
+    waiters: Vec<(Arc<crate::thread::Thread>, u32)>,
 }
 
 impl Ring {
     /// A ring over the given physical pages (in ring order), with its header
     /// initialised.
     pub fn new(frames: [u64; RING_PAGES]) -> Self {
-        let ring = Self { frames, sq_head: 0, cq_tail: 0, pending: 0, waiter: None };
+        let ring = Self { frames, sq_head: 0, cq_tail: 0, pending: 0, waiters: Vec::new() };
         ring.write(header::MAGIC, &abi::RING_MAGIC.to_le_bytes());
         ring.write(header::VERSION, &abi::RING_VERSION.to_le_bytes());
         ring.write(header::SQ_ENTRIES, &abi::SQ_ENTRIES.to_le_bytes());
@@ -116,14 +116,19 @@ impl Ring {
         self.write_u32(header::CQ_TAIL, self.cq_tail);
     }
 
-    /// Wakes the waiting thread if enough completions arrived.
+    /// Wakes the waiting threads for which enough completions arrived.
+    /// (With several threads waiting, each looks for its own completions
+    /// and waits again if they are not there yet.)
     fn wake_if_ready(&mut self) {
-        if let Some((thread, min)) = &self.waiter
-            && self.available().is_ok_and(|n| n >= *min)
-        {
-            crate::sched::wake(thread);
-            self.waiter = None;
-        }
+        let available = self.available().unwrap_or(0);
+        self.waiters.retain(|(thread, min)| {
+            if available >= *min {
+                crate::sched::wake(thread);
+                false
+            } else {
+                true
+            }
+        });
     }
 }
 
@@ -145,12 +150,13 @@ pub fn cap_enter(process: &Arc<Process>, min_complete: u32, timeout_ns: u64) -> 
         .then(|| crate::time::uptime_ns().saturating_add(timeout_ns));
     let Some(thread) = crate::sched::current() else { return Ok(available) };
     with_ring(process, |ring| {
-        ring.waiter = Some((thread.clone(), min_complete.min(abi::CQ_ENTRIES)));
+        ring.waiters.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
+        ring.waiters.push((thread.clone(), min_complete.min(abi::CQ_ENTRIES)));
         Ok(())
     })?;
     crate::sched::block(ThreadState::BlockedOnRing { min_complete, deadline_ns });
     with_ring(process, |ring| {
-        ring.waiter = None;
+        ring.waiters.retain(|(t, _)| !Arc::ptr_eq(t, &thread));
         ring.available()
     })
 }
@@ -215,7 +221,13 @@ fn execute(process: &Arc<Process>, sqe: Sqe) -> Executed {
         Ok(Opcode::Return) => {
             answer(process, &sqe).map(|()| Cqe { user_data: sqe.user_data, ..Cqe::default() })
         }
-        Ok(Opcode::Park | Opcode::Unpark) => Err(CapError::Unsupported),
+        Ok(Opcode::Park) => match super::park::park(process, &sqe) {
+            Ok(true) => return Executed::Pending,
+            Ok(false) => Err(CapError::WouldBlock),
+            Err(e) => Err(e),
+        },
+        Ok(Opcode::Unpark) => super::park::unpark(process.pid, sqe.params_addr, sqe.params_len)
+            .map(|woken| Cqe { user_data: sqe.user_data, result: woken as i32, ..Cqe::default() }),
     };
     unreserve(process);
     Executed::Completed(result.unwrap_or_else(|e| Cqe::error(sqe.user_data, e)))
@@ -394,7 +406,7 @@ pub fn post_error(process: &Arc<Process>, call: &PendingCall, error: CapError, a
 }
 
 /// Posts `cqe` in the CQ slot kept for its call and wakes a waiting thread.
-fn post_cqe(process: &Arc<Process>, cqe: &Cqe) {
+pub fn post_cqe(process: &Arc<Process>, cqe: &Cqe) {
     let mut inner = process.inner.lock();
     if let Some(ring) = inner.ring.as_mut() {
         ring.pending = ring.pending.saturating_sub(1);

@@ -74,7 +74,7 @@ pub fn init() {
 }
 
 /// Runs the syscall a `SYSCALL_VECTOR` frame carries: number in RAX,
-/// arguments in RDI, RSI, RDX; the result goes back in RAX.
+/// arguments in RDI, RSI, RDX, R10; the result goes back in RAX.
 pub fn dispatch_frame(frame: &mut TrapFrame) {
-    frame.rax = crate::syscall::dispatch(frame.rax, frame.rdi, frame.rsi, frame.rdx) as u64;
+    frame.rax = crate::syscall::dispatch(frame.rax, [frame.rdi, frame.rsi, frame.rdx, frame.r10]) as u64;
 }

@@ -44,6 +44,11 @@ pub const SCENARIOS: &[Scenario] = &[
         run: ipc,
     },
     Scenario {
+        name: "threads",
+        about: "threads share a counter under a ParkSpace mutex (exact total), a condvar hand-off, joins",
+        run: threads,
+    },
+    Scenario {
         name: "fpu-preemption",
         about: "two CPU-bound processes are preempted and keep their own XMM registers",
         run: fpu,
@@ -248,6 +253,25 @@ fn ipc(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let status = init_report(&mut session, "ipc-demo")?;
     ensure(status == "exited with code 0", &session, || format!("ipc-demo {status}"))?;
     ctx.note(flood.line.clone());
+    all_ended(&mut session)
+}
+
+fn threads(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("threads")?;
+    let total = session.expect(
+        &re(r"^counter: (\d+) threads \(tids \[[0-9, ]+\]\) x (\d+) = (\d+) \(expected (\d+)\)$"),
+        BOOT_TIMEOUT,
+    )?;
+    let n = |i| total.parse::<u64>(i).map_err(TestFailure::new);
+    let (threads, adds, sum) = (n(1)?, n(2)?, n(3)?);
+    // The expectation is computed here, not taken from the app's line.
+    ensure(threads >= 2 && sum == threads * adds, &session, || {
+        format!("{}: {threads} x {adds} should be {}", total.line, threads * adds)
+    })?;
+    session.expect(&re(r"^counter: condvar hand-off done, worker joined: Ok\(\(\)\)$"), STEP_TIMEOUT)?;
+    let status = init_report(&mut session, "counter")?;
+    ensure(status == "exited with code 0", &session, || format!("counter {status}"))?;
+    ctx.note(total.line.clone());
     all_ended(&mut session)
 }
 

@@ -23,7 +23,8 @@ const REQUIRED_CASES: &[&str] = &[
     "reserved field",
     "nop naming a cap",
     "RECV on a cap that is not an endpoint",
-    "PARK without ParkSpace",
+    "PARK on a misaligned word",
+    "PARK on kernel memory",
     // bad and stale cap ids
     "bad cap id",
     "generation 0",
