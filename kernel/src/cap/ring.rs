@@ -315,12 +315,7 @@ fn answer(process: &Arc<Process>, sqe: &Sqe) -> Result<(), CapError> {
     let (message, transfer) = {
         let mut inner = process.inner.lock();
         let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
-        let mut message = Vec::new();
-        message.try_reserve_exact(sqe.params_len as usize).map_err(|_| CapError::OutOfMemory)?;
-        message.resize(sqe.params_len as usize, 0);
-        if !space.copy_from_user(sqe.params_addr, &mut message) {
-            return Err(CapError::BadAddress);
-        }
+        let message = copy_in(space, sqe.params_addr, sqe.params_len)?;
         let descriptors = read_descriptors(space, sqe)?;
         (message, inner.caps.prepare_transfer(&descriptors)?)
     };
@@ -336,14 +331,19 @@ fn answer(process: &Arc<Process>, sqe: &Sqe) -> Result<(), CapError> {
     result
 }
 
+/// Copies `len` bytes of user memory at `addr` into a new kernel buffer.
+fn copy_in(space: &AddressSpace, addr: u64, len: u32) -> Result<Vec<u8>, CapError> {
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(len as usize).map_err(|_| CapError::OutOfMemory)?;
+    bytes.resize(len as usize, 0);
+    if space.copy_from_user(addr, &mut bytes) { Ok(bytes) } else { Err(CapError::BadAddress) }
+}
+
 /// Reads the SQE's transfer descriptors (`caps_out` of them at `caps_addr`).
 fn read_descriptors(space: &AddressSpace, sqe: &Sqe) -> Result<Vec<TransferDescriptor>, CapError> {
     let mut descriptors = Vec::new();
     if sqe.caps_out > 0 {
-        let mut raw = alloc::vec![0u8; usize::from(sqe.caps_out) * 8];
-        if !space.copy_from_user(sqe.caps_addr, &mut raw) {
-            return Err(CapError::BadAddress);
-        }
+        let raw = copy_in(space, sqe.caps_addr, u32::from(sqe.caps_out) * 8)?;
         for chunk in raw.chunks_exact(8) {
             let mut b = [0u8; 8];
             b.copy_from_slice(chunk);
@@ -362,12 +362,7 @@ fn prepare_call(process: &Arc<Process>, sqe: &Sqe) -> Result<(CapRef, Vec<u8>, T
         return Err(CapError::WrongInterface);
     }
     let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
-    let mut params = Vec::new();
-    params.try_reserve_exact(sqe.params_len as usize).map_err(|_| CapError::OutOfMemory)?;
-    params.resize(sqe.params_len as usize, 0);
-    if !space.copy_from_user(sqe.params_addr, &mut params) {
-        return Err(CapError::BadAddress);
-    }
+    let params = copy_in(space, sqe.params_addr, sqe.params_len)?;
     let descriptors = read_descriptors(space, sqe)?;
     // The result buffer and the room for returned caps must be writable:
     // check now, so a bad buffer fails before the call has effects.
