@@ -301,6 +301,27 @@ interface EndpointServer @0xa8a6c47872304fe1 {
   # answered, complete with `PeerDied`, and so do later calls.
 }
 
+interface RevocationFactory @0xbb4678d94925278a {
+  # Makes revocable copies of capabilities.
+
+  wrap @0 (target :CapIndex) -> (revocable :CapIndex, revoker :CapIndex);
+  # Returns `revocable`, a cap that implements the same interface as the
+  # sent cap `target` and forwards every call to it, and `revoker`, which
+  # can cut it off. Hand out `revocable` (copies of it share its fate) and
+  # keep `revoker`. Calls on a revoked cap fail with `Revoked`. An endpoint's
+  # server side cannot be wrapped usefully (RECV and RETURN need the real
+  # one).
+}
+
+interface Revoker @0xb7b5105ee76bbb55 {
+  # Cuts off the revocable cap it was made with.
+
+  revoke @0 () -> ();
+  # From now on every call on the revocable cap (and on every copy of it,
+  # in any process) fails with `Revoked`; calls already forwarded finish
+  # normally. Revoking twice is harmless.
+}
+
 interface Echo @0xa4de15935f8c4bfb {
   # A trivial interface for IPC demos and tests, served by a process.
 
@@ -424,6 +445,9 @@ enum KernelCap @0xb9d5e887be6ed470 {
 
   endpointFactory @8;
   # An `EndpointFactory`.
+
+  revocationFactory @9;
+  # A `RevocationFactory`.
 }
 
 struct CapDecl @0xd64a5d51d1e3b70f {

@@ -61,11 +61,13 @@ pub enum CapError {
     WouldBlock = 23,
     /// The cap may not be transferred (or not in the requested mode).
     NotTransferable = 24,
+    /// The cap was revoked by whoever made it revocable.
+    Revoked = 25,
 }
 
 impl CapError {
     /// Every code, in numeric order.
-    pub const ALL: [CapError; 24] = [
+    pub const ALL: [CapError; 25] = [
         Self::UnknownOpcode,
         Self::InvalidFlags,
         Self::ReservedNotZero,
@@ -90,6 +92,7 @@ impl CapError {
         Self::Unsupported,
         Self::WouldBlock,
         Self::NotTransferable,
+        Self::Revoked,
     ];
 
     /// The code as a number.
@@ -129,6 +132,7 @@ impl CapError {
             Self::Unsupported => "unsupported",
             Self::WouldBlock => "would block",
             Self::NotTransferable => "capability not transferable",
+            Self::Revoked => "capability revoked",
         }
     }
 }

@@ -66,11 +66,13 @@ pub enum KernelCap {
     VirtualMemory,
     /// `EndpointFactory`.
     EndpointFactory,
+    /// `RevocationFactory`.
+    RevocationFactory,
 }
 
 impl KernelCap {
     /// Every kernel cap, in schema order.
-    pub const ALL: [KernelCap; 9] = [
+    pub const ALL: [KernelCap; 10] = [
         Self::Console,
         Self::Timer,
         Self::WallClock,
@@ -80,6 +82,7 @@ impl KernelCap {
         Self::FrameAllocator,
         Self::VirtualMemory,
         Self::EndpointFactory,
+        Self::RevocationFactory,
     ];
 
     /// The name `system.cue` and the schema use (`wallClock`).
@@ -94,6 +97,7 @@ impl KernelCap {
             Self::FrameAllocator => "frameAllocator",
             Self::VirtualMemory => "virtualMemory",
             Self::EndpointFactory => "endpointFactory",
+            Self::RevocationFactory => "revocationFactory",
         }
     }
 
@@ -115,6 +119,7 @@ impl KernelCap {
             Self::FrameAllocator => id::FRAME_ALLOCATOR,
             Self::VirtualMemory => id::VIRTUAL_MEMORY,
             Self::EndpointFactory => id::ENDPOINT_FACTORY,
+            Self::RevocationFactory => id::REVOCATION_FACTORY,
         }
     }
 
@@ -129,6 +134,7 @@ impl KernelCap {
             schema::KernelCap::FrameAllocator => Self::FrameAllocator,
             schema::KernelCap::VirtualMemory => Self::VirtualMemory,
             schema::KernelCap::EndpointFactory => Self::EndpointFactory,
+            schema::KernelCap::RevocationFactory => Self::RevocationFactory,
         }
     }
 
@@ -143,6 +149,7 @@ impl KernelCap {
             Self::FrameAllocator => schema::KernelCap::FrameAllocator,
             Self::VirtualMemory => schema::KernelCap::VirtualMemory,
             Self::EndpointFactory => schema::KernelCap::EndpointFactory,
+            Self::RevocationFactory => schema::KernelCap::RevocationFactory,
         }
     }
 }

@@ -12,7 +12,7 @@ use capos_config::ring::{TransferDescriptor, TransferMode};
 use capos_schema::{
     KernelCap, MapRights, TimeProvenance, boot_package, console, echo, endpoint_factory, entropy_source,
     exit_status, frame_allocator, interface_id, memory_object, method, process_handle, process_spawner,
-    timer, virtual_memory, wall_clock,
+    revocation_factory, timer, virtual_memory, wall_clock,
 };
 
 use crate::call::{PendingCall, Reply, Request, call, submit};
@@ -120,6 +120,42 @@ client!(
     Echo,
     interface_id::ECHO
 );
+
+client!(
+    /// `RevocationFactory`: make revocable copies of caps.
+    RevocationFactory,
+    interface_id::REVOCATION_FACTORY
+);
+client!(
+    /// `Revoker`: cut off a revocable cap.
+    Revoker,
+    interface_id::REVOKER
+);
+
+impl RevocationFactory {
+    /// A revocable copy of cap `target` and its revoker: `(revocable,
+    /// revoker)` cap ids. The revocable cap implements `target`'s
+    /// interface.
+    pub fn wrap(&self, target: u32) -> Result<(u32, Revoker), CapError> {
+        let descriptors = [TransferDescriptor { cap: target, mode: TransferMode::Copy }];
+        let mut r = self.request(method::revocation_factory::WRAP);
+        r.params.init_root::<revocation_factory::wrap_params::Builder<'_>>().set_target(0);
+        r.caps = &descriptors;
+        r.caps_in_max = 2;
+        let reply = call(r)?;
+        let res =
+            reply.message.get_root::<revocation_factory::wrap_results::Reader<'_>>().map_err(malformed)?;
+        let id = |i: u32| reply.caps.get(i as usize).copied().ok_or(CapError::MalformedParams);
+        Ok((id(res.get_revocable())?, Revoker(id(res.get_revoker())?)))
+    }
+}
+
+impl Revoker {
+    /// Revokes: every call on the revocable cap now fails with `Revoked`.
+    pub fn revoke(&self) -> Result<(), CapError> {
+        call(self.request(method::revoker::REVOKE)).map(|_| ())
+    }
+}
 
 impl EndpointFactory {
     /// A new endpoint for `interface_id`: `(server, client)` cap ids.

@@ -39,7 +39,8 @@ pub use capos_schema as schema;
 pub mod prelude {
     pub use crate::client::{
         BootPackage, Console, Echo, EndpointFactory, EntropySource, ExitStatus, FrameAllocator, Grant,
-        GrantSource, MemoryObject, ProcessHandle, ProcessSpawner, Timer, VirtualMemory, WallClock, WallTime,
+        GrantSource, MemoryObject, ProcessHandle, ProcessSpawner, RevocationFactory, Revoker, Timer,
+        VirtualMemory, WallClock, WallTime,
     };
     pub use crate::schema::{KernelCap, MapRights, TimeProvenance};
     pub use crate::server::{Endpoint, Incoming};

@@ -52,6 +52,7 @@ fn kernel_cap(cap: manifest::KernelCap) -> KernelCap {
         manifest::KernelCap::FrameAllocator => KernelCap::FrameAllocator,
         manifest::KernelCap::VirtualMemory => KernelCap::VirtualMemory,
         manifest::KernelCap::EndpointFactory => KernelCap::EndpointFactory,
+        manifest::KernelCap::RevocationFactory => KernelCap::RevocationFactory,
     }
 }
 

@@ -64,6 +64,10 @@ pub mod interface_id {
     pub const ENDPOINT_SERVER: u64 = c::endpoint_server::_private::TYPE_ID;
     /// `Echo`.
     pub const ECHO: u64 = c::echo::_private::TYPE_ID;
+    /// `RevocationFactory`.
+    pub const REVOCATION_FACTORY: u64 = c::revocation_factory::_private::TYPE_ID;
+    /// `Revoker`.
+    pub const REVOKER: u64 = c::revoker::_private::TYPE_ID;
 }
 
 /// Method numbers (the schema's ordinals, `@N`), one module per interface.
@@ -143,6 +147,16 @@ pub mod method {
         /// `create(interfaceId) -> (server, client)`.
         pub const CREATE: u16 = 0;
     }
+    /// `RevocationFactory` methods.
+    pub mod revocation_factory {
+        /// `wrap(target) -> (revocable, revoker)`.
+        pub const WRAP: u16 = 0;
+    }
+    /// `Revoker` methods.
+    pub mod revoker {
+        /// `revoke()`.
+        pub const REVOKE: u16 = 0;
+    }
     /// `Echo` methods.
     pub mod echo {
         /// `echo(text) -> text`.
@@ -194,6 +208,8 @@ pub const INTERFACES: &[InterfaceInfo] = &[
     },
     InterfaceInfo { name: "EndpointFactory", id: interface_id::ENDPOINT_FACTORY, methods: &["create"] },
     InterfaceInfo { name: "EndpointServer", id: interface_id::ENDPOINT_SERVER, methods: &[] },
+    InterfaceInfo { name: "RevocationFactory", id: interface_id::REVOCATION_FACTORY, methods: &["wrap"] },
+    InterfaceInfo { name: "Revoker", id: interface_id::REVOKER, methods: &["revoke"] },
     InterfaceInfo { name: "Echo", id: interface_id::ECHO, methods: &["echo"] },
 ];
 
@@ -286,6 +302,8 @@ mod tests {
         check(interface_id::VIRTUAL_MEMORY, method::virtual_memory::PROTECT, "protect");
         check(interface_id::ENDPOINT_FACTORY, method::endpoint_factory::CREATE, "create");
         check(interface_id::ECHO, method::echo::ECHO, "echo");
+        check(interface_id::REVOCATION_FACTORY, method::revocation_factory::WRAP, "wrap");
+        check(interface_id::REVOKER, method::revoker::REVOKE, "revoke");
         assert!(interface(0).is_none());
         assert_eq!(interface(interface_id::TIMER).unwrap().method_name(2), None);
     }

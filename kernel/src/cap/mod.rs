@@ -16,6 +16,7 @@ pub mod entropy;
 pub mod memory;
 pub mod park;
 pub mod process_spawner;
+pub mod revocable;
 pub mod ring;
 pub mod table;
 pub mod timer;
@@ -195,6 +196,7 @@ pub fn kernel_cap(kind: capos_schema::KernelCap) -> Result<crate::spawn::Initial
         K::FrameAllocator => Object(Arc::new(memory::FrameAllocator::new(memory::DEFAULT_FRAME_BUDGET))),
         K::VirtualMemory => OwnVirtualMemory,
         K::EndpointFactory => Object(Arc::new(endpoint::EndpointFactory)),
+        K::RevocationFactory => Object(Arc::new(revocable::RevocationFactory)),
     })
 }
 

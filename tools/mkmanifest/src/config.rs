@@ -316,7 +316,7 @@ mod tests {
         assert_eq!(
             err(r#"{"services": {"hello": {"caps": {"clock": {"source": "clok"}}}}}"#),
             "services.hello.caps.clock.source: unknown kernel cap \"clok\" (known: console, timer, wallClock, \
-             entropy, bootPackage, processSpawner, frameAllocator, virtualMemory, endpointFactory)"
+             entropy, bootPackage, processSpawner, frameAllocator, virtualMemory, endpointFactory, revocationFactory)"
         );
     }
 

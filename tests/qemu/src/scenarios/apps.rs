@@ -44,6 +44,11 @@ pub const SCENARIOS: &[Scenario] = &[
         run: ipc,
     },
     Scenario {
+        name: "revocation",
+        about: "a revocable timer: the child's calls fail with Revoked after revoke, the original keeps working",
+        run: revocation,
+    },
+    Scenario {
         name: "threads",
         about: "threads share a counter under a ParkSpace mutex (exact total), a condvar hand-off, joins",
         run: threads,
@@ -253,6 +258,24 @@ fn ipc(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let status = init_report(&mut session, "ipc-demo")?;
     ensure(status == "exited with code 0", &session, || format!("ipc-demo {status}"))?;
     ctx.note(flood.line.clone());
+    all_ended(&mut session)
+}
+
+fn revocation(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("revoke")?;
+    let child =
+        session.expect(&re(r"^revoke-demo child: timer worked (\d+) times, then: (\w+)$"), BOOT_TIMEOUT)?;
+    let worked: u64 = child.parse(1).map_err(TestFailure::new)?;
+    ensure(worked > 0 && child.get(2) == Some("Revoked"), &session, || {
+        format!("{}: the child should use the timer, then see Revoked", child.line)
+    })?;
+    session.expect(
+        &re(r"^revoke-demo: before revoking the copy worked: true; after: Some\(Revoked\); the original: works; child exited with code 0$"),
+        STEP_TIMEOUT,
+    )?;
+    let status = init_report(&mut session, "revoke-demo")?;
+    ensure(status == "exited with code 0", &session, || format!("revoke-demo {status}"))?;
+    ctx.note(child.line.clone());
     all_ended(&mut session)
 }
 
