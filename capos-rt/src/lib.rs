@@ -8,7 +8,8 @@
 //! - [`call`]: capability calls with Cap'n Proto params and results;
 //! - [`client`]: typed clients for every kernel interface;
 //! - [`caps`]: the process's initial capabilities by name;
-//! - [`server`]: serving an endpoint (RECV and RETURN);
+//! - [`server`]: serving an endpoint (RECV and RETURN); [`service`]: the
+//!   server loop and typed stubs, so a service author writes methods;
 //! - [`thread`], [`park`], [`sync`]: threads, ParkSpace, Mutex and Condvar.
 //!
 //! One ring per process, shared by its threads: the ring client sits behind
@@ -27,6 +28,7 @@ mod panic;
 pub mod park;
 pub mod ring;
 pub mod server;
+pub mod service;
 pub mod sync;
 pub mod syscall;
 pub mod thread;

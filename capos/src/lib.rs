@@ -32,7 +32,7 @@
 #![no_std]
 
 pub use capos_rt as rt;
-pub use capos_rt::{CapError, Caps, call, capnp, client, park, server, sync, syscall, thread};
+pub use capos_rt::{CapError, Caps, call, capnp, client, park, server, service, sync, syscall, thread};
 pub use capos_schema as schema;
 
 /// The usual imports for an app.

@@ -5,7 +5,8 @@
 //! 2. kills a server that holds its call: the caller gets `PeerDied`;
 //! 3. kills a client whose call a server holds: the server's RETURN gets
 //!    `Cancelled`;
-//! 4. ends the first server with `quit`.
+//! 4. ends the first server with `quit`;
+//! 5. calls `echo-service`, a server written with `capos::service`.
 #![no_std]
 #![no_main]
 
@@ -13,7 +14,8 @@ extern crate alloc;
 
 use alloc::format;
 use capos::prelude::*;
-use capos::schema::interface_id;
+use capos::schema::{echo, interface_id, method};
+use capos_config::ring::{TransferDescriptor, TransferMode};
 
 capos::entry_point!(main);
 
@@ -44,6 +46,40 @@ fn start(
     let (handle, _) = spawner.spawn(binary, args, &[], &grants)?;
     capos::call::release(side)?;
     Ok(handle)
+}
+
+/// Sends `echo(text)` with `caps` and room for one returned cap; returns
+/// the answer and the returned cap ids.
+fn echo_with_caps(
+    echo: &Echo,
+    text: &str,
+    caps: &[TransferDescriptor],
+) -> Result<(alloc::string::String, alloc::vec::Vec<u32>), CapError> {
+    let mut request = capos::call::Request::new(echo.id(), interface_id::ECHO, method::echo::ECHO);
+    request.params.init_root::<echo::echo_params::Builder<'_>>().set_text(text);
+    request.caps = caps;
+    request.caps_in_max = 1;
+    let reply = capos::call::call(request)?;
+    let results =
+        reply.message.get_root::<echo::echo_results::Reader<'_>>().map_err(|_| CapError::MalformedParams)?;
+    let answer = results.get_text().ok().and_then(|t| t.to_str().ok()).unwrap_or_default();
+    Ok((alloc::string::String::from(answer), reply.caps))
+}
+
+/// Caps across an endpoint: the server hands us a fresh console cap, we
+/// use it, then pass it back by move and lose it.
+fn transfer(echo: &Echo, console: &Console) -> Result<(), CapError> {
+    let (answer, received) = echo_with_caps(echo, "give", &[])?;
+    let &[fresh] = received.as_slice() else { return Err(CapError::MalformedParams) };
+    Console::from_id(fresh).line("ipc-demo: (printed through the console cap the server handed over)")?;
+    console.line(&format!(
+        "ipc-demo: give -> {answer:?}, got cap {fresh:#x}, a new id (ours is {:#x})",
+        console.id()
+    ))?;
+    let moved = [TransferDescriptor { cap: fresh, mode: TransferMode::Move }];
+    let (answer, _) = echo_with_caps(echo, "take", &moved)?;
+    let after = Console::from_id(fresh).write("unreachable");
+    console.line(&format!("ipc-demo: take (by move) -> {answer:?}; using the moved cap now: {after:?}"))
 }
 
 fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
@@ -92,5 +128,14 @@ fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
     console.line(&format!("ipc-demo: quit -> {:?}", client_copy.echo("quit")))?;
     console.line(&format!("ipc-demo: ipc-server {}", server1.wait()?))?;
     let _ = server2.wait();
+
+    // 5. A server written with the service layer (capos::service).
+    let (server, client) = factory.create(interface_id::ECHO)?;
+    let typed = start(&spawner, console, "echo-service", &[], "endpoint", server)?;
+    let echo = Echo::from_id(client);
+    console.line(&format!("ipc-demo: typed service: {:?}", echo.echo("typed")))?;
+    transfer(&echo, console)?;
+    console.line(&format!("ipc-demo: typed service: {:?}", echo.echo("quit")))?;
+    console.line(&format!("ipc-demo: echo-service {}", typed.wait()?))?;
     console.line("ipc-demo: done")
 }

@@ -254,6 +254,32 @@ fn ipc(ctx: &mut Ctx) -> Result<(), TestFailure> {
     session.expect(&re(r"^ipc-demo: hold server exited with code 0$"), STEP_TIMEOUT)?;
     session.expect(&re(r#"^ipc-demo: quit -> Ok\("bye"\)$"#), STEP_TIMEOUT)?;
     session.expect(&re(r"^ipc-demo: ipc-server exited with code 0$"), STEP_TIMEOUT)?;
+    // The service layer: a typed stub answers; caps cross the endpoint both
+    // ways (a fresh cap from the server works; one moved back is gone);
+    // the service stops after `quit`.
+    session.expect(&re(r#"^ipc-demo: typed service: Ok\("typed!"\)$"#), STEP_TIMEOUT)?;
+    session.expect(
+        &re(r"^ipc-demo: \(printed through the console cap the server handed over\)$"),
+        STEP_TIMEOUT,
+    )?;
+    let give = session.expect(
+        &re(r#"^ipc-demo: give -> "here is a console", got cap (0x[0-9a-f]+), a new id \(ours is (0x[0-9a-f]+)\)$"#),
+        STEP_TIMEOUT,
+    )?;
+    ensure(give.get(1) != give.get(2), &session, || give.line.clone())?;
+    session.expect(
+        &re(r#"^ipc-demo: take \(by move\) -> "took 1 caps"; using the moved cap now: Err\(StaleCap\)$"#),
+        STEP_TIMEOUT,
+    )?;
+    expect_unordered(
+        &mut session,
+        &[
+            r#"^ipc-demo: typed service: Ok\("quit!"\)$"#,
+            r"^echo-service: answered 2 calls, then Ok\(\(\)\)$",
+        ],
+        STEP_TIMEOUT,
+    )?;
+    session.expect(&re(r"^ipc-demo: echo-service exited with code 0$"), STEP_TIMEOUT)?;
     session.expect(&re(r"^ipc-demo: done$"), STEP_TIMEOUT)?;
     let status = init_report(&mut session, "ipc-demo")?;
     ensure(status == "exited with code 0", &session, || format!("ipc-demo {status}"))?;
