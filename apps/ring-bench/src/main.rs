@@ -7,7 +7,8 @@
 //!   results);
 //! - an `Echo` call to another process through an endpoint (CALL, the
 //!   server's RECV and RETURN, two context switches), with an empty and a
-//!   64-byte text, and 16 calls in flight at once.
+//!   64-byte text, and 16 calls in flight at once;
+//! - a PARK/UNPARK round trip between two threads of the process.
 //!
 //! Prints `bench: NAME: C cycles/op (N ops)` lines, then
 //! `bench: done`. `make bench` boots it (manifest `system-bench.cue`) and
@@ -113,6 +114,51 @@ fn ipc(caps: &Caps, console: &Console) -> Result<(), CapError> {
     Ok(())
 }
 
+/// Two threads hand a token back and forth through one word with PARK and
+/// UNPARK: each round trip is two wake-ups and two context switches.
+fn park_ping_pong(console: &Console) -> Result<(), CapError> {
+    use alloc::sync::Arc;
+    use capos::park::{park, unpark};
+    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+    let word = Arc::new(AtomicU32::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let partner = {
+        let (word, stop) = (word.clone(), stop.clone());
+        capos::thread::spawn(move || {
+            loop {
+                while word.load(Ordering::Acquire) != 1 {
+                    let _ = park(&word, 0, 0);
+                }
+                if stop.load(Ordering::Acquire) {
+                    return;
+                }
+                word.store(0, Ordering::Release);
+                let _ = unpark(&word, 1);
+            }
+        })?
+    };
+    let rounds = OPS / 10;
+    let round = || -> Result<(), CapError> {
+        word.store(1, Ordering::Release);
+        unpark(&word, 1)?;
+        while word.load(Ordering::Acquire) != 0 {
+            park(&word, 1, 0)?;
+        }
+        Ok(())
+    };
+    measure(console, "park/unpark round trip", rounds, || {
+        for _ in 0..rounds {
+            round()?;
+        }
+        Ok(())
+    })?;
+    stop.store(true, Ordering::Release);
+    word.store(1, Ordering::Release);
+    unpark(&word, 1)?;
+    partner.join()
+}
+
 fn main(caps: Caps) -> i32 {
     let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
     let result = (|| {
@@ -134,6 +180,7 @@ fn main(caps: Caps) -> i32 {
             Ok(())
         })?;
         ipc(&caps, &console)?;
+        park_ping_pong(&console)?;
         console.line("bench: done")
     })();
     match result {
