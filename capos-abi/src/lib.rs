@@ -44,8 +44,8 @@ pub mod serial {
     /// Prefix of every line the in-kernel test runner prints.
     pub const KTEST: &str = "ktest: ";
     /// Start of the message the kernel logs once every process has ended:
-    /// `all processes ended: F frames free (B before init)`. With nothing
-    /// leaked, F equals B.
+    /// `all processes ended: F frames free (B before init), S cap slots in
+    /// use`. With nothing leaked, F equals B and S is 0.
     pub const ALL_ENDED: &str = "all processes ended: ";
 }
 

@@ -217,10 +217,11 @@ fn idle() -> ! {
         sched::idle_wait();
         if process::live_count() == 0 && !reported_idle && sched::nothing_to_reap() {
             log::info!(
-                "{}{} frames free ({} before init)",
+                "{}{} frames free ({} before init), {} cap slots in use",
                 capos_abi::serial::ALL_ENDED,
                 mem::frame::free_count(),
-                FRAMES_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed)
+                FRAMES_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed),
+                cap::table::slots_in_use()
             );
             reported_idle = true;
         }

@@ -19,7 +19,7 @@ use crate::cap::ring::Ring;
 use crate::cap::table::CapTable;
 use crate::cap::{CapRef, PendingCall};
 use crate::mem::address_space::AddressSpace;
-use crate::thread::Thread;
+use crate::thread::{Thread, ThreadState};
 
 pub use capos_abi::process::ExitStatus;
 
@@ -134,7 +134,16 @@ impl Process {
             )
         };
         for thread in &threads {
-            crate::sched::retire(thread);
+            // A thread blocked in `cap_enter` holds references on its kernel
+            // stack: let it run once more so it unwinds and leaves through
+            // `sched::exit_current` (the syscall path sees the process has
+            // ended and never returns to user mode). Any other thread has
+            // nothing on its stack to release and is retired at once.
+            if matches!(thread.state(), ThreadState::BlockedOnRing { .. }) {
+                crate::sched::make_ready(thread.clone());
+            } else {
+                crate::sched::retire(thread);
+            }
         }
         // Dropping these releases caps (and whatever only they kept alive)
         // and every frame of the address space.

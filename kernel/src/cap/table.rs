@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_config::ring::{TransferDescriptor, TransferMode};
 use capos_lib::cap_table::{self, CapId, Prepared, TransferKind};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use super::CapRef;
 
@@ -21,7 +22,33 @@ pub struct Transfer {
 /// A process's capabilities.
 pub struct CapTable(cap_table::CapTable<CapRef>);
 
+/// Slots in use (live, reserved or in transfer) across every table; with
+/// no process alive it must be 0 (the leak report prints it).
+static SLOTS_IN_USE: AtomicUsize = AtomicUsize::new(0);
+
+/// Cap-table slots in use across all processes.
+pub fn slots_in_use() -> usize {
+    SLOTS_IN_USE.load(Ordering::Relaxed)
+}
+
 impl CapTable {
+    fn used(&self) -> usize {
+        self.0.quota().saturating_sub(self.0.free_slots())
+    }
+
+    /// Runs `f` on the table and accounts for the slots it took or freed.
+    fn track<R>(&mut self, f: impl FnOnce(&mut cap_table::CapTable<CapRef>) -> R) -> R {
+        let before = self.used();
+        let result = f(&mut self.0);
+        let after = self.used();
+        if after >= before {
+            SLOTS_IN_USE.fetch_add(after - before, Ordering::Relaxed);
+        } else {
+            SLOTS_IN_USE.fetch_sub(before - after, Ordering::Relaxed);
+        }
+        result
+    }
+
     /// An empty table with room for `quota` caps.
     pub fn new(quota: u16) -> Self {
         Self(cap_table::CapTable::new(quota))
@@ -34,7 +61,7 @@ impl CapTable {
 
     /// Adds a cap, returning its id.
     pub fn insert(&mut self, cap: CapRef) -> Result<u32, CapError> {
-        Ok(self.0.insert(cap)?.raw())
+        Ok(self.track(|t| t.insert(cap))?.raw())
     }
 
     /// Adds several caps, all or none.
@@ -46,7 +73,7 @@ impl CapTable {
         ids.try_reserve_exact(caps.len()).map_err(|_| CapError::OutOfMemory)?;
         for cap in caps {
             // Cannot fail: there were enough free slots.
-            ids.push(self.0.insert(cap)?.raw());
+            ids.push(self.insert(cap)?);
         }
         Ok(ids)
     }
@@ -54,12 +81,12 @@ impl CapTable {
     /// Removes a cap, returning its object (to be dropped by the caller
     /// outside any process lock).
     pub fn remove(&mut self, id: u32) -> Result<CapRef, CapError> {
-        Ok(self.0.remove(CapId::from_raw(id))?)
+        Ok(self.track(|t| t.remove(CapId::from_raw(id)))?)
     }
 
     /// Removes the caps `ids` that exist, returning their objects.
     pub fn remove_all(&mut self, ids: &[u32]) -> Vec<CapRef> {
-        ids.iter().filter_map(|id| self.0.remove(CapId::from_raw(*id)).ok()).collect()
+        ids.iter().filter_map(|id| self.remove(*id).ok()).collect()
     }
 
     /// Prepares the caps a call sends: every descriptor is checked (valid
@@ -80,7 +107,7 @@ impl CapTable {
             };
             items.push((id, kind));
         }
-        let prepared = self.0.prepare(&items)?;
+        let prepared = self.track(|t| t.prepare(&items))?;
         let objects = prepared.iter().map(|(_, _, object)| object.clone()).collect();
         Ok(Transfer { prepared, objects })
     }
@@ -89,17 +116,25 @@ impl CapTable {
     /// leave the table for good (their ids go stale); otherwise everything
     /// is restored as it was.
     pub fn finish_transfer(&mut self, prepared: Prepared<CapRef>, accepted: bool) {
-        if accepted {
-            // The objects were cloned for the call; drop the table's share.
-            drop(self.0.commit_out(prepared));
-        } else {
-            let _ = self.0.rollback(prepared);
-        }
+        self.track(|t| {
+            if accepted {
+                // The objects were cloned for the call; drop the table's share.
+                drop(t.commit_out(prepared));
+            } else {
+                let _ = t.rollback(prepared);
+            }
+        });
     }
 
     /// Empties the table (the process ended), returning every object.
     pub fn take_all(&mut self) -> Vec<CapRef> {
         let ids: Vec<CapId> = self.0.iter().map(|(id, _)| id).collect();
-        ids.into_iter().filter_map(|id| self.0.remove(id).ok()).collect()
+        ids.into_iter().filter_map(|id| self.remove(id.raw()).ok()).collect()
+    }
+}
+
+impl Drop for CapTable {
+    fn drop(&mut self) {
+        SLOTS_IN_USE.fetch_sub(self.used(), Ordering::Relaxed);
     }
 }

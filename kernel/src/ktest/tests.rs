@@ -262,6 +262,7 @@ fn process_spawn_run_exit_frees_everything() -> TestResult {
     crate::sched::reap();
     let before = frame::free_count();
     let live = crate::process::live_count();
+    let slots = crate::cap::table::slots_in_use();
     let process = crate::spawn_init().map_err(|e| alloc::format!("spawn: {e}"))?;
     ktest_assert!(frame::free_count() < before, "spawning took no frames");
     let status = wait_for_exit(&process)?;
@@ -274,6 +275,8 @@ fn process_spawn_run_exit_frees_everything() -> TestResult {
     let after = frame::free_count();
     ktest_assert!(after == before, "frames: {before} free before, {after} after the process ended");
     ktest_assert!(crate::process::live_count() == live, "the process is still registered as live");
+    let slots_after = crate::cap::table::slots_in_use();
+    ktest_assert!(slots_after == slots, "cap slots in use: {slots} before, {slots_after} after");
     Ok(())
 }
 

@@ -205,19 +205,23 @@ pub fn expect_unordered(
 }
 
 /// Waits for the kernel's report that every process has ended and checks
-/// that it got back every frame it had before init started (nothing the
-/// processes did leaked memory).
+/// that it got back every frame it had before init started and that no
+/// cap-table slot is still in use (nothing the processes did leaked).
 pub fn no_frames_leaked(session: &mut Session) -> Result<String, TestFailure> {
     let prefix = regex::escape(capos_abi::serial::ALL_ENDED);
-    let line =
-        session.expect(&re(&format!(r"{prefix}(\d+) frames free \((\d+) before init\)$")), STEP_TIMEOUT)?;
+    let line = session.expect(
+        &re(&format!(r"{prefix}(\d+) frames free \((\d+) before init\), (\d+) cap slots in use$")),
+        STEP_TIMEOUT,
+    )?;
     let after: u64 = line.parse(1).map_err(TestFailure::new)?;
     let before: u64 = line.parse(2).map_err(TestFailure::new)?;
+    let slots: u64 = line.parse(3).map_err(TestFailure::new)?;
     ensure(after == before, session, || {
         format!(
             "{} frames leaked: {before} free before init, {after} after every process ended",
             before.abs_diff(after)
         )
     })?;
-    Ok(format!("no frames leaked ({after} free)"))
+    ensure(slots == 0, session, || format!("{slots} cap-table slots still in use with no process alive"))?;
+    Ok(format!("no frames or cap slots leaked ({after} frames free)"))
 }

@@ -71,10 +71,13 @@ fn init_report(session: &mut Session, service: &str) -> Result<String, TestFailu
     Ok(line.get(1).unwrap_or_default().to_string())
 }
 
+/// Waits for init's final report, then for the kernel's: every process
+/// ended, and every frame and cap slot came back.
 fn all_ended(session: &mut Session) -> Result<(), TestFailure> {
     let done =
         session.expect(&re(r"^\[init\] all services ended \((\d+) could not start\)$"), STEP_TIMEOUT)?;
-    ensure(done.get(1) == Some("0"), session, || format!("init: {}", done.line))
+    ensure(done.get(1) == Some("0"), session, || format!("init: {}", done.line))?;
+    no_frames_leaked(session).map(|_| ())
 }
 
 fn hello(ctx: &mut Ctx) -> Result<(), TestFailure> {
