@@ -474,9 +474,10 @@ struct CapSource @0xc574798ed7c90ef9 {
     # A capability the kernel serves.
 
     service :group {
-      # A capability another service exports. Reserved for IPC: manifests
-      # are validated (the service must exist, and starts first), but
-      # nothing serves such caps yet, so a service that declares one cannot
+      # A capability another service exports. Reserved: manifests are
+      # validated (the service must exist, and starts first), but init does
+      # not wire exports to endpoints yet (the manifest does not say which
+      # interface an export serves), so a service that declares one cannot
       # be started yet.
 
       name @2 :Text;

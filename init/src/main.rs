@@ -72,7 +72,7 @@ fn start(spawner: &ProcessSpawner, service: &Service) -> Result<(ProcessHandle, 
             CapSource::Kernel(kind) => grants.push(Grant::kernel(&decl.name, kernel_cap(*kind))),
             CapSource::Service { service: from, export } => {
                 return Err(format!(
-                    "service {}: cap {} from service {from} ({export}) cannot be served yet (IPC is not implemented)",
+                    "service {}: cap {} from service {from} ({export}) cannot be served yet (manifest service exports are not wired to endpoints yet)",
                     service.name, decl.name
                 ));
             }
