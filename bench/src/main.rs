@@ -85,10 +85,10 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
         .map(|r| r.cycles.max(1))
         .ok_or_else(|| format!("no `{REFERENCE}` result to compare with"))?;
     println!("capOS ring benchmarks ({} accelerator; guest TSC cycles)", cli.accel);
-    println!("{:<24} {:>14} {:>10} {:>22}", "benchmark", "cycles/op", "ops", "ratio to empty syscall");
+    println!("{:<32} {:>12} {:>10} {:>24}", "benchmark", "cycles/op", "ops", "ratio to empty syscall");
     for r in &results {
         println!(
-            "{:<24} {:>14} {:>10} {:>21.2}x",
+            "{:<32} {:>12} {:>10} {:>23.2}x",
             r.name,
             r.cycles,
             r.ops,

@@ -24,6 +24,9 @@ pub const SYS_THREAD_CREATE: u64 = 2;
 /// waiter on it (how `join` works). The last thread's exit ends the process
 /// with code 0.
 pub const SYS_THREAD_EXIT: u64 = 3;
+/// `yield()`: gives the CPU to the next ready thread (of any process), if
+/// there is one; returns 0 when the caller runs again.
+pub const SYS_YIELD: u64 = 4;
 /// Most threads a process may have at once.
 pub const MAX_THREADS: usize = 64;
 

@@ -25,6 +25,20 @@ pub fn cap_enter(min_complete: u32, timeout_ns: u64) -> i64 {
     result
 }
 
+/// Gives the CPU to the next ready thread, if any.
+pub fn yield_now() {
+    // SAFETY: `yield` takes no arguments and touches no user memory.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") capos_abi::syscall::SYS_YIELD => _,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+}
+
 /// Ends the process with `code`.
 pub fn exit(code: i32) -> ! {
     // SAFETY: `exit` does not return; the kernel frees everything.

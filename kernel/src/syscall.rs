@@ -1,10 +1,12 @@
 //! The syscalls (numbers and conventions in `capos_abi::syscall`):
-//! `cap_enter`, `exit`, `thread_create` and `thread_exit`. Everything else
+//! `cap_enter`, `exit`, `thread_create`, `thread_exit` and `yield`. Everything else
 //! is a capability call made through the ring, which `cap_enter` processes.
 
 use alloc::sync::Arc;
 use capos_abi::error::CapError;
-use capos_abi::syscall::{MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_THREAD_CREATE, SYS_THREAD_EXIT};
+use capos_abi::syscall::{
+    MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_THREAD_CREATE, SYS_THREAD_EXIT, SYS_YIELD,
+};
 
 use crate::arch::x86_64::context;
 use crate::arch::x86_64::gdt::{USER_CODE_SELECTOR, USER_DATA_SELECTOR};
@@ -37,6 +39,10 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
         },
         SYS_THREAD_EXIT => {
             thread_ended = thread_exit(&process, &thread, args[0]);
+            0
+        }
+        SYS_YIELD => {
+            crate::sched::yield_now();
             0
         }
         _ => i64::from(CapError::UnknownSyscall.as_result()),

@@ -8,7 +8,8 @@
 //! - an `Echo` call to another process through an endpoint (CALL, the
 //!   server's RECV and RETURN, two context switches), with an empty and a
 //!   64-byte text, and 16 calls in flight at once;
-//! - a PARK/UNPARK round trip between two threads of the process.
+//! - a PARK/UNPARK round trip between two threads of the process;
+//! - a context switch: two threads yielding to each other.
 //!
 //! Prints `bench: NAME: C cycles/op (N ops)` lines, then
 //! `bench: done`. `make bench` boots it (manifest `system-bench.cue`) and
@@ -159,6 +160,31 @@ fn park_ping_pong(console: &Console) -> Result<(), CapError> {
     partner.join()
 }
 
+/// Two threads of the process yield to each other: each `yield` is one
+/// syscall and one context switch (same address space).
+fn context_switch(console: &Console) -> Result<(), CapError> {
+    let rounds = OPS;
+    let partner = capos::thread::spawn(move || {
+        for _ in 0..rounds + 10 {
+            capos::syscall::yield_now();
+        }
+    })?;
+    // Let the partner start, then time `rounds` of our yields, during which
+    // the partner yields as often: 2 x rounds switches.
+    capos::syscall::yield_now();
+    let start = rdtsc();
+    for _ in 0..rounds {
+        capos::syscall::yield_now();
+    }
+    let cycles = rdtsc() - start;
+    console.line(&format!(
+        "bench: context switch (thread yield): {} cycles/op ({} ops)",
+        cycles / (2 * rounds),
+        2 * rounds
+    ))?;
+    partner.join()
+}
+
 fn main(caps: Caps) -> i32 {
     let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
     let result = (|| {
@@ -181,6 +207,7 @@ fn main(caps: Caps) -> i32 {
         })?;
         ipc(&caps, &console)?;
         park_ping_pong(&console)?;
+        context_switch(&console)?;
         console.line("bench: done")
     })();
     match result {
