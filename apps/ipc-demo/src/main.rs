@@ -99,6 +99,18 @@ fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
     )?;
     console.line(&format!("ipc-demo: ipc-client {}", client1.wait()?))?;
 
+    // 1b. Calls answered out of order: a server that answers the second
+    // call before the first.
+    let (server, client) = factory.create(interface_id::ECHO)?;
+    let reverse = start(&spawner, console, "ipc-server", &["reverse"], "endpoint", server)?;
+    let echo = Echo::from_id(client);
+    // Each answer must reach the call it answers, whatever the order.
+    let (first, second) = (echo.echo_async("first")?, echo.echo_async("second")?);
+    let (a, b) = (Echo::finish(first)?, Echo::finish(second)?);
+    console.line(&format!("ipc-demo: answered out of order: first call got {a:?}, second call got {b:?}"))?;
+    echo.echo("quit")?;
+    reverse.wait()?;
+
     // 2. A server killed while it holds a call.
     let (server, client) = factory.create(interface_id::ECHO)?;
     let server2 = start(&spawner, console, "ipc-server", &["hold"], "endpoint", server)?;

@@ -1,6 +1,10 @@
 //! `ipc-server`: serves `Echo` on the endpoint it was given as `endpoint`
 //! (the reply is the text in upper case; `quit` ends it).
 //!
+//! With the argument `reverse` it receives two calls and answers the
+//! second before the first (calls may be answered in any order), then
+//! serves normally.
+//!
 //! With the argument `hold` it keeps the first call it receives
 //! unanswered; when a second call arrives it answers the first (reporting
 //! what the kernel said — `Cancelled` if that caller died meanwhile) and
@@ -37,6 +41,18 @@ fn main(caps: Caps) -> i32 {
         return 1;
     };
     let hold = caps.args().nth(1) == Some("hold");
+    if caps.args().nth(1) == Some("reverse") {
+        let calls = (endpoint.recv(), endpoint.recv());
+        let (Ok(first), Ok(second)) = calls else {
+            let _ = console.line("ipc-server: recv failed");
+            return 1;
+        };
+        for call in [&second, &first] {
+            let text = text_of(call).unwrap_or_default();
+            let _ = answer(&endpoint, call.token, &text.to_uppercase());
+        }
+        let _ = console.line("ipc-server: answered the second call before the first");
+    }
     if !hold {
         let bogus = endpoint.reply_error(0xdead_beef, CapError::Unsupported);
         let _ = console.line(&format!("ipc-server: RETURN to a call it does not hold: {bogus:?}"));

@@ -247,6 +247,14 @@ fn ipc(ctx: &mut Ctx) -> Result<(), TestFailure> {
         )
     })?;
     session.expect(&re(r"^ipc-demo: ipc-client exited with code 0$"), STEP_TIMEOUT)?;
+    expect_unordered(
+        &mut session,
+        &[
+            r"^ipc-server: answered the second call before the first$",
+            r#"^ipc-demo: answered out of order: first call got "FIRST", second call got "SECOND"$"#,
+        ],
+        STEP_TIMEOUT,
+    )?;
     session.expect(&re(r"^ipc-demo: call to a server killed mid-call: Err\(PeerDied\)$"), STEP_TIMEOUT)?;
     session.expect(&re(r"^ipc-demo: a later call to it: Err\(PeerDied\)$"), STEP_TIMEOUT)?;
     session.expect(&re(r"^ipc-demo: client killed mid-call was killed$"), STEP_TIMEOUT)?;
