@@ -226,6 +226,7 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     );
 
     failed_move_keeps_the_cap(caps, &timer, c);
+    park_edges(&timer, c);
     blocking_timeout(&timer, c);
     ring_corruption(c);
     many_sqes(c);
@@ -262,6 +263,25 @@ fn failed_move_keeps_the_cap(caps: &Caps, timer: &Timer, c: &mut Cases<'_>) {
             format!("{:?}", passed.map(|(_, pid)| pid)),
         );
     }
+}
+
+/// PARK with the wrong expected value returns at once; PARK with a timeout
+/// and no UNPARK times out; UNPARK with no waiter wakes nobody.
+fn park_edges(timer: &Timer, c: &mut Cases<'_>) {
+    use capos::park::{Parked, park, unpark};
+    let word = core::sync::atomic::AtomicU32::new(7);
+    let changed = park(&word, 8, 0);
+    c.check("PARK on a changed word", changed == Ok(Parked::Changed), format!("{changed:?}"));
+    let before = timer.now().unwrap_or(0);
+    let timed = park(&word, 7, 30_000_000);
+    let waited_ms = timer.now().map(|t| (t - before) / 1_000_000).unwrap_or(0);
+    c.check(
+        "PARK timeout",
+        timed == Ok(Parked::TimedOut) && waited_ms >= 30,
+        format!("{timed:?} after {waited_ms} ms"),
+    );
+    let woken = unpark(&word, u32::MAX);
+    c.check("UNPARK with no waiter", woken == Ok(0), format!("{woken:?}"));
 }
 
 /// `cap_enter` waiting for a completion that never comes returns when its

@@ -106,6 +106,18 @@ pub struct PendingCall {
 }
 
 impl PendingCall {
+    /// The pending form of `sqe`, submitted by `process`.
+    pub fn for_sqe(process: &alloc::sync::Arc<Process>, sqe: &capos_config::ring::Sqe) -> Self {
+        Self {
+            process: alloc::sync::Arc::downgrade(process),
+            user_data: sqe.user_data,
+            result_addr: sqe.result_addr,
+            result_len: sqe.result_len,
+            caps_addr: sqe.caps_addr,
+            caps_in_max: sqe.caps_in_max,
+        }
+    }
+
     /// The caller, if it is still running (a process that ended may still
     /// exist while handles to it do).
     pub fn live_caller(&self) -> Option<alloc::sync::Arc<Process>> {

@@ -58,14 +58,7 @@ pub fn park(process: &Arc<Process>, sqe: &Sqe) -> Result<bool, CapError> {
         return Ok(false);
     }
     let deadline = (sqe.interface_id != 0).then(|| crate::time::uptime_ns().saturating_add(sqe.interface_id));
-    let call = PendingCall {
-        process: Arc::downgrade(process),
-        user_data: sqe.user_data,
-        result_addr: 0,
-        result_len: 0,
-        caps_addr: 0,
-        caps_in_max: 0,
-    };
+    let call = PendingCall::for_sqe(process, sqe);
     let mut parked = PARKED.lock();
     let queue = parked.entry((process.pid, addr)).or_default();
     queue.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
@@ -106,23 +99,13 @@ pub fn on_tick(now_ns: u64) {
     let expired: Vec<PendingCall> = {
         let mut parked = PARKED.lock();
         let mut expired = Vec::new();
-        parked.retain(|_, queue| {
-            queue.retain_mut(|entry| match entry.deadline {
-                Some(d) if d <= now_ns => {
-                    expired.push(PendingCall {
-                        process: entry.call.process.clone(),
-                        user_data: entry.call.user_data,
-                        result_addr: 0,
-                        result_len: 0,
-                        caps_addr: 0,
-                        caps_in_max: 0,
-                    });
-                    false
-                }
-                _ => true,
-            });
-            !queue.is_empty()
-        });
+        for queue in parked.values_mut() {
+            let (due, keep): (VecDeque<_>, VecDeque<_>) =
+                core::mem::take(queue).into_iter().partition(|e| e.deadline.is_some_and(|d| d <= now_ns));
+            *queue = keep;
+            expired.extend(due.into_iter().map(|e| e.call));
+        }
+        parked.retain(|_, queue| !queue.is_empty());
         expired
     };
     for call in expired {

@@ -234,14 +234,7 @@ fn execute(process: &Arc<Process>, sqe: Sqe) -> Executed {
 }
 
 fn call(process: &Arc<Process>, sqe: &Sqe, unreserve: impl Fn(&Arc<Process>)) -> Executed {
-    let pending = || PendingCall {
-        process: Arc::downgrade(process),
-        user_data: sqe.user_data,
-        result_addr: sqe.result_addr,
-        result_len: sqe.result_len,
-        caps_addr: sqe.caps_addr,
-        caps_in_max: sqe.caps_in_max,
-    };
+    let pending = || PendingCall::for_sqe(process, sqe);
     let (object, params, transfer) = match prepare_call(process, sqe) {
         Ok(prepared) => prepared,
         Err(e) => {
@@ -289,15 +282,7 @@ fn recv(process: &Arc<Process>, sqe: &Sqe) -> Result<(), CapError> {
             return Err(CapError::BadAddress);
         }
     }
-    let pending = PendingCall {
-        process: Arc::downgrade(process),
-        user_data: sqe.user_data,
-        result_addr: sqe.result_addr,
-        result_len: sqe.result_len,
-        caps_addr: sqe.caps_addr,
-        caps_in_max: sqe.caps_in_max,
-    };
-    endpoint.recv(pending, process.pid);
+    endpoint.recv(PendingCall::for_sqe(process, sqe), process.pid);
     Ok(())
 }
 

@@ -51,6 +51,10 @@ const REQUIRED_CASES: &[&str] = &[
     "move with a failing call",
     "failed move keeps the cap",
     "virtualMemory is not transferable",
+    // ParkSpace edges
+    "PARK on a changed word",
+    "PARK timeout",
+    "UNPARK with no waiter",
     // blocking with a timeout
     "cap_enter timeout",
     // corrupted ring header
