@@ -227,6 +227,7 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
 
     failed_move_keeps_the_cap(caps, &timer, c);
     park_edges(&timer, c);
+    endpoint_limits(caps, c);
     blocking_timeout(&timer, c);
     ring_corruption(c);
     many_sqes(c);
@@ -263,6 +264,58 @@ fn failed_move_keeps_the_cap(caps: &Caps, timer: &Timer, c: &mut Cases<'_>) {
             format!("{:?}", passed.map(|(_, pid)| pid)),
         );
     }
+}
+
+/// Endpoint limits with no server receiving: each endpoint queues at most
+/// 32 calls (then `WouldBlock`), and a process has at most 64 endpoint
+/// calls unanswered (then `QuotaExceeded`). Releasing the server sides
+/// fails every waiting call with `PeerDied`.
+fn endpoint_limits(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(factory) = EndpointFactory::from_caps(caps, "endpointFactory") else {
+        c.check("endpoint limits", false, String::from("no endpointFactory cap"));
+        return;
+    };
+    let mut servers = Vec::new();
+    let mut pending = Vec::new();
+    let mut refused = Vec::new();
+    for _ in 0..3 {
+        let Ok((server, client)) = factory.create(capos::schema::interface_id::ECHO) else { continue };
+        servers.push(server);
+        for _ in 0..33 {
+            match Echo::from_id(client).echo_async("waiting") {
+                Ok(call) => pending.push(call),
+                Err(e) => refused.push(e),
+            }
+        }
+    }
+    // Submitting never fails here; the kernel's verdicts arrive as CQEs.
+    let _ = capos::syscall::cap_enter(0, 0);
+    let mut verdicts = Vec::new();
+    let mut still_waiting = Vec::new();
+    for call in pending {
+        if call.is_complete() {
+            verdicts.push(Echo::finish(call).err());
+        } else {
+            still_waiting.push(call);
+        }
+    }
+    let would_block = verdicts.iter().filter(|v| **v == Some(CapError::WouldBlock)).count();
+    let quota = verdicts.iter().filter(|v| **v == Some(CapError::QuotaExceeded)).count();
+    c.check(
+        "endpoint queue depth and in-flight limit",
+        still_waiting.len() == 64 && would_block == 2 && quota == 33 && refused.is_empty(),
+        format!("{} waiting, {would_block} WouldBlock, {quota} QuotaExceeded", still_waiting.len()),
+    );
+    for server in servers {
+        let _ = capos::call::release(server);
+    }
+    let died = still_waiting
+        .into_iter()
+        .filter(|_| true)
+        .map(Echo::finish)
+        .filter(|r| *r == Err(CapError::PeerDied))
+        .count();
+    c.check("waiting calls get PeerDied when the server side goes", died == 64, format!("{died} of 64"));
 }
 
 /// PARK with the wrong expected value returns at once; PARK with a timeout

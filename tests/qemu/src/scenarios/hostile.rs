@@ -51,6 +51,9 @@ const REQUIRED_CASES: &[&str] = &[
     "move with a failing call",
     "failed move keeps the cap",
     "virtualMemory is not transferable",
+    // endpoint limits
+    "endpoint queue depth and in-flight limit",
+    "waiting calls get PeerDied when the server side goes",
     // ParkSpace edges
     "PARK on a changed word",
     "PARK timeout",
