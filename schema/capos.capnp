@@ -414,6 +414,23 @@ struct Service @0xd4cace6a4040b2a4 {
 
   dependsOn @6 :List(Text);
   # Names of services that must be started before this one (no cycles).
+
+  exports @7 :List(Export);
+  # Endpoints this service serves (names unique within the service). Init
+  # makes one endpoint per export and gives the service its server side
+  # (an `EndpointServer`) under the export's name; services whose caps name
+  # the export get its client side.
+}
+
+struct Export @0xd9ea13bc6b534693 {
+  # One endpoint a service serves.
+
+  name @0 :Text;
+  # The export's name (the cap name of the server side in the service, and
+  # what `CapSource.service.export` names).
+
+  interfaceId @1 :UInt64;
+  # The interface the endpoint serves (its clients call it with this id).
 }
 
 enum KernelCap @0xb9d5e887be6ed470 {
@@ -474,11 +491,8 @@ struct CapSource @0xc574798ed7c90ef9 {
     # A capability the kernel serves.
 
     service :group {
-      # A capability another service exports. Reserved: manifests are
-      # validated (the service must exist, and starts first), but init does
-      # not wire exports to endpoints yet (the manifest does not say which
-      # interface an export serves), so a service that declares one cannot
-      # be started yet.
+      # The client side of an endpoint another service exports (see
+      # `Service.exports`); that service starts first.
 
       name @2 :Text;
       # The exporting service.

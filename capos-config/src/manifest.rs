@@ -245,6 +245,18 @@ pub struct Service {
     pub restart: RestartPolicy,
     /// Services that must be started first.
     pub depends_on: Vec<String>,
+    /// Endpoints it serves.
+    pub exports: Vec<Export>,
+}
+
+/// One endpoint a service serves (see `Service.exports` in the schema).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Export {
+    /// Its name: the server side's cap name in the service, and what
+    /// importers name in [`CapSource::Service`].
+    pub name: String,
+    /// The interface the endpoint serves.
+    pub interface_id: u64,
 }
 
 /// A program in the boot package.
@@ -319,6 +331,14 @@ pub enum ManifestErrorKind {
     UnknownDependency(String),
     /// A service-sourced cap names a service the manifest does not have.
     UnknownSourceService(String),
+    /// A service-sourced cap names an export its service does not have
+    /// (service, export).
+    UnknownExport(String, String),
+    /// A service declares two exports with this name, or an export and a
+    /// cap share it.
+    DuplicateExport(String),
+    /// An export's interface id is 0.
+    ExportWithoutInterface(String),
     /// Services depend on each other in a circle (the names, the first
     /// repeated at the end).
     DependencyCycle(Vec<String>),
@@ -365,6 +385,9 @@ impl fmt::Display for ManifestErrorKind {
             Self::UnknownBinary(n) => write!(f, "unknown binary {n:?}"),
             Self::UnknownDependency(n) => write!(f, "depends on unknown service {n:?}"),
             Self::UnknownSourceService(n) => write!(f, "cap comes from unknown service {n:?}"),
+            Self::UnknownExport(s, e) => write!(f, "service {s:?} has no export {e:?}"),
+            Self::DuplicateExport(e) => write!(f, "export {e:?} declared twice, or also a cap name"),
+            Self::ExportWithoutInterface(e) => write!(f, "export {e:?} has no interface id"),
             Self::DependencyCycle(cycle) => write!(f, "dependency cycle: {}", cycle.join(" -> ")),
             Self::TooManyCaps(n) => write!(f, "{n} caps declared, at most {MAX_CAPS} allowed"),
             Self::InvalidEnv(e) => write!(f, "environment entry {e:?} is not KEY=VALUE"),
@@ -514,6 +537,36 @@ impl SystemManifest {
         }
         for (i, s) in self.services.iter().enumerate() {
             self.validate_service(&service_path(i, &s.name), s, &binaries, &services)?;
+        }
+        // Exports: unique per service, not clashing with cap names, with an
+        // interface; every service-sourced cap names one.
+        for (i, s) in self.services.iter().enumerate() {
+            let at = service_path(i, &s.name);
+            let mut names = BTreeSet::new();
+            for e in &s.exports {
+                let e_at = format!("{at}.exports{}", path_key(&e.name));
+                check_name(|| e_at.clone(), &e.name, MAX_CAP_NAME_LEN)?;
+                if !names.insert(e.name.as_str()) || s.caps.iter().any(|c| c.name == e.name) {
+                    return Err(ManifestError::new(e_at, K::DuplicateExport(e.name.clone())));
+                }
+                if e.interface_id == 0 {
+                    return Err(ManifestError::new(e_at, K::ExportWithoutInterface(e.name.clone())));
+                }
+            }
+        }
+        for (i, s) in self.services.iter().enumerate() {
+            for c in &s.caps {
+                if let CapSource::Service { service, export } = &c.source {
+                    let exported =
+                        self.service(service).is_some_and(|x| x.exports.iter().any(|e| &e.name == export));
+                    if !exported {
+                        return Err(ManifestError::new(
+                            format!("{}.caps{}.source", service_path(i, &s.name), path_key(&c.name)),
+                            K::UnknownExport(service.clone(), export.clone()),
+                        ));
+                    }
+                }
+            }
         }
         self.start_order().map(|_| ())
     }
@@ -720,6 +773,12 @@ fn decode_service(i: usize, r: schema::service::Reader<'_>) -> Result<Service, M
         schema::RestartPolicy::Always => RestartPolicy::Always,
     };
     let depends_on = text_list(&format!("{at}.dependsOn"), r.get_depends_on())?;
+    let export_list = r.get_exports().map_err(|e| malformed(&format!("{at}.exports"), e))?;
+    let mut exports = Vec::with_capacity(export_list.len() as usize);
+    for (j, e) in export_list.iter().enumerate() {
+        let name = text(|| format!("{at}.exports[{j}].name"), e.get_name())?;
+        exports.push(Export { name, interface_id: e.get_interface_id() });
+    }
     let cap_list = r.get_caps().map_err(|e| malformed(&format!("{at}.caps"), e))?;
     let mut caps = Vec::with_capacity(cap_list.len() as usize);
     for (j, c) in cap_list.iter().enumerate() {
@@ -742,7 +801,7 @@ fn decode_service(i: usize, r: schema::service::Reader<'_>) -> Result<Service, M
         };
         caps.push(CapDecl { name, source });
     }
-    Ok(Service { name, binary, args, env, caps, restart, depends_on })
+    Ok(Service { name, binary, args, env, caps, restart, depends_on, exports })
 }
 
 fn decode_root(r: schema::system_manifest::Reader<'_>) -> Result<SystemManifest, ManifestError> {
@@ -817,6 +876,7 @@ fn content_size(m: &SystemManifest) -> usize {
                 + strings(&s.env)
                 + strings(&s.depends_on)
                 + s.caps.iter().map(|c| c.name.len() + 64).sum::<usize>()
+                + s.exports.iter().map(|e| e.name.len() + 16).sum::<usize>()
         })
         .sum();
     b.saturating_add(f).saturating_add(s)
@@ -873,6 +933,12 @@ pub fn encode(m: &SystemManifest) -> Result<Vec<u8>, ManifestError> {
                 RestartPolicy::Always => schema::RestartPolicy::Always,
             });
             set_texts(out.reborrow().init_depends_on(len32(s.depends_on.len())), &s.depends_on);
+            let mut exports = out.reborrow().init_exports(len32(s.exports.len()));
+            for (j, e) in s.exports.iter().enumerate() {
+                let mut x = exports.reborrow().get(len32(j));
+                x.set_name(e.name.as_str());
+                x.set_interface_id(e.interface_id);
+            }
             let mut caps = out.init_caps(len32(s.caps.len()));
             for (j, c) in s.caps.iter().enumerate() {
                 let mut cap = caps.reborrow().get(len32(j));
@@ -916,6 +982,12 @@ mod tests {
 
     fn bin(name: &str) -> NamedBinary {
         NamedBinary { name: name.into(), data: alloc::vec![0x7f, b'E', b'L', b'F', name.len() as u8] }
+    }
+
+    /// Gives service `service` of `m` an export `name`.
+    fn export(m: &mut SystemManifest, service: &str, name: &str) {
+        let s = m.services.iter_mut().find(|s| s.name == service).expect("the sample has it");
+        s.exports.push(Export { name: name.into(), interface_id: 0x1234 });
     }
 
     fn svc(name: &str, caps: &[(&str, KernelCap)]) -> Service {
@@ -967,6 +1039,37 @@ mod tests {
     }
 
     #[test]
+    fn exports_are_checked() {
+        let import = |m: &mut SystemManifest, export: &str| {
+            m.services[0].caps.push(CapDecl {
+                name: "svc".into(),
+                source: CapSource::Service { service: "clock".into(), export: export.into() },
+            });
+        };
+        let mut m = sample();
+        import(&mut m, "socket");
+        assert_eq!(
+            m.validate().unwrap_err().kind,
+            ManifestErrorKind::UnknownExport("clock".into(), "socket".into())
+        );
+        export(&mut m, "clock", "socket");
+        assert_eq!(m.validate(), Ok(()));
+        export(&mut m, "clock", "socket");
+        assert_eq!(m.validate().unwrap_err().kind, ManifestErrorKind::DuplicateExport("socket".into()));
+        let mut m = sample();
+        import(&mut m, "timer");
+        export(&mut m, "clock", "timer");
+        assert_eq!(
+            m.validate().unwrap_err().kind,
+            ManifestErrorKind::DuplicateExport("timer".into()),
+            "clashes with a cap"
+        );
+        let mut m = sample();
+        m.services[1].exports.push(Export { name: "raw".into(), interface_id: 0 });
+        assert_eq!(m.validate().unwrap_err().kind, ManifestErrorKind::ExportWithoutInterface("raw".into()));
+    }
+
+    #[test]
     fn too_many_arguments_are_rejected_before_boot() {
         let mut m = SystemManifest::default();
         m.binaries.push(NamedBinary { name: "app".into(), data: alloc::vec![0x7f] });
@@ -985,6 +1088,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let mut m = sample();
+        export(&mut m, "clock", "socket");
         m.services[0].caps.push(CapDecl {
             name: "net".into(),
             source: CapSource::Service { service: "clock".into(), export: "socket".into() },
@@ -1076,6 +1180,9 @@ mod tests {
             K::NulByte,
             K::BootstrapTooLarge(70000),
             K::TooManyStrings(300),
+            K::UnknownExport("s".into(), "e".into()),
+            K::DuplicateExport("e".into()),
+            K::ExportWithoutInterface("e".into()),
         ];
         let texts: BTreeSet<String> = kinds.iter().map(|k| k.to_string()).collect();
         assert_eq!(texts.len(), kinds.len(), "every kind has its own message");
@@ -1110,6 +1217,7 @@ mod tests {
 
         // A cap that comes from a service orders like a dependency.
         let mut m = sample();
+        export(&mut m, "faulter", "log");
         m.services[0].caps.push(CapDecl {
             name: "log".into(),
             source: CapSource::Service { service: "faulter".into(), export: "log".into() },
@@ -1143,8 +1251,9 @@ mod tests {
 
         // Through a service-sourced cap.
         let mut m = sample();
+        export(&mut m, "stranger", "x");
         m.services[3].caps.push(CapDecl {
-            name: "x".into(),
+            name: "y".into(),
             source: CapSource::Service { service: "stranger".into(), export: "x".into() },
         });
         assert_eq!(err(&m).kind, K::DependencyCycle(alloc::vec!["stranger".into(), "stranger".into()]));

@@ -1,15 +1,18 @@
 //! `init`, the first process. The kernel embeds it and starts it with the
-//! caps `console`, `bootPackage` and `processSpawner`. It reads the boot
-//! manifest through `bootPackage`, validates it, starts every service in
-//! dependency order with exactly the caps the service declares, and waits
-//! for them, restarting those whose policy says so (at most
-//! [`MAX_RESTARTS`] times each). When every service has ended for good it
-//! reports and exits.
+//! caps `console`, `bootPackage`, `processSpawner` and `endpointFactory`.
+//! It reads the boot manifest through `bootPackage`, validates it, makes an
+//! endpoint for every service export, starts every service in dependency
+//! order with exactly the caps the service declares (the server side of
+//! its exports under their names, the client side of the exports it
+//! imports), and waits for them, restarting those whose policy says so (at
+//! most [`MAX_RESTARTS`] times each). When every service has ended for good
+//! it reports and exits.
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -32,7 +35,8 @@ fn main(caps: Caps) -> i32 {
         say("missing the bootPackage or processSpawner cap");
         return 1;
     };
-    match run(&boot, &spawner, &say) {
+    let factory = EndpointFactory::from_caps(&caps, "endpointFactory").ok();
+    match run(&boot, &spawner, factory.as_ref(), &say) {
         Ok(()) => 0,
         Err(message) => {
             say(&message);
@@ -65,17 +69,45 @@ struct Running<'m> {
     wait: capos::call::PendingCall,
 }
 
-fn start(spawner: &ProcessSpawner, service: &Service) -> Result<(ProcessHandle, u64), String> {
+/// The endpoints of every export: (service, export) -> (server, client)
+/// cap ids in init's table.
+type Endpoints = BTreeMap<(String, String), (u32, u32)>;
+
+/// Makes one endpoint per export of every service.
+fn make_endpoints(factory: Option<&EndpointFactory>, services: &[Service]) -> Result<Endpoints, String> {
+    let mut endpoints = Endpoints::new();
+    for service in services {
+        for export in &service.exports {
+            let factory = factory.ok_or("the manifest has exports but init holds no endpointFactory")?;
+            let sides = factory
+                .create(export.interface_id)
+                .map_err(|e| format!("cannot make the endpoint {}.{}: {e}", service.name, export.name))?;
+            endpoints.insert((service.name.clone(), export.name.clone()), sides);
+        }
+    }
+    Ok(endpoints)
+}
+
+fn start(
+    spawner: &ProcessSpawner,
+    service: &Service,
+    endpoints: &Endpoints,
+) -> Result<(ProcessHandle, u64), String> {
     let mut grants = Vec::new();
     for decl in &service.caps {
         match &decl.source {
             CapSource::Kernel(kind) => grants.push(Grant::kernel(&decl.name, kernel_cap(*kind))),
             CapSource::Service { service: from, export } => {
-                return Err(format!(
-                    "service {}: cap {} from service {from} ({export}) cannot be served yet (manifest service exports are not wired to endpoints yet)",
-                    service.name, decl.name
-                ));
+                let (_, client) = endpoints
+                    .get(&(from.clone(), export.clone()))
+                    .ok_or_else(|| format!("service {}: no endpoint {from}.{export}", service.name))?;
+                grants.push(Grant::cap(&decl.name, *client));
             }
+        }
+    }
+    for export in &service.exports {
+        if let Some((server, _)) = endpoints.get(&(service.name.clone(), export.name.clone())) {
+            grants.push(Grant::cap(&export.name, *server));
         }
     }
     let args: Vec<&str> = service.args.iter().map(String::as_str).collect();
@@ -85,17 +117,39 @@ fn start(spawner: &ProcessSpawner, service: &Service) -> Result<(ProcessHandle, 
         .map_err(|e| format!("cannot start service {} ({}): {e}", service.name, service.binary))
 }
 
-fn run(boot: &BootPackage, spawner: &ProcessSpawner, say: &dyn Fn(&str)) -> Result<(), String> {
+/// After starting `service`: unless it may be restarted, init lets go of
+/// the server sides of its exports, so its clients see `PeerDied` when it
+/// ends (a service that is restarted keeps its endpoints, and its clients'
+/// calls wait for the new instance).
+fn release_server_sides(service: &Service, endpoints: &Endpoints) {
+    if service.restart != RestartPolicy::Never {
+        return;
+    }
+    for export in &service.exports {
+        if let Some((server, _)) = endpoints.get(&(service.name.clone(), export.name.clone())) {
+            let _ = capos::call::release(*server);
+        }
+    }
+}
+
+fn run(
+    boot: &BootPackage,
+    spawner: &ProcessSpawner,
+    factory: Option<&EndpointFactory>,
+    say: &dyn Fn(&str),
+) -> Result<(), String> {
     let bytes = boot.manifest().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
     let manifest = manifest::decode_validated(&bytes).map_err(|e| format!("bad boot manifest: {e}"))?;
     drop(bytes);
     let order = manifest.start_order().map_err(|e| format!("bad boot manifest: {e}"))?;
+    let endpoints = make_endpoints(factory, &manifest.services)?;
     let mut running: Vec<Running<'_>> = Vec::new();
     let mut failures = 0;
     for service in order {
-        match start(spawner, service) {
+        match start(spawner, service, &endpoints) {
             Ok((handle, pid)) => match handle.wait_async() {
                 Ok(wait) => {
+                    release_server_sides(service, &endpoints);
                     say(&format!("started {} (pid {pid})", service.name));
                     running.push(Running { service, handle, pid, restarts: 0, wait });
                 }
@@ -123,7 +177,7 @@ fn run(boot: &BootPackage, spawner: &ProcessSpawner, say: &dyn Fn(&str)) -> Resu
             RestartPolicy::Always => true,
         };
         if again && r.restarts < MAX_RESTARTS {
-            match start(spawner, r.service).and_then(|(handle, pid)| {
+            match start(spawner, r.service, &endpoints).and_then(|(handle, pid)| {
                 let wait = handle.wait_async().map_err(|e| format!("cannot wait: {e}"))?;
                 Ok((handle, pid, wait))
             }) {

@@ -126,13 +126,16 @@ fn start_init() {
     }
 }
 
-/// Creates the init process (ready to run) from the embedded image.
+/// Creates the init process (ready to run) from the embedded image, with
+/// the boot package, the process spawner, the console and an endpoint
+/// factory (for the manifest's service exports).
 fn spawn_init() -> Result<Arc<process::Process>, capos_abi::error::CapError> {
     use spawn::InitialCap::Object;
     let caps: vec::Vec<(String, spawn::InitialCap)> = vec![
         (String::from("console"), Object(Arc::new(cap::console::Console))),
         (String::from("bootPackage"), Object(Arc::new(cap::boot_package::BootPackage))),
         (String::from("processSpawner"), Object(Arc::new(cap::process_spawner::ProcessSpawner))),
+        (String::from("endpointFactory"), Object(Arc::new(cap::endpoint::EndpointFactory))),
     ];
     spawn::spawn(spawn::SpawnRequest {
         name: "init",

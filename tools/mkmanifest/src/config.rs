@@ -24,7 +24,7 @@
 //! }
 //! ```
 
-use capos_config::manifest::{CapDecl, CapSource, KernelCap, RestartPolicy, Service, path_key};
+use capos_config::manifest::{CapDecl, CapSource, Export, KernelCap, RestartPolicy, Service, path_key};
 use serde_json::{Map, Value};
 
 use crate::Error;
@@ -121,7 +121,7 @@ fn cap_source(path: &str, v: &Value) -> Result<CapSource, Error> {
 }
 
 fn service(path: &str, name: &str, v: &Value) -> Result<Service, Error> {
-    const KNOWN: [&str; 6] = ["binary", "args", "env", "caps", "restart", "dependsOn"];
+    const KNOWN: [&str; 7] = ["binary", "args", "env", "caps", "restart", "dependsOn", "exports"];
     let map = object(path, v, &KNOWN)?;
     let mut s = Service { name: name.to_string(), binary: name.to_string(), ..Service::default() };
     for (key, value) in map {
@@ -152,6 +152,26 @@ fn service(path: &str, name: &str, v: &Value) -> Result<Service, Error> {
                 })?;
             }
             "dependsOn" => s.depends_on = strings(&at, value)?,
+            "exports" => {
+                for (name, decl) in object(&at, value, &[])? {
+                    let e_at = child(&at, name);
+                    let decl_map = object(&e_at, decl, &["interface"])?;
+                    let i_at = child(&e_at, "interface");
+                    let iface = string(
+                        &i_at,
+                        decl_map.get("interface").ok_or_else(|| Error::at(&i_at, "missing field"))?,
+                    )?;
+                    let info =
+                        capos_schema::INTERFACES.iter().find(|i| i.name == iface).ok_or_else(|| {
+                            let known: Vec<&str> = capos_schema::INTERFACES.iter().map(|i| i.name).collect();
+                            Error::at(
+                                &i_at,
+                                format!("unknown interface {iface:?} (known: {})", known.join(", ")),
+                            )
+                        })?;
+                    s.exports.push(Export { name: name.clone(), interface_id: info.id });
+                }
+            }
             _ => {} // object() has rejected every other key
         }
     }
@@ -312,6 +332,25 @@ mod tests {
     }
 
     #[test]
+    fn exports_name_schema_interfaces() {
+        let json = r#"{"services": {"echo": {"exports": {"echo": {"interface": "Echo"}}},
+                       "user": {"caps": {"echo": {"source": {"service": "echo", "export": "echo"}}}}}}"#;
+        let config = SystemConfig::from_json(json).unwrap();
+        let echo = config.services.iter().find(|s| s.name == "echo").unwrap();
+        assert_eq!(
+            echo.exports,
+            [Export { name: "echo".into(), interface_id: capos_schema::interface_id::ECHO }]
+        );
+        let bad = err(r#"{"services": {"echo": {"exports": {"echo": {"interface": "Ecko"}}}}}"#);
+        assert!(
+            bad.starts_with(
+                "services.echo.exports.echo.interface: unknown interface \"Ecko\" (known: Console"
+            ),
+            "{bad}"
+        );
+    }
+
+    #[test]
     fn unknown_kernel_cap_lists_the_known_ones() {
         assert_eq!(
             err(r#"{"services": {"hello": {"caps": {"clock": {"source": "clok"}}}}}"#),
@@ -328,7 +367,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"services": {"hello": {"capz": {}}}}"#),
-            "services.hello.capz: unknown field (known: binary, args, env, caps, restart, dependsOn)"
+            "services.hello.capz: unknown field (known: binary, args, env, caps, restart, dependsOn, exports)"
         );
         assert_eq!(
             err(r#"{"services": {"hello": {"caps": {"c": {"source": "console", "rights": 1}}}}}"#),
@@ -396,7 +435,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"services": {"my-svc": {"x": 1}}}"#),
-            "services.\"my-svc\".x: unknown field (known: binary, args, env, caps, restart, dependsOn)"
+            "services.\"my-svc\".x: unknown field (known: binary, args, env, caps, restart, dependsOn, exports)"
         );
     }
 }
