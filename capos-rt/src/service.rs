@@ -49,12 +49,17 @@ pub trait Service {
     fn handle(&mut self, call: &Incoming) -> Result<Response, CapError>;
 }
 
-/// Serves calls from `endpoint` until the service asks to stop (then
-/// `Ok`) or receiving fails (then that error). A caller that died before
-/// its answer is skipped.
+/// Serves calls from `endpoint` until the service asks to stop or every
+/// client side of the endpoint is gone (RECV fails with `PeerDied` once the
+/// queue is drained; both give `Ok`), or receiving fails otherwise (then
+/// that error). A caller that died before its answer is skipped.
 pub fn serve(endpoint: &Endpoint, service: &mut impl Service) -> Result<(), CapError> {
     loop {
-        let call = endpoint.recv()?;
+        let call = match endpoint.recv() {
+            Ok(call) => call,
+            Err(CapError::PeerDied) => return Ok(()),
+            Err(e) => return Err(e),
+        };
         let (outcome, stop) = match service.handle(&call) {
             Ok(response) => (endpoint.reply(call.token, &response.results, &response.caps), response.stop),
             Err(e) => (endpoint.reply_error(call.token, e), false),

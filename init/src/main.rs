@@ -132,6 +132,23 @@ fn release_server_sides(service: &Service, endpoints: &Endpoints) {
     }
 }
 
+/// After every service has started: init lets go of the client side of
+/// each export that no restartable service imports, so that once its
+/// importers end, the server's RECV fails with `PeerDied` and it can stop.
+fn release_client_sides(services: &[Service], endpoints: &Endpoints) {
+    for ((from, export), (_, client)) in endpoints {
+        let restartable_importer = services.iter().any(|s| {
+            s.restart != RestartPolicy::Never
+                && s.caps.iter().any(|d| {
+                    matches!(&d.source, CapSource::Service { service, export: e } if service == from && e == export)
+                })
+        });
+        if !restartable_importer {
+            let _ = capos::call::release(*client);
+        }
+    }
+}
+
 fn run(
     boot: &BootPackage,
     spawner: &ProcessSpawner,
@@ -161,6 +178,7 @@ fn run(
             }
         }
     }
+    release_client_sides(&manifest.services, &endpoints);
     while !running.is_empty() {
         // Every service has a wait pending; handle whichever ends first.
         let waits: Vec<&capos::call::PendingCall> = running.iter().map(|r| &r.wait).collect();

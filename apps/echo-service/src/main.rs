@@ -1,6 +1,7 @@
 //! `echo-service`: an `Echo` server written with the service layer. Plain
 //! calls go to a one-method trait implementation (`text` is answered with
-//! `text!`; `quit` stops it after answering). Two texts show caps crossing
+//! `text!`; `quit` stops it after answering; it also stops when its last
+//! client is gone). Two texts show caps crossing
 //! an endpoint: `give` answers with a copy of this service's console cap (a
 //! fresh cap for the caller), and `take` accepts the caps the caller sent
 //! (by move, the caller loses them) and says how many arrived.

@@ -3,8 +3,7 @@
 //! - no argument: three echoes, then RECV on a cap that is not an endpoint
 //!   (must fail with `WrongInterface`), then a flood of 48 calls in one
 //!   `cap_enter` batch, past the endpoint's queue depth;
-//! - `hang`: one call, waited for forever (its caller is to be killed);
-//! - `then-quit`: as with no argument, then `quit` to end the server.
+//! - `hang`: one call, waited for forever (its caller is to be killed).
 #![no_std]
 #![no_main]
 
@@ -59,8 +58,5 @@ fn main(caps: Caps) -> i32 {
     let _ = console.line(&format!(
         "ipc-client: flood of {FLOOD}: {answered} answered, {would_block} refused with WouldBlock, {other} other"
     ));
-    if caps.args().nth(1) == Some("then-quit") {
-        let _ = console.line(&format!("ipc-client: quit -> {:?}", echo.echo("quit")));
-    }
     if other == 0 { 0 } else { 1 }
 }

@@ -228,6 +228,7 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     failed_move_keeps_the_cap(caps, &timer, c);
     park_edges(&timer, c);
     endpoint_limits(caps, c);
+    clients_gone(caps, c);
     blocking_timeout(&timer, c);
     ring_corruption(c);
     many_sqes(c);
@@ -316,6 +317,48 @@ fn endpoint_limits(caps: &Caps, c: &mut Cases<'_>) {
         .filter(|r| *r == Err(CapError::PeerDied))
         .count();
     c.check("waiting calls get PeerDied when the server side goes", died == 64, format!("{died} of 64"));
+}
+
+/// When the last client side of an endpoint goes, the calls already queued
+/// are still received; after them RECV fails with `PeerDied`, and so does a
+/// RECV that was waiting.
+fn clients_gone(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(factory) = EndpointFactory::from_caps(caps, "endpointFactory") else {
+        c.check("clients gone", false, String::from("no endpointFactory cap"));
+        return;
+    };
+    let (Ok((server, client)), Ok((waiting_server, waiting_client))) =
+        (factory.create(interface_id::ECHO), factory.create(interface_id::ECHO))
+    else {
+        c.check("clients gone", false, String::from("cannot make endpoints"));
+        return;
+    };
+    let (server, waiting_server) = (Endpoint::from_id(server), Endpoint::from_id(waiting_server));
+    let queued = Echo::from_id(client).echo_async("queued before the release");
+    let waiting = waiting_server.recv_async();
+    let _ = capos::syscall::cap_enter(0, 0);
+    let released = (capos::call::release(client), capos::call::release(waiting_client));
+    let first = server.recv();
+    let first_ok = first.as_ref().map(|call| call.method) == Ok(method::echo::ECHO);
+    if let Ok(call) = &first {
+        let _ = server.reply_error(call.token, CapError::Cancelled);
+    }
+    let after = server.recv().err();
+    let woken = waiting.and_then(Endpoint::finish_recv).err();
+    let answered = queued.map(Echo::finish);
+    c.check(
+        "after the last client goes, queued calls are received, then RECV gets PeerDied",
+        released == (Ok(()), Ok(()))
+            && first_ok
+            && after == Some(CapError::PeerDied)
+            && woken == Some(CapError::PeerDied)
+            && answered == Ok(Err(CapError::Cancelled)),
+        format!(
+            "release {released:?}; first RECV ok: {first_ok}; next RECV {after:?}; waiting RECV {woken:?}; the call got {answered:?}"
+        ),
+    );
+    let _ = capos::call::release(server.id());
+    let _ = capos::call::release(waiting_server.id());
 }
 
 /// PARK with the wrong expected value returns at once; PARK with a timeout

@@ -20,6 +20,10 @@
 //!   every queued and unanswered call, and every later one, completes with
 //!   `PeerDied`. A client that dies leaves its call behind; the server's
 //!   RETURN for it completes with `Cancelled`.
+//! - When the last `EndpointClient` goes, the calls already queued are
+//!   still delivered; after them, every waiting and later RECV completes
+//!   with `PeerDied` (like end-of-file on a pipe), so a server learns that
+//!   nobody can call it any more.
 //!
 //! A call handed to a waiting server makes the server's thread run next
 //! (direct handoff), so a round trip does not wait behind other ready
@@ -73,6 +77,7 @@ struct State {
     in_service: BTreeMap<u64, InService>,
     next_token: u64,
     server_gone: bool,
+    clients_gone: bool,
 }
 
 /// The shared state of one endpoint.
@@ -166,14 +171,32 @@ impl EndpointCore {
     }
 
     /// A RECV from process `server_pid`: completes at once if a call is
-    /// queued, else when one arrives.
+    /// queued, else when one arrives; with `PeerDied` if none can arrive
+    /// (every client side is gone and the queue is empty).
     pub fn recv(self: &Arc<Self>, server: PendingCall, server_pid: u64) {
         let pairing = {
             let mut state = self.state.lock();
+            if state.clients_gone && state.queue.is_empty() {
+                drop(state);
+                server.complete(Err(CapError::PeerDied));
+                return;
+            }
             state.receivers.push_back(Receiving { server, server_pid });
-            Self::pair(&mut state)
+            let pairing = Self::pair(&mut state);
+            // The last queued call is taken and no client is left: nothing
+            // more can come for the receivers still waiting.
+            let stranded = if state.clients_gone && state.queue.is_empty() {
+                core::mem::take(&mut state.receivers)
+            } else {
+                VecDeque::new()
+            };
+            (pairing, stranded)
         };
+        let (pairing, stranded) = pairing;
         self.deliver(pairing);
+        for receiver in stranded {
+            receiver.server.complete(Err(CapError::PeerDied));
+        }
     }
 
     /// A RETURN from process `server_pid` for `token`: the client's pending
@@ -239,6 +262,21 @@ impl CapObject for EndpointClient {
         };
         self.0.deliver(pairing);
         Outcome::Pending
+    }
+}
+
+impl Drop for EndpointClient {
+    /// The last client side is gone: once the queue is drained, servers
+    /// waiting in RECV (and later RECVs) get `PeerDied`.
+    fn drop(&mut self) {
+        let receivers = {
+            let mut state = self.0.state.lock();
+            state.clients_gone = true;
+            if state.queue.is_empty() { core::mem::take(&mut state.receivers) } else { VecDeque::new() }
+        };
+        for receiver in receivers {
+            receiver.server.complete(Err(CapError::PeerDied));
+        }
     }
 }
 
@@ -308,6 +346,7 @@ impl CapObject for EndpointFactory {
                     in_service: BTreeMap::new(),
                     next_token: 1,
                     server_gone: false,
+                    clients_gone: false,
                 }),
             });
             let mut reply = reply_with(|m| {

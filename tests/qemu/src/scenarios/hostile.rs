@@ -54,6 +54,7 @@ const REQUIRED_CASES: &[&str] = &[
     // endpoint limits
     "endpoint queue depth and in-flight limit",
     "waiting calls get PeerDied when the server side goes",
+    "after the last client goes, queued calls are received, then RECV gets PeerDied",
     // ParkSpace edges
     "PARK on a changed word",
     "PARK timeout",
