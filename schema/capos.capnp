@@ -295,10 +295,20 @@ interface EndpointFactory @0xbd30013033a5ac95 {
 }
 
 interface EndpointServer @0xa8a6c47872304fe1 {
-  # The receiving side of an endpoint. It has no methods: it is used with
-  # the RECV and RETURN ring operations. When every holder has released it
-  # (or died), calls waiting on the endpoint, and calls received but not
-  # answered, complete with `PeerDied`, and so do later calls.
+  # The receiving side of an endpoint, used with the RECV and RETURN ring
+  # operations. When every holder has released it (or died), calls waiting
+  # on the endpoint, and calls received but not answered, complete with
+  # `PeerDied`, and so do later calls.
+
+  mint @0 (interfaceId :UInt64, badge :UInt32) -> (client :CapIndex);
+  # Makes another client side of this endpoint that implements
+  # `interfaceId` (0: the endpoint's own interface) and carries `badge`
+  # (not 0). A call made through it reaches the server with the badge in
+  # the high 32 bits of its RECV token, so one endpoint can serve many
+  # objects (one badge each). When the last copy of a minted client is
+  # gone, the server receives a release notice: a RECV completion with
+  # method `0xFFFF`, that badge, no params, and nothing to RETURN. Minted
+  # clients count as clients for end-of-clients `PeerDied`.
 }
 
 interface RevocationFactory @0xbb4678d94925278a {
@@ -320,6 +330,147 @@ interface Revoker @0xb7b5105ee76bbb55 {
   # From now on every call on the revocable cap (and on every copy of it,
   # in any process) fails with `Revoked`; calls already forwarded finish
   # normally. Revoking twice is harmless.
+}
+
+interface TerminalSession @0xc8206bb618093e9f {
+  # A terminal: a serial port with a line discipline. In canonical mode the
+  # kernel edits a line before handing it over: it echoes what is typed
+  # (when `echo` is set), Backspace/DEL erases a byte, Ctrl-U erases the
+  # line, Ctrl-C (with `signals`) discards the line, fails pending reads
+  # with `Interrupted` and counts an interrupt, Ctrl-D at the start of a
+  # line is end of file, Ctrl-Z is reserved (ignored). In raw mode bytes
+  # are handed over as they arrive.
+
+  write @0 (data :Data) -> ();
+  # Writes bytes to the terminal (at most 64 KiB per call).
+
+  read @1 (max :UInt32) -> (data :Data);
+  # Canonical mode: waits for a complete line and returns it with its
+  # `\n` (at most `max` bytes; the rest stays for the next read); empty
+  # data is end of file. Raw mode: waits for at least one byte and returns
+  # what has arrived, up to `max`. `max` is 1 to 65536. Fails with
+  # `Interrupted` on Ctrl-C. A read whose caller dies is cancelled and
+  # consumes nothing.
+
+  getMode @2 () -> (mode :TerminalMode);
+  setMode @3 (mode :TerminalMode) -> ();
+  # Switching to raw mode hands a partly edited line over as raw bytes.
+
+  windowSize @4 () -> (rows :UInt16, cols :UInt16);
+  setWindowSize @5 (rows :UInt16, cols :UInt16) -> ();
+  # The size programs should lay output out for (default 24 x 80). Neither
+  # may be 0.
+
+  interrupts @6 () -> (count :UInt64);
+  # How many Ctrl-C interrupts this terminal has seen.
+
+  waitInterrupt @7 (after :UInt64) -> (count :UInt64);
+  # Waits until the interrupt count exceeds `after` and returns it: the
+  # session's foreground (e.g. a shell waiting for a child) learns about
+  # Ctrl-C this way.
+}
+
+struct TerminalMode @0xcffba82758adfbe1 {
+  canonical @0 :Bool;
+  # Line editing (see `TerminalSession`); otherwise raw.
+
+  echo @1 :Bool;
+  # Typed bytes are written back.
+
+  signals @2 :Bool;
+  # Ctrl-C interrupts and Ctrl-D ends input (canonical mode only).
+}
+
+enum NodeKind @0xbc6622678f6a440c {
+  file @0;
+  directory @1;
+}
+
+struct NodeInfo @0xfc6873e9d4a2a834 {
+  # What `stat` reports.
+
+  kind @0 :NodeKind;
+  size @1 :UInt64;
+  # Bytes of a file; entries of a directory.
+
+  writable @2 :Bool;
+  # Whether the node can be changed through the cap that asked.
+}
+
+struct DirEntry @0xb0e421e43b1ad471 {
+  name @0 :Text;
+  kind @1 :NodeKind;
+  size @2 :UInt64;
+}
+
+enum Whence @0xd863985829995126 {
+  start @0;
+  current @1;
+  end @2;
+}
+
+interface Directory @0xca698bd54cd7fd50 {
+  # A directory of the file system service, and what it contains. Paths
+  # are relative to this directory (a leading `/` also means this
+  # directory): `a/b/c`; `.` is ignored and `..` goes up, but never above
+  # this directory. Components are 1 to 255 bytes, without `/` or NUL.
+  # A read-only Directory (and everything opened through it) fails every
+  # change with `ReadOnly`; so do nodes the manifest made read-only.
+  # Errors: `NotFound`, `AlreadyExists`, `NotADirectory`, `IsADirectory`,
+  # `DirectoryNotEmpty`, `ReadOnly`, `NoSpace` (quota), `InvalidArgument`.
+
+  list @0 (path :Text) -> (entries :List(DirEntry));
+  # The entries of the directory at `path` ("" for this one), sorted by
+  # name.
+
+  open @1 (path :Text, write :Bool, create :Bool, exclusive :Bool, truncate :Bool, append :Bool)
+      -> (file :CapIndex);
+  # Opens a file; `create` makes it if missing (`exclusive`: and fails
+  # with `AlreadyExists` if present); `truncate` empties it; `append`
+  # makes every write go to the end. Without `write` the File is
+  # read-only.
+
+  create @2 (path :Text) -> (file :CapIndex);
+  # Same as `open` with write, create and truncate.
+
+  mkdir @3 (path :Text) -> ();
+  remove @4 (path :Text) -> ();
+  # Removes a file or an empty directory.
+
+  rename @5 (from :Text, to :Text) -> ();
+  # Moves a node within this directory's tree, replacing a file (or an
+  # empty directory) at `to`. A directory cannot move into itself.
+
+  stat @6 (path :Text) -> (info :NodeInfo);
+
+  openDir @7 (path :Text, readOnly :Bool) -> (dir :CapIndex);
+  # A Directory cap for `path` (rooted there: `..` cannot leave it);
+  # `readOnly` drops the right to change anything through it.
+}
+
+interface File @0xb4e86b743ca7c789 {
+  # An open file. The position is shared by copies of this cap; each
+  # `open` makes a new one. Reads and writes move at most 60 KiB per call.
+
+  read @0 (count :UInt32) -> (data :Data);
+  # Up to `count` bytes from the position (empty at the end), advancing.
+
+  write @1 (data :Data) -> (written :UInt64);
+  # At the position (at the end in append mode), advancing.
+
+  seek @2 (offset :Int64, whence :Whence) -> (position :UInt64);
+  pread @3 (offset :UInt64, count :UInt32) -> (data :Data);
+  pwrite @4 (offset :UInt64, data :Data) -> (written :UInt64);
+  # Writing past the end fills the gap with zeros.
+
+  stat @5 () -> (info :NodeInfo);
+  truncate @6 (size :UInt64) -> ();
+  sync @7 () -> ();
+  # Nothing to do for the RAM tree; kept for files on disk later.
+
+  close @8 () -> ();
+  # Ends this open file for every copy of the cap (later calls fail with
+  # `InvalidCap`). Releasing the last copy does the same.
 }
 
 interface Echo @0xa4de15935f8c4bfb {
@@ -350,6 +501,11 @@ struct SystemManifest @0xdc6192114cc760d0 {
 
   services @2 :List(Service);
   # The services init starts (names unique), in `dependsOn` order.
+
+  statusFrom @3 :Text;
+  # When set, a service name: once every service has ended, init exits
+  # with that service's last exit status (the kernel reports it and, when
+  # booted with `poweroff`, stops the machine). Empty: init exits with 0.
 }
 
 struct NamedBinary @0xe3ab22e844b75bc9 {
@@ -465,6 +621,13 @@ enum KernelCap @0xb9d5e887be6ed470 {
 
   revocationFactory @9;
   # A `RevocationFactory`.
+
+  terminal @10;
+  # The `TerminalSession` on the terminal serial port.
+
+  stderr @11;
+  # A `Console` for error output: the port the kernel command line names
+  # with `stderr=` (kept apart from the terminal), else the terminal.
 }
 
 struct CapDecl @0xd64a5d51d1e3b70f {

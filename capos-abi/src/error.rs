@@ -63,11 +63,26 @@ pub enum CapError {
     NotTransferable = 24,
     /// The cap was revoked by whoever made it revocable.
     Revoked = 25,
+    /// The name already exists (file service: `create` with `exclusive`,
+    /// `mkdir`).
+    AlreadyExists = 26,
+    /// A path component that must be a directory is a file.
+    NotADirectory = 27,
+    /// The operation needs a file and found a directory.
+    IsADirectory = 28,
+    /// A directory to remove or replace is not empty.
+    DirectoryNotEmpty = 29,
+    /// A space quota (bytes or nodes of a file system) is used up.
+    NoSpace = 30,
+    /// The node, or the cap it was reached through, is read-only.
+    ReadOnly = 31,
+    /// The operation was interrupted (Ctrl-C on a terminal).
+    Interrupted = 32,
 }
 
 impl CapError {
     /// Every code, in numeric order.
-    pub const ALL: [CapError; 25] = [
+    pub const ALL: [CapError; 32] = [
         Self::UnknownOpcode,
         Self::InvalidFlags,
         Self::ReservedNotZero,
@@ -93,6 +108,13 @@ impl CapError {
         Self::WouldBlock,
         Self::NotTransferable,
         Self::Revoked,
+        Self::AlreadyExists,
+        Self::NotADirectory,
+        Self::IsADirectory,
+        Self::DirectoryNotEmpty,
+        Self::NoSpace,
+        Self::ReadOnly,
+        Self::Interrupted,
     ];
 
     /// The code as a number.
@@ -133,6 +155,13 @@ impl CapError {
             Self::WouldBlock => "would block",
             Self::NotTransferable => "capability not transferable",
             Self::Revoked => "capability revoked",
+            Self::AlreadyExists => "already exists",
+            Self::NotADirectory => "not a directory",
+            Self::IsADirectory => "is a directory",
+            Self::DirectoryNotEmpty => "directory not empty",
+            Self::NoSpace => "no space left",
+            Self::ReadOnly => "read-only",
+            Self::Interrupted => "interrupted",
         }
     }
 }

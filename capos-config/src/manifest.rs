@@ -68,11 +68,15 @@ pub enum KernelCap {
     EndpointFactory,
     /// `RevocationFactory`.
     RevocationFactory,
+    /// `TerminalSession` (the terminal serial port).
+    Terminal,
+    /// `Console` for error output (the `stderr=` port, else the terminal).
+    Stderr,
 }
 
 impl KernelCap {
     /// Every kernel cap, in schema order.
-    pub const ALL: [KernelCap; 10] = [
+    pub const ALL: [KernelCap; 12] = [
         Self::Console,
         Self::Timer,
         Self::WallClock,
@@ -83,6 +87,8 @@ impl KernelCap {
         Self::VirtualMemory,
         Self::EndpointFactory,
         Self::RevocationFactory,
+        Self::Terminal,
+        Self::Stderr,
     ];
 
     /// The name `system.cue` and the schema use (`wallClock`).
@@ -98,6 +104,8 @@ impl KernelCap {
             Self::VirtualMemory => "virtualMemory",
             Self::EndpointFactory => "endpointFactory",
             Self::RevocationFactory => "revocationFactory",
+            Self::Terminal => "terminal",
+            Self::Stderr => "stderr",
         }
     }
 
@@ -120,6 +128,8 @@ impl KernelCap {
             Self::VirtualMemory => id::VIRTUAL_MEMORY,
             Self::EndpointFactory => id::ENDPOINT_FACTORY,
             Self::RevocationFactory => id::REVOCATION_FACTORY,
+            Self::Terminal => id::TERMINAL_SESSION,
+            Self::Stderr => id::CONSOLE,
         }
     }
 
@@ -135,6 +145,8 @@ impl KernelCap {
             schema::KernelCap::VirtualMemory => Self::VirtualMemory,
             schema::KernelCap::EndpointFactory => Self::EndpointFactory,
             schema::KernelCap::RevocationFactory => Self::RevocationFactory,
+            schema::KernelCap::Terminal => Self::Terminal,
+            schema::KernelCap::Stderr => Self::Stderr,
         }
     }
 
@@ -150,6 +162,8 @@ impl KernelCap {
             Self::VirtualMemory => schema::KernelCap::VirtualMemory,
             Self::EndpointFactory => schema::KernelCap::EndpointFactory,
             Self::RevocationFactory => schema::KernelCap::RevocationFactory,
+            Self::Terminal => schema::KernelCap::Terminal,
+            Self::Stderr => schema::KernelCap::Stderr,
         }
     }
 }
@@ -288,6 +302,8 @@ pub struct SystemManifest {
     pub files: Vec<NamedFile>,
     /// The services init starts.
     pub services: Vec<Service>,
+    /// The service whose exit status init exits with ("" for none).
+    pub status_from: String,
 }
 
 /// What is wrong with a manifest (see [`ManifestError`] for where).
@@ -329,6 +345,8 @@ pub enum ManifestErrorKind {
     UnknownBinary(String),
     /// `dependsOn` names a service the manifest does not have.
     UnknownDependency(String),
+    /// `statusFrom` names a service the manifest does not have.
+    UnknownStatusService(String),
     /// A service-sourced cap names a service the manifest does not have.
     UnknownSourceService(String),
     /// A service-sourced cap names an export its service does not have
@@ -384,6 +402,7 @@ impl fmt::Display for ManifestErrorKind {
             Self::DuplicateDependency(n) => write!(f, "dependency {n:?} listed twice"),
             Self::UnknownBinary(n) => write!(f, "unknown binary {n:?}"),
             Self::UnknownDependency(n) => write!(f, "depends on unknown service {n:?}"),
+            Self::UnknownStatusService(n) => write!(f, "statusFrom names unknown service {n:?}"),
             Self::UnknownSourceService(n) => write!(f, "cap comes from unknown service {n:?}"),
             Self::UnknownExport(s, e) => write!(f, "service {s:?} has no export {e:?}"),
             Self::DuplicateExport(e) => write!(f, "export {e:?} declared twice, or also a cap name"),
@@ -537,6 +556,9 @@ impl SystemManifest {
         }
         for (i, s) in self.services.iter().enumerate() {
             self.validate_service(&service_path(i, &s.name), s, &binaries, &services)?;
+        }
+        if !self.status_from.is_empty() && !services.contains(self.status_from.as_str()) {
+            return Err(ManifestError::new("statusFrom", K::UnknownStatusService(self.status_from.clone())));
         }
         // Exports: unique per service, not clashing with cap names, with an
         // interface; every service-sourced cap names one.
@@ -822,6 +844,7 @@ fn decode_root(r: schema::system_manifest::Reader<'_>) -> Result<SystemManifest,
     for (i, s) in services.iter().enumerate() {
         m.services.push(decode_service(i, s)?);
     }
+    m.status_from = text(|| "statusFrom".into(), r.get_status_from())?;
     Ok(m)
 }
 
@@ -920,6 +943,7 @@ pub fn encode(m: &SystemManifest) -> Result<Vec<u8>, ManifestError> {
             out.set_data(&f.data[..]);
             out.set_writable(f.writable);
         }
+        root.set_status_from(m.status_from.as_str());
         let mut services = root.init_services(len32(m.services.len()));
         for (i, s) in m.services.iter().enumerate() {
             let mut out = services.reborrow().get(len32(i));
@@ -1031,7 +1055,19 @@ mod tests {
                 svc("stranger", &[]),
                 svc("faulter", &[("console", KernelCap::Console)]),
             ],
+            status_from: "spawner".into(),
         }
+    }
+
+    #[test]
+    fn status_from_must_name_a_service() {
+        let mut m = sample();
+        m.status_from = "nobody".into();
+        let e = err(&m);
+        assert_eq!(e.path, "statusFrom");
+        assert_eq!(e.kind, ManifestErrorKind::UnknownStatusService("nobody".into()));
+        m.status_from.clear();
+        assert!(m.validate().is_ok());
     }
 
     fn err(m: &SystemManifest) -> ManifestError {
@@ -1135,8 +1171,10 @@ mod tests {
         assert_eq!(KernelCap::from_name("clok"), None);
         assert_eq!(KernelCap::WallClock.interface_id(), capos_schema::interface_id::WALL_CLOCK);
         assert_eq!(KernelCap::Entropy.interface_id(), capos_schema::interface_id::ENTROPY_SOURCE);
+        // Distinct interfaces, except that `stderr` is a second Console.
         let ids: BTreeSet<u64> = KernelCap::ALL.iter().map(|c| c.interface_id()).collect();
-        assert_eq!(ids.len(), KernelCap::ALL.len());
+        assert_eq!(ids.len(), KernelCap::ALL.len() - 1);
+        assert_eq!(KernelCap::Stderr.interface_id(), KernelCap::Console.interface_id());
         for p in RestartPolicy::ALL {
             assert_eq!(RestartPolicy::from_name(p.name()), Some(p));
         }

@@ -68,6 +68,12 @@ pub mod interface_id {
     pub const REVOCATION_FACTORY: u64 = c::revocation_factory::_private::TYPE_ID;
     /// `Revoker`.
     pub const REVOKER: u64 = c::revoker::_private::TYPE_ID;
+    /// `TerminalSession`.
+    pub const TERMINAL_SESSION: u64 = c::terminal_session::_private::TYPE_ID;
+    /// `Directory`.
+    pub const DIRECTORY: u64 = c::directory::_private::TYPE_ID;
+    /// `File`.
+    pub const FILE: u64 = c::file::_private::TYPE_ID;
 }
 
 /// Method numbers (the schema's ordinals, `@N`), one module per interface.
@@ -157,6 +163,72 @@ pub mod method {
         /// `revoke()`.
         pub const REVOKE: u16 = 0;
     }
+    /// `EndpointServer` methods.
+    pub mod endpoint_server {
+        /// `mint(interfaceId, badge) -> client`.
+        pub const MINT: u16 = 0;
+        /// The method number of a release notice (see `EndpointServer.mint`).
+        pub const RELEASED: u16 = 0xFFFF;
+    }
+    /// `TerminalSession` methods.
+    pub mod terminal_session {
+        /// `write(data)`.
+        pub const WRITE: u16 = 0;
+        /// `read(max) -> data`.
+        pub const READ: u16 = 1;
+        /// `getMode() -> mode`.
+        pub const GET_MODE: u16 = 2;
+        /// `setMode(mode)`.
+        pub const SET_MODE: u16 = 3;
+        /// `windowSize() -> (rows, cols)`.
+        pub const WINDOW_SIZE: u16 = 4;
+        /// `setWindowSize(rows, cols)`.
+        pub const SET_WINDOW_SIZE: u16 = 5;
+        /// `interrupts() -> count`.
+        pub const INTERRUPTS: u16 = 6;
+        /// `waitInterrupt(after) -> count`.
+        pub const WAIT_INTERRUPT: u16 = 7;
+    }
+    /// `Directory` methods.
+    pub mod directory {
+        /// `list(path) -> entries`.
+        pub const LIST: u16 = 0;
+        /// `open(path, write, create, exclusive, truncate, append) -> file`.
+        pub const OPEN: u16 = 1;
+        /// `create(path) -> file`.
+        pub const CREATE: u16 = 2;
+        /// `mkdir(path)`.
+        pub const MKDIR: u16 = 3;
+        /// `remove(path)`.
+        pub const REMOVE: u16 = 4;
+        /// `rename(from, to)`.
+        pub const RENAME: u16 = 5;
+        /// `stat(path) -> info`.
+        pub const STAT: u16 = 6;
+        /// `openDir(path, readOnly) -> dir`.
+        pub const OPEN_DIR: u16 = 7;
+    }
+    /// `File` methods.
+    pub mod file {
+        /// `read(count) -> data`.
+        pub const READ: u16 = 0;
+        /// `write(data) -> written`.
+        pub const WRITE: u16 = 1;
+        /// `seek(offset, whence) -> position`.
+        pub const SEEK: u16 = 2;
+        /// `pread(offset, count) -> data`.
+        pub const PREAD: u16 = 3;
+        /// `pwrite(offset, data) -> written`.
+        pub const PWRITE: u16 = 4;
+        /// `stat() -> info`.
+        pub const STAT: u16 = 5;
+        /// `truncate(size)`.
+        pub const TRUNCATE: u16 = 6;
+        /// `sync()`.
+        pub const SYNC: u16 = 7;
+        /// `close()`.
+        pub const CLOSE: u16 = 8;
+    }
     /// `Echo` methods.
     pub mod echo {
         /// `echo(text) -> text`.
@@ -207,9 +279,33 @@ pub const INTERFACES: &[InterfaceInfo] = &[
         methods: &["map", "mapObject", "unmap", "protect"],
     },
     InterfaceInfo { name: "EndpointFactory", id: interface_id::ENDPOINT_FACTORY, methods: &["create"] },
-    InterfaceInfo { name: "EndpointServer", id: interface_id::ENDPOINT_SERVER, methods: &[] },
+    InterfaceInfo { name: "EndpointServer", id: interface_id::ENDPOINT_SERVER, methods: &["mint"] },
     InterfaceInfo { name: "RevocationFactory", id: interface_id::REVOCATION_FACTORY, methods: &["wrap"] },
     InterfaceInfo { name: "Revoker", id: interface_id::REVOKER, methods: &["revoke"] },
+    InterfaceInfo {
+        name: "TerminalSession",
+        id: interface_id::TERMINAL_SESSION,
+        methods: &[
+            "write",
+            "read",
+            "getMode",
+            "setMode",
+            "windowSize",
+            "setWindowSize",
+            "interrupts",
+            "waitInterrupt",
+        ],
+    },
+    InterfaceInfo {
+        name: "Directory",
+        id: interface_id::DIRECTORY,
+        methods: &["list", "open", "create", "mkdir", "remove", "rename", "stat", "openDir"],
+    },
+    InterfaceInfo {
+        name: "File",
+        id: interface_id::FILE,
+        methods: &["read", "write", "seek", "pread", "pwrite", "stat", "truncate", "sync", "close"],
+    },
     InterfaceInfo { name: "Echo", id: interface_id::ECHO, methods: &["echo"] },
 ];
 
@@ -304,6 +400,22 @@ mod tests {
         check(interface_id::ECHO, method::echo::ECHO, "echo");
         check(interface_id::REVOCATION_FACTORY, method::revocation_factory::WRAP, "wrap");
         check(interface_id::REVOKER, method::revoker::REVOKE, "revoke");
+        check(interface_id::ENDPOINT_SERVER, method::endpoint_server::MINT, "mint");
+        for (i, name) in ["write", "read", "getMode", "setMode", "windowSize", "setWindowSize"]
+            .iter()
+            .chain(&["interrupts", "waitInterrupt"])
+            .enumerate()
+        {
+            check(interface_id::TERMINAL_SESSION, i as u16, name);
+        }
+        check(interface_id::TERMINAL_SESSION, method::terminal_session::WAIT_INTERRUPT, "waitInterrupt");
+        check(interface_id::TERMINAL_SESSION, method::terminal_session::SET_MODE, "setMode");
+        check(interface_id::DIRECTORY, method::directory::OPEN_DIR, "openDir");
+        check(interface_id::DIRECTORY, method::directory::RENAME, "rename");
+        check(interface_id::DIRECTORY, method::directory::CREATE, "create");
+        check(interface_id::FILE, method::file::CLOSE, "close");
+        check(interface_id::FILE, method::file::PWRITE, "pwrite");
+        check(interface_id::FILE, method::file::TRUNCATE, "truncate");
         assert!(interface(0).is_none());
         assert_eq!(interface(interface_id::TIMER).unwrap().method_name(2), None);
     }

@@ -18,6 +18,7 @@
 //!     }
 //!   },
 //!   "binaries": ["NAME", ...],          // optional: extra binaries to carry
+//!   "statusFrom": "SERVICE",            // optional: init exits with its status
 //!   "files": {                          // optional, by absolute path
 //!     "/PATH": {"content": "text"} | {"source": "host/path"},   // + "writable": bool
 //!   }
@@ -58,6 +59,8 @@ pub struct SystemConfig {
     pub binaries: Vec<String>,
     /// Boot files.
     pub files: Vec<FileSpec>,
+    /// The service whose exit status init exits with ("" for none).
+    pub status_from: String,
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -204,9 +207,9 @@ impl SystemConfig {
 
     /// Maps an already parsed JSON value.
     pub fn from_value(value: &Value) -> Result<Self, Error> {
-        let top = object("", value, &["services", "binaries", "files"]).map_err(|mut e| {
+        let top = object("", value, &["services", "binaries", "files", "statusFrom"]).map_err(|mut e| {
             if e.message.starts_with("unknown field") {
-                e.message = "unknown top-level field (known: services, binaries, files)".into();
+                e.message = "unknown top-level field (known: services, binaries, files, statusFrom)".into();
             }
             e
         })?;
@@ -218,6 +221,9 @@ impl SystemConfig {
         }
         if let Some(binaries) = top.get("binaries") {
             config.binaries = strings("binaries", binaries)?;
+        }
+        if let Some(status_from) = top.get("statusFrom") {
+            config.status_from = string("statusFrom", status_from)?;
         }
         if let Some(files) = top.get("files") {
             for (path, v) in object("files", files, &[])? {
@@ -355,7 +361,8 @@ mod tests {
         assert_eq!(
             err(r#"{"services": {"hello": {"caps": {"clock": {"source": "clok"}}}}}"#),
             "services.hello.caps.clock.source: unknown kernel cap \"clok\" (known: console, timer, wallClock, \
-             entropy, bootPackage, processSpawner, frameAllocator, virtualMemory, endpointFactory, revocationFactory)"
+             entropy, bootPackage, processSpawner, frameAllocator, virtualMemory, endpointFactory, revocationFactory, \
+             terminal, stderr)"
         );
     }
 
@@ -363,7 +370,7 @@ mod tests {
     fn unknown_fields_are_rejected_with_their_path() {
         assert_eq!(
             err(r#"{"servics": {}}"#),
-            "servics: unknown top-level field (known: services, binaries, files)"
+            "servics: unknown top-level field (known: services, binaries, files, statusFrom)"
         );
         assert_eq!(
             err(r#"{"services": {"hello": {"capz": {}}}}"#),

@@ -170,6 +170,7 @@ pub fn build_manifest(
             .map(|f| NamedFile { path: f.path.clone(), data: Vec::new(), writable: f.writable })
             .collect(),
         services: config.services.clone(),
+        status_from: config.status_from.clone(),
     };
     manifest.validate().map_err(|e| Error::at(e.path, e.kind.to_string()))?;
 
