@@ -47,6 +47,28 @@ pub mod serial {
     /// `all processes ended: F frames free (B before init), S cap slots in
     /// use`. With nothing leaked, F equals B and S is 0.
     pub const ALL_ENDED: &str = "all processes ended: ";
+    /// Start of the line a kernel booted with [`super::cmdline::POWEROFF`]
+    /// prints before it stops the machine, once every process has ended:
+    /// `power off: exited N` (init's exit code, which is the `statusFrom`
+    /// service's), `power off: faulted` or `power off: killed`. The machine
+    /// then exits through `isa-debug-exit` with the success code.
+    pub const POWER_OFF: &str = "power off: ";
+}
+
+/// Kernel command-line words (space separated; `KEY=VALUE` or a flag).
+pub mod cmdline {
+    /// `terminal=com1|com2|com3`: the serial port of the `terminal` cap
+    /// (default com1, shared with the kernel log).
+    pub const TERMINAL: &str = "terminal";
+    /// `stderr=com1|com2|com3`: the serial port of the `stderr` cap
+    /// (default: the terminal's port).
+    pub const STDERR: &str = "stderr";
+    /// `terminal-echo=off`: the terminal starts without echo (input from a
+    /// pipe or file, not a person).
+    pub const TERMINAL_ECHO: &str = "terminal-echo";
+    /// `poweroff`: stop the machine once every process has ended, after
+    /// printing [`super::serial::POWER_OFF`].
+    pub const POWEROFF: &str = "poweroff";
 }
 
 /// The kernel's timer tick rate, in interrupts per second.
