@@ -14,15 +14,22 @@
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_config::ring::{MAX_CALL_CAPS, MAX_PARAMS_LEN, Opcode, Sqe, TransferDescriptor, sqe_flags};
-use capos_schema::interface_id;
+use capos_schema::{endpoint_server, interface_id, method};
+
+/// The method number of a release notice.
+pub const RELEASED: u16 = method::endpoint_server::RELEASED;
 
 use crate::call::{Builder, PendingCall, Reader, submit_sqe};
 use crate::caps::Caps;
 
-/// A received call.
+/// A received call, or a release notice (`method` is [`RELEASED`]: the
+/// last copy of the client minted with `badge` is gone; nothing to answer).
 pub struct Incoming {
     /// Names the call in [`Endpoint::reply`].
     pub token: u64,
+    /// The badge of the client side the call came through (0: the
+    /// endpoint's original client side; see [`Endpoint::mint`]).
+    pub badge: u32,
     /// The method number.
     pub method: u16,
     /// The params message.
@@ -60,7 +67,33 @@ impl Endpoint {
     /// Decodes a finished RECV.
     pub fn finish_recv(pending: PendingCall) -> Result<Incoming, CapError> {
         let reply = pending.wait()?;
-        Ok(Incoming { token: reply.aux, method: reply.tag as u16, message: reply.message, caps: reply.caps })
+        Ok(Incoming {
+            token: reply.aux,
+            badge: (reply.aux >> 32) as u32,
+            method: reply.tag as u16,
+            message: reply.message,
+            caps: reply.caps,
+        })
+    }
+
+    /// Makes another client side of this endpoint, implementing
+    /// `interface_id` (0: the endpoint's own) and carrying `badge` (not 0);
+    /// returns its cap id (send it on, usually by move).
+    pub fn mint(&self, interface_id: u64, badge: u32) -> Result<u32, CapError> {
+        let mut request =
+            crate::call::Request::new(self.0, interface_id::ENDPOINT_SERVER, method::endpoint_server::MINT);
+        {
+            let mut p = request.params.init_root::<endpoint_server::mint_params::Builder<'_>>();
+            p.set_interface_id(interface_id);
+            p.set_badge(badge);
+        }
+        request.caps_in_max = 1;
+        let reply = crate::call::call(request)?;
+        let results = reply
+            .message
+            .get_root::<endpoint_server::mint_results::Reader<'_>>()
+            .map_err(|_| CapError::MalformedParams)?;
+        reply.caps.get(results.get_client() as usize).copied().ok_or(CapError::MalformedParams)
     }
 
     /// Waits for the next call.

@@ -47,6 +47,10 @@ impl Response {
 pub trait Service {
     /// Answers one call (`Err` is sent to the caller as a typed error).
     fn handle(&mut self, call: &Incoming) -> Result<Response, CapError>;
+
+    /// The last copy of the client minted with `badge` is gone (see
+    /// `Endpoint::mint`); nothing is answered. Default: ignore.
+    fn released(&mut self, _badge: u32) {}
 }
 
 /// Serves calls from `endpoint` until the service asks to stop or every
@@ -60,6 +64,10 @@ pub fn serve(endpoint: &Endpoint, service: &mut impl Service) -> Result<(), CapE
             Err(CapError::PeerDied) => return Ok(()),
             Err(e) => return Err(e),
         };
+        if call.method == crate::server::RELEASED {
+            service.released(call.badge);
+            continue;
+        }
         let (outcome, stop) = match service.handle(&call) {
             Ok(response) => (endpoint.reply(call.token, &response.results, &response.caps), response.stop),
             Err(e) => (endpoint.reply_error(call.token, e), false),

@@ -25,6 +25,13 @@
 //!   with `PeerDied` (like end-of-file on a pipe), so a server learns that
 //!   nobody can call it any more.
 //!
+//! - `EndpointServer.mint(interfaceId, badge)` makes more client sides,
+//!   each with its own interface id and a non-zero badge; a call through
+//!   one reaches the server with the badge in the high 32 bits of its
+//!   token. When the last reference to a minted client goes, the server
+//!   receives a release notice (method [`RELEASED`], no params, nothing to
+//!   answer) so it can free whatever the badge named.
+//!
 //! A call handed to a waiting server makes the server's thread run next
 //! (direct handoff), so a round trip does not wait behind other ready
 //! threads.
@@ -33,7 +40,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
-use capos_schema::{endpoint_factory, interface_id, method};
+use capos_schema::{endpoint_factory, endpoint_server, interface_id, method};
 use spin::Mutex;
 
 use super::{Call, CapObject, CapRef, Outcome, PendingCall, Reply, malformed, read_params, reply_with};
@@ -43,9 +50,13 @@ pub const QUEUE_DEPTH: usize = 32;
 /// Most endpoint calls one process may have unanswered.
 pub const MAX_CALLS_IN_FLIGHT: u32 = 64;
 
-/// A call waiting to be received.
+/// The method number of a release notice.
+pub const RELEASED: u16 = method::endpoint_server::RELEASED;
+
+/// A call waiting to be received, or a release notice (no client).
 struct Incoming {
-    client: PendingCall,
+    client: Option<PendingCall>,
+    badge: u32,
     method: u16,
     params: Vec<u8>,
     caps: Vec<CapRef>,
@@ -75,9 +86,11 @@ struct State {
     queue: VecDeque<Incoming>,
     receivers: VecDeque<Receiving>,
     in_service: BTreeMap<u64, InService>,
-    next_token: u64,
+    next_token: u32,
     server_gone: bool,
     clients_gone: bool,
+    /// Live client-side objects (the original and minted ones).
+    clients: usize,
 }
 
 /// The shared state of one endpoint.
@@ -86,8 +99,14 @@ pub struct EndpointCore {
     state: Mutex<State>,
 }
 
-/// The calling side of an endpoint: implements the endpoint's interface.
-pub struct EndpointClient(Arc<EndpointCore>);
+/// The calling side of an endpoint: implements the endpoint's interface
+/// (or, when minted, the interface it was minted with) and carries a badge
+/// (0 for the original client side).
+pub struct EndpointClient {
+    core: Arc<EndpointCore>,
+    interface_id: u64,
+    badge: u32,
+}
 
 /// The receiving side of an endpoint.
 pub struct EndpointServer(Arc<EndpointCore>);
@@ -119,7 +138,7 @@ impl EndpointCore {
                 continue;
             }
             let Some(call) = state.queue.pop_front() else { break };
-            if call.client.live_caller().is_none() {
+            if call.client.as_ref().is_some_and(|c| c.live_caller().is_none()) {
                 // The client died while its call waited: drop the call.
                 state.receivers.push_front(receiver);
                 continue;
@@ -134,11 +153,23 @@ impl EndpointCore {
                 state.queue.push_front(call);
                 continue;
             }
-            let token = state.next_token;
-            state.next_token += 1;
+            let token = Self::next_token(state, call.badge);
             pairs.push((receiver, call, token));
         }
         Pairing { deliveries: pairs, too_small }
+    }
+
+    /// A token for a call through `badge`: the badge in the high 32 bits, a
+    /// sequence number not in use in the low ones.
+    fn next_token(state: &mut State, badge: u32) -> u64 {
+        loop {
+            let seq = state.next_token;
+            state.next_token = state.next_token.wrapping_add(1).max(1);
+            let token = (u64::from(badge) << 32) | u64::from(seq);
+            if !state.in_service.contains_key(&token) {
+                return token;
+            }
+        }
     }
 
     /// Delivers paired calls to their servers, outside the endpoint lock.
@@ -149,13 +180,17 @@ impl EndpointCore {
         }
         for (receiver, call, token) in pairing.deliveries {
             let Some(server_process) = receiver.server.live_caller() else {
-                finish_client(call.client, Err(CapError::PeerDied));
+                if let Some(client) = call.client {
+                    finish_client(client, Err(CapError::PeerDied));
+                }
                 continue;
             };
-            self.state
-                .lock()
-                .in_service
-                .insert(token, InService { client: call.client, server_pid: receiver.server_pid });
+            if let Some(client) = call.client {
+                self.state
+                    .lock()
+                    .in_service
+                    .insert(token, InService { client, server_pid: receiver.server_pid });
+            }
             let reply =
                 Reply { message: call.params, caps: call.caps, aux: token, tag: u32::from(call.method) };
             let delivered = super::ring::deliver(&server_process, &receiver.server, Ok(reply));
@@ -226,7 +261,7 @@ pub fn answer(client: PendingCall, result: Result<Reply, CapError>) -> Result<()
 
 impl CapObject for EndpointClient {
     fn interface_id(&self) -> u64 {
-        self.0.interface_id
+        self.interface_id
     }
 
     fn call(&self, call: Call<'_>) -> Outcome {
@@ -234,7 +269,7 @@ impl CapObject for EndpointClient {
             return Outcome::Error(CapError::Cancelled);
         };
         let pairing = {
-            let mut state = self.0.state.lock();
+            let mut state = self.core.state.lock();
             if state.server_gone {
                 return Outcome::Error(CapError::PeerDied);
             }
@@ -253,27 +288,50 @@ impl CapObject for EndpointClient {
                 return Outcome::Error(CapError::OutOfMemory);
             }
             state.queue.push_back(Incoming {
-                client: call.pending,
+                client: Some(call.pending),
+                badge: self.badge,
                 method: call.method,
                 params: call.params.to_vec(),
                 caps: call.caps,
             });
             EndpointCore::pair(&mut state)
         };
-        self.0.deliver(pairing);
+        self.core.deliver(pairing);
         Outcome::Pending
     }
 }
 
 impl Drop for EndpointClient {
-    /// The last client side is gone: once the queue is drained, servers
-    /// waiting in RECV (and later RECVs) get `PeerDied`.
+    /// A minted client is gone: its release notice is queued for the
+    /// server. The last client side is gone: once the queue is drained,
+    /// servers waiting in RECV (and later RECVs) get `PeerDied`.
     fn drop(&mut self) {
-        let receivers = {
-            let mut state = self.0.state.lock();
-            state.clients_gone = true;
-            if state.queue.is_empty() { core::mem::take(&mut state.receivers) } else { VecDeque::new() }
+        let (pairing, receivers) = {
+            let mut state = self.core.state.lock();
+            state.clients = state.clients.saturating_sub(1);
+            // A notice that cannot be queued (no memory) is dropped: the
+            // server then keeps the badge's state until it ends.
+            if self.badge != 0 && !state.server_gone && state.queue.try_reserve(1).is_ok() {
+                state.queue.push_back(Incoming {
+                    client: None,
+                    badge: self.badge,
+                    method: RELEASED,
+                    params: Vec::new(),
+                    caps: Vec::new(),
+                });
+            }
+            let pairing = EndpointCore::pair(&mut state);
+            if state.clients == 0 {
+                state.clients_gone = true;
+            }
+            let receivers = if state.clients_gone && state.queue.is_empty() {
+                core::mem::take(&mut state.receivers)
+            } else {
+                VecDeque::new()
+            };
+            (pairing, receivers)
         };
+        self.core.deliver(pairing);
         for receiver in receivers {
             receiver.server.complete(Err(CapError::PeerDied));
         }
@@ -285,9 +343,30 @@ impl CapObject for EndpointServer {
         interface_id::ENDPOINT_SERVER
     }
 
-    fn call(&self, _call: Call<'_>) -> Outcome {
-        // EndpointServer has no methods: it is used with RECV and RETURN.
-        Outcome::Error(CapError::UnknownMethod)
+    fn call(&self, call: Call<'_>) -> Outcome {
+        if call.method != method::endpoint_server::MINT {
+            return Outcome::Error(CapError::UnknownMethod);
+        }
+        let result = (|| {
+            let message = read_params(call.params)?;
+            let params = message.get_root::<endpoint_server::mint_params::Reader<'_>>().map_err(malformed)?;
+            let badge = params.get_badge();
+            if badge == 0 {
+                return Err(CapError::InvalidArgument);
+            }
+            let iface = match params.get_interface_id() {
+                0 => self.0.interface_id,
+                id => id,
+            };
+            let mut reply = reply_with(|m| {
+                m.init_root::<endpoint_server::mint_results::Builder<'_>>().set_client(0);
+                Ok(())
+            })?;
+            self.0.state.lock().clients += 1;
+            reply.caps.push(Arc::new(EndpointClient { core: self.0.clone(), interface_id: iface, badge }));
+            Ok(reply)
+        })();
+        result.into()
     }
 }
 
@@ -312,8 +391,8 @@ impl Drop for EndpointServer {
             )
         };
         drop(receivers);
-        for call in queued {
-            finish_client(call.client, Err(CapError::PeerDied));
+        for client in queued.into_iter().filter_map(|call| call.client) {
+            finish_client(client, Err(CapError::PeerDied));
         }
         for (_, entry) in in_service {
             finish_client(entry.client, Err(CapError::PeerDied));
@@ -347,6 +426,7 @@ impl CapObject for EndpointFactory {
                     next_token: 1,
                     server_gone: false,
                     clients_gone: false,
+                    clients: 1,
                 }),
             });
             let mut reply = reply_with(|m| {
@@ -356,7 +436,7 @@ impl CapObject for EndpointFactory {
                 Ok(())
             })?;
             reply.caps.push(Arc::new(EndpointServer(core.clone())));
-            reply.caps.push(Arc::new(EndpointClient(core)));
+            reply.caps.push(Arc::new(EndpointClient { core, interface_id: iface, badge: 0 }));
             Ok(reply)
         })();
         result.into()
