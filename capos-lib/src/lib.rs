@@ -17,3 +17,4 @@ pub mod cap_table;
 pub mod civil_time;
 pub mod elf;
 pub mod frame_bitmap;
+pub mod line_discipline;

@@ -12,7 +12,7 @@ use capos_config::ring::{TransferDescriptor, TransferMode};
 use capos_schema::{
     KernelCap, MapRights, TimeProvenance, boot_package, console, echo, endpoint_factory, entropy_source,
     exit_status, frame_allocator, interface_id, memory_object, method, process_handle, process_spawner,
-    revocation_factory, timer, virtual_memory, wall_clock,
+    revocation_factory, terminal_session, timer, virtual_memory, wall_clock,
 };
 
 use crate::call::{PendingCall, Reply, Request, call, submit};
@@ -570,5 +570,126 @@ impl VirtualMemory {
         p.set_size(size);
         p.set_rights(rights);
         call(r).map(|_| ())
+    }
+}
+
+client!(
+    /// `TerminalSession`: the terminal (line discipline on a serial port).
+    TerminalSession,
+    interface_id::TERMINAL_SESSION
+);
+
+/// A terminal's mode (`TerminalMode` in the schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TerminalMode {
+    /// Line editing; otherwise raw.
+    pub canonical: bool,
+    /// Typed bytes are written back.
+    pub echo: bool,
+    /// Ctrl-C interrupts and Ctrl-D ends input (canonical mode only).
+    pub signals: bool,
+}
+
+/// Most bytes one `TerminalSession.write` or `read` moves.
+pub const TERMINAL_MAX_IO: usize = 64 * 1024;
+
+impl TerminalSession {
+    /// Writes bytes (split into calls of at most [`TERMINAL_MAX_IO`]).
+    pub fn write(&self, data: &[u8]) -> Result<(), CapError> {
+        for chunk in data.chunks(TERMINAL_MAX_IO) {
+            let mut r = self.request(method::terminal_session::WRITE);
+            r.params.init_root::<terminal_session::write_params::Builder<'_>>().set_data(chunk);
+            call(r)?;
+        }
+        Ok(())
+    }
+
+    /// Starts a read of at most `max` bytes; finish with [`Self::finish_read`].
+    pub fn read_async(&self, max: usize) -> Result<PendingCall, CapError> {
+        let max = max.clamp(1, TERMINAL_MAX_IO);
+        let mut r = self.request(method::terminal_session::READ);
+        r.params.init_root::<terminal_session::read_params::Builder<'_>>().set_max(max as u32);
+        r.result_len = max as u32 + 64;
+        submit(r)
+    }
+
+    /// Decodes a finished read: the bytes (empty at end of file).
+    pub fn finish_read(pending: PendingCall) -> Result<Vec<u8>, CapError> {
+        let reply = pending.wait()?;
+        let res =
+            reply.message.get_root::<terminal_session::read_results::Reader<'_>>().map_err(malformed)?;
+        Ok(res.get_data().map_err(malformed)?.to_vec())
+    }
+
+    /// Reads: a line in canonical mode, what has arrived in raw mode; empty
+    /// at end of file; `Interrupted` on Ctrl-C.
+    pub fn read(&self, max: usize) -> Result<Vec<u8>, CapError> {
+        Self::finish_read(self.read_async(max)?)
+    }
+
+    /// The current mode.
+    pub fn mode(&self) -> Result<TerminalMode, CapError> {
+        let reply = call(self.request(method::terminal_session::GET_MODE))?;
+        let res =
+            reply.message.get_root::<terminal_session::get_mode_results::Reader<'_>>().map_err(malformed)?;
+        let m = res.get_mode().map_err(malformed)?;
+        Ok(TerminalMode { canonical: m.get_canonical(), echo: m.get_echo(), signals: m.get_signals() })
+    }
+
+    /// Changes the mode.
+    pub fn set_mode(&self, mode: TerminalMode) -> Result<(), CapError> {
+        let mut r = self.request(method::terminal_session::SET_MODE);
+        let mut m = r.params.init_root::<terminal_session::set_mode_params::Builder<'_>>().init_mode();
+        m.set_canonical(mode.canonical);
+        m.set_echo(mode.echo);
+        m.set_signals(mode.signals);
+        call(r).map(|_| ())
+    }
+
+    /// `(rows, cols)`.
+    pub fn window_size(&self) -> Result<(u16, u16), CapError> {
+        let reply = call(self.request(method::terminal_session::WINDOW_SIZE))?;
+        let res = reply
+            .message
+            .get_root::<terminal_session::window_size_results::Reader<'_>>()
+            .map_err(malformed)?;
+        Ok((res.get_rows(), res.get_cols()))
+    }
+
+    /// Sets the window size.
+    pub fn set_window_size(&self, rows: u16, cols: u16) -> Result<(), CapError> {
+        let mut r = self.request(method::terminal_session::SET_WINDOW_SIZE);
+        let mut p = r.params.init_root::<terminal_session::set_window_size_params::Builder<'_>>();
+        p.set_rows(rows);
+        p.set_cols(cols);
+        call(r).map(|_| ())
+    }
+
+    /// How many Ctrl-C interrupts the terminal has seen.
+    pub fn interrupts(&self) -> Result<u64, CapError> {
+        let reply = call(self.request(method::terminal_session::INTERRUPTS))?;
+        let res = reply
+            .message
+            .get_root::<terminal_session::interrupts_results::Reader<'_>>()
+            .map_err(malformed)?;
+        Ok(res.get_count())
+    }
+
+    /// Starts waiting until the interrupt count exceeds `after`; finish
+    /// with [`Self::finish_wait_interrupt`].
+    pub fn wait_interrupt_async(&self, after: u64) -> Result<PendingCall, CapError> {
+        let mut r = self.request(method::terminal_session::WAIT_INTERRUPT);
+        r.params.init_root::<terminal_session::wait_interrupt_params::Builder<'_>>().set_after(after);
+        submit(r)
+    }
+
+    /// Decodes a finished `waitInterrupt`: the interrupt count.
+    pub fn finish_wait_interrupt(pending: PendingCall) -> Result<u64, CapError> {
+        let reply = pending.wait()?;
+        let res = reply
+            .message
+            .get_root::<terminal_session::wait_interrupt_results::Reader<'_>>()
+            .map_err(malformed)?;
+        Ok(res.get_count())
     }
 }

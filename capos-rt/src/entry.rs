@@ -5,7 +5,8 @@
 //! 1. check the address and validate the whole bootstrap CapSet
 //!    (`capos_config::capset::CapSet::parse`) before using anything in it;
 //! 2. hand the initial heap to the allocator;
-//! 3. take over the ring;
+//! 3. take over the ring; let the heap grow through a `virtualMemory` cap
+//!    if there is one;
 //! 4. run `main(caps)` and exit with what it returns.
 //!
 //! A process whose bootstrap is unusable exits with [`BAD_BOOTSTRAP`]
@@ -65,5 +66,8 @@ pub fn start(bootstrap: u64, main: fn(Caps) -> i32) -> ! {
         Err(_) => crate::syscall::exit(BAD_BOOTSTRAP),
     }
     let caps = *CAPS.call_once(|| Caps::new(set));
+    if let Ok(vm) = crate::client::VirtualMemory::from_caps(&caps, "virtualMemory") {
+        crate::heap::enable_growth(vm.id());
+    }
     crate::syscall::exit(main(caps))
 }

@@ -10,7 +10,9 @@
 //! - [`caps`]: the process's initial capabilities by name;
 //! - [`server`]: serving an endpoint (RECV and RETURN); [`service`]: the
 //!   server loop and typed stubs, so a service author writes methods;
-//! - [`thread`], [`park`], [`sync`]: threads, ParkSpace, Mutex and Condvar.
+//! - [`thread`], [`park`], [`sync`]: threads, ParkSpace, Mutex and Condvar;
+//! - [`heap`]: the allocator (grows through `virtualMemory`);
+//! - [`stdio`]: standard input, output and error by cap name.
 //!
 //! One ring per process, shared by its threads: the ring client sits behind
 //! a lock that is never held while a thread blocks in `cap_enter` (see
@@ -23,12 +25,13 @@ pub mod call;
 pub mod caps;
 pub mod client;
 pub mod entry;
-mod heap;
+pub mod heap;
 mod panic;
 pub mod park;
 pub mod ring;
 pub mod server;
 pub mod service;
+pub mod stdio;
 pub mod sync;
 pub mod syscall;
 pub mod thread;

@@ -32,18 +32,21 @@
 #![no_std]
 
 pub use capos_rt as rt;
-pub use capos_rt::{CapError, Caps, call, capnp, client, park, server, service, sync, syscall, thread};
+pub use capos_rt::{
+    CapError, Caps, call, capnp, client, heap, park, server, service, stdio, sync, syscall, thread,
+};
 pub use capos_schema as schema;
 
 /// The usual imports for an app.
 pub mod prelude {
     pub use crate::client::{
         BootPackage, Console, Echo, EndpointFactory, EntropySource, ExitStatus, FrameAllocator, Grant,
-        GrantSource, MemoryObject, ProcessHandle, ProcessSpawner, RevocationFactory, Revoker, Timer,
-        VirtualMemory, WallClock, WallTime,
+        GrantSource, MemoryObject, ProcessHandle, ProcessSpawner, RevocationFactory, Revoker, TerminalMode,
+        TerminalSession, Timer, VirtualMemory, WallClock, WallTime,
     };
     pub use crate::schema::{KernelCap, MapRights, TimeProvenance};
     pub use crate::server::{Endpoint, Incoming};
+    pub use crate::stdio::{stderr, stdin, stdout};
     pub use crate::{CapError, Caps};
 }
 

@@ -6,7 +6,9 @@
 //! its exports under their names, the client side of the exports it
 //! imports), and waits for them, restarting those whose policy says so (at
 //! most [`MAX_RESTARTS`] times each). When every service has ended for good
-//! it reports and exits.
+//! it reports and exits: with the last exit status of the manifest's
+//! `statusFrom` service if it names one (a fault counts as 139, a kill as
+//! 137, as a POSIX shell reports them), else with 0.
 #![no_std]
 #![no_main]
 
@@ -37,7 +39,7 @@ fn main(caps: Caps) -> i32 {
     };
     let factory = EndpointFactory::from_caps(&caps, "endpointFactory").ok();
     match run(&boot, &spawner, factory.as_ref(), &say) {
-        Ok(()) => 0,
+        Ok(status) => status,
         Err(message) => {
             say(&message);
             1
@@ -57,6 +59,8 @@ fn kernel_cap(cap: manifest::KernelCap) -> KernelCap {
         manifest::KernelCap::VirtualMemory => KernelCap::VirtualMemory,
         manifest::KernelCap::EndpointFactory => KernelCap::EndpointFactory,
         manifest::KernelCap::RevocationFactory => KernelCap::RevocationFactory,
+        manifest::KernelCap::Terminal => KernelCap::Terminal,
+        manifest::KernelCap::Stderr => KernelCap::Stderr,
     }
 }
 
@@ -154,7 +158,7 @@ fn run(
     spawner: &ProcessSpawner,
     factory: Option<&EndpointFactory>,
     say: &dyn Fn(&str),
-) -> Result<(), String> {
+) -> Result<i32, String> {
     let bytes = boot.manifest().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
     let manifest = manifest::decode_validated(&bytes).map_err(|e| format!("bad boot manifest: {e}"))?;
     drop(bytes);
@@ -162,6 +166,7 @@ fn run(
     let endpoints = make_endpoints(factory, &manifest.services)?;
     let mut running: Vec<Running<'_>> = Vec::new();
     let mut failures = 0;
+    let mut final_status = 0;
     for service in order {
         match start(spawner, service, &endpoints) {
             Ok((handle, pid)) => match handle.wait_async() {
@@ -187,6 +192,13 @@ fn run(
         let reply = r.wait.wait().map_err(|e| format!("cannot wait for {}: {e}", r.service.name))?;
         let status = ProcessHandle::exit_status(reply).map_err(|e| format!("bad wait result: {e}"))?;
         say(&format!("{} (pid {}) {}", r.service.name, r.pid, status));
+        if r.service.name == manifest.status_from {
+            final_status = match status {
+                ExitStatus::Exited(code) => code,
+                ExitStatus::Faulted { .. } => 139,
+                ExitStatus::Killed => 137,
+            };
+        }
         let _ = r.handle.release();
         let failed = status != ExitStatus::Exited(0);
         let again = match r.service.restart {
@@ -210,5 +222,5 @@ fn run(
         }
     }
     say(&format!("all services ended ({failures} could not start)"));
-    Ok(())
+    Ok(final_status)
 }

@@ -90,6 +90,7 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
     sched::init();
     cap::wall_clock::init();
     boot::manifest::init(&boot);
+    cap::terminal_session::init(&boot);
 
     print_banner(&boot, &BootReport { features, frames, heap_bytes, timer });
 
@@ -97,6 +98,8 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
     ktest::main(&boot);
     #[cfg(not(feature = "ktest"))]
     {
+        POWEROFF
+            .store(boot.cmdline_flag(capos_abi::cmdline::POWEROFF), core::sync::atomic::Ordering::Relaxed);
         start_init();
         idle()
     }
@@ -207,6 +210,26 @@ fn print_banner(boot: &BootInfo, report: &BootReport) {
     );
 }
 
+/// Whether the command line asked to stop the machine once every process
+/// has ended (`capos_abi::cmdline::POWEROFF`).
+#[cfg(not(feature = "ktest"))]
+static POWEROFF: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Reports how init ended (`capos_abi::serial::POWER_OFF`) and stops the
+/// machine with the success code: the status is in the report, so the
+/// host sees it whatever QEMU's own exit code.
+#[cfg(not(feature = "ktest"))]
+fn power_off() -> ! {
+    use capos_abi::process::ExitStatus;
+    let what = match process::init_exit_status() {
+        Some(ExitStatus::Exited(code)) => alloc::format!("exited {code}"),
+        Some(ExitStatus::Faulted { .. }) => alloc::format!("faulted"),
+        Some(ExitStatus::Killed) | None => alloc::format!("killed"),
+    };
+    kprintln!("{}{what}", capos_abi::serial::POWER_OFF);
+    cpu::exit_qemu(capos_abi::qemu_exit::SUCCESS)
+}
+
 /// The idle loop (the idle thread): sleep until the next interrupt; the
 /// timer tick switches to any thread that became ready. While no process
 /// is alive, print a heartbeat every `HEARTBEAT_SECONDS` of uptime.
@@ -227,6 +250,9 @@ fn idle() -> ! {
                 cap::table::slots_in_use()
             );
             reported_idle = true;
+            if POWEROFF.load(core::sync::atomic::Ordering::Relaxed) {
+                power_off();
+            }
         }
         let seconds = time::uptime_ms() / 1000;
         if seconds >= next_heartbeat && process::live_count() == 0 {

@@ -70,6 +70,16 @@ pub struct Process {
 }
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
+
+/// The pid of init, the first process.
+const INIT_PID: u64 = 1;
+/// How init ended, once it has.
+static INIT_EXIT: Mutex<Option<ExitStatus>> = Mutex::new(None);
+
+/// How init ended (`None` while it runs or if it never started).
+pub fn init_exit_status() -> Option<ExitStatus> {
+    *INIT_EXIT.lock()
+}
 static PROCESSES: Mutex<BTreeMap<u64, Weak<Process>>> = Mutex::new(BTreeMap::new());
 
 impl Process {
@@ -124,6 +134,9 @@ impl Process {
                 return;
             }
             inner.exit = Some(status);
+            if self.pid == INIT_PID {
+                *INIT_EXIT.lock() = Some(status);
+            }
             (
                 core::mem::take(&mut inner.threads),
                 inner.caps.take_all(),

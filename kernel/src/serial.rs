@@ -1,4 +1,6 @@
-//! COM1 serial console: the kernel's only output device for now.
+//! Serial ports: COM1 is the kernel's console (log and `Console` cap);
+//! COM2 and COM3 are set up on demand for the terminal and error output
+//! ([`Port`], [`write_port`], [`try_read`]).
 //!
 //! Normal output goes through [`SerialWriter`] under a spin lock with
 //! interrupts disabled (so a timer interrupt cannot deadlock on it). The
@@ -11,8 +13,49 @@ use uart_16550::{Config, Uart16550, backend::PioBackend};
 
 const COM1: u16 = 0x3F8;
 
-/// The UART behind the lock; `None` until [`init`] ran.
+/// A serial port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Port {
+    /// COM1 (0x3F8): the kernel console.
+    Com1,
+    /// COM2 (0x2F8).
+    Com2,
+    /// COM3 (0x3E8).
+    Com3,
+}
+
+impl Port {
+    /// The port called `name` (`com1`, `com2`, `com3`).
+    pub fn from_name(name: &str) -> Option<Port> {
+        match name {
+            "com1" => Some(Port::Com1),
+            "com2" => Some(Port::Com2),
+            "com3" => Some(Port::Com3),
+            _ => None,
+        }
+    }
+
+    fn base(self) -> u16 {
+        match self {
+            Port::Com1 => COM1,
+            Port::Com2 => 0x2F8,
+            Port::Com3 => 0x3E8,
+        }
+    }
+
+    fn lock(self) -> &'static Mutex<Option<Uart16550<PioBackend>>> {
+        match self {
+            Port::Com1 => &COM1_PORT,
+            Port::Com2 => &COM2_PORT,
+            Port::Com3 => &COM3_PORT,
+        }
+    }
+}
+
+/// The UARTs behind their locks; `None` until set up.
 static COM1_PORT: Mutex<Option<Uart16550<PioBackend>>> = Mutex::new(None);
+static COM2_PORT: Mutex<Option<Uart16550<PioBackend>>> = Mutex::new(None);
+static COM3_PORT: Mutex<Option<Uart16550<PioBackend>>> = Mutex::new(None);
 
 /// A `fmt::Write` sink over a UART that turns `\n` into `\r\n`.
 pub struct SerialWriter<'a>(&'a mut Uart16550<PioBackend>);
@@ -34,17 +77,57 @@ impl Write for SerialWriter<'_> {
 
 /// Sets up COM1 at 115200 8N1. Safe to call once at boot.
 pub fn init() {
-    // SAFETY: 0x3F8..0x3F8+8 is the standard COM1 I/O range on every PC and
-    // QEMU machine we run on; this is the only owner of it apart from the
-    // lock-free emergency writer, which only transmits.
-    let mut uart = match unsafe { Uart16550::new_port(COM1) } {
-        Ok(uart) => uart,
-        Err(_) => return,
-    };
     // A missing UART leaves output silently dropped; there is no one to tell.
-    if uart.init(Config::default()).is_ok() {
-        *COM1_PORT.lock() = Some(uart);
-    }
+    let _ = init_port(Port::Com1);
+}
+
+/// Sets up `port` at 115200 8N1 (once; later calls do nothing). `false` if
+/// the machine has no UART there.
+pub fn init_port(port: Port) -> bool {
+    x86_64::instructions::interrupts::without_interrupts(|| {
+        let mut slot = port.lock().lock();
+        if slot.is_some() {
+            return true;
+        }
+        // SAFETY: the COM1..COM3 I/O ranges are the standard ones on every PC
+        // and QEMU machine we run on; this lock is their only owner apart
+        // from the lock-free emergency writer, which only transmits on COM1.
+        let Ok(mut uart) = (unsafe { Uart16550::new_port(port.base()) }) else { return false };
+        if uart.init(Config::default()).is_err() {
+            return false;
+        }
+        *slot = Some(uart);
+        true
+    })
+}
+
+/// Writes raw bytes to `port` (nothing if it is not set up); with
+/// `crlf`, each `\n` goes out as `\r\n`.
+pub fn write_port(port: Port, bytes: &[u8], crlf: bool) {
+    x86_64::instructions::interrupts::without_interrupts(|| {
+        if let Some(uart) = port.lock().lock().as_mut() {
+            if !crlf {
+                uart.send_bytes_exact(bytes);
+                return;
+            }
+            for chunk in bytes.split_inclusive(|&b| b == b'\n') {
+                match chunk.strip_suffix(b"\n") {
+                    Some(line) => {
+                        uart.send_bytes_exact(line);
+                        uart.send_bytes_exact(b"\r\n");
+                    }
+                    None => uart.send_bytes_exact(chunk),
+                }
+            }
+        }
+    });
+}
+
+/// One received byte from `port`, if one is waiting.
+pub fn try_read(port: Port) -> Option<u8> {
+    x86_64::instructions::interrupts::without_interrupts(|| {
+        port.lock().lock().as_mut().and_then(|uart| uart.try_receive_byte().ok())
+    })
 }
 
 /// Runs `f` with the locked serial writer, interrupts off.

@@ -166,6 +166,11 @@ impl BootInfo {
         })
     }
 
+    /// Whether the word `flag` (without `=`) is on the command line.
+    pub fn cmdline_flag(&self, flag: &str) -> bool {
+        self.cmdline.as_str().split_ascii_whitespace().any(|word| word == flag)
+    }
+
     /// Reads the Multiboot2 information at physical address `mbi_phys`.
     ///
     /// Must run while the early page tables (which map the first 1 GiB in

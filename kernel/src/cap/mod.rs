@@ -19,6 +19,7 @@ pub mod process_spawner;
 pub mod revocable;
 pub mod ring;
 pub mod table;
+pub mod terminal_session;
 pub mod timer;
 pub mod wall_clock;
 
@@ -209,6 +210,8 @@ pub fn kernel_cap(kind: capos_schema::KernelCap) -> Result<crate::spawn::Initial
         K::VirtualMemory => OwnVirtualMemory,
         K::EndpointFactory => Object(Arc::new(endpoint::EndpointFactory)),
         K::RevocationFactory => Object(Arc::new(revocable::RevocationFactory)),
+        K::Terminal => Object(Arc::new(terminal_session::TerminalSession)),
+        K::Stderr => Object(Arc::new(terminal_session::Stderr)),
     })
 }
 

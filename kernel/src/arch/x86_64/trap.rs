@@ -178,6 +178,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
             let now = crate::time::uptime_ns();
             crate::cap::timer::on_tick(now);
             crate::cap::park::on_tick(now);
+            crate::cap::terminal_session::on_tick();
             // Preempt only user code: kernel code runs with interrupts off
             // except in `sched::idle_wait`, which switches by itself once the
             // tick has woken it.

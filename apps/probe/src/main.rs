@@ -1,0 +1,76 @@
+//! `probe`: a test program for shells and `capos run`.
+//!
+//! ```text
+//! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--args] [--exit N]
+//! ```
+//!
+//! In order: `--out` writes TEXT and a newline to standard output, `--err`
+//! to standard error, `--cat-stdin` copies standard input to standard
+//! output until end of file, `--args` prints each argument on its own line;
+//! then it exits with N (default 0). A bad option exits with 2.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::vec::Vec;
+use capos::prelude::*;
+
+capos::entry_point!(main);
+
+fn main(caps: Caps) -> i32 {
+    let args: Vec<&str> = caps.args().collect();
+    let (out, err) = (stdout(), stderr());
+    let mut status = 0;
+    let mut i = 1;
+    while i < args.len() {
+        let (option, value) = (args[i], args.get(i + 1).copied());
+        let result = match (option, value) {
+            ("--out", Some(text)) => {
+                i += 1;
+                out.line(text)
+            }
+            ("--err", Some(text)) => {
+                i += 1;
+                err.line(text)
+            }
+            ("--exit", Some(n)) => {
+                i += 1;
+                match n.parse() {
+                    Ok(n) => {
+                        status = n;
+                        Ok(())
+                    }
+                    Err(_) => {
+                        let _ = err.line(&format!("probe: bad exit status {n:?}"));
+                        return 2;
+                    }
+                }
+            }
+            ("--cat-stdin", _) => cat_stdin(&out),
+            ("--args", _) => args.iter().try_for_each(|a| out.line(a)),
+            (other, _) => {
+                let _ = err.line(&format!("probe: unknown option {other:?}"));
+                return 2;
+            }
+        };
+        if let Err(e) = result {
+            let _ = err.line(&format!("probe: {option}: {e}"));
+            return 1;
+        }
+        i += 1;
+    }
+    status
+}
+
+fn cat_stdin(out: &capos::stdio::Output) -> Result<(), CapError> {
+    let Some(terminal) = stdin() else { return Err(CapError::NotFound) };
+    loop {
+        let data = terminal.read(4096)?;
+        if data.is_empty() {
+            return Ok(());
+        }
+        out.write(&data)?;
+    }
+}

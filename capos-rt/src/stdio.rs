@@ -1,0 +1,64 @@
+//! Standard input and output for programs run from a shell or `capos run`,
+//! by the cap names the shell grants: `terminal` (a `TerminalSession`:
+//! input, and output unless there is none) and `stderr` (a `Console` for
+//! error output). A program without them falls back to its `console`.
+
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+
+use crate::client::{Console, TerminalSession};
+
+/// Where output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// The terminal.
+    Terminal(TerminalSession),
+    /// A console (`stderr`, or the kernel console).
+    Console(Console),
+    /// Nowhere: the program has neither.
+    Discard,
+}
+
+impl Output {
+    /// Writes bytes.
+    pub fn write(&self, data: &[u8]) -> Result<(), CapError> {
+        match self {
+            Output::Terminal(t) => t.write(data),
+            Output::Console(c) => c.write_bytes(data),
+            Output::Discard => Ok(()),
+        }
+    }
+
+    /// Writes text.
+    pub fn print(&self, text: &str) -> Result<(), CapError> {
+        self.write(text.as_bytes())
+    }
+
+    /// Writes a line (text and `\n`) in one write.
+    pub fn line(&self, text: &str) -> Result<(), CapError> {
+        let mut bytes = Vec::with_capacity(text.len() + 1);
+        bytes.extend_from_slice(text.as_bytes());
+        bytes.push(b'\n');
+        self.write(&bytes)
+    }
+}
+
+/// The terminal, if the process has one (standard input).
+pub fn stdin() -> Option<TerminalSession> {
+    crate::entry::caps().and_then(|caps| TerminalSession::from_caps(&caps, "terminal").ok())
+}
+
+/// Standard output: the terminal, else the console.
+pub fn stdout() -> Output {
+    if let Some(t) = stdin() {
+        return Output::Terminal(t);
+    }
+    crate::entry::console().map_or(Output::Discard, Output::Console)
+}
+
+/// Standard error: `stderr`, else standard output.
+pub fn stderr() -> Output {
+    crate::entry::caps()
+        .and_then(|caps| Console::from_caps(&caps, "stderr").ok())
+        .map_or_else(stdout, Output::Console)
+}

@@ -1,0 +1,349 @@
+//! `TerminalSession`: the terminal on a serial port, with the line
+//! discipline of `capos_lib::line_discipline` (canonical editing, echo,
+//! Ctrl-C/Ctrl-D, raw mode), plus the `stderr` output cap.
+//!
+//! The kernel command line chooses the ports (`capos_abi::cmdline`):
+//! `terminal=com2` puts the terminal on COM2 (default COM1, shared with the
+//! kernel log), `stderr=com3` sends error output there (default: the
+//! terminal's port), `terminal-echo=off` says no person is typing (input
+//! from a pipe): no echo, and bytes pass unchanged both ways (no `\r`
+//! handling).
+//!
+//! Input is polled: every timer tick moves the bytes waiting in the UART
+//! into the discipline (and so do reads), then completes what can complete.
+//! Every terminal cap shares the one session. Reads whose caller died are
+//! skipped and consume nothing.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_lib::line_discipline::{Event, LineDiscipline, Mode, ReadOutcome};
+use capos_schema::{console, interface_id, method, terminal_session};
+use spin::Mutex;
+
+use super::{Call, CapObject, Outcome, PendingCall, Reply, empty_reply, malformed, read_params, reply_with};
+use crate::serial::{self, Port};
+
+/// Most bytes one `write` or `read` moves.
+const MAX_IO: usize = 64 * 1024;
+/// Most reads and interrupt waits queued at once.
+const MAX_WAITERS: usize = 64;
+/// Most bytes taken from the UART per poll (the rest waits for the next).
+const POLL_BUDGET: usize = 256;
+
+struct Session {
+    port: Port,
+    interactive: bool,
+    discipline: LineDiscipline,
+    readers: VecDeque<(PendingCall, usize)>,
+    interrupt_waiters: Vec<(u64, PendingCall)>,
+    interrupts: u64,
+    rows: u16,
+    cols: u16,
+}
+
+static SESSION: Mutex<Option<Session>> = Mutex::new(None);
+/// Where `stderr` writes, and whether it translates `\n`.
+static STDERR: Mutex<(Port, bool)> = Mutex::new((Port::Com1, true));
+
+/// Sets the session up from the kernel command line.
+pub fn init(boot: &crate::boot::BootInfo) {
+    use capos_abi::cmdline;
+    let port_of = |key: &str| -> Option<Port> {
+        let name = boot.cmdline_value(key)?;
+        let port = Port::from_name(name);
+        if port.is_none() {
+            log::warn!("{key}={name}: unknown port (use com1, com2 or com3)");
+        }
+        port
+    };
+    let mut port = port_of(cmdline::TERMINAL).unwrap_or(Port::Com1);
+    if !serial::init_port(port) {
+        log::warn!("no UART for the terminal on {port:?}; using COM1");
+        port = Port::Com1;
+    }
+    let interactive = boot.cmdline_value(cmdline::TERMINAL_ECHO) != Some("off");
+    let mode = if interactive { Mode::COOKED } else { Mode { echo: false, ..Mode::COOKED } };
+    let mut stderr = port_of(cmdline::STDERR).unwrap_or(port);
+    if !serial::init_port(stderr) {
+        log::warn!("no UART for stderr on {stderr:?}; using the terminal");
+        stderr = port;
+    }
+    *STDERR.lock() = (stderr, interactive || stderr == Port::Com1);
+    *SESSION.lock() = Some(Session {
+        port,
+        interactive,
+        discipline: LineDiscipline::new(mode, interactive),
+        readers: VecDeque::new(),
+        interrupt_waiters: Vec::new(),
+        interrupts: 0,
+        rows: 24,
+        cols: 80,
+    });
+    log::info!(
+        "terminal on {port:?} ({}), stderr on {stderr:?}",
+        if interactive { "interactive" } else { "no echo" }
+    );
+}
+
+/// Completions decided under the session lock, delivered after it.
+#[derive(Default)]
+struct Work {
+    echo: Vec<u8>,
+    completions: Vec<(PendingCall, Result<Reply, CapError>)>,
+}
+
+fn data_reply(data: &[u8]) -> Result<Reply, CapError> {
+    reply_with(|m| {
+        m.init_root::<terminal_session::read_results::Builder<'_>>().set_data(data);
+        Ok(())
+    })
+}
+
+fn count_reply(count: u64) -> Result<Reply, CapError> {
+    reply_with(|m| {
+        m.init_root::<terminal_session::wait_interrupt_results::Builder<'_>>().set_count(count);
+        Ok(())
+    })
+}
+
+impl Session {
+    /// Moves waiting UART bytes into the discipline; handles interrupts.
+    fn poll(&mut self, work: &mut Work) {
+        let mut budget = POLL_BUDGET;
+        while budget > 0 && self.discipline.can_accept() {
+            let Some(byte) = serial::try_read(self.port) else { break };
+            budget -= 1;
+            if self.discipline.input(byte, &mut work.echo) == Some(Event::Interrupt) {
+                self.interrupts += 1;
+                for (reader, _) in self.readers.drain(..) {
+                    work.completions.push((reader, Err(CapError::Interrupted)));
+                }
+                let count = self.interrupts;
+                let (due, keep): (Vec<_>, Vec<_>) =
+                    core::mem::take(&mut self.interrupt_waiters).into_iter().partition(|(a, _)| *a < count);
+                self.interrupt_waiters = keep;
+                for (_, waiter) in due {
+                    work.completions.push((waiter, count_reply(count)));
+                }
+            }
+        }
+        self.serve_readers(work);
+    }
+
+    /// Hands ready input to waiting readers, first come first served,
+    /// skipping readers that died.
+    fn serve_readers(&mut self, work: &mut Work) {
+        while self.discipline.has_ready() {
+            let Some((reader, max)) = self.readers.pop_front() else { break };
+            if reader.live_caller().is_none() {
+                continue;
+            }
+            let reply = match self.discipline.read(max) {
+                Some(ReadOutcome::Data(data)) => data_reply(&data),
+                Some(ReadOutcome::EndOfFile) | None => data_reply(&[]),
+            };
+            work.completions.push((reader, reply));
+        }
+        self.readers.retain(|(reader, _)| reader.live_caller().is_some());
+    }
+}
+
+fn finish(port: Option<Port>, crlf: bool, work: Work) {
+    if let Some(port) = port
+        && !work.echo.is_empty()
+    {
+        serial::write_port(port, &work.echo, crlf);
+    }
+    for (call, result) in work.completions {
+        call.complete(result);
+    }
+}
+
+/// Runs `f` on the session with interrupts off (the tick takes the same
+/// lock), then echoes and completes outside the lock.
+fn with_session<T>(f: impl FnOnce(&mut Session, &mut Work) -> T) -> Result<T, CapError> {
+    let mut work = Work::default();
+    let (out, port) = x86_64::instructions::interrupts::without_interrupts(|| {
+        let mut guard = SESSION.lock();
+        let session = guard.as_mut().ok_or(CapError::Unsupported)?;
+        let out = f(session, &mut work);
+        Ok::<_, CapError>((out, session.port))
+    })?;
+    // Echo is written raw: the discipline already produced `\r\n` where
+    // the terminal wants it.
+    finish(Some(port), false, work);
+    Ok(out)
+}
+
+/// Polls the terminal; called on every tick.
+pub fn on_tick() {
+    let _ = with_session(|session, work| session.poll(work));
+}
+
+/// The terminal capability (all copies share the one session).
+pub struct TerminalSession;
+
+fn mode_of(r: capos_schema::terminal_mode::Reader<'_>) -> Mode {
+    Mode { canonical: r.get_canonical(), echo: r.get_echo(), signals: r.get_signals() }
+}
+
+impl TerminalSession {
+    fn serve(&self, call: Call<'_>) -> Outcome {
+        let message = match read_params(call.params) {
+            Ok(m) => m,
+            Err(e) => return Outcome::Error(e),
+        };
+        let result: Result<Outcome, CapError> = (|| {
+            use method::terminal_session as m;
+            match call.method {
+                m::WRITE => {
+                    let p = message
+                        .get_root::<terminal_session::write_params::Reader<'_>>()
+                        .map_err(malformed)?;
+                    let data = p.get_data().map_err(malformed)?;
+                    if data.len() > MAX_IO {
+                        return Err(CapError::TooLarge);
+                    }
+                    let (port, crlf) = with_session(|s, _| (s.port, s.interactive))?;
+                    serial::write_port(port, data, crlf);
+                    Ok(empty_reply().into())
+                }
+                m::READ => {
+                    let p =
+                        message.get_root::<terminal_session::read_params::Reader<'_>>().map_err(malformed)?;
+                    let max = p.get_max() as usize;
+                    if max == 0 || max > MAX_IO {
+                        return Err(CapError::InvalidArgument);
+                    }
+                    let pending = call.pending;
+                    with_session(move |s, work| {
+                        if s.readers.len() >= MAX_WAITERS {
+                            return Outcome::Error(CapError::WouldBlock);
+                        }
+                        s.readers.push_back((pending, max));
+                        s.poll(work);
+                        Outcome::Pending
+                    })
+                }
+                m::GET_MODE => {
+                    let mode = with_session(|s, _| s.discipline.mode())?;
+                    Ok(reply_with(|msg| {
+                        let r = msg.init_root::<terminal_session::get_mode_results::Builder<'_>>();
+                        let mut out = r.init_mode();
+                        out.set_canonical(mode.canonical);
+                        out.set_echo(mode.echo);
+                        out.set_signals(mode.signals);
+                        Ok(())
+                    })
+                    .into())
+                }
+                m::SET_MODE => {
+                    let p = message
+                        .get_root::<terminal_session::set_mode_params::Reader<'_>>()
+                        .map_err(malformed)?;
+                    let mode = mode_of(p.get_mode().map_err(malformed)?);
+                    with_session(|s, work| {
+                        s.discipline.set_mode(mode);
+                        s.serve_readers(work);
+                    })?;
+                    Ok(empty_reply().into())
+                }
+                m::WINDOW_SIZE => {
+                    let (rows, cols) = with_session(|s, _| (s.rows, s.cols))?;
+                    Ok(reply_with(|msg| {
+                        let mut r = msg.init_root::<terminal_session::window_size_results::Builder<'_>>();
+                        r.set_rows(rows);
+                        r.set_cols(cols);
+                        Ok(())
+                    })
+                    .into())
+                }
+                m::SET_WINDOW_SIZE => {
+                    let p = message
+                        .get_root::<terminal_session::set_window_size_params::Reader<'_>>()
+                        .map_err(malformed)?;
+                    let (rows, cols) = (p.get_rows(), p.get_cols());
+                    if rows == 0 || cols == 0 {
+                        return Err(CapError::InvalidArgument);
+                    }
+                    with_session(|s, _| {
+                        s.rows = rows;
+                        s.cols = cols;
+                    })?;
+                    Ok(empty_reply().into())
+                }
+                m::INTERRUPTS => {
+                    let count = with_session(|s, _| s.interrupts)?;
+                    Ok(count_reply(count).into())
+                }
+                m::WAIT_INTERRUPT => {
+                    let p = message
+                        .get_root::<terminal_session::wait_interrupt_params::Reader<'_>>()
+                        .map_err(malformed)?;
+                    let after = p.get_after();
+                    let pending = call.pending;
+                    with_session(move |s, _| {
+                        if s.interrupts > after {
+                            return count_reply(s.interrupts).into();
+                        }
+                        s.interrupt_waiters.retain(|(_, w)| w.live_caller().is_some());
+                        if s.interrupt_waiters.len() >= MAX_WAITERS {
+                            return Outcome::Error(CapError::WouldBlock);
+                        }
+                        s.interrupt_waiters.push((after, pending));
+                        Outcome::Pending
+                    })
+                }
+                _ => Err(CapError::UnknownMethod),
+            }
+        })();
+        result.unwrap_or_else(Outcome::Error)
+    }
+}
+
+impl CapObject for TerminalSession {
+    fn interface_id(&self) -> u64 {
+        interface_id::TERMINAL_SESSION
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        self.serve(call)
+    }
+}
+
+/// The `stderr` capability: a `Console` writing to the error port.
+pub struct Stderr;
+
+impl CapObject for Stderr {
+    fn interface_id(&self) -> u64 {
+        interface_id::CONSOLE
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        let result = (|| {
+            let message = read_params(call.params)?;
+            let bytes: Vec<u8> = match call.method {
+                method::console::WRITE => {
+                    let p = message.get_root::<console::write_params::Reader<'_>>().map_err(malformed)?;
+                    let text = p.get_text().map_err(malformed)?;
+                    core::str::from_utf8(text.as_bytes()).map_err(|_| CapError::MalformedParams)?;
+                    text.as_bytes().to_vec()
+                }
+                method::console::WRITE_BYTES => {
+                    let p =
+                        message.get_root::<console::write_bytes_params::Reader<'_>>().map_err(malformed)?;
+                    p.get_data().map_err(malformed)?.to_vec()
+                }
+                _ => return Err(CapError::UnknownMethod),
+            };
+            if bytes.len() > console::MAX_WRITE_BYTES as usize {
+                return Err(CapError::TooLarge);
+            }
+            let (port, crlf) = *STDERR.lock();
+            serial::write_port(port, &bytes, crlf);
+            empty_reply()
+        })();
+        result.into()
+    }
+}
