@@ -1,0 +1,872 @@
+//! The capOS file system's RAM tree, as pure logic: the file service
+//! (`apps/fs`) wires it to an endpoint, and `cargo test -p capos-fs` tests
+//! it on the host. `docs/fs.md` describes the service built on it.
+//!
+//! - Nodes (files and directories) live in an arena and are named by
+//!   [`NodeId`]s. A directory's entries are sorted by name (a `BTreeMap`);
+//!   a file's bytes are kept in fixed-size chunks ([`data`]).
+//! - Paths are resolved relative to the *root* of the handle used
+//!   ([`path`]): `..` never goes above it, so a Directory cap confines its
+//!   holder to its subtree.
+//! - Open objects are [`Handle`]s in a table keyed by a `u32` badge (the
+//!   badge the service mints each client cap with). Badge
+//!   [`ROOT_BADGE`] is the whole tree with every right.
+//! - Every node has a `writable` flag: the manifest's files and
+//!   directories are read-only unless marked writable; the writable
+//!   directories (mount points such as `/tmp`) and everything made under
+//!   them are writable. A read-only handle or node fails every change with
+//!   `ReadOnly`.
+//! - Quotas: the total size of all files (`quota_bytes`) and the number of
+//!   nodes (`quota_nodes`). Going past either is `NoSpace`; running out of
+//!   memory is `OutOfMemory` or `NoSpace`, never a panic.
+//!
+//! # Removing an open node
+//!
+//! POSIX semantics: `remove` (and `rename` over a node) takes the name away
+//! at once, but a node still open through a handle keeps existing, with
+//! its contents, until its last handle is closed or released. Its bytes and
+//! the node itself count against the quotas until then. Nothing can be
+//! created in a removed directory (`NotFound`).
+//!
+//! # Limits of one call
+//!
+//! A read or write moves at most [`MAX_IO`] bytes: a bigger `read` count
+//! and a bigger `write` are clamped (a short write, as in POSIX; the
+//! returned count says how much was written). A write that would go past
+//! the byte quota writes nothing and fails with `NoSpace`.
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod data;
+pub mod path;
+#[cfg(test)]
+mod tests;
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+pub use capos_abi::error::CapError;
+
+use data::FileData;
+use path::{Component, Path};
+
+/// Most bytes one read or write moves.
+pub const MAX_IO: usize = 60 * 1024;
+/// Most entries of the handle table (open files, directory caps and closed
+/// handles whose caps are not released yet); past it, opening fails with
+/// `QuotaExceeded`.
+pub const MAX_HANDLES: usize = 4096;
+/// The badge of the root directory (the service's unbadged client).
+pub const ROOT_BADGE: u32 = 0;
+
+/// Index of a node in the arena.
+pub type NodeId = u32;
+
+/// A node's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Directory,
+}
+
+/// What `stat` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeInfo {
+    /// File or directory.
+    pub kind: NodeKind,
+    /// Bytes of a file; entries of a directory.
+    pub size: u64,
+    /// Whether the node can be changed through the handle that asked.
+    pub writable: bool,
+}
+
+/// One entry of a directory listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    /// The entry's name.
+    pub name: String,
+    /// File or directory.
+    pub kind: NodeKind,
+    /// Bytes of a file; entries of a directory.
+    pub size: u64,
+}
+
+/// How to open a file (the flags of `Directory.open`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Allow writes through the handle (without it the handle is
+    /// read-only).
+    pub write: bool,
+    /// Make the file if it is missing.
+    pub create: bool,
+    /// With `create`: fail with `AlreadyExists` if it is present (ignored
+    /// without `create`).
+    pub exclusive: bool,
+    /// Empty the file (needs `write`).
+    pub truncate: bool,
+    /// Every write goes to the end (needs `write`).
+    pub append: bool,
+}
+
+/// Where a seek counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whence {
+    /// From the start of the file.
+    Start,
+    /// From the current position.
+    Current,
+    /// From the end of the file.
+    End,
+}
+
+/// An open directory: a Directory cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirHandle {
+    /// The directory paths start from.
+    pub node: NodeId,
+    /// The directory `..` never goes above (today always `node`).
+    pub root: NodeId,
+    /// Whether every change through it fails with `ReadOnly`.
+    pub read_only: bool,
+}
+
+/// An open file: a File cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileHandle {
+    /// The file.
+    pub node: NodeId,
+    /// Where the next `read` or `write` starts.
+    pub position: u64,
+    /// Whether writes are allowed.
+    pub writable: bool,
+    /// Whether every `write` goes to the end.
+    pub append: bool,
+}
+
+/// An entry of the handle table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handle {
+    /// A directory cap.
+    Dir(DirHandle),
+    /// A file cap.
+    File(FileHandle),
+    /// A file closed with `close` whose cap may still exist: its badge is
+    /// not reused until [`Fs::release`] (every call on it is `InvalidCap`).
+    Closed,
+}
+
+#[derive(Debug)]
+enum Body {
+    File(FileData),
+    Dir(BTreeMap<String, NodeId>),
+}
+
+#[derive(Debug)]
+struct Node {
+    /// The directory holding it (the tree root: itself). Meaningless once
+    /// unlinked.
+    parent: NodeId,
+    /// Whether a directory entry names it (false once removed).
+    linked: bool,
+    writable: bool,
+    /// Handles referring to it.
+    refs: u32,
+    body: Body,
+}
+
+impl Node {
+    fn kind(&self) -> NodeKind {
+        match self.body {
+            Body::File(_) => NodeKind::File,
+            Body::Dir(_) => NodeKind::Directory,
+        }
+    }
+
+    fn size(&self) -> u64 {
+        match &self.body {
+            Body::File(f) => f.size(),
+            Body::Dir(d) => d.len() as u64,
+        }
+    }
+
+    fn entries(&self) -> Result<&BTreeMap<String, NodeId>, CapError> {
+        match &self.body {
+            Body::Dir(d) => Ok(d),
+            Body::File(_) => Err(CapError::NotADirectory),
+        }
+    }
+}
+
+fn oom<T>(_: T) -> CapError {
+    CapError::OutOfMemory
+}
+
+/// The tree, its handles and its quotas.
+#[derive(Debug)]
+pub struct Fs {
+    nodes: Vec<Option<Node>>,
+    free_ids: Vec<NodeId>,
+    root: NodeId,
+    handles: BTreeMap<u32, Handle>,
+    next_badge: u32,
+    quota_bytes: u64,
+    quota_nodes: u64,
+    used_bytes: u64,
+    used_nodes: u64,
+}
+
+/// One boot file: absolute path, contents, whether it is writable.
+pub type BootFile<'a> = (&'a str, &'a [u8], bool);
+
+impl Fs {
+    /// An empty tree: a root directory (writable if `root_writable`) and
+    /// the root handle, with these quotas (the root counts as a node).
+    pub fn new(root_writable: bool, quota_bytes: u64, quota_nodes: u64) -> Result<Self, CapError> {
+        if quota_nodes == 0 {
+            return Err(CapError::NoSpace);
+        }
+        let mut nodes = Vec::new();
+        nodes.try_reserve(1).map_err(oom)?;
+        nodes.push(Some(Node {
+            parent: 0,
+            linked: true,
+            writable: root_writable,
+            refs: 1,
+            body: Body::Dir(BTreeMap::new()),
+        }));
+        let mut handles = BTreeMap::new();
+        handles.insert(ROOT_BADGE, Handle::Dir(DirHandle { node: 0, root: 0, read_only: false }));
+        Ok(Self {
+            nodes,
+            free_ids: Vec::new(),
+            root: 0,
+            handles,
+            next_badge: 1,
+            quota_bytes,
+            quota_nodes,
+            used_bytes: 0,
+            used_nodes: 1,
+        })
+    }
+
+    /// The tree of the boot manifest: every directory of `writable_dirs`
+    /// (absolute, plain paths) made writable, every file of `files` with
+    /// its contents and writable flag. Missing directories are made on the
+    /// way: writable when they are (or are under) one of `writable_dirs`,
+    /// read-only otherwise. Fails with `NoSpace` if it does not fit in the
+    /// quotas, `InvalidArgument` for a bad path, `AlreadyExists`,
+    /// `IsADirectory` or `NotADirectory` when paths collide.
+    pub fn from_boot_files(
+        files: &[BootFile<'_>],
+        writable_dirs: &[&str],
+        quota_bytes: u64,
+        quota_nodes: u64,
+    ) -> Result<Self, CapError> {
+        let mut writable = Vec::new();
+        for dir in writable_dirs {
+            let p = Path::parse(dir)?;
+            if !dir.starts_with('/') || !p.is_plain() {
+                return Err(CapError::InvalidArgument);
+            }
+            writable.try_reserve(1).map_err(oom)?;
+            writable.push(p.components);
+        }
+        let root_writable = writable.iter().any(Vec::is_empty);
+        let mut fs = Self::new(root_writable, quota_bytes, quota_nodes)?;
+        let under_writable =
+            |prefix: &[Component<'_>]| writable.iter().any(|w| prefix.starts_with(w.as_slice()));
+        for w in &writable {
+            fs.boot_mkdir_p(w, &under_writable)?;
+        }
+        for (path, contents, file_writable) in files {
+            let p = Path::parse(path)?;
+            let Some((dirs, name)) = p.split_last().filter(|_| path.starts_with('/') && p.is_plain()) else {
+                return Err(CapError::InvalidArgument);
+            };
+            let dir = fs.boot_mkdir_p(dirs, &under_writable)?;
+            if let Some(&existing) = fs.node(dir)?.entries()?.get(name) {
+                return Err(match fs.node(existing)?.kind() {
+                    NodeKind::File => CapError::AlreadyExists,
+                    NodeKind::Directory => CapError::IsADirectory,
+                });
+            }
+            let id = fs.add_node(dir, name, *file_writable, Body::File(FileData::default()))?;
+            fs.write_node(id, 0, contents)?;
+        }
+        Ok(fs)
+    }
+
+    /// Makes every directory of `components` that is missing (boot only).
+    fn boot_mkdir_p(
+        &mut self,
+        components: &[Component<'_>],
+        under_writable: &dyn Fn(&[Component<'_>]) -> bool,
+    ) -> Result<NodeId, CapError> {
+        let mut cur = self.root;
+        for (i, c) in components.iter().enumerate() {
+            let Component::Name(name) = c else { return Err(CapError::InvalidArgument) };
+            cur = match self.node(cur)?.entries()?.get(*name) {
+                Some(&next) => {
+                    self.node(next)?.entries()?;
+                    next
+                }
+                None => {
+                    let writable = under_writable(&components[..=i]);
+                    self.add_node(cur, name, writable, Body::Dir(BTreeMap::new()))?
+                }
+            };
+        }
+        Ok(cur)
+    }
+
+    // -- accessors ---------------------------------------------------------
+
+    /// Total bytes of all files (removed-but-open ones included).
+    pub fn used_bytes(&self) -> u64 {
+        self.used_bytes
+    }
+
+    /// Nodes in the tree (removed-but-open ones included).
+    pub fn used_nodes(&self) -> u64 {
+        self.used_nodes
+    }
+
+    /// The byte quota.
+    pub fn quota_bytes(&self) -> u64 {
+        self.quota_bytes
+    }
+
+    /// The node quota.
+    pub fn quota_nodes(&self) -> u64 {
+        self.quota_nodes
+    }
+
+    /// Entries of the handle table (the root handle included).
+    pub fn handle_count(&self) -> usize {
+        self.handles.len()
+    }
+
+    /// The handle with badge `badge`.
+    pub fn handle(&self, badge: u32) -> Option<&Handle> {
+        self.handles.get(&badge)
+    }
+
+    // -- internals ---------------------------------------------------------
+
+    fn node(&self, id: NodeId) -> Result<&Node, CapError> {
+        // A missing node is an internal inconsistency; report it as a
+        // typed error rather than panicking.
+        self.nodes.get(id as usize).and_then(Option::as_ref).ok_or(CapError::NotFound)
+    }
+
+    fn node_mut(&mut self, id: NodeId) -> Result<&mut Node, CapError> {
+        self.nodes.get_mut(id as usize).and_then(Option::as_mut).ok_or(CapError::NotFound)
+    }
+
+    fn dir_handle(&self, badge: u32) -> Result<DirHandle, CapError> {
+        match self.handles.get(&badge) {
+            Some(Handle::Dir(d)) => Ok(*d),
+            _ => Err(CapError::InvalidCap),
+        }
+    }
+
+    fn file_handle(&self, badge: u32) -> Result<FileHandle, CapError> {
+        match self.handles.get(&badge) {
+            Some(Handle::File(f)) => Ok(*f),
+            _ => Err(CapError::InvalidCap),
+        }
+    }
+
+    fn file_handle_mut(&mut self, badge: u32) -> Result<&mut FileHandle, CapError> {
+        match self.handles.get_mut(&badge) {
+            Some(Handle::File(f)) => Ok(f),
+            _ => Err(CapError::InvalidCap),
+        }
+    }
+
+    /// Follows `components` from `start`, with `..` stopping at `root`.
+    /// Every step must start from a directory (`NotADirectory`).
+    fn walk(&self, root: NodeId, start: NodeId, components: &[Component<'_>]) -> Result<NodeId, CapError> {
+        let mut cur = start;
+        for c in components {
+            let node = self.node(cur)?;
+            let entries = node.entries()?;
+            cur = match c {
+                Component::Name(name) => *entries.get(*name).ok_or(CapError::NotFound)?,
+                Component::Parent if cur == root => cur,
+                Component::Parent => node.parent,
+            };
+        }
+        Ok(cur)
+    }
+
+    /// The node `path` names from handle `h`.
+    fn lookup(&self, h: &DirHandle, path: &Path<'_>) -> Result<NodeId, CapError> {
+        let id = self.walk(h.root, h.node, &path.components)?;
+        if path.dir_only {
+            self.node(id)?.entries()?;
+        }
+        Ok(id)
+    }
+
+    /// The directory holding the final name of `path`, and that name;
+    /// `None` if the path names a directory without a final name (``,
+    /// `.`, `..`).
+    fn lookup_parent<'p>(
+        &self,
+        h: &DirHandle,
+        path: &Path<'p>,
+    ) -> Result<Option<(NodeId, &'p str)>, CapError> {
+        let Some((dirs, name)) = path.split_last() else { return Ok(None) };
+        let dir = self.walk(h.root, h.node, dirs)?;
+        self.node(dir)?.entries()?;
+        Ok(Some((dir, name)))
+    }
+
+    /// Whether entries of `dir` may be added, removed or renamed through
+    /// `h`.
+    fn check_dir_mutable(&self, h: &DirHandle, dir: NodeId) -> Result<(), CapError> {
+        let node = self.node(dir)?;
+        if h.read_only || !node.writable {
+            return Err(CapError::ReadOnly);
+        }
+        if !node.linked {
+            return Err(CapError::NotFound);
+        }
+        Ok(())
+    }
+
+    fn add_node(&mut self, dir: NodeId, name: &str, writable: bool, body: Body) -> Result<NodeId, CapError> {
+        if self.used_nodes >= self.quota_nodes {
+            return Err(CapError::NoSpace);
+        }
+        let mut owned = String::new();
+        owned.try_reserve_exact(name.len()).map_err(oom)?;
+        owned.push_str(name);
+        let node = Node { parent: dir, linked: true, writable, refs: 0, body };
+        let id = match self.free_ids.pop() {
+            Some(id) => {
+                self.nodes[id as usize] = Some(node);
+                id
+            }
+            None => {
+                let id = NodeId::try_from(self.nodes.len()).map_err(|_| CapError::NoSpace)?;
+                self.nodes.try_reserve(1).map_err(oom)?;
+                self.free_ids.try_reserve(self.nodes.len() + 1).map_err(oom)?;
+                self.nodes.push(Some(node));
+                id
+            }
+        };
+        self.used_nodes += 1;
+        match &mut self.node_mut(dir)?.body {
+            Body::Dir(entries) => {
+                entries.insert(owned, id);
+            }
+            Body::File(_) => return Err(CapError::NotADirectory),
+        }
+        Ok(id)
+    }
+
+    /// Frees node `id` if nothing names or refers to it any more.
+    fn maybe_free(&mut self, id: NodeId) {
+        let Ok(node) = self.node(id) else { return };
+        if node.linked || node.refs > 0 || id == self.root {
+            return;
+        }
+        let size = match &node.body {
+            Body::File(f) => f.size(),
+            Body::Dir(_) => 0,
+        };
+        self.used_bytes -= size;
+        self.used_nodes -= 1;
+        self.nodes[id as usize] = None;
+        // Cannot fail: `add_node` reserved room for every id.
+        self.free_ids.push(id);
+    }
+
+    /// Takes the name `name` out of `dir` (its node lives on while open).
+    fn unlink(&mut self, dir: NodeId, name: &str) -> Result<(), CapError> {
+        let id = match &mut self.node_mut(dir)?.body {
+            Body::Dir(entries) => entries.remove(name).ok_or(CapError::NotFound)?,
+            Body::File(_) => return Err(CapError::NotADirectory),
+        };
+        self.node_mut(id)?.linked = false;
+        self.maybe_free(id);
+        Ok(())
+    }
+
+    /// Sets a file's size, within the byte quota.
+    fn resize_node(&mut self, id: NodeId, len: u64) -> Result<(), CapError> {
+        let (quota, used) = (self.quota_bytes, self.used_bytes);
+        let Body::File(data) = &mut self.node_mut(id)?.body else { return Err(CapError::IsADirectory) };
+        let old = data.size();
+        if len > old && len - old > quota.saturating_sub(used) {
+            return Err(CapError::NoSpace);
+        }
+        data.set_len(len)?;
+        self.used_bytes = used - old + len;
+        Ok(())
+    }
+
+    /// Writes into a file at `offset`, within the byte quota.
+    fn write_node(&mut self, id: NodeId, offset: u64, bytes: &[u8]) -> Result<(), CapError> {
+        let (quota, used) = (self.quota_bytes, self.used_bytes);
+        let Body::File(data) = &mut self.node_mut(id)?.body else { return Err(CapError::IsADirectory) };
+        let old = data.size();
+        let end = offset.checked_add(bytes.len() as u64).ok_or(CapError::InvalidArgument)?;
+        if end > old && end - old > quota.saturating_sub(used) {
+            return Err(CapError::NoSpace);
+        }
+        data.write_at(offset, bytes)?;
+        self.used_bytes = used - old + data.size();
+        Ok(())
+    }
+
+    /// Adds `handle` under a fresh badge and counts its reference.
+    fn add_handle(&mut self, handle: Handle) -> Result<u32, CapError> {
+        if self.handles.len() >= MAX_HANDLES {
+            return Err(CapError::QuotaExceeded);
+        }
+        let node = match handle {
+            Handle::Dir(d) => d.node,
+            Handle::File(f) => f.node,
+            Handle::Closed => return Err(CapError::InvalidArgument),
+        };
+        let mut badge = self.next_badge;
+        while badge == ROOT_BADGE || self.handles.contains_key(&badge) {
+            badge = badge.wrapping_add(1);
+        }
+        self.next_badge = badge.wrapping_add(1);
+        self.handles.insert(badge, handle);
+        let n = self.node_mut(node)?;
+        n.refs = n.refs.saturating_add(1);
+        Ok(badge)
+    }
+
+    fn drop_ref(&mut self, node: NodeId) {
+        if let Ok(n) = self.node_mut(node) {
+            n.refs = n.refs.saturating_sub(1);
+        }
+        self.maybe_free(node);
+    }
+
+    // -- Directory ---------------------------------------------------------
+
+    /// `list`: the entries of the directory at `path`, sorted by name.
+    pub fn list(&self, badge: u32, path: &str) -> Result<Vec<DirEntry>, CapError> {
+        let h = self.dir_handle(badge)?;
+        let id = self.lookup(&h, &Path::parse(path)?)?;
+        let entries = self.node(id)?.entries()?;
+        let mut out = Vec::new();
+        out.try_reserve_exact(entries.len()).map_err(oom)?;
+        for (name, &child) in entries {
+            let node = self.node(child)?;
+            let mut owned = String::new();
+            owned.try_reserve_exact(name.len()).map_err(oom)?;
+            owned.push_str(name);
+            out.push(DirEntry { name: owned, kind: node.kind(), size: node.size() });
+        }
+        Ok(out)
+    }
+
+    /// `open`: a new File handle for `path`; returns its badge.
+    pub fn open(&mut self, badge: u32, path: &str, options: OpenOptions) -> Result<u32, CapError> {
+        let h = self.dir_handle(badge)?;
+        if (options.truncate || options.append) && !options.write {
+            return Err(CapError::InvalidArgument);
+        }
+        let p = Path::parse(path)?;
+        let Some((dir, name)) = self.lookup_parent(&h, &p)? else {
+            // The path names a directory.
+            self.lookup(&h, &p)?;
+            return Err(CapError::IsADirectory);
+        };
+        if self.handles.len() >= MAX_HANDLES {
+            return Err(CapError::QuotaExceeded);
+        }
+        let existing = self.node(dir)?.entries()?.get(name).copied();
+        let id = match existing {
+            Some(id) => {
+                let node = self.node(id)?;
+                if options.create && options.exclusive {
+                    return Err(CapError::AlreadyExists);
+                }
+                if node.kind() == NodeKind::Directory {
+                    return Err(CapError::IsADirectory);
+                }
+                if p.dir_only {
+                    return Err(CapError::NotADirectory);
+                }
+                if options.write && (h.read_only || !node.writable) {
+                    return Err(CapError::ReadOnly);
+                }
+                if options.truncate {
+                    self.resize_node(id, 0)?;
+                }
+                id
+            }
+            None if !options.create => return Err(CapError::NotFound),
+            None if p.dir_only => return Err(CapError::IsADirectory),
+            None => {
+                self.check_dir_mutable(&h, dir)?;
+                self.add_node(dir, name, true, Body::File(FileData::default()))?
+            }
+        };
+        let handle = FileHandle { node: id, position: 0, writable: options.write, append: options.append };
+        self.add_handle(Handle::File(handle))
+    }
+
+    /// `create`: `open` with write, create and truncate.
+    pub fn create(&mut self, badge: u32, path: &str) -> Result<u32, CapError> {
+        self.open(
+            badge,
+            path,
+            OpenOptions { write: true, create: true, truncate: true, ..OpenOptions::default() },
+        )
+    }
+
+    /// `mkdir`: a new, empty, writable directory.
+    pub fn mkdir(&mut self, badge: u32, path: &str) -> Result<(), CapError> {
+        let h = self.dir_handle(badge)?;
+        let p = Path::parse(path)?;
+        let Some((dir, name)) = self.lookup_parent(&h, &p)? else {
+            self.lookup(&h, &p)?;
+            return Err(CapError::AlreadyExists);
+        };
+        self.check_dir_mutable(&h, dir)?;
+        if self.node(dir)?.entries()?.contains_key(name) {
+            return Err(CapError::AlreadyExists);
+        }
+        self.add_node(dir, name, true, Body::Dir(BTreeMap::new())).map(|_| ())
+    }
+
+    /// `remove`: takes a file or an empty directory out of the tree (see
+    /// the crate docs for open nodes).
+    pub fn remove(&mut self, badge: u32, path: &str) -> Result<(), CapError> {
+        let h = self.dir_handle(badge)?;
+        let p = Path::parse(path)?;
+        let Some((dir, name)) = self.lookup_parent(&h, &p)? else {
+            self.lookup(&h, &p)?;
+            return Err(CapError::InvalidArgument);
+        };
+        self.check_dir_mutable(&h, dir)?;
+        let id = *self.node(dir)?.entries()?.get(name).ok_or(CapError::NotFound)?;
+        let node = self.node(id)?;
+        match &node.body {
+            Body::File(_) if p.dir_only => return Err(CapError::NotADirectory),
+            Body::Dir(entries) if !entries.is_empty() => return Err(CapError::DirectoryNotEmpty),
+            _ => {}
+        }
+        if !node.writable {
+            return Err(CapError::ReadOnly);
+        }
+        self.unlink(dir, name)
+    }
+
+    /// `rename`: moves a node within the handle's tree, replacing a file
+    /// or an empty directory at `to`. Renaming a node onto itself does
+    /// nothing.
+    pub fn rename(&mut self, badge: u32, from: &str, to: &str) -> Result<(), CapError> {
+        let h = self.dir_handle(badge)?;
+        let (pf, pt) = (Path::parse(from)?, Path::parse(to)?);
+        let source = self.lookup_parent(&h, &pf)?;
+        let target = self.lookup_parent(&h, &pt)?;
+        let (Some((from_dir, from_name)), Some((to_dir, to_name))) = (source, target) else {
+            return Err(CapError::InvalidArgument);
+        };
+        self.check_dir_mutable(&h, from_dir)?;
+        self.check_dir_mutable(&h, to_dir)?;
+        let id = *self.node(from_dir)?.entries()?.get(from_name).ok_or(CapError::NotFound)?;
+        let node = self.node(id)?;
+        let kind = node.kind();
+        if kind == NodeKind::File && (pf.dir_only || pt.dir_only) {
+            return Err(CapError::NotADirectory);
+        }
+        if !node.writable {
+            return Err(CapError::ReadOnly);
+        }
+        if kind == NodeKind::Directory {
+            // `to_dir` must not be the moved directory or inside it.
+            let mut cur = to_dir;
+            loop {
+                if cur == id {
+                    return Err(CapError::InvalidArgument);
+                }
+                let parent = self.node(cur)?.parent;
+                if parent == cur {
+                    break;
+                }
+                cur = parent;
+            }
+        }
+        if let Some(&existing) = self.node(to_dir)?.entries()?.get(to_name) {
+            if existing == id {
+                return Ok(());
+            }
+            let victim = self.node(existing)?;
+            match (&victim.body, kind) {
+                (Body::Dir(_), NodeKind::File) => return Err(CapError::IsADirectory),
+                (Body::File(_), NodeKind::Directory) => return Err(CapError::NotADirectory),
+                (Body::Dir(entries), _) if !entries.is_empty() => return Err(CapError::DirectoryNotEmpty),
+                _ => {}
+            }
+            if !victim.writable {
+                return Err(CapError::ReadOnly);
+            }
+        }
+        let mut owned = String::new();
+        owned.try_reserve_exact(to_name.len()).map_err(oom)?;
+        owned.push_str(to_name);
+        if self.node(to_dir)?.entries()?.contains_key(to_name) {
+            self.unlink(to_dir, to_name)?;
+        }
+        if let Body::Dir(entries) = &mut self.node_mut(from_dir)?.body {
+            entries.remove(from_name);
+        }
+        if let Body::Dir(entries) = &mut self.node_mut(to_dir)?.body {
+            entries.insert(owned, id);
+        }
+        self.node_mut(id)?.parent = to_dir;
+        Ok(())
+    }
+
+    /// `stat`: what `path` is.
+    pub fn stat(&self, badge: u32, path: &str) -> Result<NodeInfo, CapError> {
+        let h = self.dir_handle(badge)?;
+        let node = self.node(self.lookup(&h, &Path::parse(path)?)?)?;
+        Ok(NodeInfo { kind: node.kind(), size: node.size(), writable: node.writable && !h.read_only })
+    }
+
+    /// `openDir`: a new Directory handle rooted at `path` (read-only if
+    /// this one is or `read_only` asks); returns its badge.
+    pub fn open_dir(&mut self, badge: u32, path: &str, read_only: bool) -> Result<u32, CapError> {
+        let h = self.dir_handle(badge)?;
+        let id = self.lookup(&h, &Path::parse(path)?)?;
+        self.node(id)?.entries()?;
+        self.add_handle(Handle::Dir(DirHandle { node: id, root: id, read_only: h.read_only || read_only }))
+    }
+
+    // -- File --------------------------------------------------------------
+
+    /// `read`: up to `count` bytes (at most [`MAX_IO`]) from the position,
+    /// advancing it; empty at the end.
+    pub fn read(&mut self, badge: u32, count: u32) -> Result<Vec<u8>, CapError> {
+        let f = self.file_handle(badge)?;
+        let data = self.pread_node(f.node, f.position, count)?;
+        self.file_handle_mut(badge)?.position = f.position + data.len() as u64;
+        Ok(data)
+    }
+
+    /// `write`: at most [`MAX_IO`] bytes of `data` at the position (at the
+    /// end in append mode), advancing it; returns how many were written.
+    pub fn write(&mut self, badge: u32, data: &[u8]) -> Result<u64, CapError> {
+        let f = self.file_handle(badge)?;
+        if !f.writable {
+            return Err(CapError::ReadOnly);
+        }
+        let at = if f.append { self.node(f.node)?.size() } else { f.position };
+        let n = self.pwrite_node(f.node, at, data)?;
+        self.file_handle_mut(badge)?.position = at + n;
+        Ok(n)
+    }
+
+    /// `seek`: moves the position; returns it. A position before the start
+    /// or past `i64::MAX` is `InvalidArgument`; past the end is allowed.
+    pub fn seek(&mut self, badge: u32, offset: i64, whence: Whence) -> Result<u64, CapError> {
+        let f = self.file_handle(badge)?;
+        let base = match whence {
+            Whence::Start => 0,
+            Whence::Current => f.position,
+            Whence::End => self.node(f.node)?.size(),
+        };
+        let target = i128::from(base) + i128::from(offset);
+        if !(0..=i128::from(i64::MAX)).contains(&target) {
+            return Err(CapError::InvalidArgument);
+        }
+        let position = target as u64;
+        self.file_handle_mut(badge)?.position = position;
+        Ok(position)
+    }
+
+    /// `pread`: like `read` at `offset`, without moving the position.
+    pub fn pread(&self, badge: u32, offset: u64, count: u32) -> Result<Vec<u8>, CapError> {
+        let f = self.file_handle(badge)?;
+        self.pread_node(f.node, offset, count)
+    }
+
+    /// `pwrite`: like `write` at `offset` (even in append mode), without
+    /// moving the position.
+    pub fn pwrite(&mut self, badge: u32, offset: u64, data: &[u8]) -> Result<u64, CapError> {
+        let f = self.file_handle(badge)?;
+        if !f.writable {
+            return Err(CapError::ReadOnly);
+        }
+        self.pwrite_node(f.node, offset, data)
+    }
+
+    fn pread_node(&self, id: NodeId, offset: u64, count: u32) -> Result<Vec<u8>, CapError> {
+        let Body::File(data) = &self.node(id)?.body else { return Err(CapError::IsADirectory) };
+        data.read_at(offset, (count as usize).min(MAX_IO))
+    }
+
+    fn pwrite_node(&mut self, id: NodeId, offset: u64, data: &[u8]) -> Result<u64, CapError> {
+        let chunk = &data[..data.len().min(MAX_IO)];
+        self.write_node(id, offset, chunk)?;
+        Ok(chunk.len() as u64)
+    }
+
+    /// `File.stat`.
+    pub fn file_stat(&self, badge: u32) -> Result<NodeInfo, CapError> {
+        let f = self.file_handle(badge)?;
+        let node = self.node(f.node)?;
+        Ok(NodeInfo { kind: node.kind(), size: node.size(), writable: f.writable && node.writable })
+    }
+
+    /// `truncate`: sets the size (growing adds zeros).
+    pub fn truncate(&mut self, badge: u32, size: u64) -> Result<(), CapError> {
+        let f = self.file_handle(badge)?;
+        if !f.writable {
+            return Err(CapError::ReadOnly);
+        }
+        self.resize_node(f.node, size)
+    }
+
+    /// `sync`: nothing to do in RAM; `InvalidCap` for a closed handle.
+    pub fn sync(&self, badge: u32) -> Result<(), CapError> {
+        self.file_handle(badge).map(|_| ())
+    }
+
+    /// `close`: ends the open file for every copy of its cap. The badge
+    /// stays taken (calls on it fail with `InvalidCap`) until
+    /// [`Self::release`].
+    pub fn close(&mut self, badge: u32) -> Result<(), CapError> {
+        let f = self.file_handle(badge)?;
+        self.handles.insert(badge, Handle::Closed);
+        self.drop_ref(f.node);
+        Ok(())
+    }
+
+    /// The last cap with `badge` is gone (a release notice), or the cap
+    /// was never handed out: forgets the handle and frees its badge. The
+    /// root handle and unknown badges are left alone.
+    pub fn release(&mut self, badge: u32) {
+        if badge == ROOT_BADGE {
+            return;
+        }
+        match self.handles.remove(&badge) {
+            Some(Handle::Dir(d)) => self.drop_ref(d.node),
+            Some(Handle::File(f)) => self.drop_ref(f.node),
+            Some(Handle::Closed) | None => {}
+        }
+    }
+
+    /// Whether `badge` names a Directory handle (else a File, closed or
+    /// unknown one).
+    pub fn is_dir_handle(&self, badge: u32) -> bool {
+        matches!(self.handles.get(&badge), Some(Handle::Dir(_)))
+    }
+}
