@@ -18,3 +18,4 @@ pub mod civil_time;
 pub mod elf;
 pub mod frame_bitmap;
 pub mod line_discipline;
+pub mod shell_words;

@@ -347,6 +347,18 @@ impl BootPackage {
         }
         Ok(names)
     }
+
+    /// Size in bytes of the binary `name` (`NotFound` if there is none).
+    pub fn binary_size(&self, name: &str) -> Result<u64, CapError> {
+        let mut r = self.request(method::boot_package::BINARY_SIZE);
+        r.params.init_root::<boot_package::binary_size_params::Builder<'_>>().set_name(name);
+        let reply = call(r)?;
+        Ok(reply
+            .message
+            .get_root::<boot_package::binary_size_results::Reader<'_>>()
+            .map_err(malformed)?
+            .get_size())
+    }
 }
 
 /// One cap given to a new process.
