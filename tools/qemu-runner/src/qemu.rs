@@ -6,6 +6,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 use capos_abi::qemu_exit;
 
@@ -81,6 +82,17 @@ pub struct QemuConfig {
     /// Directory for the serial logs of captured sessions
     /// (`<log_dir>/<name>.serial.log`); default `<repo>/build/logs`.
     pub log_dir: PathBuf,
+    /// COM1's log file, instead of the default. [`Mode::Captured`]: the
+    /// session writes the serial log here instead of
+    /// `<log_dir>/<name>.serial.log`. [`Mode::Interactive`]: QEMU copies
+    /// everything the console shows (COM1, and the monitor when switched
+    /// to) into this file (chardev `logfile`), so the host can read what
+    /// the kernel printed once QEMU has ended; default: no copy.
+    pub serial_log: Option<PathBuf>,
+    /// Serial ports after COM1 (COM2, COM3, … in this order), each
+    /// connected to the Unix socket at the path. QEMU connects to it as a
+    /// client when it starts, so the socket must be listening by then.
+    pub serial_sockets: Vec<PathBuf>,
 }
 
 impl QemuConfig {
@@ -93,13 +105,17 @@ impl QemuConfig {
             gdb: false,
             qemu_binary: PathBuf::from(QEMU_BINARY),
             log_dir: crate::repo_root().join("build/logs"),
+            serial_log: None,
+            serial_sockets: Vec::new(),
         }
     }
 
     /// The QEMU arguments (without the program) for `mode`.
     pub fn args(&self, mode: Mode) -> Vec<OsString> {
         let mut args: Vec<OsString> = Vec::new();
-        let mut push = |items: &[&str]| args.extend(items.iter().map(OsString::from));
+        fn push(args: &mut Vec<OsString>, items: &[&str]) {
+            args.extend(items.iter().map(OsString::from));
+        }
         // TCG emulates every feature (`max`: SMEP, SMAP, RDRAND …); under KVM
         // `max` asks for MSRs a nested hypervisor may refuse, so pass the
         // host CPU through instead.
@@ -107,22 +123,43 @@ impl QemuConfig {
             Accel::Tcg => "max",
             Accel::Kvm => "host",
         };
-        push(&["-machine", "q35", "-cpu", cpu]);
-        push(&["-m", &self.memory_mib.to_string()]);
-        push(&["-accel", self.accel.as_str(), "-no-reboot"]);
+        push(&mut args, &["-machine", "q35", "-cpu", cpu]);
+        push(&mut args, &["-m", &self.memory_mib.to_string()]);
+        push(&mut args, &["-accel", self.accel.as_str(), "-no-reboot"]);
         let debug_exit =
             format!("isa-debug-exit,iobase={:#x},iosize={:#x}", qemu_exit::PORT, qemu_exit::IO_SIZE);
-        push(&["-device", &debug_exit]);
-        match mode {
-            Mode::Interactive => push(&["-nographic"]),
-            Mode::Captured => push(&["-display", "none", "-serial", "stdio", "-monitor", "none"]),
+        push(&mut args, &["-device", &debug_exit]);
+        match (mode, &self.serial_log) {
+            (Mode::Interactive, None) => push(&mut args, &["-nographic"]),
+            (Mode::Interactive, Some(log)) => {
+                // What `-nographic` sets up by default (serial and monitor
+                // multiplexed on stdio, Ctrl-C passed to the guest), spelled
+                // out so the console can be copied into a log file.
+                let mut chardev = OsString::from("stdio,id=console,mux=on,signal=off,logfile=");
+                chardev.push(qemu_opt_value(log.as_os_str()));
+                push(&mut args, &["-nographic", "-chardev"]);
+                args.push(chardev);
+                push(&mut args, &["-serial", "chardev:console", "-mon", "chardev=console,mode=readline"]);
+            }
+            (Mode::Captured, _) => {
+                push(&mut args, &["-display", "none", "-serial", "stdio", "-monitor", "none"]);
+            }
+        }
+        for (i, socket) in self.serial_sockets.iter().enumerate() {
+            // COM1 is QEMU's `serial0`; COM2 is the first socket.
+            let id = format!("serial{}", i + 1);
+            let mut chardev = OsString::from(format!("socket,id={id},path="));
+            chardev.push(qemu_opt_value(socket.as_os_str()));
+            args.push("-chardev".into());
+            args.push(chardev);
+            push(&mut args, &["-serial", &format!("chardev:{id}")]);
         }
         if self.gdb {
-            push(&["-s", "-S"]);
+            push(&mut args, &["-s", "-S"]);
         }
         args.push("-cdrom".into());
         args.push(self.iso.clone().into_os_string());
-        args.extend(["-boot".into(), "d".into()]);
+        push(&mut args, &["-boot", "d"]);
         args
     }
 
@@ -179,12 +216,63 @@ impl QemuConfig {
 /// A user quitting with Ctrl-A X makes QEMU exit with status 0, which is
 /// indistinguishable from a reset and reported as [`ExitKind::Reset`].
 pub fn run_interactive(config: &QemuConfig) -> Result<ExitKind, RunnerError> {
+    run_interactive_for(config, None)
+}
+
+/// [`run_interactive`] with a time limit (`None`: none). At the deadline
+/// QEMU is asked to quit (`SIGTERM`, so it restores the terminal), and
+/// killed if it has not ended [`INTERACTIVE_KILL_GRACE`] later; the result
+/// is then [`ExitKind::Killed`].
+pub fn run_interactive_for(config: &QemuConfig, timeout: Option<Duration>) -> Result<ExitKind, RunnerError> {
     config.check()?;
-    let status = config
+    let mut child = config
         .command(Mode::Interactive)
-        .status()
+        .spawn()
         .map_err(|e| RunnerError::io(format!("starting {}", display(&config.qemu_binary)), e))?;
-    Ok(ExitKind::from_status(status))
+    let waiting = |e| RunnerError::io(format!("waiting for {}", display(&config.qemu_binary)), e);
+    let Some(timeout) = timeout else {
+        return Ok(ExitKind::from_status(child.wait().map_err(waiting)?));
+    };
+    let deadline = Instant::now().checked_add(timeout);
+    loop {
+        if let Some(status) = child.try_wait().map_err(waiting)? {
+            return Ok(ExitKind::from_status(status));
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: `pid` is our child, not yet reaped, so it names QEMU.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
+    let grace = Instant::now() + INTERACTIVE_KILL_GRACE;
+    while Instant::now() < grace {
+        if child.try_wait().map_err(waiting)?.is_some() {
+            return Ok(ExitKind::Killed);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(ExitKind::Killed)
+}
+
+/// How long [`run_interactive_for`] gives QEMU to quit after `SIGTERM`.
+pub const INTERACTIVE_KILL_GRACE: Duration = Duration::from_secs(3);
+
+/// `value` escaped for a QEMU `-chardev` option list (a comma is doubled).
+fn qemu_opt_value(value: &std::ffi::OsStr) -> OsString {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let mut out = Vec::with_capacity(value.len());
+    for &byte in value.as_bytes() {
+        out.push(byte);
+        if byte == b',' {
+            out.push(b',');
+        }
+    }
+    OsString::from_vec(out)
 }
 
 pub(crate) fn display(path: &Path) -> String {
@@ -285,6 +373,47 @@ mod tests {
         let command = config.command(Mode::Captured);
         assert_eq!(command.get_program(), "/tmp/fake-qemu");
         assert_eq!(command.get_args().count(), config.args(Mode::Captured).len());
+    }
+
+    #[test]
+    fn serial_sockets_become_com2_and_com3() {
+        let mut config = QemuConfig::new("x.iso");
+        config.serial_sockets = vec!["/tmp/a,b/term.sock".into(), "/tmp/err.sock".into()];
+        for mode in [Mode::Interactive, Mode::Captured] {
+            let args = strings(&config, mode);
+            let chardevs: Vec<&String> =
+                args.iter().zip(&args[1..]).filter(|(a, _)| *a == "-chardev").map(|(_, v)| v).collect();
+            let serials: Vec<&String> =
+                args.iter().zip(&args[1..]).filter(|(a, _)| *a == "-serial").map(|(_, v)| v).collect();
+            assert_eq!(
+                chardevs,
+                ["socket,id=serial1,path=/tmp/a,,b/term.sock", "socket,id=serial2,path=/tmp/err.sock"]
+            );
+            // In captured mode COM1 (`-serial stdio`) comes first.
+            let expected: &[&str] = match mode {
+                Mode::Interactive => &["chardev:serial1", "chardev:serial2"],
+                Mode::Captured => &["stdio", "chardev:serial1", "chardev:serial2"],
+            };
+            assert_eq!(serials, expected);
+        }
+    }
+
+    #[test]
+    fn interactive_serial_log_spells_out_the_console() {
+        let mut config = QemuConfig::new("x.iso");
+        config.serial_log = Some("build/logs/run,1.log".into());
+        let args = strings(&config, Mode::Interactive);
+        assert_eq!(count(&args, "-nographic"), 1);
+        assert_eq!(
+            value(&args, "-chardev"),
+            "stdio,id=console,mux=on,signal=off,logfile=build/logs/run,,1.log"
+        );
+        assert_eq!(value(&args, "-serial"), "chardev:console");
+        assert_eq!(value(&args, "-mon"), "chardev=console,mode=readline");
+        // A captured session writes its log itself: no QEMU flag for it.
+        let captured = strings(&config, Mode::Captured);
+        assert_eq!(count(&captured, "-chardev"), 0);
+        assert_eq!(value(&captured, "-serial"), "stdio");
     }
 
     #[test]

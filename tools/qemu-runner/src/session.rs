@@ -151,16 +151,24 @@ pub struct Session {
 
 impl Session {
     /// Start QEMU for `config` in captured mode. `name` names the serial log
-    /// (`<config.log_dir>/<name>.serial.log`, truncated) and the reports.
+    /// (`<config.log_dir>/<name>.serial.log` unless
+    /// [`QemuConfig::serial_log`] is set; truncated) and the reports.
     pub fn start(name: &str, config: &QemuConfig) -> Result<Session, RunnerError> {
         config.check()?;
-        std::fs::create_dir_all(&config.log_dir)
-            .map_err(|e| RunnerError::io(format!("creating {}", config.log_dir.display()), e))?;
-        let file_name: String = name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
-            .collect();
-        let log_path = config.log_dir.join(format!("{file_name}.serial.log"));
+        let log_path = match &config.serial_log {
+            Some(path) => path.clone(),
+            None => {
+                let file_name: String = name
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+                    .collect();
+                config.log_dir.join(format!("{file_name}.serial.log"))
+            }
+        };
+        if let Some(dir) = log_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| RunnerError::io(format!("creating {}", dir.display()), e))?;
+        }
         let log = File::create(&log_path)
             .map_err(|e| RunnerError::io(format!("creating {}", log_path.display()), e))?;
 

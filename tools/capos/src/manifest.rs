@@ -1,0 +1,237 @@
+//! The boot manifest of a `capos run`: loaded from a built `.bin` (or
+//! compiled from a `.cue` system file), with the host files added and the
+//! `shell` service told which program to run.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use capos_config::manifest::{self, CapSource, NamedFile, RestartPolicy, SystemManifest};
+
+/// The service that runs the program (`capos-shell --run PROGRAM ARGS…`).
+pub const SHELL_SERVICE: &str = "shell";
+/// The argument that tells the shell to run one program and exit with its
+/// status.
+pub const RUN_FLAG: &str = "--run";
+
+/// Where a `.cue` system file finds what it needs.
+#[derive(Clone, Debug)]
+pub struct CueContext {
+    /// `system-schema.cue`.
+    pub schema: PathBuf,
+    /// The directory of the built userspace binaries.
+    pub bin_dir: PathBuf,
+}
+
+/// Reads the manifest `path`: a `.cue` system file is compiled with
+/// mkmanifest (schema and binaries from `cue`), anything else is decoded
+/// as a built manifest.
+pub fn load(path: &Path, cue: &CueContext) -> Result<SystemManifest, String> {
+    if path.extension().is_some_and(|e| e == "cue") {
+        return compile(path, cue);
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read the manifest `{}`: {e}", path.display()))?;
+    manifest::decode(&bytes).map_err(|e| format!("`{}` is not a boot manifest: {e}", path.display()))
+}
+
+fn compile(path: &Path, cue: &CueContext) -> Result<SystemManifest, String> {
+    if !path.is_file() {
+        return Err(format!("the system file `{}` does not exist", path.display()));
+    }
+    let files = [cue.schema.clone(), path.to_path_buf()];
+    let located = |e: mkmanifest::Error, sources: &[mkmanifest::Source]| e.located(sources).to_string();
+    let sources: Vec<mkmanifest::Source> = files
+        .iter()
+        .filter_map(|f| {
+            Some(mkmanifest::Source { name: f.display().to_string(), text: std::fs::read_to_string(f).ok()? })
+        })
+        .collect();
+    let json = mkmanifest::CueExporter::default().export(&files).map_err(|e| located(e, &sources))?;
+    let config = mkmanifest::SystemConfig::from_json(&json).map_err(|e| located(e, &sources))?;
+    let bins = mkmanifest::BinarySources { dirs: vec![cue.bin_dir.clone()], explicit: Vec::new() };
+    let root = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    mkmanifest::build_manifest(&config, &bins, root)
+        .map_err(|e| format!("{} (compiling `{}`)", located(e, &sources), path.display()))
+}
+
+/// Adds `files` to `m`, each replacing a file of the same path.
+pub fn add_files(m: &mut SystemManifest, files: Vec<NamedFile>) {
+    for file in files {
+        m.files.retain(|f| f.path != file.path);
+        m.files.push(file);
+    }
+}
+
+/// Makes `m` run `program` (`[PROGRAM, ARGS…]`): the `shell` service gets
+/// `--run PROGRAM ARGS…`, never restarts, and is the one whose exit status
+/// init (and so the machine) reports. Unless `keep_all`, the services the
+/// shell does not need (its `dependsOn` and the services its caps come
+/// from, transitively) are dropped, so the machine powers off as soon as
+/// the program is done.
+pub fn set_program(m: &mut SystemManifest, program: &[String], keep_all: bool) -> Result<(), String> {
+    let Some(shell) = m.services.iter_mut().find(|s| s.name == SHELL_SERVICE) else {
+        let names: Vec<&str> = m.services.iter().map(|s| s.name.as_str()).collect();
+        return Err(format!(
+            "the manifest has no service named `{SHELL_SERVICE}` (capos run starts the program through it, \
+             as `capos-shell {RUN_FLAG} PROGRAM ARGS…`); its services: {}",
+            if names.is_empty() { "none".to_string() } else { names.join(", ") }
+        ));
+    };
+    shell.args = std::iter::once(RUN_FLAG.to_string()).chain(program.iter().cloned()).collect();
+    shell.restart = RestartPolicy::Never;
+    m.status_from = SHELL_SERVICE.to_string();
+    if !keep_all {
+        let needed = closure(m, SHELL_SERVICE);
+        m.services.retain(|s| needed.contains(&s.name));
+    }
+    Ok(())
+}
+
+/// `start` and every service it depends on or takes caps from, transitively.
+fn closure(m: &SystemManifest, start: &str) -> BTreeSet<String> {
+    let mut needed = BTreeSet::new();
+    let mut todo = vec![start.to_string()];
+    while let Some(name) = todo.pop() {
+        if !needed.insert(name.clone()) {
+            continue;
+        }
+        let Some(service) = m.service(&name) else { continue };
+        todo.extend(service.depends_on.iter().cloned());
+        todo.extend(service.caps.iter().filter_map(|c| match &c.source {
+            CapSource::Service { service, .. } => Some(service.clone()),
+            CapSource::Kernel(_) => None,
+        }));
+    }
+    needed
+}
+
+/// Validates and encodes `m`.
+pub fn finish(m: &SystemManifest) -> Result<Vec<u8>, String> {
+    m.validate()
+        .map_err(|e| format!("the manifest is not valid after adding the files and the program: {e}"))?;
+    manifest::encode(m).map_err(|e| format!("cannot encode the manifest: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use capos_config::manifest::{CapDecl, KernelCap, NamedBinary, Service};
+
+    fn service(name: &str, binary: &str) -> Service {
+        Service {
+            name: name.into(),
+            binary: binary.into(),
+            caps: vec![CapDecl::kernel("console", KernelCap::Console)],
+            ..Service::default()
+        }
+    }
+
+    fn sample() -> SystemManifest {
+        let elf = b"\x7fELF\x02".to_vec();
+        let mut shell = service("shell", "capos-shell");
+        shell.restart = RestartPolicy::OnFailure;
+        shell.args = vec!["--login".into()];
+        shell.depends_on = vec!["fs".into()];
+        shell.caps.push(CapDecl {
+            name: "root".into(),
+            source: CapSource::Service { service: "files".into(), export: "root".into() },
+        });
+        let mut files = service("files", "capos-fs");
+        files.exports = vec![manifest::Export { name: "root".into(), interface_id: 0x1234 }];
+        let mut fs = service("fs", "capos-fs");
+        fs.depends_on = vec!["disk".into()];
+        SystemManifest {
+            binaries: ["capos-shell", "capos-fs", "hello"]
+                .iter()
+                .map(|n| NamedBinary { name: (*n).into(), data: elf.clone() })
+                .collect(),
+            files: vec![NamedFile { path: "/etc/motd".into(), data: b"old".to_vec(), writable: false }],
+            services: vec![shell, files, fs, service("disk", "hello"), service("hello", "hello")],
+            status_from: String::new(),
+        }
+    }
+
+    fn names(m: &SystemManifest) -> Vec<&str> {
+        m.services.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    #[test]
+    fn patched_manifest_round_trips() {
+        let mut m = sample();
+        m.validate().unwrap();
+        add_files(
+            &mut m,
+            vec![
+                NamedFile { path: "/etc/motd".into(), data: b"new".to_vec(), writable: true },
+                NamedFile { path: "/t/prog".into(), data: vec![0, 1, 2, 0x04], writable: false },
+            ],
+        );
+        let program = ["cat".to_string(), "/t/prog".to_string(), "--".to_string()];
+        set_program(&mut m, &program, false).unwrap();
+        let bytes = finish(&m).unwrap();
+        let back = manifest::decode_validated(&bytes).unwrap();
+        assert_eq!(back, m);
+        let shell = back.service("shell").unwrap();
+        assert_eq!(shell.args, ["--run", "cat", "/t/prog", "--"]);
+        assert_eq!(shell.restart, RestartPolicy::Never);
+        assert_eq!(back.status_from, "shell");
+        // The shell's dependencies and cap sources stay (transitively); the
+        // unrelated service goes; every binary stays.
+        assert_eq!(names(&back), ["shell", "files", "fs", "disk"]);
+        assert_eq!(back.binaries.len(), 3);
+        let motd: Vec<_> = back.files.iter().filter(|f| f.path == "/etc/motd").collect();
+        assert_eq!(motd.len(), 1);
+        assert_eq!((motd[0].data.as_slice(), motd[0].writable), (&b"new"[..], true));
+        assert_eq!(back.files.iter().find(|f| f.path == "/t/prog").unwrap().data, [0, 1, 2, 4]);
+    }
+
+    #[test]
+    fn keep_all_keeps_every_service() {
+        let mut m = sample();
+        set_program(&mut m, &["probe".to_string()], true).unwrap();
+        assert_eq!(names(&m), ["shell", "files", "fs", "disk", "hello"]);
+    }
+
+    #[test]
+    fn a_manifest_without_a_shell_is_refused() {
+        let mut m = sample();
+        m.services.retain(|s| s.name != "shell");
+        let error = set_program(&mut m, &["x".to_string()], false).unwrap_err();
+        assert!(
+            error.contains("no service named `shell`") && error.contains("files, fs, disk, hello"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn invalid_results_are_refused() {
+        let mut m = sample();
+        set_program(&mut m, &["bad\0arg".to_string()], false).unwrap();
+        assert!(finish(&m).unwrap_err().contains("not valid"));
+        let mut m = sample();
+        add_files(
+            &mut m,
+            vec![NamedFile {
+                path: "/x".into(),
+                data: vec![0; manifest::MAX_MANIFEST_SIZE + 1],
+                writable: false,
+            }],
+        );
+        let error = finish(&m).unwrap_err();
+        assert!(error.contains("larger than the limit"), "{error}");
+    }
+
+    #[test]
+    fn loads_built_manifests_and_reports_bad_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let good = tmp.path().join("m.bin");
+        std::fs::write(&good, manifest::encode(&sample()).unwrap()).unwrap();
+        let cue = CueContext { schema: "unused".into(), bin_dir: "unused".into() };
+        assert_eq!(load(&good, &cue).unwrap(), sample());
+        let bad = tmp.path().join("bad.bin");
+        std::fs::write(&bad, b"not a manifest").unwrap();
+        assert!(load(&bad, &cue).unwrap_err().contains("is not a boot manifest"));
+        assert!(load(&tmp.path().join("none.bin"), &cue).unwrap_err().contains("cannot read the manifest"));
+        assert!(load(&tmp.path().join("none.cue"), &cue).unwrap_err().contains("does not exist"));
+    }
+}
