@@ -24,7 +24,7 @@ USER_FLAGS  := --profile user --target $(USER_TARGET) -Z json-target-spec \
                --target-dir target/user
 USER_OUT    := target/user/x86_64-unknown-capos/user
 # init and every app (apps/NAME holds the package NAME, found automatically).
-USER_CRATES := init $(notdir $(wildcard apps/*))
+USER_CRATES := init capos-shell $(notdir $(wildcard apps/*))
 RUNNER     := $(CARGO_HOST) run --quiet --release -p qemu-runner --
 MKMANIFEST := $(CARGO_HOST) run --quiet --release -p mkmanifest --
 # Boot manifests: system.cue -> build/manifest.bin, system-NAME.cue ->

@@ -65,7 +65,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "default-manifest",
-        about: "system.cue: init starts every service and all end as expected",
+        about: "system-demos.cue: init starts every demo service and all end as expected",
         run: default_manifest,
     },
 ];
@@ -386,7 +386,7 @@ fn threads(ctx: &mut Ctx) -> Result<(), TestFailure> {
 }
 
 fn default_manifest(ctx: &mut Ctx) -> Result<(), TestFailure> {
-    let mut session = ctx.boot_manifest("default")?;
+    let mut session = ctx.boot_manifest("demos")?;
     session.expect(&re(r"^\[init\] started hello \(pid \d+\)$"), BOOT_TIMEOUT)?;
     let mut ended = std::collections::BTreeMap::new();
     let report =

@@ -9,6 +9,7 @@ mod boot;
 mod deliberate_failures;
 mod hostile;
 mod ktest;
+mod shell;
 
 /// One QEMU scenario.
 pub struct Scenario {
@@ -23,7 +24,7 @@ pub struct Scenario {
 
 /// Every scenario module's list, in the order they run.
 const GROUPS: &[&[Scenario]] =
-    &[boot::SCENARIOS, ktest::SCENARIOS, deliberate_failures::SCENARIOS, apps::SCENARIOS, hostile::SCENARIOS];
+    &[boot::SCENARIOS, ktest::SCENARIOS, deliberate_failures::SCENARIOS, apps::SCENARIOS, hostile::SCENARIOS, shell::SCENARIOS];
 
 /// All scenarios, in the order they run.
 pub fn all() -> impl Iterator<Item = &'static Scenario> {

@@ -1,0 +1,126 @@
+//! Running boot binaries: spawn with caps, wait, Ctrl-C kills.
+//!
+//! A program gets the shell's standard caps by default — `terminal`,
+//! `stderr`, `console` and `fs`, those the shell holds — or exactly the
+//! caps `run -c NAME,NAME… PROGRAM` names (any the shell holds, under the
+//! same names).
+
+use alloc::format;
+use alloc::vec::Vec;
+use capos::prelude::*;
+
+use crate::{STATUS_INTERRUPTED, Shell};
+
+/// The caps a program gets unless `run -c` says otherwise.
+pub const STANDARD_CAPS: [&str; 4] = ["terminal", "stderr", "console", "fs"];
+
+/// Exit status when the program does not exist (as in POSIX shells).
+pub const STATUS_NOT_FOUND: i32 = 127;
+/// Exit status when it exists but could not be started.
+pub const STATUS_CANNOT_RUN: i32 = 126;
+
+/// The status a POSIX shell reports for how a process ended.
+pub fn status_code(status: ExitStatus) -> i32 {
+    match status {
+        ExitStatus::Exited(code) => code,
+        ExitStatus::Faulted { .. } => 139,
+        ExitStatus::Killed => 137,
+    }
+}
+
+/// Makes sure a `waitInterrupt` is pending for the next Ctrl-C (not one
+/// that already happened), returning it.
+fn arm_interrupt(shell: &mut Shell, terminal: TerminalSession) -> Option<&capos::call::PendingCall> {
+    let stale = shell.interrupt.as_ref().is_some_and(|(p, _)| p.is_complete());
+    if stale || shell.interrupt.is_none() {
+        shell.interrupt = None;
+        let count = terminal.interrupts().ok()?;
+        let pending = terminal.wait_interrupt_async(count).ok()?;
+        shell.interrupt = Some((pending, count));
+    }
+    shell.interrupt.as_ref().map(|(p, _)| p)
+}
+
+/// Runs boot binary `name` with `args`: with the standard caps when
+/// `chosen` is empty, else with exactly those. Returns its status.
+pub fn program(shell: &mut Shell, chosen: &[&str], name: &str, args: &[&str]) -> i32 {
+    let Ok(spawner) = ProcessSpawner::from_caps(&shell.caps, "processSpawner") else {
+        shell.error(&format!("{name}: cannot run programs (no processSpawner cap)"));
+        return STATUS_CANNOT_RUN;
+    };
+    let mut grants: Vec<Grant<'_>> = Vec::new();
+    if chosen.is_empty() {
+        for cap in STANDARD_CAPS {
+            if let Some(entry) = shell.caps.entry(cap) {
+                grants.push(Grant::cap(cap, entry.cap_id));
+            }
+        }
+    } else {
+        for cap in chosen {
+            match shell.caps.entry(cap) {
+                Some(entry) => grants.push(Grant::cap(cap, entry.cap_id)),
+                None => {
+                    shell.error(&format!("run: this shell holds no cap {cap:?} (see `caps`)"));
+                    return crate::STATUS_USAGE;
+                }
+            }
+        }
+    }
+    let (handle, _pid) = match spawner.spawn(name, args, &[], &grants) {
+        Ok(started) => started,
+        Err(CapError::NotFound) => {
+            shell.error(&format!("{name}: program not found"));
+            return STATUS_NOT_FOUND;
+        }
+        Err(e) => {
+            shell.error(&format!("{name}: cannot run: {e}"));
+            return STATUS_CANNOT_RUN;
+        }
+    };
+    let status = wait(shell, handle, name);
+    let _ = handle.release();
+    status
+}
+
+/// Waits for `handle`; a Ctrl-C on the terminal meanwhile kills it.
+fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str) -> i32 {
+    let wait = match handle.wait_async() {
+        Ok(w) => w,
+        Err(e) => {
+            shell.error(&format!("{name}: cannot wait: {e}"));
+            return 1;
+        }
+    };
+    let mut interrupted = false;
+    if let Some(terminal) = shell.terminal
+        && let Some(interrupt) = arm_interrupt(shell, terminal)
+    {
+        match capos::call::wait_any(&[&wait, interrupt]) {
+            Ok(1) => {
+                interrupted = true;
+                shell.interrupt = None;
+                let _ = handle.kill();
+            }
+            Ok(_) => {}
+            Err(e) => shell.error(&format!("{name}: cannot wait: {e}")),
+        }
+    }
+    let status = match wait.wait().and_then(ProcessHandle::exit_status) {
+        Ok(status) => status,
+        Err(e) => {
+            shell.error(&format!("{name}: cannot wait: {e}"));
+            return 1;
+        }
+    };
+    if interrupted {
+        return STATUS_INTERRUPTED;
+    }
+    match status {
+        ExitStatus::Faulted { vector, address, .. } => {
+            shell.error(&format!("{name}: faulted (vector {vector}, address {address:#x})"));
+        }
+        ExitStatus::Killed => shell.error(&format!("{name}: killed")),
+        ExitStatus::Exited(_) => {}
+    }
+    status_code(status)
+}

@@ -1,0 +1,117 @@
+//! capos-shell on the terminal: a scripted session typed into the serial
+//! console of the default system (system.cue), with the transcript checked
+//! line by line, Ctrl-C at the prompt and while a program runs, and the
+//! system ending cleanly after `exit`.
+
+use std::time::{Duration, Instant};
+
+use qemu_runner::Session;
+
+use super::Scenario;
+use crate::harness::{BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, no_frames_leaked, re};
+
+pub const SCENARIOS: &[Scenario] = &[Scenario {
+    name: "shell-session",
+    about: "capos-shell: typed commands, files, programs, exit statuses in the prompt, Ctrl-C, exit",
+    run: shell_session,
+}];
+
+/// Waits until the partial line (the prompt, which ends without a newline)
+/// is `[STATUS] capos:CWD> `.
+fn wait_prompt(session: &mut Session, status: i32, cwd: &str, timeout: Duration) -> Result<(), TestFailure> {
+    let want = format!("[{status}] capos:{cwd}> ");
+    let deadline = Instant::now() + timeout;
+    loop {
+        if session.partial().ends_with(&want) {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(TestFailure::in_session(
+                session,
+                format!("no prompt {want:?}; the partial line is {:?}", session.partial()),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Types `line` and Enter at the prompt `[status] capos:cwd> `, then
+/// expects the echoed line and each of `output` (regexes) in order.
+fn typed(
+    session: &mut Session,
+    status: i32,
+    cwd: &str,
+    line: &str,
+    output: &[&str],
+) -> Result<(), TestFailure> {
+    wait_prompt(session, status, cwd, STEP_TIMEOUT)?;
+    session.send(format!("{line}\r").as_bytes())?;
+    let echoed = format!("[{status}] capos:{cwd}> {line}");
+    session.expect(&re(&format!("^{}$", regex::escape(&echoed))), STEP_TIMEOUT)?;
+    for pattern in output {
+        session.expect(&re(pattern), STEP_TIMEOUT)?;
+    }
+    Ok(())
+}
+
+fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut s = ctx.boot_manifest("default")?;
+    s.expect(&re(r"^capos-shell: the capOS capability shell"), BOOT_TIMEOUT)?;
+    typed(&mut s, 0, "/", "help", &[r"^  caps +the capabilities this shell holds", r"^  exit \[STATUS\] +"])?;
+    typed(
+        &mut s,
+        0,
+        "/",
+        "caps",
+        &[r"^  terminal +TerminalSession +id ", r"^  fs +Directory +id ", r"^  processSpawner +ProcessSpawner"],
+    )?;
+    typed(&mut s, 0, "/", "echo 'two  spaces' and\\ more", &[r"^two  spaces and more$"])?;
+    // Files: a read-only boot file, the writable RAM tree.
+    typed(&mut s, 0, "/", "cat /etc/motd", &[r"^Welcome to capOS\.$"])?;
+    typed(&mut s, 0, "/", "write /etc/motd nope", &[r"^capos-shell: write: /etc/motd: read-only$"])?;
+    typed(&mut s, 1, "/", "mkdir /tmp/notes", &[])?;
+    typed(&mut s, 0, "/", "cd /tmp/notes", &[])?;
+    typed(&mut s, 0, "/tmp/notes", "write today hello capOS", &[])?;
+    typed(&mut s, 0, "/tmp/notes", "write -a today second line", &[])?;
+    typed(&mut s, 0, "/tmp/notes", "cat today", &[r"^hello capOS$", r"^second line$"])?;
+    typed(&mut s, 0, "/tmp/notes", "ls", &[r"^today +24$"])?;
+    typed(&mut s, 0, "/tmp/notes", "cd ..", &[])?;
+    typed(&mut s, 0, "/tmp", "rm notes", &[r"^capos-shell: rm: /tmp/notes: directory not empty$"])?;
+    typed(&mut s, 1, "/tmp", "rm notes/today", &[])?;
+    typed(&mut s, 0, "/tmp", "rm notes", &[])?;
+    typed(&mut s, 0, "/tmp", "ls /tmp", &[])?;
+    typed(&mut s, 0, "/tmp", "cat notes/today", &[r"^capos-shell: cat: /tmp/notes/today: not found$"])?;
+    // Programs: exit statuses come back in the prompt.
+    typed(&mut s, 1, "/tmp", "probe --out from-probe --exit 42", &[r"^from-probe$"])?;
+    typed(&mut s, 42, "/tmp", "run -c terminal probe --args", &[r"^probe$", r"^--args$"])?;
+    typed(&mut s, 0, "/tmp", "nosuch thing", &[r"^capos-shell: nosuch: program not found$"])?;
+    typed(&mut s, 127, "/tmp", "run -c timer probe --out x", &[])?;
+    // probe had no terminal: its output went nowhere, and it succeeded.
+    typed(&mut s, 0, "/tmp", "call timer now", &[r"^ns = \d+$"])?;
+    typed(&mut s, 0, "/tmp", "call terminal windowSize", &[r"^rows = 24$", r"^cols = 80$"])?;
+    typed(&mut s, 0, "/tmp", "call timer frobnicate", &[r"^capos-shell: call: Timer has no method \"frobnicate\""])?;
+    // Ctrl-C at the prompt discards the line.
+    wait_prompt(&mut s, 2, "/tmp", STEP_TIMEOUT)?;
+    s.send(b"echo never")?;
+    std::thread::sleep(Duration::from_millis(300));
+    s.send(b"\x03")?;
+    s.expect(&re(r"^\[2\] capos:/tmp> echo never\^C$"), STEP_TIMEOUT)?;
+    // Ctrl-C while a program runs kills it: probe copies the terminal to
+    // its output until then.
+    typed(&mut s, 130, "/tmp", "probe --cat-stdin", &[])?;
+    s.send(b"typed to probe\r")?;
+    s.expect(&re(r"^typed to probe$"), STEP_TIMEOUT)?;
+    s.expect(&re(r"^typed to probe$"), STEP_TIMEOUT)?;
+    s.send(b"\x03")?;
+    s.expect(&re(r"\^C$"), STEP_TIMEOUT)?;
+    // Ctrl-D ends a program's input: cat-stdin then exits with 0.
+    typed(&mut s, 130, "/tmp", "probe --cat-stdin --exit 5", &[])?;
+    s.send(b"last\r\x04")?;
+    s.expect(&re(r"^last$"), STEP_TIMEOUT)?;
+    typed(&mut s, 5, "/tmp", "exit 3", &[])?;
+    let ended = s.expect(&re(r"^\[init\] shell \(pid \d+\) (.+)$"), STEP_TIMEOUT)?;
+    ensure(ended.get(1) == Some("exited with code 3"), &s, || format!("shell ended: {:?}", ended.get(1)))?;
+    s.expect(&re(r"^\[init\] fs \(pid \d+\) exited with code 0$"), STEP_TIMEOUT)?;
+    ctx.note(format!("typed session matched; {}", no_frames_leaked(&mut s)?));
+    Ok(())
+}
