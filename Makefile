@@ -33,7 +33,7 @@ SYSTEMS    := $(filter-out system-schema.cue,$(wildcard system*.cue))
 MANIFESTS  := $(patsubst system%.cue,$(BUILD)/manifest%.bin,$(SYSTEMS))
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
-.PHONY: all setup cue user manifests kernel kernel-ktest iso run test host-test miri qemu-test \
+.PHONY: all setup cue user manifests manifest capos-tool kernel kernel-ktest iso run test host-test miri qemu-test \
         generated-code-check fuzz-smoke bench \
         lint fmt clippy clean help
 
@@ -71,6 +71,17 @@ manifests: user cue
 	  $(MKMANIFEST) -q --cue system-schema.cue --cue $$cue --bin-dir $(USER_OUT) --out $$out || exit 1; \
 	done
 
+# The default manifest alone (system.cue -> build/manifest.bin), what
+# `./capos run` boots.
+manifest: user cue
+	@mkdir -p $(BUILD)
+	@$(MKMANIFEST) -q --cue system-schema.cue --cue system.cue --bin-dir $(USER_OUT) --out $(BUILD)/manifest.bin
+
+# The `capos` host command, target/release/capos (docs/capos-run.md); the
+# `./capos` script builds it (and the kernel and manifest) before each use.
+capos-tool: setup
+	$(CARGO_HOST) build --quiet --release -p capos-cli
+
 iso: kernel manifests
 	$(RUNNER) iso --kernel $(BUILD)/kernel.elf --module $(BUILD)/manifest.bin --out $(BUILD)/capos.iso
 
@@ -98,7 +109,7 @@ fuzz-smoke: setup
 
 # Every QEMU scenario (boot banner, ktest suite, deliberate failures, apps,
 # hostile ring input).
-qemu-test: kernel kernel-ktest manifests
+qemu-test: kernel kernel-ktest manifests capos-tool
 	$(QEMU_TESTS) --build-dir $(BUILD)
 
 # Benchmarks (not part of `make test`): ratios to a reference measured in

@@ -90,6 +90,16 @@ impl Ctx {
         Ok(Session::start(self.name, &config)?)
     }
 
+    /// The scenario's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The build directory (kernels, manifests, `iso/`, `logs/`).
+    pub fn build_dir(&self) -> &Path {
+        &self.build_dir
+    }
+
     /// Record information for the report (printed under the result line).
     pub fn note(&mut self, note: impl Into<String>) {
         self.notes.push(note.into());

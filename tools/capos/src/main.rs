@@ -42,6 +42,8 @@ pub const DEFAULT_PROGRAM_TIMEOUT: Duration = Duration::from_secs(600);
 #[derive(Parser, Debug)]
 #[command(
     name = "capos",
+    // A later `--timeout`, `--log` … wins over an earlier one.
+    args_override_self = true,
     about = "Use capOS from the host: run a program inside it, or its interactive shell",
     after_help = "Exit status: the program's; 124 timed out; 125 capos or the boot failed; \
                   127 program not found; 130 stopped with Ctrl-A X; 137 killed; 139 faulted. \
@@ -189,6 +191,23 @@ mod tests {
         // Without `--`, everything from the program on is its own.
         let o = parse(&["run", "probe", "--exit", "3"]).unwrap();
         assert_eq!(o.program, ["probe", "--exit", "3"]);
+        // Later single-valued options win; repeatable ones add up.
+        let o = parse(&[
+            "run",
+            "--timeout",
+            "9",
+            "--file",
+            "a:/a",
+            "--timeout",
+            "3",
+            "--file",
+            "b:/b",
+            "--",
+            "x",
+        ])
+        .unwrap();
+        assert_eq!(o.timeout, Some(Duration::from_secs(3)));
+        assert_eq!(o.mappings.len(), 2);
     }
 
     #[test]

@@ -136,7 +136,8 @@ fn run_program(o: &Options) -> Result<u8, Error> {
     relay.finish(DRAIN_GRACE);
     tty::restore();
     if relay.escaped() {
-        eprintln!("capos: stopped (Ctrl-A X)");
+        // The cursor is wherever the program left it.
+        eprintln!("\ncapos: stopped (Ctrl-A X)");
         return Ok(STOPPED);
     }
     let transcript = session.transcript();

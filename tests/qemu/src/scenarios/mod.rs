@@ -6,6 +6,7 @@ use crate::harness::{Ctx, TestFailure};
 
 mod apps;
 mod boot;
+mod capos_run;
 mod deliberate_failures;
 mod hostile;
 mod ktest;
@@ -23,8 +24,15 @@ pub struct Scenario {
 }
 
 /// Every scenario module's list, in the order they run.
-const GROUPS: &[&[Scenario]] =
-    &[boot::SCENARIOS, ktest::SCENARIOS, deliberate_failures::SCENARIOS, apps::SCENARIOS, hostile::SCENARIOS, shell::SCENARIOS];
+const GROUPS: &[&[Scenario]] = &[
+    boot::SCENARIOS,
+    ktest::SCENARIOS,
+    deliberate_failures::SCENARIOS,
+    apps::SCENARIOS,
+    hostile::SCENARIOS,
+    shell::SCENARIOS,
+    capos_run::SCENARIOS,
+];
 
 /// All scenarios, in the order they run.
 pub fn all() -> impl Iterator<Item = &'static Scenario> {

@@ -1,0 +1,251 @@
+//! `capos run` end to end: the built `capos` binary (`target/release/capos`,
+//! `make capos-tool`) runs as a subprocess, boots capOS with the default
+//! manifest (`build/manifest.bin`) and runs a program inside it; the
+//! scenario checks the subprocess's exit status, stdout and stderr exactly
+//! against the inputs it gave (texts, files, piped stdin).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::Scenario;
+use crate::harness::{Ctx, TestFailure};
+
+/// This module's scenarios.
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "capos-run-status",
+        about: "capos run -- probe: exit statuses 0, 1, 42 come back exactly; stdout and stderr kept apart",
+        run: status,
+    },
+    Scenario {
+        name: "capos-run-stdin",
+        about: "capos run: piped stdin reaches the program and ends with end of file (with and without a last newline)",
+        run: stdin,
+    },
+    Scenario {
+        name: "capos-run-files",
+        about: "capos run --dir/--file: host files readable inside; the README example prints README.md byte for byte",
+        run: files,
+    },
+    Scenario {
+        name: "capos-run-errors",
+        about: "capos run: a missing program exits 127 with the shell's message; --timeout exits 124; tool errors exit 125",
+        run: errors,
+    },
+];
+
+/// `--timeout` of every run here (a run takes a few seconds).
+const RUN_TIMEOUT: &str = "120";
+/// The scenario kills a `capos` that has not ended after this long.
+const WATCHDOG: Duration = Duration::from_secs(180);
+
+/// What one `capos` subprocess did.
+struct Outcome {
+    /// The exit status (`None`: killed by a signal).
+    status: Option<i32>,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    /// The command, for reports.
+    command: String,
+}
+
+impl Outcome {
+    fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+
+    /// A failure describing this run.
+    fn fail(&self, message: impl std::fmt::Display) -> TestFailure {
+        TestFailure::new(format!(
+            "{message}\ncommand: {}\nexit status: {:?}\nstdout ({} bytes): {:?}\nstderr ({} bytes):\n{}",
+            self.command,
+            self.status,
+            self.stdout.len(),
+            String::from_utf8_lossy(&self.stdout[..self.stdout.len().min(2000)]),
+            self.stderr.len(),
+            self.stderr_text().trim_end()
+        ))
+    }
+
+    /// Checks status, stdout and stderr exactly.
+    fn expect(&self, status: i32, stdout: &[u8], stderr: &[u8]) -> Result<(), TestFailure> {
+        if self.status != Some(status) {
+            return Err(self.fail(format!("expected exit status {status}")));
+        }
+        if self.stdout != stdout {
+            return Err(self.fail(format!(
+                "stdout differs from the expected {} bytes {:?}",
+                stdout.len(),
+                String::from_utf8_lossy(&stdout[..stdout.len().min(2000)])
+            )));
+        }
+        if self.stderr != stderr {
+            return Err(
+                self.fail(format!("stderr differs from the expected {:?}", String::from_utf8_lossy(stderr)))
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The `capos` binary.
+fn capos_binary() -> Result<PathBuf, TestFailure> {
+    let path = qemu_runner::repo_root().join("target/release/capos");
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(TestFailure::new(format!(
+            "`{}` does not exist; build it first (make capos-tool)",
+            path.display()
+        )))
+    }
+}
+
+/// Runs `capos --build-dir BUILD run --timeout T --log LOG ARGS…` in `cwd`
+/// with `input` on stdin (`None`: /dev/null; `Some`: a pipe closed after
+/// the bytes, or never closed with `keep_open`) and collects everything.
+fn capos(
+    ctx: &Ctx,
+    run: usize,
+    cwd: &Path,
+    args: &[&str],
+    input: Option<&[u8]>,
+    keep_open: bool,
+) -> Result<Outcome, TestFailure> {
+    let build = ctx.build_dir();
+    let log = build.join("logs").join(format!("{}-{run}.serial.log", ctx.name()));
+    let mut command = Command::new(capos_binary()?);
+    command.current_dir(cwd).arg("--build-dir").arg(build).arg("run");
+    command.args(["--timeout", RUN_TIMEOUT]).arg("--log").arg(&log).args(args);
+    let text = format!("capos run --timeout {RUN_TIMEOUT} {}", args.join(" "));
+    command.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().map_err(|e| TestFailure::new(format!("cannot start {text}: {e}")))?;
+    let mut stdin = child.stdin.take();
+    let readers = [child.stdout.take().map(read_all), child.stderr.take().map(read_all)];
+    let fed = match (stdin.as_mut(), input) {
+        (Some(pipe), Some(bytes)) => pipe.write_all(bytes),
+        _ => Ok(()),
+    };
+    if !keep_open {
+        drop(stdin.take());
+    }
+    let deadline = Instant::now() + WATCHDOG;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(TestFailure::new(format!("{text} did not end within {} s", WATCHDOG.as_secs())));
+            }
+            Err(e) => return Err(TestFailure::new(format!("waiting for {text}: {e}"))),
+        }
+    };
+    drop(stdin);
+    fed.map_err(|e| TestFailure::new(format!("writing the input of {text}: {e}")))?;
+    let [stdout, stderr] = readers.map(|r| r.and_then(|r| r.join().ok()).unwrap_or_default());
+    Ok(Outcome { status: status.code(), stdout, stderr, command: text })
+}
+
+/// Reads a pipe to its end on a thread of its own.
+fn read_all(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+fn status(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let cwd = qemu_runner::repo_root();
+    for (run, code) in [0, 1, 42].into_iter().enumerate() {
+        let out = format!("to stdout from the run exiting {code}");
+        let err = format!("to stderr from the run exiting {code}");
+        let code_text = code.to_string();
+        let args = ["--", "probe", "--out", &out, "--err", &err, "--exit", &code_text];
+        let outcome = capos(ctx, run, &cwd, &args, None, false)?;
+        outcome.expect(code, format!("{out}\n").as_bytes(), format!("{err}\n").as_bytes())?;
+    }
+    ctx.note("exit statuses 0, 1 and 42; stdout and stderr exactly the program's");
+    Ok(())
+}
+
+fn stdin(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let cwd = qemu_runner::repo_root();
+    let lines: String =
+        (1..=40).map(|i| format!("line {i} of the piped input: {}\n", "x".repeat(i))).collect();
+    let outcome =
+        capos(ctx, 0, &cwd, &["--", "probe", "--cat-stdin", "--exit", "7"], Some(lines.as_bytes()), false)?;
+    outcome.expect(7, lines.as_bytes(), b"")?;
+    // Input without a final newline: the first Ctrl-D completes the line,
+    // the second ends the input.
+    let partial = b"hi, no newline";
+    let outcome = capos(ctx, 1, &cwd, &["--", "probe", "--cat-stdin"], Some(partial), false)?;
+    outcome.expect(0, partial, b"")?;
+    ctx.note(format!("{} bytes piped through, and an unterminated line", lines.len()));
+    Ok(())
+}
+
+fn files(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let root = qemu_runner::repo_root();
+    let host = ctx.build_dir().join("capos-run-files");
+    let _ = std::fs::remove_dir_all(&host);
+    let sub = host.join("sub");
+    std::fs::create_dir_all(&sub)
+        .map_err(|e| TestFailure::new(format!("creating {}: {e}", sub.display())))?;
+    let a = format!("file a of the {} scenario\n", ctx.name());
+    let b: String = (0..200).map(|i| format!("{i} ")).collect();
+    for (path, text) in [(host.join("a.txt"), &a), (sub.join("b"), &b)] {
+        std::fs::write(&path, text)
+            .map_err(|e| TestFailure::new(format!("writing {}: {e}", path.display())))?;
+    }
+    let dir = format!("{}:/t", host.display());
+    let outcome = capos(ctx, 0, &root, &["--dir", &dir, "--", "cat", "/t/a.txt", "/t/sub/b"], None, false)?;
+    outcome.expect(0, format!("{a}{b}").as_bytes(), b"")?;
+    let _ = std::fs::remove_dir_all(&host);
+
+    // The README's example, from the repository root.
+    let readme = std::fs::read(root.join("README.md"))
+        .map_err(|e| TestFailure::new(format!("reading README.md: {e}")))?;
+    let outcome =
+        capos(ctx, 1, &root, &["--file", "./README.md:/tmp/r", "--", "cat", "/tmp/r"], None, false)?;
+    outcome.expect(0, &readme, b"")?;
+    ctx.note(format!("--dir: 2 files; --file: README.md's {} bytes back unchanged", readme.len()));
+    Ok(())
+}
+
+fn errors(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let root = qemu_runner::repo_root();
+    let missing = "no-such-program";
+    let outcome = capos(ctx, 0, &root, &["--", missing, "arg"], None, false)?;
+    let message = format!("capos-shell: {missing}: program not found\n");
+    outcome.expect(127, b"", message.as_bytes())?;
+
+    // A program that waits for input that never comes: the time limit.
+    let outcome = capos(ctx, 1, &root, &["--timeout", "3", "--", "probe", "--cat-stdin"], Some(b"x"), true)?;
+    if outcome.status != Some(124) || !outcome.stderr_text().starts_with("capos: timed out after 3 s\n") {
+        return Err(outcome.fail("expected status 124 and `capos: timed out after 3 s`"));
+    }
+
+    // Errors of the tool itself, before anything boots.
+    let cases: [(&[&str], &str); 4] = [
+        (&["--file", "./no/such/file:/x", "--", "cat", "/x"], "no/such/file"),
+        (&["--dir", "./README.md:/d", "--", "cat", "/d"], "is not a directory"),
+        (&["--file", "README.md:relative", "--", "cat"], "is not absolute"),
+        (&["--manifest", "system-hello.cue", "--", "probe"], "no service named `shell`"),
+    ];
+    for (run, (args, needle)) in cases.iter().enumerate() {
+        let outcome = capos(ctx, run + 2, &root, args, None, false)?;
+        let stderr = outcome.stderr_text();
+        if outcome.status != Some(125) || !stderr.starts_with("capos: error: ") || !stderr.contains(needle) {
+            return Err(outcome.fail(format!("expected status 125 and an error mentioning {needle:?}")));
+        }
+    }
+    ctx.note("127 with the shell's message; 124 after --timeout 3; 125 for 4 kinds of bad input");
+    Ok(())
+}
