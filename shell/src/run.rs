@@ -95,8 +95,10 @@ fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str) -> i32 {
     if let Some(terminal) = shell.terminal
         && let Some(interrupt) = arm_interrupt(shell, terminal)
     {
+        // Ctrl-C counts even when the program ended of it first (say, its
+        // terminal read failed with `Interrupted` and it exited).
         match capos::call::wait_any(&[&wait, interrupt]) {
-            Ok(1) => {
+            Ok(_) if interrupt.is_complete() => {
                 interrupted = true;
                 shell.interrupt = None;
                 let _ = handle.kill();
