@@ -1,7 +1,10 @@
-//! A file's contents: fixed-size chunks of [`CHUNK_SIZE`] bytes, each
-//! allocated on first write. A chunk never written (a gap left by writing
-//! past the end, or by growing with `truncate`) reads as zeros and takes no
-//! memory. Growing a file never copies what is already there, so a 16 MiB
+//! A file's contents: chunks of at most [`CHUNK_SIZE`] bytes. A chunk
+//! holds the bytes of its range up to the last one written (a chunk
+//! written only near its start stays small, so a 5-byte file takes a few
+//! bytes, not a whole chunk); everything else reads as zeros and takes no
+//! memory: chunks never written (a gap left by writing past the end, or by
+//! growing with `truncate`) and the tail of a partly written chunk. Growing
+//! a file never copies what is already there beyond one chunk, so a 16 MiB
 //! file needs 16 MiB plus a small chunk table, not a 32 MiB reallocation.
 //!
 //! Every allocation is fallible (`try_reserve`): running out of memory is
@@ -11,7 +14,7 @@
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
 
-/// Bytes per chunk.
+/// Most bytes per chunk.
 pub const CHUNK_SIZE: usize = 16 * 1024;
 const CHUNK: u64 = CHUNK_SIZE as u64;
 
@@ -24,12 +27,26 @@ fn chunks_for(len: u64) -> Result<usize, CapError> {
     usize::try_from(len.div_ceil(CHUNK)).map_err(|_| CapError::NoSpace)
 }
 
+/// Grows `chunk` to `len` bytes (zeros), with capacity doubling up to a
+/// whole chunk (so small appends do not copy the chunk each time).
+fn grow(chunk: &mut Vec<u8>, len: usize) -> Result<(), CapError> {
+    if len > chunk.capacity() {
+        let want = len.max(chunk.capacity().saturating_mul(2).min(CHUNK_SIZE));
+        chunk.try_reserve_exact(want - chunk.len()).map_err(oom)?;
+    }
+    if len > chunk.len() {
+        chunk.resize(len, 0);
+    }
+    Ok(())
+}
+
 /// The contents of one file.
 #[derive(Debug, Default)]
 pub struct FileData {
     size: u64,
-    /// `size.div_ceil(CHUNK_SIZE)` entries; `None` reads as zeros. Bytes of
-    /// the last chunk past `size` are always zero.
+    /// `size.div_ceil(CHUNK_SIZE)` entries; `None` reads as zeros, and so
+    /// do the bytes of a chunk past its length. No chunk holds bytes past
+    /// `size`.
     chunks: Vec<Option<Vec<u8>>>,
 }
 
@@ -50,10 +67,11 @@ impl FileData {
             let index = (pos / CHUNK) as usize;
             let within = (pos % CHUNK) as usize;
             let take = (CHUNK_SIZE - within).min((end - pos) as usize);
-            match self.chunks.get(index).and_then(Option::as_ref) {
-                Some(chunk) => out.extend_from_slice(&chunk[within..within + take]),
-                None => out.resize(out.len() + take, 0),
-            }
+            let stored = self.chunks.get(index).and_then(Option::as_ref).map_or(&[][..], Vec::as_slice);
+            let have = stored.get(within..).unwrap_or_default();
+            let copy = have.len().min(take);
+            out.extend_from_slice(&have[..copy]);
+            out.resize(out.len() + (take - copy), 0);
             pos += take as u64;
         }
         Ok(out)
@@ -69,17 +87,26 @@ impl FileData {
         let end = offset.checked_add(data.len() as u64).ok_or(CapError::InvalidArgument)?;
         let first = (offset / CHUNK) as usize;
         let last = chunks_for(end)?;
-        // Allocate everything first, so a failure changes nothing.
+        // Allocate everything first, so a failure changes nothing visible
+        // (at most some capacity is added).
         let new_len = self.chunks.len().max(last);
         self.chunks.try_reserve(new_len - self.chunks.len()).map_err(oom)?;
         let mut fresh = Vec::new();
         fresh.try_reserve(last - first).map_err(oom)?;
         for index in first..last {
-            if self.chunks.get(index).is_none_or(Option::is_none) {
-                let mut chunk = Vec::new();
-                chunk.try_reserve_exact(CHUNK_SIZE).map_err(oom)?;
-                chunk.resize(CHUNK_SIZE, 0);
-                fresh.push((index, chunk));
+            // The bytes of this chunk the write reaches.
+            let chunk_end = ((end - index as u64 * CHUNK).min(CHUNK)) as usize;
+            match self.chunks.get_mut(index) {
+                Some(Some(chunk)) if chunk_end > chunk.capacity() => {
+                    let want = chunk_end.max(chunk.capacity().saturating_mul(2).min(CHUNK_SIZE));
+                    chunk.try_reserve_exact(want - chunk.len()).map_err(oom)?;
+                }
+                Some(Some(_)) => {}
+                _ => {
+                    let mut chunk = Vec::new();
+                    chunk.try_reserve_exact(chunk_end).map_err(oom)?;
+                    fresh.push((index, chunk));
+                }
             }
         }
         self.chunks.resize(new_len, None);
@@ -93,6 +120,8 @@ impl FileData {
             let within = (pos % CHUNK) as usize;
             let take = (CHUNK_SIZE - within).min(rest.len());
             if let Some(Some(chunk)) = self.chunks.get_mut(index) {
+                // Cannot fail: the capacity was reserved above.
+                grow(chunk, within + take)?;
                 chunk[within..within + take].copy_from_slice(&rest[..take]);
             }
             rest = &rest[take..];
@@ -112,22 +141,22 @@ impl FileData {
         } else {
             self.chunks.truncate(count);
             self.chunks.shrink_to_fit();
-            // Keep the invariant: the bytes of the last chunk past the end
-            // are zero (so a later growth reads zeros there).
+            // No chunk holds bytes past the end (so a later growth reads
+            // zeros there).
             let within = (len % CHUNK) as usize;
             if within != 0
                 && let Some(Some(chunk)) = self.chunks.last_mut()
             {
-                chunk[within..].fill(0);
+                chunk.truncate(within);
             }
         }
         self.size = len;
         Ok(())
     }
 
-    /// Bytes of memory the chunks take (for tests and reports).
+    /// Bytes of memory the chunks hold (for tests and reports).
     pub fn allocated(&self) -> usize {
-        self.chunks.iter().flatten().count() * CHUNK_SIZE
+        self.chunks.iter().flatten().map(Vec::capacity).sum()
     }
 }
 
@@ -151,12 +180,12 @@ mod tests {
     #[test]
     fn sparse_gaps_take_no_memory() {
         let mut f = FileData::default();
-        f.write_at(10 * CHUNK_SIZE as u64, b"x").unwrap();
-        assert_eq!(f.allocated(), CHUNK_SIZE);
+        f.write_at(10 * CHUNK_SIZE as u64 + 100, b"x").unwrap();
+        assert_eq!(f.allocated(), 101);
         assert_eq!(f.read_at(5 * CHUNK_SIZE as u64, 4).unwrap(), [0; 4]);
         f.set_len(100 * CHUNK_SIZE as u64).unwrap();
-        assert_eq!(f.allocated(), CHUNK_SIZE);
-        assert_eq!(f.read_at(10 * CHUNK_SIZE as u64, 2).unwrap(), [b'x', 0]);
+        assert_eq!(f.allocated(), 101);
+        assert_eq!(f.read_at(10 * CHUNK_SIZE as u64 + 100, 2).unwrap(), [b'x', 0]);
     }
 
     #[test]
@@ -170,6 +199,33 @@ mod tests {
         assert_eq!(&back[10..], &[0; 90]);
         f.set_len(0).unwrap();
         assert_eq!(f.allocated(), 0);
+    }
+
+    #[test]
+    fn small_files_take_little_memory() {
+        let mut f = FileData::default();
+        f.write_at(0, b"tiny").unwrap();
+        assert_eq!(f.allocated(), 4);
+        // small appends grow the chunk geometrically, never past a chunk
+        for i in 0..CHUNK_SIZE {
+            f.write_at(4 + i as u64, &[i as u8]).unwrap();
+        }
+        assert!(f.allocated() <= 2 * CHUNK_SIZE, "{}", f.allocated());
+        assert_eq!(f.read_at(4, 3).unwrap(), [0, 1, 2]);
+        assert_eq!(f.size(), CHUNK_SIZE as u64 + 4);
+    }
+
+    #[test]
+    fn partly_written_chunks_read_zeros_past_their_bytes() {
+        let mut f = FileData::default();
+        f.write_at(0, b"ab").unwrap();
+        f.set_len(100).unwrap();
+        let back = f.read_at(0, 100).unwrap();
+        assert_eq!(&back[..2], b"ab");
+        assert!(back[2..].iter().all(|&b| b == 0));
+        f.write_at(50, b"c").unwrap();
+        assert_eq!(f.read_at(49, 3).unwrap(), [0, b'c', 0]);
+        assert_eq!(f.size(), 100);
     }
 
     #[test]

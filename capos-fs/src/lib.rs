@@ -20,6 +20,13 @@
 //!   nodes (`quota_nodes`). Going past either is `NoSpace`; running out of
 //!   memory is `OutOfMemory` or `NoSpace`, never a panic.
 //!
+//! # Which error first
+//!
+//! A path is resolved before rights are checked: a missing path is
+//! `NotFound` and an existing name `AlreadyExists` (for `mkdir` and
+//! exclusive `open`) even where nothing may be changed; then a change
+//! through a read-only handle or in a read-only directory is `ReadOnly`.
+//!
 //! # Removing an open node
 //!
 //! POSIX semantics: `remove` (and `rename` over a node) takes the name away
@@ -637,10 +644,10 @@ impl Fs {
             self.lookup(&h, &p)?;
             return Err(CapError::AlreadyExists);
         };
-        self.check_dir_mutable(&h, dir)?;
         if self.node(dir)?.entries()?.contains_key(name) {
             return Err(CapError::AlreadyExists);
         }
+        self.check_dir_mutable(&h, dir)?;
         self.add_node(dir, name, true, Body::Dir(BTreeMap::new())).map(|_| ())
     }
 
@@ -653,8 +660,8 @@ impl Fs {
             self.lookup(&h, &p)?;
             return Err(CapError::InvalidArgument);
         };
-        self.check_dir_mutable(&h, dir)?;
         let id = *self.node(dir)?.entries()?.get(name).ok_or(CapError::NotFound)?;
+        self.check_dir_mutable(&h, dir)?;
         let node = self.node(id)?;
         match &node.body {
             Body::File(_) if p.dir_only => return Err(CapError::NotADirectory),
@@ -678,9 +685,9 @@ impl Fs {
         let (Some((from_dir, from_name)), Some((to_dir, to_name))) = (source, target) else {
             return Err(CapError::InvalidArgument);
         };
+        let id = *self.node(from_dir)?.entries()?.get(from_name).ok_or(CapError::NotFound)?;
         self.check_dir_mutable(&h, from_dir)?;
         self.check_dir_mutable(&h, to_dir)?;
-        let id = *self.node(from_dir)?.entries()?.get(from_name).ok_or(CapError::NotFound)?;
         let node = self.node(id)?;
         let kind = node.kind();
         if kind == NodeKind::File && (pf.dir_only || pt.dir_only) {

@@ -591,3 +591,17 @@ fn handle_table_limit() {
     fs.release(badges[0]);
     assert!(fs.open(R, "f", OpenOptions::default()).is_ok());
 }
+
+#[test]
+fn lookup_errors_come_before_read_only() {
+    let mut fs = boot();
+    assert_eq!(fs.mkdir(R, "tmp"), Err(AlreadyExists), "the root is read-only, tmp exists");
+    assert_eq!(fs.mkdir(R, "etc/motd"), Err(AlreadyExists));
+    assert_eq!(fs.remove(R, "etc/none"), Err(NotFound));
+    assert_eq!(fs.rename(R, "etc/none", "tmp/x"), Err(NotFound));
+    assert_eq!(fs.open(R, "etc/none", OpenOptions::default()), Err(NotFound));
+    let ro = fs.open_dir(R, "tmp", true).unwrap();
+    assert_eq!(fs.mkdir(ro, "boot"), Err(AlreadyExists));
+    assert_eq!(fs.remove(ro, "none"), Err(NotFound));
+    assert_eq!(fs.mkdir(ro, "new"), Err(ReadOnly));
+}

@@ -12,6 +12,7 @@
 //!   server loop and typed stubs, so a service author writes methods;
 //! - [`thread`], [`park`], [`sync`]: threads, ParkSpace, Mutex and Condvar;
 //! - [`heap`]: the allocator (grows through `virtualMemory`);
+//! - [`fs`]: typed clients of the file service (`Directory`, `File`);
 //! - [`stdio`]: standard input, output and error by cap name.
 //!
 //! One ring per process, shared by its threads: the ring client sits behind
@@ -25,6 +26,7 @@ pub mod call;
 pub mod caps;
 pub mod client;
 pub mod entry;
+pub mod fs;
 pub mod heap;
 mod panic;
 pub mod park;

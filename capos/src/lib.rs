@@ -33,7 +33,7 @@
 
 pub use capos_rt as rt;
 pub use capos_rt::{
-    CapError, Caps, call, capnp, client, heap, park, server, service, stdio, sync, syscall, thread,
+    CapError, Caps, call, capnp, client, fs, heap, park, server, service, stdio, sync, syscall, thread,
 };
 pub use capos_schema as schema;
 
@@ -44,6 +44,7 @@ pub mod prelude {
         GrantSource, MemoryObject, ProcessHandle, ProcessSpawner, RevocationFactory, Revoker, TerminalMode,
         TerminalSession, Timer, VirtualMemory, WallClock, WallTime,
     };
+    pub use crate::fs::{DirEntry, Directory, File, NodeInfo, NodeKind, OpenOptions, Whence};
     pub use crate::schema::{KernelCap, MapRights, TimeProvenance};
     pub use crate::server::{Endpoint, Incoming};
     pub use crate::stdio::{stderr, stdin, stdout};

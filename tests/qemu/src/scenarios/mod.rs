@@ -8,6 +8,7 @@ mod apps;
 mod boot;
 mod capos_run;
 mod deliberate_failures;
+mod fs;
 mod hostile;
 mod ktest;
 mod shell;
@@ -29,6 +30,7 @@ const GROUPS: &[&[Scenario]] = &[
     ktest::SCENARIOS,
     deliberate_failures::SCENARIOS,
     apps::SCENARIOS,
+    fs::SCENARIOS,
     hostile::SCENARIOS,
     shell::SCENARIOS,
     capos_run::SCENARIOS,

@@ -1,0 +1,421 @@
+//! `fs`: the file service. It builds a RAM tree (`capos-fs`) from the
+//! boot manifest's `files` and serves it over the endpoint it exports as
+//! `root` (a `Directory`): the unbadged client is the root directory with
+//! every right; each `open`, `create` and `openDir` mints a client of the
+//! same endpoint with a fresh badge (interface `File` or `Directory`) and
+//! moves it to the caller. A release notice (the last copy of a minted
+//! client is gone) frees the handle. It serves until every client is gone
+//! (RECV fails with `PeerDied`) and exits with 0.
+//!
+//! ```text
+//! fs [--quota-bytes N] [--quota-nodes N] [--writable /DIR]...
+//! ```
+//!
+//! `N` may end in `K`, `M` or `G` (powers of 1024). Defaults: 16 MiB,
+//! 4096 nodes, no writable directory. Caps: `bootPackage` (to read the
+//! manifest), `root` (the export's server side), optionally `console` (one
+//! line at start and at the end, and errors) and `virtualMemory` (so the
+//! heap can grow past its first 1 MiB). `docs/fs.md` has the details.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use capos::call::Builder;
+use capos::capnp;
+use capos::prelude::*;
+use capos::schema::{self, directory, file, interface_id, method};
+use capos::server::RELEASED;
+use capos_config::ring::{MAX_PARAMS_LEN, TransferDescriptor, TransferMode};
+use capos_fs::Fs;
+
+capos::entry_point!(main);
+
+/// Default byte quota.
+const DEFAULT_QUOTA_BYTES: u64 = 16 << 20;
+/// Default node quota.
+const DEFAULT_QUOTA_NODES: u64 = 4096;
+
+/// What the command line says.
+struct Config<'a> {
+    quota_bytes: u64,
+    quota_nodes: u64,
+    writable: Vec<&'a str>,
+}
+
+/// `123`, `64K`, `16M`, `1G`.
+fn parse_size(text: &str) -> Option<u64> {
+    let (digits, shift) = match text.as_bytes().last()? {
+        b'K' | b'k' => (&text[..text.len() - 1], 10),
+        b'M' | b'm' => (&text[..text.len() - 1], 20),
+        b'G' | b'g' => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    digits.parse::<u64>().ok()?.checked_mul(1 << shift)
+}
+
+fn parse_args<'a>(args: &[&'a str]) -> Result<Config<'a>, String> {
+    let mut config =
+        Config { quota_bytes: DEFAULT_QUOTA_BYTES, quota_nodes: DEFAULT_QUOTA_NODES, writable: Vec::new() };
+    let mut rest = args.iter().skip(1);
+    while let Some(&option) = rest.next() {
+        let value = rest.next().copied().ok_or_else(|| format!("{option} needs a value"))?;
+        let size = || parse_size(value).ok_or_else(|| format!("{option}: bad number {value:?}"));
+        match option {
+            "--quota-bytes" => config.quota_bytes = size()?,
+            "--quota-nodes" => config.quota_nodes = size()?,
+            "--writable" => config.writable.push(value),
+            _ => return Err(format!("unknown option {option:?}")),
+        }
+    }
+    Ok(config)
+}
+
+/// The tree of the manifest's files. Reads the files straight out of the
+/// manifest message (no copy of the binaries it also carries).
+fn build_tree(boot: &BootPackage, config: &Config<'_>) -> Result<(Fs, usize, u64), String> {
+    let bytes = boot.manifest().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
+    let mut input = bytes.as_slice();
+    let message =
+        capnp::serialize::read_message(&mut input, capos_config::manifest::reader_options(bytes.len()))
+            .map_err(|_| String::from("bad boot manifest"))?;
+    let root = message
+        .get_root::<schema::system_manifest::Reader<'_>>()
+        .map_err(|_| String::from("bad boot manifest"))?;
+    let list = root.get_files().map_err(|_| String::from("bad boot manifest: files"))?;
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    for f in list {
+        let path = f.get_path().ok().and_then(|p| p.to_str().ok()).ok_or("bad boot manifest: a file path")?;
+        let data = f.get_data().map_err(|_| String::from("bad boot manifest: file data"))?;
+        total += data.len() as u64;
+        files.push((path, data, f.get_writable()));
+    }
+    let fs = Fs::from_boot_files(&files, &config.writable, config.quota_bytes, config.quota_nodes)
+        .map_err(|e| format!("cannot build the tree: {e}"))?;
+    Ok((fs, files.len(), total))
+}
+
+fn main(caps: Caps) -> i32 {
+    let console = Console::from_caps(&caps, "console").ok();
+    let say = |text: &str| {
+        if let Some(c) = &console {
+            let _ = c.line(&format!("fs: {text}"));
+        }
+    };
+    let args: Vec<&str> = caps.args().collect();
+    let config = match parse_args(&args) {
+        Ok(config) => config,
+        Err(e) => {
+            say(&format!("{e} (usage: fs [--quota-bytes N] [--quota-nodes N] [--writable /DIR]...)"));
+            return 2;
+        }
+    };
+    let (Ok(boot), Ok(endpoint)) =
+        (BootPackage::from_caps(&caps, "bootPackage"), Endpoint::from_caps(&caps, "root"))
+    else {
+        say("needs the caps bootPackage and root");
+        return 1;
+    };
+    let (mut fs, count, total) = match build_tree(&boot, &config) {
+        Ok(built) => built,
+        Err(e) => {
+            say(&e);
+            return 1;
+        }
+    };
+    let _ = boot.release();
+    say(&format!(
+        "serving {count} boot files ({total} bytes); quota {} bytes, {} nodes; writable: {}",
+        config.quota_bytes,
+        config.quota_nodes,
+        if config.writable.is_empty() { String::from("none") } else { config.writable.join(" ") }
+    ));
+    match serve(&endpoint, &mut fs) {
+        Ok(calls) => {
+            say(&format!(
+                "every client is gone after {calls} calls; {} handles left, {} bytes in {} nodes",
+                fs.handle_count() - 1,
+                fs.used_bytes(),
+                fs.used_nodes()
+            ));
+            0
+        }
+        Err(e) => {
+            say(&format!("cannot serve: {e}"));
+            1
+        }
+    }
+}
+
+/// An answer: the results, and a new handle to mint a client for (its
+/// interface id and badge) and return as cap 0.
+struct Answer {
+    results: Builder,
+    new_handle: Option<(u64, u32)>,
+}
+
+impl Answer {
+    fn plain(results: Builder) -> Self {
+        Self { results, new_handle: None }
+    }
+}
+
+/// What RECV brought.
+enum Received {
+    /// A call to answer.
+    Call(Incoming),
+    /// A release notice: the last copy of the client with this badge is
+    /// gone.
+    Released(u32),
+    /// A call whose params are not a Cap'n Proto message: its token.
+    Malformed(u64),
+}
+
+/// Takes the next call or release notice. A notice carries no params
+/// message at all, so it is recognised before anything is decoded.
+fn recv(endpoint: &Endpoint) -> Result<Received, CapError> {
+    let done = endpoint.recv_async()?.wait_raw()?;
+    let token = done.cqe.aux;
+    let badge = (token >> 32) as u32;
+    let method = done.cqe.reserved as u16;
+    if method == RELEASED {
+        for &cap in &done.caps {
+            let _ = capos::call::release(cap);
+        }
+        return Ok(Received::Released(badge));
+    }
+    match capnp::serialize::read_message(&mut done.bytes.as_slice(), capnp::message::ReaderOptions::new()) {
+        Ok(message) => Ok(Received::Call(Incoming { token, badge, method, message, caps: done.caps })),
+        Err(_) => {
+            for &cap in &done.caps {
+                let _ = capos::call::release(cap);
+            }
+            Ok(Received::Malformed(token))
+        }
+    }
+}
+
+/// Serves until every client is gone; returns how many calls it answered.
+fn serve(endpoint: &Endpoint, fs: &mut Fs) -> Result<u64, CapError> {
+    let mut calls = 0u64;
+    loop {
+        let call = match recv(endpoint) {
+            Ok(Received::Call(call)) => call,
+            Ok(Received::Released(badge)) => {
+                fs.release(badge);
+                continue;
+            }
+            Ok(Received::Malformed(token)) => {
+                calls += 1;
+                let _ = endpoint.reply_error(token, CapError::MalformedParams);
+                continue;
+            }
+            Err(CapError::PeerDied) => return Ok(calls),
+            Err(e) => return Err(e),
+        };
+        calls += 1;
+        let answer =
+            if fs.is_dir_handle(call.badge) { directory_call(fs, &call) } else { file_call(fs, &call) };
+        // Caps the caller sent are not used by any method: give them back.
+        for &cap in &call.caps {
+            let _ = capos::call::release(cap);
+        }
+        let answer = answer.and_then(|a| {
+            let words = capnp::serialize::compute_serialized_size_in_words(&a.results);
+            if words.saturating_mul(8) > MAX_PARAMS_LEN as usize {
+                if let Some((_, badge)) = a.new_handle {
+                    fs.release(badge);
+                }
+                return Err(CapError::TooLarge);
+            }
+            Ok(a)
+        });
+        match answer {
+            Ok(Answer { results, new_handle: None }) => {
+                if let Err(e) = endpoint.reply(call.token, &results, &[]) {
+                    if e != CapError::Cancelled {
+                        let _ = endpoint.reply_error(call.token, e);
+                    }
+                }
+            }
+            Ok(Answer { results, new_handle: Some((iface, badge)) }) => match endpoint.mint(iface, badge) {
+                Ok(cap) => {
+                    let moved = [TransferDescriptor { cap, mode: TransferMode::Move }];
+                    if let Err(e) = endpoint.reply(call.token, &results, &moved) {
+                        // The cap stayed here: dropping it sends the release
+                        // notice that frees the handle.
+                        let _ = capos::call::release(cap);
+                        if e != CapError::Cancelled {
+                            let _ = endpoint.reply_error(call.token, e);
+                        }
+                    }
+                }
+                Err(e) => {
+                    fs.release(badge);
+                    let _ = endpoint.reply_error(call.token, e);
+                }
+            },
+            Err(e) => {
+                let _ = endpoint.reply_error(call.token, e);
+            }
+        }
+    }
+}
+
+fn malformed<T>(_: T) -> CapError {
+    CapError::MalformedParams
+}
+
+fn text(t: capnp::Result<capnp::text::Reader<'_>>) -> Result<&str, CapError> {
+    t.map_err(malformed)?.to_str().map_err(|_| CapError::InvalidArgument)
+}
+
+fn kind(k: capos_fs::NodeKind) -> schema::NodeKind {
+    match k {
+        capos_fs::NodeKind::File => schema::NodeKind::File,
+        capos_fs::NodeKind::Directory => schema::NodeKind::Directory,
+    }
+}
+
+fn set_info(mut b: schema::node_info::Builder<'_>, info: capos_fs::NodeInfo) {
+    b.set_kind(kind(info.kind));
+    b.set_size(info.size);
+    b.set_writable(info.writable);
+}
+
+fn empty() -> Builder {
+    let mut b = Builder::new_default();
+    b.init_root::<capnp::any_pointer::Builder<'_>>();
+    b
+}
+
+/// A call on a Directory (the root, badge 0, or one made by `openDir`).
+fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
+    let m = &call.message;
+    let badge = call.badge;
+    let mut results = Builder::new_default();
+    match call.method {
+        method::directory::LIST => {
+            let p = m.get_root::<directory::list_params::Reader<'_>>().map_err(malformed)?;
+            let entries = fs.list(badge, text(p.get_path())?)?;
+            let len = u32::try_from(entries.len()).map_err(|_| CapError::TooLarge)?;
+            let mut list = results.init_root::<directory::list_results::Builder<'_>>().init_entries(len);
+            for (i, e) in entries.iter().enumerate() {
+                let mut b = list.reborrow().get(i as u32);
+                b.set_name(e.name.as_str());
+                b.set_kind(kind(e.kind));
+                b.set_size(e.size);
+            }
+            Ok(Answer::plain(results))
+        }
+        method::directory::OPEN => {
+            let p = m.get_root::<directory::open_params::Reader<'_>>().map_err(malformed)?;
+            let options = capos_fs::OpenOptions {
+                write: p.get_write(),
+                create: p.get_create(),
+                exclusive: p.get_exclusive(),
+                truncate: p.get_truncate(),
+                append: p.get_append(),
+            };
+            let new = fs.open(badge, text(p.get_path())?, options)?;
+            results.init_root::<directory::open_results::Builder<'_>>().set_file(0);
+            Ok(Answer { results, new_handle: Some((interface_id::FILE, new)) })
+        }
+        method::directory::CREATE => {
+            let p = m.get_root::<directory::create_params::Reader<'_>>().map_err(malformed)?;
+            let new = fs.create(badge, text(p.get_path())?)?;
+            results.init_root::<directory::create_results::Builder<'_>>().set_file(0);
+            Ok(Answer { results, new_handle: Some((interface_id::FILE, new)) })
+        }
+        method::directory::MKDIR => {
+            let p = m.get_root::<directory::mkdir_params::Reader<'_>>().map_err(malformed)?;
+            fs.mkdir(badge, text(p.get_path())?)?;
+            Ok(Answer::plain(empty()))
+        }
+        method::directory::REMOVE => {
+            let p = m.get_root::<directory::remove_params::Reader<'_>>().map_err(malformed)?;
+            fs.remove(badge, text(p.get_path())?)?;
+            Ok(Answer::plain(empty()))
+        }
+        method::directory::RENAME => {
+            let p = m.get_root::<directory::rename_params::Reader<'_>>().map_err(malformed)?;
+            fs.rename(badge, text(p.get_from())?, text(p.get_to())?)?;
+            Ok(Answer::plain(empty()))
+        }
+        method::directory::STAT => {
+            let p = m.get_root::<directory::stat_params::Reader<'_>>().map_err(malformed)?;
+            let info = fs.stat(badge, text(p.get_path())?)?;
+            set_info(results.init_root::<directory::stat_results::Builder<'_>>().init_info(), info);
+            Ok(Answer::plain(results))
+        }
+        method::directory::OPEN_DIR => {
+            let p = m.get_root::<directory::open_dir_params::Reader<'_>>().map_err(malformed)?;
+            let new = fs.open_dir(badge, text(p.get_path())?, p.get_read_only())?;
+            results.init_root::<directory::open_dir_results::Builder<'_>>().set_dir(0);
+            Ok(Answer { results, new_handle: Some((interface_id::DIRECTORY, new)) })
+        }
+        _ => Err(CapError::UnknownMethod),
+    }
+}
+
+/// A call on a File (or on a closed or unknown badge: `InvalidCap`).
+fn file_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
+    let m = &call.message;
+    let badge = call.badge;
+    let mut results = Builder::new_default();
+    match call.method {
+        method::file::READ => {
+            let p = m.get_root::<file::read_params::Reader<'_>>().map_err(malformed)?;
+            let data = fs.read(badge, p.get_count())?;
+            results.init_root::<file::read_results::Builder<'_>>().set_data(&data);
+        }
+        method::file::WRITE => {
+            let p = m.get_root::<file::write_params::Reader<'_>>().map_err(malformed)?;
+            let written = fs.write(badge, p.get_data().map_err(malformed)?)?;
+            results.init_root::<file::write_results::Builder<'_>>().set_written(written);
+        }
+        method::file::SEEK => {
+            let p = m.get_root::<file::seek_params::Reader<'_>>().map_err(malformed)?;
+            let whence = match p.get_whence().map_err(|_| CapError::InvalidArgument)? {
+                schema::Whence::Start => capos_fs::Whence::Start,
+                schema::Whence::Current => capos_fs::Whence::Current,
+                schema::Whence::End => capos_fs::Whence::End,
+            };
+            let position = fs.seek(badge, p.get_offset(), whence)?;
+            results.init_root::<file::seek_results::Builder<'_>>().set_position(position);
+        }
+        method::file::PREAD => {
+            let p = m.get_root::<file::pread_params::Reader<'_>>().map_err(malformed)?;
+            let data = fs.pread(badge, p.get_offset(), p.get_count())?;
+            results.init_root::<file::pread_results::Builder<'_>>().set_data(&data);
+        }
+        method::file::PWRITE => {
+            let p = m.get_root::<file::pwrite_params::Reader<'_>>().map_err(malformed)?;
+            let written = fs.pwrite(badge, p.get_offset(), p.get_data().map_err(malformed)?)?;
+            results.init_root::<file::pwrite_results::Builder<'_>>().set_written(written);
+        }
+        method::file::STAT => {
+            let info = fs.file_stat(badge)?;
+            set_info(results.init_root::<file::stat_results::Builder<'_>>().init_info(), info);
+        }
+        method::file::TRUNCATE => {
+            let p = m.get_root::<file::truncate_params::Reader<'_>>().map_err(malformed)?;
+            fs.truncate(badge, p.get_size())?;
+            return Ok(Answer::plain(empty()));
+        }
+        method::file::SYNC => {
+            fs.sync(badge)?;
+            return Ok(Answer::plain(empty()));
+        }
+        method::file::CLOSE => {
+            fs.close(badge)?;
+            return Ok(Answer::plain(empty()));
+        }
+        _ => return Err(CapError::UnknownMethod),
+    }
+    Ok(Answer::plain(results))
+}

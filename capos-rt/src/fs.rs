@@ -1,0 +1,410 @@
+//! Typed clients for the file service's `Directory` and `File` interfaces
+//! (served by `apps/fs`; see `docs/fs.md` and `schema/capos.capnp`).
+//!
+//! ```ignore
+//! let root = Directory::from_caps(&caps, "fs")?;
+//! root.mkdir("tmp/notes")?;
+//! root.write_file("tmp/notes/a.txt", b"hello")?;
+//! let text = root.read_file("tmp/notes/a.txt")?;
+//! for entry in root.list("tmp/notes")? {
+//!     // entry.name, entry.kind, entry.size
+//! }
+//! let file = root.open("tmp/log", &OpenOptions::new().write(true).create(true).append(true))?;
+//! file.write_all(b"one more line\n")?;
+//! file.release()?;
+//! ```
+//!
+//! The clients are `Copy` cap ids, like every client of [`crate::client`]:
+//! a `File` or `Directory` returned by `open`, `create` or `openDir` is a
+//! new cap in this process's table; give it back with `release` (or
+//! `File::close`, which ends the open file for every copy, then
+//! `release`). One call moves at most [`MAX_IO`] bytes; [`File::write_all`],
+//! [`File::read_to_end`], [`Directory::read_file`] and
+//! [`Directory::write_file`] loop for more.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_config::ring::MAX_PARAMS_LEN;
+use capos_schema::{directory, file, interface_id, method};
+
+pub use capos_schema::{NodeKind, Whence};
+
+use crate::call::{Reply, Request, call};
+use crate::caps::Caps;
+
+/// Most bytes one `read`, `write`, `pread` or `pwrite` moves (60 KiB).
+pub const MAX_IO: usize = 60 * 1024;
+
+/// Result buffer for calls that return data or listings: the largest
+/// message a server can answer with.
+const BIG_RESULT: u32 = MAX_PARAMS_LEN;
+
+fn malformed<T>(_: T) -> CapError {
+    CapError::MalformedParams
+}
+
+/// What `stat` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeInfo {
+    /// File or directory.
+    pub kind: NodeKind,
+    /// Bytes of a file; entries of a directory.
+    pub size: u64,
+    /// Whether the node can be changed through the cap that asked.
+    pub writable: bool,
+}
+
+/// One entry of a directory listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    /// The entry's name.
+    pub name: String,
+    /// File or directory.
+    pub kind: NodeKind,
+    /// Bytes of a file; entries of a directory.
+    pub size: u64,
+}
+
+/// How [`Directory::open`] opens a file. Every flag starts false: a plain
+/// `OpenOptions::new()` opens an existing file read-only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Allow writes (without it the File is read-only).
+    pub write: bool,
+    /// Make the file if it is missing.
+    pub create: bool,
+    /// With `create`: fail with `AlreadyExists` if it is present.
+    pub exclusive: bool,
+    /// Empty the file (needs `write`).
+    pub truncate: bool,
+    /// Every write goes to the end (needs `write`).
+    pub append: bool,
+}
+
+impl OpenOptions {
+    /// Every flag false.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `write`.
+    pub fn write(mut self, on: bool) -> Self {
+        self.write = on;
+        self
+    }
+
+    /// Sets `create`.
+    pub fn create(mut self, on: bool) -> Self {
+        self.create = on;
+        self
+    }
+
+    /// Sets `exclusive`.
+    pub fn exclusive(mut self, on: bool) -> Self {
+        self.exclusive = on;
+        self
+    }
+
+    /// Sets `truncate`.
+    pub fn truncate(mut self, on: bool) -> Self {
+        self.truncate = on;
+        self
+    }
+
+    /// Sets `append`.
+    pub fn append(mut self, on: bool) -> Self {
+        self.append = on;
+        self
+    }
+}
+
+macro_rules! fs_client {
+    ($(#[$doc:meta])* $name:ident, $iface:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The interface id this client speaks.
+            pub const INTERFACE_ID: u64 = $iface;
+
+            /// The bootstrap cap named `name`, checked to be this interface.
+            pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, CapError> {
+                caps.id(name, Self::INTERFACE_ID).map(Self)
+            }
+
+            /// Wraps a cap id (unchecked: a wrong one fails each call with
+            /// `WrongInterface`, `InvalidCap` or `StaleCap`).
+            pub fn from_id(id: u32) -> Self {
+                Self(id)
+            }
+
+            /// The cap id.
+            pub fn id(&self) -> u32 {
+                self.0
+            }
+
+            /// Gives the cap up (RELEASE); the id becomes stale.
+            pub fn release(self) -> Result<(), CapError> {
+                crate::call::release(self.0)
+            }
+
+            fn request(&self, method: u16) -> Request<'static> {
+                Request::new(self.0, Self::INTERFACE_ID, method)
+            }
+        }
+    };
+}
+
+fs_client!(
+    /// `Directory`: a directory of the file service and everything under
+    /// it (`..` never leaves it).
+    Directory,
+    interface_id::DIRECTORY
+);
+fs_client!(
+    /// `File`: an open file of the file service.
+    File,
+    interface_id::FILE
+);
+
+/// The id of the cap at `index` of a reply's cap list.
+fn returned_cap(reply: &Reply, index: u32) -> Result<u32, CapError> {
+    reply.caps.get(index as usize).copied().ok_or(CapError::MalformedParams)
+}
+
+fn node_info(r: capos_schema::node_info::Reader<'_>) -> Result<NodeInfo, CapError> {
+    Ok(NodeInfo { kind: r.get_kind().map_err(malformed)?, size: r.get_size(), writable: r.get_writable() })
+}
+
+impl Directory {
+    /// The entries of the directory at `path` (`""`: this one), sorted by
+    /// name.
+    pub fn list(&self, path: &str) -> Result<Vec<DirEntry>, CapError> {
+        let mut r = self.request(method::directory::LIST);
+        r.params.init_root::<directory::list_params::Builder<'_>>().set_path(path);
+        r.result_len = BIG_RESULT;
+        let reply = call(r)?;
+        let res = reply.message.get_root::<directory::list_results::Reader<'_>>().map_err(malformed)?;
+        let entries = res.get_entries().map_err(malformed)?;
+        let mut out = Vec::new();
+        out.try_reserve_exact(entries.len() as usize).map_err(|_| CapError::OutOfMemory)?;
+        for e in entries {
+            let name = e.get_name().map_err(malformed)?.to_str().map_err(malformed)?;
+            out.push(DirEntry {
+                name: String::from(name),
+                kind: e.get_kind().map_err(malformed)?,
+                size: e.get_size(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Opens the file at `path` as `options` say.
+    pub fn open(&self, path: &str, options: &OpenOptions) -> Result<File, CapError> {
+        let mut r = self.request(method::directory::OPEN);
+        {
+            let mut p = r.params.init_root::<directory::open_params::Builder<'_>>();
+            p.set_path(path);
+            p.set_write(options.write);
+            p.set_create(options.create);
+            p.set_exclusive(options.exclusive);
+            p.set_truncate(options.truncate);
+            p.set_append(options.append);
+        }
+        r.caps_in_max = 1;
+        let reply = call(r)?;
+        let res = reply.message.get_root::<directory::open_results::Reader<'_>>().map_err(malformed)?;
+        returned_cap(&reply, res.get_file()).map(File)
+    }
+
+    /// Creates (or empties) the file at `path`, open for writing.
+    pub fn create(&self, path: &str) -> Result<File, CapError> {
+        let mut r = self.request(method::directory::CREATE);
+        r.params.init_root::<directory::create_params::Builder<'_>>().set_path(path);
+        r.caps_in_max = 1;
+        let reply = call(r)?;
+        let res = reply.message.get_root::<directory::create_results::Reader<'_>>().map_err(malformed)?;
+        returned_cap(&reply, res.get_file()).map(File)
+    }
+
+    /// Makes the directory `path`.
+    pub fn mkdir(&self, path: &str) -> Result<(), CapError> {
+        let mut r = self.request(method::directory::MKDIR);
+        r.params.init_root::<directory::mkdir_params::Builder<'_>>().set_path(path);
+        call(r).map(|_| ())
+    }
+
+    /// Removes a file or an empty directory.
+    pub fn remove(&self, path: &str) -> Result<(), CapError> {
+        let mut r = self.request(method::directory::REMOVE);
+        r.params.init_root::<directory::remove_params::Builder<'_>>().set_path(path);
+        call(r).map(|_| ())
+    }
+
+    /// Moves `from` to `to` (replacing a file or an empty directory there).
+    pub fn rename(&self, from: &str, to: &str) -> Result<(), CapError> {
+        let mut r = self.request(method::directory::RENAME);
+        {
+            let mut p = r.params.init_root::<directory::rename_params::Builder<'_>>();
+            p.set_from(from);
+            p.set_to(to);
+        }
+        call(r).map(|_| ())
+    }
+
+    /// What `path` is (`""`: this directory).
+    pub fn stat(&self, path: &str) -> Result<NodeInfo, CapError> {
+        let mut r = self.request(method::directory::STAT);
+        r.params.init_root::<directory::stat_params::Builder<'_>>().set_path(path);
+        let reply = call(r)?;
+        let res = reply.message.get_root::<directory::stat_results::Reader<'_>>().map_err(malformed)?;
+        node_info(res.get_info().map_err(malformed)?)
+    }
+
+    /// A Directory cap rooted at `path`; `read_only` drops the right to
+    /// change anything through it (rights are never gained).
+    pub fn open_dir(&self, path: &str, read_only: bool) -> Result<Directory, CapError> {
+        let mut r = self.request(method::directory::OPEN_DIR);
+        {
+            let mut p = r.params.init_root::<directory::open_dir_params::Builder<'_>>();
+            p.set_path(path);
+            p.set_read_only(read_only);
+        }
+        r.caps_in_max = 1;
+        let reply = call(r)?;
+        let res = reply.message.get_root::<directory::open_dir_results::Reader<'_>>().map_err(malformed)?;
+        returned_cap(&reply, res.get_dir()).map(Directory)
+    }
+
+    /// The whole contents of the file at `path`.
+    pub fn read_file(&self, path: &str) -> Result<Vec<u8>, CapError> {
+        let f = self.open(path, &OpenOptions::new())?;
+        let data = f.read_to_end();
+        let released = f.release();
+        let data = data?;
+        released.map(|()| data)
+    }
+
+    /// Creates (or empties) the file at `path` and writes `data` to it.
+    pub fn write_file(&self, path: &str, data: &[u8]) -> Result<(), CapError> {
+        let f = self.create(path)?;
+        let written = f.write_all(data);
+        let released = f.release();
+        written.and(released)
+    }
+}
+
+impl File {
+    /// Up to `count` bytes (at most [`MAX_IO`]) from the position,
+    /// advancing it; empty at the end.
+    pub fn read(&self, count: u32) -> Result<Vec<u8>, CapError> {
+        let mut r = self.request(method::file::READ);
+        r.params.init_root::<file::read_params::Builder<'_>>().set_count(count);
+        r.result_len = BIG_RESULT;
+        let reply = call(r)?;
+        let res = reply.message.get_root::<file::read_results::Reader<'_>>().map_err(malformed)?;
+        Ok(res.get_data().map_err(malformed)?.to_vec())
+    }
+
+    /// Writes at most [`MAX_IO`] bytes of `data` at the position (the end
+    /// in append mode), advancing it; returns how many were written.
+    pub fn write(&self, data: &[u8]) -> Result<u64, CapError> {
+        let mut r = self.request(method::file::WRITE);
+        r.params.init_root::<file::write_params::Builder<'_>>().set_data(&data[..data.len().min(MAX_IO)]);
+        let reply = call(r)?;
+        Ok(reply.message.get_root::<file::write_results::Reader<'_>>().map_err(malformed)?.get_written())
+    }
+
+    /// Moves the position; returns the new one.
+    pub fn seek(&self, offset: i64, whence: Whence) -> Result<u64, CapError> {
+        let mut r = self.request(method::file::SEEK);
+        {
+            let mut p = r.params.init_root::<file::seek_params::Builder<'_>>();
+            p.set_offset(offset);
+            p.set_whence(whence);
+        }
+        let reply = call(r)?;
+        Ok(reply.message.get_root::<file::seek_results::Reader<'_>>().map_err(malformed)?.get_position())
+    }
+
+    /// Up to `count` bytes (at most [`MAX_IO`]) from `offset`; the
+    /// position does not move.
+    pub fn pread(&self, offset: u64, count: u32) -> Result<Vec<u8>, CapError> {
+        let mut r = self.request(method::file::PREAD);
+        {
+            let mut p = r.params.init_root::<file::pread_params::Builder<'_>>();
+            p.set_offset(offset);
+            p.set_count(count);
+        }
+        r.result_len = BIG_RESULT;
+        let reply = call(r)?;
+        let res = reply.message.get_root::<file::pread_results::Reader<'_>>().map_err(malformed)?;
+        Ok(res.get_data().map_err(malformed)?.to_vec())
+    }
+
+    /// Writes at most [`MAX_IO`] bytes of `data` at `offset` (a gap past
+    /// the end reads as zeros); the position does not move.
+    pub fn pwrite(&self, offset: u64, data: &[u8]) -> Result<u64, CapError> {
+        let mut r = self.request(method::file::PWRITE);
+        {
+            let mut p = r.params.init_root::<file::pwrite_params::Builder<'_>>();
+            p.set_offset(offset);
+            p.set_data(&data[..data.len().min(MAX_IO)]);
+        }
+        let reply = call(r)?;
+        Ok(reply.message.get_root::<file::pwrite_results::Reader<'_>>().map_err(malformed)?.get_written())
+    }
+
+    /// Size, kind and whether this File may write.
+    pub fn stat(&self) -> Result<NodeInfo, CapError> {
+        let reply = call(self.request(method::file::STAT))?;
+        let res = reply.message.get_root::<file::stat_results::Reader<'_>>().map_err(malformed)?;
+        node_info(res.get_info().map_err(malformed)?)
+    }
+
+    /// Sets the size (growing adds zeros).
+    pub fn truncate(&self, size: u64) -> Result<(), CapError> {
+        let mut r = self.request(method::file::TRUNCATE);
+        r.params.init_root::<file::truncate_params::Builder<'_>>().set_size(size);
+        call(r).map(|_| ())
+    }
+
+    /// Nothing to do for the RAM tree; kept for files on disk.
+    pub fn sync(&self) -> Result<(), CapError> {
+        call(self.request(method::file::SYNC)).map(|_| ())
+    }
+
+    /// Ends the open file for every copy of this cap (later calls fail
+    /// with `InvalidCap`). The cap itself stays until [`Self::release`].
+    pub fn close(&self) -> Result<(), CapError> {
+        call(self.request(method::file::CLOSE)).map(|_| ())
+    }
+
+    /// Writes all of `data` at the position, [`MAX_IO`] bytes per call.
+    pub fn write_all(&self, data: &[u8]) -> Result<(), CapError> {
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = self.write(rest)? as usize;
+            if n == 0 || n > rest.len() {
+                return Err(CapError::NoSpace);
+            }
+            rest = &rest[n..];
+        }
+        Ok(())
+    }
+
+    /// Everything from the position to the end.
+    pub fn read_to_end(&self) -> Result<Vec<u8>, CapError> {
+        let mut out = Vec::new();
+        loop {
+            let chunk = self.read(MAX_IO as u32)?;
+            if chunk.is_empty() {
+                return Ok(out);
+            }
+            out.try_reserve(chunk.len()).map_err(|_| CapError::OutOfMemory)?;
+            out.extend_from_slice(&chunk);
+        }
+    }
+}
