@@ -229,6 +229,8 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     park_edges(&timer, c);
     endpoint_limits(caps, c);
     clients_gone(caps, c);
+    badges(caps, c);
+    terminal_limits(caps, c);
     blocking_timeout(&timer, c);
     ring_corruption(c);
     many_sqes(c);
@@ -317,6 +319,95 @@ fn endpoint_limits(caps: &Caps, c: &mut Cases<'_>) {
         .filter(|r| *r == Err(CapError::PeerDied))
         .count();
     c.check("waiting calls get PeerDied when the server side goes", died == 64, format!("{died} of 64"));
+}
+
+/// Minted clients: badge 0 is refused, a call through a minted client
+/// carries its badge and interface, RETURN cannot answer a release notice,
+/// and releasing the last copy of a minted client sends the notice.
+fn badges(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(factory) = EndpointFactory::from_caps(caps, "endpointFactory") else {
+        c.check("badges", false, String::from("no endpointFactory cap"));
+        return;
+    };
+    let Ok((server, client)) = factory.create(interface_id::ECHO) else {
+        c.check("badges", false, String::from("cannot make an endpoint"));
+        return;
+    };
+    let server = Endpoint::from_id(server);
+    let zero = server.mint(0, 0).err();
+    c.check("mint with badge 0", zero == Some(CapError::InvalidArgument), format!("{zero:?}"));
+    // The minted cap implements the interface it was minted with (Timer
+    // here), not the endpoint's (Echo).
+    let minted = server.mint(interface_id::TIMER, 7);
+    let call = minted.and_then(|id| {
+        let wrong = Echo::from_id(id).echo_async("x").and_then(Echo::finish).err();
+        let mut r = capos::call::Request::new(id, interface_id::TIMER, method::timer::NOW);
+        r.result_len = 64;
+        let pending = capos::call::submit(r)?;
+        Ok((id, wrong, pending))
+    });
+    let Ok((minted_id, wrong, pending)) = call else {
+        c.check("badges", false, format!("cannot mint: {:?}", call.err()));
+        return;
+    };
+    let got = server.recv();
+    let carried = got.as_ref().map(|g| (g.badge, g.method)).ok();
+    if let Ok(g) = &got {
+        let _ = server.reply_error(g.token, CapError::Unsupported);
+    }
+    let answered = pending.wait().err();
+    c.check(
+        "a call through a minted client carries its badge and interface",
+        wrong == Some(CapError::WrongInterface)
+            && carried == Some((7, method::timer::NOW))
+            && answered == Some(CapError::Unsupported),
+        format!("echo on it: {wrong:?}; received (badge, method) {carried:?}; answer {answered:?}"),
+    );
+    let released = capos::call::release(minted_id);
+    let notice = server.recv();
+    let seen = notice.as_ref().map(|n| (n.badge, n.method)).ok();
+    let answer =
+        notice.as_ref().map(|n| server.reply_error(n.token, CapError::Cancelled).err()).ok().flatten();
+    c.check(
+        "releasing a minted client sends a release notice that cannot be answered",
+        released.is_ok()
+            && seen == Some((7, capos::server::RELEASED))
+            && answer == Some(CapError::InvalidArgument),
+        format!("release {released:?}; notice (badge, method) {seen:?}; RETURN to it {answer:?}"),
+    );
+    let _ = capos::call::release(client);
+    let _ = capos::call::release(server.id());
+}
+
+/// TerminalSession refuses out-of-range arguments with typed errors.
+fn terminal_limits(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(terminal) = TerminalSession::from_caps(caps, "terminal") else {
+        c.check("terminal limits", false, String::from("no terminal cap"));
+        return;
+    };
+    let mut r = capos::call::Request::new(
+        terminal.id(),
+        interface_id::TERMINAL_SESSION,
+        method::terminal_session::READ,
+    );
+    r.params.init_root::<capos::schema::terminal_session::read_params::Builder<'_>>().set_max(0);
+    let zero = capos::call::call(r).err();
+    let size = terminal.set_window_size(0, 80).err();
+    let big = alloc::vec![b'x'; 70 * 1024];
+    let mut w = capos::call::Request::new(
+        terminal.id(),
+        interface_id::TERMINAL_SESSION,
+        method::terminal_session::WRITE,
+    );
+    w.params.init_root::<capos::schema::terminal_session::write_params::Builder<'_>>().set_data(&big);
+    let too_big = capos::call::call(w).err();
+    c.check(
+        "terminal read of 0 bytes, window 0 rows, oversized write",
+        zero == Some(CapError::InvalidArgument)
+            && size == Some(CapError::InvalidArgument)
+            && matches!(too_big, Some(CapError::TooLarge)),
+        format!("read(0) {zero:?}; setWindowSize(0, 80) {size:?}; 70 KiB write {too_big:?}"),
+    );
 }
 
 /// When the last client side of an endpoint goes, the calls already queued

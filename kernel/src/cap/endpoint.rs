@@ -316,7 +316,9 @@ impl Drop for EndpointClient {
                     client: None,
                     badge: self.badge,
                     method: RELEASED,
-                    params: Vec::new(),
+                    // An empty message (a null root), as for a call
+                    // without params.
+                    params: super::empty_reply().map(|r| r.message).unwrap_or_default(),
                     caps: Vec::new(),
                 });
             }

@@ -55,6 +55,12 @@ const REQUIRED_CASES: &[&str] = &[
     "endpoint queue depth and in-flight limit",
     "waiting calls get PeerDied when the server side goes",
     "after the last client goes, queued calls are received, then RECV gets PeerDied",
+    // badges and release notices
+    "mint with badge 0",
+    "a call through a minted client carries its badge and interface",
+    "releasing a minted client sends a release notice that cannot be answered",
+    // terminal arguments
+    "terminal read of 0 bytes, window 0 rows, oversized write",
     // ParkSpace edges
     "PARK on a changed word",
     "PARK timeout",
