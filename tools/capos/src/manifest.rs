@@ -222,6 +222,30 @@ mod tests {
     }
 
     #[test]
+    fn compiles_cue_system_files() {
+        // Real CUE (Node.js and tools/cue, like mkmanifest's own tests).
+        let tmp = tempfile::tempdir().unwrap();
+        let bins = tmp.path().join("bin");
+        std::fs::create_dir(&bins).unwrap();
+        std::fs::write(bins.join("capos-shell"), b"\x7fELF\x02 shell").unwrap();
+        let system = tmp.path().join("system-x.cue");
+        std::fs::write(
+            &system,
+            "package capos\n\nservices: shell: {\n\tbinary: \"capos-shell\"\n\tcaps: console: source: \"console\"\n}\n\
+             files: \"/etc/x\": content: \"x\\n\"\n",
+        )
+        .unwrap();
+        let cue = CueContext { schema: qemu_runner::repo_root().join("system-schema.cue"), bin_dir: bins };
+        let m = load(&system, &cue).unwrap();
+        assert_eq!(m.service("shell").unwrap().binary, "capos-shell");
+        assert_eq!(m.binary("capos-shell").unwrap().data, b"\x7fELF\x02 shell");
+        assert_eq!(m.files[0].data, b"x\n");
+        std::fs::write(&system, "package capos\n\nservices: shell: {binary: \"nope\"}\n").unwrap();
+        let error = load(&system, &cue).unwrap_err();
+        assert!(error.contains("\"nope\" not found"), "{error}");
+    }
+
+    #[test]
     fn loads_built_manifests_and_reports_bad_ones() {
         let tmp = tempfile::tempdir().unwrap();
         let good = tmp.path().join("m.bin");
