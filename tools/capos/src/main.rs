@@ -96,6 +96,10 @@ struct RunArgs {
     /// Guest RAM in MiB.
     #[arg(long, default_value_t = 512, value_name = "MIB")]
     memory: u32,
+    /// Extra kernel command-line words, e.g. `loglevel=debug` (the ports
+    /// and `poweroff` of a run cannot be changed). Repeatable.
+    #[arg(long, value_name = "WORDS")]
+    cmdline: Vec<String>,
     /// Also start the manifest's services the shell does not need (by
     /// default a program run starts only `shell` and what it depends on).
     #[arg(long)]
@@ -168,6 +172,7 @@ fn options(build_dir: Option<PathBuf>, args: RunArgs, cwd: &Path) -> Result<run:
         accel: args.accel,
         memory_mib: args.memory,
         all_services: args.all_services,
+        cmdline: args.cmdline.iter().flat_map(|w| w.split_whitespace()).map(str::to_string).collect(),
     })
 }
 
@@ -242,6 +247,9 @@ mod tests {
         assert_eq!(o.work_root, Path::new("/work/dir/b/capos-run"));
         assert_eq!(o.timeout, None);
         assert_eq!(o.accel, Accel::Tcg);
+        assert!(o.cmdline.is_empty());
+        let o = parse(&["run", "--cmdline", "loglevel=debug  x=1", "--cmdline", "y", "--", "p"]).unwrap();
+        assert_eq!(o.cmdline, ["loglevel=debug", "x=1", "y"]);
 
         let shell = parse(&["run"]).unwrap();
         assert!(shell.program.is_empty());

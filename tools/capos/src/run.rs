@@ -52,6 +52,8 @@ pub struct Options {
     pub memory_mib: u32,
     /// Keep the services the shell does not need.
     pub all_services: bool,
+    /// Extra kernel command-line words (`--cmdline`).
+    pub cmdline: Vec<String>,
 }
 
 /// A run that could not even produce a verdict from the guest: a message
@@ -69,8 +71,10 @@ pub fn run(options: &Options) -> u8 {
 }
 
 /// The kernel command line of a program run: the terminal on COM2, error
-/// output on COM3, no echo unless a person is typing, power off at the end.
-pub fn program_cmdline(stdin_is_terminal: bool) -> String {
+/// output on COM3, no echo unless a person is typing, power off at the
+/// end; then the `extra` words (the kernel takes the first value of a key,
+/// so they cannot move the ports).
+pub fn program_cmdline(stdin_is_terminal: bool, extra: &[String]) -> String {
     let mut words = vec![
         format!("{}=com2", cmdline::TERMINAL),
         format!("{}=com3", cmdline::STDERR),
@@ -79,8 +83,22 @@ pub fn program_cmdline(stdin_is_terminal: bool) -> String {
     if !stdin_is_terminal {
         words.push(format!("{}=off", cmdline::TERMINAL_ECHO));
     }
+    words.extend(extra.iter().cloned());
     words.join(" ")
 }
+
+/// The kernel command line of the interactive shell: what `make run`
+/// passes (power off when the shell ends; kernel info lines off the
+/// terminal), with the `extra` words first so they can change the level.
+pub fn shell_cmdline(extra: &[String]) -> String {
+    let mut words = vec![cmdline::POWEROFF.to_string()];
+    words.extend(extra.iter().cloned());
+    words.push(SHELL_LOGLEVEL.to_string());
+    words.join(" ")
+}
+
+/// The kernel log level of the interactive shell (as `make run`'s).
+const SHELL_LOGLEVEL: &str = "loglevel=warn";
 
 fn run_program(o: &Options) -> Result<u8, Error> {
     let terminal = tty::is_terminal(libc::STDIN_FILENO);
@@ -93,7 +111,7 @@ fn run_program(o: &Options) -> Result<u8, Error> {
     let module = work.path().join("manifest.bin");
     fs::write(&module, &bytes).map_err(|e| format!("cannot write {}: {e}", module.display()))?;
     let iso = work.path().join("run.iso");
-    let mut spec = IsoSpec::new(&o.kernel, program_cmdline(terminal));
+    let mut spec = IsoSpec::new(&o.kernel, program_cmdline(terminal, &o.cmdline));
     spec.modules.push(IsoModule::new(&module));
     build_iso(&spec, &iso).map_err(|e| e.to_string())?;
 
@@ -179,7 +197,7 @@ fn run_shell(o: &Options) -> Result<u8, Error> {
         module
     };
     let iso = work.path().join("run.iso");
-    let mut spec = IsoSpec::new(&o.kernel, cmdline::POWEROFF);
+    let mut spec = IsoSpec::new(&o.kernel, shell_cmdline(&o.cmdline));
     spec.modules.push(IsoModule::new(&module));
     build_iso(&spec, &iso).map_err(|e| e.to_string())?;
 
@@ -330,8 +348,15 @@ mod tests {
 
     #[test]
     fn program_cmdline_uses_the_abi_words() {
-        assert_eq!(program_cmdline(true), "terminal=com2 stderr=com3 poweroff");
-        assert_eq!(program_cmdline(false), "terminal=com2 stderr=com3 poweroff terminal-echo=off");
+        assert_eq!(program_cmdline(true, &[]), "terminal=com2 stderr=com3 poweroff");
+        assert_eq!(program_cmdline(false, &[]), "terminal=com2 stderr=com3 poweroff terminal-echo=off");
+        let extra = ["loglevel=debug".to_string(), "terminal=com1".to_string()];
+        assert_eq!(
+            program_cmdline(true, &extra),
+            "terminal=com2 stderr=com3 poweroff loglevel=debug terminal=com1"
+        );
+        assert_eq!(shell_cmdline(&[]), "poweroff loglevel=warn");
+        assert_eq!(shell_cmdline(&extra[..1]), "poweroff loglevel=debug loglevel=warn");
     }
 
     #[test]
