@@ -85,8 +85,11 @@ capos-tool: setup
 iso: kernel manifests
 	$(RUNNER) iso --kernel $(BUILD)/kernel.elf --module $(BUILD)/manifest.bin --out $(BUILD)/capos.iso
 
+# `make run`: the shell's `exit` stops QEMU; kernel info lines stay off the
+# terminal (RUN_CMDLINE=loglevel=info shows them).
+RUN_CMDLINE ?= poweroff loglevel=warn
 run: kernel manifests
-	$(RUNNER) run --kernel $(BUILD)/kernel.elf --module $(BUILD)/manifest.bin
+	$(RUNNER) run --kernel $(BUILD)/kernel.elf --cmdline "$(RUN_CMDLINE)" --module $(BUILD)/manifest.bin
 
 # Host unit tests of every host crate (pure logic, harness, tools); the
 # workspace's default members are exactly those.
