@@ -221,12 +221,12 @@ static POWEROFF: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool
 #[cfg(not(feature = "ktest"))]
 fn power_off() -> ! {
     use capos_abi::process::ExitStatus;
-    let what = match process::init_exit_status() {
-        Some(ExitStatus::Exited(code)) => alloc::format!("exited {code}"),
-        Some(ExitStatus::Faulted { .. }) => alloc::format!("faulted"),
-        Some(ExitStatus::Killed) | None => alloc::format!("killed"),
-    };
-    kprintln!("{}{what}", capos_abi::serial::POWER_OFF);
+    let marker = capos_abi::serial::POWER_OFF;
+    match process::init_exit_status() {
+        Some(ExitStatus::Exited(code)) => kprintln!("{marker}exited {code}"),
+        Some(ExitStatus::Faulted { .. }) => kprintln!("{marker}faulted"),
+        Some(ExitStatus::Killed) | None => kprintln!("{marker}killed"),
+    }
     cpu::exit_qemu(capos_abi::qemu_exit::SUCCESS)
 }
 

@@ -166,7 +166,12 @@ pub fn cd(shell: &mut Shell, args: &[&str]) -> i32 {
 }
 
 /// `call fs list|stat PATH`.
-pub fn call(_shell: &Shell, cap: u32, method: &str, args: &[&str]) -> Result<Result<Vec<String>, CapError>, i32> {
+pub fn call(
+    _shell: &Shell,
+    cap: u32,
+    method: &str,
+    args: &[&str],
+) -> Result<Result<Vec<String>, CapError>, i32> {
     let dir = Directory::from_id(cap);
     let path = args.first().copied().unwrap_or("");
     Ok(match method {

@@ -44,7 +44,11 @@ pub fn call(shell: &mut Shell, args: &[&str]) -> i32 {
         return STATUS_USAGE;
     };
     if !info.methods.contains(method) {
-        shell.error(&format!("call: {} has no method {method:?} (methods: {})", info.name, info.methods.join(", ")));
+        shell.error(&format!(
+            "call: {} has no method {method:?} (methods: {})",
+            info.name,
+            info.methods.join(", ")
+        ));
         return STATUS_USAGE;
     }
     match invoke(shell, entry.interface_id, entry.cap_id, method, rest) {
@@ -130,8 +134,12 @@ fn invoke(shell: &Shell, iface: u64, cap: u32, method: &str, args: &[&str]) -> R
             TerminalSession::from_id(cap).write(text.as_bytes()).and(none)
         }
         (id::DIRECTORY, "list" | "stat") => return crate::files::call(shell, cap, method, args),
-        (id::ECHO, "echo") => Echo::from_id(cap).echo(&args.join(" ")).map(|t| alloc::vec![format!("text = {t}")]),
-        (id::PROCESS_HANDLE, "pid") => ProcessHandle::from_id(cap).pid().map(|p| alloc::vec![format!("pid = {p}")]),
+        (id::ECHO, "echo") => {
+            Echo::from_id(cap).echo(&args.join(" ")).map(|t| alloc::vec![format!("text = {t}")])
+        }
+        (id::PROCESS_HANDLE, "pid") => {
+            ProcessHandle::from_id(cap).pid().map(|p| alloc::vec![format!("pid = {p}")])
+        }
         _ => {
             shell.error(&format!(
                 "call: {method} takes or returns caps or structured values; `call` does not make such calls"

@@ -167,6 +167,8 @@ impl BootInfo {
     }
 
     /// Whether the word `flag` (without `=`) is on the command line.
+    // Only the normal kernel powers off; the ktest build does not.
+    #[cfg_attr(feature = "ktest", allow(dead_code))]
     pub fn cmdline_flag(&self, flag: &str) -> bool {
         self.cmdline.as_str().split_ascii_whitespace().any(|word| word == flag)
     }
