@@ -96,9 +96,10 @@ run: kernel manifests
 host-test: setup cue
 	$(CARGO_HOST) test
 
-# capos-lib under Miri (undefined-behaviour checks of the pure logic).
+# capos-lib and capos-fs under Miri (undefined-behaviour checks of the pure
+# logic; capos-fs skips its slowest tests there).
 miri: setup
-	$(CARGO_HOST) miri test -p capos-lib
+	$(CARGO_HOST) miri test -p capos-lib -p capos-fs
 
 # The checked-in Rust generated from schema/capos.capnp is current.
 generated-code-check: setup

@@ -168,6 +168,7 @@ fn write_past_end_fills_zeros_and_truncate() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "slow under Miri; no unsafe code to check")]
 fn io_is_clamped_to_max_io() {
     let mut fs = boot();
     let f = fs.create(R, "tmp/big").unwrap();
@@ -491,6 +492,7 @@ fn node_quota() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "slow under Miri; no unsafe code to check")]
 fn a_thousand_files_in_a_directory() {
     let mut fs = Fs::from_boot_files(&[], &["/tmp"], MB, 1100).unwrap();
     fs.mkdir(R, "tmp/many").unwrap();
@@ -512,6 +514,7 @@ fn a_thousand_files_in_a_directory() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "slow under Miri; no unsafe code to check")]
 fn big_file_with_sparse_write() {
     let mut fs = Fs::from_boot_files(&[], &["/tmp"], 20 * MB, 10).unwrap();
     let f = fs.create(R, "tmp/big").unwrap();
@@ -578,6 +581,7 @@ fn handles_close_release_and_badges() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "slow under Miri; no unsafe code to check")]
 fn handle_table_limit() {
     let mut fs = Fs::from_boot_files(&[("/f", b"", false)], &[], MB, 10).unwrap();
     let mut badges = Vec::new();

@@ -10,6 +10,11 @@
 //! fs-test writer NAME SEED      writes /tmp/NAME.dat (1 MiB in 4 KiB
 //!                               writes), reads it back, checks it, then
 //!                               creates /tmp/NAME.done
+//! fs-test fill                  writes /tmp/fill until the service
+//!                               refuses (with a quota bigger than its
+//!                               memory: OutOfMemory), then checks that
+//!                               the service still works and that removing
+//!                               the file gives the memory back
 //! ```
 //!
 //! The main checks expect the tree of `system-fs.cue`: a read-only
@@ -112,6 +117,18 @@ fn main(caps: Caps) -> i32 {
             }
             Err(e) => {
                 let _ = console.line(&format!("fs-test {name}: FAILED: {e}"));
+                1
+            }
+        };
+    }
+    if args.get(1) == Some(&"fill") {
+        return match fill(&root) {
+            Ok(line) => {
+                let _ = console.line(&format!("fs-test fill: {line}"));
+                0
+            }
+            Err(e) => {
+                let _ = console.line(&format!("fs-test fill: FAILED: {e}"));
                 1
             }
         };
@@ -591,4 +608,38 @@ fn cleanup(root: &Directory, waits: &[&str]) -> Check {
     let left = list_names(root, "tmp")?;
     ensure!(left.is_empty(), "/tmp still holds {left:?}");
     Ok(String::from("everything removed; /tmp is empty"))
+}
+
+/// Fills the service's memory: the refusal must be a typed error, and the
+/// service must carry on.
+fn fill(root: &Directory) -> Result<String, String> {
+    let f = ok(root.create("tmp/fill"), "create")?;
+    let mut rng = Gen(7);
+    let mut buf = vec![0u8; capos::fs::MAX_IO];
+    rng.fill(&mut buf);
+    let mut total = 0u64;
+    let error = loop {
+        match f.write(&buf) {
+            Ok(n) => total += n,
+            Err(e) => break e,
+        }
+        ensure!(total < 1 << 30, "wrote 1 GiB without an error");
+    };
+    ensure!(error == CapError::OutOfMemory, "the write past memory failed with {error:?}");
+    ensure!(ok(f.stat(), "stat after the error")?.size == total, "size after the error");
+    ok(f.release(), "release")?;
+    ok(root.remove("tmp/fill"), "remove")?;
+    // The memory is back: a file of half that size fits again.
+    let g = ok(root.create("tmp/again"), "create again")?;
+    let mut again = 0u64;
+    while again < total / 2 {
+        again += ok(g.write(&buf), "write again")?;
+    }
+    ok(g.release(), "release")?;
+    ok(root.remove("tmp/again"), "remove")?;
+    Ok(format!(
+        "{} MiB written, then {error:?}; the service still works and {} MiB fit again after removing it",
+        total >> 20,
+        again >> 20
+    ))
 }

@@ -218,8 +218,9 @@ fn serve(endpoint: &Endpoint, fs: &mut Fs) -> Result<u64, CapError> {
             Err(e) => return Err(e),
         };
         calls += 1;
-        let answer =
-            if fs.is_dir_handle(call.badge) { directory_call(fs, &call) } else { file_call(fs, &call) };
+        let is_dir = fs.is_dir_handle(call.badge);
+        let answer = headroom(is_dir, call.method)
+            .and_then(|()| if is_dir { directory_call(fs, &call) } else { file_call(fs, &call) });
         // Caps the caller sent are not used by any method: give them back.
         for &cap in &call.caps {
             let _ = capos::call::release(cap);
@@ -236,10 +237,10 @@ fn serve(endpoint: &Endpoint, fs: &mut Fs) -> Result<u64, CapError> {
         });
         match answer {
             Ok(Answer { results, new_handle: None }) => {
-                if let Err(e) = endpoint.reply(call.token, &results, &[]) {
-                    if e != CapError::Cancelled {
-                        let _ = endpoint.reply_error(call.token, e);
-                    }
+                if let Err(e) = endpoint.reply(call.token, &results, &[])
+                    && e != CapError::Cancelled
+                {
+                    let _ = endpoint.reply_error(call.token, e);
                 }
             }
             Ok(Answer { results, new_handle: Some((iface, badge)) }) => match endpoint.mint(iface, badge) {
@@ -264,6 +265,26 @@ fn serve(endpoint: &Endpoint, fs: &mut Fs) -> Result<u64, CapError> {
             }
         }
     }
+}
+
+/// Free heap a call that may take memory must leave: enough for the next
+/// RECV buffer and answer, so running out of memory fails a call with
+/// `OutOfMemory` instead of ending the service.
+const HEADROOM: usize = 256 * 1024;
+
+/// `OutOfMemory` if a call that makes nodes or file bytes would leave the
+/// heap without [`HEADROOM`] (the heap grows here first if it can).
+fn headroom(is_dir: bool, method: u16) -> Result<(), CapError> {
+    let grows = if is_dir {
+        matches!(method, method::directory::OPEN | method::directory::CREATE | method::directory::MKDIR)
+    } else {
+        matches!(method, method::file::WRITE | method::file::PWRITE | method::file::TRUNCATE)
+    };
+    if grows {
+        let mut probe: Vec<u8> = Vec::new();
+        probe.try_reserve_exact(HEADROOM).map_err(|_| CapError::OutOfMemory)?;
+    }
+    Ok(())
 }
 
 fn malformed<T>(_: T) -> CapError {

@@ -3,17 +3,26 @@
 //! exported `root` Directory, one line per check, while two writer
 //! instances write their own files at the same time. The scenario asserts
 //! every check line (a `FAILED` line fails it at once), the service's end
-//! once its last client is gone, and that nothing leaked.
+//! once its last client is gone, and that nothing leaked. `fs-memory`
+//! (`system-fs-memory.cue`) fills the service's memory under a quota too
+//! big for it.
 
 use super::Scenario;
 use crate::harness::{BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, no_frames_leaked, re};
 
 /// This module's scenarios.
-pub const SCENARIOS: &[Scenario] = &[Scenario {
-    name: "fs",
-    about: "file service: semantics, read-only rights, `..` confinement, quotas, a 16 MiB file, 1000 files, two concurrent writers",
-    run: fs,
-}];
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "fs",
+        about: "file service: semantics, read-only rights, `..` confinement, quotas, a 16 MiB file, 1000 files, two concurrent writers",
+        run: fs,
+    },
+    Scenario {
+        name: "fs-memory",
+        about: "file service out of memory (quota above it): writes fail with OutOfMemory, the service carries on, removing frees",
+        run: fs_memory,
+    },
+];
 
 /// The checks `fs-test` runs, in its order.
 const CHECKS: &[&str] = &[
@@ -114,5 +123,32 @@ fn fs(ctx: &mut Ctx) -> Result<(), TestFailure> {
         session.elapsed().as_secs_f64(),
         no_frames_leaked(&mut session)?
     ));
+    Ok(())
+}
+
+fn fs_memory(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest("fs-memory")?;
+    let fill = session.expect(
+        &re(r"^fs-test fill: (?:(\d+) MiB written, then OutOfMemory; the service still works and (\d+) MiB fit again after removing it|FAILED: .*)$"),
+        BOOT_TIMEOUT,
+    )?;
+    let (written, again) = (fill.parse::<u64>(1), fill.parse::<u64>(2));
+    ensure(matches!((&written, &again), (Ok(w), Ok(_)) if *w >= 8), &session, || fill.line.clone())?;
+    ctx.note(fill.line.clone());
+    session.expect(
+        &re(r"^fs: every client is gone after \d+ calls; 0 handles left, 0 bytes in 2 nodes$"),
+        STEP_TIMEOUT,
+    )?;
+    let report =
+        re(r"^\[init\] ([\w-]+) \(pid \d+\) (.+)$|^\[init\] all services ended \((\d+) could not start\)$");
+    loop {
+        let found = session.expect(&report, STEP_TIMEOUT)?;
+        if let Some(failed) = found.get(3) {
+            ensure(failed == "0", &session, || found.line.clone())?;
+            break;
+        }
+        ensure(found.get(2) == Some("exited with code 0"), &session, || found.line.clone())?;
+    }
+    ctx.note(no_frames_leaked(&mut session)?);
     Ok(())
 }
