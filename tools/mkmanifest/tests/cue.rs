@@ -208,7 +208,7 @@ fn command_line() {
     let out = dir.path().join("manifest.bin");
     let mkmanifest = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_mkmanifest"));
-        c.arg("--cue").arg(schema()).arg("--cue").arg(repo().join("system.cue"));
+        c.arg("--cue").arg(schema()).arg("--cue").arg(repo().join("system-demos.cue"));
         c.arg("--bin-dir").arg(dir.path()).arg("--out").arg(&out);
         c
     };
@@ -226,7 +226,7 @@ fn command_line() {
     let missing = mkmanifest().output().unwrap();
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert_eq!(missing.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("system.cue:"), "{stderr}");
+    assert!(stderr.contains("system-demos.cue:"), "{stderr}");
     assert!(stderr.contains("services.faulter.binary: binary \"faulter\" not found"), "{stderr}");
     assert!(!out.exists());
 
