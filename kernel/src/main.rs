@@ -82,6 +82,7 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
         Err(e) => panic!("cannot map the local APIC: {e:?}"),
     };
     let timer = lapic::init(lapic_base);
+    arch::x86_64::ioapic::init();
     time::set_tsc_hz(timer.tsc_hz);
 
     percpu::init();

@@ -43,6 +43,14 @@ impl Port {
         }
     }
 
+    /// The ISA IRQ of the port's interrupt line.
+    pub fn irq(self) -> u8 {
+        match self {
+            Port::Com1 | Port::Com3 => 4,
+            Port::Com2 => 3,
+        }
+    }
+
     fn lock(self) -> &'static Mutex<Option<Uart16550<PioBackend>>> {
         match self {
             Port::Com1 => &COM1_PORT,
@@ -119,6 +127,27 @@ pub fn write_port(port: Port, bytes: &[u8], crlf: bool) {
                     None => uart.send_bytes_exact(chunk),
                 }
             }
+        }
+    });
+}
+
+/// Makes `port` raise its interrupt line when a byte arrives (IER bit 0,
+/// and MCR OUT2, which gates the line on PC UARTs). Only once it is set up.
+pub fn enable_rx_interrupt(port: Port) {
+    x86_64::instructions::interrupts::without_interrupts(|| {
+        if port.lock().lock().is_none() {
+            return;
+        }
+        let base = port.base();
+        // SAFETY: IER (base+1) and MCR (base+4) of a UART this module set
+        // up; enabling the receive interrupt and OUT2 changes nothing but
+        // the interrupt line, which the I/O APIC routes to our handler.
+        unsafe {
+            let mut ier = x86_64::instructions::port::Port::<u8>::new(base + 1);
+            ier.write(0x01);
+            let mut mcr = x86_64::instructions::port::Port::<u8>::new(base + 4);
+            let value = mcr.read();
+            mcr.write(value | 0x08);
         }
     });
 }

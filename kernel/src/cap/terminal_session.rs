@@ -9,8 +9,9 @@
 //! from a pipe): no echo, and bytes pass unchanged both ways (no `\r`
 //! handling).
 //!
-//! Input is polled: every timer tick moves the bytes waiting in the UART
-//! into the discipline (and so do reads), then completes what can complete.
+//! Input: the UART's receive interrupt (routed through the I/O APIC) and,
+//! as a fallback, every timer tick move the bytes waiting in the UART into
+//! the discipline (and so do reads), then complete what can complete.
 //! Every terminal cap shares the one session. Reads whose caller died are
 //! skipped and consume nothing.
 
@@ -62,6 +63,14 @@ pub fn init(boot: &crate::boot::BootInfo) {
         log::warn!("no UART for the terminal on {port:?}; using COM1");
         port = Port::Com1;
     }
+    let interrupts = crate::arch::x86_64::ioapic::route(
+        port.irq(),
+        crate::arch::x86_64::trap::SERIAL_VECTOR_BASE + port.irq(),
+        crate::arch::x86_64::lapic::id(),
+    );
+    if interrupts {
+        serial::enable_rx_interrupt(port);
+    }
     let interactive = boot.cmdline_value(cmdline::TERMINAL_ECHO) != Some("off");
     let mode = if interactive { Mode::COOKED } else { Mode { echo: false, ..Mode::COOKED } };
     let mut stderr = port_of(cmdline::STDERR).unwrap_or(port);
@@ -81,8 +90,9 @@ pub fn init(boot: &crate::boot::BootInfo) {
         cols: 80,
     });
     log::info!(
-        "terminal on {port:?} ({}), stderr on {stderr:?}",
-        if interactive { "interactive" } else { "no echo" }
+        "terminal on {port:?} ({}, input by {}), stderr on {stderr:?}",
+        if interactive { "interactive" } else { "no echo" },
+        if interrupts { "interrupt" } else { "polling" }
     );
 }
 

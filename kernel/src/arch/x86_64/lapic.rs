@@ -9,6 +9,7 @@ use super::pit;
 use super::trap::{SPURIOUS_VECTOR, TIMER_VECTOR};
 
 const IA32_APIC_BASE: u32 = 0x1B;
+const REG_ID: usize = 0x20;
 const REG_TPR: usize = 0x80;
 const REG_EOI: usize = 0xB0;
 const REG_SVR: usize = 0xF0;
@@ -93,6 +94,11 @@ pub fn init(base: u64) -> TimerInfo {
     write(REG_TIMER_INITIAL, initial);
 
     TimerInfo { lapic_hz: timer_hz * 16, tsc_hz, tick_hz }
+}
+
+/// This CPU's local APIC id.
+pub fn id() -> u8 {
+    (read(REG_ID) >> 24) as u8
 }
 
 /// Signals the end of the interrupt being handled.

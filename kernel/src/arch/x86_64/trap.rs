@@ -112,6 +112,9 @@ pub struct TrapFrame {
 
 /// Vector of the LAPIC timer.
 pub const TIMER_VECTOR: u8 = 32;
+/// Vectors of the serial ports' interrupts: ISA IRQ n arrives as
+/// `SERIAL_VECTOR_BASE + n` (IRQ 4: COM1/COM3, IRQ 3: COM2).
+pub const SERIAL_VECTOR_BASE: u8 = 0x30;
 /// Vector the LAPIC delivers spurious interrupts on.
 pub const SPURIOUS_VECTOR: u8 = 255;
 /// First vector the (masked) 8259 PICs are remapped to; they are never
@@ -185,6 +188,10 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
             if crate::sched::on_tick(now) && frame.cs & 3 == 3 {
                 crate::sched::yield_now();
             }
+        }
+        v if v == SERIAL_VECTOR_BASE + 3 || v == SERIAL_VECTOR_BASE + 4 => {
+            super::lapic::end_of_interrupt();
+            crate::cap::terminal_session::on_tick();
         }
         SPURIOUS_VECTOR => {}
         v if (PIC_VECTOR_BASE..PIC_VECTOR_BASE + 16).contains(&v) => {}
