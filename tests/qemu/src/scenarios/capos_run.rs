@@ -177,8 +177,10 @@ fn status(ctx: &mut Ctx) -> Result<(), TestFailure> {
 
 fn stdin(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let cwd = qemu_runner::repo_root();
+    // About 150 KB: more than a terminal's 64 KiB of ready input, so the
+    // kernel must hold input back in the UART while the reader catches up.
     let lines: String =
-        (1..=40).map(|i| format!("line {i} of the piped input: {}\n", "x".repeat(i))).collect();
+        (1..=1500).map(|i| format!("line {i} of the piped input: {}\n", "x".repeat(i % 150))).collect();
     let outcome =
         capos(ctx, 0, &cwd, &["--", "probe", "--cat-stdin", "--exit", "7"], Some(lines.as_bytes()), false)?;
     outcome.expect(7, lines.as_bytes(), b"")?;
