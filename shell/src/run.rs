@@ -29,16 +29,16 @@ pub fn status_code(status: ExitStatus) -> i32 {
 }
 
 /// Makes sure a `waitInterrupt` is pending for the next Ctrl-C (not one
-/// that already happened), returning it.
-fn arm_interrupt(shell: &mut Shell, terminal: TerminalSession) -> Option<&capos::call::PendingCall> {
-    let stale = shell.interrupt.as_ref().is_some_and(|(p, _)| p.is_complete());
-    if stale || shell.interrupt.is_none() {
+/// that already happened); returns the interrupt count it waits past.
+fn arm_interrupt(shell: &mut Shell, terminal: TerminalSession) -> Option<u64> {
+    let count = terminal.interrupts().ok()?;
+    let current = shell.interrupt.as_ref().is_some_and(|(p, after)| *after == count && !p.is_complete());
+    if !current {
         shell.interrupt = None;
-        let count = terminal.interrupts().ok()?;
         let pending = terminal.wait_interrupt_async(count).ok()?;
         shell.interrupt = Some((pending, count));
     }
-    shell.interrupt.as_ref().map(|(p, _)| p)
+    Some(count)
 }
 
 /// Runs boot binary `name` with `args`: with the standard caps when
@@ -66,6 +66,9 @@ pub fn program(shell: &mut Shell, chosen: &[&str], name: &str, args: &[&str]) ->
             }
         }
     }
+    // Armed before the program starts, so a Ctrl-C at any point of its run
+    // counts.
+    let base = shell.terminal.and_then(|t| arm_interrupt(shell, t));
     let (handle, _pid) = match spawner.spawn(name, args, &[], &grants) {
         Ok(started) => started,
         Err(CapError::NotFound) => {
@@ -77,13 +80,13 @@ pub fn program(shell: &mut Shell, chosen: &[&str], name: &str, args: &[&str]) ->
             return STATUS_CANNOT_RUN;
         }
     };
-    let status = wait(shell, handle, name);
+    let status = wait(shell, handle, name, base);
     let _ = handle.release();
     status
 }
 
 /// Waits for `handle`; a Ctrl-C on the terminal meanwhile kills it.
-fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str) -> i32 {
+fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str, base: Option<u64>) -> i32 {
     let wait = match handle.wait_async() {
         Ok(w) => w,
         Err(e) => {
@@ -92,11 +95,7 @@ fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str) -> i32 {
         }
     };
     let mut interrupted = false;
-    if let Some(terminal) = shell.terminal
-        && let Some(interrupt) = arm_interrupt(shell, terminal)
-    {
-        // Ctrl-C counts even when the program ended of it first (say, its
-        // terminal read failed with `Interrupted` and it exited).
+    if let Some((interrupt, _)) = &shell.interrupt {
         match capos::call::wait_any(&[&wait, interrupt]) {
             Ok(_) if interrupt.is_complete() => {
                 interrupted = true;
@@ -106,6 +105,13 @@ fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str) -> i32 {
             Ok(_) => {}
             Err(e) => shell.error(&format!("{name}: cannot wait: {e}")),
         }
+    }
+    // Ctrl-C counts even when the program ended of it first (say, its
+    // terminal read failed with `Interrupted` and it exited).
+    if let (Some(terminal), Some(base)) = (shell.terminal, base)
+        && terminal.interrupts().is_ok_and(|now| now > base)
+    {
+        interrupted = true;
     }
     let status = match wait.wait().and_then(ProcessHandle::exit_status) {
         Ok(status) => status,

@@ -58,7 +58,33 @@ fn typed(
 
 fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let mut s = ctx.boot_manifest("default")?;
-    s.expect(&re(r"^capos-shell: the capOS capability shell"), BOOT_TIMEOUT)?;
+    // Init reports the shell's start on the same console, before or after
+    // the greeting, maybe after the first prompt (on its line). Once both
+    // are there, an empty line gives a prompt of its own.
+    expect_unordered(
+        &mut s,
+        &[r"^capos-shell: the capOS capability shell", r"\[init\] started shell \(pid \d+\)$"],
+        BOOT_TIMEOUT,
+    )?;
+    // Typed bytes are echoed when they arrive, so wait for the first prompt
+    // (alone, or with init's line written after it) before typing.
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    while !s.partial().ends_with("[0] capos:/> ")
+        && !s.lines().iter().any(|l| l.text.starts_with("[0] capos:/> [init]"))
+    {
+        if Instant::now() >= deadline {
+            return Err(TestFailure::in_session(&s, "no first prompt"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let before = s.lines().len();
+    s.send(b"\r")?;
+    while s.lines().len() == before || !s.partial().ends_with("[0] capos:/> ") {
+        if Instant::now() >= deadline {
+            return Err(TestFailure::in_session(&s, "no prompt after an empty line"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     typed(&mut s, 0, "/", "help", &[r"^  caps +the capabilities this shell holds", r"^  exit \[STATUS\] +"])?;
     typed(
         &mut s,
