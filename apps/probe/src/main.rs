@@ -1,12 +1,15 @@
 //! `probe`: a test program for shells and `capos run`.
 //!
 //! ```text
-//! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--args] [--exit N]
+//! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--abandon-read] [--args] [--exit N]
 //! ```
 //!
 //! In order: `--out` writes TEXT and a newline to standard output, `--err`
 //! to standard error, `--cat-stdin` copies standard input to standard
-//! output until end of file, `--args` prints each argument on its own line;
+//! output until end of file, `--abandon-read` starts a terminal read and
+//! exits without waiting for it (the kernel must drop the read, so the
+//! next line goes to whoever reads next), `--args` prints each argument on
+//! its own line;
 //! then it exits with N (default 0). A bad option exits with 2.
 #![no_std]
 #![no_main]
@@ -49,6 +52,14 @@ fn main(caps: Caps) -> i32 {
                 }
             }
             ("--cat-stdin", _) => cat_stdin(&out),
+            ("--abandon-read", _) => match stdin() {
+                Some(terminal) => terminal.read_async(4096).map(|pending| {
+                    // Give the kernel the read, then leave with it pending.
+                    let _ = capos::syscall::cap_enter(0, 0);
+                    core::mem::forget(pending);
+                }),
+                None => Err(CapError::NotFound),
+            },
             ("--args", _) => args.iter().try_for_each(|a| out.line(a)),
             (other, _) => {
                 let _ = err.line(&format!("probe: unknown option {other:?}"));

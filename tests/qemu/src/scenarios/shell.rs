@@ -146,7 +146,10 @@ fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
     typed(&mut s, 130, "/tmp", "probe --cat-stdin --exit 5", &[])?;
     s.send(b"last\r\x04")?;
     s.expect(&re(r"^last$"), STEP_TIMEOUT)?;
-    typed(&mut s, 5, "/tmp", "exit 3", &[])?;
+    // A reader that dies takes no input: the next line reaches the shell.
+    typed(&mut s, 5, "/tmp", "probe --abandon-read --exit 6", &[])?;
+    typed(&mut s, 6, "/tmp", "echo still here", &[r"^still here$"])?;
+    typed(&mut s, 0, "/tmp", "exit 3", &[])?;
     // The shell's end takes the file system's last client away: both end,
     // in either order.
     let ended = expect_unordered(
