@@ -60,6 +60,9 @@ macro_rules! client {
     };
 }
 
+/// The typed-client boilerplate, for the other client modules (`fs`).
+pub(crate) use client;
+
 client!(
     /// `Console`: text output.
     Console,

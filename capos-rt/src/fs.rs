@@ -119,51 +119,13 @@ impl OpenOptions {
     }
 }
 
-macro_rules! fs_client {
-    ($(#[$doc:meta])* $name:ident, $iface:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $name(u32);
-
-        impl $name {
-            /// The interface id this client speaks.
-            pub const INTERFACE_ID: u64 = $iface;
-
-            /// The bootstrap cap named `name`, checked to be this interface.
-            pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, CapError> {
-                caps.id(name, Self::INTERFACE_ID).map(Self)
-            }
-
-            /// Wraps a cap id (unchecked: a wrong one fails each call with
-            /// `WrongInterface`, `InvalidCap` or `StaleCap`).
-            pub fn from_id(id: u32) -> Self {
-                Self(id)
-            }
-
-            /// The cap id.
-            pub fn id(&self) -> u32 {
-                self.0
-            }
-
-            /// Gives the cap up (RELEASE); the id becomes stale.
-            pub fn release(self) -> Result<(), CapError> {
-                crate::call::release(self.0)
-            }
-
-            fn request(&self, method: u16) -> Request<'static> {
-                Request::new(self.0, Self::INTERFACE_ID, method)
-            }
-        }
-    };
-}
-
-fs_client!(
+crate::client::client!(
     /// `Directory`: a directory of the file service and everything under
     /// it (`..` never leaves it).
     Directory,
     interface_id::DIRECTORY
 );
-fs_client!(
+crate::client::client!(
     /// `File`: an open file of the file service.
     File,
     interface_id::FILE
