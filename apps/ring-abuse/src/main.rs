@@ -393,6 +393,16 @@ fn terminal_limits(caps: &Caps, c: &mut Cases<'_>) {
     r.params.init_root::<capos::schema::terminal_session::read_params::Builder<'_>>().set_max(0);
     let zero = capos::call::call(r).err();
     let size = terminal.set_window_size(0, 80).err();
+    // A read whose result buffer cannot hold any input is refused before
+    // it takes input from the terminal.
+    let mut tiny = capos::call::Request::new(
+        terminal.id(),
+        interface_id::TERMINAL_SESSION,
+        method::terminal_session::READ,
+    );
+    tiny.params.init_root::<capos::schema::terminal_session::read_params::Builder<'_>>().set_max(100);
+    tiny.result_len = 16;
+    let tiny = capos::call::call(tiny).err();
     let big = alloc::vec![b'x'; 70 * 1024];
     let mut w = capos::call::Request::new(
         terminal.id(),
@@ -404,9 +414,12 @@ fn terminal_limits(caps: &Caps, c: &mut Cases<'_>) {
     c.check(
         "terminal read of 0 bytes, window 0 rows, oversized write",
         zero == Some(CapError::InvalidArgument)
+            && tiny == Some(CapError::ResultTooSmall)
             && size == Some(CapError::InvalidArgument)
             && matches!(too_big, Some(CapError::TooLarge)),
-        format!("read(0) {zero:?}; setWindowSize(0, 80) {size:?}; 70 KiB write {too_big:?}"),
+        format!(
+            "read(0) {zero:?}; read into 16 bytes {tiny:?}; setWindowSize(0, 80) {size:?}; 70 KiB write {too_big:?}"
+        ),
     );
 }
 

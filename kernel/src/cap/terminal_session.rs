@@ -31,6 +31,10 @@ const MAX_IO: usize = 64 * 1024;
 const MAX_WAITERS: usize = 64;
 /// Most bytes taken from the UART per poll (the rest waits for the next).
 const POLL_BUDGET: usize = 256;
+/// Bytes of a `read` results message besides the data itself (segment
+/// table, root pointer, struct, padding): a reader gets at most its result
+/// buffer minus this, so no input is taken that its buffer cannot hold.
+const READ_OVERHEAD: usize = 32;
 
 struct Session {
     port: Port,
@@ -149,7 +153,8 @@ impl Session {
             if reader.live_caller().is_none() {
                 continue;
             }
-            let reply = match self.discipline.read(max) {
+            let room = (reader.result_len as usize).saturating_sub(READ_OVERHEAD);
+            let reply = match self.discipline.read(max.min(room)) {
                 Some(ReadOutcome::Data(data)) => data_reply(&data),
                 Some(ReadOutcome::EndOfFile) | None => data_reply(&[]),
             };
@@ -225,6 +230,9 @@ impl TerminalSession {
                     let max = p.get_max() as usize;
                     if max == 0 || max > MAX_IO {
                         return Err(CapError::InvalidArgument);
+                    }
+                    if (call.pending.result_len as usize) <= READ_OVERHEAD {
+                        return Err(CapError::ResultTooSmall);
                     }
                     let pending = call.pending;
                     with_session(move |s, work| {
