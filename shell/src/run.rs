@@ -1,7 +1,7 @@
 //! Running boot binaries: spawn with caps, wait, Ctrl-C kills.
 //!
-//! A program gets the shell's standard caps by default — `terminal`,
-//! `stderr`, `console` and `fs`, those the shell holds — or exactly the
+//! A program gets the shell's standard caps by default ([`STANDARD_CAPS`],
+//! those the shell holds) or exactly the
 //! caps `run -c NAME,NAME… PROGRAM` names (any the shell holds, under the
 //! same names).
 
@@ -11,8 +11,11 @@ use capos::prelude::*;
 
 use crate::{STATUS_INTERRUPTED, Shell};
 
-/// The caps a program gets unless `run -c` says otherwise.
-pub const STANDARD_CAPS: [&str; 4] = ["terminal", "stderr", "console", "fs"];
+/// The caps a program gets unless `run -c` says otherwise: its stdio, the
+/// file system, and the read-only clocks and entropy (what a WASI program
+/// expects). Not `processSpawner`: starting programs is authority a
+/// program must be given with `-c`.
+pub const STANDARD_CAPS: [&str; 7] = ["terminal", "stderr", "console", "fs", "timer", "wallClock", "entropy"];
 
 /// Exit status when the program does not exist (as in POSIX shells).
 pub const STATUS_NOT_FOUND: i32 = 127;

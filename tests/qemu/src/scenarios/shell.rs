@@ -116,6 +116,15 @@ fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
     // Programs: exit statuses come back in the prompt.
     typed(&mut s, 1, "/tmp", "probe --out from-probe --exit 42", &[r"^from-probe$"])?;
     typed(&mut s, 42, "/tmp", "run -c terminal probe --args", &[r"^probe$", r"^--args$"])?;
+    // The standard caps, or exactly the chosen ones (hello lists its caps).
+    typed(
+        &mut s,
+        0,
+        "/tmp",
+        "hello",
+        &[r"^hello, world! \(pid \d+, caps: terminal, stderr, console, fs, timer, wallClock, entropy\)$"],
+    )?;
+    typed(&mut s, 0, "/tmp", "run -c console hello you", &[r"^hello, you! \(pid \d+, caps: console\)$"])?;
     typed(&mut s, 0, "/tmp", "nosuch thing", &[r"^capos-shell: nosuch: program not found$"])?;
     typed(&mut s, 127, "/tmp", "run -c timer probe --out x", &[])?;
     // probe had no terminal: its output went nowhere, and it succeeded.
