@@ -119,6 +119,43 @@ pub struct OpenOptions {
     pub append: bool,
 }
 
+impl OpenOptions {
+    /// Every flag false: opens an existing file read-only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `write`.
+    pub fn write(mut self, on: bool) -> Self {
+        self.write = on;
+        self
+    }
+
+    /// Sets `create`.
+    pub fn create(mut self, on: bool) -> Self {
+        self.create = on;
+        self
+    }
+
+    /// Sets `exclusive`.
+    pub fn exclusive(mut self, on: bool) -> Self {
+        self.exclusive = on;
+        self
+    }
+
+    /// Sets `truncate`.
+    pub fn truncate(mut self, on: bool) -> Self {
+        self.truncate = on;
+        self
+    }
+
+    /// Sets `append`.
+    pub fn append(mut self, on: bool) -> Self {
+        self.append = on;
+        self
+    }
+}
+
 /// Where a seek counts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Whence {

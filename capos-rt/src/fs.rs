@@ -28,7 +28,16 @@ use capos_abi::error::CapError;
 use capos_config::ring::MAX_PARAMS_LEN;
 use capos_schema::{directory, file, interface_id, method};
 
-pub use capos_schema::{NodeKind, Whence};
+pub use capos_fs::{DirEntry, NodeInfo, NodeKind, OpenOptions};
+pub use capos_schema::Whence;
+
+/// The file service's node kind from the schema's.
+fn kind(k: capos_schema::NodeKind) -> NodeKind {
+    match k {
+        capos_schema::NodeKind::File => NodeKind::File,
+        capos_schema::NodeKind::Directory => NodeKind::Directory,
+    }
+}
 
 use crate::call::{Reply, Request, call};
 use crate::caps::Caps;
@@ -42,81 +51,6 @@ const BIG_RESULT: u32 = MAX_PARAMS_LEN;
 
 fn malformed<T>(_: T) -> CapError {
     CapError::MalformedParams
-}
-
-/// What `stat` reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NodeInfo {
-    /// File or directory.
-    pub kind: NodeKind,
-    /// Bytes of a file; entries of a directory.
-    pub size: u64,
-    /// Whether the node can be changed through the cap that asked.
-    pub writable: bool,
-}
-
-/// One entry of a directory listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirEntry {
-    /// The entry's name.
-    pub name: String,
-    /// File or directory.
-    pub kind: NodeKind,
-    /// Bytes of a file; entries of a directory.
-    pub size: u64,
-}
-
-/// How [`Directory::open`] opens a file. Every flag starts false: a plain
-/// `OpenOptions::new()` opens an existing file read-only.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OpenOptions {
-    /// Allow writes (without it the File is read-only).
-    pub write: bool,
-    /// Make the file if it is missing.
-    pub create: bool,
-    /// With `create`: fail with `AlreadyExists` if it is present.
-    pub exclusive: bool,
-    /// Empty the file (needs `write`).
-    pub truncate: bool,
-    /// Every write goes to the end (needs `write`).
-    pub append: bool,
-}
-
-impl OpenOptions {
-    /// Every flag false.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `write`.
-    pub fn write(mut self, on: bool) -> Self {
-        self.write = on;
-        self
-    }
-
-    /// Sets `create`.
-    pub fn create(mut self, on: bool) -> Self {
-        self.create = on;
-        self
-    }
-
-    /// Sets `exclusive`.
-    pub fn exclusive(mut self, on: bool) -> Self {
-        self.exclusive = on;
-        self
-    }
-
-    /// Sets `truncate`.
-    pub fn truncate(mut self, on: bool) -> Self {
-        self.truncate = on;
-        self
-    }
-
-    /// Sets `append`.
-    pub fn append(mut self, on: bool) -> Self {
-        self.append = on;
-        self
-    }
 }
 
 crate::client::client!(
@@ -137,7 +71,11 @@ fn returned_cap(reply: &Reply, index: u32) -> Result<u32, CapError> {
 }
 
 fn node_info(r: capos_schema::node_info::Reader<'_>) -> Result<NodeInfo, CapError> {
-    Ok(NodeInfo { kind: r.get_kind().map_err(malformed)?, size: r.get_size(), writable: r.get_writable() })
+    Ok(NodeInfo {
+        kind: kind(r.get_kind().map_err(malformed)?),
+        size: r.get_size(),
+        writable: r.get_writable(),
+    })
 }
 
 impl Directory {
@@ -156,7 +94,7 @@ impl Directory {
             let name = e.get_name().map_err(malformed)?.to_str().map_err(malformed)?;
             out.push(DirEntry {
                 name: String::from(name),
-                kind: e.get_kind().map_err(malformed)?,
+                kind: kind(e.get_kind().map_err(malformed)?),
                 size: e.get_size(),
             });
         }
