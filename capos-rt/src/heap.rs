@@ -134,8 +134,3 @@ pub unsafe fn init(addr: u64, size: u64) {
 pub fn enable_growth(id: u32) {
     GROWER.store(id, Ordering::Relaxed);
 }
-
-/// Bytes the heap spans now (used and free).
-pub fn size() -> usize {
-    HEAP.heap.lock().size()
-}
