@@ -1,7 +1,8 @@
 //! `probe`: a test program for shells and `capos run`.
 //!
 //! ```text
-//! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--abandon-read] [--args] [--exit N]
+//! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--abandon-read] [--args]
+//!       [--panic TEXT] [--exit N]
 //! ```
 //!
 //! In order: `--out` writes TEXT and a newline to standard output, `--err`
@@ -9,7 +10,7 @@
 //! output until end of file, `--abandon-read` starts a terminal read and
 //! exits without waiting for it (the kernel must drop the read, so the
 //! next line goes to whoever reads next), `--args` prints each argument on
-//! its own line;
+//! its own line, `--panic` panics with TEXT (status 101);
 //! then it exits with N (default 0). A bad option exits with 2.
 #![no_std]
 #![no_main]
@@ -61,6 +62,7 @@ fn main(caps: Caps) -> i32 {
                 None => Err(CapError::NotFound),
             },
             ("--args", _) => args.iter().try_for_each(|a| out.line(a)),
+            ("--panic", Some(text)) => panic!("{text}"),
             (other, _) => {
                 let _ = err.line(&format!("probe: unknown option {other:?}"));
                 return 2;

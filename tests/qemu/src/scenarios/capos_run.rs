@@ -2,7 +2,8 @@
 //! `make capos-tool`) runs as a subprocess, boots capOS with the default
 //! manifest (`build/manifest.bin`) and runs a program inside it; the
 //! scenario checks the subprocess's exit status, stdout and stderr exactly
-//! against the inputs it gave (texts, files, piped stdin).
+//! against the inputs it gave (texts, files, piped stdin), and, for the
+//! ends of runs, the kernel log the run wrote (`--log`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -34,6 +35,11 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "capos-run-errors",
         about: "capos run: a missing program exits 127 with the shell's message; --timeout exits 124; tool errors exit 125",
         run: errors,
+    },
+    Scenario {
+        name: "capos-run-panic",
+        about: "capos run: a panicking program's message reaches stderr (and the kernel log), status 101",
+        run: panic,
     },
 ];
 
@@ -104,6 +110,19 @@ fn capos_binary() -> Result<PathBuf, TestFailure> {
     }
 }
 
+/// The kernel log of run number `run` of the scenario.
+fn log_path(ctx: &Ctx, run: usize) -> PathBuf {
+    ctx.build_dir().join("logs").join(format!("{}-{run}.serial.log", ctx.name()))
+}
+
+/// The kernel log of run number `run`, as text.
+fn read_log(ctx: &Ctx, run: usize) -> Result<String, TestFailure> {
+    let path = log_path(ctx, run);
+    std::fs::read(&path)
+        .map(|bytes| String::from_utf8_lossy(&bytes).replace('\r', ""))
+        .map_err(|e| TestFailure::new(format!("reading the kernel log {}: {e}", path.display())))
+}
+
 /// Runs `capos --build-dir BUILD run --timeout T --log LOG ARGS…` in `cwd`
 /// with `input` on stdin (`None`: /dev/null; `Some`: a pipe closed after
 /// the bytes, or never closed with `keep_open`) and collects everything.
@@ -116,7 +135,7 @@ fn capos(
     keep_open: bool,
 ) -> Result<Outcome, TestFailure> {
     let build = ctx.build_dir();
-    let log = build.join("logs").join(format!("{}-{run}.serial.log", ctx.name()));
+    let log = log_path(ctx, run);
     let mut command = Command::new(capos_binary()?);
     command.current_dir(cwd).arg("--build-dir").arg(build).arg("run");
     command.args(["--timeout", RUN_TIMEOUT]).arg("--log").arg(&log).args(args);
@@ -249,5 +268,32 @@ fn errors(ctx: &mut Ctx) -> Result<(), TestFailure> {
         }
     }
     ctx.note("127 with the shell's message; 124 after --timeout 3; 125 for 4 kinds of bad input");
+    Ok(())
+}
+
+fn panic(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let cwd = qemu_runner::repo_root();
+    let message = format!("deliberate panic of the {} scenario", ctx.name());
+    let out = "printed before the panic";
+    let outcome = capos(ctx, 0, &cwd, &["--", "probe", "--out", out, "--panic", &message], None, false)?;
+    let stderr = outcome.stderr_text();
+    // `panic: MESSAGE at FILE:LINE`, one line.
+    let report = format!("panic: {message} at apps/probe/src/");
+    if outcome.status != Some(101)
+        || outcome.stdout != format!("{out}\n").as_bytes()
+        || !stderr.starts_with(&report)
+        || !stderr.ends_with('\n')
+        || stderr.lines().count() != 1
+    {
+        return Err(outcome.fail(format!("expected status 101, {out:?} on stdout and {report}… on stderr")));
+    }
+    // The kernel log keeps a copy (the console).
+    let line = stderr.trim_end();
+    if !read_log(ctx, 0)?.lines().any(|l| l == line) {
+        return Err(
+            outcome.fail(format!("the kernel log {} lacks the panic line", log_path(ctx, 0).display()))
+        );
+    }
+    ctx.note(format!("stderr: {line}"));
     Ok(())
 }
