@@ -1,6 +1,9 @@
 //! The process's initial capabilities, looked up by the names the manifest
-//! (or the spawning process) gave them.
+//! (or the spawning process) gave them. A failed lookup is a
+//! [`CapLookupError`] that names the cap, so a program can say which one it
+//! lacks.
 
+use alloc::string::String;
 use capos_abi::error::CapError;
 use capos_config::capset::{CapEntry, CapSet};
 
@@ -25,12 +28,12 @@ impl Caps {
         self.set.caps()
     }
 
-    /// The id of the cap named `name` if it implements `interface_id`:
-    /// `NotFound` if there is none, `WrongInterface` if it is another kind.
-    pub fn id(&self, name: &str, interface_id: u64) -> Result<u32, CapError> {
-        let entry = self.entry(name).ok_or(CapError::NotFound)?;
+    /// The id of the cap named `name` if it implements `interface_id`; else
+    /// why not (no cap of that name, or one of another interface).
+    pub fn id(&self, name: &str, interface_id: u64) -> Result<u32, CapLookupError> {
+        let entry = self.entry(name).ok_or_else(|| CapLookupError::new(name, interface_id, None))?;
         if entry.interface_id != interface_id {
-            return Err(CapError::WrongInterface);
+            return Err(CapLookupError::new(name, interface_id, Some(entry.interface_id)));
         }
         Ok(entry.cap_id)
     }
@@ -58,5 +61,61 @@ impl Caps {
     /// The raw bootstrap CapSet.
     pub fn capset(&self) -> CapSet<'static> {
         self.set
+    }
+}
+
+/// A bootstrap cap a program asked for by name and did not get: there is
+/// none of that name, or the one of that name implements another
+/// interface. It displays as a sentence naming the cap, e.g. `no
+/// ProcessSpawner cap named "processSpawner"`; `?` turns it into the
+/// plain [`CapError`] (`NotFound` or `WrongInterface`) where only that is
+/// wanted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapLookupError {
+    /// The name looked up.
+    pub name: String,
+    /// The interface wanted.
+    pub wanted: u64,
+    /// The interface of the cap found under that name (`None`: there is
+    /// none).
+    pub found: Option<u64>,
+}
+
+impl CapLookupError {
+    /// The error for cap `name` of interface `wanted`, `found` being the
+    /// interface of the cap of that name, if there is one.
+    pub fn new(name: &str, wanted: u64, found: Option<u64>) -> Self {
+        Self { name: String::from(name), wanted, found }
+    }
+
+    /// The typed error code: `NotFound` or `WrongInterface`.
+    pub fn error(&self) -> CapError {
+        if self.found.is_some() { CapError::WrongInterface } else { CapError::NotFound }
+    }
+}
+
+/// The schema name of interface `id` (`Console`), or its id in hex.
+fn interface_name(id: u64) -> alloc::borrow::Cow<'static, str> {
+    match capos_schema::interface(id) {
+        Some(info) => alloc::borrow::Cow::Borrowed(info.name),
+        None => alloc::borrow::Cow::Owned(alloc::format!("interface {id:#x}")),
+    }
+}
+
+impl core::fmt::Display for CapLookupError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let wanted = interface_name(self.wanted);
+        match self.found {
+            None => write!(f, "no {wanted} cap named {:?}", self.name),
+            Some(found) => {
+                write!(f, "the cap {:?} is a {}, not a {wanted}", self.name, interface_name(found))
+            }
+        }
+    }
+}
+
+impl From<CapLookupError> for CapError {
+    fn from(e: CapLookupError) -> Self {
+        e.error()
     }
 }

@@ -32,8 +32,10 @@ macro_rules! client {
             /// The interface id this client speaks.
             pub const INTERFACE_ID: u64 = $iface;
 
-            /// The bootstrap cap named `name`, checked to be this interface.
-            pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, CapError> {
+            /// The bootstrap cap named `name`, checked to be this interface
+            /// (the error names the cap; `?` also turns it into a
+            /// [`CapError`]).
+            pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, crate::caps::CapLookupError> {
                 caps.id(name, Self::INTERFACE_ID).map(Self)
             }
 

@@ -7,7 +7,9 @@
 //! - [`ring`]: the ring client: submit SQEs, collect CQEs in any order;
 //! - [`call`]: capability calls with Cap'n Proto params and results;
 //! - [`client`]: typed clients for every kernel interface;
-//! - [`caps`]: the process's initial capabilities by name;
+//! - [`caps`]: the process's initial capabilities by name (a failed lookup
+//!   names the cap); [`error`]: an app's error, a failed call or a missing
+//!   cap;
 //! - [`server`]: serving an endpoint (RECV and RETURN); [`service`]: the
 //!   server loop and typed stubs, so a service author writes methods;
 //! - [`thread`], [`park`], [`sync`]: threads, ParkSpace, Mutex and Condvar;
@@ -26,6 +28,7 @@ pub mod call;
 pub mod caps;
 pub mod client;
 pub mod entry;
+pub mod error;
 pub mod fs;
 pub mod heap;
 mod panic;
@@ -40,4 +43,5 @@ pub mod thread;
 
 pub use capnp;
 pub use capos_abi::error::CapError;
-pub use caps::Caps;
+pub use caps::{CapLookupError, Caps};
+pub use error::Error;

@@ -44,7 +44,7 @@ pub struct Endpoint(u32);
 
 impl Endpoint {
     /// The bootstrap cap named `name`, checked to be an `EndpointServer`.
-    pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, CapError> {
+    pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, crate::caps::CapLookupError> {
         caps.id(name, interface_id::ENDPOINT_SERVER).map(Self)
     }
 

@@ -62,3 +62,13 @@ pub fn stderr() -> Output {
         .and_then(|caps| Console::from_caps(&caps, "stderr").ok())
         .map_or_else(stdout, Output::Console)
 }
+
+/// Prints `PROGRAM: error: MESSAGE` on standard error (PROGRAM is
+/// `argv[0]`) and returns 1, the status of a program that failed:
+/// `Err(e) => return capos::stdio::fail(e)`. With a [`crate::Error`] or
+/// [`crate::CapLookupError`], the message names the missing cap.
+pub fn fail(message: impl core::fmt::Display) -> i32 {
+    let program = crate::entry::caps().and_then(|caps| caps.args().next()).unwrap_or("program");
+    let _ = stderr().line(&alloc::format!("{program}: error: {message}"));
+    1
+}

@@ -28,12 +28,17 @@
 //! The README's "Writing a native app" section walks through it.
 //!
 //! Every call returns `Result<_, CapError>`: a missing or stale cap, a bad
-//! argument or an exhausted quota is a typed error, never a crash.
+//! argument or an exhausted quota is a typed error, never a crash. Looking
+//! a cap up by name (`from_caps`) fails with a [`CapLookupError`] that
+//! names the cap; an app's own functions can return [`Error`] (either
+//! kind, converted by `?`) and print it, so the user learns which cap the
+//! program lacks.
 #![no_std]
 
 pub use capos_rt as rt;
 pub use capos_rt::{
-    CapError, Caps, call, capnp, client, fs, heap, park, server, service, stdio, sync, syscall, thread,
+    CapError, CapLookupError, Caps, Error, call, capnp, client, fs, heap, park, server, service, stdio, sync,
+    syscall, thread,
 };
 pub use capos_schema as schema;
 
@@ -47,7 +52,7 @@ pub mod prelude {
     pub use crate::fs::{DirEntry, Directory, File, NodeInfo, NodeKind, OpenOptions, Whence};
     pub use crate::schema::{KernelCap, MapRights, TimeProvenance};
     pub use crate::server::{Endpoint, Incoming};
-    pub use crate::stdio::{stderr, stdin, stdout};
+    pub use crate::stdio::{fail, stderr, stdin, stdout};
     pub use crate::{CapError, Caps};
 }
 

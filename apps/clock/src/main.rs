@@ -13,17 +13,17 @@ capos::entry_point!(main);
 const MS: u64 = 1_000_000;
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
     match run(&caps, &console) {
         Ok(()) => 0,
-        Err(e) => {
-            let _ = console.line(&format!("clock: error: {e}"));
-            1
-        }
+        Err(e) => fail(e),
     }
 }
 
-fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
+fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     let timer = Timer::from_caps(caps, "timer")?;
     let wall = WallClock::from_caps(caps, "wallClock")?;
     let t0 = timer.now()?;
@@ -40,7 +40,7 @@ fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
     console.line(&format!("clock: slept 50 ms, monotonic clock advanced {} ms", slept / MS))?;
     if slept < 50 * MS {
         console.line("clock: error: the monotonic clock advanced less than the sleep")?;
-        return Err(CapError::InvalidArgument);
+        return Err(CapError::InvalidArgument.into());
     }
     // Three sleeps in flight at once; wait for the longest first: the others
     // completed meanwhile and were kept until asked for.

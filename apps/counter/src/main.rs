@@ -20,7 +20,10 @@ const THREADS: u64 = 4;
 const ADDS: u64 = 2000;
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
     let counter = Arc::new(Mutex::new(0u64));
     let mut handles = Vec::new();
     for _ in 0..THREADS {

@@ -70,8 +70,14 @@ impl Service for WithCaps {
 }
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
-    let Ok(endpoint) = Endpoint::from_caps(&caps, "endpoint") else { return 1 };
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
+    let endpoint = match Endpoint::from_caps(&caps, "endpoint") {
+        Ok(endpoint) => endpoint,
+        Err(e) => return fail(e),
+    };
     let mut service = WithCaps { typed: EchoStub(Exclaim { answered: 0 }), console: console.id() };
     let result = serve(&endpoint, &mut service);
     let _ =

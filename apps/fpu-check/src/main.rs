@@ -69,8 +69,14 @@ fn hold_and_spin(input: &[u64; 32], output: &mut [u64; 32], budget: u64, gap: u6
 }
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
-    let Ok(timer) = Timer::from_caps(&caps, "timer") else { return 1 };
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
+    let timer = match Timer::from_caps(&caps, "timer") {
+        Ok(timer) => timer,
+        Err(e) => return fail(e),
+    };
     let tag = caps.args().nth(1).unwrap_or("x");
     let seed =
         tag.bytes().fold(0x9e37_79b9_7f4a_7c15u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));

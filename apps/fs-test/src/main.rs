@@ -99,10 +99,13 @@ impl Gen {
 }
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
-    let Ok(root) = Directory::from_caps(&caps, "fs") else {
-        let _ = console.line("fs-test: no fs cap");
-        return 1;
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
+    let root = match Directory::from_caps(&caps, "fs") {
+        Ok(root) => root,
+        Err(e) => return fail(e),
     };
     let args: Vec<&str> = caps.args().collect();
     if args.get(1) == Some(&"writer") {

@@ -114,12 +114,14 @@ fn main(caps: Caps) -> i32 {
             return 2;
         }
     };
-    let (Ok(boot), Ok(endpoint)) =
-        (BootPackage::from_caps(&caps, "bootPackage"), Endpoint::from_caps(&caps, "root"))
-    else {
-        say("needs the caps bootPackage and root");
-        return 1;
-    };
+    let (boot, endpoint) =
+        match (BootPackage::from_caps(&caps, "bootPackage"), Endpoint::from_caps(&caps, "root")) {
+            (Ok(boot), Ok(endpoint)) => (boot, endpoint),
+            (Err(e), _) | (_, Err(e)) => {
+                say(&format!("error: {e}"));
+                return 1;
+            }
+        };
     let (mut fs, count, total) = match build_tree(&boot, &config) {
         Ok(built) => built,
         Err(e) => {

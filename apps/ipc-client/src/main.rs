@@ -20,10 +20,13 @@ capos::entry_point!(main);
 const FLOOD: usize = 48;
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
-    let Ok(echo) = Echo::from_caps(&caps, "echo") else {
-        let _ = console.line("ipc-client: no echo cap");
-        return 1;
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
+    let echo = match Echo::from_caps(&caps, "echo") {
+        Ok(echo) => echo,
+        Err(e) => return fail(e),
     };
     if caps.args().nth(1) == Some("hang") {
         let _ = echo.echo("this call is never answered");

@@ -22,13 +22,13 @@ capos::entry_point!(main);
 const MS: u64 = 1_000_000;
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
     match run(&caps, &console) {
         Ok(()) => 0,
-        Err(e) => {
-            let _ = console.line(&format!("ipc-demo: error: {e}"));
-            1
-        }
+        Err(e) => fail(e),
     }
 }
 
@@ -82,7 +82,7 @@ fn transfer(echo: &Echo, console: &Console) -> Result<(), CapError> {
     console.line(&format!("ipc-demo: take (by move) -> {answer:?}; using the moved cap now: {after:?}"))
 }
 
-fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
+fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
     let factory = EndpointFactory::from_caps(caps, "endpointFactory")?;
     let timer = Timer::from_caps(caps, "timer")?;
@@ -149,5 +149,5 @@ fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
     transfer(&echo, console)?;
     console.line(&format!("ipc-demo: typed service: {:?}", echo.echo("quit")))?;
     console.line(&format!("ipc-demo: echo-service {}", typed.wait()?))?;
-    console.line("ipc-demo: done")
+    Ok(console.line("ipc-demo: done")?)
 }

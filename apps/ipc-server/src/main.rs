@@ -35,10 +35,13 @@ fn answer(endpoint: &Endpoint, token: u64, text: &str) -> Result<(), CapError> {
 }
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
-    let Ok(endpoint) = Endpoint::from_caps(&caps, "endpoint") else {
-        let _ = console.line("ipc-server: no endpoint cap");
-        return 1;
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
+    let endpoint = match Endpoint::from_caps(&caps, "endpoint") {
+        Ok(endpoint) => endpoint,
+        Err(e) => return fail(e),
     };
     let hold = caps.args().nth(1) == Some("hold");
     if caps.args().nth(1) == Some("reverse") {

@@ -16,20 +16,20 @@ capos::entry_point!(main);
 const MS: u64 = 1_000_000;
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
     let result =
         if caps.args().nth(1) == Some("child") { child(&caps, &console) } else { parent(&caps, &console) };
     match result {
         Ok(()) => 0,
-        Err(e) => {
-            let _ = console.line(&format!("revoke-demo: error: {e}"));
-            1
-        }
+        Err(e) => fail(e),
     }
 }
 
 /// Uses its timer every 10 ms until a call fails, and reports the error.
-fn child(caps: &Caps, console: &Console) -> Result<(), CapError> {
+fn child(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     let timer = Timer::from_caps(caps, "timer")?;
     let mut calls = 0u32;
     loop {
@@ -37,18 +37,18 @@ fn child(caps: &Caps, console: &Console) -> Result<(), CapError> {
             Ok(_) => calls += 1,
             Err(e) => {
                 console.line(&format!("revoke-demo child: timer worked {} times, then: {e:?}", calls))?;
-                return if e == CapError::Revoked { Ok(()) } else { Err(e) };
+                return if e == CapError::Revoked { Ok(()) } else { Err(e.into()) };
             }
         }
         // Sleeping through the same (revocable) timer.
         if let Err(e) = timer.sleep(10 * MS) {
             console.line(&format!("revoke-demo child: timer worked {calls} times, then sleep: {e:?}"))?;
-            return if e == CapError::Revoked { Ok(()) } else { Err(e) };
+            return if e == CapError::Revoked { Ok(()) } else { Err(e.into()) };
         }
     }
 }
 
-fn parent(caps: &Caps, console: &Console) -> Result<(), CapError> {
+fn parent(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     let timer = Timer::from_caps(caps, "timer")?;
     let factory = RevocationFactory::from_caps(caps, "revocationFactory")?;
     let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
@@ -63,5 +63,6 @@ fn parent(caps: &Caps, console: &Console) -> Result<(), CapError> {
         "revoke-demo: before revoking the copy worked: {before}; after: {:?}; the original: {}; child {status}",
         Timer::from_id(revocable).now().err(),
         if timer.now().is_ok() { "works" } else { "FAILED" },
-    ))
+    ))?;
+    Ok(())
 }

@@ -154,7 +154,10 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
         call_sqe(timer.id(), interface_id::TIMER, 77, &params, &mut result),
         CapError::UnknownMethod,
     );
-    match FrameAllocator::from_caps(caps, "frameAllocator").and_then(|fa| fa.allocate(1)) {
+    match FrameAllocator::from_caps(caps, "frameAllocator")
+        .map_err(capos::Error::from)
+        .and_then(|fa| Ok(fa.allocate(1)?))
+    {
         Ok(memory) => {
             let id = memory.id();
             let released = memory.release();

@@ -79,7 +79,7 @@ fn measure(
 
 /// Endpoint round trips to an `ipc-server` process (`Echo`): an empty
 /// text, a 64-byte text, and 16 calls in flight at once.
-fn ipc(caps: &Caps, console: &Console) -> Result<(), CapError> {
+fn ipc(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     let factory = EndpointFactory::from_caps(caps, "endpointFactory")?;
     let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
     let (server, client) = factory.create(capos::schema::interface_id::ECHO)?;
@@ -186,8 +186,11 @@ fn context_switch(console: &Console) -> Result<(), CapError> {
 }
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
-    let result = (|| {
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
+    let result = (|| -> Result<(), capos::Error> {
         measure(&console, "empty syscall", OPS, || {
             for _ in 0..OPS {
                 empty_syscall();
@@ -208,13 +211,10 @@ fn main(caps: Caps) -> i32 {
         ipc(&caps, &console)?;
         park_ping_pong(&console)?;
         context_switch(&console)?;
-        console.line("bench: done")
+        Ok(console.line("bench: done")?)
     })();
     match result {
         Ok(()) => 0,
-        Err(e) => {
-            let _ = console.line(&format!("bench: error: {e}"));
-            1
-        }
+        Err(e) => fail(e),
     }
 }

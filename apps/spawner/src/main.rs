@@ -14,17 +14,17 @@ use capos::prelude::*;
 capos::entry_point!(main);
 
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
+    let console = match Console::from_caps(&caps, "console") {
+        Ok(console) => console,
+        Err(e) => return fail(e),
+    };
     match run(&caps, &console) {
         Ok(()) => 0,
-        Err(e) => {
-            let _ = console.line(&format!("spawner: error: {e}"));
-            1
-        }
+        Err(e) => fail(e),
     }
 }
 
-fn run(caps: &Caps, console: &Console) -> Result<(), CapError> {
+fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
     let grants = [Grant::cap("console", console.id())];
     let (hello, hello_pid) = spawner.spawn("hello", &["spawner's child"], &[], &grants)?;

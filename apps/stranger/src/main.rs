@@ -14,7 +14,7 @@ fn main(caps: Caps) -> i32 {
     if caps.iter().count() != 0 {
         return 10;
     }
-    if Console::from_caps(&caps, "console").err() != Some(CapError::NotFound) {
+    if Console::from_caps(&caps, "console").err().map(|e| e.error()) != Some(CapError::NotFound) {
         return 11;
     }
     // Guessing ids: slot 0..16 at a few generations; the table is empty, so

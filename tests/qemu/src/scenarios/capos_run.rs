@@ -41,6 +41,11 @@ pub const SCENARIOS: &[Scenario] = &[
         about: "capos run: a panicking program's message reaches stderr (and the kernel log), status 101",
         run: panic,
     },
+    Scenario {
+        name: "capos-run-caps",
+        about: "capos run: a demo without its cap names it on stderr",
+        run: caps,
+    },
 ];
 
 /// `--timeout` of every run here (a run takes a few seconds).
@@ -295,5 +300,31 @@ fn panic(ctx: &mut Ctx) -> Result<(), TestFailure> {
         );
     }
     ctx.note(format!("stderr: {line}"));
+    Ok(())
+}
+
+fn caps(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let root = qemu_runner::repo_root();
+    // Each demo run without the cap it needs names that cap.
+    let cases: [(&[&str], &str, &str); 2] = [
+        (&["--", "spawner"], "spawner", "processSpawner"),
+        (&["--", "run", "-c", "stderr", "hello"], "hello", "console"),
+    ];
+    for (run, (args, program, cap)) in cases.iter().enumerate() {
+        let outcome = capos(ctx, run, &root, args, None, false)?;
+        let stderr = outcome.stderr_text();
+        let named = format!("cap named \"{cap}\"");
+        if outcome.status != Some(1)
+            || !stderr.starts_with(&format!("{program}: error: "))
+            || !stderr.contains(&named)
+        {
+            return Err(outcome.fail(format!("expected status 1 and `{program}: error: …{named}` on stderr")));
+        }
+    }
+    // Given the cap, spawner does its work (on the console) and succeeds.
+    let outcome =
+        capos(ctx, 2, &root, &["--", "run", "-c", "console,processSpawner", "spawner"], None, false)?;
+    outcome.expect(0, b"", b"")?;
+    ctx.note("spawner and hello name the missing cap");
     Ok(())
 }

@@ -125,7 +125,15 @@ fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
         &[r"^hello, world! \(pid \d+, caps: terminal, stderr, console, fs, timer, wallClock, entropy\)$"],
     )?;
     typed(&mut s, 0, "/tmp", "run -c console hello you", &[r"^hello, you! \(pid \d+, caps: console\)$"])?;
-    typed(&mut s, 0, "/tmp", "nosuch thing", &[r"^capos-shell: nosuch: program not found$"])?;
+    // Without the cap it needs, hello names it.
+    typed(
+        &mut s,
+        0,
+        "/tmp",
+        "run -c terminal hello",
+        &[r#"^hello: error: no Console cap named "console"$"#],
+    )?;
+    typed(&mut s, 1, "/tmp", "nosuch thing", &[r"^capos-shell: nosuch: program not found$"])?;
     typed(&mut s, 127, "/tmp", "run -c timer probe --out x", &[])?;
     // probe had no terminal: its output went nowhere, and it succeeded.
     typed(&mut s, 0, "/tmp", "call timer now", &[r"^ns = \d+$"])?;
