@@ -12,7 +12,10 @@ use crate::{STATUS_USAGE, Shell, files, invoke};
 const HELP: &[(&str, &str)] = &[
     ("help", "this list"),
     ("caps", "the capabilities this shell holds: name, interface, id"),
-    ("run [-c CAP,CAP...] PROGRAM [ARGS...]", "run a boot binary and wait (Ctrl-C kills it)"),
+    (
+        "run [-c CAP,CAP...] PROGRAM [ARGS...]",
+        "run a boot binary and wait (Ctrl-C kills it); -c: exactly these caps, -c '': none",
+    ),
     ("PROGRAM [ARGS...]", "the same as `run PROGRAM ARGS...`, with the standard caps"),
     ("call CAP METHOD [ARGS...]", "call a method of a cap and print the results"),
     ("ls [PATH]", "list a directory"),
@@ -72,20 +75,18 @@ fn caps(shell: &Shell) -> i32 {
     0
 }
 
+/// `run [-c CAP,CAP...] PROGRAM [ARGS...]`: `-c` names exactly the caps
+/// to give (an empty list, `-c ''`, gives none).
 fn run_command(shell: &mut Shell, args: &[&str]) -> i32 {
-    let (chosen, rest): (Vec<&str>, &[&str]) = match args {
-        ["-c", list, rest @ ..] => (list.split(',').filter(|c| !c.is_empty()).collect(), rest),
-        _ => (Vec::new(), args),
+    let (chosen, rest): (Option<Vec<&str>>, &[&str]) = match args {
+        ["-c", list, rest @ ..] => (Some(list.split(',').filter(|c| !c.is_empty()).collect()), rest),
+        _ => (None, args),
     };
     let Some((program, program_args)) = rest.split_first() else {
-        shell.error("usage: run [-c CAP,CAP...] PROGRAM [ARGS...]");
+        shell.error("usage: run [-c CAP,CAP...] PROGRAM [ARGS...] (-c '': no caps)");
         return STATUS_USAGE;
     };
-    if args.first() == Some(&"-c") && chosen.is_empty() {
-        shell.error("run: -c needs at least one cap name");
-        return STATUS_USAGE;
-    }
-    crate::run::program(shell, &chosen, program, program_args)
+    crate::run::program(shell, chosen.as_deref(), program, program_args)
 }
 
 fn exit(shell: &mut Shell, args: &[&str]) -> i32 {

@@ -70,7 +70,7 @@ impl Shell {
         let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
         match builtins::run(self, first, &args) {
             Some(status) => status,
-            None => run::program(self, &[], first, &args),
+            None => run::program(self, None, first, &args),
         }
     }
 

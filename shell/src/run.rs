@@ -3,7 +3,7 @@
 //! A program gets the shell's standard caps by default ([`STANDARD_CAPS`],
 //! those the shell holds) or exactly the
 //! caps `run -c NAME,NAME… PROGRAM` names (any the shell holds, under the
-//! same names).
+//! same names); `run -c '' PROGRAM` gives it none at all.
 
 use alloc::format;
 use alloc::vec::Vec;
@@ -45,26 +45,30 @@ fn arm_interrupt(shell: &mut Shell, terminal: TerminalSession) -> Option<u64> {
 }
 
 /// Runs boot binary `name` with `args`: with the standard caps when
-/// `chosen` is empty, else with exactly those. Returns its status.
-pub fn program(shell: &mut Shell, chosen: &[&str], name: &str, args: &[&str]) -> i32 {
+/// `chosen` is `None`, else with exactly those (none for an empty list).
+/// Returns its status.
+pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&str]) -> i32 {
     let Ok(spawner) = ProcessSpawner::from_caps(&shell.caps, "processSpawner") else {
         shell.error(&format!("{name}: cannot run programs (no processSpawner cap)"));
         return STATUS_CANNOT_RUN;
     };
     let mut grants: Vec<Grant<'_>> = Vec::new();
-    if chosen.is_empty() {
-        for cap in STANDARD_CAPS {
-            if let Some(entry) = shell.caps.entry(cap) {
-                grants.push(Grant::cap(cap, entry.cap_id));
+    match chosen {
+        None => {
+            for cap in STANDARD_CAPS {
+                if let Some(entry) = shell.caps.entry(cap) {
+                    grants.push(Grant::cap(cap, entry.cap_id));
+                }
             }
         }
-    } else {
-        for cap in chosen {
-            match shell.caps.entry(cap) {
-                Some(entry) => grants.push(Grant::cap(cap, entry.cap_id)),
-                None => {
-                    shell.error(&format!("run: this shell holds no cap {cap:?} (see `caps`)"));
-                    return crate::STATUS_USAGE;
+        Some(chosen) => {
+            for cap in chosen {
+                match shell.caps.entry(cap) {
+                    Some(entry) => grants.push(Grant::cap(cap, entry.cap_id)),
+                    None => {
+                        shell.error(&format!("run: this shell holds no cap {cap:?} (see `caps`)"));
+                        return crate::STATUS_USAGE;
+                    }
                 }
             }
         }

@@ -43,7 +43,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "capos-run-caps",
-        about: "capos run: a demo without its cap names it on stderr",
+        about: "capos run: a demo without its cap names it on stderr; `run -c ''` starts a program with no caps at all",
         run: caps,
     },
 ];
@@ -325,6 +325,11 @@ fn caps(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let outcome =
         capos(ctx, 2, &root, &["--", "run", "-c", "console,processSpawner", "spawner"], None, false)?;
     outcome.expect(0, b"", b"")?;
-    ctx.note("spawner and hello name the missing cap");
+    // stranger exits 0 only when it has no caps at all (else 10).
+    let outcome = capos(ctx, 3, &root, &["--", "run", "-c", "", "stranger"], None, false)?;
+    outcome.expect(0, b"", b"")?;
+    let outcome = capos(ctx, 4, &root, &["--", "stranger"], None, false)?;
+    outcome.expect(10, b"", b"")?;
+    ctx.note("spawner and hello name the missing cap; `run -c '' stranger` exits 0, plain `stranger` 10");
     Ok(())
 }

@@ -125,10 +125,13 @@ fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
         &[r"^hello, world! \(pid \d+, caps: terminal, stderr, console, fs, timer, wallClock, entropy\)$"],
     )?;
     typed(&mut s, 0, "/tmp", "run -c console hello you", &[r"^hello, you! \(pid \d+, caps: console\)$"])?;
-    // Without the cap it needs, hello names it.
+    // No caps at all: stranger exits 0 only then (its first check, 10,
+    // fails with any cap); without the cap it needs, hello names it.
+    typed(&mut s, 0, "/tmp", "run -c '' stranger", &[])?;
+    typed(&mut s, 0, "/tmp", "stranger", &[])?;
     typed(
         &mut s,
-        0,
+        10,
         "/tmp",
         "run -c terminal hello",
         &[r#"^hello: error: no Console cap named "console"$"#],
