@@ -3,6 +3,9 @@
 
 use capos_abi::syscall::{SYS_CAP_ENTER, SYS_EXIT};
 
+/// `cap_enter`'s `timeout_ns` for "wait as long as it takes".
+pub use capos_abi::syscall::NO_TIMEOUT;
+
 /// Processes submitted SQEs, then waits until `min_complete` completions
 /// are available or `timeout_ns` passed. Returns the number available, or
 /// `-(CapError code)`.

@@ -2,7 +2,9 @@
 //! how the process ended.
 //!
 //! A process ends by `exit`, by a CPU fault in user mode, or by
-//! `ProcessHandle.kill`. Ending releases everything at once — threads leave
+//! `ProcessHandle.kill`; when init ends, every other process is ended too
+//! (killed), so nothing outlives the process that started it all and the
+//! kernel can report and power off. Ending releases everything at once — threads leave
 //! the scheduler, caps are dropped, every frame of the address space goes
 //! back to the allocator — and completes the `wait` calls of its handles.
 //! The `Process` value itself stays while handles refer to it, so its exit
@@ -173,6 +175,27 @@ impl Process {
         for waiter in waiters {
             waiter.complete(crate::cap::process_spawner::exit_status_reply(status));
         }
+        if self.pid == INIT_PID {
+            end_all_others();
+        }
+    }
+}
+
+/// Init has ended: kills every process still running (services init did
+/// not stop, children that outlived their parents), as `ProcessHandle.kill`
+/// would.
+fn end_all_others() {
+    let count = live_count();
+    if count > 0 {
+        log::info!("init ended: killing the {count} processes still running");
+    }
+    // One at a time, without allocating: `terminate` takes the table's
+    // lock itself and removes the process from it. Bounded by the count,
+    // in case one stayed.
+    for _ in 0..count {
+        let next = PROCESSES.lock().values().find_map(Weak::upgrade);
+        let Some(process) = next else { break };
+        process.terminate(ExitStatus::Killed);
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--abandon-read] [--args]
-//!       [--panic TEXT] [--exit N]
+//!       [--spawn-orphan hang|spin]... [--panic TEXT] [--hang] [--spin] [--exit N]
 //! ```
 //!
 //! In order: `--out` writes TEXT and a newline to standard output, `--err`
@@ -10,7 +10,11 @@
 //! output until end of file, `--abandon-read` starts a terminal read and
 //! exits without waiting for it (the kernel must drop the read, so the
 //! next line goes to whoever reads next), `--args` prints each argument on
-//! its own line, `--panic` panics with TEXT (status 101);
+//! its own line, `--spawn-orphan hang` starts a child `probe --hang` (and
+//! `spin` one `probe --spin`) with no caps through the `processSpawner`
+//! cap and leaves it running, `--panic` panics with TEXT (status 101),
+//! `--hang` waits forever for a completion that never comes, `--spin`
+//! loops forever on the CPU;
 //! then it exits with N (default 0). A bad option exits with 2.
 #![no_std]
 #![no_main]
@@ -62,7 +66,21 @@ fn main(caps: Caps) -> i32 {
                 None => Err(CapError::NotFound),
             },
             ("--args", _) => args.iter().try_for_each(|a| out.line(a)),
+            ("--spawn-orphan", Some(mode @ ("hang" | "spin"))) => {
+                i += 1;
+                match spawn_orphan(&caps, mode) {
+                    Ok(()) => Ok(()),
+                    Err(e) => return fail(format_args!("--spawn-orphan: {e}")),
+                }
+            }
             ("--panic", Some(text)) => panic!("{text}"),
+            ("--hang", _) => loop {
+                // Nothing is in flight, so no completion ever comes.
+                capos::syscall::cap_enter(1, capos::syscall::NO_TIMEOUT);
+            },
+            ("--spin", _) => loop {
+                core::hint::spin_loop();
+            },
             (other, _) => {
                 let _ = err.line(&format!("probe: unknown option {other:?}"));
                 return 2;
@@ -75,6 +93,15 @@ fn main(caps: Caps) -> i32 {
         i += 1;
     }
     status
+}
+
+/// Starts `probe --MODE` with no caps and lets it run on after this
+/// process ends (the handle goes with this process's caps).
+fn spawn_orphan(caps: &Caps, mode: &str) -> Result<(), capos::Error> {
+    let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
+    let flag = format!("--{mode}");
+    spawner.spawn("probe", &[flag.as_str()], &[], &[])?;
+    Ok(())
 }
 
 fn cat_stdin(out: &capos::stdio::Output) -> Result<(), CapError> {

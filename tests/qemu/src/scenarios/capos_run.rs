@@ -42,6 +42,11 @@ pub const SCENARIOS: &[Scenario] = &[
         run: panic,
     },
     Scenario {
+        name: "capos-run-ends",
+        about: "capos run: children left running do not hold the machine up; no frame leaks",
+        run: ends,
+    },
+    Scenario {
         name: "capos-run-caps",
         about: "capos run: a demo without its cap names it on stderr; `run -c ''` starts a program with no caps at all",
         run: caps,
@@ -300,6 +305,51 @@ fn panic(ctx: &mut Ctx) -> Result<(), TestFailure> {
         );
     }
     ctx.note(format!("stderr: {line}"));
+    Ok(())
+}
+
+/// Checks the kernel log of run `run`: every process ended and no frame or
+/// cap slot leaked (`capos_abi::serial::ALL_ENDED`).
+fn no_leak(ctx: &Ctx, run: usize, outcome: &Outcome) -> Result<(), TestFailure> {
+    let log = read_log(ctx, run)?;
+    let Some(line) =
+        log.lines().find_map(|l| l.split_once(capos_abi::serial::ALL_ENDED).map(|(_, rest)| rest))
+    else {
+        return Err(outcome.fail("the kernel log has no `all processes ended` line"));
+    };
+    // `F frames free (B before init), S cap slots in use`
+    let numbers: Vec<&str> = line.split(|c: char| !c.is_ascii_digit()).filter(|w| !w.is_empty()).collect();
+    match numbers[..] {
+        [after, before, "0"] if after == before => Ok(()),
+        _ => Err(outcome.fail(format!("leaked: all processes ended: {line}"))),
+    }
+}
+
+fn ends(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let root = qemu_runner::repo_root();
+    // probe leaves two children running (one waiting for ever, one
+    // spinning) and exits; they must not keep the machine up.
+    let started = Instant::now();
+    let args = [
+        "--timeout",
+        "60",
+        "--",
+        "run",
+        "-c",
+        "processSpawner,stderr",
+        "probe",
+        "--spawn-orphan",
+        "hang",
+        "--spawn-orphan",
+        "spin",
+        "--exit",
+        "7",
+    ];
+    let outcome = capos(ctx, 0, &root, &args, None, false)?;
+    outcome.expect(7, b"", b"")?;
+    no_leak(ctx, 0, &outcome)?;
+    let orphans = started.elapsed().as_secs_f64();
+    ctx.note(format!("two orphans: status 7 after {orphans:.1} s"));
     Ok(())
 }
 
