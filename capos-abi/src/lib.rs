@@ -50,9 +50,17 @@ pub mod serial {
     /// Start of the line a kernel booted with [`super::cmdline::POWEROFF`]
     /// prints before it stops the machine, once every process has ended:
     /// `power off: exited N` (init's exit code, which is the `statusFrom`
-    /// service's), `power off: faulted` or `power off: killed`. The machine
-    /// then exits through `isa-debug-exit` with the success code.
+    /// service's, or [`super::process::BOOT_FAILED`]), `power off:
+    /// faulted`, `power off: killed`, or `power off: no init` (the kernel
+    /// could not start init). The machine then exits through
+    /// `isa-debug-exit` with the success code.
     pub const POWER_OFF: &str = "power off: ";
+    /// Start of every error line init prints on its console: `[init]
+    /// error: MESSAGE`, e.g. `[init] error: cannot start service shell
+    /// (capos-shell): not found`. A service that cannot start (or be
+    /// restarted), a manifest init cannot use. `capos run` shows these
+    /// lines on its stderr.
+    pub const INIT_ERROR: &str = "[init] error: ";
 }
 
 /// Kernel command-line words (space separated; `KEY=VALUE` or a flag).

@@ -1,6 +1,14 @@
 //! How a process ended, as the kernel reports it (`ProcessHandle.wait`) and
 //! runtimes decode it: one type for both sides.
 
+/// Init's exit status when the boot failed: it could not read or use the
+/// boot manifest, or could not start the manifest's `statusFrom` service
+/// (it then stops the services it did start). 125, the status with which
+/// `env(1)` and `timeout(1)` report a failure of their own, and `capos run`
+/// its own; init prints why on lines starting with
+/// [`crate::serial::INIT_ERROR`].
+pub const BOOT_FAILED: i32 = 125;
+
 /// How a process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {

@@ -5,10 +5,21 @@
 //! order with exactly the caps the service declares (the server side of
 //! its exports under their names, the client side of the exports it
 //! imports), and waits for them, restarting those whose policy says so (at
-//! most [`MAX_RESTARTS`] times each). When every service has ended for good
-//! it reports and exits: with the last exit status of the manifest's
-//! `statusFrom` service if it names one (a fault counts as 139, a kill as
-//! 137, as a POSIX shell reports them), else with 0.
+//! most [`MAX_RESTARTS`] times each).
+//!
+//! If the manifest names a `statusFrom` service, that service's end is the
+//! system's: once it has ended for good, init kills the services still
+//! running, waits for them, and exits with its last exit status (a fault
+//! counts as 139, a kill as 137, as a POSIX shell reports them). Without
+//! one, init waits until every service has ended and exits with 0. (The
+//! kernel then ends whatever else still runs: children that outlived the
+//! services that started them.)
+//!
+//! Errors — a service that cannot start or be restarted, a manifest init
+//! cannot use — are printed as `[init] error: MESSAGE`
+//! (`capos_abi::serial::INIT_ERROR`). When the manifest is unusable or the
+//! `statusFrom` service cannot start, the boot failed: init stops what it
+//! started and exits with `capos_abi::process::BOOT_FAILED` (125).
 #![no_std]
 #![no_main]
 
@@ -19,6 +30,8 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use capos::prelude::*;
+use capos_abi::process::BOOT_FAILED;
+use capos_abi::serial::INIT_ERROR;
 use capos_config::manifest::{self, CapSource, RestartPolicy, Service};
 
 capos::entry_point!(main);
@@ -26,23 +39,43 @@ capos::entry_point!(main);
 /// Restarts allowed per service before init gives up on it.
 const MAX_RESTARTS: u32 = 3;
 
+/// Where init reports: `[init] ...` lines and `[init] error: ...` lines on
+/// its console.
+struct Log {
+    console: Console,
+}
+
+impl Log {
+    /// A progress line: `[init] TEXT`.
+    fn say(&self, text: &str) {
+        let _ = self.console.line(&format!("[init] {text}"));
+    }
+
+    /// An error line: `[init] error: TEXT`.
+    fn error(&self, text: &str) {
+        let _ = self.console.line(&format!("{INIT_ERROR}{text}"));
+    }
+}
+
 fn main(caps: Caps) -> i32 {
-    let Ok(console) = Console::from_caps(&caps, "console") else { return 1 };
-    let say = |text: &str| {
-        let _ = console.line(&format!("[init] {text}"));
-    };
-    let (Ok(boot), Ok(spawner)) =
-        (BootPackage::from_caps(&caps, "bootPackage"), ProcessSpawner::from_caps(&caps, "processSpawner"))
-    else {
-        say("missing the bootPackage or processSpawner cap");
-        return 1;
+    let Ok(console) = Console::from_caps(&caps, "console") else { return BOOT_FAILED };
+    let log = Log { console };
+    let (boot, spawner) = match (
+        BootPackage::from_caps(&caps, "bootPackage"),
+        ProcessSpawner::from_caps(&caps, "processSpawner"),
+    ) {
+        (Ok(boot), Ok(spawner)) => (boot, spawner),
+        (Err(e), _) | (_, Err(e)) => {
+            log.error(&format!("{e}"));
+            return BOOT_FAILED;
+        }
     };
     let factory = EndpointFactory::from_caps(&caps, "endpointFactory").ok();
-    match run(&boot, &spawner, factory.as_ref(), &say) {
+    match run(&boot, &spawner, factory.as_ref(), &log) {
         Ok(status) => status,
         Err(message) => {
-            say(&message);
-            1
+            log.error(&message);
+            BOOT_FAILED
         }
     }
 }
@@ -124,9 +157,10 @@ fn start(
 /// After starting `service`: unless it may be restarted, init lets go of
 /// the server sides of its exports, so its clients see `PeerDied` when it
 /// ends (a service that is restarted keeps its endpoints, and its clients'
-/// calls wait for the new instance).
-fn release_server_sides(service: &Service, endpoints: &Endpoints) {
-    if service.restart != RestartPolicy::Never {
+/// calls wait for the new instance). After a service failed to start (or
+/// restart), `always` is set: nobody will serve them.
+fn release_server_sides(service: &Service, endpoints: &Endpoints, always: bool) {
+    if service.restart != RestartPolicy::Never && !always {
         return;
     }
     for export in &service.exports {
@@ -157,7 +191,7 @@ fn run(
     boot: &BootPackage,
     spawner: &ProcessSpawner,
     factory: Option<&EndpointFactory>,
-    say: &dyn Fn(&str),
+    log: &Log,
 ) -> Result<i32, String> {
     let bytes = boot.manifest().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
     let manifest = manifest::decode_validated(&bytes).map_err(|e| format!("bad boot manifest: {e}"))?;
@@ -167,60 +201,114 @@ fn run(
     let mut running: Vec<Running<'_>> = Vec::new();
     let mut failures = 0;
     let mut final_status = 0;
+    let mut boot_failed = false;
     for service in order {
-        match start(spawner, service, &endpoints) {
-            Ok((handle, pid)) => match handle.wait_async() {
-                Ok(wait) => {
-                    release_server_sides(service, &endpoints);
-                    say(&format!("started {} (pid {pid})", service.name));
-                    running.push(Running { service, handle, pid, restarts: 0, wait });
-                }
-                Err(e) => say(&format!("cannot wait for {}: {e}", service.name)),
-            },
+        match start(spawner, service, &endpoints).and_then(|(handle, pid)| match handle.wait_async() {
+            Ok(wait) => Ok((handle, pid, wait)),
+            Err(e) => {
+                let _ = handle.kill();
+                Err(format!("cannot wait for {}: {e}", service.name))
+            }
+        }) {
+            Ok((handle, pid, wait)) => {
+                release_server_sides(service, &endpoints, false);
+                log.say(&format!("started {} (pid {pid})", service.name));
+                running.push(Running { service, handle, pid, restarts: 0, wait });
+            }
             Err(message) => {
                 failures += 1;
-                say(&message);
+                log.error(&message);
+                release_server_sides(service, &endpoints, true);
+                if service.name == manifest.status_from {
+                    boot_failed = true;
+                    break;
+                }
             }
         }
     }
     release_client_sides(&manifest.services, &endpoints);
+    if boot_failed {
+        log.error(&format!("the boot failed: {} (statusFrom) did not start", manifest.status_from));
+        stop_all(log, running)?;
+        log.say(&format!("all services ended ({failures} could not start)"));
+        return Ok(BOOT_FAILED);
+    }
     while !running.is_empty() {
         // Every service has a wait pending; handle whichever ends first.
         let waits: Vec<&capos::call::PendingCall> = running.iter().map(|r| &r.wait).collect();
         let ended = capos::call::wait_any(&waits).map_err(|e| format!("cannot wait: {e}"))?;
         let r = running.remove(ended);
-        let reply = r.wait.wait().map_err(|e| format!("cannot wait for {}: {e}", r.service.name))?;
-        let status = ProcessHandle::exit_status(reply).map_err(|e| format!("bad wait result: {e}"))?;
-        say(&format!("{} (pid {}) {}", r.service.name, r.pid, status));
-        if r.service.name == manifest.status_from {
-            final_status = match status {
-                ExitStatus::Exited(code) => code,
-                ExitStatus::Faulted { .. } => 139,
-                ExitStatus::Killed => 137,
-            };
+        let (service, restarts) = (r.service, r.restarts);
+        let status = ended_status(log, r)?;
+        let is_status_from = service.name == manifest.status_from;
+        if is_status_from {
+            final_status = status_code(status);
         }
-        let _ = r.handle.release();
         let failed = status != ExitStatus::Exited(0);
-        let again = match r.service.restart {
+        let again = match service.restart {
             RestartPolicy::Never => false,
             RestartPolicy::OnFailure => failed,
             RestartPolicy::Always => true,
         };
-        if again && r.restarts < MAX_RESTARTS {
-            match start(spawner, r.service, &endpoints).and_then(|(handle, pid)| {
+        let mut restarted = false;
+        if again && restarts < MAX_RESTARTS {
+            match start(spawner, service, &endpoints).and_then(|(handle, pid)| {
                 let wait = handle.wait_async().map_err(|e| format!("cannot wait: {e}"))?;
                 Ok((handle, pid, wait))
             }) {
                 Ok((handle, pid, wait)) => {
-                    say(&format!("restarted {} (pid {pid})", r.service.name));
-                    running.push(Running { service: r.service, handle, pid, restarts: r.restarts + 1, wait });
+                    log.say(&format!("restarted {} (pid {pid})", service.name));
+                    running.push(Running { service, handle, pid, restarts: restarts + 1, wait });
+                    restarted = true;
                 }
-                Err(message) => say(&message),
+                Err(message) => {
+                    log.error(&message);
+                    release_server_sides(service, &endpoints, true);
+                }
             }
         } else if again {
-            say(&format!("{} restarted {MAX_RESTARTS} times; giving up", r.service.name));
+            log.error(&format!("{} restarted {MAX_RESTARTS} times; giving up", service.name));
+            release_server_sides(service, &endpoints, true);
+        }
+        if is_status_from && !restarted {
+            // The system's end: stop whatever else still runs.
+            if !running.is_empty() {
+                let names: Vec<&str> = running.iter().map(|r| r.service.name.as_str()).collect();
+                log.say(&format!("{} ended; stopping {}", service.name, names.join(", ")));
+            }
+            stop_all(log, core::mem::take(&mut running))?;
         }
     }
-    say(&format!("all services ended ({failures} could not start)"));
+    log.say(&format!("all services ended ({failures} could not start)"));
     Ok(final_status)
+}
+
+/// The status a POSIX shell reports for how a process ended.
+fn status_code(status: ExitStatus) -> i32 {
+    match status {
+        ExitStatus::Exited(code) => code,
+        ExitStatus::Faulted { .. } => 139,
+        ExitStatus::Killed => 137,
+    }
+}
+
+/// Collects how a service whose wait completed ended, reports it and lets
+/// its handle go.
+fn ended_status(log: &Log, r: Running<'_>) -> Result<ExitStatus, String> {
+    let reply = r.wait.wait().map_err(|e| format!("cannot wait for {}: {e}", r.service.name))?;
+    let status = ProcessHandle::exit_status(reply).map_err(|e| format!("bad wait result: {e}"))?;
+    log.say(&format!("{} (pid {}) {}", r.service.name, r.pid, status));
+    let _ = r.handle.release();
+    Ok(status)
+}
+
+/// Kills every service in `running` and waits for each to end.
+fn stop_all(log: &Log, running: Vec<Running<'_>>) -> Result<(), String> {
+    for r in &running {
+        let _ = r.handle.kill();
+    }
+    for r in running {
+        ended_status(log, r)?;
+    }
+    Ok(())
 }

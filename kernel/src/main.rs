@@ -226,7 +226,8 @@ fn power_off() -> ! {
     match process::init_exit_status() {
         Some(ExitStatus::Exited(code)) => kprintln!("{marker}exited {code}"),
         Some(ExitStatus::Faulted { .. }) => kprintln!("{marker}faulted"),
-        Some(ExitStatus::Killed) | None => kprintln!("{marker}killed"),
+        Some(ExitStatus::Killed) => kprintln!("{marker}killed"),
+        None => kprintln!("{marker}no init"),
     }
     cpu::exit_qemu(capos_abi::qemu_exit::SUCCESS)
 }

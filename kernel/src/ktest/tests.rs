@@ -248,8 +248,8 @@ fn trap_breakpoint_returns() -> TestResult {
 }
 
 /// Runs init (no manifest in the ktest boot, so it reports that and exits
-/// with 1) and checks it ran in user mode, ended with that status, and gave
-/// back every frame it took.
+/// with `BOOT_FAILED`) and checks it ran in user mode, ended with that
+/// status, and gave back every frame it took.
 fn process_spawn_run_exit_frees_everything() -> TestResult {
     if crate::boot::init_image::INIT_ELF.is_empty() {
         return Err(alloc::string::String::from("no init image embedded"));
@@ -267,8 +267,9 @@ fn process_spawn_run_exit_frees_everything() -> TestResult {
     ktest_assert!(frame::free_count() < before, "spawning took no frames");
     let status = wait_for_exit(&process)?;
     ktest_assert!(
-        status == crate::process::ExitStatus::Exited(1),
-        "init without a manifest ended with {status:?}, expected exit code 1"
+        status == crate::process::ExitStatus::Exited(capos_abi::process::BOOT_FAILED),
+        "init without a manifest ended with {status:?}, expected exit code {}",
+        capos_abi::process::BOOT_FAILED
     );
     drop(process);
     crate::sched::reap();

@@ -161,7 +161,7 @@ fn run_program(o: &Options) -> Result<u8, Error> {
     let transcript = session.transcript();
     match verdict {
         Ok(_) => match status::find(&transcript) {
-            Some(report) => Ok(report.status()),
+            Some(report) => Ok(status::conclude(report, &transcript, &o.log)),
             None => {
                 print_tail("QEMU exited without the kernel's power-off report", &transcript, &o.log);
                 Ok(TOOL_ERROR)
@@ -221,7 +221,7 @@ fn run_shell(o: &Options) -> Result<u8, Error> {
     if exit == ExitKind::Success
         && let Some(report) = status::find(&lines)
     {
-        return Ok(report.status());
+        return Ok(status::conclude(report, &lines, &o.log));
     }
     let log = o.log.display();
     Ok(match classify(&lines, Some(exit)) {

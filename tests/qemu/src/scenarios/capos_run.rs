@@ -43,8 +43,13 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "capos-run-ends",
-        about: "capos run: children left running do not hold the machine up; no frame leaks",
+        about: "capos run: children left running and a service that never ends do not hold the machine up; no frame leaks",
         run: ends,
+    },
+    Scenario {
+        name: "capos-run-boot-failure",
+        about: "capos run: a shell service that cannot start gives 125 and init's reason on stderr (program and interactive runs)",
+        run: boot_failure,
     },
     Scenario {
         name: "capos-run-caps",
@@ -349,7 +354,87 @@ fn ends(ctx: &mut Ctx) -> Result<(), TestFailure> {
     outcome.expect(7, b"", b"")?;
     no_leak(ctx, 0, &outcome)?;
     let orphans = started.elapsed().as_secs_f64();
-    ctx.note(format!("two orphans: status 7 after {orphans:.1} s"));
+
+    // A service of the manifest that never ends (kept by --all-services):
+    // init stops it when the shell, the statusFrom service, has ended.
+    let system = std::fs::read_to_string(root.join("system.cue"))
+        .map_err(|e| TestFailure::new(format!("reading system.cue: {e}")))?;
+    let cue = ctx.build_dir().join(format!("{}.cue", ctx.name()));
+    let service = "forever";
+    let text = format!("{system}\nservices: {service}: {{binary: \"probe\", args: [\"--hang\"]}}\n");
+    std::fs::write(&cue, text).map_err(|e| TestFailure::new(format!("writing {}: {e}", cue.display())))?;
+    let manifest = cue.display().to_string();
+    let args = [
+        "--timeout",
+        "60",
+        "--all-services",
+        "--manifest",
+        &manifest,
+        "--",
+        "probe",
+        "--out",
+        "done",
+        "--exit",
+        "5",
+    ];
+    let outcome = capos(ctx, 1, &root, &args, None, false)?;
+    outcome.expect(5, b"done\n", b"")?;
+    let killed = format!(" ({service} \\(pid \\d+\\) was killed)");
+    let pattern = qemu_runner::Regex::new(&format!(r"^\[init\]{killed}$"))
+        .map_err(|e| TestFailure::new(e.to_string()))?;
+    if !read_log(ctx, 1)?.lines().any(|l| pattern.is_match(l)) {
+        return Err(outcome.fail(format!("the kernel log lacks init's report that {service} was killed")));
+    }
+    no_leak(ctx, 1, &outcome)?;
+    let _ = std::fs::remove_file(&cue);
+    ctx.note(format!("two orphans: status 7 after {orphans:.1} s; a service that never ends: status 5"));
+    Ok(())
+}
+
+fn boot_failure(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    use capos_config::manifest;
+    let root = qemu_runner::repo_root();
+    // The default manifest with the shell's binary replaced by bytes that
+    // are no ELF image: the manifest is valid, the spawn fails.
+    let default = ctx.build_dir().join("manifest.bin");
+    let bytes = std::fs::read(&default)
+        .map_err(|e| TestFailure::new(format!("reading {}: {e} (make manifest)", default.display())))?;
+    let mut m =
+        manifest::decode(&bytes).map_err(|e| TestFailure::new(format!("decoding the manifest: {e}")))?;
+    let shell = m.service("shell").ok_or_else(|| TestFailure::new("the default manifest has no shell"))?;
+    let binary = shell.binary.clone();
+    let image = m
+        .binaries
+        .iter_mut()
+        .find(|b| b.name == binary)
+        .ok_or_else(|| TestFailure::new(format!("no binary {binary}")))?;
+    image.data = b"not an ELF image".to_vec();
+    let broken = ctx.build_dir().join(format!("{}.bin", ctx.name()));
+    let encoded = manifest::encode(&m).map_err(|e| TestFailure::new(format!("encoding: {e}")))?;
+    std::fs::write(&broken, encoded)
+        .map_err(|e| TestFailure::new(format!("writing {}: {e}", broken.display())))?;
+    let path = broken.display().to_string();
+
+    let expected_start = format!("capos: init: cannot start service shell ({binary}): ");
+    for (run, args) in [(0, vec!["--manifest", &path, "--", "probe"]), (1, vec!["--manifest", &path])] {
+        let outcome = capos(ctx, run, &root, &args, None, false)?;
+        let stderr = outcome.stderr_text();
+        let log = log_path(ctx, run).display().to_string();
+        let failed = format!("capos: the boot failed (kernel log: {log})");
+        if outcome.status != Some(125)
+            || !stderr.lines().any(|l| l.starts_with(&expected_start))
+            || !stderr.lines().any(|l| l == failed)
+        {
+            return Err(
+                outcome.fail(format!("expected status 125, {expected_start}… and {failed:?} on stderr"))
+            );
+        }
+        if run == 0 {
+            no_leak(ctx, run, &outcome)?;
+        }
+    }
+    let _ = std::fs::remove_file(&broken);
+    ctx.note(format!("{expected_start}…, status 125"));
     Ok(())
 }
 
