@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use qemu_runner::{Accel, IsoModule, IsoSpec, QemuConfig, Regex, Session, build_iso};
+use qemu_runner::{Accel, BootMethod, IsoModule, IsoSpec, QemuConfig, Regex, Session, prepare_boot};
 
 #[derive(Parser)]
 #[command(name = "capos-bench", about = "Run the capOS benchmarks in QEMU and print ratios")]
@@ -52,8 +52,8 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
     let mut spec = IsoSpec::new(build.join("kernel.elf"), "");
     spec.modules.push(IsoModule::new(build.join("manifest-bench.bin")));
     let iso = build.join("iso").join("bench.iso");
-    build_iso(&spec, &iso).map_err(|e| e.to_string())?;
-    let mut config = QemuConfig::new(iso);
+    let boot = prepare_boot(&spec, BootMethod::Direct, &iso).map_err(|e| e.to_string())?;
+    let mut config = QemuConfig::new(boot);
     config.log_dir = build.join("logs");
     config.accel = match cli.accel.as_str() {
         "tcg" => Accel::Tcg,

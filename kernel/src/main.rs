@@ -1,6 +1,6 @@
 //! The capOS kernel entry point and boot sequence.
 //!
-//! `boot::entry` brings the CPU from GRUB's 32-bit protected mode to long
+//! `boot::entry` brings the CPU from the loader's 32-bit protected mode to long
 //! mode and calls [`kmain`], which sets up, in order: the serial console,
 //! GDT/TSS/IDT, the boot information, CPU protections, the physical frame
 //! allocator, the kernel page tables, the heap, the interrupt controllers
@@ -45,16 +45,17 @@ struct BootReport {
     timer: lapic::TimerInfo,
 }
 
-/// Rust entry from the boot trampoline: `magic` and `mbi_phys` are what
-/// GRUB left in EAX and EBX.
+/// Rust entry from the boot trampoline: `magic` names the boot protocol
+/// (Multiboot2's, or PVH's) and `info_phys` is the physical address of the
+/// loader's information (what the loader left in EBX).
 #[unsafe(no_mangle)]
-pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
+pub extern "C" fn kmain(magic: u32, info_phys: u32) -> ! {
     time::mark_boot();
     serial::init();
     gdt::init();
     idt::init();
 
-    let boot = match BootInfo::from_multiboot2(magic, u64::from(mbi_phys)) {
+    let boot = match BootInfo::from_loader(magic, u64::from(info_phys)) {
         Ok(info) => info,
         Err(e) => panic!("cannot use the boot information: {e}"),
     };
@@ -159,10 +160,11 @@ fn print_banner(boot: &BootInfo, report: &BootReport) {
     // ("Booting `capOS'") has no newline.
     kprintln!();
     kprintln!(
-        "{}{} (x86_64; booted by {} via Multiboot2)",
+        "{}{} (x86_64; booted by {} via {})",
         capos_abi::serial::BANNER_PREFIX,
         env!("CARGO_PKG_VERSION"),
-        if loader.is_empty() { "an unnamed loader" } else { loader }
+        if loader.is_empty() { "an unnamed loader" } else { loader },
+        boot.protocol
     );
     kprintln!("  cmdline: {:?}", boot.cmdline.as_str());
     serial::with_writer(|w| {

@@ -1,5 +1,6 @@
-//! `capos run`: build the boot manifest and ISO, boot, relay, and turn the
-//! kernel's power-off report into this process's exit status.
+//! `capos run`: build the boot manifest, boot it (QEMU's direct kernel boot,
+//! or a GRUB ISO with `--boot iso`), relay, and turn the kernel's power-off
+//! report into this process's exit status.
 
 use std::fs;
 use std::os::unix::net::UnixListener;
@@ -8,8 +9,8 @@ use std::time::Duration;
 
 use capos_abi::{cmdline, serial};
 use qemu_runner::{
-    Accel, ExitKind, Failure, FailureKind, IsoModule, IsoSpec, QemuConfig, Session, build_iso, classify,
-    regex, run_interactive_for,
+    Accel, Boot, BootMethod, ExitKind, Failure, FailureKind, IsoModule, IsoSpec, QemuConfig, Session,
+    classify, prepare_boot, regex, run_interactive_for,
 };
 
 use crate::manifest::{self, CueContext};
@@ -50,6 +51,8 @@ pub struct Options {
     pub accel: Accel,
     /// Guest RAM in MiB.
     pub memory_mib: u32,
+    /// Direct kernel boot or a GRUB ISO.
+    pub boot: BootMethod,
     /// Keep the services the shell does not need.
     pub all_services: bool,
     /// Extra kernel command-line words (`--cmdline`).
@@ -110,10 +113,9 @@ fn run_program(o: &Options) -> Result<u8, Error> {
     let mut work = WorkDir::create(&o.work_root)?;
     let module = work.path().join("manifest.bin");
     fs::write(&module, &bytes).map_err(|e| format!("cannot write {}: {e}", module.display()))?;
-    let iso = work.path().join("run.iso");
     let mut spec = IsoSpec::new(&o.kernel, program_cmdline(terminal, &o.cmdline));
     spec.modules.push(IsoModule::new(&module));
-    build_iso(&spec, &iso).map_err(|e| e.to_string())?;
+    let boot = prepare_boot(&spec, o.boot, &work.path().join("run.iso")).map_err(|e| e.to_string())?;
 
     let sockets = work.socket_dir()?;
     let term_path = sockets.join("term.sock");
@@ -123,7 +125,7 @@ fn run_program(o: &Options) -> Result<u8, Error> {
     };
     let (term, err) = (listen(&term_path)?, listen(&err_path)?);
 
-    let mut config = machine(o, &iso);
+    let mut config = machine(o, boot);
     config.serial_sockets = vec![term_path, err_path];
     tty::save(terminal).map_err(|e| format!("cannot put the terminal in raw mode: {e}"))?;
     let mut session = Session::start("capos-run", &config).map_err(|e| e.to_string())?;
@@ -196,12 +198,11 @@ fn run_shell(o: &Options) -> Result<u8, Error> {
         fs::write(&module, &bytes).map_err(|e| format!("cannot write {}: {e}", module.display()))?;
         module
     };
-    let iso = work.path().join("run.iso");
     let mut spec = IsoSpec::new(&o.kernel, shell_cmdline(&o.cmdline));
     spec.modules.push(IsoModule::new(&module));
-    build_iso(&spec, &iso).map_err(|e| e.to_string())?;
+    let boot = prepare_boot(&spec, o.boot, &work.path().join("run.iso")).map_err(|e| e.to_string())?;
 
-    let mut config = machine(o, &iso);
+    let mut config = machine(o, boot);
     config.serial_log = Some(o.log.clone());
     if let Some(dir) = o.log.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -242,9 +243,9 @@ fn run_shell(o: &Options) -> Result<u8, Error> {
     })
 }
 
-/// The QEMU machine of a run: `iso`, the accelerator, the memory, the log.
-fn machine(o: &Options, iso: &Path) -> QemuConfig {
-    let mut config = QemuConfig::new(iso);
+/// The QEMU machine of a run: `boot`, the accelerator, the memory, the log.
+fn machine(o: &Options, boot: Boot) -> QemuConfig {
+    let mut config = QemuConfig::new(boot);
     config.accel = o.accel;
     config.memory_mib = o.memory_mib;
     config.serial_log = Some(o.log.clone());
@@ -278,7 +279,7 @@ fn print_tail(headline: &str, transcript: &[String], log: &Path) {
     }
 }
 
-/// A run's own directory `<work_root>/<pid>` (manifest, ISO, sockets),
+/// A run's own directory `<work_root>/<pid>` (manifest, ISO if any, sockets),
 /// removed when dropped. Directories left by runs that died are removed
 /// when the next run starts.
 struct WorkDir {

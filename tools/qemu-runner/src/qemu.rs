@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use capos_abi::qemu_exit;
 
-use crate::{ExitKind, RunnerError, find_in_path};
+use crate::{Boot, ExitKind, RunnerError, find_in_path};
 
 /// The QEMU program the runner starts unless [`QemuConfig::qemu_binary`] says otherwise.
 pub const QEMU_BINARY: &str = "qemu-system-x86_64";
@@ -65,11 +65,11 @@ pub enum Mode {
     Captured,
 }
 
-/// A QEMU machine to boot a capOS ISO on.
+/// A QEMU machine to boot capOS on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QemuConfig {
-    /// The boot ISO (from [`crate::build_iso`]).
-    pub iso: PathBuf,
+    /// What it boots (from [`crate::prepare_boot`]).
+    pub boot: Boot,
     /// Guest RAM in MiB (default 512).
     pub memory_mib: u32,
     /// Accelerator (default TCG).
@@ -96,10 +96,10 @@ pub struct QemuConfig {
 }
 
 impl QemuConfig {
-    /// The defaults for booting `iso`.
-    pub fn new(iso: impl Into<PathBuf>) -> Self {
+    /// The defaults for booting `boot`.
+    pub fn new(boot: Boot) -> Self {
         QemuConfig {
-            iso: iso.into(),
+            boot,
             memory_mib: 512,
             accel: Accel::Tcg,
             gdb: false,
@@ -157,9 +157,22 @@ impl QemuConfig {
         if self.gdb {
             push(&mut args, &["-s", "-S"]);
         }
-        args.push("-cdrom".into());
-        args.push(self.iso.clone().into_os_string());
-        push(&mut args, &["-boot", "d"]);
+        match &self.boot {
+            Boot::Iso(iso) => {
+                args.push("-cdrom".into());
+                args.push(iso.clone().into_os_string());
+                push(&mut args, &["-boot", "d"]);
+            }
+            Boot::Direct { kernel, initrd, cmdline } => {
+                args.push("-kernel".into());
+                args.push(kernel.clone().into_os_string());
+                if let Some(initrd) = initrd {
+                    args.push("-initrd".into());
+                    args.push(initrd.clone().into_os_string());
+                }
+                push(&mut args, &["-append", cmdline]);
+            }
+        }
         args
     }
 
@@ -196,10 +209,12 @@ impl QemuConfig {
         command
     }
 
-    /// Check that the ISO and the QEMU program exist.
+    /// Check that the boot files and the QEMU program exist.
     pub(crate) fn check(&self) -> Result<(), RunnerError> {
-        if !self.iso.is_file() {
-            return Err(RunnerError::MissingInput { what: "boot ISO", path: self.iso.clone() });
+        for (what, path) in self.boot.inputs() {
+            if !path.is_file() {
+                return Err(RunnerError::MissingInput { what, path: path.to_path_buf() });
+            }
         }
         if find_in_path(&self.qemu_binary).is_none() {
             return Err(RunnerError::ToolMissing {
@@ -312,9 +327,33 @@ mod tests {
         &args[i + 1]
     }
 
+    fn iso(path: &str) -> QemuConfig {
+        QemuConfig::new(Boot::Iso(path.into()))
+    }
+
+    #[test]
+    fn direct_boot_flags() {
+        let direct = |initrd: Option<&str>| {
+            QemuConfig::new(Boot::Direct {
+                kernel: "build/kernel.elf".into(),
+                initrd: initrd.map(PathBuf::from),
+                cmdline: "poweroff terminal=com2".into(),
+            })
+        };
+        for mode in [Mode::Interactive, Mode::Captured] {
+            let args = strings(&direct(Some("build/manifest.bin")), mode);
+            assert_eq!(value(&args, "-kernel"), "build/kernel.elf");
+            assert_eq!(value(&args, "-initrd"), "build/manifest.bin");
+            assert_eq!(value(&args, "-append"), "poweroff terminal=com2");
+            assert_eq!(count(&args, "-cdrom"), 0);
+            assert_eq!(count(&args, "-boot"), 0);
+            assert_eq!(count(&strings(&direct(None), mode), "-initrd"), 0);
+        }
+    }
+
     #[test]
     fn common_flags_appear_once() {
-        let config = QemuConfig::new("build/iso/x.iso");
+        let config = iso("build/iso/x.iso");
         for mode in [Mode::Interactive, Mode::Captured] {
             let args = strings(&config, mode);
             assert_eq!(value(&args, "-machine"), "q35");
@@ -331,7 +370,7 @@ mod tests {
 
     #[test]
     fn debug_exit_uses_abi_constants() {
-        let args = strings(&QemuConfig::new("x.iso"), Mode::Captured);
+        let args = strings(&iso("x.iso"), Mode::Captured);
         let expected =
             format!("isa-debug-exit,iobase={:#x},iosize={:#x}", qemu_exit::PORT, qemu_exit::IO_SIZE);
         assert_eq!(value(&args, "-device"), expected);
@@ -339,7 +378,7 @@ mod tests {
 
     #[test]
     fn interactive_vs_captured() {
-        let config = QemuConfig::new("x.iso");
+        let config = iso("x.iso");
         let interactive = strings(&config, Mode::Interactive);
         assert_eq!(count(&interactive, "-nographic"), 1);
         for flag in ["-display", "-serial", "-monitor"] {
@@ -354,7 +393,7 @@ mod tests {
 
     #[test]
     fn options_change_flags() {
-        let mut config = QemuConfig::new("x.iso");
+        let mut config = iso("x.iso");
         config.memory_mib = 2048;
         config.accel = Accel::Kvm;
         config.gdb = true;
@@ -367,7 +406,7 @@ mod tests {
 
     #[test]
     fn command_uses_binary_override() {
-        let mut config = QemuConfig::new("x.iso");
+        let mut config = iso("x.iso");
         assert_eq!(config.command(Mode::Captured).get_program(), QEMU_BINARY);
         config.qemu_binary = "/tmp/fake-qemu".into();
         let command = config.command(Mode::Captured);
@@ -377,7 +416,7 @@ mod tests {
 
     #[test]
     fn serial_sockets_become_com2_and_com3() {
-        let mut config = QemuConfig::new("x.iso");
+        let mut config = iso("x.iso");
         config.serial_sockets = vec!["/tmp/a,b/term.sock".into(), "/tmp/err.sock".into()];
         for mode in [Mode::Interactive, Mode::Captured] {
             let args = strings(&config, mode);
@@ -400,7 +439,7 @@ mod tests {
 
     #[test]
     fn interactive_serial_log_spells_out_the_console() {
-        let mut config = QemuConfig::new("x.iso");
+        let mut config = iso("x.iso");
         config.serial_log = Some("build/logs/run,1.log".into());
         let args = strings(&config, Mode::Interactive);
         assert_eq!(count(&args, "-nographic"), 1);
