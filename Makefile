@@ -141,10 +141,12 @@ qemu-test: kernel kernel-ktest manifests capos-tool tools
 	$(QEMU_TESTS) --build-dir $(BUILD)
 
 # Benchmarks (not part of `make test`): ratios to a reference measured in
-# the same run. ACCEL=kvm uses KVM when /dev/kvm works.
+# the same run: the ring benchmarks (docs/benchmarks.md), then wall-clock
+# rows of `./capos run` and `make run` (docs/performance.md; RING_ONLY=1
+# skips those). ACCEL=kvm uses KVM when /dev/kvm works.
 ACCEL ?= tcg
 bench: kernel manifests tools capos-tool
-	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL)
+	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL) $(if $(RING_ONLY),--ring-only)
 
 fmt:
 	$(CARGO_HOST) fmt --all

@@ -1,12 +1,16 @@
 //! `probe`: a test program for shells and `capos run`.
 //!
 //! ```text
-//! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--abandon-read] [--args] [--exit N]
+//! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--count-stdin] [--out-bytes N]
+//!       [--abandon-read] [--args] [--exit N]
 //! ```
 //!
 //! In order: `--out` writes TEXT and a newline to standard output, `--err`
 //! to standard error, `--cat-stdin` copies standard input to standard
-//! output until end of file, `--abandon-read` starts a terminal read and
+//! output until end of file, `--count-stdin` reads standard input to end of
+//! file and prints how many bytes came, `--out-bytes N` writes N bytes
+//! (lines of `0123456789abcdef…`, 64 bytes with the newline) to standard
+//! output, `--abandon-read` starts a terminal read and
 //! exits without waiting for it (the kernel must drop the read, so the
 //! next line goes to whoever reads next), `--args` prints each argument on
 //! its own line;
@@ -52,6 +56,17 @@ fn main(caps: Caps) -> i32 {
                 }
             }
             ("--cat-stdin", _) => cat_stdin(&out),
+            ("--count-stdin", _) => count_stdin().and_then(|n| out.line(&format!("{n}"))),
+            ("--out-bytes", Some(n)) => {
+                i += 1;
+                match n.parse() {
+                    Ok(n) => out_bytes(&out, n),
+                    Err(_) => {
+                        let _ = err.line(&format!("probe: bad byte count {n:?}"));
+                        return 2;
+                    }
+                }
+            }
             ("--abandon-read", _) => match stdin() {
                 Some(terminal) => terminal.read_async(4096).map(|pending| {
                     // Give the kernel the read, then leave with it pending.
@@ -84,4 +99,29 @@ fn cat_stdin(out: &capos::stdio::Output) -> Result<(), CapError> {
         }
         out.write(&data)?;
     }
+}
+
+fn count_stdin() -> Result<u64, CapError> {
+    let Some(terminal) = stdin() else { return Err(CapError::NotFound) };
+    let mut total = 0u64;
+    loop {
+        let data = terminal.read(4096)?;
+        if data.is_empty() {
+            return Ok(total);
+        }
+        total += data.len() as u64;
+    }
+}
+
+/// Writes `n` bytes of 64-byte lines in writes of up to 16 KiB.
+fn out_bytes(out: &capos::stdio::Output, n: u64) -> Result<(), CapError> {
+    const LINE: &[u8; 64] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n";
+    let block: Vec<u8> = LINE.iter().copied().cycle().take(16 * 1024).collect();
+    let mut left = n;
+    while left > 0 {
+        let take = left.min(block.len() as u64) as usize;
+        out.write(&block[..take])?;
+        left -= take as u64;
+    }
+    Ok(())
 }
