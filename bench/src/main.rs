@@ -104,8 +104,7 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
         );
     }
     if !cli.ring_only {
-        let (reference, rows, breakdown) = wall::measure(&qemu_runner::repo_root(), &build, accel)?;
-        wall::print(&reference, &rows, &breakdown);
+        wall::print(&wall::measure(&qemu_runner::repo_root(), &build, accel)?);
     }
     Ok(())
 }

@@ -221,7 +221,7 @@ pub fn measure(
         return Err(format!("probe --count-stdin counted {counted:?} of {STDIO_BYTES} bytes"));
     }
     rows.push(throughput_row("stdin from the host", STDIO_BYTES, in_s, base));
-    Ok((reference, rows, breakdown))
+    Ok(Measured { reference, rows, breakdown })
 }
 
 /// A throughput row: `bytes` in `seconds`, less the `base` of a trivial run.
@@ -235,7 +235,8 @@ fn throughput_row(what: &str, bytes: usize, seconds: f64, base: f64) -> Row {
 }
 
 /// Prints the rows.
-pub fn print(reference: &Row, rows: &[Row], breakdown: &[(String, f64)]) {
+pub fn print(measured: &Measured) {
+    let Measured { reference, rows, breakdown } = measured;
     println!();
     println!("capOS wall-clock (this machine; median of {RUNS} runs unless said)");
     println!("{:<44} {:>9} {:>12}  detail", "what", "seconds", "ratio");
