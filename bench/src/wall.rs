@@ -147,12 +147,18 @@ fn make_run_to_prompt(root: &Path) -> Result<f64, String> {
     elapsed.ok_or_else(|| format!("make run ended without a prompt: {}", String::from_utf8_lossy(&seen)))
 }
 
+/// What [`measure`] found.
+pub struct Measured {
+    /// The bare boot every row is compared with.
+    pub reference: Row,
+    /// The rows.
+    pub rows: Vec<Row>,
+    /// A bare boot's steps and their seconds.
+    pub breakdown: Vec<(String, f64)>,
+}
+
 /// Every wall-clock row, and the breakdown of a boot.
-pub fn measure(
-    root: &Path,
-    build: &Path,
-    accel: Accel,
-) -> Result<(Row, Vec<Row>, Vec<(String, f64)>), String> {
+pub fn measure(root: &Path, build: &Path, accel: Accel) -> Result<Measured, String> {
     // Warm everything up: builds, page cache.
     capos(root, &["run", "--", "hello"], None, 0)?;
     let mut references = Vec::new();
