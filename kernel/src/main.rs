@@ -149,8 +149,8 @@ fn spawn_init() -> Result<Arc<process::Process>, capos_abi::error::CapError> {
         args: vec![String::from("init")],
         env: vec::Vec::new(),
         quotas: process::Quotas::DEFAULT,
-        // init reads and decodes the whole manifest (binaries included).
-        heap_size: spawn::INITIAL_HEAP + 4 * boot::manifest::bytes().len() as u64,
+        // init reads and decodes the manifest's config (no contents).
+        heap_size: spawn::INITIAL_HEAP + 4 * boot::manifest::config().len() as u64,
     })
 }
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--count-stdin] [--out-bytes N]
-//!       [--abandon-read] [--args] [--exit N]
+//!       [--checksum PATH] [--abandon-read] [--args] [--exit N]
 //! ```
 //!
 //! In order: `--out` writes TEXT and a newline to standard output, `--err`
@@ -10,7 +10,9 @@
 //! output until end of file, `--count-stdin` reads standard input to end of
 //! file and prints how many bytes came, `--out-bytes N` writes N bytes
 //! (lines of `0123456789abcdef…`, 64 bytes with the newline) to standard
-//! output, `--abandon-read` starts a terminal read and
+//! output, `--checksum PATH` prints the size and the 64-bit FNV-1a hash (in
+//! hex) of the file PATH, read through the `fs` cap: `SIZE HASH`,
+//! `--abandon-read` starts a terminal read and
 //! exits without waiting for it (the kernel must drop the read, so the
 //! next line goes to whoever reads next), `--args` prints each argument on
 //! its own line;
@@ -56,6 +58,10 @@ fn main(caps: Caps) -> i32 {
                 }
             }
             ("--cat-stdin", _) => cat_stdin(&out),
+            ("--checksum", Some(path)) => {
+                i += 1;
+                checksum(&caps, path).and_then(|(size, hash)| out.line(&format!("{size} {hash:016x}")))
+            }
             ("--count-stdin", _) => count_stdin().and_then(|n| out.line(&format!("{n}"))),
             ("--out-bytes", Some(n)) => {
                 i += 1;
@@ -124,4 +130,23 @@ fn out_bytes(out: &capos::stdio::Output, n: u64) -> Result<(), CapError> {
         left -= take as u64;
     }
     Ok(())
+}
+
+/// The size and 64-bit FNV-1a hash of the file `path` (the `fs` cap's).
+fn checksum(caps: &Caps, path: &str) -> Result<(u64, u64), CapError> {
+    let root = capos::fs::Directory::from_caps(caps, "fs")?;
+    let file = root.open(path, &capos::fs::OpenOptions::new())?;
+    let (mut size, mut hash) = (0u64, 0xcbf2_9ce4_8422_2325u64);
+    loop {
+        let data = file.read(capos::fs::MAX_IO as u32)?;
+        if data.is_empty() {
+            break;
+        }
+        size += data.len() as u64;
+        for byte in data {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    let _ = file.close();
+    Ok((size, hash))
 }

@@ -105,10 +105,7 @@ const SHELL_LOGLEVEL: &str = "loglevel=warn";
 
 fn run_program(o: &Options) -> Result<u8, Error> {
     let terminal = tty::is_terminal(libc::STDIN_FILENO);
-    let mut m = manifest::load(&o.manifest, &o.cue)?;
-    manifest::add_files(&mut m, spec::collect(&o.mappings)?);
-    manifest::set_program(&mut m, &o.program, o.all_services)?;
-    let bytes = manifest::finish(&m)?;
+    let bytes = run_manifest(o)?;
 
     let mut work = WorkDir::create(&o.work_root)?;
     let module = work.path().join("manifest.bin");
@@ -183,6 +180,33 @@ fn run_program(o: &Options) -> Result<u8, Error> {
     }
 }
 
+/// The run's manifest, encoded: `o.manifest` with the host files added,
+/// room made for them in the file service, and the program set (when there
+/// is one); refused when the guest memory cannot hold it.
+fn run_manifest(o: &Options) -> Result<Vec<u8>, Error> {
+    let mut m = manifest::load(&o.manifest, &o.cue)?;
+    let files = spec::collect(&o.mappings)?;
+    let added = files.iter().map(|f| f.data.len() as u64).sum();
+    manifest::add_files(&mut m, files);
+    manifest::make_room(&mut m, added)?;
+    if !o.program.is_empty() {
+        manifest::set_program(&mut m, &o.program, o.all_services)?;
+    }
+    let bytes = manifest::finish(&m)?;
+    let needed = manifest::guest_memory_needed(&m, bytes.len());
+    if added > 0 && needed > u64::from(o.memory_mib) << 20 {
+        return Err(format!(
+            "this run needs about {} MiB of guest memory (a {} MiB manifest with {} MiB of files carried in, \
+             and the file service's copy of them), more than --memory {}; give a larger --memory",
+            needed.div_ceil(1 << 20),
+            bytes.len().div_ceil(1 << 20),
+            added.div_ceil(1 << 20),
+            o.memory_mib
+        ));
+    }
+    Ok(bytes)
+}
+
 fn run_shell(o: &Options) -> Result<u8, Error> {
     let work = WorkDir::create(&o.work_root)?;
     let module = if o.mappings.is_empty() && o.manifest.extension().is_none_or(|e| e != "cue") {
@@ -191,9 +215,7 @@ fn run_shell(o: &Options) -> Result<u8, Error> {
         }
         o.manifest.clone()
     } else {
-        let mut m = manifest::load(&o.manifest, &o.cue)?;
-        manifest::add_files(&mut m, spec::collect(&o.mappings)?);
-        let bytes = manifest::finish(&m)?;
+        let bytes = run_manifest(o)?;
         let module = work.path().join("manifest.bin");
         fs::write(&module, &bytes).map_err(|e| format!("cannot write {}: {e}", module.display()))?;
         module

@@ -31,6 +31,11 @@ pub const SCENARIOS: &[Scenario] = &[
         run: files,
     },
     Scenario {
+        name: "capos-run-big",
+        about: "capos run --file: a 64 MiB file arrives intact (checksum); past the manifest limit or the guest memory: 125 and why",
+        run: big,
+    },
+    Scenario {
         name: "capos-run-errors",
         about: "capos run: a missing program exits 127 with the shell's message; --timeout exits 124; tool errors exit 125",
         run: errors,
@@ -218,6 +223,76 @@ fn files(ctx: &mut Ctx) -> Result<(), TestFailure> {
         capos(ctx, 1, &root, &["--file", "./README.md:/tmp/r", "--", "cat", "/tmp/r"], None, false)?;
     outcome.expect(0, &readme, b"")?;
     ctx.note(format!("--dir: 2 files; --file: README.md's {} bytes back unchanged", readme.len()));
+    Ok(())
+}
+
+/// The 64-bit FNV-1a hash `probe --checksum` prints.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+fn big(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let root = qemu_runner::repo_root();
+    let dir = ctx.build_dir().join("capos-run-big");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| TestFailure::new(format!("creating {}: {e}", dir.display())))?;
+    let write = |name: &str, len: usize, seed: u64| -> Result<(PathBuf, Vec<u8>), TestFailure> {
+        // xorshift bytes: no run of equal pages for anything to fold.
+        let mut x = seed;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        let path = dir.join(name);
+        std::fs::write(&path, &bytes)
+            .map_err(|e| TestFailure::new(format!("writing {}: {e}", path.display())))?;
+        Ok((path, bytes))
+    };
+
+    let (path, bytes) = write("64m", 64 << 20, 0x9e37_79b9_7f4a_7c15)?;
+    let spec = format!("{}:/t/big", path.display());
+    let outcome =
+        capos(ctx, 0, &root, &["--file", &spec, "--", "probe", "--checksum", "/t/big"], None, false)?;
+    let want = format!("{} {:016x}\n", bytes.len(), fnv1a(&bytes));
+    outcome.expect(0, want.as_bytes(), b"")?;
+    drop(bytes);
+    let _ = std::fs::remove_file(&path);
+
+    // Past the manifest's limit, and more than the guest memory holds.
+    let (path, _) = write("130m", 130 << 20, 7)?;
+    let spec = format!("{}:/t/big", path.display());
+    let outcome =
+        capos(ctx, 1, &root, &["--file", &spec, "--", "probe", "--checksum", "/t/big"], None, false)?;
+    let _ = std::fs::remove_file(&path);
+    let stderr = outcome.stderr_text();
+    if outcome.status != Some(125)
+        || !stderr.starts_with("capos: error: ")
+        || !stderr.contains("over its limit of 128 MiB")
+    {
+        return Err(outcome.fail("expected status 125 and the manifest's limit"));
+    }
+    let (path, _) = write("100m", 100 << 20, 11)?;
+    let spec = format!("{}:/t/big", path.display());
+    let outcome = capos(
+        ctx,
+        2,
+        &root,
+        &["--memory", "256", "--file", &spec, "--", "probe", "--checksum", "/t/big"],
+        None,
+        false,
+    )?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = outcome.stderr_text();
+    if outcome.status != Some(125) || !stderr.contains("more than --memory 256") {
+        return Err(outcome.fail("expected status 125 and the guest memory it needs"));
+    }
+    ctx.note("64 MiB in with the same FNV-1a; 130 MiB and 100 MiB in 256 MiB of RAM refused with 125");
     Ok(())
 }
 
