@@ -16,8 +16,8 @@ use qemu_runner::{Accel, BootMethod, IsoModule, IsoSpec, QemuConfig, Regex, Sess
 const RUNS: usize = 5;
 /// Programs in the "suite" row.
 const SUITE_PROGRAMS: usize = 100;
-/// Bytes through stdout and stdin in the throughput rows.
-const STDIO_BYTES: usize = 1 << 20;
+/// Bytes through stdout in the throughput row.
+const STDOUT_BYTES: usize = 16 << 20;
 /// Longest wait for any one step.
 const STEP: Duration = Duration::from_secs(120);
 
@@ -208,26 +208,31 @@ pub fn measure(root: &Path, build: &Path, accel: Accel) -> Result<Measured, Stri
     });
 
     let base = rows[0].seconds;
-    let count = STDIO_BYTES.to_string();
+    let count = STDOUT_BYTES.to_string();
     let (out_s, out) = timed(|| capos(root, &["run", "--", "probe", "--out-bytes", &count], None, 0))?;
-    if out.len() != STDIO_BYTES {
+    if out.len() != STDOUT_BYTES {
         return Err(format!("probe --out-bytes {count} gave {} bytes", out.len()));
     }
-    rows.push(throughput_row("stdout to the host", STDIO_BYTES, out_s, base));
-
-    let input: Vec<u8> = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n"
-        .iter()
-        .copied()
-        .cycle()
-        .take(STDIO_BYTES)
-        .collect();
-    let (in_s, counted) = timed(|| capos(root, &["run", "--", "probe", "--count-stdin"], Some(&input), 0))?;
-    let counted = String::from_utf8_lossy(&counted).trim().to_string();
-    if counted != STDIO_BYTES.to_string() {
-        return Err(format!("probe --count-stdin counted {counted:?} of {STDIO_BYTES} bytes"));
+    rows.push(throughput_row("stdout to the host", STDOUT_BYTES, out_s, base));
+    for (bytes, line) in [(4 << 20, 4096), (1 << 20, 64)] {
+        rows.push(stdin_row(root, bytes, line, base)?);
     }
-    rows.push(throughput_row("stdin from the host", STDIO_BYTES, in_s, base));
     Ok(Measured { reference, rows, breakdown })
+}
+
+/// `bytes` of piped stdin in lines of `line` bytes, counted by
+/// `probe --count-stdin` (which reads a line per read, as a terminal
+/// gives them).
+fn stdin_row(root: &Path, bytes: usize, line: usize, base: f64) -> Result<Row, String> {
+    let input: Vec<u8> =
+        (0..bytes).map(|i| if i % line == line - 1 { b'\n' } else { b'a' + (i % 26) as u8 }).collect();
+    let (seconds, counted) =
+        timed(|| capos(root, &["run", "--", "probe", "--count-stdin"], Some(&input), 0))?;
+    let counted = String::from_utf8_lossy(&counted).trim().to_string();
+    if counted != bytes.to_string() {
+        return Err(format!("probe --count-stdin counted {counted:?} of {bytes} bytes"));
+    }
+    Ok(throughput_row(&format!("stdin from the host, {line}-byte lines"), bytes, seconds, base))
 }
 
 /// A throughput row: `bytes` in `seconds`, less the `base` of a trivial run.

@@ -14,6 +14,7 @@ extern crate alloc;
 mod arch;
 mod boot;
 mod cap;
+mod channel;
 mod klog;
 #[cfg(feature = "ktest")]
 mod ktest;
@@ -26,6 +27,7 @@ mod spawn;
 mod syscall;
 mod thread;
 mod time;
+mod virtio_console;
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -92,6 +94,10 @@ pub extern "C" fn kmain(magic: u32, info_phys: u32) -> ! {
     sched::init();
     cap::wall_clock::init();
     boot::manifest::init(&boot);
+    let consoles = virtio_console::init();
+    if consoles > 0 {
+        log::info!("{consoles} virtio console(s)");
+    }
     cap::terminal_session::init(&boot);
 
     print_banner(&boot, &BootReport { features, frames, heap_bytes, timer });

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! capos run [--manifest FILE] [--dir HOSTDIR:/guest/path[:rw]]… [--file HOST:/guest/path[:rw]]…
-//!           [--timeout SECONDS] [--log FILE] [--boot direct|iso] [-- PROGRAM ARGS…]
+//!           [--timeout SECONDS] [--log FILE] [--boot direct|iso] [--stdio virtio|uart]
+//!           [-- PROGRAM ARGS…]
 //! ```
 //!
 //! `capos run -- PROGRAM ARGS…` packs the named host files into the boot
@@ -30,7 +31,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use qemu_runner::{Accel, BootMethod};
+use qemu_runner::{Accel, BootMethod, SocketDevice};
 
 use crate::manifest::CueContext;
 use crate::spec::Kind;
@@ -100,6 +101,10 @@ struct RunArgs {
     /// (through GRUB on a boot ISO, as a real machine does).
     #[arg(long, default_value = "direct", value_name = "direct|iso")]
     boot: BootMethod,
+    /// The devices behind the program's terminal and stderr: virtio
+    /// consoles (fast) or the UARTs COM2 and COM3.
+    #[arg(long, default_value = "virtio", value_name = "virtio|uart")]
+    stdio: SocketDevice,
     /// Extra kernel command-line words, e.g. `loglevel=debug` (the ports
     /// and `poweroff` of a run cannot be changed). Repeatable.
     #[arg(long, value_name = "WORDS")]
@@ -176,6 +181,7 @@ fn options(build_dir: Option<PathBuf>, args: RunArgs, cwd: &Path) -> Result<run:
         accel: args.accel,
         memory_mib: args.memory,
         boot: args.boot,
+        stdio: args.stdio,
         all_services: args.all_services,
         cmdline: args.cmdline.iter().flat_map(|w| w.split_whitespace()).map(str::to_string).collect(),
     })
@@ -253,6 +259,8 @@ mod tests {
         assert_eq!(o.timeout, None);
         assert_eq!(o.accel, Accel::Tcg);
         assert_eq!(o.boot, BootMethod::Direct);
+        assert_eq!(o.stdio, SocketDevice::Virtio);
+        assert_eq!(parse(&["run", "--stdio", "uart", "--", "p"]).unwrap().stdio, SocketDevice::Uart);
         assert!(o.cmdline.is_empty());
         assert_eq!(parse(&["run", "--boot", "iso", "--", "p"]).unwrap().boot, BootMethod::Iso);
         let o = parse(&["run", "--cmdline", "loglevel=debug  x=1", "--cmdline", "y", "--", "p"]).unwrap();

@@ -10,7 +10,7 @@ use std::time::Duration;
 use capos_abi::{cmdline, serial};
 use qemu_runner::{
     Accel, Boot, BootMethod, ExitKind, Failure, FailureKind, IsoModule, IsoSpec, QemuConfig, Session,
-    classify, prepare_boot, regex, run_interactive_for,
+    SocketDevice, classify, prepare_boot, regex, run_interactive_for,
 };
 
 use crate::manifest::{self, CueContext};
@@ -53,6 +53,8 @@ pub struct Options {
     pub memory_mib: u32,
     /// Direct kernel boot or a GRUB ISO.
     pub boot: BootMethod,
+    /// The devices behind the program's terminal and stderr.
+    pub stdio: SocketDevice,
     /// Keep the services the shell does not need.
     pub all_services: bool,
     /// Extra kernel command-line words (`--cmdline`).
@@ -73,14 +75,19 @@ pub fn run(options: &Options) -> u8 {
     })
 }
 
-/// The kernel command line of a program run: the terminal on COM2, error
-/// output on COM3, no echo unless a person is typing, power off at the
-/// end; then the `extra` words (the kernel takes the first value of a key,
-/// so they cannot move the ports).
-pub fn program_cmdline(stdin_is_terminal: bool, extra: &[String]) -> String {
+/// The kernel command line of a program run: the terminal on COM2 (or the
+/// first virtio console), error output on COM3 (or the second), no echo
+/// unless a person is typing, power off at the end; then the `extra` words
+/// (the kernel takes the first value of a key, so they cannot move the
+/// ports).
+pub fn program_cmdline(stdin_is_terminal: bool, stdio: SocketDevice, extra: &[String]) -> String {
+    let (terminal, stderr) = match stdio {
+        SocketDevice::Uart => ("com2", "com3"),
+        SocketDevice::Virtio => ("virtio0", "virtio1"),
+    };
     let mut words = vec![
-        format!("{}=com2", cmdline::TERMINAL),
-        format!("{}=com3", cmdline::STDERR),
+        format!("{}={terminal}", cmdline::TERMINAL),
+        format!("{}={stderr}", cmdline::STDERR),
         cmdline::POWEROFF.to_string(),
     ];
     if !stdin_is_terminal {
@@ -110,7 +117,7 @@ fn run_program(o: &Options) -> Result<u8, Error> {
     let mut work = WorkDir::create(&o.work_root)?;
     let module = work.path().join("manifest.bin");
     fs::write(&module, &bytes).map_err(|e| format!("cannot write {}: {e}", module.display()))?;
-    let mut spec = IsoSpec::new(&o.kernel, program_cmdline(terminal, &o.cmdline));
+    let mut spec = IsoSpec::new(&o.kernel, program_cmdline(terminal, o.stdio, &o.cmdline));
     spec.modules.push(IsoModule::new(&module));
     let boot = prepare_boot(&spec, o.boot, &work.path().join("run.iso")).map_err(|e| e.to_string())?;
 
@@ -124,6 +131,7 @@ fn run_program(o: &Options) -> Result<u8, Error> {
 
     let mut config = machine(o, boot);
     config.serial_sockets = vec![term_path, err_path];
+    config.socket_device = o.stdio;
     tty::save(terminal).map_err(|e| format!("cannot put the terminal in raw mode: {e}"))?;
     let mut session = Session::start("capos-run", &config).map_err(|e| e.to_string())?;
     let mut relay = Relay::start(term, err, session.id(), terminal)
@@ -371,11 +379,16 @@ mod tests {
 
     #[test]
     fn program_cmdline_uses_the_abi_words() {
-        assert_eq!(program_cmdline(true, &[]), "terminal=com2 stderr=com3 poweroff");
-        assert_eq!(program_cmdline(false, &[]), "terminal=com2 stderr=com3 poweroff terminal-echo=off");
+        let uart = SocketDevice::Uart;
+        assert_eq!(program_cmdline(true, uart, &[]), "terminal=com2 stderr=com3 poweroff");
+        assert_eq!(program_cmdline(false, uart, &[]), "terminal=com2 stderr=com3 poweroff terminal-echo=off");
+        assert_eq!(
+            program_cmdline(true, SocketDevice::Virtio, &[]),
+            "terminal=virtio0 stderr=virtio1 poweroff"
+        );
         let extra = ["loglevel=debug".to_string(), "terminal=com1".to_string()];
         assert_eq!(
-            program_cmdline(true, &extra),
+            program_cmdline(true, uart, &extra),
             "terminal=com2 stderr=com3 poweroff loglevel=debug terminal=com1"
         );
         assert_eq!(shell_cmdline(&[]), "poweroff loglevel=warn");

@@ -38,7 +38,8 @@ pub use failure::{ExitKind, Failure, FailureKind, REPORT_LINES, classify};
 pub use iso::{IsoModule, IsoSpec, build_iso, grub_cfg};
 pub use lines::LineSplitter;
 pub use qemu::{
-    Accel, INTERACTIVE_KILL_GRACE, Mode, QEMU_BINARY, QemuConfig, run_interactive, run_interactive_for,
+    Accel, INTERACTIVE_KILL_GRACE, Mode, QEMU_BINARY, QemuConfig, SocketDevice, run_interactive,
+    run_interactive_for,
 };
 pub use regex::{self, Regex};
 pub use session::{Line, Match, Session};

@@ -53,6 +53,40 @@ impl FromStr for Accel {
     }
 }
 
+/// The device the guest sees behind each of [`QemuConfig::serial_sockets`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SocketDevice {
+    /// UARTs: COM2, COM3, … (one port access per byte).
+    #[default]
+    Uart,
+    /// Virtio serial ports 1, 2, … of one `virtio-serial-pci` device
+    /// (pages per transfer; the kernel's `virtio0`, `virtio1`, … in this
+    /// order).
+    Virtio,
+}
+
+impl SocketDevice {
+    /// The name [`FromStr`] takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SocketDevice::Uart => "uart",
+            SocketDevice::Virtio => "virtio",
+        }
+    }
+}
+
+impl FromStr for SocketDevice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "uart" => Ok(SocketDevice::Uart),
+            "virtio" => Ok(SocketDevice::Virtio),
+            other => Err(format!("unknown device `{other}` (use uart or virtio)")),
+        }
+    }
+}
+
 /// Who is on the other end of the serial console.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -89,10 +123,13 @@ pub struct QemuConfig {
     /// to) into this file (chardev `logfile`), so the host can read what
     /// the kernel printed once QEMU has ended; default: no copy.
     pub serial_log: Option<PathBuf>,
-    /// Serial ports after COM1 (COM2, COM3, … in this order), each
-    /// connected to the Unix socket at the path. QEMU connects to it as a
-    /// client when it starts, so the socket must be listening by then.
+    /// Serial ports after COM1 (COM2, COM3, … in this order, or virtio
+    /// consoles, see [`Self::socket_device`]), each connected to the Unix
+    /// socket at the path. QEMU connects to it as a client when it starts,
+    /// so the socket must be listening by then.
     pub serial_sockets: Vec<PathBuf>,
+    /// What the guest sees behind [`Self::serial_sockets`].
+    pub socket_device: SocketDevice,
 }
 
 impl QemuConfig {
@@ -107,6 +144,7 @@ impl QemuConfig {
             log_dir: crate::repo_root().join("build/logs"),
             serial_log: None,
             serial_sockets: Vec::new(),
+            socket_device: SocketDevice::Uart,
         }
     }
 
@@ -155,7 +193,22 @@ impl QemuConfig {
             chardev.push(qemu_opt_value(socket.as_os_str()));
             args.push("-chardev".into());
             args.push(chardev);
-            push(&mut args, &["-serial", &format!("chardev:{id}")]);
+            match self.socket_device {
+                SocketDevice::Uart => push(&mut args, &["-serial", &format!("chardev:{id}")]),
+                SocketDevice::Virtio => {
+                    // One device, port i+1 for socket i (port 0 is the
+                    // console port, which drops output when the host is slow).
+                    if i == 0 {
+                        let ports = self.serial_sockets.len() + 1;
+                        push(
+                            &mut args,
+                            &["-device", &format!("virtio-serial-pci,id=vser,max_ports={ports}")],
+                        );
+                    }
+                    let port = format!("virtserialport,bus=vser.0,nr={},chardev={id}", i + 1);
+                    push(&mut args, &["-device", &port]);
+                }
+            }
         }
         if self.gdb {
             push(&mut args, &["-s", "-S"]);
@@ -439,6 +492,28 @@ mod tests {
             };
             assert_eq!(serials, expected);
         }
+    }
+
+    #[test]
+    fn serial_sockets_can_be_virtio_consoles() {
+        let mut config = iso("x.iso");
+        config.serial_sockets = vec!["/tmp/term.sock".into(), "/tmp/err.sock".into()];
+        config.socket_device = SocketDevice::Virtio;
+        let args = strings(&config, Mode::Captured);
+        let devices: Vec<&String> =
+            args.iter().zip(&args[1..]).filter(|(a, _)| *a == "-device").map(|(_, v)| v).collect();
+        assert_eq!(
+            devices[1..],
+            [
+                "virtio-serial-pci,id=vser,max_ports=3",
+                "virtserialport,bus=vser.0,nr=1,chardev=serial1",
+                "virtserialport,bus=vser.0,nr=2,chardev=serial2"
+            ]
+        );
+        assert_eq!(count(&args, "-serial"), 1, "only COM1");
+        assert_eq!("virtio".parse::<SocketDevice>(), Ok(SocketDevice::Virtio));
+        assert_eq!("uart".parse::<SocketDevice>(), Ok(SocketDevice::Uart));
+        assert!("usb".parse::<SocketDevice>().is_err());
     }
 
     #[test]

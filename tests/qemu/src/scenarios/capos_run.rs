@@ -36,6 +36,11 @@ pub const SCENARIOS: &[Scenario] = &[
         run: big,
     },
     Scenario {
+        name: "capos-run-throughput",
+        about: "capos run: 16 MiB of stdout and 4 MiB of piped stdin cross the virtio ports intact, stdout within 10 s",
+        run: throughput,
+    },
+    Scenario {
         name: "capos-run-errors",
         about: "capos run: a missing program exits 127 with the shell's message; --timeout exits 124; tool errors exit 125",
         run: errors,
@@ -176,7 +181,12 @@ fn status(ctx: &mut Ctx) -> Result<(), TestFailure> {
         let outcome = capos(ctx, run, &cwd, &args, None, false)?;
         outcome.expect(code, format!("{out}\n").as_bytes(), format!("{err}\n").as_bytes())?;
     }
-    ctx.note("exit statuses 0, 1 and 42; stdout and stderr exactly the program's");
+    // The same over the UARTs (COM2, COM3) instead of the virtio ports.
+    let args = ["--stdio", "uart", "--", "probe", "--out", "by uart", "--err", "err by uart", "--exit", "5"];
+    capos(ctx, 3, &cwd, &args, None, false)?.expect(5, b"by uart\n", b"err by uart\n")?;
+    ctx.note(
+        "exit statuses 0, 1 and 42 (virtio ports) and 5 (UARTs); stdout and stderr exactly the program's",
+    );
     Ok(())
 }
 
@@ -189,6 +199,9 @@ fn stdin(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let outcome =
         capos(ctx, 0, &cwd, &["--", "probe", "--cat-stdin", "--exit", "7"], Some(lines.as_bytes()), false)?;
     outcome.expect(7, lines.as_bytes(), b"")?;
+    // The same over COM2, whose receive FIFO holds 16 bytes.
+    let args = ["--stdio", "uart", "--", "probe", "--cat-stdin", "--exit", "7"];
+    capos(ctx, 2, &cwd, &args, Some(lines.as_bytes()), false)?.expect(7, lines.as_bytes(), b"")?;
     // Input without a final newline: the first Ctrl-D completes the line,
     // the second ends the input.
     let partial = b"hi, no newline";
@@ -223,6 +236,39 @@ fn files(ctx: &mut Ctx) -> Result<(), TestFailure> {
         capos(ctx, 1, &root, &["--file", "./README.md:/tmp/r", "--", "cat", "/tmp/r"], None, false)?;
     outcome.expect(0, &readme, b"")?;
     ctx.note(format!("--dir: 2 files; --file: README.md's {} bytes back unchanged", readme.len()));
+    Ok(())
+}
+
+/// Stdout and stdin in bulk: `probe --out-bytes` and `--count-stdin`.
+fn throughput(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let root = qemu_runner::repo_root();
+    const OUT: usize = 16 << 20;
+    // What `probe --out-bytes` writes: 64-byte lines.
+    let line = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n";
+    let expected: Vec<u8> = line.iter().copied().cycle().take(OUT).collect();
+    let started = Instant::now();
+    let outcome = capos(ctx, 0, &root, &["--", "probe", "--out-bytes", &OUT.to_string()], None, false)?;
+    let out_time = started.elapsed();
+    outcome.expect(0, &expected, b"")?;
+    // The issue's bound for 16 MiB: 10 s, boot included (about 0.4 s).
+    if out_time > Duration::from_secs(10) {
+        return Err(
+            outcome.fail(format!("16 MiB of stdout took {:.1} s, more than 10 s", out_time.as_secs_f64()))
+        );
+    }
+
+    const IN: usize = 4 << 20;
+    let input: Vec<u8> =
+        (0..IN).map(|i| if i % 4096 == 4095 { b'\n' } else { b'a' + (i % 26) as u8 }).collect();
+    let started = Instant::now();
+    let outcome = capos(ctx, 1, &root, &["--", "probe", "--count-stdin"], Some(&input), false)?;
+    let in_time = started.elapsed();
+    outcome.expect(0, format!("{IN}\n").as_bytes(), b"")?;
+    ctx.note(format!(
+        "16 MiB out in {:.2} s, 4 MiB in (4 KiB lines) in {:.2} s, boot included",
+        out_time.as_secs_f64(),
+        in_time.as_secs_f64()
+    ));
     Ok(())
 }
 
