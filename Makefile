@@ -25,15 +25,17 @@ USER_FLAGS  := --profile user --target $(USER_TARGET) -Z json-target-spec \
 USER_OUT    := target/user/x86_64-unknown-capos/user
 # init and every app (apps/NAME holds the package NAME, found automatically).
 USER_CRATES := init capos-shell $(notdir $(wildcard apps/*))
-RUNNER     := $(CARGO_HOST) run --quiet --release -p qemu-runner --
-MKMANIFEST := $(CARGO_HOST) run --quiet --release -p mkmanifest --
+# Host tools, built by the `tools` target and run as binaries (a `cargo
+# run` would cost a fingerprint check each time).
+RUNNER     := target/release/qemu-runner
+MKMANIFEST := target/release/mkmanifest
 # Boot manifests: system.cue -> build/manifest.bin, system-NAME.cue ->
 # build/manifest-NAME.bin (the QEMU scenarios boot those).
 SYSTEMS    := $(filter-out system-schema.cue,$(wildcard system*.cue))
 MANIFESTS  := $(patsubst system%.cue,$(BUILD)/manifest%.bin,$(SYSTEMS))
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
-.PHONY: all setup cue user manifests manifest capos-tool kernel kernel-ktest iso run test host-test miri qemu-test \
+.PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
         generated-code-check fuzz-smoke bench \
         lint fmt clippy clean help
 
@@ -62,34 +64,56 @@ kernel-ktest: setup user
 	@mkdir -p $(BUILD)
 	@cp $(KTEST_KERNEL_OUT) $(BUILD)/kernel-ktest.elf
 
-# Every boot manifest, with the userspace binaries embedded. Always
-# rebuilt (cheap), so a changed binary or .cue file is never missed.
-manifests: user cue
-	@mkdir -p $(BUILD)
-	@for cue in $(SYSTEMS); do \
-	  out=$(BUILD)/manifest$${cue#system}; out=$${out%.cue}.bin; \
-	  $(MKMANIFEST) -q --cue system-schema.cue --cue $$cue --bin-dir $(USER_OUT) --out $$out || exit 1; \
-	done
+# The host tools the build runs: mkmanifest and qemu-runner.
+tools: setup
+	$(CARGO_HOST) build --quiet --release -p mkmanifest -p qemu-runner
+
+# Every boot manifest, with the userspace binaries embedded. A manifest is
+# rebuilt only when a file it was made from changed: its .cue files, the
+# binaries and files it embeds (mkmanifest's --depfile lists them in
+# build/manifest*.bin.d) or mkmanifest itself. The manifests are made by a
+# second make, which sees the binaries cargo has just built.
+manifests: user cue tools
+	@$(MAKE) --no-print-directory $(MANIFESTS)
 
 # The default manifest alone (system.cue -> build/manifest.bin), what
-# `./capos run` boots.
-manifest: user cue
-	@mkdir -p $(BUILD)
-	@$(MKMANIFEST) -q --cue system-schema.cue --cue system.cue --bin-dir $(USER_OUT) --out $(BUILD)/manifest.bin
+# `./capos run` and `make run` boot.
+manifest: user cue tools
+	@$(MAKE) --no-print-directory $(BUILD)/manifest.bin
+
+define build-manifest
+@mkdir -p $(@D)
+$(MKMANIFEST) -q --cue system-schema.cue --cue $< --bin-dir $(USER_OUT) --depfile $@.d --out $@
+endef
+$(BUILD)/manifest.bin: system.cue system-schema.cue $(MKMANIFEST)
+	$(build-manifest)
+$(BUILD)/manifest-%.bin: system-%.cue system-schema.cue $(MKMANIFEST)
+	$(build-manifest)
+-include $(wildcard $(BUILD)/manifest*.bin.d)
 
 # The `capos` host command, target/release/capos (docs/capos-run.md); the
 # `./capos` script builds it (and the kernel and manifest) before each use.
 capos-tool: setup
 	$(CARGO_HOST) build --quiet --release -p capos-cli
 
-iso: kernel manifests
+# A GRUB boot ISO of the default system (for real machines and other VMs).
+iso: kernel manifest tools
 	$(RUNNER) iso --kernel $(BUILD)/kernel.elf --module $(BUILD)/manifest.bin --out $(BUILD)/capos.iso
 
-# `make run`: the shell's `exit` stops QEMU; kernel info lines stay off the
-# terminal (RUN_CMDLINE=loglevel=info shows them).
+# `make run`: boots the default system directly (QEMU's -kernel; BOOT=iso
+# boots through GRUB on an ISO instead). The shell's `exit` stops QEMU;
+# kernel info lines stay off the terminal (RUN_CMDLINE=loglevel=info shows
+# them). What it boots is built first, but only when a source file changed
+# (tools/build-if-stale.sh), so a warm start costs no cargo run at all.
 RUN_CMDLINE ?= poweroff loglevel=warn
-run: kernel manifests
-	$(RUNNER) run --kernel $(BUILD)/kernel.elf --cmdline "$(RUN_CMDLINE)" --module $(BUILD)/manifest.bin
+BOOT        ?= direct
+run:
+	@tools/build-if-stale.sh run --needs $(BUILD)/kernel.elf --needs $(BUILD)/manifest.bin --needs $(RUNNER) \
+	  -- --no-print-directory run-deps
+	@$(RUNNER) run --boot $(BOOT) --kernel $(BUILD)/kernel.elf --cmdline "$(RUN_CMDLINE)" --module $(BUILD)/manifest.bin
+
+# What `make run` boots.
+run-deps: kernel manifest tools
 
 # Host unit tests of every host crate (pure logic, harness, tools); the
 # workspace's default members are exactly those.
@@ -113,14 +137,16 @@ fuzz-smoke: setup
 
 # Every QEMU scenario (boot banner, ktest suite, deliberate failures, apps,
 # hostile ring input).
-qemu-test: kernel kernel-ktest manifests capos-tool
+qemu-test: kernel kernel-ktest manifests capos-tool tools
 	$(QEMU_TESTS) --build-dir $(BUILD)
 
 # Benchmarks (not part of `make test`): ratios to a reference measured in
-# the same run. ACCEL=kvm uses KVM when /dev/kvm works.
+# the same run: the ring benchmarks (docs/benchmarks.md), then wall-clock
+# rows of `./capos run` and `make run` (docs/performance.md; RING_ONLY=1
+# skips those). ACCEL=kvm uses KVM when /dev/kvm works.
 ACCEL ?= tcg
-bench: kernel manifests
-	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL)
+bench: kernel manifests tools capos-tool
+	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL) $(if $(RING_ONLY),--ring-only)
 
 fmt:
 	$(CARGO_HOST) fmt --all

@@ -115,6 +115,24 @@ interface BootPackage @0x85b927ac18fe1cd9 {
   binarySize @3 (name :Text) -> (size :UInt64);
   # The size in bytes of the binary called `name`; `NotFound` if there is
   # none.
+
+  configSize @4 () -> (size :UInt64);
+  # Size in bytes of the serialized config: the manifest without the
+  # contents of its binaries and files.
+
+  readConfig @5 (offset :UInt64, length :UInt32) -> (data :Data);
+  # Reads the config like `readManifest` reads the manifest. The config is
+  # a `SystemManifest` whose binaries and files keep their names, paths and
+  # flags but have empty `data`; services and `statusFrom` are the
+  # manifest's. It is what init needs, and stays small whatever the files
+  # carried in weigh.
+
+  readFile @6 (index :UInt32, offset :UInt64, length :UInt32) -> (data :Data);
+  # Reads up to `length` bytes of the contents of file number `index` (in
+  # manifest order, as the config lists them) starting at `offset`. Returns
+  # fewer bytes only at the end of the file; an `offset` at or past the end
+  # returns empty data. `NotFound` for an index past the last file;
+  # `length` above `maxChunk` fails with `TooLarge`.
 }
 
 struct CapGrant @0xf0fdbd9f347b1a19 {
@@ -140,8 +158,8 @@ struct CapGrant @0xf0fdbd9f347b1a19 {
 interface ProcessSpawner @0xea0436c783640460 {
   # Starts new processes from binaries of the boot package.
 
-  spawn @0 (binary :Text, args :List(Text), env :List(Text), caps :List(CapGrant))
-        -> (handle :CapIndex, pid :UInt64);
+  spawn @0 (binary :Text, args :List(Text), env :List(Text), caps :List(CapGrant),
+            memoryLimit :UInt64) -> (handle :CapIndex, pid :UInt64);
   # Starts the binary called `binary` as a new process.
   #
   # `args` are the arguments after `argv[0]` (the kernel sets `argv[0]` to
@@ -158,6 +176,14 @@ interface ProcessSpawner @0xea0436c783640460 {
   # environment strings, `QuotaExceeded` or `OutOfMemory` when the new
   # process's memory cannot be had. (No limit on the number of processes
   # yet.)
+  #
+  # `memoryLimit` is the most memory, in bytes, the new process may use
+  # (its pages and page tables, rounded up to 4 KiB pages); 0 means the
+  # default, 64 MiB. Above `maxMemoryLimit` fails with `InvalidArgument`.
+  # (It is not yet carved out of the caller's own limit.)
+
+  const maxMemoryLimit :UInt64 = 4294967296;
+  # The largest `memoryLimit`: 4 GiB.
 }
 
 struct Fault @0xfdce6d9738a9d2d9 {
@@ -576,6 +602,10 @@ struct Service @0xd4cace6a4040b2a4 {
   # makes one endpoint per export and gives the service its server side
   # (an `EndpointServer`) under the export's name; services whose caps name
   # the export get its client side.
+
+  memoryLimit @8 :UInt64;
+  # The most memory, in bytes, the service may use (`ProcessSpawner.spawn`'s
+  # `memoryLimit`); 0 means the default, 64 MiB.
 }
 
 struct Export @0xd9ea13bc6b534693 {

@@ -1,7 +1,9 @@
 //! `capos-bench` (`make bench`): boots `build/manifest-bench.bin` (the
 //! `ring-bench` app) in QEMU, reads its `bench: NAME: C cycles/op (N ops)`
 //! lines and prints each result with its ratio to the reference measured in
-//! the same run: the empty syscall (kernel entry and exit only).
+//! the same run: the empty syscall (kernel entry and exit only). Then the
+//! wall-clock rows (`wall.rs`): `./capos run`, `make run`, a boot's
+//! breakdown and stdio throughput, as ratios to a bare boot.
 //!
 //! Numbers are guest TSC cycles; under TCG they describe the emulator as
 //! much as the kernel, so compare ratios, not absolute values, and compare
@@ -13,7 +15,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use qemu_runner::{Accel, IsoModule, IsoSpec, QemuConfig, Regex, Session, build_iso};
+
+mod wall;
+use qemu_runner::{Accel, BootMethod, IsoModule, IsoSpec, QemuConfig, Regex, Session, prepare_boot};
 
 #[derive(Parser)]
 #[command(name = "capos-bench", about = "Run the capOS benchmarks in QEMU and print ratios")]
@@ -24,6 +28,9 @@ struct Cli {
     /// QEMU accelerator: tcg (default) or kvm.
     #[arg(long, default_value = "tcg")]
     accel: String,
+    /// Only the ring benchmarks (skip the wall-clock rows, about 2 minutes).
+    #[arg(long)]
+    ring_only: bool,
 }
 
 /// One result line.
@@ -52,14 +59,15 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
     let mut spec = IsoSpec::new(build.join("kernel.elf"), "");
     spec.modules.push(IsoModule::new(build.join("manifest-bench.bin")));
     let iso = build.join("iso").join("bench.iso");
-    build_iso(&spec, &iso).map_err(|e| e.to_string())?;
-    let mut config = QemuConfig::new(iso);
+    let boot = prepare_boot(&spec, BootMethod::Direct, &iso).map_err(|e| e.to_string())?;
+    let mut config = QemuConfig::new(boot);
     config.log_dir = build.join("logs");
-    config.accel = match cli.accel.as_str() {
+    let accel = match cli.accel.as_str() {
         "tcg" => Accel::Tcg,
         "kvm" => Accel::Kvm,
         other => return Err(format!("unknown accelerator {other:?} (tcg or kvm)")),
     };
+    config.accel = accel;
     let mut session = Session::start("bench", &config).map_err(|e| e.to_string())?;
     let line = Regex::new(r"^bench: (?:(?P<name>.+): (?P<cycles>\d+) cycles/op \((?P<ops>\d+) ops\)|(?P<done>done)|error: (?P<error>.*))$")
         .map_err(|e| e.to_string())?;
@@ -94,6 +102,9 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
             r.ops,
             r.cycles as f64 / reference as f64
         );
+    }
+    if !cli.ring_only {
+        wall::print(&wall::measure(&qemu_runner::repo_root(), &build, accel)?);
     }
     Ok(())
 }

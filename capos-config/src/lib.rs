@@ -1,6 +1,7 @@
 //! Layouts that cross the user/kernel boundary, defined once for both
 //! sides: the capability ring (`ring`), the bootstrap CapSet page
-//! (`capset`), and the boot-manifest model (`manifest`).
+//! (`capset`), the boot-manifest model (`manifest`), and byte counts as
+//! services take them (`size`).
 //!
 //! `no_std`, no unsafe code; tested on the host.
 #![cfg_attr(not(test), no_std)]
@@ -9,3 +10,4 @@
 pub mod capset;
 pub mod manifest;
 pub mod ring;
+pub mod size;

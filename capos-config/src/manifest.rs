@@ -261,6 +261,8 @@ pub struct Service {
     pub depends_on: Vec<String>,
     /// Endpoints it serves.
     pub exports: Vec<Export>,
+    /// The most memory it may use, in bytes (0: the spawner's default).
+    pub memory_limit: u64,
 }
 
 /// One endpoint a service serves (see `Service.exports` in the schema).
@@ -309,6 +311,9 @@ pub struct SystemManifest {
 /// What is wrong with a manifest (see [`ManifestError`] for where).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ManifestErrorKind {
+    /// A service's memory limit is above what a spawner may grant
+    /// (`ProcessSpawner.maxMemoryLimit`).
+    MemoryLimitTooLarge(u64),
     /// The serialized manifest is larger than [`MAX_MANIFEST_SIZE`].
     TooLarge {
         /// Its size in bytes.
@@ -377,6 +382,11 @@ pub enum ManifestErrorKind {
 impl fmt::Display for ManifestErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::MemoryLimitTooLarge(limit) => write!(
+                f,
+                "memory limit of {limit} bytes is above the largest a service may have ({} bytes)",
+                schema::process_spawner::MAX_MEMORY_LIMIT
+            ),
             Self::TooLarge { size } => {
                 write!(f, "manifest of {size} bytes is larger than the limit of {MAX_MANIFEST_SIZE}")
             }
@@ -606,6 +616,9 @@ impl SystemManifest {
         if !binaries.contains(s.binary.as_str()) {
             return err(".binary".into(), K::UnknownBinary(s.binary.clone()));
         }
+        if s.memory_limit > schema::process_spawner::MAX_MEMORY_LIMIT {
+            return err(".memoryLimit".into(), K::MemoryLimitTooLarge(s.memory_limit));
+        }
         for (j, arg) in s.args.iter().enumerate() {
             if arg.contains('\0') {
                 return err(format!(".args[{j}]"), K::NulByte);
@@ -823,21 +836,36 @@ fn decode_service(i: usize, r: schema::service::Reader<'_>) -> Result<Service, M
         };
         caps.push(CapDecl { name, source });
     }
-    Ok(Service { name, binary, args, env, caps, restart, depends_on, exports })
+    let memory_limit = r.get_memory_limit();
+    Ok(Service { name, binary, args, env, caps, restart, depends_on, exports, memory_limit })
 }
 
-fn decode_root(r: schema::system_manifest::Reader<'_>) -> Result<SystemManifest, ManifestError> {
+/// Whether [`decode_root`] copies the contents of binaries and files.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Contents {
+    Copy,
+    Skip,
+}
+
+fn decode_root(
+    r: schema::system_manifest::Reader<'_>,
+    contents: Contents,
+) -> Result<SystemManifest, ManifestError> {
     let mut m = SystemManifest::default();
+    let data = |at: &dyn Fn() -> String, d: capnp::Result<capnp::data::Reader<'_>>| match contents {
+        Contents::Copy => d.map(<[u8]>::to_vec).map_err(|e| malformed(&at(), e)),
+        Contents::Skip => Ok(Vec::new()),
+    };
     let binaries = r.get_binaries().map_err(|e| malformed("binaries", e))?;
     for (i, b) in binaries.iter().enumerate() {
         let name = text(|| format!("binaries[{i}].name"), b.get_name())?;
-        let data = b.get_data().map_err(|e| malformed(&format!("binaries[{i}].data"), e))?.to_vec();
+        let data = data(&|| format!("binaries[{i}].data"), b.get_data())?;
         m.binaries.push(NamedBinary { name, data });
     }
     let files = r.get_files().map_err(|e| malformed("files", e))?;
     for (i, f) in files.iter().enumerate() {
         let path = text(|| format!("files[{i}].path"), f.get_path())?;
-        let data = f.get_data().map_err(|e| malformed(&format!("files[{i}].data"), e))?.to_vec();
+        let data = data(&|| format!("files[{i}].data"), f.get_data())?;
         m.files.push(NamedFile { path, data, writable: f.get_writable() });
     }
     let services = r.get_services().map_err(|e| malformed("services", e))?;
@@ -870,7 +898,32 @@ pub fn decode(bytes: &[u8]) -> Result<SystemManifest, ManifestError> {
     let message =
         serialize::read_message(&mut input, reader_options(bytes.len())).map_err(|e| malformed("", e))?;
     let root = message.get_root::<schema::system_manifest::Reader<'_>>().map_err(|e| malformed("", e))?;
-    decode_root(root)
+    decode_root(root, Contents::Copy)
+}
+
+/// The config of a serialized manifest (`BootPackage.readConfig`): the
+/// same manifest with every binary's and file's `data` left empty, names,
+/// paths, flags, services and `statusFrom` kept. Its size follows the
+/// manifest's structure, not what the files and binaries weigh.
+pub fn config(bytes: &[u8]) -> Result<Vec<u8>, ManifestError> {
+    if bytes.len() > MAX_MANIFEST_SIZE {
+        return Err(ManifestError::new("", ManifestErrorKind::TooLarge { size: bytes.len() }));
+    }
+    fn strip<S: capnp::message::ReaderSegments>(
+        message: capnp::message::Reader<S>,
+    ) -> Result<Vec<u8>, ManifestError> {
+        let root = message.get_root::<schema::system_manifest::Reader<'_>>().map_err(|e| malformed("", e))?;
+        encode(&decode_root(root, Contents::Skip)?)
+    }
+    let options = reader_options(bytes.len());
+    let mut input = bytes;
+    // Read in place when the bytes are word-aligned (the kernel's boot
+    // module is): the manifest may be far larger than the memory at hand.
+    if bytes.as_ptr().align_offset(8) == 0 {
+        strip(serialize::read_message_from_flat_slice(&mut input, options).map_err(|e| malformed("", e))?)
+    } else {
+        strip(serialize::read_message(&mut input, options).map_err(|e| malformed("", e))?)
+    }
 }
 
 /// [`decode`] then [`SystemManifest::validate`].
@@ -957,6 +1010,7 @@ pub fn encode(m: &SystemManifest) -> Result<Vec<u8>, ManifestError> {
                 RestartPolicy::Always => schema::RestartPolicy::Always,
             });
             set_texts(out.reborrow().init_depends_on(len32(s.depends_on.len())), &s.depends_on);
+            out.set_memory_limit(s.memory_limit);
             let mut exports = out.reborrow().init_exports(len32(s.exports.len()));
             for (j, e) in s.exports.iter().enumerate() {
                 let mut x = exports.reborrow().get(len32(j));
@@ -1130,12 +1184,47 @@ mod tests {
             source: CapSource::Service { service: "clock".into(), export: "socket".into() },
         });
         m.services[3].restart = RestartPolicy::Always;
+        m.services[2].memory_limit = 256 << 20;
         m.files.push(NamedFile { path: "/var/log".into(), data: Vec::new(), writable: true });
         let bytes = encode(&m).unwrap();
         assert_eq!(bytes.len() % 8, 0);
         assert_eq!(decode(&bytes).unwrap(), m);
         assert_eq!(decode_validated(&bytes).unwrap(), m);
         fuzz_decode(&bytes);
+    }
+
+    #[test]
+    fn config_keeps_everything_but_contents() {
+        let mut m = sample();
+        m.files.push(NamedFile { path: "/big".into(), data: alloc::vec![7; 1 << 20], writable: true });
+        m.services[1].memory_limit = 1 << 30;
+        let bytes = encode(&m).unwrap();
+        let config_bytes = config(&bytes).unwrap();
+        assert!(config_bytes.len() < 64 * 1024, "{} bytes", config_bytes.len());
+        let mut expected = m.clone();
+        expected.binaries.iter_mut().for_each(|b| b.data.clear());
+        expected.files.iter_mut().for_each(|f| f.data.clear());
+        assert_eq!(decode_validated(&config_bytes).unwrap(), expected);
+        // Bytes that are not word-aligned are read through a copy.
+        let mut shifted = alloc::vec![0u8; bytes.len() + 1];
+        shifted[1..].copy_from_slice(&bytes);
+        assert_eq!(config(&shifted[1..]).unwrap(), config_bytes);
+        assert!(config(&bytes[..bytes.len() / 2]).is_err());
+        assert!(config(b"not a manifest").is_err());
+    }
+
+    #[test]
+    fn memory_limits_above_the_spawners_maximum_are_refused() {
+        let mut m = sample();
+        m.services[0].memory_limit = schema::process_spawner::MAX_MEMORY_LIMIT;
+        assert_eq!(m.validate(), Ok(()));
+        m.services[0].memory_limit += 1;
+        let e = m.validate().unwrap_err();
+        assert_eq!(
+            e.kind,
+            ManifestErrorKind::MemoryLimitTooLarge(schema::process_spawner::MAX_MEMORY_LIMIT + 1)
+        );
+        assert!(e.path.ends_with(".memoryLimit"), "{}", e.path);
     }
 
     #[test]
@@ -1529,13 +1618,12 @@ mod tests {
         });
         assert_eq!(decode(&bytes).unwrap_err(), ManifestError::new("services.hello.binary", K::NotUtf8));
 
-        // A restart value this schema does not know. The message's only
-        // byte 9 is the restart field: everything else is zero or a
-        // pointer without 9 in it.
-        let mut bytes = raw_manifest(|r| {
-            r.init_services(1).get(0).set_restart(schema::RestartPolicy::Always);
-        });
-        let at = bytes.iter().position(|&b| b == 2).unwrap();
+        // A restart value this schema does not know: the restart field is
+        // the one byte where a message with `always` differs from one with
+        // `never`.
+        let with = |policy| raw_manifest(|r| r.init_services(1).get(0).set_restart(policy));
+        let (never, mut bytes) = (with(schema::RestartPolicy::Never), with(schema::RestartPolicy::Always));
+        let at = (0..bytes.len()).find(|&i| bytes[i] != never[i]).unwrap();
         bytes[at] = 9;
         let e = decode(&bytes).unwrap_err();
         assert_eq!(e, ManifestError::new("services[0].restart", K::UnknownEnumValue(9)));

@@ -266,6 +266,80 @@ pub struct Fs {
 /// One boot file: absolute path, contents, whether it is writable.
 pub type BootFile<'a> = (&'a str, &'a [u8], bool);
 
+/// A boot file being added to a [`BootTree`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BootFileId(NodeId);
+
+/// Builds the boot tree of [`Fs::from_boot_files`] a file at a time, each
+/// file's contents appended in chunks, so the caller never holds a whole
+/// file (the file service streams them out of the boot package).
+pub struct BootTree<'a> {
+    fs: Fs,
+    writable: Vec<Vec<Component<'a>>>,
+}
+
+impl<'a> BootTree<'a> {
+    /// An empty tree with the directories of `writable_dirs` (absolute,
+    /// plain paths) made writable, and these quotas.
+    pub fn new(writable_dirs: &[&'a str], quota_bytes: u64, quota_nodes: u64) -> Result<Self, CapError> {
+        let mut writable = Vec::new();
+        for dir in writable_dirs {
+            let p = Path::parse(dir)?;
+            if !dir.starts_with('/') || !p.is_plain() {
+                return Err(CapError::InvalidArgument);
+            }
+            writable.try_reserve(1).map_err(oom)?;
+            writable.push(p.components);
+        }
+        let root_writable = writable.iter().any(Vec::is_empty);
+        let mut tree = Self { fs: Fs::new(root_writable, quota_bytes, quota_nodes)?, writable };
+        for i in 0..tree.writable.len() {
+            let dir = tree.writable[i].clone();
+            tree.mkdir_p(&dir)?;
+        }
+        Ok(tree)
+    }
+
+    fn mkdir_p(&mut self, components: &[Component<'_>]) -> Result<NodeId, CapError> {
+        let writable = &self.writable;
+        let under_writable =
+            |prefix: &[Component<'_>]| writable.iter().any(|w| prefix.starts_with(w.as_slice()));
+        self.fs.boot_mkdir_p(components, &under_writable)
+    }
+
+    /// Adds the empty file `path` (absolute and plain), making missing
+    /// directories on the way (see [`Fs::from_boot_files`]).
+    pub fn add_file(&mut self, path: &str, writable: bool) -> Result<BootFileId, CapError> {
+        let p = Path::parse(path)?;
+        let Some((dirs, name)) = p.split_last().filter(|_| path.starts_with('/') && p.is_plain()) else {
+            return Err(CapError::InvalidArgument);
+        };
+        let dir = self.mkdir_p(dirs)?;
+        if let Some(&existing) = self.fs.node(dir)?.entries()?.get(name) {
+            return Err(match self.fs.node(existing)?.kind() {
+                NodeKind::File => CapError::AlreadyExists,
+                NodeKind::Directory => CapError::IsADirectory,
+            });
+        }
+        let id = self.fs.add_node(dir, name, writable, Body::File(FileData::default()))?;
+        Ok(BootFileId(id))
+    }
+
+    /// Appends `data` to `file` (`NoSpace` past the byte quota).
+    pub fn append(&mut self, file: BootFileId, data: &[u8]) -> Result<(), CapError> {
+        let end = match &self.fs.node(file.0)?.body {
+            Body::File(contents) => contents.size(),
+            Body::Dir(_) => return Err(CapError::IsADirectory),
+        };
+        self.fs.write_node(file.0, end, data)
+    }
+
+    /// The finished tree.
+    pub fn finish(self) -> Fs {
+        self.fs
+    }
+}
+
 impl Fs {
     /// An empty tree: a root directory (writable if `root_writable`) and
     /// the root handle, with these quotas (the root counts as a node).
@@ -303,45 +377,20 @@ impl Fs {
     /// way: writable when they are (or are under) one of `writable_dirs`,
     /// read-only otherwise. Fails with `NoSpace` if it does not fit in the
     /// quotas, `InvalidArgument` for a bad path, `AlreadyExists`,
-    /// `IsADirectory` or `NotADirectory` when paths collide.
+    /// `IsADirectory` or `NotADirectory` when paths collide. [`BootTree`]
+    /// builds the same tree a file and a chunk at a time.
     pub fn from_boot_files(
         files: &[BootFile<'_>],
         writable_dirs: &[&str],
         quota_bytes: u64,
         quota_nodes: u64,
     ) -> Result<Self, CapError> {
-        let mut writable = Vec::new();
-        for dir in writable_dirs {
-            let p = Path::parse(dir)?;
-            if !dir.starts_with('/') || !p.is_plain() {
-                return Err(CapError::InvalidArgument);
-            }
-            writable.try_reserve(1).map_err(oom)?;
-            writable.push(p.components);
+        let mut tree = BootTree::new(writable_dirs, quota_bytes, quota_nodes)?;
+        for (path, contents, writable) in files {
+            let file = tree.add_file(path, *writable)?;
+            tree.append(file, contents)?;
         }
-        let root_writable = writable.iter().any(Vec::is_empty);
-        let mut fs = Self::new(root_writable, quota_bytes, quota_nodes)?;
-        let under_writable =
-            |prefix: &[Component<'_>]| writable.iter().any(|w| prefix.starts_with(w.as_slice()));
-        for w in &writable {
-            fs.boot_mkdir_p(w, &under_writable)?;
-        }
-        for (path, contents, file_writable) in files {
-            let p = Path::parse(path)?;
-            let Some((dirs, name)) = p.split_last().filter(|_| path.starts_with('/') && p.is_plain()) else {
-                return Err(CapError::InvalidArgument);
-            };
-            let dir = fs.boot_mkdir_p(dirs, &under_writable)?;
-            if let Some(&existing) = fs.node(dir)?.entries()?.get(name) {
-                return Err(match fs.node(existing)?.kind() {
-                    NodeKind::File => CapError::AlreadyExists,
-                    NodeKind::Directory => CapError::IsADirectory,
-                });
-            }
-            let id = fs.add_node(dir, name, *file_writable, Body::File(FileData::default()))?;
-            fs.write_node(id, 0, contents)?;
-        }
-        Ok(fs)
+        Ok(tree.finish())
     }
 
     /// Makes every directory of `components` that is missing (boot only).

@@ -609,3 +609,29 @@ fn lookup_errors_come_before_read_only() {
     assert_eq!(fs.remove(ro, "none"), Err(NotFound));
     assert_eq!(fs.mkdir(ro, "new"), Err(ReadOnly));
 }
+
+#[test]
+fn boot_tree_streams_files_in_chunks() {
+    let big: Vec<u8> = (0..3 * CHUNK_SIZE + 17).map(|i| (i * 7 % 251) as u8).collect();
+    let mut tree = crate::BootTree::new(&["/tmp"], 64 * MB, 100).unwrap();
+    let file = tree.add_file("/data/big", false).unwrap();
+    for piece in big.chunks(1000) {
+        tree.append(file, piece).unwrap();
+    }
+    let empty = tree.add_file("/tmp/empty", true).unwrap();
+    tree.append(empty, b"").unwrap();
+    assert_eq!(tree.add_file("/data/big", true), Err(AlreadyExists));
+    assert_eq!(tree.add_file("/data", true), Err(IsADirectory));
+    assert_eq!(tree.add_file("data/rel", true), Err(InvalidArgument));
+    let mut fs = tree.finish();
+    let h = fs.open(R, "/data/big", OpenOptions::new()).unwrap();
+    assert_eq!(fs.pread(h, 0, big.len() as u32 + 10).unwrap(), big);
+    assert_eq!(fs.stat(R, "/tmp/empty").unwrap().size, 0);
+    assert_eq!(fs.used_bytes(), big.len() as u64);
+
+    // A file that outgrows the byte quota stops with NoSpace mid-way.
+    let mut small = crate::BootTree::new(&[], 1000, 100).unwrap();
+    let f = small.add_file("/f", false).unwrap();
+    small.append(f, &[1; 600]).unwrap();
+    assert_eq!(small.append(f, &[2; 600]), Err(NoSpace));
+}

@@ -300,6 +300,29 @@ impl EntropySource {
     }
 }
 
+/// Calls `r`, whose results are `(data :Data)` of at most `length` bytes.
+fn read_data(mut r: Request<'_>, length: u32) -> Result<Vec<u8>, CapError> {
+    r.result_len = length.saturating_add(256);
+    let reply = call(r)?;
+    let data =
+        reply.message.get_root::<boot_package::read_manifest_results::Reader<'_>>().map_err(malformed)?;
+    Ok(data.get_data().map_err(malformed)?.to_vec())
+}
+
+/// `size` bytes read in chunks by `read(offset)`.
+fn read_whole(size: u64, read: impl Fn(u64) -> Result<Vec<u8>, CapError>) -> Result<Vec<u8>, CapError> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(size as usize).map_err(|_| CapError::OutOfMemory)?;
+    while (out.len() as u64) < size {
+        let chunk = read(out.len() as u64)?;
+        if chunk.is_empty() {
+            break;
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
 impl BootPackage {
     /// Size of the boot manifest in bytes.
     pub fn manifest_size(&self) -> Result<u64, CapError> {
@@ -317,26 +340,48 @@ impl BootPackage {
         let mut p = r.params.init_root::<boot_package::read_manifest_params::Builder<'_>>();
         p.set_offset(offset);
         p.set_length(length);
-        r.result_len = length.saturating_add(256);
-        let reply = call(r)?;
-        let data =
-            reply.message.get_root::<boot_package::read_manifest_results::Reader<'_>>().map_err(malformed)?;
-        Ok(data.get_data().map_err(malformed)?.to_vec())
+        read_data(r, length)
     }
 
-    /// The whole manifest.
+    /// The whole manifest (binaries and files included: see [`Self::config`]).
     pub fn manifest(&self) -> Result<Vec<u8>, CapError> {
-        let size = self.manifest_size()?;
-        let mut out = Vec::new();
-        out.try_reserve_exact(size as usize).map_err(|_| CapError::OutOfMemory)?;
-        while (out.len() as u64) < size {
-            let chunk = self.read_manifest(out.len() as u64, boot_package::MAX_CHUNK)?;
-            if chunk.is_empty() {
-                break;
-            }
-            out.extend_from_slice(&chunk);
-        }
-        Ok(out)
+        read_whole(self.manifest_size()?, |offset| self.read_manifest(offset, boot_package::MAX_CHUNK))
+    }
+
+    /// Size of the config (the manifest without contents) in bytes.
+    pub fn config_size(&self) -> Result<u64, CapError> {
+        let reply = call(self.request(method::boot_package::CONFIG_SIZE))?;
+        Ok(reply
+            .message
+            .get_root::<boot_package::config_size_results::Reader<'_>>()
+            .map_err(malformed)?
+            .get_size())
+    }
+
+    /// Up to `length` bytes of the config from `offset`.
+    pub fn read_config(&self, offset: u64, length: u32) -> Result<Vec<u8>, CapError> {
+        let mut r = self.request(method::boot_package::READ_CONFIG);
+        let mut p = r.params.init_root::<boot_package::read_config_params::Builder<'_>>();
+        p.set_offset(offset);
+        p.set_length(length);
+        read_data(r, length)
+    }
+
+    /// The whole config: a `SystemManifest` whose binaries and files have
+    /// empty contents, small whatever the package carries.
+    pub fn config(&self) -> Result<Vec<u8>, CapError> {
+        read_whole(self.config_size()?, |offset| self.read_config(offset, boot_package::MAX_CHUNK))
+    }
+
+    /// Up to `length` bytes of file number `index` (manifest order) from
+    /// `offset`; fewer only at its end.
+    pub fn read_file(&self, index: u32, offset: u64, length: u32) -> Result<Vec<u8>, CapError> {
+        let mut r = self.request(method::boot_package::READ_FILE);
+        let mut p = r.params.init_root::<boot_package::read_file_params::Builder<'_>>();
+        p.set_index(index);
+        p.set_offset(offset);
+        p.set_length(length);
+        read_data(r, length)
     }
 
     /// Names of the embedded binaries.
@@ -409,6 +454,19 @@ impl ProcessSpawner {
         env: &[&str],
         grants: &[Grant<'_>],
     ) -> Result<(ProcessHandle, u64), CapError> {
+        self.spawn_limited(binary, args, env, grants, 0)
+    }
+
+    /// [`Self::spawn`] with a memory limit in bytes for the new process (0:
+    /// the default, 64 MiB; at most `ProcessSpawner.maxMemoryLimit`).
+    pub fn spawn_limited(
+        &self,
+        binary: &str,
+        args: &[&str],
+        env: &[&str],
+        grants: &[Grant<'_>],
+        memory_limit: u64,
+    ) -> Result<(ProcessHandle, u64), CapError> {
         let descriptors: Vec<TransferDescriptor> = grants
             .iter()
             .filter_map(|g| match g.source {
@@ -420,6 +478,7 @@ impl ProcessSpawner {
         {
             let mut p = r.params.init_root::<process_spawner::spawn_params::Builder<'_>>();
             p.set_binary(binary);
+            p.set_memory_limit(memory_limit);
             let mut a = p.reborrow().init_args(args.len() as u32);
             for (i, s) in args.iter().enumerate() {
                 a.set(i as u32, capnp::text::Reader::from(*s));

@@ -6,7 +6,8 @@
 //! `virtualMemory`: an allocation that does not fit maps more memory right
 //! above the heap's top (`VirtualMemory.map` with that hint) and extends
 //! the heap over it, by at least [`MIN_GROWTH`] and at least the heap's
-//! current size (so growth is geometric), at most up to [`MAX_HEAP`].
+//! current size (so growth is geometric; when the process's memory limit
+//! refuses that, by just what is needed), at most up to [`MAX_HEAP`].
 //! Growing is a ring call, which allocates too: while it runs, allocations
 //! the heap cannot serve come from a small static reserve instead (never
 //! freed). Without the cap the heap stays at its initial size.
@@ -75,12 +76,25 @@ fn grow(needed: usize) -> bool {
         let heap = HEAP.heap.lock();
         (heap.top() as u64, heap.size())
     };
-    let step = needed.saturating_add(4096).max(MIN_GROWTH).max(size).next_multiple_of(4096);
-    let ok = size.saturating_add(step) <= MAX_HEAP
-        && crate::client::VirtualMemory::from_id(grower)
-            .map(step as u64, capos_schema::MapRights::ReadWrite, top)
-            .is_ok_and(|address| address == top);
-    if ok {
+    // Double the heap if that is allowed; else (the process's memory limit
+    // is near) take just what is needed.
+    let smallest = needed.saturating_add(4096).max(MIN_GROWTH).next_multiple_of(4096);
+    let map = |step: usize| {
+        size.saturating_add(step) <= MAX_HEAP
+            && crate::client::VirtualMemory::from_id(grower)
+                .map(step as u64, capos_schema::MapRights::ReadWrite, top)
+                .is_ok_and(|address| address == top)
+    };
+    let doubled = smallest.max(size).next_multiple_of(4096);
+    let step = if map(doubled) {
+        Some(doubled)
+    } else if doubled > smallest && map(smallest) {
+        Some(smallest)
+    } else {
+        None
+    };
+    let ok = step.is_some();
+    if let Some(step) = step {
         // SAFETY: `step` bytes right above the heap's top were just mapped
         // writable for this process and nothing else uses them.
         unsafe { HEAP.heap.lock().extend(step) };

@@ -1,8 +1,9 @@
 //! `init`, the first process. The kernel embeds it and starts it with the
 //! caps `console`, `bootPackage`, `processSpawner` and `endpointFactory`.
-//! It reads the boot manifest through `bootPackage`, validates it, makes an
+//! It reads the boot manifest's config (the manifest without the contents
+//! of binaries and files) through `bootPackage`, validates it, makes an
 //! endpoint for every service export, starts every service in dependency
-//! order with exactly the caps the service declares (the server side of
+//! order with exactly the caps (and the memory limit) the service declares (the server side of
 //! its exports under their names, the client side of the exports it
 //! imports), and waits for them, restarting those whose policy says so (at
 //! most [`MAX_RESTARTS`] times each).
@@ -150,7 +151,7 @@ fn start(
     let args: Vec<&str> = service.args.iter().map(String::as_str).collect();
     let env: Vec<&str> = service.env.iter().map(String::as_str).collect();
     spawner
-        .spawn(&service.binary, &args, &env, &grants)
+        .spawn_limited(&service.binary, &args, &env, &grants, service.memory_limit)
         .map_err(|e| format!("cannot start service {} ({}): {e}", service.name, service.binary))
 }
 
@@ -193,7 +194,8 @@ fn run(
     factory: Option<&EndpointFactory>,
     log: &Log,
 ) -> Result<i32, String> {
-    let bytes = boot.manifest().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
+    // The config: the manifest without the contents of binaries and files.
+    let bytes = boot.config().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
     let manifest = manifest::decode_validated(&bytes).map_err(|e| format!("bad boot manifest: {e}"))?;
     drop(bytes);
     let order = manifest.start_order().map_err(|e| format!("bad boot manifest: {e}"))?;

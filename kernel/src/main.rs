@@ -1,6 +1,6 @@
 //! The capOS kernel entry point and boot sequence.
 //!
-//! `boot::entry` brings the CPU from GRUB's 32-bit protected mode to long
+//! `boot::entry` brings the CPU from the loader's 32-bit protected mode to long
 //! mode and calls [`kmain`], which sets up, in order: the serial console,
 //! GDT/TSS/IDT, the boot information, CPU protections, the physical frame
 //! allocator, the kernel page tables, the heap, the interrupt controllers
@@ -14,6 +14,7 @@ extern crate alloc;
 mod arch;
 mod boot;
 mod cap;
+mod channel;
 mod klog;
 #[cfg(feature = "ktest")]
 mod ktest;
@@ -26,6 +27,7 @@ mod spawn;
 mod syscall;
 mod thread;
 mod time;
+mod virtio_console;
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -45,16 +47,17 @@ struct BootReport {
     timer: lapic::TimerInfo,
 }
 
-/// Rust entry from the boot trampoline: `magic` and `mbi_phys` are what
-/// GRUB left in EAX and EBX.
+/// Rust entry from the boot trampoline: `magic` names the boot protocol
+/// (Multiboot2's, or PVH's) and `info_phys` is the physical address of the
+/// loader's information (what the loader left in EBX).
 #[unsafe(no_mangle)]
-pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
+pub extern "C" fn kmain(magic: u32, info_phys: u32) -> ! {
     time::mark_boot();
     serial::init();
     gdt::init();
     idt::init();
 
-    let boot = match BootInfo::from_multiboot2(magic, u64::from(mbi_phys)) {
+    let boot = match BootInfo::from_loader(magic, u64::from(info_phys)) {
         Ok(info) => info,
         Err(e) => panic!("cannot use the boot information: {e}"),
     };
@@ -91,6 +94,10 @@ pub extern "C" fn kmain(magic: u32, mbi_phys: u32) -> ! {
     sched::init();
     cap::wall_clock::init();
     boot::manifest::init(&boot);
+    let consoles = virtio_console::init();
+    if consoles > 0 {
+        log::info!("{consoles} virtio console(s)");
+    }
     cap::terminal_session::init(&boot);
 
     print_banner(&boot, &BootReport { features, frames, heap_bytes, timer });
@@ -148,8 +155,8 @@ fn spawn_init() -> Result<Arc<process::Process>, capos_abi::error::CapError> {
         args: vec![String::from("init")],
         env: vec::Vec::new(),
         quotas: process::Quotas::DEFAULT,
-        // init reads and decodes the whole manifest (binaries included).
-        heap_size: spawn::INITIAL_HEAP + 4 * boot::manifest::bytes().len() as u64,
+        // init reads and decodes the manifest's config (no contents).
+        heap_size: spawn::INITIAL_HEAP + 4 * boot::manifest::config().len() as u64,
     })
 }
 
@@ -159,10 +166,11 @@ fn print_banner(boot: &BootInfo, report: &BootReport) {
     // ("Booting `capOS'") has no newline.
     kprintln!();
     kprintln!(
-        "{}{} (x86_64; booted by {} via Multiboot2)",
+        "{}{} (x86_64; booted by {} via {})",
         capos_abi::serial::BANNER_PREFIX,
         env!("CARGO_PKG_VERSION"),
-        if loader.is_empty() { "an unnamed loader" } else { loader }
+        if loader.is_empty() { "an unnamed loader" } else { loader },
+        boot.protocol
     );
     kprintln!("  cmdline: {:?}", boot.cmdline.as_str());
     serial::with_writer(|w| {

@@ -112,10 +112,16 @@ pub mod method {
         pub const LIST_BINARIES: u16 = 2;
         /// `binarySize(name) -> size`.
         pub const BINARY_SIZE: u16 = 3;
+        /// `configSize() -> size`.
+        pub const CONFIG_SIZE: u16 = 4;
+        /// `readConfig(offset, length) -> data`.
+        pub const READ_CONFIG: u16 = 5;
+        /// `readFile(index, offset, length) -> data`.
+        pub const READ_FILE: u16 = 6;
     }
     /// `ProcessSpawner` methods.
     pub mod process_spawner {
-        /// `spawn(binary, args, env, caps) -> (handle, pid)`.
+        /// `spawn(binary, args, env, caps, memoryLimit) -> (handle, pid)`.
         pub const SPAWN: u16 = 0;
     }
     /// `ProcessHandle` methods.
@@ -263,7 +269,15 @@ pub const INTERFACES: &[InterfaceInfo] = &[
     InterfaceInfo {
         name: "BootPackage",
         id: interface_id::BOOT_PACKAGE,
-        methods: &["manifestSize", "readManifest", "listBinaries", "binarySize"],
+        methods: &[
+            "manifestSize",
+            "readManifest",
+            "listBinaries",
+            "binarySize",
+            "configSize",
+            "readConfig",
+            "readFile",
+        ],
     },
     InterfaceInfo { name: "ProcessSpawner", id: interface_id::PROCESS_SPAWNER, methods: &["spawn"] },
     InterfaceInfo {
@@ -386,6 +400,9 @@ mod tests {
         check(interface_id::BOOT_PACKAGE, method::boot_package::READ_MANIFEST, "readManifest");
         check(interface_id::BOOT_PACKAGE, method::boot_package::LIST_BINARIES, "listBinaries");
         check(interface_id::BOOT_PACKAGE, method::boot_package::BINARY_SIZE, "binarySize");
+        check(interface_id::BOOT_PACKAGE, method::boot_package::CONFIG_SIZE, "configSize");
+        check(interface_id::BOOT_PACKAGE, method::boot_package::READ_CONFIG, "readConfig");
+        check(interface_id::BOOT_PACKAGE, method::boot_package::READ_FILE, "readFile");
         check(interface_id::PROCESS_SPAWNER, method::process_spawner::SPAWN, "spawn");
         check(interface_id::PROCESS_HANDLE, method::process_handle::WAIT, "wait");
         check(interface_id::PROCESS_HANDLE, method::process_handle::KILL, "kill");
@@ -489,6 +506,7 @@ mod tests {
         assert_eq!(console::MAX_WRITE_BYTES, 4096);
         assert_eq!(entropy_source::MAX_BYTES, 256);
         assert_eq!(boot_package::MAX_CHUNK, 65536);
+        assert_eq!(process_spawner::MAX_MEMORY_LIMIT, 4 << 30);
         assert_eq!(frame_allocator::PAGE_SIZE, 4096);
         assert_eq!(MapRights::ReadExecute as u16, 2);
         assert_eq!(KernelCap::VirtualMemory as u16, 7);

@@ -30,7 +30,8 @@ use capos::prelude::*;
 use capos::schema::{self, directory, file, interface_id, method};
 use capos::server::RELEASED;
 use capos_config::ring::{MAX_PARAMS_LEN, TransferDescriptor, TransferMode};
-use capos_fs::Fs;
+use capos_config::size::parse_size;
+use capos_fs::{BootTree, Fs};
 
 capos::entry_point!(main);
 
@@ -44,17 +45,6 @@ struct Config<'a> {
     quota_bytes: u64,
     quota_nodes: u64,
     writable: Vec<&'a str>,
-}
-
-/// `123`, `64K`, `16M`, `1G`.
-fn parse_size(text: &str) -> Option<u64> {
-    let (digits, shift) = match text.as_bytes().last()? {
-        b'K' | b'k' => (&text[..text.len() - 1], 10),
-        b'M' | b'm' => (&text[..text.len() - 1], 20),
-        b'G' | b'g' => (&text[..text.len() - 1], 30),
-        _ => (text, 0),
-    };
-    digits.parse::<u64>().ok()?.checked_mul(1 << shift)
 }
 
 fn parse_args<'a>(args: &[&'a str]) -> Result<Config<'a>, String> {
@@ -74,29 +64,33 @@ fn parse_args<'a>(args: &[&'a str]) -> Result<Config<'a>, String> {
     Ok(config)
 }
 
-/// The tree of the manifest's files. Reads the files straight out of the
-/// manifest message (no copy of the binaries it also carries).
+/// The tree of the manifest's files: their paths and flags from the
+/// manifest's config, their contents streamed from the boot package a
+/// chunk at a time into the tree (never a second copy of a file, nor of
+/// the binaries the manifest also carries).
 fn build_tree(boot: &BootPackage, config: &Config<'_>) -> Result<(Fs, usize, u64), String> {
-    let bytes = boot.manifest().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
-    let mut input = bytes.as_slice();
-    let message =
-        capnp::serialize::read_message(&mut input, capos_config::manifest::reader_options(bytes.len()))
-            .map_err(|_| String::from("bad boot manifest"))?;
-    let root = message
-        .get_root::<schema::system_manifest::Reader<'_>>()
-        .map_err(|_| String::from("bad boot manifest"))?;
-    let list = root.get_files().map_err(|_| String::from("bad boot manifest: files"))?;
-    let mut files = Vec::new();
-    let mut total = 0u64;
-    for f in list {
-        let path = f.get_path().ok().and_then(|p| p.to_str().ok()).ok_or("bad boot manifest: a file path")?;
-        let data = f.get_data().map_err(|_| String::from("bad boot manifest: file data"))?;
-        total += data.len() as u64;
-        files.push((path, data, f.get_writable()));
-    }
-    let fs = Fs::from_boot_files(&files, &config.writable, config.quota_bytes, config.quota_nodes)
+    let bytes = boot.config().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
+    let manifest = capos_config::manifest::decode(&bytes).map_err(|e| format!("bad boot manifest: {e}"))?;
+    drop(bytes);
+    let mut tree = BootTree::new(&config.writable, config.quota_bytes, config.quota_nodes)
         .map_err(|e| format!("cannot build the tree: {e}"))?;
-    Ok((fs, files.len(), total))
+    let mut total = 0u64;
+    for (index, file) in manifest.files.iter().enumerate() {
+        let fail = |e: CapError| format!("cannot add the boot file {}: {e}", file.path);
+        let id = tree.add_file(&file.path, file.writable).map_err(fail)?;
+        let mut offset = 0u64;
+        loop {
+            let chunk =
+                boot.read_file(index as u32, offset, schema::boot_package::MAX_CHUNK).map_err(fail)?;
+            if chunk.is_empty() {
+                break;
+            }
+            offset += chunk.len() as u64;
+            tree.append(id, &chunk).map_err(fail)?;
+        }
+        total += offset;
+    }
+    Ok((tree.finish(), manifest.files.len(), total))
 }
 
 fn main(caps: Caps) -> i32 {

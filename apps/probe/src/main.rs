@@ -1,13 +1,19 @@
 //! `probe`: a test program for shells and `capos run`.
 //!
 //! ```text
-//! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--abandon-read] [--args]
-//!       [--spawn-orphan hang|spin]... [--panic TEXT] [--hang] [--spin] [--exit N]
+//! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--count-stdin] [--out-bytes N]
+//!       [--checksum PATH] [--abandon-read] [--args] [--spawn-orphan hang|spin]...
+//!       [--panic TEXT] [--hang] [--spin] [--exit N]
 //! ```
 //!
 //! In order: `--out` writes TEXT and a newline to standard output, `--err`
 //! to standard error, `--cat-stdin` copies standard input to standard
-//! output until end of file, `--abandon-read` starts a terminal read and
+//! output until end of file, `--count-stdin` reads standard input to end of
+//! file and prints how many bytes came, `--out-bytes N` writes N bytes
+//! (lines of `0123456789abcdef…`, 64 bytes with the newline) to standard
+//! output, `--checksum PATH` prints the size and the 64-bit FNV-1a hash (in
+//! hex) of the file PATH, read through the `fs` cap: `SIZE HASH`,
+//! `--abandon-read` starts a terminal read and
 //! exits without waiting for it (the kernel must drop the read, so the
 //! next line goes to whoever reads next), `--args` prints each argument on
 //! its own line, `--spawn-orphan hang` starts a child `probe --hang` (and
@@ -57,6 +63,21 @@ fn main(caps: Caps) -> i32 {
                 }
             }
             ("--cat-stdin", _) => cat_stdin(&out),
+            ("--checksum", Some(path)) => {
+                i += 1;
+                checksum(&caps, path).and_then(|(size, hash)| out.line(&format!("{size} {hash:016x}")))
+            }
+            ("--count-stdin", _) => count_stdin().and_then(|n| out.line(&format!("{n}"))),
+            ("--out-bytes", Some(n)) => {
+                i += 1;
+                match n.parse() {
+                    Ok(n) => out_bytes(&out, n),
+                    Err(_) => {
+                        let _ = err.line(&format!("probe: bad byte count {n:?}"));
+                        return 2;
+                    }
+                }
+            }
             ("--abandon-read", _) => match stdin() {
                 Some(terminal) => terminal.read_async(4096).map(|pending| {
                     // Give the kernel the read, then leave with it pending.
@@ -113,4 +134,48 @@ fn cat_stdin(out: &capos::stdio::Output) -> Result<(), CapError> {
         }
         out.write(&data)?;
     }
+}
+
+fn count_stdin() -> Result<u64, CapError> {
+    let Some(terminal) = stdin() else { return Err(CapError::NotFound) };
+    let mut total = 0u64;
+    loop {
+        let data = terminal.read(4096)?;
+        if data.is_empty() {
+            return Ok(total);
+        }
+        total += data.len() as u64;
+    }
+}
+
+/// Writes `n` bytes of 64-byte lines in writes of up to 16 KiB.
+fn out_bytes(out: &capos::stdio::Output, n: u64) -> Result<(), CapError> {
+    const LINE: &[u8; 64] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n";
+    let block: Vec<u8> = LINE.iter().copied().cycle().take(16 * 1024).collect();
+    let mut left = n;
+    while left > 0 {
+        let take = left.min(block.len() as u64) as usize;
+        out.write(&block[..take])?;
+        left -= take as u64;
+    }
+    Ok(())
+}
+
+/// The size and 64-bit FNV-1a hash of the file `path` (the `fs` cap's).
+fn checksum(caps: &Caps, path: &str) -> Result<(u64, u64), CapError> {
+    let root = capos::fs::Directory::from_caps(caps, "fs")?;
+    let file = root.open(path, &capos::fs::OpenOptions::new())?;
+    let (mut size, mut hash) = (0u64, 0xcbf2_9ce4_8422_2325u64);
+    loop {
+        let data = file.read(capos::fs::MAX_IO as u32)?;
+        if data.is_empty() {
+            break;
+        }
+        size += data.len() as u64;
+        for byte in data {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    let _ = file.close();
+    Ok((size, hash))
 }

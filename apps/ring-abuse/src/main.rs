@@ -238,6 +238,39 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     ring_corruption(c);
     many_sqes(c);
     quotas(caps, c);
+    boot_package_and_memory_limits(caps, c);
+}
+
+/// `BootPackage.readFile` and `readConfig` out of range, and spawn memory
+/// limits too large or too small to start a process: typed errors, nothing
+/// started.
+fn boot_package_and_memory_limits(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(boot) = BootPackage::from_caps(caps, "bootPackage") else {
+        c.check("boot package limits", false, String::from("no bootPackage cap"));
+        return;
+    };
+    let max = capos::schema::boot_package::MAX_CHUNK;
+    let past = boot.read_file(u32::MAX, 0, 16);
+    c.check("readFile past the last file", past == Err(CapError::NotFound), format!("{past:?}"));
+    let huge = boot.read_file(0, 0, max + 1);
+    c.check("readFile above maxChunk", huge == Err(CapError::TooLarge), format!("{huge:?}"));
+    let beyond = boot.read_file(0, u64::MAX, 16);
+    c.check("readFile past the end of a file", beyond == Ok(Vec::new()), format!("{beyond:?}"));
+    let config = boot.read_config(u64::MAX - 3, max);
+    c.check("readConfig past the end", config == Ok(Vec::new()), format!("{config:?}"));
+    let whole = boot.config().map(|b| capos_config::manifest::decode_validated(&b).map(|m| m.files.len()));
+    c.check("the config decodes and names the files", matches!(whole, Ok(Ok(1))), format!("{whole:?}"));
+
+    let Ok(spawner) = ProcessSpawner::from_caps(caps, "processSpawner") else { return };
+    let too_big = capos::schema::process_spawner::MAX_MEMORY_LIMIT + 1;
+    let over = spawner.spawn_limited("hello", &[], &[], &[], too_big).map(|(_, pid)| pid);
+    c.check("spawn above maxMemoryLimit", over == Err(CapError::InvalidArgument), format!("{over:?}"));
+    let tiny = spawner.spawn_limited("hello", &[], &[], &[], 4096).map(|(_, pid)| pid);
+    c.check(
+        "spawn with a memory limit too small to start",
+        matches!(tiny, Err(CapError::QuotaExceeded | CapError::OutOfMemory)),
+        format!("{tiny:?}"),
+    );
 }
 
 /// A cap sent by move with a call that fails stays with the sender; a

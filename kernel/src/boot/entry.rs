@@ -1,11 +1,21 @@
-//! The Multiboot2 header and the 32-bit entry trampoline into long mode.
+//! The Multiboot2 header, the PVH entry note and the 32-bit entry
+//! trampoline into long mode.
 //!
-//! GRUB jumps to `_start32` in 32-bit protected mode, paging off, with the
-//! Multiboot2 magic in EAX and the physical address of the boot information
-//! in EBX. The trampoline checks both and that the CPU has long mode, builds
-//! early page tables, enables PAE, long mode, NX and paging, and far-jumps to
-//! 64-bit code that switches to the higher-half kernel stack and calls
-//! `kmain(magic, mbi_phys)`.
+//! Two loaders enter the kernel, both in 32-bit protected mode with paging
+//! off:
+//! - GRUB (the ISO, real machines) jumps to `_start32` with the Multiboot2
+//!   magic in EAX and the physical address of the boot information in EBX;
+//! - QEMU's direct kernel boot (`-kernel kernel.elf`, what `capos run` and
+//!   `make run` use) finds the `XEN_ELFNOTE_PHYS32_ENTRY` note below and
+//!   jumps to `_start_pvh` with the physical address of the PVH
+//!   `hvm_start_info` in EBX (EAX undefined), so that entry puts the PVH
+//!   magic in EAX itself.
+//!
+//! From there the trampoline checks the magic and that the CPU has long
+//! mode, builds early page tables, enables PAE, long mode, NX and paging,
+//! and far-jumps to 64-bit code that switches to the higher-half kernel
+//! stack and calls `kmain(magic, info_phys)`; `boot::BootInfo::from_loader`
+//! tells the two protocols apart by the magic.
 //!
 //! Early page tables (all in the low `.boot.bss`, which GRUB zero-fills; the
 //! trampoline zeroes it again to not depend on that) map the first 1 GiB of
@@ -25,6 +35,8 @@ global_asm!(
     .set MB2_MAGIC,        0xE85250D6
     .set MB2_ARCH_I386,    0
     .set MB2_LOADER_MAGIC, 0x36D76289
+    .set PVH_START_MAGIC,  0x336EC578
+    .set XEN_ELFNOTE_PHYS32_ENTRY, 18
     .set KERNEL_VMA,       0xFFFFFFFF80000000
     .set COM1,             0x3F8
 
@@ -40,6 +52,19 @@ mb2_header_start:
     .short 0
     .long 8
 mb2_header_end:
+
+    # The PVH entry point, as an ELF note QEMU's `-kernel` loader reads
+    # (name "Xen", type XEN_ELFNOTE_PHYS32_ENTRY, an 8-byte physical
+    # address: QEMU reads a 64-bit value from a 64-bit ELF's note).
+    .section .note.capos_pvh, "a", @note
+    .balign 4
+    .long 2f - 1f               # name size
+    .long 4f - 3f               # descriptor size
+    .long XEN_ELFNOTE_PHYS32_ENTRY
+1:  .asciz "Xen"
+2:  .balign 4
+3:  .quad _start_pvh
+4:  .balign 4
 
     .section .boot.bss, "aw", @nobits
     .balign 4096
@@ -59,11 +84,19 @@ boot_gdt_end:
 boot_gdt_ptr:
     .short boot_gdt_end - boot_gdt - 1
     .long boot_gdt
-msg_no_multiboot: .asciz "capOS: not started by a Multiboot2 loader; halting\r\n"
+msg_no_multiboot: .asciz "capOS: not started by a Multiboot2 or PVH loader; halting\r\n"
 msg_no_long_mode: .asciz "capOS: this CPU has no 64-bit long mode; halting\r\n"
 
     .section .boot.text, "ax"
     .code32
+    .global _start_pvh
+_start_pvh:
+    cli
+    cld
+    mov $PVH_START_MAGIC, %edi  # kmain's first argument: which protocol
+    mov %ebx, %esi              # hvm_start_info address (second argument)
+    jmp 8f
+
     .global _start32
 _start32:
     cli
@@ -72,6 +105,8 @@ _start32:
     mov %ebx, %esi              # boot information address (second argument)
     cmp $MB2_LOADER_MAGIC, %eax
     jne 1f
+
+8:
 
     mov $0x80000000, %eax       # extended CPUID leaves present?
     cpuid

@@ -1,7 +1,9 @@
-//! The boot manifest: the Cap'n Proto `SystemManifest` GRUB loads as the
-//! first Multiboot2 module, with every service binary embedded. The kernel
-//! keeps it in place (its frames are reserved at boot) and looks binaries up
-//! by name; init reads it whole through `BootPackage`.
+//! The boot manifest: the Cap'n Proto `SystemManifest` the loader puts in
+//! memory as the first boot module, with every service binary and boot file
+//! embedded. The kernel keeps it in place (its frames are reserved at boot),
+//! looks binaries and files up, and makes its config once at boot (the
+//! manifest without contents, `capos_config::manifest::config`), which init
+//! reads through `BootPackage` whatever the files weigh.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -13,6 +15,7 @@ use super::BootInfo;
 use crate::mem::layout;
 
 static MANIFEST: Once<&'static [u8]> = Once::new();
+static CONFIG: Once<Vec<u8>> = Once::new();
 
 /// Records the manifest module (the first boot module), if there is one.
 pub fn init(boot: &BootInfo) {
@@ -24,7 +27,19 @@ pub fn init(boot: &BootInfo) {
         let bytes =
             unsafe { core::slice::from_raw_parts(layout::phys_to_virt(module.start) as *const u8, len) };
         MANIFEST.call_once(|| bytes);
+        match capos_config::manifest::config(bytes) {
+            Ok(config) => {
+                CONFIG.call_once(|| config);
+            }
+            // Init reports the same error when it reads the manifest.
+            Err(e) => log::error!("the boot manifest has no usable config: {e}"),
+        }
     }
+}
+
+/// The manifest's config (empty if there is no usable manifest).
+pub fn config() -> &'static [u8] {
+    CONFIG.get().map_or(&[], Vec::as_slice)
 }
 
 /// The manifest's bytes (empty if none was loaded).
@@ -60,10 +75,30 @@ pub fn binary(name: &str) -> Result<&'static [u8], CapError> {
         Ok(None)
     })?
     .ok_or(CapError::NotFound)?;
-    // The data lies inside the manifest's bytes; re-slice the 'static slice.
+    within(range)
+}
+
+/// The contents of file number `index` (manifest order).
+pub fn file(index: u32) -> Result<&'static [u8], CapError> {
+    let range = with_root(|root| {
+        let files = root.get_files()?;
+        if index >= files.len() {
+            return Ok(None);
+        }
+        let data = files.get(index).get_data()?;
+        Ok(Some((data.as_ptr() as usize, data.len())))
+    })?
+    .ok_or(CapError::NotFound)?;
+    within(range)
+}
+
+/// Re-slices `(address, len)`, which a reader found inside the manifest,
+/// out of the manifest's 'static bytes.
+fn within(range: (usize, usize)) -> Result<&'static [u8], CapError> {
     let all = bytes();
     let start = range.0.checked_sub(all.as_ptr() as usize).ok_or(CapError::MalformedParams)?;
-    all.get(start..start + range.1).ok_or(CapError::MalformedParams)
+    all.get(start..start.checked_add(range.1).ok_or(CapError::MalformedParams)?)
+        .ok_or(CapError::MalformedParams)
 }
 
 /// The names of all embedded binaries.

@@ -1,15 +1,17 @@
 //! Boot protocol front end: everything the kernel learns from the boot
-//! loader, read once from the Multiboot2 information and copied into
+//! loader, read once from the loader's information and copied into
 //! kernel-owned [`BootInfo`] so nothing later depends on the loader's memory.
 //!
-//! Only this module knows about Multiboot2 (parsed with the `multiboot2`
-//! crate); a Limine or UEFI front end would fill the same [`BootInfo`].
+//! Two protocols fill the same [`BootInfo`]: Multiboot2 from GRUB
+//! ([`multiboot`], parsed with the `multiboot2` crate) and PVH from QEMU's
+//! direct kernel boot ([`pvh`]); a Limine or UEFI front end would be one
+//! more module beside them.
 
 pub mod entry;
 pub mod init_image;
 pub mod manifest;
-
-use crate::mem::layout;
+mod multiboot;
+mod pvh;
 
 /// Most memory-map entries kept; firmware maps are far smaller in practice.
 pub const MAX_REGIONS: usize = 64;
@@ -117,6 +119,8 @@ pub struct BootInfo {
     pub cmdline: FixedStr<MAX_CMDLINE>,
     /// The boot loader's name, e.g. `GRUB 2.06`.
     pub loader_name: FixedStr<MAX_LOADER_NAME>,
+    /// The boot protocol: `Multiboot2` or `PVH`.
+    pub protocol: &'static str,
     /// Physical range of the boot information itself.
     pub info_range: Module,
 }
@@ -124,12 +128,14 @@ pub struct BootInfo {
 /// Why the boot information could not be used.
 #[derive(Debug)]
 pub enum BootError {
-    /// EAX did not hold the Multiboot2 magic.
+    /// EAX held neither the Multiboot2 nor the PVH magic.
     BadMagic(u32),
     /// The boot information lies outside the early physical window.
     OutOfWindow(u64),
     /// The `multiboot2` crate rejected the structure.
-    Malformed(multiboot2::LoadError),
+    Malformed(::multiboot2::LoadError),
+    /// The PVH start information is not what the PVH protocol defines.
+    MalformedPvh(&'static str),
     /// There was no memory map.
     NoMemoryMap,
 }
@@ -137,11 +143,14 @@ pub enum BootError {
 impl core::fmt::Display for BootError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::BadMagic(magic) => write!(f, "boot loader magic {magic:#x} is not Multiboot2's"),
+            Self::BadMagic(magic) => {
+                write!(f, "boot loader magic {magic:#x} is neither Multiboot2's nor PVH's")
+            }
             Self::OutOfWindow(addr) => {
                 write!(f, "boot information at {addr:#x} is beyond the first GiB the early page tables map")
             }
             Self::Malformed(e) => write!(f, "malformed Multiboot2 information: {e}"),
+            Self::MalformedPvh(what) => write!(f, "malformed PVH start information: {what}"),
             Self::NoMemoryMap => f.write_str("the boot loader passed no memory map"),
         }
     }
@@ -173,30 +182,22 @@ impl BootInfo {
         self.cmdline.as_str().split_ascii_whitespace().any(|word| word == flag)
     }
 
-    /// Reads the Multiboot2 information at physical address `mbi_phys`.
+    /// Reads what the boot loader left at physical address `info_phys`,
+    /// by the protocol `magic` names: Multiboot2 (GRUB) or PVH (QEMU's
+    /// direct kernel boot; `boot::entry` puts the PVH magic in EAX).
     ///
     /// Must run while the early page tables (which map the first 1 GiB in
     /// the physical window) are active or after the final ones are.
-    pub fn from_multiboot2(magic: u32, mbi_phys: u64) -> Result<Self, BootError> {
-        if magic != multiboot2::MAGIC {
-            return Err(BootError::BadMagic(magic));
+    pub fn from_loader(magic: u32, info_phys: u64) -> Result<Self, BootError> {
+        match magic {
+            ::multiboot2::MAGIC => multiboot::read(info_phys),
+            pvh::START_MAGIC => pvh::read(info_phys),
+            other => Err(BootError::BadMagic(other)),
         }
-        if mbi_phys >= layout::EARLY_WINDOW_SIZE - 4096 {
-            return Err(BootError::OutOfWindow(mbi_phys));
-        }
-        let ptr = layout::phys_to_virt(mbi_phys) as *const multiboot2::BootInformationHeader;
-        // SAFETY: GRUB placed a Multiboot2 information structure at
-        // `mbi_phys` (the magic says so), the early window maps the first
-        // GiB of physical memory at `phys_to_virt`, the structure's first
-        // page is inside it (checked above), `load` checks the reported size
-        // and tag sequence, and nothing writes to it while it is read.
-        let mbi = unsafe { multiboot2::BootInformation::load(ptr) }.map_err(BootError::Malformed)?;
-        let info_end = mbi_phys + mbi.total_size() as u64;
-        if info_end > layout::EARLY_WINDOW_SIZE {
-            return Err(BootError::OutOfWindow(info_end));
-        }
+    }
 
-        let mut info = Self {
+    fn empty(protocol: &'static str, info_range: Module) -> Self {
+        Self {
             regions: [Region::EMPTY; MAX_REGIONS],
             region_count: 0,
             modules: [Module { start: 0, end: 0 }; MAX_MODULES],
@@ -204,37 +205,18 @@ impl BootInfo {
             dropped_entries: 0,
             cmdline: FixedStr::EMPTY,
             loader_name: FixedStr::EMPTY,
-            info_range: Module { start: mbi_phys, end: info_end },
-        };
+            protocol,
+            info_range,
+        }
+    }
 
-        let map = mbi.memory_map_tag().ok_or(BootError::NoMemoryMap)?;
-        for area in map.memory_areas() {
-            use multiboot2::MemoryAreaType as T;
-            let kind = match area.typ() {
-                T::Available => RegionKind::Usable,
-                T::AcpiAvailable => RegionKind::AcpiReclaimable,
-                T::ReservedHibernate => RegionKind::AcpiNvs,
-                T::Defective => RegionKind::Defective,
-                _ => RegionKind::Reserved,
-            };
-            info.push_region(Region { start: area.start_address(), len: area.size(), kind });
+    fn push_module(&mut self, module: Module) {
+        if self.module_count < MAX_MODULES {
+            self.modules[self.module_count] = module;
+            self.module_count += 1;
+        } else {
+            self.dropped_entries += 1;
         }
-        for module in mbi.module_tags() {
-            let m = Module { start: u64::from(module.start_address()), end: u64::from(module.end_address()) };
-            if info.module_count < MAX_MODULES {
-                info.modules[info.module_count] = m;
-                info.module_count += 1;
-            } else {
-                info.dropped_entries += 1;
-            }
-        }
-        if let Some(Ok(cmdline)) = mbi.command_line_tag().map(|t| t.cmdline()) {
-            info.cmdline = FixedStr::copy_from(cmdline);
-        }
-        if let Some(Ok(name)) = mbi.boot_loader_name_tag().map(|t| t.name()) {
-            info.loader_name = FixedStr::copy_from(name);
-        }
-        Ok(info)
     }
 
     fn push_region(&mut self, region: Region) {

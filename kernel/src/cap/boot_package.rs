@@ -30,17 +30,24 @@ fn serve(call: &Call<'_>) -> Result<Reply, CapError> {
         method::boot_package::READ_MANIFEST => {
             let p =
                 message.get_root::<boot_package::read_manifest_params::Reader<'_>>().map_err(malformed)?;
+            data_reply(chunk(manifest::bytes(), p.get_offset(), p.get_length())?)
+        }
+        method::boot_package::CONFIG_SIZE => reply_with(|m| {
+            m.init_root::<boot_package::config_size_results::Builder<'_>>()
+                .set_size(manifest::config().len() as u64);
+            Ok(())
+        }),
+        method::boot_package::READ_CONFIG => {
+            let p = message.get_root::<boot_package::read_config_params::Reader<'_>>().map_err(malformed)?;
+            data_reply(chunk(manifest::config(), p.get_offset(), p.get_length())?)
+        }
+        method::boot_package::READ_FILE => {
+            let p = message.get_root::<boot_package::read_file_params::Reader<'_>>().map_err(malformed)?;
+            // The length is checked before the file is looked up.
             if p.get_length() > boot_package::MAX_CHUNK {
                 return Err(CapError::TooLarge);
             }
-            let bytes = manifest::bytes();
-            let start = usize::try_from(p.get_offset()).unwrap_or(usize::MAX).min(bytes.len());
-            let end = start.saturating_add(p.get_length() as usize).min(bytes.len());
-            let chunk = &bytes[start..end];
-            reply_with(|m| {
-                m.init_root::<boot_package::read_manifest_results::Builder<'_>>().set_data(chunk);
-                Ok(())
-            })
+            data_reply(chunk(manifest::file(p.get_index())?, p.get_offset(), p.get_length())?)
         }
         method::boot_package::LIST_BINARIES => {
             let names = manifest::binary_names()?;
@@ -64,4 +71,24 @@ fn serve(call: &Call<'_>) -> Result<Reply, CapError> {
         }
         _ => Err(CapError::UnknownMethod),
     }
+}
+
+/// At most `length` bytes of `bytes` from `offset` (empty at or past the
+/// end); `TooLarge` above `maxChunk`.
+fn chunk(bytes: &[u8], offset: u64, length: u32) -> Result<&[u8], CapError> {
+    if length > boot_package::MAX_CHUNK {
+        return Err(CapError::TooLarge);
+    }
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+    let end = start.saturating_add(length as usize).min(bytes.len());
+    Ok(&bytes[start..end])
+}
+
+/// A `(data :Data)` result (the results of `readManifest`, `readConfig`
+/// and `readFile` have the same layout).
+fn data_reply(data: &[u8]) -> Result<Reply, CapError> {
+    reply_with(|m| {
+        m.init_root::<boot_package::read_manifest_results::Builder<'_>>().set_data(data);
+        Ok(())
+    })
 }

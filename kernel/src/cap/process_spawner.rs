@@ -65,13 +65,21 @@ fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
         };
         caps.push((String::from(name), cap));
     }
+    let limit = params.get_memory_limit();
+    if limit > process_spawner::MAX_MEMORY_LIMIT {
+        return Err(CapError::InvalidArgument);
+    }
+    let quotas = match limit {
+        0 => Quotas::DEFAULT,
+        bytes => Quotas { frames: bytes.div_ceil(4096) as usize, ..Quotas::DEFAULT },
+    };
     let child = spawn(SpawnRequest {
         name: binary,
         elf,
         caps,
         args,
         env,
-        quotas: Quotas::DEFAULT,
+        quotas,
         heap_size: crate::spawn::INITIAL_HEAP,
     })?;
     let pid = child.pid;

@@ -1,17 +1,19 @@
-//! `TerminalSession`: the terminal on a serial port, with the line
-//! discipline of `capos_lib::line_discipline` (canonical editing, echo,
-//! Ctrl-C/Ctrl-D, raw mode), plus the `stderr` output cap.
+//! `TerminalSession`: the terminal on a serial port or a virtio console
+//! ([`Channel`]), with the line discipline of `capos_lib::line_discipline`
+//! (canonical editing, echo, Ctrl-C/Ctrl-D, raw mode), plus the `stderr`
+//! output cap.
 //!
-//! The kernel command line chooses the ports (`capos_abi::cmdline`):
+//! The kernel command line chooses the channels (`capos_abi::cmdline`):
 //! `terminal=com2` puts the terminal on COM2 (default COM1, shared with the
-//! kernel log), `stderr=com3` sends error output there (default: the
-//! terminal's port), `terminal-echo=off` says no person is typing (input
-//! from a pipe): no echo, and bytes pass unchanged both ways (no `\r`
-//! handling).
+//! kernel log; `virtio0` is the first virtio console), `stderr=com3` sends
+//! error output there (default: the terminal's channel),
+//! `terminal-echo=off` says no person is typing (input from a pipe): no
+//! echo, and bytes pass unchanged both ways (no `\r` handling).
 //!
-//! Input: the UART's receive interrupt (routed through the I/O APIC) and,
-//! as a fallback, every timer tick move the bytes waiting in the UART into
-//! the discipline (and so do reads), then complete what can complete.
+//! Input: a UART's receive interrupt (routed through the I/O APIC) and, as
+//! a fallback and for virtio consoles, every timer tick move the bytes
+//! waiting into the discipline (and so do reads), then complete what can
+//! complete.
 //! Every terminal cap shares the one session. Reads whose caller died are
 //! skipped and consume nothing.
 
@@ -23,21 +25,20 @@ use capos_schema::{console, interface_id, method, terminal_session};
 use spin::Mutex;
 
 use super::{Call, CapObject, Outcome, PendingCall, Reply, empty_reply, malformed, read_params, reply_with};
-use crate::serial::{self, Port};
+use crate::channel::Channel;
+use crate::serial;
 
 /// Most bytes one `write` or `read` moves.
 const MAX_IO: usize = 64 * 1024;
 /// Most reads and interrupt waits queued at once.
 const MAX_WAITERS: usize = 64;
-/// Most bytes taken from the UART per poll (the rest waits for the next).
-const POLL_BUDGET: usize = 256;
 /// Bytes of a `read` results message besides the data itself (segment
 /// table, root pointer, struct, padding): a reader gets at most its result
 /// buffer minus this, so no input is taken that its buffer cannot hold.
 const READ_OVERHEAD: usize = 32;
 
 struct Session {
-    port: Port,
+    port: Channel,
     interactive: bool,
     discipline: LineDiscipline,
     readers: VecDeque<(PendingCall, usize)>,
@@ -49,40 +50,43 @@ struct Session {
 
 static SESSION: Mutex<Option<Session>> = Mutex::new(None);
 /// Where `stderr` writes, and whether it translates `\n`.
-static STDERR: Mutex<(Port, bool)> = Mutex::new((Port::Com1, true));
+static STDERR: Mutex<(Channel, bool)> = Mutex::new((Channel::CONSOLE, true));
 
 /// Sets the session up from the kernel command line.
 pub fn init(boot: &crate::boot::BootInfo) {
     use capos_abi::cmdline;
-    let port_of = |key: &str| -> Option<Port> {
+    let port_of = |key: &str| -> Option<Channel> {
         let name = boot.cmdline_value(key)?;
-        let port = Port::from_name(name);
+        let port = Channel::from_name(name);
         if port.is_none() {
-            log::warn!("{key}={name}: unknown port (use com1, com2 or com3)");
+            log::warn!("{key}={name}: unknown port (use com1, com2, com3, virtio0 or virtio1)");
         }
         port
     };
-    let mut port = port_of(cmdline::TERMINAL).unwrap_or(Port::Com1);
-    if !serial::init_port(port) {
-        log::warn!("no UART for the terminal on {port:?}; using COM1");
-        port = Port::Com1;
+    let mut port = port_of(cmdline::TERMINAL).unwrap_or(Channel::CONSOLE);
+    if !port.init() {
+        log::warn!("no device for the terminal on {port:?}; using COM1");
+        port = Channel::CONSOLE;
     }
-    let interrupts = crate::arch::x86_64::ioapic::route(
-        port.irq(),
-        crate::arch::x86_64::trap::SERIAL_VECTOR_BASE + port.irq(),
-        crate::arch::x86_64::lapic::id(),
-    );
-    if interrupts {
-        serial::enable_rx_interrupt(port);
-    }
+    let interrupts = port.uart().is_some_and(|uart| {
+        let routed = crate::arch::x86_64::ioapic::route(
+            uart.irq(),
+            crate::arch::x86_64::trap::SERIAL_VECTOR_BASE + uart.irq(),
+            crate::arch::x86_64::lapic::id(),
+        );
+        if routed {
+            serial::enable_rx_interrupt(uart);
+        }
+        routed
+    });
     let interactive = boot.cmdline_value(cmdline::TERMINAL_ECHO) != Some("off");
     let mode = if interactive { Mode::COOKED } else { Mode { echo: false, ..Mode::COOKED } };
     let mut stderr = port_of(cmdline::STDERR).unwrap_or(port);
-    if !serial::init_port(stderr) {
-        log::warn!("no UART for stderr on {stderr:?}; using the terminal");
+    if !stderr.init() {
+        log::warn!("no device for stderr on {stderr:?}; using the terminal");
         stderr = port;
     }
-    *STDERR.lock() = (stderr, interactive || stderr == Port::Com1);
+    *STDERR.lock() = (stderr, interactive || stderr == Channel::CONSOLE);
     *SESSION.lock() = Some(Session {
         port,
         interactive,
@@ -122,27 +126,34 @@ fn count_reply(count: u64) -> Result<Reply, CapError> {
 }
 
 impl Session {
-    /// Moves waiting UART bytes into the discipline; handles interrupts.
+    /// Moves waiting input into the discipline; handles interrupts.
     fn poll(&mut self, work: &mut Work) {
-        let mut budget = POLL_BUDGET;
-        while budget > 0 && self.discipline.can_accept() {
-            let Some(byte) = serial::try_read(self.port) else { break };
-            budget -= 1;
-            if self.discipline.input(byte, &mut work.echo) == Some(Event::Interrupt) {
-                self.interrupts += 1;
-                for (reader, _) in self.readers.drain(..) {
-                    work.completions.push((reader, Err(CapError::Interrupted)));
+        if self.discipline.can_accept() {
+            let port = self.port;
+            port.receive(port.poll_budget(), &mut |byte| {
+                if self.discipline.input(byte, &mut work.echo) == Some(Event::Interrupt) {
+                    self.interrupted(work);
                 }
-                let count = self.interrupts;
-                let (due, keep): (Vec<_>, Vec<_>) =
-                    core::mem::take(&mut self.interrupt_waiters).into_iter().partition(|(a, _)| *a < count);
-                self.interrupt_waiters = keep;
-                for (_, waiter) in due {
-                    work.completions.push((waiter, count_reply(count)));
-                }
-            }
+                self.discipline.can_accept()
+            });
         }
         self.serve_readers(work);
+    }
+
+    /// Ctrl-C: fails every pending read and completes the interrupt waits
+    /// it satisfies.
+    fn interrupted(&mut self, work: &mut Work) {
+        self.interrupts += 1;
+        for (reader, _) in self.readers.drain(..) {
+            work.completions.push((reader, Err(CapError::Interrupted)));
+        }
+        let count = self.interrupts;
+        let (due, keep): (Vec<_>, Vec<_>) =
+            core::mem::take(&mut self.interrupt_waiters).into_iter().partition(|(a, _)| *a < count);
+        self.interrupt_waiters = keep;
+        for (_, waiter) in due {
+            work.completions.push((waiter, count_reply(count)));
+        }
     }
 
     /// Hands ready input to waiting readers, first come first served,
@@ -164,11 +175,11 @@ impl Session {
     }
 }
 
-fn finish(port: Option<Port>, crlf: bool, work: Work) {
+fn finish(port: Option<Channel>, crlf: bool, work: Work) {
     if let Some(port) = port
         && !work.echo.is_empty()
     {
-        serial::write_port(port, &work.echo, crlf);
+        port.write(&work.echo, crlf);
     }
     for (call, result) in work.completions {
         call.complete(result);
@@ -221,7 +232,7 @@ impl TerminalSession {
                         return Err(CapError::TooLarge);
                     }
                     let (port, crlf) = with_session(|s, _| (s.port, s.interactive))?;
-                    serial::write_port(port, data, crlf);
+                    port.write(data, crlf);
                     Ok(empty_reply().into())
                 }
                 m::READ => {
@@ -359,7 +370,7 @@ impl CapObject for Stderr {
                 return Err(CapError::TooLarge);
             }
             let (port, crlf) = *STDERR.lock();
-            serial::write_port(port, &bytes, crlf);
+            port.write(&bytes, crlf);
             empty_reply()
         })();
         result.into()

@@ -122,6 +122,18 @@ pub fn alloc_zeroed() -> Option<PhysFrame<Size4KiB>> {
     Some(PhysFrame::containing_address(PhysAddr::new(phys)))
 }
 
+/// Allocates `count` zeroed, physically consecutive frames (for device
+/// rings, which the device addresses by one physical base); the physical
+/// address of the first.
+pub fn alloc_contiguous_zeroed(count: usize) -> Option<u64> {
+    let first = FRAMES.lock().as_mut()?.alloc_contiguous(count, 1)?;
+    let phys = first as u64 * FRAME_SIZE;
+    // SAFETY: the frames were just taken from the allocator, so nothing
+    // else uses them; the physical window maps all RAM writable.
+    unsafe { core::ptr::write_bytes(layout::phys_to_virt(phys) as *mut u8, 0, count * FRAME_SIZE as usize) };
+    Some(phys)
+}
+
 /// Returns a frame to the allocator.
 pub fn free(frame: PhysFrame<Size4KiB>) -> Result<(), FrameError> {
     let number = (frame.start_address().as_u64() / FRAME_SIZE) as usize;

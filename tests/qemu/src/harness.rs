@@ -5,7 +5,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use qemu_runner::{Failure, IsoSpec, QemuConfig, Regex, RunnerError, Session, build_iso, regex};
+use qemu_runner::{
+    BootMethod, Failure, IsoSpec, QemuConfig, Regex, RunnerError, Session, prepare_boot, regex,
+};
 
 /// Time allowed from QEMU's start to the boot banner (TCG on a slow CI).
 pub const BOOT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -44,10 +46,21 @@ impl Ctx {
         Ctx { name, build_dir: build_dir.to_path_buf(), notes: Vec::new() }
     }
 
-    /// Build `<build>/iso/<scenario>.iso` for `kernel` with `cmdline` and
-    /// start it in a captured session named after the scenario (serial log
+    /// Boots `kernel` with `cmdline` directly (QEMU's `-kernel`, PVH) in a
+    /// captured session named after the scenario (serial log
     /// `<build>/logs/<scenario>.serial.log`).
     pub fn boot(&mut self, kernel: Kernel, cmdline: &str) -> Result<Session, TestFailure> {
+        self.boot_by(kernel, cmdline, BootMethod::Direct)
+    }
+
+    /// [`Ctx::boot`] by `method`: [`BootMethod::Iso`] builds
+    /// `<build>/iso/<scenario>.iso` and boots it through GRUB.
+    pub fn boot_by(
+        &mut self,
+        kernel: Kernel,
+        cmdline: &str,
+        method: BootMethod,
+    ) -> Result<Session, TestFailure> {
         let kernel_path = self.build_dir.join(kernel.file_name());
         if !kernel_path.is_file() {
             return Err(TestFailure::new(format!(
@@ -55,9 +68,12 @@ impl Ctx {
                 kernel_path.display()
             )));
         }
+        self.start(&IsoSpec::new(kernel_path, cmdline), method)
+    }
+
+    fn start(&mut self, spec: &IsoSpec, method: BootMethod) -> Result<Session, TestFailure> {
         let iso = self.build_dir.join("iso").join(format!("{}.iso", self.name));
-        build_iso(&IsoSpec::new(kernel_path, cmdline), &iso)?;
-        let mut config = QemuConfig::new(iso);
+        let mut config = QemuConfig::new(prepare_boot(spec, method, &iso)?);
         config.log_dir = self.build_dir.join("logs");
         Ok(Session::start(self.name, &config)?)
     }
@@ -66,6 +82,17 @@ impl Ctx {
     /// `build/manifest.bin`, NAME for `build/manifest-NAME.bin`, built by
     /// `make manifests` from `system.cue` / `system-NAME.cue`).
     pub fn boot_manifest(&mut self, manifest: &str) -> Result<Session, TestFailure> {
+        self.boot_manifest_by(manifest, "", BootMethod::Direct)
+    }
+
+    /// [`Ctx::boot_manifest`] with the kernel command line `cmdline`,
+    /// booted by `method`.
+    pub fn boot_manifest_by(
+        &mut self,
+        manifest: &str,
+        cmdline: &str,
+        method: BootMethod,
+    ) -> Result<Session, TestFailure> {
         let kernel_path = self.build_dir.join(Kernel::Normal.file_name());
         let file = if manifest == "default" {
             String::from("manifest.bin")
@@ -81,13 +108,9 @@ impl Ctx {
                 )));
             }
         }
-        let iso = self.build_dir.join("iso").join(format!("{}.iso", self.name));
-        let mut spec = IsoSpec::new(kernel_path, "");
+        let mut spec = IsoSpec::new(kernel_path, cmdline);
         spec.modules.push(qemu_runner::IsoModule::new(manifest_path));
-        build_iso(&spec, &iso)?;
-        let mut config = QemuConfig::new(iso);
-        config.log_dir = self.build_dir.join("logs");
-        Ok(Session::start(self.name, &config)?)
+        self.start(&spec, method)
     }
 
     /// The scenario's name.

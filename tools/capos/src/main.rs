@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! capos run [--manifest FILE] [--dir HOSTDIR:/guest/path[:rw]]… [--file HOST:/guest/path[:rw]]…
-//!           [--timeout SECONDS] [--log FILE] [-- PROGRAM ARGS…]
+//!           [--timeout SECONDS] [--log FILE] [--boot direct|iso] [--stdio virtio|uart]
+//!           [-- PROGRAM ARGS…]
 //! ```
 //!
 //! `capos run -- PROGRAM ARGS…` packs the named host files into the boot
@@ -30,7 +31,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use qemu_runner::Accel;
+use qemu_runner::{Accel, BootMethod, SocketDevice};
 
 use crate::manifest::CueContext;
 use crate::spec::Kind;
@@ -96,6 +97,14 @@ struct RunArgs {
     /// Guest RAM in MiB.
     #[arg(long, default_value_t = 512, value_name = "MIB")]
     memory: u32,
+    /// How QEMU boots the kernel: direct (`-kernel`, PVH; fast) or iso
+    /// (through GRUB on a boot ISO, as a real machine does).
+    #[arg(long, default_value = "direct", value_name = "direct|iso")]
+    boot: BootMethod,
+    /// The devices behind the program's terminal and stderr: virtio
+    /// consoles (fast) or the UARTs COM2 and COM3.
+    #[arg(long, default_value = "virtio", value_name = "virtio|uart")]
+    stdio: SocketDevice,
     /// Extra kernel command-line words, e.g. `loglevel=debug` (the ports
     /// and `poweroff` of a run cannot be changed). Repeatable.
     #[arg(long, value_name = "WORDS")]
@@ -171,6 +180,8 @@ fn options(build_dir: Option<PathBuf>, args: RunArgs, cwd: &Path) -> Result<run:
         work_root: build.join("capos-run"),
         accel: args.accel,
         memory_mib: args.memory,
+        boot: args.boot,
+        stdio: args.stdio,
         all_services: args.all_services,
         cmdline: args.cmdline.iter().flat_map(|w| w.split_whitespace()).map(str::to_string).collect(),
     })
@@ -247,7 +258,11 @@ mod tests {
         assert_eq!(o.work_root, Path::new("/work/dir/b/capos-run"));
         assert_eq!(o.timeout, None);
         assert_eq!(o.accel, Accel::Tcg);
+        assert_eq!(o.boot, BootMethod::Direct);
+        assert_eq!(o.stdio, SocketDevice::Virtio);
+        assert_eq!(parse(&["run", "--stdio", "uart", "--", "p"]).unwrap().stdio, SocketDevice::Uart);
         assert!(o.cmdline.is_empty());
+        assert_eq!(parse(&["run", "--boot", "iso", "--", "p"]).unwrap().boot, BootMethod::Iso);
         let o = parse(&["run", "--cmdline", "loglevel=debug  x=1", "--cmdline", "y", "--", "p"]).unwrap();
         assert_eq!(o.cmdline, ["loglevel=debug", "x=1", "y"]);
 
@@ -267,6 +282,7 @@ mod tests {
         assert!(parse(&["run", "--timeout", "-1", "--", "cat"]).unwrap_err().contains("--timeout"));
         assert!(parse(&["run", "--", ""]).unwrap_err().contains("empty"));
         assert!(parse(&["run", "--accel", "hvf"]).is_err());
+        assert!(parse(&["run", "--boot", "floppy"]).is_err());
         assert!(parse(&["walk"]).is_err());
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use capos_config::manifest::{self, CapSource, NamedFile, RestartPolicy, SystemManifest};
+use capos_config::size;
 
 /// The service that runs the program (`capos-shell --run PROGRAM ARGS…`).
 pub const SHELL_SERVICE: &str = "shell";
@@ -105,11 +106,77 @@ fn closure(m: &SystemManifest, start: &str) -> BTreeSet<String> {
     needed
 }
 
+/// The binary of the file service: services running it serve the boot
+/// files, so they must have room for the files a run carries in.
+pub const FS_BINARY: &str = "fs";
+/// The file service's byte quota when its arguments name none (`apps/fs`).
+const FS_DEFAULT_QUOTA: u64 = 16 << 20;
+/// The file service's option that sets its byte quota.
+const FS_QUOTA_OPTION: &str = "--quota-bytes";
+/// Memory a file service needs besides the file data (code, heap, tree).
+const FS_MEMORY_HEADROOM: u64 = 32 << 20;
+/// A process's memory limit when its service names none (the kernel's).
+const DEFAULT_MEMORY_LIMIT: u64 = 64 << 20;
+/// Guest memory the kernel, init, the shell and the program need besides
+/// the manifest and the file service.
+const BASE_GUEST_MEMORY: u64 = 96 << 20;
+
+/// Makes room for `added` bytes of carried-in files in every file service
+/// of `m`: its byte quota grows by `added` and its memory limit to at least
+/// the quota plus [`FS_MEMORY_HEADROOM`].
+pub fn make_room(m: &mut SystemManifest, added: u64) -> Result<(), String> {
+    if added == 0 {
+        return Ok(());
+    }
+    for s in m.services.iter_mut().filter(|s| s.binary == FS_BINARY) {
+        let quota = match s.args.iter().position(|a| a == FS_QUOTA_OPTION) {
+            Some(i) => {
+                let value = s.args.get(i + 1).map(String::as_str).unwrap_or_default();
+                let old = size::parse_size(value).ok_or_else(|| {
+                    format!("service {}: cannot read its {FS_QUOTA_OPTION} {value:?}", s.name)
+                })?;
+                let quota = old.saturating_add(added);
+                s.args[i + 1] = quota.to_string();
+                quota
+            }
+            None => {
+                let quota = FS_DEFAULT_QUOTA.saturating_add(added);
+                s.args.extend([FS_QUOTA_OPTION.to_string(), quota.to_string()]);
+                quota
+            }
+        };
+        let current = if s.memory_limit == 0 { DEFAULT_MEMORY_LIMIT } else { s.memory_limit };
+        s.memory_limit = current.max(quota.saturating_add(FS_MEMORY_HEADROOM).next_multiple_of(4096));
+    }
+    Ok(())
+}
+
+/// Roughly how much guest memory a run of `m` (encoded in `manifest_len`
+/// bytes) needs: the manifest, which stays in memory, the memory limits of
+/// the file services, which hold a copy of the files, and a base for the
+/// rest.
+pub fn guest_memory_needed(m: &SystemManifest, manifest_len: usize) -> u64 {
+    let fs: u64 = m
+        .services
+        .iter()
+        .filter(|s| s.binary == FS_BINARY)
+        .map(|s| if s.memory_limit == 0 { DEFAULT_MEMORY_LIMIT } else { s.memory_limit })
+        .sum();
+    (manifest_len as u64).saturating_add(fs).saturating_add(BASE_GUEST_MEMORY)
+}
+
 /// Validates and encodes `m`.
 pub fn finish(m: &SystemManifest) -> Result<Vec<u8>, String> {
     m.validate()
         .map_err(|e| format!("the manifest is not valid after adding the files and the program: {e}"))?;
-    manifest::encode(m).map_err(|e| format!("cannot encode the manifest: {e}"))
+    manifest::encode(m).map_err(|e| match e.kind {
+        manifest::ManifestErrorKind::TooLarge { size } => format!(
+            "the files carried in make the boot manifest {} MiB, over its limit of {} MiB",
+            size.div_ceil(1 << 20),
+            manifest::MAX_MANIFEST_SIZE >> 20
+        ),
+        _ => format!("cannot encode the manifest: {e}"),
+    })
 }
 
 #[cfg(test)]
@@ -186,6 +253,43 @@ mod tests {
     }
 
     #[test]
+    fn file_services_make_room_for_the_files_carried_in() {
+        let mut m = sample();
+        let mut quoted = service("fs2", FS_BINARY);
+        quoted.args = vec!["--quota-bytes".into(), "24M".into(), "--writable".into(), "/tmp".into()];
+        let mut bare = service("fs3", FS_BINARY);
+        bare.memory_limit = 1 << 30;
+        m.services.extend([quoted, bare]);
+        m.binaries.push(NamedBinary { name: FS_BINARY.into(), data: b"\x7fELF\x02".to_vec() });
+        let before = m.clone();
+        make_room(&mut m, 0).unwrap();
+        assert_eq!(m, before, "nothing carried in, nothing changes");
+
+        make_room(&mut m, 100 << 20).unwrap();
+        let fs2 = m.service("fs2").unwrap();
+        assert_eq!(fs2.args, ["--quota-bytes", &((124u64 << 20).to_string()), "--writable", "/tmp"]);
+        assert_eq!(fs2.memory_limit, (124 << 20) + FS_MEMORY_HEADROOM);
+        let fs3 = m.service("fs3").unwrap();
+        assert_eq!(fs3.args, ["--quota-bytes", &((116u64 << 20).to_string())]);
+        assert_eq!(fs3.memory_limit, 1 << 30, "a larger limit stays");
+        assert_eq!(
+            m.service("files").unwrap(),
+            before.service("files").unwrap(),
+            "not the file service's binary"
+        );
+        m.validate().unwrap();
+        assert_eq!(
+            guest_memory_needed(&m, 1000),
+            1000 + (124 << 20) + FS_MEMORY_HEADROOM + (1 << 30) + BASE_GUEST_MEMORY
+        );
+
+        let mut bad = service("fs4", FS_BINARY);
+        bad.args = vec!["--quota-bytes".into(), "lots".into()];
+        m.services.push(bad);
+        assert!(make_room(&mut m, 1).unwrap_err().contains("fs4"));
+    }
+
+    #[test]
     fn keep_all_keeps_every_service() {
         let mut m = sample();
         set_program(&mut m, &["probe".to_string()], true).unwrap();
@@ -218,7 +322,7 @@ mod tests {
             }],
         );
         let error = finish(&m).unwrap_err();
-        assert!(error.contains("larger than the limit"), "{error}");
+        assert!(error.contains("over its limit of 128 MiB"), "{error}");
     }
 
     #[test]

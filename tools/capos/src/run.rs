@@ -1,5 +1,6 @@
-//! `capos run`: build the boot manifest and ISO, boot, relay, and turn the
-//! kernel's power-off report into this process's exit status.
+//! `capos run`: build the boot manifest, boot it (QEMU's direct kernel boot,
+//! or a GRUB ISO with `--boot iso`), relay, and turn the kernel's power-off
+//! report into this process's exit status.
 
 use std::fs;
 use std::os::unix::net::UnixListener;
@@ -8,8 +9,8 @@ use std::time::Duration;
 
 use capos_abi::{cmdline, serial};
 use qemu_runner::{
-    Accel, ExitKind, Failure, FailureKind, IsoModule, IsoSpec, QemuConfig, Session, build_iso, classify,
-    regex, run_interactive_for,
+    Accel, Boot, BootMethod, ExitKind, Failure, FailureKind, IsoModule, IsoSpec, QemuConfig, Session,
+    SocketDevice, classify, prepare_boot, regex, run_interactive_for,
 };
 
 use crate::manifest::{self, CueContext};
@@ -50,6 +51,10 @@ pub struct Options {
     pub accel: Accel,
     /// Guest RAM in MiB.
     pub memory_mib: u32,
+    /// Direct kernel boot or a GRUB ISO.
+    pub boot: BootMethod,
+    /// The devices behind the program's terminal and stderr.
+    pub stdio: SocketDevice,
     /// Keep the services the shell does not need.
     pub all_services: bool,
     /// Extra kernel command-line words (`--cmdline`).
@@ -70,14 +75,19 @@ pub fn run(options: &Options) -> u8 {
     })
 }
 
-/// The kernel command line of a program run: the terminal on COM2, error
-/// output on COM3, no echo unless a person is typing, power off at the
-/// end; then the `extra` words (the kernel takes the first value of a key,
-/// so they cannot move the ports).
-pub fn program_cmdline(stdin_is_terminal: bool, extra: &[String]) -> String {
+/// The kernel command line of a program run: the terminal on COM2 (or the
+/// first virtio console), error output on COM3 (or the second), no echo
+/// unless a person is typing, power off at the end; then the `extra` words
+/// (the kernel takes the first value of a key, so they cannot move the
+/// ports).
+pub fn program_cmdline(stdin_is_terminal: bool, stdio: SocketDevice, extra: &[String]) -> String {
+    let (terminal, stderr) = match stdio {
+        SocketDevice::Uart => ("com2", "com3"),
+        SocketDevice::Virtio => ("virtio0", "virtio1"),
+    };
     let mut words = vec![
-        format!("{}=com2", cmdline::TERMINAL),
-        format!("{}=com3", cmdline::STDERR),
+        format!("{}={terminal}", cmdline::TERMINAL),
+        format!("{}={stderr}", cmdline::STDERR),
         cmdline::POWEROFF.to_string(),
     ];
     if !stdin_is_terminal {
@@ -102,18 +112,14 @@ const SHELL_LOGLEVEL: &str = "loglevel=warn";
 
 fn run_program(o: &Options) -> Result<u8, Error> {
     let terminal = tty::is_terminal(libc::STDIN_FILENO);
-    let mut m = manifest::load(&o.manifest, &o.cue)?;
-    manifest::add_files(&mut m, spec::collect(&o.mappings)?);
-    manifest::set_program(&mut m, &o.program, o.all_services)?;
-    let bytes = manifest::finish(&m)?;
+    let bytes = run_manifest(o)?;
 
     let mut work = WorkDir::create(&o.work_root)?;
     let module = work.path().join("manifest.bin");
     fs::write(&module, &bytes).map_err(|e| format!("cannot write {}: {e}", module.display()))?;
-    let iso = work.path().join("run.iso");
-    let mut spec = IsoSpec::new(&o.kernel, program_cmdline(terminal, &o.cmdline));
+    let mut spec = IsoSpec::new(&o.kernel, program_cmdline(terminal, o.stdio, &o.cmdline));
     spec.modules.push(IsoModule::new(&module));
-    build_iso(&spec, &iso).map_err(|e| e.to_string())?;
+    let boot = prepare_boot(&spec, o.boot, &work.path().join("run.iso")).map_err(|e| e.to_string())?;
 
     let sockets = work.socket_dir()?;
     let term_path = sockets.join("term.sock");
@@ -123,8 +129,9 @@ fn run_program(o: &Options) -> Result<u8, Error> {
     };
     let (term, err) = (listen(&term_path)?, listen(&err_path)?);
 
-    let mut config = machine(o, &iso);
+    let mut config = machine(o, boot);
     config.serial_sockets = vec![term_path, err_path];
+    config.socket_device = o.stdio;
     tty::save(terminal).map_err(|e| format!("cannot put the terminal in raw mode: {e}"))?;
     let mut session = Session::start("capos-run", &config).map_err(|e| e.to_string())?;
     let mut relay = Relay::start(term, err, session.id(), terminal)
@@ -181,6 +188,33 @@ fn run_program(o: &Options) -> Result<u8, Error> {
     }
 }
 
+/// The run's manifest, encoded: `o.manifest` with the host files added,
+/// room made for them in the file service, and the program set (when there
+/// is one); refused when the guest memory cannot hold it.
+fn run_manifest(o: &Options) -> Result<Vec<u8>, Error> {
+    let mut m = manifest::load(&o.manifest, &o.cue)?;
+    let files = spec::collect(&o.mappings)?;
+    let added = files.iter().map(|f| f.data.len() as u64).sum();
+    manifest::add_files(&mut m, files);
+    manifest::make_room(&mut m, added)?;
+    if !o.program.is_empty() {
+        manifest::set_program(&mut m, &o.program, o.all_services)?;
+    }
+    let bytes = manifest::finish(&m)?;
+    let needed = manifest::guest_memory_needed(&m, bytes.len());
+    if added > 0 && needed > u64::from(o.memory_mib) << 20 {
+        return Err(format!(
+            "this run needs about {} MiB of guest memory (a {} MiB manifest with {} MiB of files carried in, \
+             and the file service's copy of them), more than --memory {}; give a larger --memory",
+            needed.div_ceil(1 << 20),
+            bytes.len().div_ceil(1 << 20),
+            added.div_ceil(1 << 20),
+            o.memory_mib
+        ));
+    }
+    Ok(bytes)
+}
+
 fn run_shell(o: &Options) -> Result<u8, Error> {
     let work = WorkDir::create(&o.work_root)?;
     let module = if o.mappings.is_empty() && o.manifest.extension().is_none_or(|e| e != "cue") {
@@ -189,19 +223,16 @@ fn run_shell(o: &Options) -> Result<u8, Error> {
         }
         o.manifest.clone()
     } else {
-        let mut m = manifest::load(&o.manifest, &o.cue)?;
-        manifest::add_files(&mut m, spec::collect(&o.mappings)?);
-        let bytes = manifest::finish(&m)?;
+        let bytes = run_manifest(o)?;
         let module = work.path().join("manifest.bin");
         fs::write(&module, &bytes).map_err(|e| format!("cannot write {}: {e}", module.display()))?;
         module
     };
-    let iso = work.path().join("run.iso");
     let mut spec = IsoSpec::new(&o.kernel, shell_cmdline(&o.cmdline));
     spec.modules.push(IsoModule::new(&module));
-    build_iso(&spec, &iso).map_err(|e| e.to_string())?;
+    let boot = prepare_boot(&spec, o.boot, &work.path().join("run.iso")).map_err(|e| e.to_string())?;
 
-    let mut config = machine(o, &iso);
+    let mut config = machine(o, boot);
     config.serial_log = Some(o.log.clone());
     if let Some(dir) = o.log.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -242,9 +273,9 @@ fn run_shell(o: &Options) -> Result<u8, Error> {
     })
 }
 
-/// The QEMU machine of a run: `iso`, the accelerator, the memory, the log.
-fn machine(o: &Options, iso: &Path) -> QemuConfig {
-    let mut config = QemuConfig::new(iso);
+/// The QEMU machine of a run: `boot`, the accelerator, the memory, the log.
+fn machine(o: &Options, boot: Boot) -> QemuConfig {
+    let mut config = QemuConfig::new(boot);
     config.accel = o.accel;
     config.memory_mib = o.memory_mib;
     config.serial_log = Some(o.log.clone());
@@ -278,7 +309,7 @@ fn print_tail(headline: &str, transcript: &[String], log: &Path) {
     }
 }
 
-/// A run's own directory `<work_root>/<pid>` (manifest, ISO, sockets),
+/// A run's own directory `<work_root>/<pid>` (manifest, ISO if any, sockets),
 /// removed when dropped. Directories left by runs that died are removed
 /// when the next run starts.
 struct WorkDir {
@@ -348,11 +379,16 @@ mod tests {
 
     #[test]
     fn program_cmdline_uses_the_abi_words() {
-        assert_eq!(program_cmdline(true, &[]), "terminal=com2 stderr=com3 poweroff");
-        assert_eq!(program_cmdline(false, &[]), "terminal=com2 stderr=com3 poweroff terminal-echo=off");
+        let uart = SocketDevice::Uart;
+        assert_eq!(program_cmdline(true, uart, &[]), "terminal=com2 stderr=com3 poweroff");
+        assert_eq!(program_cmdline(false, uart, &[]), "terminal=com2 stderr=com3 poweroff terminal-echo=off");
+        assert_eq!(
+            program_cmdline(true, SocketDevice::Virtio, &[]),
+            "terminal=virtio0 stderr=virtio1 poweroff"
+        );
         let extra = ["loglevel=debug".to_string(), "terminal=com1".to_string()];
         assert_eq!(
-            program_cmdline(true, &extra),
+            program_cmdline(true, uart, &extra),
             "terminal=com2 stderr=com3 poweroff loglevel=debug terminal=com1"
         );
         assert_eq!(shell_cmdline(&[]), "poweroff loglevel=warn");

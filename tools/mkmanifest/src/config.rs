@@ -14,7 +14,8 @@
 //!         "CAP": {"source": {"service": "S", "export": "E"}}     // another service's export
 //!       },
 //!       "restart":   "never" | "onFailure" | "always",   // default never
-//!       "dependsOn": ["SERVICE", ...]   // optional
+//!       "dependsOn": ["SERVICE", ...],  // optional
+//!       "memoryLimit": BYTES            // optional; 0 (default): the spawner's default
 //!     }
 //!   },
 //!   "binaries": ["NAME", ...],          // optional: extra binaries to carry
@@ -124,7 +125,8 @@ fn cap_source(path: &str, v: &Value) -> Result<CapSource, Error> {
 }
 
 fn service(path: &str, name: &str, v: &Value) -> Result<Service, Error> {
-    const KNOWN: [&str; 7] = ["binary", "args", "env", "caps", "restart", "dependsOn", "exports"];
+    const KNOWN: [&str; 8] =
+        ["binary", "args", "env", "caps", "restart", "dependsOn", "exports", "memoryLimit"];
     let map = object(path, v, &KNOWN)?;
     let mut s = Service { name: name.to_string(), binary: name.to_string(), ..Service::default() };
     for (key, value) in map {
@@ -155,6 +157,9 @@ fn service(path: &str, name: &str, v: &Value) -> Result<Service, Error> {
                 })?;
             }
             "dependsOn" => s.depends_on = strings(&at, value)?,
+            "memoryLimit" => {
+                s.memory_limit = value.as_u64().ok_or_else(|| expected(&at, "a number of bytes", value))?;
+            }
             "exports" => {
                 for (name, decl) in object(&at, value, &[])? {
                     let e_at = child(&at, name);
@@ -338,6 +343,19 @@ mod tests {
     }
 
     #[test]
+    fn memory_limits_are_byte_counts() {
+        let config = SystemConfig::from_json(r#"{"services": {"fs": {"memoryLimit": 268435456}}}"#).unwrap();
+        assert_eq!(config.services[0].memory_limit, 256 << 20);
+        assert_eq!(
+            SystemConfig::from_json(r#"{"services": {"fs": {}}}"#).unwrap().services[0].memory_limit,
+            0
+        );
+        let bad = err(r#"{"services": {"fs": {"memoryLimit": "256M"}}}"#);
+        assert!(bad.starts_with("services.fs.memoryLimit: expected a number of bytes"), "{bad}");
+        assert!(err(r#"{"services": {"fs": {"memoryLimit": -1}}}"#).contains("memoryLimit"));
+    }
+
+    #[test]
     fn exports_name_schema_interfaces() {
         let json = r#"{"services": {"echo": {"exports": {"echo": {"interface": "Echo"}}},
                        "user": {"caps": {"echo": {"source": {"service": "echo", "export": "echo"}}}}}}"#;
@@ -374,7 +392,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"services": {"hello": {"capz": {}}}}"#),
-            "services.hello.capz: unknown field (known: binary, args, env, caps, restart, dependsOn, exports)"
+            "services.hello.capz: unknown field (known: binary, args, env, caps, restart, dependsOn, exports, memoryLimit)"
         );
         assert_eq!(
             err(r#"{"services": {"hello": {"caps": {"c": {"source": "console", "rights": 1}}}}}"#),
@@ -442,7 +460,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"services": {"my-svc": {"x": 1}}}"#),
-            "services.\"my-svc\".x: unknown field (known: binary, args, env, caps, restart, dependsOn, exports)"
+            "services.\"my-svc\".x: unknown field (known: binary, args, env, caps, restart, dependsOn, exports, memoryLimit)"
         );
     }
 }

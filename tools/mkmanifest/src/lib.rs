@@ -209,6 +209,34 @@ pub fn build_manifest(
     Ok(manifest)
 }
 
+/// The host files [`build_manifest`] reads for `config`: the files'
+/// `source`s and the binaries (those that resolve).
+pub fn input_files(config: &SystemConfig, bins: &BinarySources, file_root: &Path) -> Vec<PathBuf> {
+    let sources = config.files.iter().filter_map(|f| match &f.content {
+        FileContent::Source(source) => Some(file_root.join(source)),
+        FileContent::Inline(_) => None,
+    });
+    let binaries = config.binary_names().into_iter().filter_map(|(name, _)| bins.resolve(&name).ok());
+    sources.chain(binaries).collect()
+}
+
+/// A make rule saying that `out` depends on `inputs` (a `.d` file, as
+/// `gcc -MD` writes), with spaces and `#` escaped.
+pub fn depfile_rule(out: &Path, inputs: &[PathBuf]) -> String {
+    let escape = |p: &Path| p.display().to_string().replace('#', "\\#").replace(' ', "\\ ");
+    let mut rule = format!("{}:", escape(out));
+    for input in inputs {
+        rule.push_str(" \\\n  ");
+        rule.push_str(&escape(input));
+    }
+    rule.push('\n');
+    // An empty rule per input, so a removed input is rebuilt, not an error.
+    for input in inputs {
+        rule.push_str(&format!("{}:\n", escape(input)));
+    }
+    rule
+}
+
 /// Writes `bytes` to `out` through a temporary file in the same directory,
 /// so a failed run never leaves a partial manifest behind.
 pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), Error> {
@@ -249,6 +277,8 @@ pub struct Options {
     pub out: PathBuf,
     /// How to run CUE.
     pub cue: CueExporter,
+    /// Where to write a make rule listing every input file (`--depfile`).
+    pub depfile: Option<PathBuf>,
 }
 
 /// What [`run`] produced.
@@ -278,7 +308,7 @@ impl fmt::Display for Summary {
 
 /// Runs mkmanifest: export, map, build, validate, encode, write.
 pub fn run(options: &Options) -> Result<Summary, Error> {
-    let (json, sources, last) = match &options.input {
+    let (json, sources, last, mut inputs) = match &options.input {
         Input::Cue(files) => {
             let json = options.cue.export(files)?;
             let sources: Vec<Source> = files
@@ -288,12 +318,12 @@ pub fn run(options: &Options) -> Result<Summary, Error> {
                     Some(Source { name: f.display().to_string(), text })
                 })
                 .collect();
-            (json, sources, files.last().cloned())
+            (json, sources, files.last().cloned(), files.clone())
         }
         Input::Json(file) => {
             let json = std::fs::read_to_string(file)
                 .map_err(|e| Error::at("", format!("cannot read {}: {e}", file.display())))?;
-            (json, Vec::new(), Some(file.clone()))
+            (json, Vec::new(), Some(file.clone()), vec![file.clone()])
         }
     };
     let config = SystemConfig::from_json(&json).map_err(|e| e.located(&sources))?;
@@ -304,6 +334,10 @@ pub fn run(options: &Options) -> Result<Summary, Error> {
     let bytes =
         capos_config::manifest::encode(&manifest).map_err(|e| Error::at(e.path, e.kind.to_string()))?;
     write_atomically(&options.out, &bytes)?;
+    if let Some(depfile) = &options.depfile {
+        inputs.extend(input_files(&config, &options.bins, &file_root));
+        write_atomically(depfile, depfile_rule(&options.out, &inputs).as_bytes())?;
+    }
     Ok(Summary { manifest, size: bytes.len() })
 }
 
@@ -458,6 +492,33 @@ mod tests {
     }
 
     #[test]
+    fn depfile_rules_list_and_escape_every_input() {
+        let rule = depfile_rule(
+            Path::new("build/m.bin"),
+            &[PathBuf::from("system.cue"), PathBuf::from("my dir/a#1.txt")],
+        );
+        assert_eq!(
+            rule,
+            "build/m.bin: \\\n  system.cue \\\n  my\\ dir/a\\#1.txt\nsystem.cue:\nmy\\ dir/a\\#1.txt:\n"
+        );
+        assert_eq!(depfile_rule(Path::new("o"), &[]), "o:\n");
+    }
+
+    #[test]
+    fn input_files_are_sources_and_resolved_binaries() {
+        let dir = bin_dir(&["hello"]);
+        let config = config(
+            r#"{"services": {"hello": {}}, "binaries": ["missing"],
+                "files": {"/a": {"source": "a.txt"}, "/b": {"content": "inline"}}}"#,
+        );
+        let bins = BinarySources { dirs: vec![dir.path().to_path_buf()], explicit: Vec::new() };
+        assert_eq!(
+            input_files(&config, &bins, Path::new("/root")),
+            [PathBuf::from("/root/a.txt"), dir.path().join("hello")]
+        );
+    }
+
+    #[test]
     fn run_from_json_and_summary() {
         let dir = bin_dir(&["hello"]);
         let json = dir.path().join("system.json");
@@ -470,8 +531,15 @@ mod tests {
             file_root: None,
             out: out.clone(),
             cue: CueExporter::default(),
+            depfile: Some(dir.path().join("manifest.bin.d")),
         };
         let summary = run(&options).unwrap();
+        let rule = std::fs::read_to_string(dir.path().join("manifest.bin.d")).unwrap();
+        assert_eq!(
+            rule,
+            depfile_rule(&out, &[dir.path().join("system.json"), dir.path().join("hello")]),
+            "the inputs are the JSON and the binary"
+        );
         assert_eq!(summary.size, std::fs::read(&out).unwrap().len());
         assert_eq!(
             summary.to_string(),

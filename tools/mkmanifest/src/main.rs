@@ -4,7 +4,7 @@
 //! ```text
 //! mkmanifest --cue system-schema.cue --cue system.cue \
 //!            [--bin-dir DIR]... [--bin NAME=PATH]... [--file-root DIR] \
-//!            [--node NODE] [--cue-export SCRIPT] --out manifest.bin
+//!            [--node NODE] [--cue-export SCRIPT] [--depfile FILE] --out manifest.bin
 //! mkmanifest --json exported.json [same options] --out manifest.bin
 //! ```
 //!
@@ -53,6 +53,10 @@ struct Cli {
     /// Where to write the manifest.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Also write a make rule naming every file the manifest was built
+    /// from (CUE files, files' sources, binaries), like `gcc -MD`.
+    #[arg(long, value_name = "FILE")]
+    depfile: Option<PathBuf>,
     /// Print nothing on success.
     #[arg(long, short)]
     quiet: bool,
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
             node: cli.node.into_os_string(),
             script: cli.cue_export.unwrap_or_else(CueExporter::default_script),
         },
+        depfile: cli.depfile,
     };
     match run(&options) {
         Ok(summary) => {

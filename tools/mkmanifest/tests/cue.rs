@@ -57,6 +57,7 @@ fn options(cue: Vec<PathBuf>, dir: &Path) -> Options {
         file_root: None,
         out: dir.join("out/manifest.bin"),
         cue: CueExporter::default(),
+        depfile: None,
     }
 }
 

@@ -5,7 +5,9 @@
 //! in `tests/qemu` (and later benchmarks) use the library. No other file in
 //! the repository spells a QEMU or GRUB flag.
 //!
-//! - [`build_iso`] stages a GRUB (Multiboot2) ISO from an [`IsoSpec`].
+//! - [`prepare_boot`] makes an [`IsoSpec`] (kernel, command line, modules)
+//!   bootable: QEMU's direct kernel boot (PVH, the default) or a GRUB
+//!   (Multiboot2) ISO staged by [`build_iso`].
 //! - [`QemuConfig::command`] is the single function that builds a QEMU
 //!   command line, for an interactive ([`Mode::Interactive`]) or a captured
 //!   ([`Mode::Captured`]) run.
@@ -22,6 +24,7 @@
 //! `CARGO_MANIFEST_DIR` (see [`repo_root`]), so `cargo run -p qemu-runner`
 //! behaves the same from any directory of the checkout.
 
+mod boot;
 mod error;
 mod failure;
 mod iso;
@@ -29,12 +32,14 @@ mod lines;
 mod qemu;
 mod session;
 
+pub use boot::{Boot, BootMethod, prepare_boot};
 pub use error::RunnerError;
 pub use failure::{ExitKind, Failure, FailureKind, REPORT_LINES, classify};
 pub use iso::{IsoModule, IsoSpec, build_iso, grub_cfg};
 pub use lines::LineSplitter;
 pub use qemu::{
-    Accel, INTERACTIVE_KILL_GRACE, Mode, QEMU_BINARY, QemuConfig, run_interactive, run_interactive_for,
+    Accel, INTERACTIVE_KILL_GRACE, Mode, QEMU_BINARY, QemuConfig, SocketDevice, run_interactive,
+    run_interactive_for,
 };
 pub use regex::{self, Regex};
 pub use session::{Line, Match, Session};

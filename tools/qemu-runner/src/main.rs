@@ -1,15 +1,16 @@
-//! `qemu-runner`: build a capOS boot ISO and run it in QEMU.
+//! `qemu-runner`: boot capOS in QEMU, or build a boot ISO.
 //!
 //! ```text
 //! qemu-runner [--build-dir DIR] iso  --kernel K [--cmdline C] [--module PATH[:CMDLINE]]... --out ISO
-//! qemu-runner [--build-dir DIR] run  --kernel K [--cmdline C] [--module ...] [--accel tcg|kvm] [--memory MIB] [--gdb]
-//! qemu-runner [--build-dir DIR] boot --kernel K [--cmdline C] [--module ...] [--accel tcg|kvm] [--memory MIB] [--timeout S]
+//! qemu-runner [--build-dir DIR] run  --kernel K [--cmdline C] [--module ...] [--boot direct|iso] [--accel tcg|kvm] [--memory MIB] [--gdb]
+//! qemu-runner [--build-dir DIR] boot --kernel K [--cmdline C] [--module ...] [--boot direct|iso] [--accel tcg|kvm] [--memory MIB] [--timeout S]
 //! ```
 //!
 //! Relative paths are taken relative to the repository root (found at
 //! compile time, see `qemu_runner::repo_root`), not the current directory.
-//! `run` and `boot` build `<build-dir>/iso/{run,boot}.iso`; `boot` logs the
-//! serial console to `<build-dir>/logs/boot.serial.log`.
+//! `run` and `boot` boot the kernel directly (QEMU's `-kernel`, PVH) unless
+//! `--boot iso`, which builds `<build-dir>/iso/{run,boot}.iso` first;
+//! `boot` logs the serial console to `<build-dir>/logs/boot.serial.log`.
 //!
 //! Exit status: `iso` 0 on success; `run` 0 when QEMU ended with the success
 //! code or status 0 (a Ctrl-A X quit), 1 otherwise; `boot` 0 when QEMU ended
@@ -22,8 +23,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use qemu_runner::{
-    Accel, ExitKind, IsoModule, IsoSpec, QemuConfig, RunnerError, Session, build_iso, resolve,
-    run_interactive,
+    Accel, BootMethod, ExitKind, IsoModule, IsoSpec, QemuConfig, RunnerError, Session, build_iso,
+    prepare_boot, resolve, run_interactive,
 };
 
 #[derive(Parser)]
@@ -72,7 +73,7 @@ enum Command {
 
 #[derive(Args)]
 struct Image {
-    /// The Multiboot2 kernel ELF.
+    /// The kernel ELF (Multiboot2 and PVH entry).
     #[arg(long)]
     kernel: PathBuf,
     /// The kernel command line.
@@ -92,6 +93,9 @@ struct Machine {
     /// Guest RAM in MiB.
     #[arg(long, default_value_t = 512)]
     memory: u32,
+    /// How to boot: direct (QEMU loads the kernel, PVH) or iso (GRUB).
+    #[arg(long, default_value = "direct")]
+    boot: BootMethod,
 }
 
 impl Image {
@@ -172,7 +176,8 @@ fn run(cli: Cli) -> Result<ExitCode, RunnerError> {
     }
 }
 
-/// Build `<build_dir>/iso/<name>.iso` for `image` and the QEMU config to boot it.
+/// The QEMU config to boot `image` (building `<build_dir>/iso/<name>.iso`
+/// first when booting an ISO).
 fn machine_config(
     image: &Image,
     machine: &Machine,
@@ -180,8 +185,7 @@ fn machine_config(
     name: &str,
 ) -> Result<QemuConfig, RunnerError> {
     let iso = build_dir.join("iso").join(format!("{name}.iso"));
-    build_iso(&image.spec(), &iso)?;
-    let mut config = QemuConfig::new(iso);
+    let mut config = QemuConfig::new(prepare_boot(&image.spec(), machine.boot, &iso)?);
     config.accel = machine.accel;
     config.memory_mib = machine.memory;
     config.log_dir = build_dir.join("logs");

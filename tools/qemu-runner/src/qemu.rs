@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use capos_abi::qemu_exit;
 
-use crate::{ExitKind, RunnerError, find_in_path};
+use crate::{Boot, ExitKind, RunnerError, find_in_path};
 
 /// The QEMU program the runner starts unless [`QemuConfig::qemu_binary`] says otherwise.
 pub const QEMU_BINARY: &str = "qemu-system-x86_64";
@@ -53,6 +53,40 @@ impl FromStr for Accel {
     }
 }
 
+/// The device the guest sees behind each of [`QemuConfig::serial_sockets`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SocketDevice {
+    /// UARTs: COM2, COM3, … (one port access per byte).
+    #[default]
+    Uart,
+    /// Virtio serial ports 1, 2, … of one `virtio-serial-pci` device
+    /// (pages per transfer; the kernel's `virtio0`, `virtio1`, … in this
+    /// order).
+    Virtio,
+}
+
+impl SocketDevice {
+    /// The name [`FromStr`] takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SocketDevice::Uart => "uart",
+            SocketDevice::Virtio => "virtio",
+        }
+    }
+}
+
+impl FromStr for SocketDevice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "uart" => Ok(SocketDevice::Uart),
+            "virtio" => Ok(SocketDevice::Virtio),
+            other => Err(format!("unknown device `{other}` (use uart or virtio)")),
+        }
+    }
+}
+
 /// Who is on the other end of the serial console.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -65,11 +99,11 @@ pub enum Mode {
     Captured,
 }
 
-/// A QEMU machine to boot a capOS ISO on.
+/// A QEMU machine to boot capOS on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QemuConfig {
-    /// The boot ISO (from [`crate::build_iso`]).
-    pub iso: PathBuf,
+    /// What it boots (from [`crate::prepare_boot`]).
+    pub boot: Boot,
     /// Guest RAM in MiB (default 512).
     pub memory_mib: u32,
     /// Accelerator (default TCG).
@@ -89,17 +123,20 @@ pub struct QemuConfig {
     /// to) into this file (chardev `logfile`), so the host can read what
     /// the kernel printed once QEMU has ended; default: no copy.
     pub serial_log: Option<PathBuf>,
-    /// Serial ports after COM1 (COM2, COM3, … in this order), each
-    /// connected to the Unix socket at the path. QEMU connects to it as a
-    /// client when it starts, so the socket must be listening by then.
+    /// Serial ports after COM1 (COM2, COM3, … in this order, or virtio
+    /// consoles, see [`Self::socket_device`]), each connected to the Unix
+    /// socket at the path. QEMU connects to it as a client when it starts,
+    /// so the socket must be listening by then.
     pub serial_sockets: Vec<PathBuf>,
+    /// What the guest sees behind [`Self::serial_sockets`].
+    pub socket_device: SocketDevice,
 }
 
 impl QemuConfig {
-    /// The defaults for booting `iso`.
-    pub fn new(iso: impl Into<PathBuf>) -> Self {
+    /// The defaults for booting `boot`.
+    pub fn new(boot: Boot) -> Self {
         QemuConfig {
-            iso: iso.into(),
+            boot,
             memory_mib: 512,
             accel: Accel::Tcg,
             gdb: false,
@@ -107,6 +144,7 @@ impl QemuConfig {
             log_dir: crate::repo_root().join("build/logs"),
             serial_log: None,
             serial_sockets: Vec::new(),
+            socket_device: SocketDevice::Uart,
         }
     }
 
@@ -126,6 +164,9 @@ impl QemuConfig {
         push(&mut args, &["-machine", "q35", "-cpu", cpu]);
         push(&mut args, &["-m", &self.memory_mib.to_string()]);
         push(&mut args, &["-accel", self.accel.as_str(), "-no-reboot"]);
+        // capOS has no network driver; without a NIC the firmware loads no
+        // network boot ROM (about 70 ms of every boot under TCG).
+        push(&mut args, &["-nic", "none"]);
         let debug_exit =
             format!("isa-debug-exit,iobase={:#x},iosize={:#x}", qemu_exit::PORT, qemu_exit::IO_SIZE);
         push(&mut args, &["-device", &debug_exit]);
@@ -152,14 +193,42 @@ impl QemuConfig {
             chardev.push(qemu_opt_value(socket.as_os_str()));
             args.push("-chardev".into());
             args.push(chardev);
-            push(&mut args, &["-serial", &format!("chardev:{id}")]);
+            match self.socket_device {
+                SocketDevice::Uart => push(&mut args, &["-serial", &format!("chardev:{id}")]),
+                SocketDevice::Virtio => {
+                    // One device, port i+1 for socket i (port 0 is the
+                    // console port, which drops output when the host is slow).
+                    if i == 0 {
+                        let ports = self.serial_sockets.len() + 1;
+                        push(
+                            &mut args,
+                            &["-device", &format!("virtio-serial-pci,id=vser,max_ports={ports}")],
+                        );
+                    }
+                    let port = format!("virtserialport,bus=vser.0,nr={},chardev={id}", i + 1);
+                    push(&mut args, &["-device", &port]);
+                }
+            }
         }
         if self.gdb {
             push(&mut args, &["-s", "-S"]);
         }
-        args.push("-cdrom".into());
-        args.push(self.iso.clone().into_os_string());
-        push(&mut args, &["-boot", "d"]);
+        match &self.boot {
+            Boot::Iso(iso) => {
+                args.push("-cdrom".into());
+                args.push(iso.clone().into_os_string());
+                push(&mut args, &["-boot", "d"]);
+            }
+            Boot::Direct { kernel, initrd, cmdline } => {
+                args.push("-kernel".into());
+                args.push(kernel.clone().into_os_string());
+                if let Some(initrd) = initrd {
+                    args.push("-initrd".into());
+                    args.push(initrd.clone().into_os_string());
+                }
+                push(&mut args, &["-append", cmdline]);
+            }
+        }
         args
     }
 
@@ -196,10 +265,12 @@ impl QemuConfig {
         command
     }
 
-    /// Check that the ISO and the QEMU program exist.
+    /// Check that the boot files and the QEMU program exist.
     pub(crate) fn check(&self) -> Result<(), RunnerError> {
-        if !self.iso.is_file() {
-            return Err(RunnerError::MissingInput { what: "boot ISO", path: self.iso.clone() });
+        for (what, path) in self.boot.inputs() {
+            if !path.is_file() {
+                return Err(RunnerError::MissingInput { what, path: path.to_path_buf() });
+            }
         }
         if find_in_path(&self.qemu_binary).is_none() {
             return Err(RunnerError::ToolMissing {
@@ -312,9 +383,33 @@ mod tests {
         &args[i + 1]
     }
 
+    fn iso(path: &str) -> QemuConfig {
+        QemuConfig::new(Boot::Iso(path.into()))
+    }
+
+    #[test]
+    fn direct_boot_flags() {
+        let direct = |initrd: Option<&str>| {
+            QemuConfig::new(Boot::Direct {
+                kernel: "build/kernel.elf".into(),
+                initrd: initrd.map(PathBuf::from),
+                cmdline: "poweroff terminal=com2".into(),
+            })
+        };
+        for mode in [Mode::Interactive, Mode::Captured] {
+            let args = strings(&direct(Some("build/manifest.bin")), mode);
+            assert_eq!(value(&args, "-kernel"), "build/kernel.elf");
+            assert_eq!(value(&args, "-initrd"), "build/manifest.bin");
+            assert_eq!(value(&args, "-append"), "poweroff terminal=com2");
+            assert_eq!(count(&args, "-cdrom"), 0);
+            assert_eq!(count(&args, "-boot"), 0);
+            assert_eq!(count(&strings(&direct(None), mode), "-initrd"), 0);
+        }
+    }
+
     #[test]
     fn common_flags_appear_once() {
-        let config = QemuConfig::new("build/iso/x.iso");
+        let config = iso("build/iso/x.iso");
         for mode in [Mode::Interactive, Mode::Captured] {
             let args = strings(&config, mode);
             assert_eq!(value(&args, "-machine"), "q35");
@@ -325,13 +420,14 @@ mod tests {
             assert_eq!(value(&args, "-cdrom"), "build/iso/x.iso");
             assert_eq!(value(&args, "-boot"), "d");
             assert_eq!(count(&args, "-no-reboot"), 1);
+            assert_eq!(value(&args, "-nic"), "none");
             assert_eq!(count(&args, "-s"), 0);
         }
     }
 
     #[test]
     fn debug_exit_uses_abi_constants() {
-        let args = strings(&QemuConfig::new("x.iso"), Mode::Captured);
+        let args = strings(&iso("x.iso"), Mode::Captured);
         let expected =
             format!("isa-debug-exit,iobase={:#x},iosize={:#x}", qemu_exit::PORT, qemu_exit::IO_SIZE);
         assert_eq!(value(&args, "-device"), expected);
@@ -339,7 +435,7 @@ mod tests {
 
     #[test]
     fn interactive_vs_captured() {
-        let config = QemuConfig::new("x.iso");
+        let config = iso("x.iso");
         let interactive = strings(&config, Mode::Interactive);
         assert_eq!(count(&interactive, "-nographic"), 1);
         for flag in ["-display", "-serial", "-monitor"] {
@@ -354,7 +450,7 @@ mod tests {
 
     #[test]
     fn options_change_flags() {
-        let mut config = QemuConfig::new("x.iso");
+        let mut config = iso("x.iso");
         config.memory_mib = 2048;
         config.accel = Accel::Kvm;
         config.gdb = true;
@@ -367,7 +463,7 @@ mod tests {
 
     #[test]
     fn command_uses_binary_override() {
-        let mut config = QemuConfig::new("x.iso");
+        let mut config = iso("x.iso");
         assert_eq!(config.command(Mode::Captured).get_program(), QEMU_BINARY);
         config.qemu_binary = "/tmp/fake-qemu".into();
         let command = config.command(Mode::Captured);
@@ -377,7 +473,7 @@ mod tests {
 
     #[test]
     fn serial_sockets_become_com2_and_com3() {
-        let mut config = QemuConfig::new("x.iso");
+        let mut config = iso("x.iso");
         config.serial_sockets = vec!["/tmp/a,b/term.sock".into(), "/tmp/err.sock".into()];
         for mode in [Mode::Interactive, Mode::Captured] {
             let args = strings(&config, mode);
@@ -399,8 +495,30 @@ mod tests {
     }
 
     #[test]
+    fn serial_sockets_can_be_virtio_consoles() {
+        let mut config = iso("x.iso");
+        config.serial_sockets = vec!["/tmp/term.sock".into(), "/tmp/err.sock".into()];
+        config.socket_device = SocketDevice::Virtio;
+        let args = strings(&config, Mode::Captured);
+        let devices: Vec<&String> =
+            args.iter().zip(&args[1..]).filter(|(a, _)| *a == "-device").map(|(_, v)| v).collect();
+        assert_eq!(
+            devices[1..],
+            [
+                "virtio-serial-pci,id=vser,max_ports=3",
+                "virtserialport,bus=vser.0,nr=1,chardev=serial1",
+                "virtserialport,bus=vser.0,nr=2,chardev=serial2"
+            ]
+        );
+        assert_eq!(count(&args, "-serial"), 1, "only COM1");
+        assert_eq!("virtio".parse::<SocketDevice>(), Ok(SocketDevice::Virtio));
+        assert_eq!("uart".parse::<SocketDevice>(), Ok(SocketDevice::Uart));
+        assert!("usb".parse::<SocketDevice>().is_err());
+    }
+
+    #[test]
     fn interactive_serial_log_spells_out_the_console() {
-        let mut config = QemuConfig::new("x.iso");
+        let mut config = iso("x.iso");
         config.serial_log = Some("build/logs/run,1.log".into());
         let args = strings(&config, Mode::Interactive);
         assert_eq!(count(&args, "-nographic"), 1);

@@ -603,7 +603,7 @@ mod tests {
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         let iso = dir.path().join("test.iso");
         std::fs::write(&iso, b"not really an ISO").unwrap();
-        let mut config = QemuConfig::new(iso);
+        let mut config = QemuConfig::new(crate::Boot::Iso(iso));
         config.qemu_binary = script;
         config.log_dir = dir.path().join("logs");
         Fake { dir, config }
@@ -793,7 +793,7 @@ exec sleep 30",
     fn start_errors_are_clear() {
         let fake = fake("exit 0");
         let mut config = fake.config.clone();
-        config.iso = fake.dir.path().join("missing.iso");
+        config.boot = crate::Boot::Iso(fake.dir.path().join("missing.iso"));
         let err = Session::start("x", &config).err().unwrap();
         assert!(matches!(err, RunnerError::MissingInput { what: "boot ISO", .. }), "{err}");
         let mut config = fake.config.clone();

@@ -7,6 +7,7 @@ pub mod gdt;
 pub mod idt;
 pub mod ioapic;
 pub mod lapic;
+pub mod pci;
 pub mod percpu;
 pub mod pic;
 pub mod pit;

@@ -1,17 +1,26 @@
-//! Booting the normal kernel: the banner and the idle heartbeat.
+//! Booting the normal kernel: the banner and the idle heartbeat (QEMU's
+//! direct kernel boot, PVH), and the same kernel through GRUB on an ISO
+//! (Multiboot2) running a manifest to power-off.
 
 use capos_abi::{TIMER_HZ, serial};
-use qemu_runner::{Match, regex};
+use qemu_runner::{BootMethod, Match, regex};
 
 use super::Scenario;
 use crate::harness::{BOOT_TIMEOUT, Ctx, Kernel, STEP_TIMEOUT, TestFailure, ensure, re};
 
 /// This module's scenarios.
-pub const SCENARIOS: &[Scenario] = &[Scenario {
-    name: "boot-banner",
-    about: "kernel.elf boots: banner, frame/heap/timer lines, two heartbeats",
-    run: boot_banner,
-}];
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "boot-banner",
+        about: "kernel.elf boots directly (PVH): banner, frame/heap/timer lines, two heartbeats",
+        run: boot_banner,
+    },
+    Scenario {
+        name: "boot-iso",
+        about: "kernel.elf boots through GRUB on an ISO (Multiboot2) with a manifest, runs hello, powers off",
+        run: boot_iso,
+    },
+];
 
 /// Allowed deviation of the heartbeat tick delta from `seconds * TIMER_HZ`.
 const TICK_TOLERANCE: f64 = 0.20;
@@ -41,6 +50,9 @@ fn boot_banner(ctx: &mut Ctx) -> Result<(), TestFailure> {
         &caps[1],
         first.elapsed_since_start.as_secs_f64()
     ));
+    ensure(banner.ends_with("via PVH)"), &session, || {
+        format!("the banner does not say the kernel was booted via PVH: {banner:?}")
+    })?;
 
     // The banner's key lines, in any order, before the first heartbeat.
     let heartbeat = heartbeat_regex();
@@ -94,6 +106,29 @@ fn boot_banner(ctx: &mut Ctx) -> Result<(), TestFailure> {
         two.line,
         (two.elapsed_since_start - one.elapsed_since_start).as_secs_f64()
     ));
+    Ok(())
+}
+
+/// The GRUB path: the banner names GRUB and Multiboot2, the manifest's
+/// module arrives (hello runs), and the machine powers off with status 0.
+fn boot_iso(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let mut session = ctx.boot_manifest_by("hello", capos_abi::cmdline::POWEROFF, BootMethod::Iso)?;
+    let banner =
+        re(&format!(r"{}\S+ \(x86_64; booted by (.*) via (\w+)\)", regex::escape(serial::BANNER_PREFIX)));
+    let found = session.expect(&banner, BOOT_TIMEOUT)?;
+    let (loader, protocol) = (found.get(1).unwrap_or_default(), found.get(2).unwrap_or_default());
+    ensure(loader.starts_with("GRUB") && protocol == "Multiboot2", &session, || {
+        format!("want `booted by GRUB … via Multiboot2`, got {:?}", found.line)
+    })?;
+    ctx.note(format!(
+        "banner {:.2} s after QEMU started: {}",
+        found.elapsed_since_start.as_secs_f64(),
+        found.line
+    ));
+    session.expect(&re(r"^hello, tester!"), STEP_TIMEOUT)?;
+    let off = session.expect(&re(&format!("^{}(.*)", regex::escape(serial::POWER_OFF))), STEP_TIMEOUT)?;
+    ensure(off.get(1) == Some("exited 0"), &session, || format!("want `exited 0`, got {:?}", off.line))?;
+    session.wait_exit(STEP_TIMEOUT)?;
     Ok(())
 }
 
