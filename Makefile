@@ -36,7 +36,7 @@ MANIFESTS  := $(patsubst system%.cue,$(BUILD)/manifest%.bin,$(SYSTEMS))
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
-        generated-code-check fuzz-smoke bench \
+        generated-code-check fuzz-smoke bench musl \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -134,6 +134,14 @@ generated-code-check: setup
 FUZZ_SECONDS ?= 20
 fuzz-smoke: setup
 	fuzz/smoke.sh $(FUZZ_SECONDS)
+
+# musl, the C library, with capOS's system-call boundary (every system call
+# is a call of __capos_syscall): Debian's source package fetched into
+# build/ports/src/ if needed, built and installed into build/sysroot/
+# (include/, lib/). A second run with nothing changed returns at once
+# (ports/musl/README.md).
+musl: setup
+	@ports/musl/build.sh
 
 # Every QEMU scenario (boot banner, ktest suite, deliberate failures, apps,
 # hostile ring input).
