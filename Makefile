@@ -36,7 +36,7 @@ MANIFESTS  := $(patsubst system%.cue,$(BUILD)/manifest%.bin,$(SYSTEMS))
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
-        generated-code-check fuzz-smoke bench \
+        generated-code-check fuzz-smoke bench musl musl-test \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -135,6 +135,19 @@ FUZZ_SECONDS ?= 20
 fuzz-smoke: setup
 	fuzz/smoke.sh $(FUZZ_SECONDS)
 
+# musl, the C library, with capOS's system-call boundary (every system call
+# is a call of __capos_syscall): Debian's source package fetched into
+# build/ports/src/ if needed, built and installed into build/sysroot/
+# (include/, lib/). A second run with nothing changed returns at once
+# (ports/musl/README.md).
+musl: setup
+	@ports/musl/build.sh
+
+# Host test of that boundary: no system-call instruction in libc.a, and a C
+# program built against build/sysroot prints what its glibc build prints.
+musl-test: musl
+	@tests/musl/run.sh
+
 # Every QEMU scenario (boot banner, ktest suite, deliberate failures, apps,
 # hostile ring input).
 qemu-test: kernel kernel-ktest manifests capos-tool tools
@@ -161,7 +174,7 @@ lint: setup user
 	cd $(KERNEL_DIR) && cargo clippy --release --features ktest --target-dir ../target/kernel-ktest -- -D warnings
 
 # The QEMU scenarios run last, so the run ends with their `N passed, N failed`.
-test: setup lint generated-code-check host-test miri qemu-test
+test: setup lint generated-code-check host-test miri musl-test qemu-test
 
 clean:
 	rm -rf $(BUILD) target

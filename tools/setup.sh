@@ -16,6 +16,9 @@ APT_PACKAGES=(
   capnproto            # capnp compiler: schema/capos.capnp -> generated Rust
   clang                # C and wasm toolchain (next issues)
   lld                  # linker for C ports (next issues)
+  gcc                  # the C compiler musl and the C tests are built with
+  binutils             # ar, objdump, nm: musl's build and make musl-test
+  dpkg-dev             # dpkg-source: unpacks Debian source packages (ports/fetch.sh)
 )
 RUST_COMPONENTS=(rust-src rustfmt clippy llvm-tools miri)
 RUST_TARGETS=(x86_64-unknown-none)
