@@ -29,10 +29,10 @@ USER_CRATES := init capos-shell $(notdir $(wildcard apps/*))
 # run` would cost a fingerprint check each time).
 RUNNER     := target/release/qemu-runner
 MKMANIFEST := target/release/mkmanifest
-# Boot manifests: system.cue -> build/manifest.bin, system-NAME.cue ->
+# Boot manifests: system.cue -> build/manifest.bin, systems/NAME.cue ->
 # build/manifest-NAME.bin (the QEMU scenarios boot those).
-SYSTEMS    := $(filter-out system-schema.cue,$(wildcard system*.cue))
-MANIFESTS  := $(patsubst system%.cue,$(BUILD)/manifest%.bin,$(SYSTEMS))
+SYSTEMS    := $(wildcard systems/*.cue)
+MANIFESTS  := $(BUILD)/manifest.bin $(patsubst systems/%.cue,$(BUILD)/manifest-%.bin,$(SYSTEMS))
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
@@ -87,7 +87,7 @@ $(MKMANIFEST) -q --cue system-schema.cue --cue $< --bin-dir $(USER_OUT) --depfil
 endef
 $(BUILD)/manifest.bin: system.cue system-schema.cue $(MKMANIFEST)
 	$(build-manifest)
-$(BUILD)/manifest-%.bin: system-%.cue system-schema.cue $(MKMANIFEST)
+$(BUILD)/manifest-%.bin: systems/%.cue system-schema.cue $(MKMANIFEST)
 	$(build-manifest)
 -include $(wildcard $(BUILD)/manifest*.bin.d)
 

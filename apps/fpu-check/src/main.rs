@@ -3,7 +3,7 @@
 //! integer registers, and checks the XMM registers still hold its values.
 //! It counts the gaps in the time-stamp counter longer than 2 ms while it
 //! spins: each is a time it was preempted. Run two at once (manifest
-//! `system-fpu.cue`): if the kernel did not save and restore each thread's
+//! `systems/fpu.cue`): if the kernel did not save and restore each thread's
 //! SSE state, or did not preempt, the report says so.
 //!
 //! Prints `fpu-check TAG: xmm intact across N preemptions` (exit 0) or

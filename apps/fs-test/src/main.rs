@@ -2,7 +2,7 @@
 //! `fs` and prints one line per check (`fs-test: NAME: ok (...)` or
 //! `fs-test: NAME: FAILED: ...`), then `fs-test: N checks, F failed`; it
 //! exits with 0 only if every check passed. The QEMU scenario `fs`
-//! (`system-fs.cue`) reads those lines.
+//! (`systems/fs.cue`) reads those lines.
 //!
 //! ```text
 //! fs-test [--wait NAME]...      the main checks; before the quota checks,
@@ -17,7 +17,7 @@
 //!                               the file gives the memory back
 //! ```
 //!
-//! The main checks expect the tree of `system-fs.cue`: a read-only
+//! The main checks expect the tree of `systems/fs.cue`: a read-only
 //! `/etc/motd`, a writable boot file `/etc/config`, writable `/tmp` and
 //! `/home`, and the quotas given there (`--quota-bytes` ≥ 17 MiB,
 //! `--quota-nodes` 1100).

@@ -12,7 +12,7 @@
 //! - a context switch: two threads yielding to each other.
 //!
 //! Prints `bench: NAME: C cycles/op (N ops)` lines, then
-//! `bench: done`. `make bench` boots it (manifest `system-bench.cue`) and
+//! `bench: done`. `make bench` boots it (manifest `systems/bench.cue`) and
 //! turns the lines into ratios.
 #![no_std]
 #![no_main]

@@ -80,7 +80,7 @@ impl Ctx {
 
     /// Boots `kernel.elf` with the boot manifest `manifest` (`default` for
     /// `build/manifest.bin`, NAME for `build/manifest-NAME.bin`, built by
-    /// `make manifests` from `system.cue` / `system-NAME.cue`).
+    /// `make manifests` from `system.cue` / `systems/NAME.cue`).
     pub fn boot_manifest(&mut self, manifest: &str) -> Result<Session, TestFailure> {
         self.boot_manifest_by(manifest, "", BootMethod::Direct)
     }

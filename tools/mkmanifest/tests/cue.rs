@@ -81,21 +81,19 @@ fn binaries_needed(json: &str) -> Vec<String> {
 }
 
 /// Every system file of the repository (`system.cue` and the scenario
-/// manifests `system-*.cue`) builds into a manifest that decodes, validates
+/// manifests `systems/*.cue`) builds into a manifest that decodes, validates
 /// and carries every binary its services name.
 #[test]
 fn every_system_file_of_the_repository_builds() {
     cue_ready();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo())
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("systems"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            name.starts_with("system") && name.ends_with(".cue") && name != "system-schema.cue"
-        })
+        .filter(|p| p.extension().is_some_and(|e| e == "cue"))
         .collect();
     files.sort();
-    assert!(files.iter().any(|f| f.ends_with("system.cue")), "no system.cue found in {files:?}");
+    assert!(files.len() >= 10, "the scenario manifests are in systems/: {files:?}");
+    files.push(repo().join("system.cue"));
     for cue in files {
         let json = CueExporter::default().export(&[schema(), cue.clone()]).unwrap();
         let needed = binaries_needed(&json);
@@ -209,7 +207,7 @@ fn command_line() {
     let out = dir.path().join("manifest.bin");
     let mkmanifest = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_mkmanifest"));
-        c.arg("--cue").arg(schema()).arg("--cue").arg(repo().join("system-demos.cue"));
+        c.arg("--cue").arg(schema()).arg("--cue").arg(repo().join("systems/demos.cue"));
         c.arg("--bin-dir").arg(dir.path()).arg("--out").arg(&out);
         c
     };
@@ -227,7 +225,7 @@ fn command_line() {
     let missing = mkmanifest().output().unwrap();
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert_eq!(missing.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("system-demos.cue:"), "{stderr}");
+    assert!(stderr.contains("systems/demos.cue:"), "{stderr}");
     assert!(stderr.contains("services.faulter.binary: binary \"faulter\" not found"), "{stderr}");
     assert!(!out.exists());
 

@@ -1,5 +1,5 @@
 //! The native demo apps, each booted with its own manifest
-//! (`system-NAME.cue`), and the default manifest (`system.cue`) with all of
+//! (`systems/NAME.cue`), and the default manifest (`system.cue`) with all of
 //! them. Every expectation is about behaviour the app reports (exit
 //! statuses, pids, measured times), checked against what the kernel must
 //! guarantee, not a recorded transcript.
@@ -45,7 +45,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "manifest-exports",
-        about: "system-services.cue: init wires a service's exported endpoint to the service that imports it",
+        about: "systems/services.cue: init wires a service's exported endpoint to the service that imports it",
         run: manifest_exports,
     },
     Scenario {
@@ -65,7 +65,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "default-manifest",
-        about: "system-demos.cue: init starts every demo service and all end as expected",
+        about: "systems/demos.cue: init starts every demo service and all end as expected",
         run: default_manifest,
     },
 ];

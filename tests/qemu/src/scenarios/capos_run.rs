@@ -394,7 +394,7 @@ fn errors(ctx: &mut Ctx) -> Result<(), TestFailure> {
         (&["--file", "./no/such/file:/x", "--", "cat", "/x"], "no/such/file"),
         (&["--dir", "./README.md:/d", "--", "cat", "/d"], "is not a directory"),
         (&["--file", "README.md:relative", "--", "cat"], "is not absolute"),
-        (&["--manifest", "system-hello.cue", "--", "probe"], "no service named `shell`"),
+        (&["--manifest", "systems/hello.cue", "--", "probe"], "no service named `shell`"),
     ];
     for (run, (args, needle)) in cases.iter().enumerate() {
         let outcome = capos(ctx, run + 2, &root, args, None, false)?;

@@ -1,10 +1,10 @@
-//! The file service (`system-fs.cue`): `fs` serves the manifest's files
+//! The file service (`systems/fs.cue`): `fs` serves the manifest's files
 //! and a writable RAM tree; `fs-test` checks its semantics through the
 //! exported `root` Directory, one line per check, while two writer
 //! instances write their own files at the same time. The scenario asserts
 //! every check line (a `FAILED` line fails it at once), the service's end
 //! once its last client is gone, and that nothing leaked. `fs-memory`
-//! (`system-fs-memory.cue`) fills the service's memory under a quota too
+//! (`systems/fs-memory.cue`) fills the service's memory under a quota too
 //! big for it.
 
 use super::Scenario;
@@ -43,7 +43,7 @@ const CHECKS: &[&str] = &[
     "cleanup",
 ];
 
-/// The writer instances of `system-fs.cue`.
+/// The writer instances of `systems/fs.cue`.
 const WRITERS: &[&str] = &["writer-a", "writer-b"];
 
 fn fs(ctx: &mut Ctx) -> Result<(), TestFailure> {

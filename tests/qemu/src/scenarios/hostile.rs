@@ -1,5 +1,5 @@
 //! Hostile input against the ring (`apps/ring-abuse`, manifest
-//! `system-ring-abuse.cue`): every case must get its typed error, the
+//! `systems/ring-abuse.cue`): every case must get its typed error, the
 //! kernel must stay up, and a later app must still run. Each case is a line
 //! of ring-abuse's report; the scenario requires every case in
 //! [`REQUIRED_CASES`] to be reported `ok`, so a case that silently stopped
