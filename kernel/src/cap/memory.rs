@@ -197,17 +197,16 @@ impl VirtualMemory {
         let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
         let mut cursor = self.cursor.lock();
         let mut candidate = *cursor;
-        'search: while candidate.checked_add(size).is_some_and(|end| end <= ANON_END) {
-            let mut page = candidate;
-            while page < candidate + size {
-                if space.translate(page).is_some() {
-                    candidate = page + PAGE;
-                    continue 'search;
+        // Each step skips past a mapped page, and `next_mapped` skips empty
+        // tables whole: the search costs what is mapped, not `size`.
+        while let Some(end) = candidate.checked_add(size).filter(|&end| end <= ANON_END) {
+            match space.next_mapped(candidate, end) {
+                Some(page) => candidate = page + PAGE,
+                None => {
+                    *cursor = end;
+                    return Ok(candidate);
                 }
-                page += PAGE;
             }
-            *cursor = candidate + size;
-            return Ok(candidate);
         }
         Err(CapError::OutOfMemory)
     }
