@@ -245,6 +245,12 @@ impl<T> Prepared<T> {
     pub fn iter(&self) -> impl Iterator<Item = (CapId, TransferKind, &T)> + '_ {
         self.items.iter().map(|i| (i.source, i.kind, &i.object))
     }
+
+    /// The objects, for a caller that must choose where they are dropped
+    /// (a token its table refused).
+    pub fn into_objects(self) -> Vec<T> {
+        self.items.into_iter().map(|i| i.object).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -764,6 +770,17 @@ impl<T> CapTable<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_token_gives_its_objects_back() {
+        let mut a = CapTable::new(4);
+        let mut b: CapTable<char> = CapTable::new(4);
+        let x = a.insert('x').unwrap();
+        let y = a.insert('y').unwrap();
+        let prepared = a.prepare(&[(x, TransferKind::Copy), (y, TransferKind::Move)]).unwrap();
+        let refused = b.rollback(prepared).unwrap_err();
+        assert_eq!(refused.token.into_objects(), ['x', 'y']);
+    }
 
     #[test]
     fn commit_out_hands_objects_over_and_frees_moved_slots() {

@@ -87,6 +87,19 @@ pub fn init_exit_status() -> Option<ExitStatus> {
 static PROCESSES: Mutex<BTreeMap<u64, Weak<Process>>> = Mutex::new(BTreeMap::new());
 
 impl Process {
+    /// Ends a cap transfer of this process (`CapTable::finish_transfer`)
+    /// and drops the caps it released once the process lock is released:
+    /// the last reference of an object may complete a call of this very
+    /// process, which takes the lock again.
+    pub fn finish_transfer(
+        &self,
+        prepared: capos_lib::cap_table::Prepared<crate::cap::CapRef>,
+        accepted: bool,
+    ) {
+        let released = self.inner.lock().caps.finish_transfer(prepared, accepted);
+        drop(released);
+    }
+
     /// A new process with an empty cap table, registered in the table of
     /// live processes. Its address space, ring and threads are set up by
     /// `spawn`.

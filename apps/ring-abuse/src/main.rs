@@ -240,6 +240,85 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     quotas(caps, c);
     boot_package_and_memory_limits(caps, c);
     terabyte_ranges(caps, c);
+    moved_server_with_a_queued_call(caps, c);
+}
+
+/// An `EndpointServer` moved into a call that succeeds (a console write,
+/// which takes no caps) while a call of this very process waits on its
+/// endpoint: the server's last reference goes, which fails the waiting
+/// call with `PeerDied` and so completes a call of the sender. Before the
+/// kernel dropped released caps outside the process lock, that completion
+/// took the sender's lock a second time and the machine hung.
+fn moved_server_with_a_queued_call(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(factory) = EndpointFactory::from_caps(caps, "endpointFactory") else {
+        c.check("moved server", false, String::from("no endpointFactory cap"));
+        return;
+    };
+    let Ok((server, client)) = factory.create(capos::schema::interface_id::ECHO) else {
+        c.check("moved server", false, String::from("no endpoint"));
+        return;
+    };
+    let waiting = Echo::from_id(client).echo_async("queued on a server about to move");
+    let _ = capos::syscall::cap_enter(0, 0);
+    let mut m = capos::call::Builder::new_default();
+    m.init_root::<capos::schema::console::write_params::Builder<'_>>()
+        .set_text("ring-abuse: moved a server\n");
+    let params = capnp_words(&m);
+    let descriptor = TransferDescriptor { cap: server, mode: TransferMode::Move }.to_bytes();
+    let mut result = [0u8; 256];
+    let mut sqe =
+        call_sqe(c.console.id(), interface_id::CONSOLE, method::console::WRITE, &params, &mut result);
+    sqe.caps_addr = descriptor.as_ptr() as u64;
+    sqe.caps_out = 1;
+    let cqe = raw(&mut sqe);
+    c.check(
+        "a server moved into a successful write",
+        cqe.is_some_and(|q| q.error_code().is_none()),
+        format!("{:?}", cqe.map(|q| q.error_code())),
+    );
+    let died = waiting.map(Echo::finish);
+    c.check("its waiting call gets PeerDied", died == Ok(Err(CapError::PeerDied)), format!("{died:?}"));
+    let stale = capos::call::release(server);
+    c.check("the moved server's id is stale", stale.is_err(), format!("{stale:?}"));
+    let _ = capos::call::release(client);
+
+    // The same with the other side: this process waits in RECV on its
+    // server while its only client is moved into a successful write; the
+    // client's end fails the RECV, a call of the sender.
+    let Ok((server, client)) = factory.create(capos::schema::interface_id::ECHO) else { return };
+    let mut buffer = [0u8; 512];
+    let mut ids = [0u32; 4];
+    let recv = Sqe {
+        opcode: Opcode::Recv as u8,
+        cap: server,
+        result_addr: buffer.as_mut_ptr() as u64,
+        result_len: buffer.len() as u32,
+        caps_addr: ids.as_mut_ptr() as u64,
+        caps_in_max: ids.len() as u16,
+        ..Sqe::default()
+    };
+    let receiving = with_ring(|ring| -> Result<u64, CapError> {
+        let user_data = ring.next_user_data();
+        ring.submit(&Sqe { user_data, ..recv })?;
+        ring.enter(0, 0)?;
+        Ok(user_data)
+    })
+    .and_then(|r| r);
+    let descriptor = TransferDescriptor { cap: client, mode: TransferMode::Move }.to_bytes();
+    let mut sqe =
+        call_sqe(c.console.id(), interface_id::CONSOLE, method::console::WRITE, &params, &mut result);
+    sqe.caps_addr = descriptor.as_ptr() as u64;
+    sqe.caps_out = 1;
+    let cqe = raw(&mut sqe);
+    c.check(
+        "the only client moved into a successful write",
+        cqe.is_some_and(|q| q.error_code().is_none()),
+        format!("{:?}", cqe.map(|q| q.error_code())),
+    );
+    let ended = receiving.and_then(|user_data| with_ring(|ring| ring.wait_for(user_data)).and_then(|r| r));
+    let got = ended.as_ref().map(|q| q.error_code());
+    c.check("the waiting RECV gets PeerDied", got == Ok(Some(CapError::PeerDied)), format!("{got:?}"));
+    let _ = capos::call::release(server);
 }
 
 /// `VirtualMemory` over ranges of terabytes: the kernel's work follows

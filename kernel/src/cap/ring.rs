@@ -246,7 +246,7 @@ fn call(process: &Arc<Process>, sqe: &Sqe, unreserve: impl Fn(&Arc<Process>)) ->
         object.call(Call { method: sqe.method, params: &params, caps: transfer.objects, pending: pending() });
     // Caps sent by move leave the sender only if the call took them.
     let accepted = !matches!(outcome, Outcome::Error(_));
-    process.inner.lock().caps.finish_transfer(transfer.prepared, accepted);
+    process.finish_transfer(transfer.prepared, accepted);
     match outcome {
         Outcome::Pending => Executed::Pending,
         Outcome::Done(reply) => {
@@ -307,12 +307,12 @@ fn answer(process: &Arc<Process>, sqe: &Sqe) -> Result<(), CapError> {
     let client = match endpoint.take_call(sqe.interface_id, process.pid) {
         Ok(client) => client,
         Err(e) => {
-            process.inner.lock().caps.finish_transfer(transfer.prepared, false);
+            process.finish_transfer(transfer.prepared, false);
             return Err(e);
         }
     };
     let result = endpoint::answer(client, Ok(Reply { message, caps: transfer.objects, ..Reply::default() }));
-    process.inner.lock().caps.finish_transfer(transfer.prepared, result.is_ok());
+    process.finish_transfer(transfer.prepared, result.is_ok());
     result
 }
 
@@ -409,26 +409,38 @@ fn deliver_reply(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> Cq
     if reply.caps.len() > usize::from(call.caps_in_max) {
         return Cqe { aux: reply.caps.len() as u64, ..Cqe::error(call.user_data, CapError::ResultTooSmall) };
     }
+    // Caps that do not reach the process are dropped after its lock is
+    // released (see `cap::table`).
+    let (cqe, undelivered) = insert_results(process, call, reply);
+    drop(undelivered);
+    cqe
+}
+
+/// Under the process lock: the reply's caps into the table, the message and
+/// the cap ids into the result buffers; the caps that could not be
+/// delivered come back, to be dropped outside the lock.
+fn insert_results(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> (Cqe, Vec<CapRef>) {
     let mut inner = process.inner.lock();
     let inner = &mut *inner;
-    let Some(space) = inner.space.as_ref() else { return Cqe::error(call.user_data, CapError::Cancelled) };
+    let Some(space) = inner.space.as_ref() else {
+        return (Cqe::error(call.user_data, CapError::Cancelled), reply.caps);
+    };
     let ids = match inner.caps.insert_all(reply.caps) {
         Ok(ids) => ids,
-        Err(e) => return Cqe::error(call.user_data, e),
+        Err((e, released)) => return (Cqe::error(call.user_data, e), released.0),
     };
     let id_bytes: Vec<u8> = ids.iter().flat_map(|id| id.to_le_bytes()).collect();
     if !space.copy_to_user(call.result_addr, &reply.message) || !space.copy_to_user(call.caps_addr, &id_bytes)
     {
-        let dropped = inner.caps.remove_all(&ids);
-        drop(dropped);
-        return Cqe::error(call.user_data, CapError::BadAddress);
+        return (Cqe::error(call.user_data, CapError::BadAddress), inner.caps.remove_all(&ids));
     }
-    Cqe {
+    let cqe = Cqe {
         user_data: call.user_data,
-        result: len as i32,
+        result: reply.message.len() as i32,
         caps: ids.len() as u32,
         aux: reply.aux,
         reserved: reply.tag,
         ..Cqe::default()
-    }
+    };
+    (cqe, Vec::new())
 }

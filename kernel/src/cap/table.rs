@@ -1,6 +1,14 @@
 //! The kernel's per-process cap table: `capos_lib::cap_table` holding
 //! [`CapRef`]s, with the operations the ring needs and errors already
 //! mapped to `CapError`.
+//!
+//! The table never drops an object itself: every operation that takes
+//! objects out of it returns them ([`Released`], or a `Vec`), because the
+//! table lives behind its process's lock and dropping the last reference
+//! of an object can end another process or complete a call of this one,
+//! which takes that lock again. Callers drop what they get back after the
+//! lock is released ([`crate::process::Process::finish_transfer`] does it
+//! for transfers).
 
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
@@ -18,6 +26,11 @@ pub struct Transfer {
     /// The objects, in descriptor order.
     pub objects: Vec<CapRef>,
 }
+
+/// Objects that left a cap table, to be dropped once its process's lock is
+/// released (see the module documentation).
+#[must_use = "drop released caps only after the process lock is released"]
+pub struct Released(pub Vec<CapRef>);
 
 /// A process's capabilities.
 pub struct CapTable(cap_table::CapTable<CapRef>);
@@ -64,16 +77,27 @@ impl CapTable {
         Ok(self.track(|t| t.insert(cap))?.raw())
     }
 
-    /// Adds several caps, all or none.
-    pub fn insert_all(&mut self, caps: Vec<CapRef>) -> Result<Vec<u32>, CapError> {
+    /// Adds several caps, all or none; on failure the caps come back with
+    /// the error, to be dropped outside the lock.
+    pub fn insert_all(&mut self, caps: Vec<CapRef>) -> Result<Vec<u32>, (CapError, Released)> {
         if caps.len() > self.0.free_slots() {
-            return Err(CapError::QuotaExceeded);
+            return Err((CapError::QuotaExceeded, Released(caps)));
         }
         let mut ids = Vec::new();
-        ids.try_reserve_exact(caps.len()).map_err(|_| CapError::OutOfMemory)?;
-        for cap in caps {
-            // Cannot fail: there were enough free slots.
-            ids.push(self.insert(cap)?);
+        if ids.try_reserve_exact(caps.len()).is_err() {
+            return Err((CapError::OutOfMemory, Released(caps)));
+        }
+        let mut caps = caps.into_iter();
+        while let Some(cap) = caps.next() {
+            match self.track(|t| t.insert(cap)) {
+                Ok(id) => ids.push(id.raw()),
+                // Cannot happen (there were enough free slots); undo.
+                Err(e) => {
+                    let mut back = self.remove_all(&ids);
+                    back.extend(caps);
+                    return Err((e.into(), Released(back)));
+                }
+            }
         }
         Ok(ids)
     }
@@ -113,17 +137,25 @@ impl CapTable {
     }
 
     /// Ends a transfer: if the call took the caps (`accepted`), moved caps
-    /// leave the table for good (their ids go stale); otherwise everything
-    /// is restored as it was.
-    pub fn finish_transfer(&mut self, prepared: Prepared<CapRef>, accepted: bool) {
+    /// leave the table for good (their ids go stale) and come back as
+    /// [`Released`]; otherwise everything is restored as it was.
+    pub fn finish_transfer(&mut self, prepared: Prepared<CapRef>, accepted: bool) -> Released {
         self.track(|t| {
+            // A token this table did not make (never the case here) gives
+            // its objects back too, rather than dropping them here.
             if accepted {
-                // The objects were cloned for the call; drop the table's share.
-                drop(t.commit_out(prepared));
+                // The objects were cloned for the call: the table's share is
+                // handed back, maybe the last reference.
+                Released(t.commit_out(prepared).unwrap_or_else(|refused| refused.token.into_objects()))
             } else {
-                let _ = t.rollback(prepared);
+                Released(
+                    t.rollback(prepared)
+                        .err()
+                        .map(|refused| refused.token.into_objects())
+                        .unwrap_or_default(),
+                )
             }
-        });
+        })
     }
 
     /// Empties the table (the process ended), returning every object.
