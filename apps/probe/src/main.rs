@@ -3,7 +3,7 @@
 //! ```text
 //! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--count-stdin] [--out-bytes N]
 //!       [--checksum PATH] [--abandon-read] [--args] [--spawn-orphan hang|spin]...
-//!       [--panic TEXT] [--hang] [--spin] [--exit N]
+//!       [--park-threads N] [--panic TEXT] [--hang] [--spin] [--exit N]
 //! ```
 //!
 //! In order: `--out` writes TEXT and a newline to standard output, `--err`
@@ -19,6 +19,8 @@
 //! its own line, `--spawn-orphan hang` starts a child `probe --hang` (and
 //! `spin` one `probe --spin`) with no caps through the `processSpawner`
 //! cap and leaves it running, `--panic` panics with TEXT (status 101),
+//! `--park-threads N` starts N threads that park for ever and forgets
+//! their handles (the process then ends with them parked),
 //! `--hang` waits forever for a completion that never comes, `--spin`
 //! loops forever on the CPU;
 //! then it exits with N (default 0). A bad option exits with 2.
@@ -95,6 +97,28 @@ fn main(caps: Caps) -> i32 {
                 }
             }
             ("--panic", Some(text)) => panic!("{text}"),
+            ("--park-threads", Some(n)) => {
+                i += 1;
+                let Ok(n) = n.parse::<usize>() else { return fail(format_args!("bad thread count {n:?}")) };
+                // Threads that park forever; their handles are forgotten, so
+                // the process ends with them parked (the kernel must still
+                // give back everything they hold).
+                let mut handles = Vec::new();
+                for _ in 0..n {
+                    match capos::thread::spawn(|| {
+                        let word = core::sync::atomic::AtomicU32::new(0);
+                        loop {
+                            let _ = capos::park::park(&word, 0, 0);
+                        }
+                    }) {
+                        Ok(handle) => handles.push(handle),
+                        Err(e) => return fail(format_args!("--park-threads: {e}")),
+                    }
+                }
+                capos::syscall::yield_now();
+                core::mem::forget(handles);
+                Ok(())
+            }
             ("--hang", _) => loop {
                 // Nothing is in flight, so no completion ever comes.
                 capos::syscall::cap_enter(1, capos::syscall::NO_TIMEOUT);

@@ -53,7 +53,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "capos-run-ends",
-        about: "capos run: children left running and a service that never ends do not hold the machine up; no frame leaks",
+        about: "capos run: children left running, a service that never ends and parked threads do not hold the machine up or leak",
         run: ends,
     },
     Scenario {
@@ -508,7 +508,16 @@ fn ends(ctx: &mut Ctx) -> Result<(), TestFailure> {
     }
     no_leak(ctx, 1, &outcome)?;
     let _ = std::fs::remove_file(&cue);
-    ctx.note(format!("two orphans: status 7 after {orphans:.1} s; a service that never ends: status 5"));
+
+    // A process that ends with eight threads parked for ever: their
+    // kernel stacks and pages come back too.
+    let args = ["--timeout", "60", "--", "probe", "--park-threads", "8", "--exit", "3"];
+    let outcome = capos(ctx, 2, &root, &args, None, false)?;
+    outcome.expect(3, b"", b"")?;
+    no_leak(ctx, 2, &outcome)?;
+    ctx.note(format!(
+        "two orphans: status 7 after {orphans:.1} s; a service that never ends: status 5; 8 parked threads: no leak"
+    ));
     Ok(())
 }
 
