@@ -260,22 +260,7 @@ fn moved_server_with_a_queued_call(caps: &Caps, c: &mut Cases<'_>) {
     };
     let waiting = Echo::from_id(client).echo_async("queued on a server about to move");
     let _ = capos::syscall::cap_enter(0, 0);
-    let mut m = capos::call::Builder::new_default();
-    m.init_root::<capos::schema::console::write_params::Builder<'_>>()
-        .set_text("ring-abuse: moved a server\n");
-    let params = capnp_words(&m);
-    let descriptor = TransferDescriptor { cap: server, mode: TransferMode::Move }.to_bytes();
-    let mut result = [0u8; 256];
-    let mut sqe =
-        call_sqe(c.console.id(), interface_id::CONSOLE, method::console::WRITE, &params, &mut result);
-    sqe.caps_addr = descriptor.as_ptr() as u64;
-    sqe.caps_out = 1;
-    let cqe = raw(&mut sqe);
-    c.check(
-        "a server moved into a successful write",
-        cqe.is_some_and(|q| q.error_code().is_none()),
-        format!("{:?}", cqe.map(|q| q.error_code())),
-    );
+    write_moving(c, server, "a server moved into a successful write");
     let died = waiting.map(Echo::finish);
     c.check("its waiting call gets PeerDied", died == Ok(Err(CapError::PeerDied)), format!("{died:?}"));
     let stale = capos::call::release(server);
@@ -304,21 +289,31 @@ fn moved_server_with_a_queued_call(caps: &Caps, c: &mut Cases<'_>) {
         Ok(user_data)
     })
     .and_then(|r| r);
-    let descriptor = TransferDescriptor { cap: client, mode: TransferMode::Move }.to_bytes();
+    write_moving(c, client, "the only client moved into a successful write");
+    let ended = receiving.and_then(|user_data| with_ring(|ring| ring.wait_for(user_data)).and_then(|r| r));
+    let got = ended.as_ref().map(|q| q.error_code());
+    c.check("the waiting RECV gets PeerDied", got == Ok(Some(CapError::PeerDied)), format!("{got:?}"));
+    let _ = capos::call::release(server);
+}
+
+/// A console write that moves `cap` along (the console takes no caps, so
+/// the call succeeds and the cap leaves this process for good).
+fn write_moving(c: &mut Cases<'_>, cap: u32, name: &str) {
+    let mut m = capos::call::Builder::new_default();
+    m.init_root::<capos::schema::console::write_params::Builder<'_>>().set_text("ring-abuse: moved a cap\n");
+    let params = capnp_words(&m);
+    let descriptor = TransferDescriptor { cap, mode: TransferMode::Move }.to_bytes();
+    let mut result = [0u8; 256];
     let mut sqe =
         call_sqe(c.console.id(), interface_id::CONSOLE, method::console::WRITE, &params, &mut result);
     sqe.caps_addr = descriptor.as_ptr() as u64;
     sqe.caps_out = 1;
     let cqe = raw(&mut sqe);
     c.check(
-        "the only client moved into a successful write",
+        name,
         cqe.is_some_and(|q| q.error_code().is_none()),
         format!("{:?}", cqe.map(|q| q.error_code())),
     );
-    let ended = receiving.and_then(|user_data| with_ring(|ring| ring.wait_for(user_data)).and_then(|r| r));
-    let got = ended.as_ref().map(|q| q.error_code());
-    c.check("the waiting RECV gets PeerDied", got == Ok(Some(CapError::PeerDied)), format!("{got:?}"));
-    let _ = capos::call::release(server);
 }
 
 /// `VirtualMemory` over ranges of terabytes: the kernel's work follows
