@@ -26,6 +26,7 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("heap::exhaustion_is_an_error", heap_exhaustion_is_an_error),
     ("timer::ticks_advance", timer_ticks_advance),
     ("trap::breakpoint_returns", trap_breakpoint_returns),
+    ("trap::nmi_runs_on_its_ist_stack_and_returns", trap_nmi_runs_on_its_ist_stack_and_returns),
     ("process::spawn_run_exit_frees_everything", process_spawn_run_exit_frees_everything),
 ];
 
@@ -244,6 +245,31 @@ fn trap_breakpoint_returns() -> TestResult {
     let before = trap::breakpoints();
     x86_64::instructions::interrupts::int3();
     ktest_assert!(trap::breakpoints() == before + 1, "breakpoint handler did not run once");
+    Ok(())
+}
+
+/// A self-NMI arrives, is counted, and returns; its trap frame lies on the
+/// NMI's own IST stack, not on whatever stack was current (which, in the
+/// `syscall` entry window, is the user's).
+fn trap_nmi_runs_on_its_ist_stack_and_returns() -> TestResult {
+    use core::sync::atomic::Ordering;
+    let before = trap::NMIS.load(Ordering::Relaxed);
+    crate::arch::x86_64::lapic::send_self_nmi();
+    let mut spins = 0u32;
+    while trap::NMIS.load(Ordering::Relaxed) == before && spins < 10_000_000 {
+        core::hint::spin_loop();
+        spins += 1;
+    }
+    ktest_assert!(trap::NMIS.load(Ordering::Relaxed) == before + 1, "the NMI handler did not run once");
+    let frame = trap::LAST_NMI_FRAME.load(Ordering::Relaxed);
+    let (bottom, top) = (
+        &raw const crate::arch::x86_64::gdt::nmi_stack_bottom as u64,
+        &raw const crate::arch::x86_64::gdt::nmi_stack_top as u64,
+    );
+    ktest_assert!(
+        (bottom..top).contains(&frame),
+        "the NMI's frame at {frame:#x} is not on the NMI stack {bottom:#x}..{top:#x}"
+    );
     Ok(())
 }
 

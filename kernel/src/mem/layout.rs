@@ -80,10 +80,13 @@ pub fn data() -> Span {
 }
 
 /// Guard pages inside `data()` that stay unmapped: under the boot stack and
-/// under the double-fault stack.
-pub fn guard_pages() -> [u64; 2] {
+/// under the double-fault, NMI and machine-check stacks.
+pub fn guard_pages() -> [u64; 4] {
+    use crate::arch::x86_64::gdt;
     [
         addr(&raw const crate::boot::entry::kernel_stack_guard),
-        addr(&raw const crate::arch::x86_64::gdt::double_fault_stack_guard),
+        addr(&raw const gdt::double_fault_stack_guard),
+        addr(&raw const gdt::nmi_stack_guard),
+        addr(&raw const gdt::machine_check_stack_guard),
     ]
 }

@@ -1,9 +1,13 @@
 //! Segmentation: the GDT (kernel and user segments, in the order `sysret`
-//! needs later) and the TSS whose IST slot 0 holds the double-fault stack.
+//! needs later) and the TSS whose IST slots hold the stacks of the
+//! exceptions that can arrive anywhere: double fault (slot 0), NMI (1) and
+//! machine check (2). The CPU switches to them whatever RSP holds, so none
+//! of them runs on a user-chosen stack, even in the `syscall` entry window
+//! before the kernel stack is loaded.
 //!
-//! The double-fault stack has an unmapped guard page under it
-//! (`mem::paging` skips `double_fault_stack_guard`), so even a fault on it
-//! ends in a clean report rather than silent corruption.
+//! Each IST stack has an unmapped guard page under it (`mem::paging` skips
+//! the `*_stack_guard` pages), so even a fault on it ends in a clean report
+//! rather than silent corruption.
 
 use core::arch::global_asm;
 use core::cell::UnsafeCell;
@@ -29,6 +33,28 @@ double_fault_stack_bottom:
     .skip 16384
     .global double_fault_stack_top
 double_fault_stack_top:
+
+    .section .bss.nmi_stack, "aw", @nobits
+    .balign 4096
+    .global nmi_stack_guard
+nmi_stack_guard:
+    .skip 4096
+    .global nmi_stack_bottom
+nmi_stack_bottom:
+    .skip 16384
+    .global nmi_stack_top
+nmi_stack_top:
+
+    .section .bss.machine_check_stack, "aw", @nobits
+    .balign 4096
+    .global machine_check_stack_guard
+machine_check_stack_guard:
+    .skip 4096
+    .global machine_check_stack_bottom
+machine_check_stack_bottom:
+    .skip 16384
+    .global machine_check_stack_top
+machine_check_stack_top:
 "#,
     options(att_syntax)
 );
@@ -38,7 +64,24 @@ unsafe extern "C" {
     pub static double_fault_stack_guard: u8;
     /// One past the top of the double-fault stack.
     static double_fault_stack_top: u8;
+    /// Guard page under the NMI stack (left unmapped).
+    pub static nmi_stack_guard: u8;
+    /// The NMI stack's lowest byte (the ktest suite checks NMI frames
+    /// land between it and the top).
+    #[cfg_attr(not(feature = "ktest"), allow(dead_code, reason = "only the ktest suite reads it"))]
+    pub static nmi_stack_bottom: u8;
+    /// One past the top of the NMI stack.
+    pub static nmi_stack_top: u8;
+    /// Guard page under the machine-check stack (left unmapped).
+    pub static machine_check_stack_guard: u8;
+    /// One past the top of the machine-check stack.
+    static machine_check_stack_top: u8;
 }
+
+/// IST slot of the NMI stack.
+pub const NMI_IST_INDEX: u16 = 1;
+/// IST slot of the machine-check stack.
+pub const MACHINE_CHECK_IST_INDEX: u16 = 2;
 
 /// User data selector (index 3, RPL 3); `sysret` derives it from STAR.
 pub const USER_DATA_SELECTOR: u16 = 0x1b;
@@ -79,6 +122,9 @@ pub fn init() {
         let tss = &mut *TSS.0.get();
         tss.interrupt_stack_table[usize::from(DOUBLE_FAULT_IST_INDEX)] =
             VirtAddr::from_ptr(&raw const double_fault_stack_top);
+        tss.interrupt_stack_table[usize::from(NMI_IST_INDEX)] = VirtAddr::from_ptr(&raw const nmi_stack_top);
+        tss.interrupt_stack_table[usize::from(MACHINE_CHECK_IST_INDEX)] =
+            VirtAddr::from_ptr(&raw const machine_check_stack_top);
         tss
     };
     let (gdt, selectors) = GDT.call_once(|| {

@@ -1,12 +1,13 @@
 //! The interrupt descriptor table: every vector points at its generated
 //! entry stub (`trap.rs`); the double fault runs on its own IST stack so a
-//! kernel stack overflow still produces a report.
+//! kernel stack overflow still produces a report, and the NMI and machine
+//! check on theirs, since they can arrive at any instruction (see `gdt`).
 
 use spin::Once;
 use x86_64::VirtAddr;
 use x86_64::structures::idt::InterruptDescriptorTable;
 
-use super::gdt::DOUBLE_FAULT_IST_INDEX;
+use super::gdt::{DOUBLE_FAULT_IST_INDEX, MACHINE_CHECK_IST_INDEX, NMI_IST_INDEX};
 use super::trap::trap_stub_table;
 
 static IDT: Once<InterruptDescriptorTable> = Once::new();
@@ -63,6 +64,17 @@ pub fn init() {
             idt.double_fault
                 .set_handler_addr(VirtAddr::new(stubs[8]))
                 .set_stack_index(DOUBLE_FAULT_IST_INDEX);
+        }
+        // SAFETY: as above, with the NMI and machine-check IST slots, which
+        // `gdt::init` filled too: these two can arrive at any instruction,
+        // the `syscall` entry window (user RSP, kernel CS) included.
+        unsafe {
+            idt.non_maskable_interrupt
+                .set_handler_addr(VirtAddr::new(stubs[2]))
+                .set_stack_index(NMI_IST_INDEX);
+            idt.machine_check
+                .set_handler_addr(VirtAddr::new(stubs[18]))
+                .set_stack_index(MACHINE_CHECK_IST_INDEX);
         }
         for vector in 32..=255u8 {
             // SAFETY: as above, a valid stub for an external interrupt vector.

@@ -101,6 +101,18 @@ pub fn id() -> u8 {
     (read(REG_ID) >> 24) as u8
 }
 
+/// Sends this CPU an NMI (the interrupt command register, delivery mode
+/// NMI, shorthand "self"); the ktest suite uses it.
+#[cfg(feature = "ktest")]
+pub fn send_self_nmi() {
+    const REG_ICR_LOW: usize = 0x300;
+    const DELIVERY_NMI: u32 = 0b100 << 8;
+    const SHORTHAND_SELF: u32 = 0b01 << 18;
+    if BASE.load(Ordering::Relaxed) != 0 {
+        write(REG_ICR_LOW, DELIVERY_NMI | SHORTHAND_SELF);
+    }
+}
+
 /// Signals the end of the interrupt being handled.
 pub fn end_of_interrupt() {
     if BASE.load(Ordering::Relaxed) != 0 {

@@ -124,6 +124,10 @@ pub const PIC_VECTOR_BASE: u8 = 0xE0;
 /// Number of breakpoints (`int3`) taken in kernel mode; the ktest suite
 /// uses it to prove the trap path returns.
 pub static BREAKPOINTS: AtomicU64 = AtomicU64::new(0);
+/// NMIs taken, and the address of the last one's trap frame (the ktest
+/// suite checks it lies on the NMI's IST stack).
+pub static NMIS: AtomicU64 = AtomicU64::new(0);
+pub static LAST_NMI_FRAME: AtomicU64 = AtomicU64::new(0);
 
 const EXCEPTION_NAMES: [(&str, &str); 32] = [
     ("#DE", "divide error"),
@@ -169,6 +173,14 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
     }
     let vector = frame.vector as u8;
     match vector {
+        // An NMI is no fault of the code it interrupts (user or kernel, the
+        // `syscall` entry window included, where GS may still be the
+        // user's): count it and return, touching nothing but atomics (it may
+        // have interrupted a lock holder, so no logging).
+        2 => {
+            NMIS.fetch_add(1, Ordering::Relaxed);
+            LAST_NMI_FRAME.store(core::ptr::from_ref(frame) as u64, Ordering::Relaxed);
+        }
         0..=31 if frame.cs & 3 == 3 => user_fault(frame),
         3 => {
             BREAKPOINTS.fetch_add(1, Ordering::Relaxed);
