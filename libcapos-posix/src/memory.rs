@@ -95,7 +95,8 @@ pub fn brk(address: u64) -> SysResult {
 pub fn mmap(address: u64, length: u64, prot: u64, flags: u64, fd: i64, offset: u64) -> SysResult {
     let flags = flags as i32;
     let kind = flags & (musl::MAP_SHARED | musl::MAP_PRIVATE | musl::MAP_SHARED_VALIDATE);
-    if length == 0 || !(kind == musl::MAP_SHARED || kind == musl::MAP_PRIVATE) || !offset.is_multiple_of(PAGE) {
+    if length == 0 || !(kind == musl::MAP_SHARED || kind == musl::MAP_PRIVATE) || !offset.is_multiple_of(PAGE)
+    {
         return Err(Errno::EINVAL);
     }
     let size = page_up(length).ok_or(Errno::ENOMEM)?;

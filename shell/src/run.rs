@@ -1,5 +1,6 @@
 //! Running boot binaries: spawn with caps, wait, Ctrl-C kills. A program
-//! gets the shell's environment and `PWD`, the shell's directory.
+//! gets the shell's environment and `PWD`, the shell's directory, and (with
+//! the standard caps) a `virtualMemory` cap of its own address space.
 //!
 //! A program gets the shell's standard caps by default ([`STANDARD_CAPS`],
 //! those the shell holds) or exactly the
@@ -78,6 +79,13 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
                 }
             }
         }
+    }
+    // Every program may manage its own address space (its heap grows
+    // through it; C's malloc needs it): a `virtualMemory` cap of the
+    // child's own, bounded by its memory limit, unless `run -c` chose the
+    // caps.
+    if chosen.is_none() {
+        grants.push(Grant::kernel("virtualMemory", capos::schema::KernelCap::VirtualMemory));
     }
     // Armed before the program starts, so a Ctrl-C at any point of its run
     // counts.

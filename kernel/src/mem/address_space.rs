@@ -154,10 +154,14 @@ impl AddressSpace {
         let frame = PhysFrame::containing_address(PhysAddr::new(phys));
         let mut table = self.table();
         let mut frames = Frames { quota: &mut self.quota };
+        // Intermediate tables allow everything a user page may be given;
+        // the leaf entry alone decides (so `protect` of the leaf is enough
+        // to make a read-only page writable).
+        let parents = Flags::PRESENT | Flags::WRITABLE | Flags::USER_ACCESSIBLE;
         // SAFETY: a user-half mapping of a frame the caller hands over (or
         // lends, with BORROWED); it cannot alias kernel memory because the
         // virtual address is checked to be in the user half.
-        match unsafe { table.map_to(page, frame, flags, &mut frames) } {
+        match unsafe { table.map_to_with_table_flags(page, frame, flags, parents, &mut frames) } {
             Ok(flush) => {
                 flush.flush();
                 Ok(())

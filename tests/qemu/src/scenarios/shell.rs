@@ -122,7 +122,9 @@ fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
         0,
         "/tmp",
         "hello",
-        &[r"^hello, world! \(pid \d+, caps: terminal, stderr, console, fs, timer, wallClock, entropy\)$"],
+        &[
+            r"^hello, world! \(pid \d+, caps: terminal, stderr, console, fs, timer, wallClock, entropy, virtualMemory\)$",
+        ],
     )?;
     typed(&mut s, 0, "/tmp", "run -c console hello you", &[r"^hello, you! \(pid \d+, caps: console\)$"])?;
     // No caps at all: stranger exits 0 only then (its first check, 10,

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# tests/c/run.sh: the differential C suite (`make c-test`, part of
+# `make test`). Every tests/c/NAME.c is built twice, with the host's gcc
+# and glibc and with sysroot/bin/capos-cc, and run twice: natively, and
+# inside capOS with `./capos run` (one boot per program). Standard output,
+# standard error and the exit status must be identical; nothing is
+# compared with a stored expectation.
+#
+# A program gets a scratch directory as argv[1] (a fresh host temporary
+# directory natively, /tmp inside capOS) and works there; its further
+# arguments are the words of NAME.args, if there is one, and its standard
+# input is NAME.stdin, if there is one (else empty).
+#
+# Usage: tests/c/run.sh [NAME...]   (default: every program)
+# Environment: JOBS (default 2) programs at once; CC (default gcc) the
+# reference compiler. Ends with `N passed, N failed`; exits 1 on any
+# failure.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here=$root/tests/c
+out=$root/build/tests/c
+capos_cc=$root/sysroot/bin/capos-cc
+CC=${CC:-gcc}
+JOBS=${JOBS:-2}
+
+[ -x "$capos_cc" ] || { echo "c-test: no sysroot/bin/capos-cc; run \`make sysroot\` first" >&2; exit 1; }
+[ -f "$root/build/kernel.elf" ] || { echo "c-test: no build/kernel.elf; run \`make kernel manifests\` first" >&2; exit 1; }
+
+if [ $# -gt 0 ]; then
+  names=("$@")
+else
+  names=()
+  for src in "$here"/*.c; do
+    name=${src##*/}
+    names+=("${name%.c}")
+  done
+fi
+rm -rf "$out"
+mkdir -p "$out/host" "$out/capos" "$out/results"
+
+# One program: build both, run both, compare; writes results/NAME (first
+# line "ok" or "FAIL", then details).
+one() {
+  local name=$1 src=$here/$1.c result=$out/results/$1
+  local args=() input=/dev/null
+  if [ -f "$here/$name.args" ]; then
+    read -r -a args <"$here/$name.args"
+  fi
+  [ -f "$here/$name.stdin" ] && input=$here/$name.stdin
+  if [ ! -f "$src" ]; then
+    printf 'FAIL\nno such program tests/c/%s.c\n' "$name" >"$result"
+    return
+  fi
+  if ! "$CC" -O2 -o "$out/host/$name" "$src" -lm -lpthread 2>"$out/host/$name.build"; then
+    { echo FAIL; echo "the host build failed:"; head -n 20 "$out/host/$name.build"; } >"$result"
+    return
+  fi
+  if ! "$capos_cc" -O2 -o "$out/capos/$name" "$src" -lm -lpthread 2>"$out/capos/$name.build"; then
+    { echo FAIL; echo "the capos-cc build failed:"; head -n 20 "$out/capos/$name.build"; } >"$result"
+    return
+  fi
+  local scratch
+  scratch=$(mktemp -d)
+  (cd "$scratch" && timeout 120 "$out/host/$name" "$scratch" "${args[@]}" <"$input" \
+     >"$out/host/$name.out" 2>"$out/host/$name.err")
+  echo $? >"$out/host/$name.status"
+  rm -rf "$scratch"
+  "$root/capos" run --timeout 180 --log "$out/capos/$name.log" -- "$out/capos/$name" /tmp "${args[@]}" \
+     <"$input" >"$out/capos/$name.out" 2>"$out/capos/$name.err"
+  echo $? >"$out/capos/$name.status"
+  local problems=""
+  for part in status out err; do
+    if ! cmp -s "$out/host/$name.$part" "$out/capos/$name.$part"; then
+      problems+="$part differs (host < > capOS):"$'\n'
+      problems+=$(diff "$out/host/$name.$part" "$out/capos/$name.$part" | head -n 15)$'\n'
+    fi
+  done
+  if [ -z "$problems" ]; then
+    echo ok >"$result"
+  else
+    { echo FAIL; printf '%s' "$problems"; echo "kernel log: build/tests/c/capos/$name.log"; } >"$result"
+  fi
+}
+export -f one
+export here out capos_cc CC root
+
+# Build the capOS side once before the parallel runs (`capos run` would
+# otherwise race to rebuild a stale tree).
+"$root/capos" run --help >/dev/null || { echo "c-test: building capOS failed (build/logs/capos-build.log)" >&2; exit 1; }
+
+printf '%s\n' "${names[@]}" | xargs -P "$JOBS" -I{} bash -c 'one "$@"' _ {}
+
+passed=0
+failed=0
+for name in "${names[@]}"; do
+  verdict=$(head -n 1 "$out/results/$name" 2>/dev/null || echo FAIL)
+  if [ "$verdict" = ok ]; then
+    echo "ok - $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL - $name"
+    tail -n +2 "$out/results/$name" 2>/dev/null | sed 's/^/    /'
+    failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
