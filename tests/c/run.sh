@@ -118,6 +118,18 @@ printf '%s\n' "${names[@]}" | xargs -P "$JOBS" -I{} bash -c 'one "$@"' _ {}
 
 passed=0
 failed=0
+# docs/posix-abi.md lists every call of the adapter's dispatch table.
+missing=""
+for call in $(grep -oE '^ *SYS_[a-z0-9_]+ "' "$root/libcapos-posix/src/table.rs" | sed -E 's/^ *SYS_//; s/ "$//'); do
+  grep -q "\`$call\`" "$root/docs/posix-abi.md" || missing+=" $call"
+done
+if [ -z "$missing" ]; then
+  echo "ok - docs/posix-abi.md lists every call of libcapos-posix/src/table.rs"
+  passed=$((passed + 1))
+else
+  echo "FAIL - docs/posix-abi.md does not list:$missing"
+  failed=$((failed + 1))
+fi
 for name in "${names[@]}"; do
   verdict=$(head -n 1 "$out/results/$name" 2>/dev/null || echo FAIL)
   if [ "$verdict" = ok ]; then
