@@ -176,7 +176,7 @@ qemu-test: kernel kernel-ktest manifests capos-tool tools
 # rows of `./capos run` and `make run` (docs/performance.md; RING_ONLY=1
 # skips those). ACCEL=kvm uses KVM when /dev/kvm works.
 ACCEL ?= tcg
-bench: kernel manifests tools capos-tool
+bench: kernel manifests tools capos-tool sysroot
 	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL) $(if $(RING_ONLY),--ring-only)
 
 fmt:

@@ -1,7 +1,9 @@
 //! `capos-bench` (`make bench`): boots `build/manifest-bench.bin` (the
 //! `ring-bench` app) in QEMU, reads its `bench: NAME: C cycles/op (N ops)`
 //! lines and prints each result with its ratio to the reference measured in
-//! the same run: the empty syscall (kernel entry and exit only). Then the
+//! the same run: the empty syscall (kernel entry and exit only), with the
+//! POSIX rows (`posix.rs`: C system calls through musl and the POSIX
+//! adapter, `./capos run` of `bench/c/posix_bench.c`) beside them. Then the
 //! wall-clock rows (`wall.rs`): `./capos run`, `make run`, a boot's
 //! breakdown and stdio throughput, as ratios to a bare boot.
 //!
@@ -16,6 +18,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
+mod posix;
 mod wall;
 use qemu_runner::{Accel, BootMethod, IsoModule, IsoSpec, QemuConfig, Regex, Session, prepare_boot};
 
@@ -87,6 +90,7 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
             ops: number("ops")?,
         });
     }
+    results.extend(posix::measure(&qemu_runner::repo_root(), &build)?);
     let reference = results
         .iter()
         .find(|r| r.name == REFERENCE)
