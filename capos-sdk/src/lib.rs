@@ -37,8 +37,8 @@
 
 pub use capos_rt as rt;
 pub use capos_rt::{
-    CapError, CapLookupError, Caps, Error, call, capnp, client, fs, heap, park, server, service, stdio, sync,
-    syscall, thread,
+    Borrowed, Cap, CapError, CapLookupError, Caps, Error, Handle, call, capnp, client, fs, handle, heap, park,
+    server, service, stdio, sync, syscall, thread,
 };
 pub use capos_schema as schema;
 
@@ -53,7 +53,7 @@ pub mod prelude {
     pub use crate::schema::{KernelCap, MapRights, TimeProvenance};
     pub use crate::server::{Endpoint, Incoming};
     pub use crate::stdio::{fail, stderr, stdin, stdout};
-    pub use crate::{CapError, Caps};
+    pub use crate::{Borrowed, Cap, CapError, Caps, Handle};
 }
 
 /// Declares the program's `main`: `fn main(caps: Caps) -> i32`. Defines the
