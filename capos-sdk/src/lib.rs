@@ -28,7 +28,14 @@
 //! The README's "Writing a native app" section walks through it.
 //!
 //! Every call returns `Result<_, CapError>`: a missing or stale cap, a bad
-//! argument or an exhausted quota is a typed error, never a crash. Looking
+//! argument or an exhausted quota is a typed error, never a crash.
+//!
+//! Clients own their caps ([`handle`]): a `ProcessHandle`, `File` or
+//! `MemoryObject` a call returns is released when dropped; `try_clone`
+//! makes a second owner, `into_id` gives the cap up (to send it by move).
+//! Bootstrap lookups (`Console::from_caps`, [`Caps::get`]) give a
+//! [`Borrowed`] view that is never released; [`Caps::take`] moves a
+//! bootstrap cap out as an owner. Looking
 //! a cap up by name (`from_caps`) fails with a [`CapLookupError`] that
 //! names the cap; an app's own functions can return [`Error`] (either
 //! kind, converted by `?`) and print it, so the user learns which cap the

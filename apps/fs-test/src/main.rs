@@ -271,6 +271,7 @@ fn close(root: &Directory) -> Check {
     fails(copy.read(1), CapError::InvalidCap, "read through a copy after close")?;
     fails(f.close(), CapError::InvalidCap, "second close")?;
     let id = f.id();
+    ok(f.release(), "release")?;
     fails(Borrowed::<File>::from_id(id).read(1), CapError::StaleCap, "read after release")?;
     ensure!(ok(root.read_file("tmp/c"), "read back")? == b"data", "data lost on close");
     ok(root.remove("tmp/c"), "remove")?;
