@@ -503,7 +503,10 @@ mod tests {
         assert_eq!(Sqe { reserved: 1, ..Sqe::default() }.validate(), Err(CapError::ReservedNotZero));
         assert_eq!(Sqe { params_len: 4, ..Sqe::default() }.validate(), Err(CapError::ReservedNotZero));
         assert_eq!(Sqe { cap: 1, ..Sqe::default() }.validate(), Err(CapError::ReservedNotZero));
-        assert_eq!(Sqe { opcode: 7, cap: 1, method: 1, ..Sqe::default() }.validate(), Err(CapError::ReservedNotZero));
+        assert_eq!(
+            Sqe { opcode: 7, cap: 1, method: 1, ..Sqe::default() }.validate(),
+            Err(CapError::ReservedNotZero)
+        );
         assert_eq!(Sqe { opcode: 8, ..Sqe::default() }.validate(), Err(CapError::UnknownOpcode));
         assert_eq!(Sqe { params_len: MAX_PARAMS_LEN + 1, ..call() }.validate(), Err(CapError::TooLarge));
         assert_eq!(Sqe { result_len: u32::MAX, ..call() }.validate(), Err(CapError::TooLarge));

@@ -65,7 +65,10 @@ impl Handle for Endpoint {
 impl Endpoint {
     /// A view of the bootstrap cap named `name`, checked to be an
     /// `EndpointServer` (never released; see [`Caps::take`] to own it).
-    pub fn from_caps(caps: &Caps, name: &str) -> Result<Borrowed<'static, Self>, crate::caps::CapLookupError> {
+    pub fn from_caps(
+        caps: &Caps,
+        name: &str,
+    ) -> Result<Borrowed<'static, Self>, crate::caps::CapLookupError> {
         caps.get(name)
     }
 
@@ -116,8 +119,11 @@ impl Endpoint {
     /// `interface_id` (0: the endpoint's own) and carrying `badge` (not 0);
     /// returns it owned (send it on, usually by move with `into_id`).
     pub fn mint(&self, interface_id: u64, badge: u32) -> Result<Cap, CapError> {
-        let mut request =
-            crate::call::Request::new(self.0.id(), interface_id::ENDPOINT_SERVER, method::endpoint_server::MINT);
+        let mut request = crate::call::Request::new(
+            self.0.id(),
+            interface_id::ENDPOINT_SERVER,
+            method::endpoint_server::MINT,
+        );
         {
             let mut p = request.params.init_root::<endpoint_server::mint_params::Builder<'_>>();
             p.set_interface_id(interface_id);
@@ -142,7 +148,8 @@ impl Endpoint {
     /// process holds no call `token`.
     pub fn reply(&self, token: u64, results: &Builder, caps: &[TransferDescriptor]) -> Result<(), CapError> {
         let params = capnp::serialize::write_message_to_words(results);
-        let sqe = Sqe { opcode: Opcode::Return as u8, cap: self.0.id(), interface_id: token, ..Sqe::default() };
+        let sqe =
+            Sqe { opcode: Opcode::Return as u8, cap: self.0.id(), interface_id: token, ..Sqe::default() };
         submit_sqe(sqe, params, caps, 0, 0)?.wait_raw().map(|_| ())
     }
 

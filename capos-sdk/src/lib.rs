@@ -44,8 +44,8 @@
 
 pub use capos_rt as rt;
 pub use capos_rt::{
-    Borrowed, Cap, CapError, CapLookupError, Caps, Error, Handle, call, capnp, client, fs, handle, heap, park,
-    server, service, stdio, sync, syscall, thread,
+    Borrowed, Cap, CapError, CapLookupError, Caps, Error, Handle, call, capnp, client, fs, handle, heap,
+    park, server, service, stdio, sync, syscall, thread,
 };
 pub use capos_schema as schema;
 

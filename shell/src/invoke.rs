@@ -75,7 +75,9 @@ type Lines = Result<Vec<String>, CapError>;
 fn invoke(shell: &Shell, iface: u64, cap: u32, method: &str, args: &[&str]) -> Result<Lines, i32> {
     let none = Ok(Vec::new());
     Ok(match (iface, method) {
-        (id::TIMER, "now") => Borrowed::<Timer>::from_id(cap).now().map(|ns| alloc::vec![format!("ns = {ns}")]),
+        (id::TIMER, "now") => {
+            Borrowed::<Timer>::from_id(cap).now().map(|ns| alloc::vec![format!("ns = {ns}")])
+        }
         (id::TIMER, "sleep") => {
             let ns: u64 = parse(shell, "ns", args.first())?;
             Borrowed::<Timer>::from_id(cap).sleep(ns).and(none)
@@ -89,7 +91,9 @@ fn invoke(shell: &Shell, iface: u64, cap: u32, method: &str, args: &[&str]) -> R
         }),
         (id::ENTROPY_SOURCE, "getBytes") => {
             let count: u32 = parse(shell, "count", args.first())?;
-            Borrowed::<EntropySource>::from_id(cap).get_bytes(count).map(|b| alloc::vec![format!("bytes = {}", hex(&b))])
+            Borrowed::<EntropySource>::from_id(cap)
+                .get_bytes(count)
+                .map(|b| alloc::vec![format!("bytes = {}", hex(&b))])
         }
         (id::CONSOLE, "write") => Borrowed::<Console>::from_id(cap).write(&args.join(" ")).and(none),
         (id::CONSOLE, "writeBytes") => {
@@ -108,7 +112,9 @@ fn invoke(shell: &Shell, iface: u64, cap: u32, method: &str, args: &[&str]) -> R
                 shell.error("call: missing argument name");
                 return Err(STATUS_USAGE);
             };
-            Borrowed::<BootPackage>::from_id(cap).binary_size(name).map(|n| alloc::vec![format!("size = {n}")])
+            Borrowed::<BootPackage>::from_id(cap)
+                .binary_size(name)
+                .map(|n| alloc::vec![format!("size = {n}")])
         }
         (id::TERMINAL_SESSION, "windowSize") => Borrowed::<TerminalSession>::from_id(cap)
             .window_size()
@@ -118,16 +124,18 @@ fn invoke(shell: &Shell, iface: u64, cap: u32, method: &str, args: &[&str]) -> R
             let cols: u16 = parse(shell, "cols", args.get(1))?;
             Borrowed::<TerminalSession>::from_id(cap).set_window_size(rows, cols).and(none)
         }
-        (id::TERMINAL_SESSION, "interrupts") => {
-            Borrowed::<TerminalSession>::from_id(cap).interrupts().map(|n| alloc::vec![format!("count = {n}")])
+        (id::TERMINAL_SESSION, "interrupts") => Borrowed::<TerminalSession>::from_id(cap)
+            .interrupts()
+            .map(|n| alloc::vec![format!("count = {n}")]),
+        (id::TERMINAL_SESSION, "getMode") => {
+            Borrowed::<TerminalSession>::from_id(cap).mode().map(|m: TerminalMode| {
+                alloc::vec![
+                    format!("canonical = {}", m.canonical),
+                    format!("echo = {}", m.echo),
+                    format!("signals = {}", m.signals),
+                ]
+            })
         }
-        (id::TERMINAL_SESSION, "getMode") => Borrowed::<TerminalSession>::from_id(cap).mode().map(|m: TerminalMode| {
-            alloc::vec![
-                format!("canonical = {}", m.canonical),
-                format!("echo = {}", m.echo),
-                format!("signals = {}", m.signals),
-            ]
-        }),
         (id::TERMINAL_SESSION, "write") => {
             let mut text = args.join(" ");
             text.push('\n');

@@ -108,14 +108,14 @@ fn main(caps: Caps) -> i32 {
             return 2;
         }
     };
-    let (boot, endpoint) =
-        match (caps.take::<BootPackage>("bootPackage"), Endpoint::from_caps(&caps, "root")) {
-            (Ok(boot), Ok(endpoint)) => (boot, endpoint),
-            (Err(e), _) | (_, Err(e)) => {
-                say(&format!("error: {e}"));
-                return 1;
-            }
-        };
+    let (boot, endpoint) = match (caps.take::<BootPackage>("bootPackage"), Endpoint::from_caps(&caps, "root"))
+    {
+        (Ok(boot), Ok(endpoint)) => (boot, endpoint),
+        (Err(e), _) | (_, Err(e)) => {
+            say(&format!("error: {e}"));
+            return 1;
+        }
+    };
     let (mut fs, count, total) = match build_tree(&boot, &config) {
         Ok(built) => built,
         Err(e) => {

@@ -588,7 +588,8 @@ fn clients_gone(caps: &Caps, c: &mut Cases<'_>) {
     };
     let (server, client) = (server.into_id(), client.into_id());
     let (waiting_server, waiting_client) = (waiting_server.into_id(), waiting_client.into_id());
-    let (server, waiting_server) = (Borrowed::<Endpoint>::from_id(server), Borrowed::<Endpoint>::from_id(waiting_server));
+    let (server, waiting_server) =
+        (Borrowed::<Endpoint>::from_id(server), Borrowed::<Endpoint>::from_id(waiting_server));
     let queued = Borrowed::<Echo>::from_id(client).echo_async("queued before the release");
     let waiting = waiting_server.recv_async();
     let _ = capos::syscall::cap_enter(0, 0);

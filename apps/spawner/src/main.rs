@@ -53,14 +53,14 @@ fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
         Ok(_) => console.line("spawner: error: spawning a missing binary succeeded")?,
     }
     for i in 0..CHURN {
-        let (child, _) = spawner.spawn("stranger", &[], &[], &[]).map_err(|e| {
+        let (child, _) = spawner.spawn("stranger", &[], &[], &[]).inspect_err(|e| {
             let _ = console.line(&format!("spawner: spawn {i} of {CHURN} failed: {e}"));
-            e
         })?;
         child.wait()?;
     }
     let (last, _) = spawner.spawn("stranger", &[], &[], &[])?;
-    console.line(&format!("spawner: {CHURN} handles spawned and dropped; one more child {}", last.wait()?))?;
+    console
+        .line(&format!("spawner: {CHURN} handles spawned and dropped; one more child {}", last.wait()?))?;
     console.line("spawner: done")?;
     Ok(())
 }
