@@ -23,6 +23,11 @@ USER_FLAGS  := --profile user --target $(USER_TARGET) -Z json-target-spec \
                -Z build-std=core,alloc,compiler_builtins -Z build-std-features=compiler-builtins-mem \
                --target-dir target/user
 USER_OUT    := target/user/x86_64-unknown-capos/user
+# The POSIX adapter for C programs: its own build of core/alloc, without
+# compiler_builtins' memcpy and friends (musl's are the program's).
+POSIX_FLAGS := --profile user --target $(USER_TARGET) -Z json-target-spec \
+               -Z build-std=core,alloc --target-dir target/posix
+POSIX_LIB   := target/posix/x86_64-unknown-capos/user/libcapos_posix.a
 # init and every app (apps/NAME holds the package NAME, found automatically).
 USER_CRATES := init capos-shell $(notdir $(wildcard apps/*))
 # Host tools, built by the `tools` target and run as binaries (a `cargo
@@ -36,7 +41,7 @@ MANIFESTS  := $(BUILD)/manifest.bin $(patsubst systems/%.cue,$(BUILD)/manifest-%
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
-        generated-code-check fuzz-smoke bench musl musl-test \
+        generated-code-check fuzz-smoke bench musl musl-test posix sysroot \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -143,6 +148,14 @@ fuzz-smoke: setup
 musl: setup
 	@ports/musl/build.sh
 
+# The C sysroot (sysroot/): musl, the POSIX adapter libcapos_posix.a,
+# capOS's crt1.o, and sysroot/bin/capos-cc.
+posix: musl
+	$(CARGO_HOST) build $(POSIX_FLAGS) -p capos-posix
+
+sysroot: posix
+	@tools/sysroot.sh $(POSIX_LIB)
+
 # Host test of that boundary: no system-call instruction in libc.a, and a C
 # program built against build/sysroot prints what its glibc build prints.
 musl-test: musl
@@ -165,11 +178,12 @@ fmt:
 	$(CARGO_HOST) fmt --all
 	cd $(KERNEL_DIR) && cargo fmt
 
-lint: setup user
+lint: setup user musl
 	$(CARGO_HOST) fmt --all --check
 	cd $(KERNEL_DIR) && cargo fmt --check
 	$(CARGO_HOST) clippy --all-targets -- -D warnings
 	$(CARGO_HOST) clippy $(USER_FLAGS) $(addprefix -p ,$(USER_CRATES)) -- -D warnings
+	$(CARGO_HOST) clippy $(POSIX_FLAGS) -p capos-posix -- -D warnings
 	cd $(KERNEL_DIR) && cargo clippy --release -- -D warnings
 	cd $(KERNEL_DIR) && cargo clippy --release --features ktest --target-dir ../target/kernel-ktest -- -D warnings
 

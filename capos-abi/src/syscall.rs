@@ -27,6 +27,11 @@ pub const SYS_THREAD_EXIT: u64 = 3;
 /// `yield()`: gives the CPU to the next ready thread (of any process), if
 /// there is one; returns 0 when the caller runs again.
 pub const SYS_YIELD: u64 = 4;
+/// `set_fs_base(address)`: sets the calling thread's FS base (its thread
+/// pointer, what a C library's TLS uses; `thread_create` sets a new
+/// thread's). `address` must be 0 or a user address; returns 0, or
+/// `-InvalidArgument`.
+pub const SYS_SET_FS_BASE: u64 = 5;
 /// Most threads a process may have at once.
 pub const MAX_THREADS: usize = 64;
 

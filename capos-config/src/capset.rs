@@ -67,8 +67,9 @@ pub mod header {
     pub const STACK_TOP: usize = 72;
     /// `u64` size of the main stack in bytes.
     pub const STACK_SIZE: usize = 80;
-    /// Bytes 88..96 are reserved and zero.
-    pub const RESERVED: usize = 88;
+    /// `u64` the pid of the process that spawned this one (0 for init,
+    /// which the kernel starts).
+    pub const PARENT_PID: usize = 88;
 }
 
 /// Why a bootstrap region was rejected or could not be built.
@@ -90,8 +91,6 @@ pub enum CapSetError {
     BadName,
     /// Two caps share a name.
     DuplicateName,
-    /// The reserved header bytes are not zero.
-    ReservedNotZero,
     /// The output buffer is too small (builder).
     NoRoom,
     /// More than [`MAX_STRINGS`] arguments or environment strings.
@@ -109,7 +108,6 @@ impl core::fmt::Display for CapSetError {
             Self::TooManyCaps => f.write_str("too many bootstrap caps"),
             Self::BadName => f.write_str("bad bootstrap cap name"),
             Self::DuplicateName => f.write_str("duplicate bootstrap cap name"),
-            Self::ReservedNotZero => f.write_str("reserved bootstrap bytes not zero"),
             Self::NoRoom => f.write_str("bootstrap region too small"),
             Self::TooManyStrings => write!(f, "more than {MAX_STRINGS} arguments or environment strings"),
         }
@@ -142,6 +140,8 @@ pub struct ProcessInfo {
     pub stack_top: u64,
     /// Main stack size in bytes.
     pub stack_size: u64,
+    /// The spawner's pid (0 for init).
+    pub parent_pid: u64,
 }
 
 fn name_ok(name: &str) -> bool {
@@ -256,9 +256,6 @@ impl<'a> CapSet<'a> {
         if version != CAPSET_VERSION {
             return Err(CapSetError::BadVersion(version));
         }
-        if rd64(bytes, header::RESERVED)? != 0 {
-            return Err(CapSetError::ReservedNotZero);
-        }
         let total = rd32(bytes, header::TOTAL_SIZE)? as usize;
         if total > bytes.len() || !(HEADER_SIZE..=MAX_BOOTSTRAP_SIZE).contains(&total) {
             return Err(CapSetError::Truncated);
@@ -289,6 +286,7 @@ impl<'a> CapSet<'a> {
             pid: rd64(bytes, header::PID)?,
             stack_top: rd64(bytes, header::STACK_TOP)?,
             stack_size: rd64(bytes, header::STACK_SIZE)?,
+            parent_pid: rd64(bytes, header::PARENT_PID)?,
         };
         let set = Self { bytes, cap_count, caps_offset, args, env, info };
         for i in 0..cap_count {
@@ -415,6 +413,7 @@ impl<'c, 's> CapSetWriter<'c, 's> {
         put64(out, header::PID, self.info.pid);
         put64(out, header::STACK_TOP, self.info.stack_top);
         put64(out, header::STACK_SIZE, self.info.stack_size);
+        put64(out, header::PARENT_PID, self.info.parent_pid);
         let mut at = HEADER_SIZE;
         for cap in self.caps {
             put32(out, at, cap.cap_id);
@@ -453,8 +452,15 @@ mod tests {
         ];
         let args = ["hello", "--loud"];
         let env = ["HOME=/home", "TERM=vt100"];
-        let info =
-            ProcessInfo { ring_addr: 1, heap_addr: 2, heap_size: 3, pid: 4, stack_top: 5, stack_size: 6 };
+        let info = ProcessInfo {
+            ring_addr: 1,
+            heap_addr: 2,
+            heap_size: 3,
+            pid: 4,
+            stack_top: 5,
+            stack_size: 6,
+            parent_pid: 7,
+        };
         let w = CapSetWriter::new(&caps, &args, &env, info);
         let mut out = vec![0u8; w.size()];
         assert_eq!(w.write(&mut out), Ok(out.len()));

@@ -69,6 +69,49 @@ impl<'a> Path<'a> {
     }
 }
 
+/// `path` taken from directory `base` (an absolute path such as `/` or
+/// `/home/me`): `path` itself when it starts with `/`, else `base/path`.
+/// Nothing is resolved: the file service resolves `..` itself (and checks
+/// that each step is a directory).
+pub fn join(base: &str, path: &str) -> alloc::string::String {
+    let mut joined = alloc::string::String::with_capacity(base.len() + path.len() + 1);
+    if !path.starts_with('/') {
+        joined.push_str(base);
+        if !joined.ends_with('/') {
+            joined.push('/');
+        }
+    }
+    joined.push_str(path);
+    joined
+}
+
+/// The absolute, canonical spelling of `path` read from the root: `/`,
+/// or `/a/b` with no `.`, `..`, empty or trailing components (`..` of the
+/// root is the root). Lexical: call it for a path the file service has
+/// just found to be a directory (as `chdir` does), so `..` cannot have
+/// followed a file.
+pub fn normalize(path: &str) -> Result<alloc::string::String, CapError> {
+    let parsed = Path::parse(path)?;
+    let mut names: Vec<&str> = Vec::new();
+    for c in parsed.components {
+        match c {
+            Component::Name(name) => names.push(name),
+            Component::Parent => {
+                names.pop();
+            }
+        }
+    }
+    let mut out = alloc::string::String::new();
+    for name in &names {
+        out.push('/');
+        out.push_str(name);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Ok(out)
+}
+
 fn push<'a>(components: &mut Vec<Component<'a>>, c: Component<'a>) -> Result<(), CapError> {
     components.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
     components.push(c);
@@ -77,7 +120,28 @@ fn push<'a>(components: &mut Vec<Component<'a>>, c: Component<'a>) -> Result<(),
 
 #[cfg(test)]
 mod tests {
-    use super::{Component::*, MAX_NAME, MAX_PATH, Path};
+    use super::{Component::*, MAX_NAME, MAX_PATH, Path, join, normalize};
+
+    #[test]
+    fn join_keeps_absolute_paths_and_prefixes_relative_ones() {
+        assert_eq!(join("/", "a/b"), "/a/b");
+        assert_eq!(join("/home", "a"), "/home/a");
+        assert_eq!(join("/home/", "../a"), "/home/../a");
+        assert_eq!(join("/home", "/etc/motd"), "/etc/motd");
+        assert_eq!(join("/home", ""), "/home/");
+    }
+
+    #[test]
+    fn normalize_is_lexical_and_stays_at_the_root() {
+        assert_eq!(normalize("/").unwrap(), "/");
+        assert_eq!(normalize("").unwrap(), "/");
+        assert_eq!(normalize("/a/./b//c/").unwrap(), "/a/b/c");
+        assert_eq!(normalize("/a/b/../c").unwrap(), "/a/c");
+        assert_eq!(normalize("/../../a/..").unwrap(), "/");
+        assert_eq!(normalize("a/b").unwrap(), "/a/b");
+        assert!(normalize("/a\0b").is_err());
+        assert!(normalize(&"x".repeat(MAX_NAME + 1)).is_err());
+    }
     use capos_abi::error::CapError;
 
     #[test]

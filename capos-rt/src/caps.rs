@@ -92,6 +92,11 @@ impl Caps {
         self.set.info().pid
     }
 
+    /// The pid of the process that spawned this one (0 for init).
+    pub fn parent_pid(&self) -> u64 {
+        self.set.info().parent_pid
+    }
+
     /// The raw bootstrap CapSet.
     pub fn capset(&self) -> CapSet<'static> {
         self.set

@@ -38,6 +38,16 @@ pub fn console() -> Option<Borrowed<'static, Console>> {
 
 /// Runs the program: see the module docs.
 pub fn start(bootstrap: u64, main: fn(Caps) -> i32) -> ! {
+    let caps = init(bootstrap);
+    crate::syscall::exit(main(caps))
+}
+
+/// Steps 1–3 of [`start`] without running a `main`: validates the
+/// bootstrap region at `bootstrap`, sets up the heap and the ring, and
+/// returns the caps (a C program's start, in `libcapos-posix`, calls this
+/// and then its C library's). Exits with [`BAD_BOOTSTRAP`] when the
+/// bootstrap is unusable. Call it once, first thing.
+pub fn init(bootstrap: u64) -> Caps {
     if bootstrap != BOOTSTRAP_ADDR {
         crate::syscall::exit(BAD_BOOTSTRAP);
     }
@@ -70,5 +80,5 @@ pub fn start(bootstrap: u64, main: fn(Caps) -> i32) -> ! {
     if let Ok(vm) = crate::client::VirtualMemory::from_caps(&caps, "virtualMemory") {
         crate::heap::enable_growth(vm.id());
     }
-    crate::syscall::exit(main(caps))
+    caps
 }

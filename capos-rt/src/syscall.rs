@@ -1,5 +1,6 @@
-//! The raw syscalls (`capos_abi::syscall`): `cap_enter` and `exit`. Most
-//! code uses the ring client instead of calling these.
+//! The raw syscalls (`capos_abi::syscall`): `cap_enter`, `yield`,
+//! `set_fs_base` and `exit`. Most code uses the ring client instead of
+//! calling these.
 
 use capos_abi::syscall::{SYS_CAP_ENTER, SYS_EXIT};
 
@@ -40,6 +41,25 @@ pub fn yield_now() {
             options(nostack),
         );
     }
+}
+
+/// Sets the calling thread's FS base (its thread pointer); returns 0 or
+/// `-(CapError code)`.
+pub fn set_fs_base(address: u64) -> i64 {
+    let result: i64;
+    // SAFETY: `set_fs_base` changes only the calling thread's FS base and
+    // touches no memory.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") capos_abi::syscall::SYS_SET_FS_BASE as i64 => result,
+            in("rdi") address,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    result
 }
 
 /// Ends the process with `code`.

@@ -157,6 +157,7 @@ fn spawn_init() -> Result<Arc<process::Process>, capos_abi::error::CapError> {
         quotas: process::Quotas::DEFAULT,
         // init reads and decodes the manifest's config (no contents).
         heap_size: spawn::INITIAL_HEAP + 4 * boot::manifest::config().len() as u64,
+        parent_pid: 0,
     })
 }
 

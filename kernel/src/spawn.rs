@@ -49,6 +49,8 @@ pub struct SpawnRequest<'a> {
     pub quotas: Quotas,
     /// Bytes of initial heap (rounded up to pages).
     pub heap_size: u64,
+    /// The spawner's pid (0: the kernel).
+    pub parent_pid: u64,
 }
 
 fn map_err(e: MapError) -> CapError {
@@ -142,6 +144,7 @@ fn finish(
         pid: process.pid,
         stack_top: STACK_TOP,
         stack_size: STACK_SIZE,
+        parent_pid: request.parent_pid,
     };
     let writer = CapSetWriter::new(&cap_entries, &args, &env, info);
     writer.check().map_err(|_| CapError::InvalidArgument)?;

@@ -1,11 +1,12 @@
 //! The syscalls (numbers and conventions in `capos_abi::syscall`):
-//! `cap_enter`, `exit`, `thread_create`, `thread_exit` and `yield`. Everything else
+//! `cap_enter`, `exit`, `thread_create`, `thread_exit`, `yield` and
+//! `set_fs_base`. Everything else
 //! is a capability call made through the ring, which `cap_enter` processes.
 
 use alloc::sync::Arc;
 use capos_abi::error::CapError;
 use capos_abi::syscall::{
-    MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_THREAD_CREATE, SYS_THREAD_EXIT, SYS_YIELD,
+    MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_SET_FS_BASE, SYS_THREAD_CREATE, SYS_THREAD_EXIT, SYS_YIELD,
 };
 
 use crate::arch::x86_64::context;
@@ -45,6 +46,10 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
             crate::sched::yield_now();
             0
         }
+        SYS_SET_FS_BASE => match set_fs_base(args[0]) {
+            Ok(()) => 0,
+            Err(e) => i64::from(e.as_result()),
+        },
         _ => i64::from(CapError::UnknownSyscall.as_result()),
     };
     // The thread or its process may have ended during the call (exit, a
@@ -81,6 +86,17 @@ fn thread_create(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapError
     let tid = thread.tid;
     crate::sched::make_ready(thread);
     Ok(tid)
+}
+
+/// Sets the running thread's FS base. The MSR holds the user's value while
+/// the thread is in the kernel (the kernel uses GS), and the scheduler saves
+/// it when it switches away, so writing the MSR is the whole job.
+fn set_fs_base(address: u64) -> Result<(), CapError> {
+    if address != 0 && !(capos_abi::layout::USER_MIN..capos_abi::layout::USER_END).contains(&address) {
+        return Err(CapError::InvalidArgument);
+    }
+    x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::new_truncate(address));
+    Ok(())
 }
 
 /// Ends `thread`; returns true (the caller then leaves it for good).

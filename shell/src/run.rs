@@ -1,4 +1,5 @@
-//! Running boot binaries: spawn with caps, wait, Ctrl-C kills.
+//! Running boot binaries: spawn with caps, wait, Ctrl-C kills. A program
+//! gets the shell's environment and `PWD`, the shell's directory.
 //!
 //! A program gets the shell's standard caps by default ([`STANDARD_CAPS`],
 //! those the shell holds) or exactly the
@@ -16,6 +17,11 @@ use crate::{STATUS_INTERRUPTED, Shell};
 /// expects). Not `processSpawner`: starting programs is authority a
 /// program must be given with `-c`.
 pub const STANDARD_CAPS: [&str; 7] = ["terminal", "stderr", "console", "fs", "timer", "wallClock", "entropy"];
+
+/// The memory a program may use: 256 MiB (the kernel's default for a
+/// process is 64 MiB; C programs such as the `tests/c` suite grow a
+/// single buffer to 64 MiB).
+pub const PROGRAM_MEMORY_LIMIT: u64 = 256 << 20;
 
 /// Exit status when the program does not exist (as in POSIX shells).
 pub const STATUS_NOT_FOUND: i32 = 127;
@@ -76,7 +82,14 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
     // Armed before the program starts, so a Ctrl-C at any point of its run
     // counts.
     let base = shell.terminal.clone().and_then(|t| arm_interrupt(shell, &t));
-    let (handle, _pid) = match spawner.spawn(name, args, &[], &grants) {
+    // The program's environment: the shell's own (from its spawner, e.g.
+    // `capos run --env`), with PWD set to the shell's directory (a C
+    // program starts there).
+    let mut env: Vec<alloc::string::String> =
+        shell.caps.env().filter(|e| !e.starts_with("PWD=")).map(alloc::string::String::from).collect();
+    env.push(format!("PWD={}", shell.cwd));
+    let env: Vec<&str> = env.iter().map(|e| e.as_str()).collect();
+    let (handle, _pid) = match spawner.spawn_limited(name, args, &env, &grants, PROGRAM_MEMORY_LIMIT) {
         Ok(started) => started,
         Err(CapError::NotFound) => {
             shell.error(&format!("{name}: program not found"));

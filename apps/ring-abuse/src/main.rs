@@ -112,6 +112,19 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     let params = empty_params();
     let mut result = [0u8; 256];
 
+    // set_fs_base outside user memory.
+    let invalid = i64::from(CapError::InvalidArgument.as_result());
+    for (what, address) in
+        [("kernel-half", 0xffff_8000_0000_0000u64), ("non-canonical", 1 << 47), ("null page", 0x1000)]
+    {
+        let got = capos::syscall::set_fs_base(address);
+        c.check(
+            &format!("set_fs_base to a {what} address"),
+            got == invalid,
+            format!("want {invalid}, got {got}"),
+        );
+    }
+
     // Malformed SQEs.
     c.expect_error("unknown opcode", Sqe { opcode: 200, ..Sqe::default() }, CapError::UnknownOpcode);
     c.expect_error("reserved flag bits", Sqe { flags: 0x80, ..Sqe::default() }, CapError::InvalidFlags);

@@ -81,6 +81,8 @@ fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
         env,
         quotas,
         heap_size: crate::spawn::INITIAL_HEAP,
+        // Calls run in the caller's context: the current process spawns.
+        parent_pid: crate::sched::current().and_then(|t| t.process()).map_or(0, |p| p.pid),
     })?;
     let pid = child.pid;
     let mut reply = reply_with(|m| {

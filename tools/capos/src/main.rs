@@ -113,7 +113,13 @@ struct RunArgs {
     /// default a program run starts only `shell` and what it depends on).
     #[arg(long)]
     all_services: bool,
-    /// The program to run and its arguments (put them after `--`).
+    /// Set KEY=VALUE in the program's environment (and the shell's).
+    /// Repeatable.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// The program to run and its arguments (put them after `--`). A
+    /// PROGRAM with a `/` in it is a host file (`./prog`, `build/x`),
+    /// carried into the boot package and run under its file name.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "PROGRAM ARGS")]
     command: Vec<String>,
 }
@@ -157,8 +163,28 @@ fn options(build_dir: Option<PathBuf>, args: RunArgs, cwd: &Path) -> Result<run:
     if args.command.first().is_some_and(String::is_empty) {
         return Err("the program name is empty".into());
     }
+    for var in &args.env {
+        if !var.split_once('=').is_some_and(|(k, _)| !k.is_empty() && !k.contains('\0')) {
+            return Err(format!("--env {var:?}: expected KEY=VALUE"));
+        }
+    }
+    let mut command = args.command;
+    let mut program_file = None;
+    if let Some(first) = command.first_mut()
+        && first.contains('/')
+    {
+        let path = absolute(PathBuf::from(&*first));
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| format!("{first}: not a file name"))?
+            .to_string();
+        *first = name;
+        program_file = Some(path);
+    }
     let timeout = match args.timeout {
-        None if args.command.is_empty() || tty::is_terminal(libc::STDIN_FILENO) => None,
+        None if command.is_empty() || tty::is_terminal(libc::STDIN_FILENO) => None,
         None => Some(DEFAULT_PROGRAM_TIMEOUT),
         Some(0.0) => None,
         Some(s) => Some(
@@ -174,7 +200,9 @@ fn options(build_dir: Option<PathBuf>, args: RunArgs, cwd: &Path) -> Result<run:
             bin_dir: repo.join("target/user/x86_64-unknown-capos/user"),
         },
         mappings,
-        program: args.command,
+        program: command,
+        program_file,
+        env: args.env,
         timeout,
         log: args.log.map(absolute).unwrap_or_else(|| build.join("logs/capos-run.log")),
         work_root: build.join("capos-run"),

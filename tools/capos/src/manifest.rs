@@ -88,6 +88,24 @@ pub fn set_program(m: &mut SystemManifest, program: &[String], keep_all: bool) -
     Ok(())
 }
 
+/// Adds (or replaces) boot binary `name` with the ELF image `data`.
+pub fn add_binary(m: &mut SystemManifest, name: &str, data: Vec<u8>) {
+    m.binaries.retain(|b| b.name != name);
+    m.binaries.push(manifest::NamedBinary { name: name.to_string(), data });
+}
+
+/// Adds `KEY=VALUE` words to the shell's environment (it passes its
+/// environment to the programs it runs); a key given again replaces the
+/// old value.
+pub fn add_env(m: &mut SystemManifest, vars: &[String]) {
+    let Some(shell) = m.services.iter_mut().find(|s| s.name == SHELL_SERVICE) else { return };
+    for var in vars {
+        let key = var.split_once('=').map_or(var.as_str(), |(k, _)| k);
+        shell.env.retain(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k) != key);
+        shell.env.push(var.clone());
+    }
+}
+
 /// `start` and every service it depends on or takes caps from, transitively.
 fn closure(m: &SystemManifest, start: &str) -> BTreeSet<String> {
     let mut needed = BTreeSet::new();

@@ -41,6 +41,11 @@ pub struct Options {
     pub mappings: Vec<Mapping>,
     /// `PROGRAM ARGS…`; empty for the interactive shell.
     pub program: Vec<String>,
+    /// The host file PROGRAM came from, when it was given as a path (it
+    /// is carried in as the boot binary PROGRAM).
+    pub program_file: Option<PathBuf>,
+    /// `KEY=VALUE` for the shell's and the program's environment.
+    pub env: Vec<String>,
     /// The time limit (`None`: none).
     pub timeout: Option<Duration>,
     /// Where COM1 (the kernel log) goes.
@@ -194,7 +199,13 @@ fn run_program(o: &Options) -> Result<u8, Error> {
 fn run_manifest(o: &Options) -> Result<Vec<u8>, Error> {
     let mut m = manifest::load(&o.manifest, &o.cue)?;
     let files = spec::collect(&o.mappings)?;
-    let added = files.iter().map(|f| f.data.len() as u64).sum();
+    let mut added: u64 = files.iter().map(|f| f.data.len() as u64).sum();
+    if let (Some(path), Some(name)) = (&o.program_file, o.program.first()) {
+        let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        added += data.len() as u64;
+        manifest::add_binary(&mut m, name, data);
+    }
+    manifest::add_env(&mut m, &o.env);
     manifest::add_files(&mut m, files);
     manifest::make_room(&mut m, added)?;
     if !o.program.is_empty() {

@@ -1,0 +1,166 @@
+//! The fd table: small integers naming open file descriptions.
+//!
+//! An fd names a [`Description`] (shared by `dup`s, as on Linux: the file
+//! position lives in the file service's `File` cap, which every dup
+//! shares) plus its own close-on-exec flag. The table is one lock for the
+//! whole process; it is never held across a capability call: a call takes
+//! an `Arc` of the description and lets the lock go. A description's cap
+//! is released when its last fd closes.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use capos_rt::fs::{DirEntry, File};
+use spin::Mutex;
+
+use crate::errno::Errno;
+use crate::musl;
+
+/// Most fds a process may have open (its `RLIMIT_NOFILE`).
+pub const MAX_FDS: usize = 1024;
+
+/// What an open file description refers to.
+pub enum Object {
+    /// The terminal (`terminal` cap): reads and writes.
+    Terminal,
+    /// Standard error (`stderr` cap, a write-only console).
+    Stderr,
+    /// The kernel console (`console` cap), the fallback of fds 1 and 2.
+    Console,
+    /// `/dev/null`.
+    Null,
+    /// `/dev/zero`.
+    Zero,
+    /// `/dev/urandom` (and `/dev/random`).
+    Random,
+    /// A file of the file service.
+    File(OpenFile),
+    /// A directory of the file service.
+    Dir(OpenDir),
+}
+
+/// An open file: the file service's `File` cap and the path it was opened
+/// by (for `fstat`'s inode number).
+pub struct OpenFile {
+    /// The cap (owned: released when the description goes).
+    pub file: File,
+    /// The canonical path at open time.
+    pub path: String,
+}
+
+/// An open directory: its path and where `getdents64` is in its listing.
+pub struct OpenDir {
+    /// The canonical path.
+    pub path: String,
+    /// The listing being read.
+    pub cursor: Mutex<DirCursor>,
+}
+
+/// Where `getdents64` is: the entries of the listing read so far (with
+/// `.` and `..` first), and the index of the next one to hand out.
+#[derive(Default)]
+pub struct DirCursor {
+    /// The listing, fetched on the first `getdents64` after open or rewind.
+    pub entries: Option<Vec<DirEntry>>,
+    /// Index of the next entry.
+    pub next: usize,
+}
+
+/// An open file description.
+pub struct Description {
+    /// What it refers to.
+    pub object: Object,
+    /// Status flags: the access mode (`O_RDONLY`, `O_WRONLY`, `O_RDWR`) and
+    /// `O_APPEND`, `O_NONBLOCK` (what `fcntl(F_GETFL)` reports).
+    pub status: AtomicU32,
+}
+
+impl Description {
+    /// A description of `object` with status flags `status`.
+    pub fn new(object: Object, status: u32) -> Arc<Self> {
+        Arc::new(Self { object, status: AtomicU32::new(status) })
+    }
+
+    /// Whether reads are allowed (`O_RDONLY` or `O_RDWR`).
+    pub fn readable(&self) -> bool {
+        let mode = self.status.load(Ordering::Relaxed) & musl::O_ACCMODE as u32;
+        mode == musl::O_RDONLY as u32 || mode == musl::O_RDWR as u32
+    }
+
+    /// Whether writes are allowed (`O_WRONLY` or `O_RDWR`).
+    pub fn writable(&self) -> bool {
+        let mode = self.status.load(Ordering::Relaxed) & musl::O_ACCMODE as u32;
+        mode == musl::O_WRONLY as u32 || mode == musl::O_RDWR as u32
+    }
+}
+
+struct Slot {
+    description: Arc<Description>,
+    cloexec: bool,
+}
+
+static TABLE: Mutex<Vec<Option<Slot>>> = Mutex::new(Vec::new());
+
+fn index(fd: i64) -> Result<usize, Errno> {
+    usize::try_from(fd).ok().filter(|&i| i < MAX_FDS).ok_or(Errno::EBADF)
+}
+
+/// The description `fd` names, or `EBADF`.
+pub fn get(fd: i64) -> Result<Arc<Description>, Errno> {
+    let i = index(fd)?;
+    let table = TABLE.lock();
+    table.get(i).and_then(Option::as_ref).map(|s| s.description.clone()).ok_or(Errno::EBADF)
+}
+
+/// Puts `description` at the lowest free fd not below `min`; returns it
+/// (`EMFILE` when none is free).
+pub fn insert(description: Arc<Description>, cloexec: bool, min: usize) -> Result<i64, Errno> {
+    let mut table = TABLE.lock();
+    let free = (min..MAX_FDS).find(|&i| table.get(i).is_none_or(Option::is_none)).ok_or(Errno::EMFILE)?;
+    if table.len() <= free {
+        table.resize_with(free + 1, || None);
+    }
+    table[free] = Some(Slot { description, cloexec });
+    Ok(free as i64)
+}
+
+/// Puts `description` at exactly `fd`, replacing what was there (returned,
+/// for the caller to drop after the lock).
+pub fn place(
+    fd: i64,
+    description: Arc<Description>,
+    cloexec: bool,
+) -> Result<Option<Arc<Description>>, Errno> {
+    let i = index(fd)?;
+    let mut table = TABLE.lock();
+    if table.len() <= i {
+        table.resize_with(i + 1, || None);
+    }
+    Ok(table[i].replace(Slot { description, cloexec }).map(|s| s.description))
+}
+
+/// Closes `fd`; returns its description (dropped by the caller, outside
+/// the lock: the last drop releases a cap).
+pub fn remove(fd: i64) -> Result<Arc<Description>, Errno> {
+    let i = index(fd)?;
+    let mut table = TABLE.lock();
+    table.get_mut(i).and_then(Option::take).map(|s| s.description).ok_or(Errno::EBADF)
+}
+
+/// `fd`'s close-on-exec flag.
+pub fn cloexec(fd: i64) -> Result<bool, Errno> {
+    let i = index(fd)?;
+    let table = TABLE.lock();
+    table.get(i).and_then(Option::as_ref).map(|s| s.cloexec).ok_or(Errno::EBADF)
+}
+
+/// Sets `fd`'s close-on-exec flag.
+pub fn set_cloexec(fd: i64, on: bool) -> Result<(), Errno> {
+    let i = index(fd)?;
+    let mut table = TABLE.lock();
+    let slot = table.get_mut(i).and_then(Option::as_mut).ok_or(Errno::EBADF)?;
+    slot.cloexec = on;
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! Clocks and sleeping over the `timer` (monotonic nanoseconds since
+//! boot) and `wallClock` (the real time) caps: `clock_gettime`,
+//! `clock_getres`, `gettimeofday`, `time`, `nanosleep`,
+//! `clock_nanosleep`.
+//!
+//! `CLOCK_PROCESS_CPUTIME_ID` and `CLOCK_THREAD_CPUTIME_ID` are partial:
+//! capOS does not count CPU time per process yet, so they report the
+//! monotonic time since the process started (an upper bound of its CPU
+//! time).
+
+use capos_rt::Borrowed;
+use capos_rt::client::{Timer, WallClock};
+use spin::Once;
+
+use crate::errno::{Errno, SysResult};
+use crate::musl;
+use crate::user;
+
+const NS: u64 = 1_000_000_000;
+
+fn timer() -> Result<Borrowed<'static, Timer>, Errno> {
+    capos_rt::entry::caps().and_then(|caps| Timer::from_caps(&caps, "timer").ok()).ok_or(Errno::EINVAL)
+}
+
+fn wall_clock() -> Result<Borrowed<'static, WallClock>, Errno> {
+    capos_rt::entry::caps()
+        .and_then(|caps| WallClock::from_caps(&caps, "wallClock").ok())
+        .ok_or(Errno::EINVAL)
+}
+
+/// The monotonic time when the process started (its first clock read).
+static STARTED: Once<u64> = Once::new();
+
+/// Notes the start time (called at program start).
+pub fn note_start() {
+    if let Ok(t) = timer()
+        && let Ok(now) = t.now()
+    {
+        STARTED.call_once(|| now);
+    }
+}
+
+/// Nanoseconds of clock `clock` (Linux's clock ids).
+fn now_ns(clock: i32) -> Result<i128, Errno> {
+    match clock {
+        musl::CLOCK_REALTIME | musl::CLOCK_REALTIME_COARSE => {
+            let t = wall_clock()?.now()?;
+            Ok(i128::from(t.seconds) * NS as i128 + i128::from(t.nanos))
+        }
+        musl::CLOCK_MONOTONIC
+        | musl::CLOCK_MONOTONIC_RAW
+        | musl::CLOCK_MONOTONIC_COARSE
+        | musl::CLOCK_BOOTTIME => Ok(i128::from(timer()?.now()?)),
+        musl::CLOCK_PROCESS_CPUTIME_ID | musl::CLOCK_THREAD_CPUTIME_ID => {
+            let now = timer()?.now()?;
+            Ok(i128::from(now.saturating_sub(STARTED.get().copied().unwrap_or(now))))
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+fn timespec(ns: i128) -> musl::timespec {
+    musl::timespec { tv_sec: ns.div_euclid(NS as i128) as i64, tv_nsec: ns.rem_euclid(NS as i128) as i64 }
+}
+
+/// A `timespec` argument as nanoseconds (`EINVAL` for a bad one).
+fn read_timespec(ptr: u64) -> Result<i128, Errno> {
+    let ts: musl::timespec = user::read(ptr)?;
+    if !(0..NS as i64).contains(&ts.tv_nsec) || ts.tv_sec < 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(i128::from(ts.tv_sec) * NS as i128 + i128::from(ts.tv_nsec))
+}
+
+/// `clock_gettime(clock, ts)`.
+pub fn clock_gettime(clock: u64, ts: u64) -> SysResult {
+    let ns = now_ns(clock as i32)?;
+    user::write(ts, timespec(ns))?;
+    Ok(0)
+}
+
+/// `clock_getres(clock, ts)`: 1 ns for every clock (the timer counts
+/// nanoseconds from the TSC).
+pub fn clock_getres(clock: u64, ts: u64) -> SysResult {
+    now_ns(clock as i32)?;
+    if ts != 0 {
+        user::write(ts, timespec(1))?;
+    }
+    Ok(0)
+}
+
+/// `gettimeofday(tv, tz)`: the real time; the zone is UTC.
+pub fn gettimeofday(tv: u64, tz: u64) -> SysResult {
+    if tv != 0 {
+        let ns = now_ns(musl::CLOCK_REALTIME)?;
+        let ts = timespec(ns);
+        user::write(tv, musl::timeval { tv_sec: ts.tv_sec, tv_usec: ts.tv_nsec / 1000 })?;
+    }
+    if tz != 0 {
+        user::write(tz, [0i32; 2])?;
+    }
+    Ok(0)
+}
+
+/// `time(tloc)`.
+pub fn time(tloc: u64) -> SysResult {
+    let seconds = now_ns(musl::CLOCK_REALTIME)?.div_euclid(NS as i128) as i64;
+    if tloc != 0 {
+        user::write(tloc, seconds)?;
+    }
+    Ok(seconds)
+}
+
+/// Sleeps `ns` nanoseconds.
+fn sleep(ns: i128) -> SysResult {
+    if ns > 0 {
+        timer()?.sleep(u64::try_from(ns).unwrap_or(u64::MAX))?;
+    }
+    Ok(0)
+}
+
+/// `nanosleep(req, rem)`.
+pub fn nanosleep(req: u64, _rem: u64) -> SysResult {
+    sleep(read_timespec(req)?)
+}
+
+/// `clock_nanosleep(clock, flags, req, rem)`: returns the error number
+/// itself (not -1 and errno), as Linux's does; musl passes it on.
+pub fn clock_nanosleep(clock: u64, flags: u64, req: u64, _rem: u64) -> SysResult {
+    let clock = clock as i32;
+    if clock == musl::CLOCK_THREAD_CPUTIME_ID {
+        return Err(Errno::EINVAL);
+    }
+    let asked = read_timespec(req)?;
+    let delta = if flags & musl::TIMER_ABSTIME as u64 != 0 { asked - now_ns(clock)? } else { asked };
+    sleep(delta)
+}
