@@ -89,6 +89,9 @@ pub enum Opcode {
     Park = 5,
     /// Wake waiters on a word.
     Unpark = 6,
+    /// Adds a second id for cap `cap` to the process's table (the same
+    /// object); the CQE's `aux` is the new id.
+    Copy = 7,
 }
 
 impl TryFrom<u8> for Opcode {
@@ -103,6 +106,7 @@ impl TryFrom<u8> for Opcode {
             4 => Self::Return,
             5 => Self::Park,
             6 => Self::Unpark,
+            7 => Self::Copy,
             _ => return Err(CapError::UnknownOpcode),
         })
     }
@@ -256,7 +260,7 @@ impl Sqe {
             return Err(CapError::ReservedNotZero);
         }
         match opcode {
-            Opcode::Nop | Opcode::Release => {
+            Opcode::Nop | Opcode::Release | Opcode::Copy => {
                 let unused = self.method != 0
                     || self.interface_id != 0
                     || self.params_addr != 0
@@ -489,6 +493,7 @@ mod tests {
         assert_eq!(call().validate(), Ok(Opcode::Call));
         assert_eq!(Sqe { user_data: 1, ..Sqe::default() }.validate(), Ok(Opcode::Nop));
         assert_eq!(Sqe { opcode: 2, cap: 5, ..Sqe::default() }.validate(), Ok(Opcode::Release));
+        assert_eq!(Sqe { opcode: 7, cap: 5, ..Sqe::default() }.validate(), Ok(Opcode::Copy));
     }
 
     #[test]
@@ -498,6 +503,11 @@ mod tests {
         assert_eq!(Sqe { reserved: 1, ..Sqe::default() }.validate(), Err(CapError::ReservedNotZero));
         assert_eq!(Sqe { params_len: 4, ..Sqe::default() }.validate(), Err(CapError::ReservedNotZero));
         assert_eq!(Sqe { cap: 1, ..Sqe::default() }.validate(), Err(CapError::ReservedNotZero));
+        assert_eq!(
+            Sqe { opcode: 7, cap: 1, method: 1, ..Sqe::default() }.validate(),
+            Err(CapError::ReservedNotZero)
+        );
+        assert_eq!(Sqe { opcode: 8, ..Sqe::default() }.validate(), Err(CapError::UnknownOpcode));
         assert_eq!(Sqe { params_len: MAX_PARAMS_LEN + 1, ..call() }.validate(), Err(CapError::TooLarge));
         assert_eq!(Sqe { result_len: u32::MAX, ..call() }.validate(), Err(CapError::TooLarge));
         assert_eq!(Sqe { caps_out: 17, caps_addr: 8, ..call() }.validate(), Err(CapError::TooLarge));

@@ -226,6 +226,21 @@ pub fn release(cap: u32) -> Result<(), CapError> {
     cqe.error_code().map_or(Ok(()), Err)
 }
 
+/// A second id for cap `cap` (the COPY opcode): the same object, in a new
+/// slot of this process's table; `QuotaExceeded` when the table is full.
+pub fn copy(cap: u32) -> Result<u32, CapError> {
+    let user_data = with_ring(|ring| {
+        let user_data = ring.next_user_data();
+        let sqe = Sqe { opcode: Opcode::Copy as u8, cap, user_data, ..Sqe::default() };
+        ring.submit(&sqe).map(|()| user_data)
+    })??;
+    let cqe = crate::ring::wait_for(user_data)?;
+    match cqe.error_code() {
+        Some(e) => Err(e),
+        None => u32::try_from(cqe.aux).map_err(|_| CapError::MalformedParams),
+    }
+}
+
 /// A NOP round trip (for measuring the ring).
 pub fn nop() -> Result<(), CapError> {
     let user_data = with_ring(|ring| {

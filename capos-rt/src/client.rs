@@ -2,8 +2,12 @@
 //! method calls into ring CALLs with Cap'n Proto params and results (the
 //! schema is `schema/capos.capnp`).
 //!
-//! Get one from the bootstrap caps with `from_caps(&caps, "name")`, which
-//! checks the interface id, or wrap an id you received with `from_id`.
+//! Each client owns its cap (see [`crate::handle`]): dropping it releases
+//! the cap, `try_clone` makes a second owner, `into_id` gives it up.
+//! Look a bootstrap cap up with `from_caps(&caps, "name")`, which checks
+//! the interface id and gives a [`crate::handle::Borrowed`] view that is
+//! never released; take ownership of an id with `from_id`. Calls that make
+//! caps (`spawn`, `allocate`, `create`, `open`) return owners.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -17,46 +21,101 @@ use capos_schema::{
 
 use crate::call::{PendingCall, Reply, Request, call, submit};
 use crate::caps::Caps;
+use crate::handle::{Cap, Handle};
 
 fn malformed(_: capnp::Error) -> CapError {
     CapError::MalformedParams
 }
 
+/// Owners of every cap a reply carries, so they are released if decoding
+/// the reply fails; `mem::forget` them once the caps have their owners.
+pub(crate) fn returned_caps(reply: &Reply) -> Vec<Cap> {
+    reply.caps.iter().map(|&id| Cap::from_id(id)).collect()
+}
+
+/// The cap at `index` of a reply's cap list as an owner `T`; the reply's
+/// other caps are released (as they are when `index` is out of range).
+pub(crate) fn returned_cap<T: Handle>(reply: &Reply, index: u32) -> Result<T, CapError> {
+    let mut caps = returned_caps(reply);
+    if (index as usize) < caps.len() {
+        Ok(caps.swap_remove(index as usize).into_typed())
+    } else {
+        Err(CapError::MalformedParams)
+    }
+}
+
 macro_rules! client {
     ($(#[$doc:meta])* $name:ident, $iface:expr) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $name(u32);
+        ///
+        /// Owns its cap (see [`crate::handle`]): not `Copy`; dropping it
+        /// releases the cap; [`Self::try_clone`] makes a second owner,
+        /// [`Self::into_id`] gives ownership up.
+        #[derive(Debug, PartialEq, Eq)]
+        pub struct $name(crate::handle::Cap);
+
+        impl crate::handle::Handle for $name {
+            const INTERFACE_ID: u64 = $iface;
+
+            fn from_id(id: u32) -> Self {
+                Self(crate::handle::Cap::from_id(id))
+            }
+
+            fn id(&self) -> u32 {
+                self.0.id()
+            }
+
+            fn into_id(self) -> u32 {
+                self.0.into_id()
+            }
+        }
 
         impl $name {
             /// The interface id this client speaks.
             pub const INTERFACE_ID: u64 = $iface;
 
-            /// The bootstrap cap named `name`, checked to be this interface
-            /// (the error names the cap; `?` also turns it into a
-            /// [`CapError`]).
-            pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, crate::caps::CapLookupError> {
-                caps.id(name, Self::INTERFACE_ID).map(Self)
+            /// A view of the bootstrap cap named `name`, checked to be this
+            /// interface; it is never released (the error names the cap;
+            /// `?` also turns it into a [`CapError`]). To own the cap, to
+            /// give it away, use [`Caps::take`].
+            pub fn from_caps(
+                caps: &Caps,
+                name: &str,
+            ) -> Result<crate::handle::Borrowed<'static, Self>, crate::caps::CapLookupError> {
+                caps.get(name)
             }
 
-            /// Wraps a cap id (unchecked: a wrong one fails each call with
-            /// `WrongInterface`, `InvalidCap` or `StaleCap`).
+            /// Takes ownership of cap id `id` (unchecked: a wrong one fails
+            /// each call with `WrongInterface`, `InvalidCap` or `StaleCap`);
+            /// dropping the client releases it.
             pub fn from_id(id: u32) -> Self {
-                Self(id)
+                crate::handle::Handle::from_id(id)
             }
 
-            /// The cap id.
+            /// The cap id (ownership stays here).
             pub fn id(&self) -> u32 {
-                self.0
+                self.0.id()
             }
 
-            /// Gives the cap up (RELEASE); the id becomes stale.
+            /// Gives ownership up without releasing, e.g. to send the cap
+            /// by move.
+            pub fn into_id(self) -> u32 {
+                self.0.into_id()
+            }
+
+            /// A second owner of the same object under a new id.
+            pub fn try_clone(&self) -> Result<Self, CapError> {
+                crate::handle::Handle::try_clone(self)
+            }
+
+            /// Releases the cap now (RELEASE) and reports the error;
+            /// dropping the client does the same silently.
             pub fn release(self) -> Result<(), CapError> {
-                crate::call::release(self.0)
+                self.0.release()
             }
 
             fn request(&self, method: u16) -> Request<'static> {
-                Request::new(self.0, Self::INTERFACE_ID, method)
+                Request::new(self.0.id(), Self::INTERFACE_ID, method)
             }
         }
     };
@@ -138,10 +197,10 @@ client!(
 );
 
 impl RevocationFactory {
-    /// A revocable copy of cap `target` and its revoker: `(revocable,
-    /// revoker)` cap ids. The revocable cap implements `target`'s
-    /// interface.
-    pub fn wrap(&self, target: u32) -> Result<(u32, Revoker), CapError> {
+    /// A revocable copy of cap `target` (copied; the caller keeps it) and
+    /// its revoker: `(revocable, revoker)`. The revocable cap implements
+    /// `target`'s interface ([`Cap::into_typed`] makes it a client).
+    pub fn wrap(&self, target: u32) -> Result<(Cap, Revoker), CapError> {
         let descriptors = [TransferDescriptor { cap: target, mode: TransferMode::Copy }];
         let mut r = self.request(method::revocation_factory::WRAP);
         r.params.init_root::<revocation_factory::wrap_params::Builder<'_>>().set_target(0);
@@ -150,8 +209,11 @@ impl RevocationFactory {
         let reply = call(r)?;
         let res =
             reply.message.get_root::<revocation_factory::wrap_results::Reader<'_>>().map_err(malformed)?;
+        let caps = returned_caps(&reply);
         let id = |i: u32| reply.caps.get(i as usize).copied().ok_or(CapError::MalformedParams);
-        Ok((id(res.get_revocable())?, Revoker(id(res.get_revoker())?)))
+        let (revocable, revoker) = (id(res.get_revocable())?, id(res.get_revoker())?);
+        core::mem::forget(caps);
+        Ok((Cap::from_id(revocable), Revoker::from_id(revoker)))
     }
 }
 
@@ -163,16 +225,21 @@ impl Revoker {
 }
 
 impl EndpointFactory {
-    /// A new endpoint for `interface_id`: `(server, client)` cap ids.
-    pub fn create(&self, interface_id: u64) -> Result<(u32, u32), CapError> {
+    /// A new endpoint for `interface_id`: its `(server, client)` sides (the
+    /// client implements `interface_id`; [`Cap::into_typed`] makes it a
+    /// typed client).
+    pub fn create(&self, interface_id: u64) -> Result<(crate::server::Endpoint, Cap), CapError> {
         let mut r = self.request(method::endpoint_factory::CREATE);
         r.params.init_root::<endpoint_factory::create_params::Builder<'_>>().set_interface_id(interface_id);
         r.caps_in_max = 2;
         let reply = call(r)?;
         let res =
             reply.message.get_root::<endpoint_factory::create_results::Reader<'_>>().map_err(malformed)?;
+        let caps = returned_caps(&reply);
         let id = |i: u32| reply.caps.get(i as usize).copied().ok_or(CapError::MalformedParams);
-        Ok((id(res.get_server())?, id(res.get_client())?))
+        let (server, client) = (id(res.get_server())?, id(res.get_client())?);
+        core::mem::forget(caps);
+        Ok((crate::server::Endpoint::from_id(server), Cap::from_id(client)))
     }
 }
 
@@ -506,9 +573,8 @@ impl ProcessSpawner {
         let reply: Reply = call(r)?;
         let results =
             reply.message.get_root::<process_spawner::spawn_results::Reader<'_>>().map_err(malformed)?;
-        let handle =
-            reply.caps.get(results.get_handle() as usize).copied().ok_or(CapError::MalformedParams)?;
-        Ok((ProcessHandle(handle), results.get_pid()))
+        let handle = returned_cap(&reply, results.get_handle())?;
+        Ok((handle, results.get_pid()))
     }
 }
 
@@ -570,7 +636,7 @@ impl FrameAllocator {
             .get_root::<frame_allocator::allocate_results::Reader<'_>>()
             .map_err(malformed)?
             .get_memory();
-        reply.caps.get(index as usize).copied().map(MemoryObject).ok_or(CapError::MalformedParams)
+        returned_cap(&reply, index)
     }
 }
 
@@ -603,16 +669,17 @@ impl VirtualMemory {
             .get_address())
     }
 
-    /// Maps `size` bytes of `memory` from `offset`.
+    /// Maps `size` bytes of `memory` from `offset` (the mapping keeps the
+    /// object: dropping `memory` afterwards does not unmap it).
     pub fn map_object(
         &self,
-        memory: MemoryObject,
+        memory: &MemoryObject,
         offset: u64,
         size: u64,
         rights: MapRights,
         hint: u64,
     ) -> Result<u64, CapError> {
-        let descriptors = [TransferDescriptor { cap: memory.0, mode: TransferMode::Copy }];
+        let descriptors = [TransferDescriptor { cap: memory.id(), mode: TransferMode::Copy }];
         let mut r = self.request(method::virtual_memory::MAP_OBJECT);
         let mut p = r.params.init_root::<virtual_memory::map_object_params::Builder<'_>>();
         p.set_memory(0);

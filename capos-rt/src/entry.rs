@@ -18,6 +18,7 @@ use spin::Once;
 
 use crate::caps::Caps;
 use crate::client::Console;
+use crate::handle::Borrowed;
 use crate::ring::{RingClient, install};
 
 /// Exit status when the bootstrap region or ring is unusable.
@@ -31,7 +32,7 @@ pub fn caps() -> Option<Caps> {
 }
 
 /// The console named `console`, if the process has one (for panics).
-pub fn console() -> Option<Console> {
+pub fn console() -> Option<Borrowed<'static, Console>> {
     caps().and_then(|c| Console::from_caps(&c, "console").ok())
 }
 

@@ -11,14 +11,15 @@
 //! }
 //! let file = root.open("tmp/log", &OpenOptions::new().write(true).create(true).append(true))?;
 //! file.write_all(b"one more line\n")?;
-//! file.release()?;
+//! // dropping `file` releases its cap
 //! ```
 //!
-//! The clients are `Copy` cap ids, like every client of [`crate::client`]:
-//! a `File` or `Directory` returned by `open`, `create` or `openDir` is a
-//! new cap in this process's table; give it back with `release` (or
-//! `File::close`, which ends the open file for every copy, then
-//! `release`). One call moves at most [`MAX_IO`] bytes; [`File::write_all`],
+//! The clients own their caps, like every client of [`crate::client`]
+//! (see [`crate::handle`]): a `File` or `Directory` returned by `open`,
+//! `create` or `openDir` is a new cap in this process's table, released
+//! when the client is dropped (`release` does it now and reports the
+//! error; `File::close` ends the open file for every copy made with
+//! `try_clone`). One call moves at most [`MAX_IO`] bytes; [`File::write_all`],
 //! [`File::read_to_end`], [`Directory::read_file`] and
 //! [`Directory::write_file`] loop for more.
 
@@ -39,8 +40,9 @@ fn kind(k: capos_schema::NodeKind) -> NodeKind {
     }
 }
 
-use crate::call::{Reply, Request, call};
+use crate::call::{Request, call};
 use crate::caps::Caps;
+use crate::client::returned_cap;
 
 /// Most bytes one `read`, `write`, `pread` or `pwrite` moves (60 KiB).
 pub const MAX_IO: usize = 60 * 1024;
@@ -64,11 +66,6 @@ crate::client::client!(
     File,
     interface_id::FILE
 );
-
-/// The id of the cap at `index` of a reply's cap list.
-fn returned_cap(reply: &Reply, index: u32) -> Result<u32, CapError> {
-    reply.caps.get(index as usize).copied().ok_or(CapError::MalformedParams)
-}
 
 fn node_info(r: capos_schema::node_info::Reader<'_>) -> Result<NodeInfo, CapError> {
     Ok(NodeInfo {
@@ -116,7 +113,7 @@ impl Directory {
         r.caps_in_max = 1;
         let reply = call(r)?;
         let res = reply.message.get_root::<directory::open_results::Reader<'_>>().map_err(malformed)?;
-        returned_cap(&reply, res.get_file()).map(File)
+        returned_cap(&reply, res.get_file())
     }
 
     /// Creates (or empties) the file at `path`, open for writing.
@@ -126,7 +123,7 @@ impl Directory {
         r.caps_in_max = 1;
         let reply = call(r)?;
         let res = reply.message.get_root::<directory::create_results::Reader<'_>>().map_err(malformed)?;
-        returned_cap(&reply, res.get_file()).map(File)
+        returned_cap(&reply, res.get_file())
     }
 
     /// Makes the directory `path`.
@@ -175,7 +172,7 @@ impl Directory {
         r.caps_in_max = 1;
         let reply = call(r)?;
         let res = reply.message.get_root::<directory::open_dir_results::Reader<'_>>().map_err(malformed)?;
-        returned_cap(&reply, res.get_dir()).map(Directory)
+        returned_cap(&reply, res.get_dir())
     }
 
     /// The whole contents of the file at `path`.
@@ -277,7 +274,7 @@ impl File {
     }
 
     /// Ends the open file for every copy of this cap (later calls fail
-    /// with `InvalidCap`). The cap itself stays until [`Self::release`].
+    /// with `InvalidCap`). The cap itself stays until the client is dropped.
     pub fn close(&self) -> Result<(), CapError> {
         call(self.request(method::file::CLOSE)).map(|_| ())
     }

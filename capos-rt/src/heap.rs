@@ -81,7 +81,7 @@ fn grow(needed: usize) -> bool {
     let smallest = needed.saturating_add(4096).max(MIN_GROWTH).next_multiple_of(4096);
     let map = |step: usize| {
         size.saturating_add(step) <= MAX_HEAP
-            && crate::client::VirtualMemory::from_id(grower)
+            && crate::handle::Borrowed::<crate::client::VirtualMemory>::from_id(grower)
                 .map(step as u64, capos_schema::MapRights::ReadWrite, top)
                 .is_ok_and(|address| address == top)
     };

@@ -7,6 +7,8 @@
 //! - [`ring`]: the ring client: submit SQEs, collect CQEs in any order;
 //! - [`call`]: capability calls with Cap'n Proto params and results;
 //! - [`client`]: typed clients for every kernel interface;
+//! - [`handle`]: clients own their caps (dropping one releases it;
+//!   `try_clone`, `into_id`); bootstrap lookups give [`Borrowed`] views;
 //! - [`caps`]: the process's initial capabilities by name (a failed lookup
 //!   names the cap); [`error`]: an app's error, a failed call or a missing
 //!   cap;
@@ -30,6 +32,7 @@ pub mod client;
 pub mod entry;
 pub mod error;
 pub mod fs;
+pub mod handle;
 pub mod heap;
 mod panic;
 pub mod park;
@@ -45,3 +48,4 @@ pub use capnp;
 pub use capos_abi::error::CapError;
 pub use caps::{CapLookupError, Caps};
 pub use error::Error;
+pub use handle::{Borrowed, Cap, Handle};

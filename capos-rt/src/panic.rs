@@ -29,7 +29,7 @@ fn panic(info: &PanicInfo<'_>) -> ! {
     let err = stderr();
     let _ = err.print(&report);
     if let Some(console) = crate::entry::console()
-        && err != Output::Console(console)
+        && err != Output::Console(console.clone())
     {
         let _ = console.write(&report);
     }

@@ -21,6 +21,7 @@ pub const RELEASED: u16 = method::endpoint_server::RELEASED;
 
 use crate::call::{Builder, PendingCall, Reader, submit_sqe};
 use crate::caps::Caps;
+use crate::handle::{Borrowed, Cap, Handle};
 
 /// A received call, or a release notice (`method` is [`RELEASED`]: the
 /// last copy of the client minted with `badge` is gone; nothing to answer).
@@ -34,33 +35,71 @@ pub struct Incoming {
     pub method: u16,
     /// The params message.
     pub message: Reader,
-    /// Ids of the caps the caller sent, now in this process's table.
-    pub caps: Vec<u32>,
+    /// The caps the caller sent, now in this process's table (owned:
+    /// released with the `Incoming` unless moved out).
+    pub caps: Vec<Cap>,
 }
 
-/// The receiving side of an endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Endpoint(u32);
+/// The receiving side of an endpoint. It owns its cap like every client
+/// (see [`crate::handle`]): dropping the last server side of an endpoint
+/// fails its callers with `PeerDied`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Endpoint(Cap);
+
+impl Handle for Endpoint {
+    const INTERFACE_ID: u64 = interface_id::ENDPOINT_SERVER;
+
+    fn from_id(id: u32) -> Self {
+        Self(Cap::from_id(id))
+    }
+
+    fn id(&self) -> u32 {
+        self.0.id()
+    }
+
+    fn into_id(self) -> u32 {
+        self.0.into_id()
+    }
+}
 
 impl Endpoint {
-    /// The bootstrap cap named `name`, checked to be an `EndpointServer`.
-    pub fn from_caps(caps: &Caps, name: &str) -> Result<Self, crate::caps::CapLookupError> {
-        caps.id(name, interface_id::ENDPOINT_SERVER).map(Self)
+    /// A view of the bootstrap cap named `name`, checked to be an
+    /// `EndpointServer` (never released; see [`Caps::take`] to own it).
+    pub fn from_caps(
+        caps: &Caps,
+        name: &str,
+    ) -> Result<Borrowed<'static, Self>, crate::caps::CapLookupError> {
+        caps.get(name)
     }
 
-    /// Wraps a cap id.
+    /// Takes ownership of cap id `id`.
     pub fn from_id(id: u32) -> Self {
-        Self(id)
+        Self(Cap::from_id(id))
     }
 
-    /// The cap id.
+    /// The cap id (ownership stays here).
     pub fn id(&self) -> u32 {
-        self.0
+        self.0.id()
+    }
+
+    /// Gives ownership up without releasing.
+    pub fn into_id(self) -> u32 {
+        self.0.into_id()
+    }
+
+    /// A second owner of the same server side.
+    pub fn try_clone(&self) -> Result<Self, CapError> {
+        Handle::try_clone(self)
+    }
+
+    /// Releases the cap now and reports the error.
+    pub fn release(self) -> Result<(), CapError> {
+        self.0.release()
     }
 
     /// Starts a RECV; finish it with [`Self::finish_recv`].
     pub fn recv_async(&self) -> Result<PendingCall, CapError> {
-        let sqe = Sqe { opcode: Opcode::Recv as u8, cap: self.0, ..Sqe::default() };
+        let sqe = Sqe { opcode: Opcode::Recv as u8, cap: self.0.id(), ..Sqe::default() };
         submit_sqe(sqe, Vec::new(), &[], MAX_PARAMS_LEN, MAX_CALL_CAPS)
     }
 
@@ -72,16 +111,19 @@ impl Endpoint {
             badge: (reply.aux >> 32) as u32,
             method: reply.tag as u16,
             message: reply.message,
-            caps: reply.caps,
+            caps: reply.caps.into_iter().map(Cap::from_id).collect(),
         })
     }
 
     /// Makes another client side of this endpoint, implementing
     /// `interface_id` (0: the endpoint's own) and carrying `badge` (not 0);
-    /// returns its cap id (send it on, usually by move).
-    pub fn mint(&self, interface_id: u64, badge: u32) -> Result<u32, CapError> {
-        let mut request =
-            crate::call::Request::new(self.0, interface_id::ENDPOINT_SERVER, method::endpoint_server::MINT);
+    /// returns it owned (send it on, usually by move with `into_id`).
+    pub fn mint(&self, interface_id: u64, badge: u32) -> Result<Cap, CapError> {
+        let mut request = crate::call::Request::new(
+            self.0.id(),
+            interface_id::ENDPOINT_SERVER,
+            method::endpoint_server::MINT,
+        );
         {
             let mut p = request.params.init_root::<endpoint_server::mint_params::Builder<'_>>();
             p.set_interface_id(interface_id);
@@ -93,7 +135,7 @@ impl Endpoint {
             .message
             .get_root::<endpoint_server::mint_results::Reader<'_>>()
             .map_err(|_| CapError::MalformedParams)?;
-        reply.caps.get(results.get_client() as usize).copied().ok_or(CapError::MalformedParams)
+        crate::client::returned_cap(&reply, results.get_client())
     }
 
     /// Waits for the next call.
@@ -106,7 +148,8 @@ impl Endpoint {
     /// process holds no call `token`.
     pub fn reply(&self, token: u64, results: &Builder, caps: &[TransferDescriptor]) -> Result<(), CapError> {
         let params = capnp::serialize::write_message_to_words(results);
-        let sqe = Sqe { opcode: Opcode::Return as u8, cap: self.0, interface_id: token, ..Sqe::default() };
+        let sqe =
+            Sqe { opcode: Opcode::Return as u8, cap: self.0.id(), interface_id: token, ..Sqe::default() };
         submit_sqe(sqe, params, caps, 0, 0)?.wait_raw().map(|_| ())
     }
 
@@ -116,7 +159,7 @@ impl Endpoint {
             opcode: Opcode::Return as u8,
             flags: sqe_flags::RETURN_ERROR,
             method: error.code(),
-            cap: self.0,
+            cap: self.0.id(),
             interface_id: token,
             ..Sqe::default()
         };

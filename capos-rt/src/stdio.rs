@@ -7,14 +7,15 @@ use alloc::vec::Vec;
 use capos_abi::error::CapError;
 
 use crate::client::{Console, TerminalSession};
+use crate::handle::Borrowed;
 
-/// Where output goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where output goes (bootstrap caps, borrowed: never released).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
     /// The terminal.
-    Terminal(TerminalSession),
+    Terminal(Borrowed<'static, TerminalSession>),
     /// A console (`stderr`, or the kernel console).
-    Console(Console),
+    Console(Borrowed<'static, Console>),
     /// Nowhere: the program has neither.
     Discard,
 }
@@ -44,7 +45,7 @@ impl Output {
 }
 
 /// The terminal, if the process has one (standard input).
-pub fn stdin() -> Option<TerminalSession> {
+pub fn stdin() -> Option<Borrowed<'static, TerminalSession>> {
     crate::entry::caps().and_then(|caps| TerminalSession::from_caps(&caps, "terminal").ok())
 }
 

@@ -28,7 +28,14 @@
 //! The README's "Writing a native app" section walks through it.
 //!
 //! Every call returns `Result<_, CapError>`: a missing or stale cap, a bad
-//! argument or an exhausted quota is a typed error, never a crash. Looking
+//! argument or an exhausted quota is a typed error, never a crash.
+//!
+//! Clients own their caps ([`handle`]): a `ProcessHandle`, `File` or
+//! `MemoryObject` a call returns is released when dropped; `try_clone`
+//! makes a second owner, `into_id` gives the cap up (to send it by move).
+//! Bootstrap lookups (`Console::from_caps`, [`Caps::get`]) give a
+//! [`Borrowed`] view that is never released; [`Caps::take`] moves a
+//! bootstrap cap out as an owner. Looking
 //! a cap up by name (`from_caps`) fails with a [`CapLookupError`] that
 //! names the cap; an app's own functions can return [`Error`] (either
 //! kind, converted by `?`) and print it, so the user learns which cap the
@@ -37,8 +44,8 @@
 
 pub use capos_rt as rt;
 pub use capos_rt::{
-    CapError, CapLookupError, Caps, Error, call, capnp, client, fs, heap, park, server, service, stdio, sync,
-    syscall, thread,
+    Borrowed, Cap, CapError, CapLookupError, Caps, Error, Handle, call, capnp, client, fs, handle, heap,
+    park, server, service, stdio, sync, syscall, thread,
 };
 pub use capos_schema as schema;
 
@@ -53,7 +60,7 @@ pub mod prelude {
     pub use crate::schema::{KernelCap, MapRights, TimeProvenance};
     pub use crate::server::{Endpoint, Incoming};
     pub use crate::stdio::{fail, stderr, stdin, stdout};
-    pub use crate::{CapError, Caps};
+    pub use crate::{Borrowed, Cap, CapError, Caps, Handle};
 }
 
 /// Declares the program's `main`: `fn main(caps: Caps) -> i32`. Defines the

@@ -32,9 +32,9 @@ fn check_sqe(bytes: &[u8; SQE_SIZE]) {
             assert_eq!(sqe.reserved, 0);
             match op {
                 Opcode::Nop => assert_eq!(Sqe { user_data: 0, ..sqe }, Sqe::default()),
-                Opcode::Release => assert_eq!(
+                Opcode::Release | Opcode::Copy => assert_eq!(
                     Sqe { user_data: 0, cap: 0, ..sqe },
-                    Sqe { opcode: Opcode::Release as u8, ..Sqe::default() }
+                    Sqe { opcode: op as u8, ..Sqe::default() }
                 ),
                 Opcode::Call => {
                     assert!(sqe.params_len <= MAX_PARAMS_LEN && sqe.result_len <= MAX_RESULT_LEN);

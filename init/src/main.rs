@@ -43,7 +43,7 @@ const MAX_RESTARTS: u32 = 3;
 /// Where init reports: `[init] ...` lines and `[init] error: ...` lines on
 /// its console.
 struct Log {
-    console: Console,
+    console: Borrowed<'static, Console>,
 }
 
 impl Log {
@@ -72,7 +72,7 @@ fn main(caps: Caps) -> i32 {
         }
     };
     let factory = EndpointFactory::from_caps(&caps, "endpointFactory").ok();
-    match run(&boot, &spawner, factory.as_ref(), &log) {
+    match run(&boot, &spawner, factory.as_deref(), &log) {
         Ok(status) => status,
         Err(message) => {
             log.error(&message);
@@ -108,8 +108,8 @@ struct Running<'m> {
 }
 
 /// The endpoints of every export: (service, export) -> (server, client)
-/// cap ids in init's table.
-type Endpoints = BTreeMap<(String, String), (u32, u32)>;
+/// sides in init's table; `None` once init let go of that side.
+type Endpoints = BTreeMap<(String, String), (Option<Endpoint>, Option<Cap>)>;
 
 /// Makes one endpoint per export of every service.
 fn make_endpoints(factory: Option<&EndpointFactory>, services: &[Service]) -> Result<Endpoints, String> {
@@ -120,7 +120,7 @@ fn make_endpoints(factory: Option<&EndpointFactory>, services: &[Service]) -> Re
             let sides = factory
                 .create(export.interface_id)
                 .map_err(|e| format!("cannot make the endpoint {}.{}: {e}", service.name, export.name))?;
-            endpoints.insert((service.name.clone(), export.name.clone()), sides);
+            endpoints.insert((service.name.clone(), export.name.clone()), (Some(sides.0), Some(sides.1)));
         }
     }
     Ok(endpoints)
@@ -136,16 +136,17 @@ fn start(
         match &decl.source {
             CapSource::Kernel(kind) => grants.push(Grant::kernel(&decl.name, kernel_cap(*kind))),
             CapSource::Service { service: from, export } => {
-                let (_, client) = endpoints
+                let client = endpoints
                     .get(&(from.clone(), export.clone()))
+                    .and_then(|(_, client)| client.as_ref())
                     .ok_or_else(|| format!("service {}: no endpoint {from}.{export}", service.name))?;
-                grants.push(Grant::cap(&decl.name, *client));
+                grants.push(Grant::cap(&decl.name, client.id()));
             }
         }
     }
     for export in &service.exports {
-        if let Some((server, _)) = endpoints.get(&(service.name.clone(), export.name.clone())) {
-            grants.push(Grant::cap(&export.name, *server));
+        if let Some((Some(server), _)) = endpoints.get(&(service.name.clone(), export.name.clone())) {
+            grants.push(Grant::cap(&export.name, server.id()));
         }
     }
     let args: Vec<&str> = service.args.iter().map(String::as_str).collect();
@@ -160,13 +161,13 @@ fn start(
 /// ends (a service that is restarted keeps its endpoints, and its clients'
 /// calls wait for the new instance). After a service failed to start (or
 /// restart), `always` is set: nobody will serve them.
-fn release_server_sides(service: &Service, endpoints: &Endpoints, always: bool) {
+fn release_server_sides(service: &Service, endpoints: &mut Endpoints, always: bool) {
     if service.restart != RestartPolicy::Never && !always {
         return;
     }
     for export in &service.exports {
-        if let Some((server, _)) = endpoints.get(&(service.name.clone(), export.name.clone())) {
-            let _ = capos::call::release(*server);
+        if let Some((server, _)) = endpoints.get_mut(&(service.name.clone(), export.name.clone())) {
+            drop(server.take());
         }
     }
 }
@@ -174,8 +175,8 @@ fn release_server_sides(service: &Service, endpoints: &Endpoints, always: bool) 
 /// After every service has started: init lets go of the client side of
 /// each export that no restartable service imports, so that once its
 /// importers end, the server's RECV fails with `PeerDied` and it can stop.
-fn release_client_sides(services: &[Service], endpoints: &Endpoints) {
-    for ((from, export), (_, client)) in endpoints {
+fn release_client_sides(services: &[Service], endpoints: &mut Endpoints) {
+    for ((from, export), (_, client)) in endpoints.iter_mut() {
         let restartable_importer = services.iter().any(|s| {
             s.restart != RestartPolicy::Never
                 && s.caps.iter().any(|d| {
@@ -183,7 +184,7 @@ fn release_client_sides(services: &[Service], endpoints: &Endpoints) {
                 })
         });
         if !restartable_importer {
-            let _ = capos::call::release(*client);
+            drop(client.take());
         }
     }
 }
@@ -199,7 +200,7 @@ fn run(
     let manifest = manifest::decode_validated(&bytes).map_err(|e| format!("bad boot manifest: {e}"))?;
     drop(bytes);
     let order = manifest.start_order().map_err(|e| format!("bad boot manifest: {e}"))?;
-    let endpoints = make_endpoints(factory, &manifest.services)?;
+    let mut endpoints = make_endpoints(factory, &manifest.services)?;
     let mut running: Vec<Running<'_>> = Vec::new();
     let mut failures = 0;
     let mut final_status = 0;
@@ -213,14 +214,14 @@ fn run(
             }
         }) {
             Ok((handle, pid, wait)) => {
-                release_server_sides(service, &endpoints, false);
+                release_server_sides(service, &mut endpoints, false);
                 log.say(&format!("started {} (pid {pid})", service.name));
                 running.push(Running { service, handle, pid, restarts: 0, wait });
             }
             Err(message) => {
                 failures += 1;
                 log.error(&message);
-                release_server_sides(service, &endpoints, true);
+                release_server_sides(service, &mut endpoints, true);
                 if service.name == manifest.status_from {
                     boot_failed = true;
                     break;
@@ -228,7 +229,7 @@ fn run(
             }
         }
     }
-    release_client_sides(&manifest.services, &endpoints);
+    release_client_sides(&manifest.services, &mut endpoints);
     if boot_failed {
         log.error(&format!("the boot failed: {} (statusFrom) did not start", manifest.status_from));
         stop_all(log, running)?;
@@ -265,12 +266,12 @@ fn run(
                 }
                 Err(message) => {
                     log.error(&message);
-                    release_server_sides(service, &endpoints, true);
+                    release_server_sides(service, &mut endpoints, true);
                 }
             }
         } else if again {
             log.error(&format!("{} restarted {MAX_RESTARTS} times; giving up", service.name));
-            release_server_sides(service, &endpoints, true);
+            release_server_sides(service, &mut endpoints, true);
         }
         if is_status_from && !restarted {
             // The system's end: stop whatever else still runs.
@@ -300,7 +301,7 @@ fn ended_status(log: &Log, r: Running<'_>) -> Result<ExitStatus, String> {
     let reply = r.wait.wait().map_err(|e| format!("cannot wait for {}: {e}", r.service.name))?;
     let status = ProcessHandle::exit_status(reply).map_err(|e| format!("bad wait result: {e}"))?;
     log.say(&format!("{} (pid {}) {}", r.service.name, r.pid, status));
-    let _ = r.handle.release();
+    // Dropping `r` releases the handle.
     Ok(status)
 }
 

@@ -6,8 +6,7 @@
 use alloc::sync::Arc;
 use capos_abi::error::CapError;
 use capos_abi::syscall::{
-    MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_THREAD_CREATE, SYS_THREAD_EXIT, SYS_YIELD,
-    SYS_SET_FS_BASE,
+    MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_SET_FS_BASE, SYS_THREAD_CREATE, SYS_THREAD_EXIT, SYS_YIELD,
 };
 
 use crate::arch::x86_64::context;

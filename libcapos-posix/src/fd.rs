@@ -44,16 +44,10 @@ pub enum Object {
 /// An open file: the file service's `File` cap and the path it was opened
 /// by (for `fstat`'s inode number).
 pub struct OpenFile {
-    /// The cap (released when the description goes).
+    /// The cap (owned: released when the description goes).
     pub file: File,
     /// The canonical path at open time.
     pub path: String,
-}
-
-impl Drop for OpenFile {
-    fn drop(&mut self) {
-        let _ = self.file.release();
-    }
 }
 
 /// An open directory: its path and where `getdents64` is in its listing.

@@ -20,6 +20,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use capos_abi::error::CapError;
 use capos_fs::path::{join, normalize};
+use capos_rt::Borrowed;
 use capos_rt::fs::{DirEntry, Directory, MAX_IO, NodeInfo, NodeKind, OpenOptions, Whence};
 use spin::Mutex;
 
@@ -35,7 +36,7 @@ static UMASK: AtomicU32 = AtomicU32::new(0o022);
 
 /// The `fs` cap: the root of every path (`EACCES` without one: the
 /// program was given no file system).
-fn root() -> Result<Directory, Errno> {
+fn root() -> Result<Borrowed<'static, Directory>, Errno> {
     capos_rt::entry::caps().and_then(|caps| Directory::from_caps(&caps, "fs").ok()).ok_or(Errno::EACCES)
 }
 
@@ -550,9 +551,7 @@ pub fn truncate(path: u64, length: u64) -> SysResult {
     }
     let full = resolve(musl::AT_FDCWD as i64, &user::path(path)?)?;
     let file = root()?.open(&full, &OpenOptions::new().write(true))?;
-    let result = file.truncate(length);
-    let _ = file.release();
-    result?;
+    file.truncate(length)?;
     Ok(0)
 }
 

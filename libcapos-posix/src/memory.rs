@@ -9,6 +9,7 @@
 //! made at `mmap` time; a shared writable file mapping is `ENODEV`.
 
 use capos_abi::error::CapError;
+use capos_rt::Borrowed;
 use capos_rt::client::VirtualMemory;
 use capos_schema::MapRights;
 use spin::Mutex;
@@ -24,7 +25,7 @@ fn page_up(n: u64) -> Option<u64> {
 }
 
 /// The `virtualMemory` cap (`ENOMEM` without one: no memory can be added).
-fn vm() -> Result<VirtualMemory, Errno> {
+fn vm() -> Result<Borrowed<'static, VirtualMemory>, Errno> {
     capos_rt::entry::caps()
         .and_then(|caps| VirtualMemory::from_caps(&caps, "virtualMemory").ok())
         .ok_or(Errno::ENOMEM)

@@ -5,6 +5,7 @@
 
 use capos_abi::error::CapError;
 use capos_rt::client::{Console, EntropySource, TerminalMode, TerminalSession};
+use capos_rt::{Borrowed, Handle};
 
 use crate::errno::{Errno, SysResult};
 use crate::fd::Object;
@@ -13,29 +14,30 @@ use crate::musl;
 /// Most bytes one terminal or console write call carries.
 const MAX_WRITE: usize = 60 * 1024;
 
-/// The process's bootstrap cap `name` as a client of type `T`.
-fn cap<T>(name: &str, lookup: fn(&capos_rt::Caps, &str) -> Result<T, capos_rt::CapLookupError>) -> Option<T> {
-    capos_rt::entry::caps().and_then(|caps| lookup(&caps, name).ok())
+/// The process's bootstrap cap `name` as a client of type `T` (a view:
+/// bootstrap caps live as long as the process).
+fn cap<T: Handle>(name: &str) -> Option<Borrowed<'static, T>> {
+    capos_rt::entry::caps().and_then(|caps| caps.get(name).ok())
 }
 
 /// The `terminal` cap.
-pub fn terminal() -> Option<TerminalSession> {
-    cap("terminal", TerminalSession::from_caps)
+pub fn terminal() -> Option<Borrowed<'static, TerminalSession>> {
+    cap("terminal")
 }
 
 /// The `stderr` cap.
-pub fn stderr() -> Option<Console> {
-    cap("stderr", Console::from_caps)
+pub fn stderr() -> Option<Borrowed<'static, Console>> {
+    cap("stderr")
 }
 
 /// The `console` cap.
-pub fn console() -> Option<Console> {
-    cap("console", Console::from_caps)
+pub fn console() -> Option<Borrowed<'static, Console>> {
+    cap("console")
 }
 
 /// The `entropy` cap.
-pub fn entropy() -> Option<EntropySource> {
-    cap("entropy", EntropySource::from_caps)
+pub fn entropy() -> Option<Borrowed<'static, EntropySource>> {
+    cap("entropy")
 }
 
 /// Fills `buf` with random bytes from the `entropy` cap (`ENOSYS` without

@@ -8,6 +8,7 @@
 //! monotonic time since the process started (an upper bound of its CPU
 //! time).
 
+use capos_rt::Borrowed;
 use capos_rt::client::{Timer, WallClock};
 use spin::Once;
 
@@ -17,11 +18,11 @@ use crate::user;
 
 const NS: u64 = 1_000_000_000;
 
-fn timer() -> Result<Timer, Errno> {
+fn timer() -> Result<Borrowed<'static, Timer>, Errno> {
     capos_rt::entry::caps().and_then(|caps| Timer::from_caps(&caps, "timer").ok()).ok_or(Errno::EINVAL)
 }
 
-fn wall_clock() -> Result<WallClock, Errno> {
+fn wall_clock() -> Result<Borrowed<'static, WallClock>, Errno> {
     capos_rt::entry::caps()
         .and_then(|caps| WallClock::from_caps(&caps, "wallClock").ok())
         .ok_or(Errno::EINVAL)

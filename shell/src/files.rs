@@ -10,7 +10,7 @@ use capos::prelude::*;
 use crate::{STATUS_USAGE, Shell};
 
 /// The root directory, or an error printed for `command`.
-fn root(shell: &Shell, command: &str) -> Option<Directory> {
+fn root(shell: &Shell, command: &str) -> Option<Borrowed<'static, Directory>> {
     let dir = Directory::from_caps(&shell.caps, "fs").ok();
     if dir.is_none() {
         shell.error(&format!("{command}: no file system (this shell holds no `fs` cap)"));
@@ -172,7 +172,7 @@ pub fn call(
     method: &str,
     args: &[&str],
 ) -> Result<Result<Vec<String>, CapError>, i32> {
-    let dir = Directory::from_id(cap);
+    let dir = Borrowed::<Directory>::from_id(cap);
     let path = args.first().copied().unwrap_or("");
     Ok(match method {
         "list" => dir.list(path).map(|entries| {

@@ -75,12 +75,14 @@ type Lines = Result<Vec<String>, CapError>;
 fn invoke(shell: &Shell, iface: u64, cap: u32, method: &str, args: &[&str]) -> Result<Lines, i32> {
     let none = Ok(Vec::new());
     Ok(match (iface, method) {
-        (id::TIMER, "now") => Timer::from_id(cap).now().map(|ns| alloc::vec![format!("ns = {ns}")]),
+        (id::TIMER, "now") => {
+            Borrowed::<Timer>::from_id(cap).now().map(|ns| alloc::vec![format!("ns = {ns}")])
+        }
         (id::TIMER, "sleep") => {
             let ns: u64 = parse(shell, "ns", args.first())?;
-            Timer::from_id(cap).sleep(ns).and(none)
+            Borrowed::<Timer>::from_id(cap).sleep(ns).and(none)
         }
-        (id::WALL_CLOCK, "now") => WallClock::from_id(cap).now().map(|t| {
+        (id::WALL_CLOCK, "now") => Borrowed::<WallClock>::from_id(cap).now().map(|t| {
             alloc::vec![
                 format!("seconds = {}", t.seconds),
                 format!("nanos = {}", t.nanos),
@@ -89,18 +91,20 @@ fn invoke(shell: &Shell, iface: u64, cap: u32, method: &str, args: &[&str]) -> R
         }),
         (id::ENTROPY_SOURCE, "getBytes") => {
             let count: u32 = parse(shell, "count", args.first())?;
-            EntropySource::from_id(cap).get_bytes(count).map(|b| alloc::vec![format!("bytes = {}", hex(&b))])
+            Borrowed::<EntropySource>::from_id(cap)
+                .get_bytes(count)
+                .map(|b| alloc::vec![format!("bytes = {}", hex(&b))])
         }
-        (id::CONSOLE, "write") => Console::from_id(cap).write(&args.join(" ")).and(none),
+        (id::CONSOLE, "write") => Borrowed::<Console>::from_id(cap).write(&args.join(" ")).and(none),
         (id::CONSOLE, "writeBytes") => {
             let mut text = args.join(" ");
             text.push('\n');
-            Console::from_id(cap).write_bytes(text.as_bytes()).and(none)
+            Borrowed::<Console>::from_id(cap).write_bytes(text.as_bytes()).and(none)
         }
         (id::BOOT_PACKAGE, "manifestSize") => {
-            BootPackage::from_id(cap).manifest_size().map(|n| alloc::vec![format!("size = {n}")])
+            Borrowed::<BootPackage>::from_id(cap).manifest_size().map(|n| alloc::vec![format!("size = {n}")])
         }
-        (id::BOOT_PACKAGE, "listBinaries") => BootPackage::from_id(cap)
+        (id::BOOT_PACKAGE, "listBinaries") => Borrowed::<BootPackage>::from_id(cap)
             .list_binaries()
             .map(|names| names.into_iter().map(|n| format!("names = {n}")).collect()),
         (id::BOOT_PACKAGE, "binarySize") => {
@@ -108,37 +112,41 @@ fn invoke(shell: &Shell, iface: u64, cap: u32, method: &str, args: &[&str]) -> R
                 shell.error("call: missing argument name");
                 return Err(STATUS_USAGE);
             };
-            BootPackage::from_id(cap).binary_size(name).map(|n| alloc::vec![format!("size = {n}")])
+            Borrowed::<BootPackage>::from_id(cap)
+                .binary_size(name)
+                .map(|n| alloc::vec![format!("size = {n}")])
         }
-        (id::TERMINAL_SESSION, "windowSize") => TerminalSession::from_id(cap)
+        (id::TERMINAL_SESSION, "windowSize") => Borrowed::<TerminalSession>::from_id(cap)
             .window_size()
             .map(|(r, c)| alloc::vec![format!("rows = {r}"), format!("cols = {c}")]),
         (id::TERMINAL_SESSION, "setWindowSize") => {
             let rows: u16 = parse(shell, "rows", args.first())?;
             let cols: u16 = parse(shell, "cols", args.get(1))?;
-            TerminalSession::from_id(cap).set_window_size(rows, cols).and(none)
+            Borrowed::<TerminalSession>::from_id(cap).set_window_size(rows, cols).and(none)
         }
-        (id::TERMINAL_SESSION, "interrupts") => {
-            TerminalSession::from_id(cap).interrupts().map(|n| alloc::vec![format!("count = {n}")])
+        (id::TERMINAL_SESSION, "interrupts") => Borrowed::<TerminalSession>::from_id(cap)
+            .interrupts()
+            .map(|n| alloc::vec![format!("count = {n}")]),
+        (id::TERMINAL_SESSION, "getMode") => {
+            Borrowed::<TerminalSession>::from_id(cap).mode().map(|m: TerminalMode| {
+                alloc::vec![
+                    format!("canonical = {}", m.canonical),
+                    format!("echo = {}", m.echo),
+                    format!("signals = {}", m.signals),
+                ]
+            })
         }
-        (id::TERMINAL_SESSION, "getMode") => TerminalSession::from_id(cap).mode().map(|m: TerminalMode| {
-            alloc::vec![
-                format!("canonical = {}", m.canonical),
-                format!("echo = {}", m.echo),
-                format!("signals = {}", m.signals),
-            ]
-        }),
         (id::TERMINAL_SESSION, "write") => {
             let mut text = args.join(" ");
             text.push('\n');
-            TerminalSession::from_id(cap).write(text.as_bytes()).and(none)
+            Borrowed::<TerminalSession>::from_id(cap).write(text.as_bytes()).and(none)
         }
         (id::DIRECTORY, "list" | "stat") => return crate::files::call(shell, cap, method, args),
         (id::ECHO, "echo") => {
-            Echo::from_id(cap).echo(&args.join(" ")).map(|t| alloc::vec![format!("text = {t}")])
+            Borrowed::<Echo>::from_id(cap).echo(&args.join(" ")).map(|t| alloc::vec![format!("text = {t}")])
         }
         (id::PROCESS_HANDLE, "pid") => {
-            ProcessHandle::from_id(cap).pid().map(|p| alloc::vec![format!("pid = {p}")])
+            Borrowed::<ProcessHandle>::from_id(cap).pid().map(|p| alloc::vec![format!("pid = {p}")])
         }
         _ => {
             shell.error(&format!(

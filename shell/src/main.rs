@@ -47,7 +47,7 @@ pub struct Shell {
     /// Standard error.
     pub err: Output,
     /// The terminal, if it has one.
-    pub terminal: Option<TerminalSession>,
+    pub terminal: Option<Borrowed<'static, TerminalSession>>,
     /// The current directory, absolute ("/" at the start).
     pub cwd: String,
     /// Exit status of the last command.
@@ -91,7 +91,7 @@ impl Shell {
     }
 
     /// The interactive loop: until end of input or `exit`.
-    fn interactive(&mut self, terminal: TerminalSession) -> i32 {
+    fn interactive(&mut self, terminal: &TerminalSession) -> i32 {
         let _ = self.out.line("capos-shell: the capOS capability shell; `help` lists the commands.");
         loop {
             let _ = self.out.print(&self.prompt());
@@ -123,7 +123,7 @@ fn main(caps: Caps) -> i32 {
         caps,
         out: stdout(),
         err: stderr(),
-        terminal,
+        terminal: terminal.clone(),
         cwd: String::from("/"),
         status: 0,
         exit: None,
@@ -155,7 +155,7 @@ fn main(caps: Caps) -> i32 {
             STATUS_USAGE
         }
         None => match terminal {
-            Some(t) => shell.interactive(t),
+            Some(t) => shell.interactive(&t),
             None => {
                 shell.error("no terminal cap: nothing to read commands from");
                 1

@@ -40,7 +40,7 @@ pub fn status_code(status: ExitStatus) -> i32 {
 
 /// Makes sure a `waitInterrupt` is pending for the next Ctrl-C (not one
 /// that already happened); returns the interrupt count it waits past.
-fn arm_interrupt(shell: &mut Shell, terminal: TerminalSession) -> Option<u64> {
+fn arm_interrupt(shell: &mut Shell, terminal: &TerminalSession) -> Option<u64> {
     let count = terminal.interrupts().ok()?;
     let current = shell.interrupt.as_ref().is_some_and(|(p, after)| *after == count && !p.is_complete());
     if !current {
@@ -89,7 +89,7 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
     }
     // Armed before the program starts, so a Ctrl-C at any point of its run
     // counts.
-    let base = shell.terminal.and_then(|t| arm_interrupt(shell, t));
+    let base = shell.terminal.clone().and_then(|t| arm_interrupt(shell, &t));
     // The program's environment: the shell's own (from its spawner, e.g.
     // `capos run --env`), with PWD set to the shell's directory (a C
     // program starts there).
@@ -108,13 +108,12 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
             return STATUS_CANNOT_RUN;
         }
     };
-    let status = wait(shell, handle, name, base);
-    let _ = handle.release();
-    status
+    wait(shell, handle, name, base)
 }
 
 /// Waits for `handle`; a Ctrl-C on the terminal meanwhile kills it.
 fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str, base: Option<u64>) -> i32 {
+    // `handle` is released when it goes out of scope here.
     let wait = match handle.wait_async() {
         Ok(w) => w,
         Err(e) => {
@@ -136,7 +135,7 @@ fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str, base: Option<u64>)
     }
     // Ctrl-C counts even when the program ended of it first (say, its
     // terminal read failed with `Interrupted` and it exited).
-    if let (Some(terminal), Some(base)) = (shell.terminal, base)
+    if let (Some(terminal), Some(base)) = (&shell.terminal, base)
         && terminal.interrupts().is_ok_and(|now| now > base)
     {
         interrupted = true;

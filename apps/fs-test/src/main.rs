@@ -148,9 +148,9 @@ fn main(caps: Caps) -> i32 {
     t.run("errors", || errors(&root));
     t.run("read-only", || read_only(&root));
     t.run("escape", || escape(&root));
-    t.run("many-files", || many_files(&root, timer.as_ref()));
-    t.run("big-file", || big_file(&root, timer.as_ref()));
-    t.run("concurrent", || concurrent(&root, timer.as_ref(), &waits));
+    t.run("many-files", || many_files(&root, timer.as_deref()));
+    t.run("big-file", || big_file(&root, timer.as_deref()));
+    t.run("concurrent", || concurrent(&root, timer.as_deref(), &waits));
     t.run("nospace-bytes", || nospace_bytes(&root));
     t.run("nospace-nodes", || nospace_nodes(&root));
     t.run("cleanup", || cleanup(&root, &waits));
@@ -159,7 +159,7 @@ fn main(caps: Caps) -> i32 {
 }
 
 struct Tester {
-    console: Console,
+    console: Borrowed<'static, Console>,
     checks: u32,
     failed: u32,
 }
@@ -232,13 +232,11 @@ fn files(root: &Directory) -> Check {
     ok(f.truncate(8), "truncate up")?;
     ensure!(ok(root.read_file("tmp/a.txt"), "read back")? == b"hello\0\0\0", "after truncate up");
     ok(f.sync(), "sync")?;
-    ok(f.release(), "release")?;
     // Append mode: writes go to the end whatever the position.
     let a = ok(root.open("tmp/a.txt", &OpenOptions::new().write(true).append(true)), "open append")?;
     ok(a.seek(0, Whence::Start), "seek")?;
     ok(a.write(b"!!"), "append")?;
     ensure!(ok(a.seek(0, Whence::Current), "seek")? == 10, "append position");
-    ok(a.release(), "release")?;
     ensure!(ok(root.read_file("tmp/a.txt"), "read back")? == b"hello\0\0\0!!", "after append");
     // Flags.
     fails(
@@ -255,11 +253,9 @@ fn files(root: &Directory) -> Check {
     let r = ok(root.open("tmp/a.txt", &OpenOptions::new()), "open read-only")?;
     fails(r.write(b"x"), CapError::ReadOnly, "write through a read-only File")?;
     ensure!(!ok(r.stat(), "stat")?.writable, "read-only File says writable");
-    ok(r.release(), "release")?;
     // create empties an existing file.
     let c = ok(root.create("tmp/a.txt"), "create again")?;
     ensure!(ok(c.stat(), "stat")?.size == 0, "create did not truncate");
-    ok(c.release(), "release")?;
     ok(root.remove("tmp/a.txt"), "remove")?;
     Ok(String::from("create, write, read, seek, pread, pwrite gap, truncate, append, flags"))
 }
@@ -267,12 +263,16 @@ fn files(root: &Directory) -> Check {
 fn close(root: &Directory) -> Check {
     let f = ok(root.create("tmp/c"), "create")?;
     ok(f.write(b"data"), "write")?;
+    let copy = ok(f.try_clone(), "try_clone")?;
+    ensure!(copy.id() != f.id(), "try_clone gave the same id");
     ok(f.close(), "close")?;
     fails(f.read(1), CapError::InvalidCap, "read after close")?;
     fails(f.write(b"x"), CapError::InvalidCap, "write after close")?;
+    fails(copy.read(1), CapError::InvalidCap, "read through a copy after close")?;
     fails(f.close(), CapError::InvalidCap, "second close")?;
+    let id = f.id();
     ok(f.release(), "release")?;
-    fails(f.read(1), CapError::StaleCap, "read after release")?;
+    fails(Borrowed::<File>::from_id(id).read(1), CapError::StaleCap, "read after release")?;
     ensure!(ok(root.read_file("tmp/c"), "read back")? == b"data", "data lost on close");
     ok(root.remove("tmp/c"), "remove")?;
     Ok(String::from("calls after close fail with InvalidCap"))
@@ -288,7 +288,6 @@ fn rename(root: &Directory) -> Check {
     ok(root.rename("tmp/r3", "tmp/r2"), "rename over a file")?;
     ensure!(ok(root.read_file("tmp/r2"), "read r2")? == b"three", "replaced contents");
     ensure!(ok(open.read(10), "read the replaced file")? == b"one", "an open replaced file lost its data");
-    ok(open.release(), "release")?;
     ok(root.mkdir("tmp/d"), "mkdir")?;
     ok(root.mkdir("tmp/d/e"), "mkdir")?;
     fails(root.rename("tmp/d", "tmp/d/e/x"), CapError::InvalidArgument, "a directory into itself")?;
@@ -301,7 +300,6 @@ fn rename(root: &Directory) -> Check {
     let f = ok(root.open("tmp/r2", &OpenOptions::new()), "open r2")?;
     ok(root.rename("tmp/r2", "tmp/empty/e/r2"), "move a file into a subdirectory")?;
     ensure!(ok(f.read(10), "read through the moved file")? == b"three", "open file across rename");
-    ok(f.release(), "release")?;
     fails(root.rename("tmp/none", "tmp/x"), CapError::NotFound, "a missing source")?;
     ok(root.rename("tmp/empty/e/r2", "tmp/empty/e/./r2"), "onto itself")?;
     ok(root.remove("tmp/empty/e/r2"), "remove")?;
@@ -326,7 +324,6 @@ fn remove(root: &Directory) -> Check {
     fails(root.stat("tmp/u"), CapError::NotFound, "stat a removed file")?;
     ensure!(ok(f.pread(0, 100), "pread")? == b"still here", "removed open file lost its data");
     ok(f.write(b"!"), "write to a removed open file")?;
-    ok(f.release(), "release")?;
     Ok(String::from("files, empty directories, non-empty refused, an open file lives on"))
 }
 
@@ -382,7 +379,6 @@ fn read_only(root: &Directory) -> Check {
     // A writable boot file: its contents change, its name does not.
     let c = ok(root.open("etc/config", &OpenOptions::new().write(true)), "write-open /etc/config")?;
     ok(c.pwrite(0, b"#"), "write /etc/config")?;
-    ok(c.release(), "release")?;
     fails(root.remove("etc/config"), CapError::ReadOnly, "remove /etc/config")?;
     // A read-only Directory cap on /tmp.
     ok(root.write_file("tmp/ro-file", b"readable"), "write")?;
@@ -402,8 +398,6 @@ fn read_only(root: &Directory) -> Check {
     // still read-only.
     let sub = ok(ro.open_dir("ro-sub", false), "openDir through a read-only cap")?;
     fails(sub.create("x"), CapError::ReadOnly, "create through a sub-directory of a read-only cap")?;
-    ok(sub.release(), "release")?;
-    ok(ro.release(), "release")?;
     ok(root.remove("tmp/ro-file"), "remove")?;
     ok(root.remove("tmp/ro-sub"), "remove")?;
     Ok(String::from("/etc/motd and a read-only /tmp cap refuse every change with ReadOnly; rights only drop"))
@@ -428,8 +422,6 @@ fn escape(root: &Directory) -> Check {
     let inner = ok(jail.open_dir("inner", false), "openDir inner")?;
     ensure!(list_names(&inner, "../..")?.is_empty(), "inner's .. left inner");
     fails(inner.rename("../moved", "x"), CapError::NotFound, "rename from above")?;
-    ok(inner.release(), "release")?;
-    ok(jail.release(), "release")?;
     ok(root.remove("tmp/jail/moved"), "remove")?;
     ok(root.remove("tmp/jail/inner"), "remove")?;
     ok(root.remove("tmp/jail"), "remove")?;
@@ -447,7 +439,6 @@ fn many_files(root: &Directory, timer: Option<&Timer>) -> Check {
         let name = many_name(i);
         let f = ok(root.create(&format!("tmp/many/{name}")), "create")?;
         ok(f.write(name.as_bytes()), "write")?;
-        ok(f.release(), "release")?;
     }
     let entries = ok(root.list("tmp/many"), "list")?;
     ensure!(entries.len() == MANY, "listed {} entries", entries.len());
@@ -488,7 +479,6 @@ fn big_file(root: &Directory, timer: Option<&Timer>) -> Check {
     let read_ms = now_ms(timer) - start - write_ms;
     ensure!(total == BIG, "read back {total} bytes");
     ensure!(read.0 == written.0, "checksum {:#x} read back, {:#x} written", read.0, written.0);
-    ok(f.release(), "release")?;
     ok(root.remove("tmp/big"), "remove")?;
     Ok(format!(
         "{BIG} bytes written in {write_ms} ms, read back in {read_ms} ms, checksum {:#018x} matches",
@@ -524,7 +514,6 @@ fn writer(root: &Directory, name: &str, seed: u64) -> Result<String, String> {
         sum.update(&buf);
         ensure!(ok(f.write(&buf), "write")? == WRITER_CHUNK as u64, "short write");
     }
-    ok(f.release(), "release")?;
     let r = ok(root.open(&path, &OpenOptions::new()), "open")?;
     let mut back = Fnv::new();
     let mut total = 0;
@@ -536,7 +525,6 @@ fn writer(root: &Directory, name: &str, seed: u64) -> Result<String, String> {
         total += data.len();
         back.update(&data);
     }
-    ok(r.release(), "release")?;
     ensure!(total == WRITER_SIZE, "read back {total} bytes");
     ensure!(back.0 == sum.0, "checksum {:#x} read back, {:#x} written", back.0, sum.0);
     ok(root.write_file(&format!("tmp/{name}.done"), b""), "done marker")?;
@@ -566,10 +554,9 @@ fn nospace_bytes(root: &Directory) -> Check {
     fails(f.truncate(lo + 1), CapError::NoSpace, "grow by one byte")?;
     let g = ok(root.create("tmp/fill2"), "create")?;
     fails(g.write(b"z"), CapError::NoSpace, "a byte in another file")?;
-    ok(g.release(), "release")?;
+    drop(g);
     ok(f.truncate(lo - 100), "shrink")?;
     ok(root.write_file("tmp/fill2", &[1; 100]), "the freed bytes are usable")?;
-    ok(f.release(), "release")?;
     ok(root.remove("tmp/fill"), "remove")?;
     ok(root.remove("tmp/fill2"), "remove")?;
     Ok(format!("the quota left room for a {lo}-byte file; one byte more is NoSpace"))
@@ -579,10 +566,7 @@ fn nospace_nodes(root: &Directory) -> Check {
     let mut made = 0usize;
     loop {
         match root.create(&format!("tmp/n{made}")) {
-            Ok(f) => {
-                ok(f.release(), "release")?;
-                made += 1;
-            }
+            Ok(_file) => made += 1,
             Err(CapError::NoSpace) => break,
             Err(e) => return Err(format!("create n{made}: {e:?}")),
         }
@@ -630,7 +614,8 @@ fn fill(root: &Directory) -> Result<String, String> {
     };
     ensure!(error == CapError::OutOfMemory, "the write past memory failed with {error:?}");
     ensure!(ok(f.stat(), "stat after the error")?.size == total, "size after the error");
-    ok(f.release(), "release")?;
+    // Closed and removed, the file's memory is freed.
+    drop(f);
     ok(root.remove("tmp/fill"), "remove")?;
     // The memory is back: a file of half that size fits again.
     let g = ok(root.create("tmp/again"), "create again")?;
@@ -638,7 +623,6 @@ fn fill(root: &Directory) -> Result<String, String> {
     while again < total / 2 {
         again += ok(g.write(&buf), "write again")?;
     }
-    ok(g.release(), "release")?;
     ok(root.remove("tmp/again"), "remove")?;
     Ok(format!(
         "{} MiB written, then {error:?}; the service still works and {} MiB fit again after removing it",

@@ -108,14 +108,14 @@ fn main(caps: Caps) -> i32 {
             return 2;
         }
     };
-    let (boot, endpoint) =
-        match (BootPackage::from_caps(&caps, "bootPackage"), Endpoint::from_caps(&caps, "root")) {
-            (Ok(boot), Ok(endpoint)) => (boot, endpoint),
-            (Err(e), _) | (_, Err(e)) => {
-                say(&format!("error: {e}"));
-                return 1;
-            }
-        };
+    let (boot, endpoint) = match (caps.take::<BootPackage>("bootPackage"), Endpoint::from_caps(&caps, "root"))
+    {
+        (Ok(boot), Ok(endpoint)) => (boot, endpoint),
+        (Err(e), _) | (_, Err(e)) => {
+            say(&format!("error: {e}"));
+            return 1;
+        }
+    };
     let (mut fs, count, total) = match build_tree(&boot, &config) {
         Ok(built) => built,
         Err(e) => {
@@ -123,7 +123,8 @@ fn main(caps: Caps) -> i32 {
             return 1;
         }
     };
-    let _ = boot.release();
+    // The boot files are copied in: the boot package is no longer needed.
+    drop(boot);
     say(&format!(
         "serving {count} boot files ({total} bytes); quota {} bytes, {} nodes; writable: {}",
         config.quota_bytes,
@@ -178,20 +179,14 @@ fn recv(endpoint: &Endpoint) -> Result<Received, CapError> {
     let token = done.cqe.aux;
     let badge = (token >> 32) as u32;
     let method = done.cqe.reserved as u16;
+    // Owned, so caps sent along are released unless kept.
+    let caps: Vec<Cap> = done.caps.into_iter().map(Cap::from_id).collect();
     if method == RELEASED {
-        for &cap in &done.caps {
-            let _ = capos::call::release(cap);
-        }
         return Ok(Received::Released(badge));
     }
     match capnp::serialize::read_message(&mut done.bytes.as_slice(), capnp::message::ReaderOptions::new()) {
-        Ok(message) => Ok(Received::Call(Incoming { token, badge, method, message, caps: done.caps })),
-        Err(_) => {
-            for &cap in &done.caps {
-                let _ = capos::call::release(cap);
-            }
-            Ok(Received::Malformed(token))
-        }
+        Ok(message) => Ok(Received::Call(Incoming { token, badge, method, message, caps })),
+        Err(_) => Ok(Received::Malformed(token)),
     }
 }
 
@@ -199,7 +194,7 @@ fn recv(endpoint: &Endpoint) -> Result<Received, CapError> {
 fn serve(endpoint: &Endpoint, fs: &mut Fs) -> Result<u64, CapError> {
     let mut calls = 0u64;
     loop {
-        let call = match recv(endpoint) {
+        let mut call = match recv(endpoint) {
             Ok(Received::Call(call)) => call,
             Ok(Received::Released(badge)) => {
                 fs.release(badge);
@@ -218,9 +213,7 @@ fn serve(endpoint: &Endpoint, fs: &mut Fs) -> Result<u64, CapError> {
         let answer = headroom(is_dir, call.method)
             .and_then(|()| if is_dir { directory_call(fs, &call) } else { file_call(fs, &call) });
         // Caps the caller sent are not used by any method: give them back.
-        for &cap in &call.caps {
-            let _ = capos::call::release(cap);
-        }
+        call.caps.clear();
         let answer = answer.and_then(|a| {
             let words = capnp::serialize::compute_serialized_size_in_words(&a.results);
             if words.saturating_mul(8) > MAX_PARAMS_LEN as usize {
@@ -241,13 +234,19 @@ fn serve(endpoint: &Endpoint, fs: &mut Fs) -> Result<u64, CapError> {
             }
             Ok(Answer { results, new_handle: Some((iface, badge)) }) => match endpoint.mint(iface, badge) {
                 Ok(cap) => {
-                    let moved = [TransferDescriptor { cap, mode: TransferMode::Move }];
-                    if let Err(e) = endpoint.reply(call.token, &results, &moved) {
-                        // The cap stayed here: dropping it sends the release
-                        // notice that frees the handle.
-                        let _ = capos::call::release(cap);
-                        if e != CapError::Cancelled {
-                            let _ = endpoint.reply_error(call.token, e);
+                    let moved = [TransferDescriptor { cap: cap.id(), mode: TransferMode::Move }];
+                    match endpoint.reply(call.token, &results, &moved) {
+                        // Moved to the caller: no longer this process's.
+                        Ok(()) => {
+                            let _ = cap.into_id();
+                        }
+                        // The cap stayed here: dropping it sends the
+                        // release notice that frees the handle.
+                        Err(e) => {
+                            drop(cap);
+                            if e != CapError::Cancelled {
+                                let _ = endpoint.reply_error(call.token, e);
+                            }
                         }
                     }
                 }

@@ -32,19 +32,18 @@ fn main(caps: Caps) -> i32 {
     }
 }
 
-/// Starts `binary` with a console and one endpoint side named `name`, then
-/// releases this process's copy of that side.
+/// Starts `binary` with a console and one endpoint side named `name`; this
+/// process's copy of that side is released when `side` is dropped here.
 fn start(
     spawner: &ProcessSpawner,
     console: &Console,
     binary: &str,
     args: &[&str],
     name: &str,
-    side: u32,
+    side: Endpoint,
 ) -> Result<ProcessHandle, CapError> {
-    let grants = [Grant::cap("console", console.id()), Grant::cap(name, side)];
+    let grants = [Grant::cap("console", console.id()), Grant::cap(name, side.id())];
     let (handle, _) = spawner.spawn(binary, args, &[], &grants)?;
-    capos::call::release(side)?;
     Ok(handle)
 }
 
@@ -71,14 +70,18 @@ fn echo_with_caps(
 fn transfer(echo: &Echo, console: &Console) -> Result<(), CapError> {
     let (answer, received) = echo_with_caps(echo, "give", &[])?;
     let &[fresh] = received.as_slice() else { return Err(CapError::MalformedParams) };
-    Console::from_id(fresh).line("ipc-demo: (printed through the console cap the server handed over)")?;
+    let fresh = Console::from_id(fresh);
+    fresh.line("ipc-demo: (printed through the console cap the server handed over)")?;
     console.line(&format!(
-        "ipc-demo: give -> {answer:?}, got cap {fresh:#x}, a new id (ours is {:#x})",
+        "ipc-demo: give -> {answer:?}, got cap {:#x}, a new id (ours is {:#x})",
+        fresh.id(),
         console.id()
     ))?;
+    // Sent by move: ownership leaves this process with the call.
+    let fresh = fresh.into_id();
     let moved = [TransferDescriptor { cap: fresh, mode: TransferMode::Move }];
     let (answer, _) = echo_with_caps(echo, "take", &moved)?;
-    let after = Console::from_id(fresh).write("unreachable");
+    let after = Borrowed::<Console>::from_id(fresh).write("unreachable");
     console.line(&format!("ipc-demo: take (by move) -> {answer:?}; using the moved cap now: {after:?}"))
 }
 
@@ -89,13 +92,13 @@ fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
 
     // 1. A server and a client.
     let (server, client) = factory.create(interface_id::ECHO)?;
-    let client_copy = Echo::from_id(client);
+    let client_copy: Echo = client.into_typed();
     let server1 = start(&spawner, console, "ipc-server", &[], "endpoint", server)?;
     let (client1, _) = spawner.spawn(
         "ipc-client",
         &[],
         &[],
-        &[Grant::cap("console", console.id()), Grant::cap("echo", client)],
+        &[Grant::cap("console", console.id()), Grant::cap("echo", client_copy.id())],
     )?;
     console.line(&format!("ipc-demo: ipc-client {}", client1.wait()?))?;
 
@@ -103,7 +106,7 @@ fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     // call before the first.
     let (server, client) = factory.create(interface_id::ECHO)?;
     let reverse = start(&spawner, console, "ipc-server", &["reverse"], "endpoint", server)?;
-    let echo = Echo::from_id(client);
+    let echo: Echo = client.into_typed();
     // Each answer must reach the call it answers, whatever the order.
     let (first, second) = (echo.echo_async("first")?, echo.echo_async("second")?);
     let (a, b) = (Echo::finish(first)?, Echo::finish(second)?);
@@ -114,11 +117,12 @@ fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     // 2. A server killed while it holds a call.
     let (server, client) = factory.create(interface_id::ECHO)?;
     let server2 = start(&spawner, console, "ipc-server", &["hold"], "endpoint", server)?;
-    let pending = Echo::from_id(client).echo_async("anyone there?")?;
+    let client: Echo = client.into_typed();
+    let pending = client.echo_async("anyone there?")?;
     timer.sleep(50 * MS)?;
     server2.kill()?;
     console.line(&format!("ipc-demo: call to a server killed mid-call: {:?}", Echo::finish(pending)))?;
-    console.line(&format!("ipc-demo: a later call to it: {:?}", Echo::from_id(client).echo("hello?")))?;
+    console.line(&format!("ipc-demo: a later call to it: {:?}", client.echo("hello?")))?;
 
     // 3. A client killed while a server holds its call.
     let (server, client) = factory.create(interface_id::ECHO)?;
@@ -127,13 +131,14 @@ fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
         "ipc-client",
         &["hang"],
         &[],
-        &[Grant::cap("console", console.id()), Grant::cap("echo", client)],
+        &[Grant::cap("console", console.id()), Grant::cap("echo", client.id())],
     )?;
+    let client: Echo = client.into_typed();
     timer.sleep(50 * MS)?;
     client3.kill()?;
     console.line(&format!("ipc-demo: client killed mid-call {}", client3.wait()?))?;
-    console.line(&format!("ipc-demo: the server then says: {:?}", Echo::from_id(client).echo("report")))?;
-    Echo::from_id(client).echo("quit")?;
+    console.line(&format!("ipc-demo: the server then says: {:?}", client.echo("report")))?;
+    client.echo("quit")?;
     console.line(&format!("ipc-demo: hold server {}", server3.wait()?))?;
 
     // 4. Done with the first server.
@@ -144,7 +149,7 @@ fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     // 5. A server written with the service layer (capos::service).
     let (server, client) = factory.create(interface_id::ECHO)?;
     let typed = start(&spawner, console, "echo-service", &[], "endpoint", server)?;
-    let echo = Echo::from_id(client);
+    let echo: Echo = client.into_typed();
     console.line(&format!("ipc-demo: typed service: {:?}", echo.echo("typed")))?;
     transfer(&echo, console)?;
     console.line(&format!("ipc-demo: typed service: {:?}", echo.echo("quit")))?;

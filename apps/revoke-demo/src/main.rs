@@ -53,15 +53,16 @@ fn parent(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     let factory = RevocationFactory::from_caps(caps, "revocationFactory")?;
     let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
     let (revocable, revoker) = factory.wrap(timer.id())?;
-    let grants = [Grant::cap("console", console.id()), Grant::cap("timer", revocable)];
+    let revocable: Timer = revocable.into_typed();
+    let grants = [Grant::cap("console", console.id()), Grant::cap("timer", revocable.id())];
     let (handle, _) = spawner.spawn("revoke-demo", &["child"], &[], &grants)?;
     timer.sleep(60 * MS)?;
-    let before = Timer::from_id(revocable).now().is_ok();
+    let before = revocable.now().is_ok();
     revoker.revoke()?;
     let status = handle.wait()?;
     console.line(&format!(
         "revoke-demo: before revoking the copy worked: {before}; after: {:?}; the original: {}; child {status}",
-        Timer::from_id(revocable).now().err(),
+        revocable.now().err(),
         if timer.now().is_ok() { "works" } else { "FAILED" },
     ))?;
     Ok(())

@@ -251,6 +251,7 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     ring_corruption(c);
     many_sqes(c);
     quotas(caps, c);
+    copies(&timer, c);
     boot_package_and_memory_limits(caps, c);
     terabyte_ranges(caps, c);
     moved_server_with_a_queued_call(caps, c);
@@ -271,7 +272,9 @@ fn moved_server_with_a_queued_call(caps: &Caps, c: &mut Cases<'_>) {
         c.check("moved server", false, String::from("no endpoint"));
         return;
     };
-    let waiting = Echo::from_id(client).echo_async("queued on a server about to move");
+    // Raw ids from here: the test moves and releases them itself.
+    let (server, client) = (server.into_id(), client.into_id());
+    let waiting = Borrowed::<Echo>::from_id(client).echo_async("queued on a server about to move");
     let _ = capos::syscall::cap_enter(0, 0);
     write_moving(c, server, "a server moved into a successful write");
     let died = waiting.map(Echo::finish);
@@ -284,6 +287,7 @@ fn moved_server_with_a_queued_call(caps: &Caps, c: &mut Cases<'_>) {
     // server while its only client is moved into a successful write; the
     // client's end fails the RECV, a call of the sender.
     let Ok((server, client)) = factory.create(capos::schema::interface_id::ECHO) else { return };
+    let (server, client) = (server.into_id(), client.into_id());
     let mut buffer = [0u8; 512];
     let mut ids = [0u32; 4];
     let recv = Sqe {
@@ -439,9 +443,10 @@ fn endpoint_limits(caps: &Caps, c: &mut Cases<'_>) {
     let mut refused = Vec::new();
     for _ in 0..3 {
         let Ok((server, client)) = factory.create(capos::schema::interface_id::ECHO) else { continue };
+        let (server, client) = (server.into_id(), client.into_id());
         servers.push(server);
         for _ in 0..33 {
-            match Echo::from_id(client).echo_async("waiting") {
+            match Borrowed::<Echo>::from_id(client).echo_async("waiting") {
                 Ok(call) => pending.push(call),
                 Err(e) => refused.push(e),
             }
@@ -489,14 +494,15 @@ fn badges(caps: &Caps, c: &mut Cases<'_>) {
         c.check("badges", false, String::from("cannot make an endpoint"));
         return;
     };
-    let server = Endpoint::from_id(server);
+    let (server, client) = (server.into_id(), client.into_id());
+    let server = Borrowed::<Endpoint>::from_id(server);
     let zero = server.mint(0, 0).err();
     c.check("mint with badge 0", zero == Some(CapError::InvalidArgument), format!("{zero:?}"));
     // The minted cap implements the interface it was minted with (Timer
     // here), not the endpoint's (Echo).
-    let minted = server.mint(interface_id::TIMER, 7);
+    let minted = server.mint(interface_id::TIMER, 7).map(Cap::into_id);
     let call = minted.and_then(|id| {
-        let wrong = Echo::from_id(id).echo_async("x").and_then(Echo::finish).err();
+        let wrong = Borrowed::<Echo>::from_id(id).echo_async("x").and_then(Echo::finish).err();
         let mut r = capos::call::Request::new(id, interface_id::TIMER, method::timer::NOW);
         r.result_len = 64;
         let pending = capos::call::submit(r)?;
@@ -593,8 +599,11 @@ fn clients_gone(caps: &Caps, c: &mut Cases<'_>) {
         c.check("clients gone", false, String::from("cannot make endpoints"));
         return;
     };
-    let (server, waiting_server) = (Endpoint::from_id(server), Endpoint::from_id(waiting_server));
-    let queued = Echo::from_id(client).echo_async("queued before the release");
+    let (server, client) = (server.into_id(), client.into_id());
+    let (waiting_server, waiting_client) = (waiting_server.into_id(), waiting_client.into_id());
+    let (server, waiting_server) =
+        (Borrowed::<Endpoint>::from_id(server), Borrowed::<Endpoint>::from_id(waiting_server));
+    let queued = Borrowed::<Echo>::from_id(client).echo_async("queued before the release");
     let waiting = waiting_server.recv_async();
     let _ = capos::syscall::cap_enter(0, 0);
     let released = (capos::call::release(client), capos::call::release(waiting_client));
@@ -729,6 +738,61 @@ fn many_sqes(c: &mut Cases<'_>) {
     }
 }
 
+/// COPY (a second id for a cap): bad, stale and malformed requests fail
+/// with typed errors; a copy is the same object under a new id and
+/// outlives the original's release; copying until the cap table is full
+/// gives `QuotaExceeded`, and releasing the copies gives the slots back.
+fn copies(timer: &Timer, c: &mut Cases<'_>) {
+    let copy_of = |cap: u32| Sqe { opcode: Opcode::Copy as u8, cap, ..Sqe::default() };
+    c.expect_error("COPY of a slot past the table", copy_of(0x0001_ffff), CapError::InvalidCap);
+    c.expect_error("COPY of cap id 0", copy_of(0), CapError::InvalidCap);
+    c.expect_error(
+        "COPY with params",
+        Sqe { params_addr: 0x1000, params_len: 8, ..copy_of(timer.id()) },
+        CapError::ReservedNotZero,
+    );
+    c.expect_error(
+        "COPY with an interface id",
+        Sqe { interface_id: interface_id::TIMER, ..copy_of(timer.id()) },
+        CapError::ReservedNotZero,
+    );
+    let (first, second) = match (timer.try_clone(), timer.try_clone()) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            c.check("COPY", false, format!("{:?} {:?}", a.map(|_| ()), b.map(|_| ())));
+            return;
+        }
+    };
+    let (id, other) = (first.id(), second.id());
+    let distinct = id != timer.id() && other != timer.id() && id != other;
+    let released = first.release();
+    let still = second.now();
+    c.check(
+        "COPY gives a new id for the same object, which outlives the other's release",
+        distinct && released.is_ok() && still.is_ok(),
+        format!("ids {:#x} {id:#x} {other:#x}; release {released:?}; the other copy: {still:?}", timer.id()),
+    );
+    c.expect_error("COPY of a released copy", copy_of(id), CapError::StaleCap);
+    let mut copies = Vec::new();
+    let full = loop {
+        match second.try_clone() {
+            Ok(copy) => copies.push(copy),
+            Err(e) => break e,
+        }
+        if copies.len() > 1_000 {
+            break CapError::Unsupported;
+        }
+    };
+    let made = copies.len();
+    drop(copies);
+    let after = second.try_clone().map(|copy| copy.now().is_ok());
+    c.check(
+        "COPY until the cap table is full, then the slots come back",
+        full == CapError::QuotaExceeded && after == Ok(true),
+        format!("{made} copies, then {full:?}; after releasing them: {after:?}"),
+    );
+}
+
 /// Cap-table and frame quotas run out with typed errors, and recover.
 fn quotas(caps: &Caps, c: &mut Cases<'_>) {
     let Ok(fa) = FrameAllocator::from_caps(caps, "frameAllocator") else {
@@ -751,18 +815,14 @@ fn quotas(caps: &Caps, c: &mut Cases<'_>) {
         format!("{} caps, then {exhausted:?}", held.len()),
     );
     let count = held.len();
-    for m in held {
-        let _ = m.release();
-    }
+    drop(held);
     let again = fa.allocate(1);
     c.check(
         "cap table recovers after release",
         again.is_ok(),
         format!("released {count}, then {:?}", again.as_ref().map(|_| ())),
     );
-    if let Ok(m) = again {
-        let _ = m.release();
-    }
+    drop(again);
     mapped_object_outlives_its_cap(caps, &fa, c);
     let big = fa.allocate(1 << 20);
     c.check(
@@ -789,7 +849,7 @@ fn mapped_object_outlives_its_cap(caps: &Caps, fa: &FrameAllocator, c: &mut Case
         return;
     };
     let mapped =
-        fa.allocate(4).and_then(|m| vm.map_object(m, 0, 4 * 4096, MapRights::ReadWrite, 0).map(|a| (m, a)));
+        fa.allocate(4).and_then(|m| vm.map_object(&m, 0, 4 * 4096, MapRights::ReadWrite, 0).map(|a| (m, a)));
     let Ok((memory, address)) = mapped else {
         c.check("mapped object outlives its cap", false, format!("{:?}", mapped.map(|_| ())));
         return;
@@ -803,9 +863,7 @@ fn mapped_object_outlives_its_cap(caps: &Caps, fa: &FrameAllocator, c: &mut Case
     let released = memory.release();
     // Churn the allocator: freed frames would be handed out (zeroed) here.
     for _ in 0..64 {
-        if let Ok(m) = fa.allocate(8) {
-            let _ = m.release();
-        }
+        drop(fa.allocate(8));
     }
     let intact = view.iter().enumerate().all(|(i, w)| *w == 0xA5A5_0000_0000_0000 | i as u64);
     c.check(

@@ -83,10 +83,10 @@ fn ipc(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     let factory = EndpointFactory::from_caps(caps, "endpointFactory")?;
     let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
     let (server, client) = factory.create(capos::schema::interface_id::ECHO)?;
-    let grants = [Grant::cap("console", console.id()), Grant::cap("endpoint", server)];
+    let grants = [Grant::cap("console", console.id()), Grant::cap("endpoint", server.id())];
     let (handle, _) = spawner.spawn("ipc-server", &[], &[], &grants)?;
-    capos::call::release(server)?;
-    let echo = Echo::from_id(client);
+    drop(server);
+    let echo: Echo = client.into_typed();
     let ops = OPS / 10;
     measure(console, "ipc round trip, empty", ops, || {
         for _ in 0..ops {

@@ -2,7 +2,9 @@
 //! console, `stranger` with nothing — then `faulter` with a console, waits
 //! for each, and prints how each ended; it carries on after the fault. Then
 //! it starts a child that spins forever and kills it through its handle,
-//! and tries a binary that does not exist.
+//! and tries a binary that does not exist. Last, it spawns and drops more
+//! process handles than its cap table has slots ([`CHURN`]): each dropped
+//! handle releases its slot, so it can still spawn afterwards.
 #![no_std]
 #![no_main]
 
@@ -12,6 +14,10 @@ use alloc::format;
 use capos::prelude::*;
 
 capos::entry_point!(main);
+
+/// Children spawned, waited for and dropped one after another: more than
+/// the 256 slots of a cap table.
+const CHURN: usize = 300;
 
 fn main(caps: Caps) -> i32 {
     let console = match Console::from_caps(&caps, "console") {
@@ -46,6 +52,15 @@ fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
         Err(e) => console.line(&format!("spawner: spawning a missing binary failed: {e}"))?,
         Ok(_) => console.line("spawner: error: spawning a missing binary succeeded")?,
     }
+    for i in 0..CHURN {
+        let (child, _) = spawner.spawn("stranger", &[], &[], &[]).inspect_err(|e| {
+            let _ = console.line(&format!("spawner: spawn {i} of {CHURN} failed: {e}"));
+        })?;
+        child.wait()?;
+    }
+    let (last, _) = spawner.spawn("stranger", &[], &[], &[])?;
+    console
+        .line(&format!("spawner: {CHURN} handles spawned and dropped; one more child {}", last.wait()?))?;
     console.line("spawner: done")?;
     Ok(())
 }

@@ -22,7 +22,7 @@ fn main(caps: Caps) -> i32 {
     for index in 0..16u32 {
         for generation in [0u32, 1, 2, 0xffff] {
             let id = generation << 16 | index;
-            let result = Console::from_id(id).write("let me in\n");
+            let result = Borrowed::<Console>::from_id(id).write("let me in\n");
             if result != Err(CapError::InvalidCap) {
                 return 12;
             }

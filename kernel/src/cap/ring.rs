@@ -213,6 +213,7 @@ fn execute(process: &Arc<Process>, sqe: Sqe) -> Executed {
                 Cqe { user_data: sqe.user_data, ..Cqe::default() }
             })
         }
+        Ok(Opcode::Copy) => copy(process, &sqe),
         Ok(Opcode::Call) => return call(process, &sqe, unreserve),
         Ok(Opcode::Recv) => match recv(process, &sqe) {
             Ok(()) => return Executed::Pending,
@@ -231,6 +232,21 @@ fn execute(process: &Arc<Process>, sqe: Sqe) -> Executed {
     };
     unreserve(process);
     Executed::Completed(result.unwrap_or_else(|e| Cqe::error(sqe.user_data, e)))
+}
+
+/// COPY: a second id for cap `cap` in the same table (the same object, as
+/// a copy transfer to another process would give); the new id goes in the
+/// CQE's `aux`. Fails with the lookup's error, or `QuotaExceeded` when the
+/// table is full (nothing changes then).
+fn copy(process: &Arc<Process>, sqe: &Sqe) -> Result<Cqe, CapError> {
+    let mut inner = process.inner.lock();
+    let object = inner.caps.get(sqe.cap)?;
+    match inner.caps.insert(object) {
+        Ok(id) => Ok(Cqe { user_data: sqe.user_data, aux: u64::from(id), ..Cqe::default() }),
+        // The failed insert dropped its reference; the table still holds
+        // the object, so nothing went away under the lock.
+        Err(e) => Err(e),
+    }
 }
 
 fn call(process: &Arc<Process>, sqe: &Sqe, unreserve: impl Fn(&Arc<Process>)) -> Executed {

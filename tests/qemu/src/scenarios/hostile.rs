@@ -83,6 +83,13 @@ const REQUIRED_CASES: &[&str] = &[
     "address-space quota",
     "address space usable after",
     "cannot unmap the ring",
+    "COPY of a slot past the table",
+    "COPY of cap id 0",
+    "COPY with params",
+    "COPY with an interface id",
+    "COPY gives a new id for the same object, which outlives the other's release",
+    "COPY of a released copy",
+    "COPY until the cap table is full, then the slots come back",
 ];
 
 fn ring_abuse(ctx: &mut Ctx) -> Result<(), TestFailure> {
