@@ -472,6 +472,13 @@ interface Directory @0xca698bd54cd7fd50 {
   openDir @7 (path :Text, readOnly :Bool) -> (dir :CapIndex);
   # A Directory cap for `path` (rooted there: `..` cannot leave it);
   # `readOnly` drops the right to change anything through it.
+
+  listPage @8 (path :Text, after :Text, max :UInt32) -> (entries :List(DirEntry), more :Bool);
+  # One page of `list`: the entries whose names sort after `after` ("" for
+  # the first page), at most `max` (0: as many as fit), and only as many
+  # as fit one reply; `more` says whether entries follow. The next page
+  # starts after the last name of this one, so a directory of any size
+  # can be read, and entries added or removed meanwhile do not shift it.
 }
 
 interface File @0xb4e86b743ca7c789 {

@@ -245,6 +245,13 @@ impl Node {
     }
 }
 
+/// Bytes a directory entry named `name` takes in a Cap'n Proto list of
+/// `DirEntry` (a list element of two data words and a pointer, and the
+/// name's text with its NUL, padded to words).
+pub fn entry_encoded_size(name: &str) -> usize {
+    24 + (name.len() + 1).next_multiple_of(8)
+}
+
 fn oom<T>(_: T) -> CapError {
     CapError::OutOfMemory
 }
@@ -664,6 +671,42 @@ impl Fs {
             out.push(DirEntry { name: owned, kind: node.kind(), size: node.size() });
         }
         Ok(out)
+    }
+
+    /// `listPage`: the entries of the directory at `path` whose names
+    /// sort after `after`, at most `max` of them (0: no count limit) and
+    /// at most `budget` bytes of their Cap'n Proto encoding
+    /// ([`entry_encoded_size`]; at least one entry is returned if any
+    /// follows); and whether more follow.
+    pub fn list_page(
+        &self,
+        badge: u32,
+        path: &str,
+        after: &str,
+        max: usize,
+        budget: usize,
+    ) -> Result<(Vec<DirEntry>, bool), CapError> {
+        use core::ops::Bound::{Excluded, Unbounded};
+        let h = self.dir_handle(badge)?;
+        let id = self.lookup(&h, &Path::parse(path)?)?;
+        let entries = self.node(id)?.entries()?;
+        let start = if after.is_empty() { Unbounded } else { Excluded(after) };
+        let mut out = Vec::new();
+        let mut used = 0usize;
+        for (name, &child) in entries.range::<str, _>((start, Unbounded)) {
+            let cost = entry_encoded_size(name);
+            if (max != 0 && out.len() == max) || (!out.is_empty() && used + cost > budget) {
+                return Ok((out, true));
+            }
+            let node = self.node(child)?;
+            let mut owned = String::new();
+            owned.try_reserve_exact(name.len()).map_err(oom)?;
+            owned.push_str(name);
+            out.try_reserve(1).map_err(oom)?;
+            out.push(DirEntry { name: owned, kind: node.kind(), size: node.size() });
+            used += cost;
+        }
+        Ok((out, false))
     }
 
     /// `open`: a new File handle for `path`; returns its badge.

@@ -635,3 +635,39 @@ fn boot_tree_streams_files_in_chunks() {
     small.append(f, &[1; 600]).unwrap();
     assert_eq!(small.append(f, &[2; 600]), Err(NoSpace));
 }
+
+#[test]
+fn list_page_reads_a_big_directory_in_pages_that_resume_after_a_name() {
+    let mut fs = boot();
+    fs.mkdir(R, "tmp/big").unwrap();
+    for i in 0..3000 {
+        let f = fs.open(R, &format!("tmp/big/entry-{i:05}"), OpenOptions { create: true, ..write_opts() }).unwrap();
+        fs.release(f);
+    }
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    let mut pages = 0;
+    loop {
+        let (page, more) = fs.list_page(R, "tmp/big", &after, 0, 16 * 1024).unwrap();
+        let used: usize = page.iter().map(|e| crate::entry_encoded_size(&e.name)).sum();
+        assert!(used <= 16 * 1024);
+        pages += 1;
+        after = page.last().map(|e| e.name.clone()).unwrap_or_default();
+        seen.extend(page.into_iter().map(|e| e.name));
+        if !more {
+            break;
+        }
+    }
+    assert!(pages > 5);
+    assert_eq!(seen, names(&fs, R, "tmp/big"));
+    assert_eq!(seen.len(), 3000);
+    // A count limit, a start after the last name, a missing directory.
+    let (page, more) = fs.list_page(R, "tmp/big", "entry-00009", 3, usize::MAX).unwrap();
+    let got: Vec<&str> = page.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!((got, more), (vec!["entry-00010", "entry-00011", "entry-00012"], true));
+    assert_eq!(fs.list_page(R, "tmp/big", "entry-02999", 0, 100).unwrap(), (Vec::new(), false));
+    assert_eq!(fs.list_page(R, "tmp/none", "", 0, 100), Err(NotFound));
+    // An entry bigger than the budget still comes, one at a time.
+    let (page, more) = fs.list_page(R, "tmp/big", "", 0, 1).unwrap();
+    assert_eq!((page.len(), more), (1, true));
+}

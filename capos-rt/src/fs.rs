@@ -77,13 +77,35 @@ fn node_info(r: capos_schema::node_info::Reader<'_>) -> Result<NodeInfo, CapErro
 
 impl Directory {
     /// The entries of the directory at `path` (`""`: this one), sorted by
-    /// name.
+    /// name: every page of [`Self::list_page`], so a directory of any size.
     pub fn list(&self, path: &str) -> Result<Vec<DirEntry>, CapError> {
-        let mut r = self.request(method::directory::LIST);
-        r.params.init_root::<directory::list_params::Builder<'_>>().set_path(path);
+        let mut out: Vec<DirEntry> = Vec::new();
+        loop {
+            let after = out.last().map_or("", |e| e.name.as_str());
+            let (page, more) = self.list_page(path, after, 0)?;
+            let done = !more || page.is_empty();
+            out.try_reserve(page.len()).map_err(|_| CapError::OutOfMemory)?;
+            out.extend(page);
+            if done {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// One page of the entries of the directory at `path`: those whose
+    /// names sort after `after` (`""`: from the start), at most `max` (0:
+    /// as many as fit one reply); and whether more follow. Reads a
+    /// directory of any size page by page, each resuming after the last
+    /// name of the one before.
+    pub fn list_page(&self, path: &str, after: &str, max: u32) -> Result<(Vec<DirEntry>, bool), CapError> {
+        let mut r = self.request(method::directory::LIST_PAGE);
+        let mut p = r.params.init_root::<directory::list_page_params::Builder<'_>>();
+        p.set_path(path);
+        p.set_after(after);
+        p.set_max(max);
         r.result_len = BIG_RESULT;
         let reply = call(r)?;
-        let res = reply.message.get_root::<directory::list_results::Reader<'_>>().map_err(malformed)?;
+        let res = reply.message.get_root::<directory::list_page_results::Reader<'_>>().map_err(malformed)?;
         let entries = res.get_entries().map_err(malformed)?;
         let mut out = Vec::new();
         out.try_reserve_exact(entries.len() as usize).map_err(|_| CapError::OutOfMemory)?;
@@ -95,7 +117,7 @@ impl Directory {
                 size: e.get_size(),
             });
         }
-        Ok(out)
+        Ok((out, res.get_more()))
     }
 
     /// Opens the file at `path` as `options` say.

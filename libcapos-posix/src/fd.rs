@@ -58,14 +58,26 @@ pub struct OpenDir {
     pub cursor: Mutex<DirCursor>,
 }
 
-/// Where `getdents64` is: the entries of the listing read so far (with
-/// `.` and `..` first), and the index of the next one to hand out.
+/// Where `getdents64` is in a directory's listing, which it reads a page
+/// at a time (`Directory.listPage`), so a directory of any size can be
+/// read: the entries fetched and not yet handed out (`.` and `..` come
+/// first), the last name fetched (the next page starts after it), whether
+/// more pages follow, how many entries were handed out (each entry's
+/// `d_off` is the count after it), and how many to skip after a seek.
 #[derive(Default)]
 pub struct DirCursor {
-    /// The listing, fetched on the first `getdents64` after open or rewind.
-    pub entries: Option<Vec<DirEntry>>,
-    /// Index of the next entry.
-    pub next: usize,
+    /// Whether the listing has started (false after open or a rewind).
+    pub started: bool,
+    /// Entries fetched and not handed out yet.
+    pub buffered: alloc::collections::VecDeque<DirEntry>,
+    /// The last name fetched.
+    pub after: String,
+    /// Whether the directory has entries after `after`.
+    pub more: bool,
+    /// Entries handed out (or skipped) since the start.
+    pub position: u64,
+    /// Entries still to skip (a seek to `d_off` N skips N).
+    pub skip: u64,
 }
 
 /// An open file description.

@@ -359,11 +359,10 @@ pub fn lseek(fd: i64, offset: u64, whence: u64) -> SysResult {
             if whence != Whence::Start || offset < 0 {
                 return Err(Errno::EINVAL);
             }
+            // The listing starts again and skips `offset` entries.
             let mut cursor = dir.cursor.lock();
-            if offset == 0 {
-                cursor.entries = None;
-            }
-            cursor.next = offset as usize;
+            cursor.started = false;
+            cursor.skip = offset as u64;
             Ok(offset)
         }
         Object::Null | Object::Zero | Object::Random => Ok(0),
@@ -481,53 +480,74 @@ pub fn statx(dirfd: i64, path: u64, flags: u64, buf: u64) -> SysResult {
 }
 
 /// `getdents64(fd, buf, count)`: Linux `linux_dirent64` records, `.` and
-/// `..` first, then the directory's entries by name.
+/// `..` first, then the directory's entries by name, read from the file
+/// service a page at a time.
 pub fn getdents64(fd: i64, buf: u64, count: u64) -> SysResult {
     let d = fd::get(fd)?;
     let Object::Dir(dir) = &d.object else { return Err(Errno::ENOTDIR) };
-    if dir.cursor.lock().entries.is_none() {
-        // Listed outside the cursor's lock (a capability call).
-        let listed = root()?.list(&dir.path)?;
-        let mut entries = Vec::with_capacity(listed.len() + 2);
-        for name in [".", ".."] {
-            entries.push(DirEntry { name: String::from(name), kind: NodeKind::Directory, size: 0 });
-        }
-        entries.extend(listed);
-        let mut cursor = dir.cursor.lock();
-        if cursor.entries.is_none() {
-            cursor.entries = Some(entries);
-        }
-    }
     let out = user::bytes_mut(buf, count as usize)?;
-    let mut cursor = dir.cursor.lock();
-    let DirCursor { entries, next } = &mut *cursor;
-    let entries = entries.as_deref().unwrap_or_default();
     let mut used = 0;
-    while let Some(entry) = entries.get(*next) {
-        let reclen = (musl::DIRENT64_NAME_OFFSET + entry.name.len() + 1).next_multiple_of(8);
-        if used + reclen > out.len() {
-            if used == 0 {
-                return Err(Errno::EINVAL);
+    loop {
+        let fetch = {
+            let mut cursor = dir.cursor.lock();
+            if !cursor.started {
+                cursor.started = true;
+                cursor.buffered.clear();
+                for name in [".", ".."] {
+                    cursor.buffered.push_back(DirEntry { name: String::from(name), kind: NodeKind::Directory, size: 0 });
+                }
+                cursor.after.clear();
+                cursor.more = true;
+                cursor.position = 0;
             }
-            break;
-        }
-        let ino = match entry.name.as_str() {
-            "." => inode(&dir.path),
-            ".." => inode(&normalize(&join(&dir.path, "..")).unwrap_or_default()),
-            name => inode(&join(&dir.path, name)),
+            while let Some(entry) = cursor.buffered.front() {
+                if cursor.skip > 0 {
+                    cursor.skip -= 1;
+                    cursor.position += 1;
+                    cursor.buffered.pop_front();
+                    continue;
+                }
+                let reclen = (musl::DIRENT64_NAME_OFFSET + entry.name.len() + 1).next_multiple_of(8);
+                if used + reclen > out.len() {
+                    if used == 0 {
+                        return Err(Errno::EINVAL);
+                    }
+                    return Ok(used as i64);
+                }
+                let ino = match entry.name.as_str() {
+                    "." => inode(&dir.path),
+                    ".." => inode(&normalize(&join(&dir.path, "..")).unwrap_or_default()),
+                    name => inode(&join(&dir.path, name)),
+                };
+                let kind = if entry.kind == NodeKind::Directory { musl::DT_DIR } else { musl::DT_REG };
+                let record = &mut out[used..used + reclen];
+                record.fill(0);
+                record[0..8].copy_from_slice(&ino.to_le_bytes());
+                record[8..16].copy_from_slice(&(cursor.position + 1).to_le_bytes());
+                record[16..18].copy_from_slice(&(reclen as u16).to_le_bytes());
+                record[18] = kind as u8;
+                record[19..19 + entry.name.len()].copy_from_slice(entry.name.as_bytes());
+                used += reclen;
+                cursor.position += 1;
+                cursor.buffered.pop_front();
+            }
+            if !cursor.more || used > 0 {
+                return Ok(used as i64);
+            }
+            cursor.after.clone()
         };
-        let kind = if entry.kind == NodeKind::Directory { musl::DT_DIR } else { musl::DT_REG };
-        let record = &mut out[used..used + reclen];
-        record.fill(0);
-        record[0..8].copy_from_slice(&ino.to_le_bytes());
-        record[8..16].copy_from_slice(&((*next + 1) as u64).to_le_bytes());
-        record[16..18].copy_from_slice(&(reclen as u16).to_le_bytes());
-        record[18] = kind as u8;
-        record[19..19 + entry.name.len()].copy_from_slice(entry.name.as_bytes());
-        used += reclen;
-        *next += 1;
+        // The next page, fetched outside the cursor's lock (a capability
+        // call); kept only if nobody moved the cursor meanwhile.
+        let (page, more) = root()?.list_page(&dir.path, &fetch, 0)?;
+        let mut cursor = dir.cursor.lock();
+        if cursor.started && cursor.after == fetch && cursor.buffered.is_empty() {
+            if let Some(last) = page.last() {
+                cursor.after = last.name.clone();
+            }
+            cursor.more = more && !page.is_empty();
+            cursor.buffered.extend(page);
+        }
     }
-    Ok(used as i64)
 }
 
 /// `ftruncate(fd, length)`.

@@ -213,6 +213,8 @@ pub mod method {
         pub const STAT: u16 = 6;
         /// `openDir(path, readOnly) -> dir`.
         pub const OPEN_DIR: u16 = 7;
+        /// `listPage(path, after, max) -> (entries, more)`.
+        pub const LIST_PAGE: u16 = 8;
     }
     /// `File` methods.
     pub mod file {

@@ -309,6 +309,13 @@ fn empty() -> Builder {
     b
 }
 
+/// Bytes of entries one `listPage` reply carries at most: the largest
+/// reply, less room for the message's framing.
+const PAGE_BUDGET: usize = MAX_PARAMS_LEN as usize - 1024;
+/// Words of the first segment of a `listPage` reply: all of it, so no
+/// far pointers are needed.
+const PAGE_WORDS: u32 = MAX_PARAMS_LEN / 8 + 64;
+
 /// A call on a Directory (the root, badge 0, or one made by `openDir`).
 fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
     let m = &call.message;
@@ -327,6 +334,32 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
                 b.set_size(e.size);
             }
             Ok(Answer::plain(results))
+        }
+        method::directory::LIST_PAGE => {
+            let p = m.get_root::<directory::list_page_params::Reader<'_>>().map_err(malformed)?;
+            let (entries, more) =
+                fs.list_page(badge, text(p.get_path())?, text(p.get_after())?, p.get_max() as usize, PAGE_BUDGET)?;
+            // The budget counts the entries' own words; should the message
+            // still come out too large, fewer entries go (the page says
+            // `more`, so the client asks again).
+            let mut count = entries.len();
+            loop {
+                let mut page = Builder::new(capnp::message::HeapAllocator::new().first_segment_words(PAGE_WORDS));
+                let mut r = page.init_root::<directory::list_page_results::Builder<'_>>();
+                r.set_more(more || count < entries.len());
+                let mut list = r.init_entries(count as u32);
+                for (i, e) in entries[..count].iter().enumerate() {
+                    let mut b = list.reborrow().get(i as u32);
+                    b.set_name(e.name.as_str());
+                    b.set_kind(kind(e.kind));
+                    b.set_size(e.size);
+                }
+                let words = capnp::serialize::compute_serialized_size_in_words(&page);
+                if words.saturating_mul(8) <= MAX_PARAMS_LEN as usize || count <= 1 {
+                    return Ok(Answer::plain(page));
+                }
+                count /= 2;
+            }
         }
         method::directory::OPEN => {
             let p = m.get_root::<directory::open_params::Reader<'_>>().map_err(malformed)?;
