@@ -641,7 +641,9 @@ fn list_page_reads_a_big_directory_in_pages_that_resume_after_a_name() {
     let mut fs = boot();
     fs.mkdir(R, "tmp/big").unwrap();
     for i in 0..3000 {
-        let f = fs.open(R, &format!("tmp/big/entry-{i:05}"), OpenOptions { create: true, ..write_opts() }).unwrap();
+        let f = fs
+            .open(R, &format!("tmp/big/entry-{i:05}"), OpenOptions { create: true, ..write_opts() })
+            .unwrap();
         fs.release(f);
     }
     let mut seen = Vec::new();

@@ -494,7 +494,11 @@ pub fn getdents64(fd: i64, buf: u64, count: u64) -> SysResult {
                 cursor.started = true;
                 cursor.buffered.clear();
                 for name in [".", ".."] {
-                    cursor.buffered.push_back(DirEntry { name: String::from(name), kind: NodeKind::Directory, size: 0 });
+                    cursor.buffered.push_back(DirEntry {
+                        name: String::from(name),
+                        kind: NodeKind::Directory,
+                        size: 0,
+                    });
                 }
                 cursor.after.clear();
                 cursor.more = true;

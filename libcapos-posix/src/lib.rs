@@ -22,6 +22,9 @@
 #![no_std]
 
 extern crate alloc;
+// libcapos (`include/capos/capos.h`): its C functions ship in this
+// library, so a program has one runtime for both.
+extern crate capos_c;
 
 pub mod errno;
 pub mod fd;

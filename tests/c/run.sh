@@ -7,6 +7,10 @@
 # standard error and the exit status must be identical; nothing is
 # compared with a stored expectation.
 #
+# tests/c/capos-only/NAME.c are capability programs (capos/capos.h) with
+# no host twin: built with capos-cc only, each checks itself and must
+# exit 0.
+#
 # A program that faults must fault on both (status 139); the capOS
 # shell's one-line report of the fault on stderr is then not a difference.
 #
@@ -114,7 +118,37 @@ export here out capos_cc CC root
 # otherwise race to rebuild a stale tree).
 "$root/capos" run --help >/dev/null || { echo "c-test: building capOS failed (build/logs/capos-build.log)" >&2; exit 1; }
 
-printf '%s\n' "${names[@]}" | xargs -P "$JOBS" -I{} bash -c 'one "$@"' _ {}
+# capOS-only programs (tests/c/capos-only/NAME.c, using capos/capos.h):
+# no host twin; each checks itself and must exit 0.
+native() {
+  local name=$1 result=$out/results/capos-only-$1
+  if ! "$capos_cc" -O2 -o "$out/capos/$name" "$here/capos-only/$name.c" 2>"$out/capos/$name.build"; then
+    { echo FAIL; echo "the capos-cc build failed:"; head -n 20 "$out/capos/$name.build"; } >"$result"
+    return
+  fi
+  "$root/capos" run --timeout 180 --log "$out/capos/$name.log" -- "$out/capos/$name" \
+     </dev/null >"$out/capos/$name.out" 2>"$out/capos/$name.err"
+  local status=$?
+  if [ "$status" = 0 ]; then
+    echo ok >"$result"
+  else
+    { echo FAIL; echo "status $status; its output:"; tail -n 20 "$out/capos/$name.out" "$out/capos/$name.err"; } >"$result"
+  fi
+}
+export -f native
+natives=()
+if [ $# -eq 0 ]; then
+  for src in "$here"/capos-only/*.c; do
+    [ -f "$src" ] || continue
+    name=${src##*/}
+    natives+=("${name%.c}")
+  done
+fi
+
+{
+  printf 'one %s\n' "${names[@]}"
+  [ ${#natives[@]} -eq 0 ] || printf 'native %s\n' "${natives[@]}"
+} | xargs -P "$JOBS" -L 1 bash -c '"$@"' _
 
 passed=0
 failed=0
@@ -130,16 +164,22 @@ else
   echo "FAIL - docs/posix-abi.md does not list:$missing"
   failed=$((failed + 1))
 fi
-for name in "${names[@]}"; do
-  verdict=$(head -n 1 "$out/results/$name" 2>/dev/null || echo FAIL)
-  if [ "$verdict" = ok ]; then
-    echo "ok - $name"
+# report LABEL RESULT-FILE: one verdict line, and the details of a failure.
+report() {
+  if [ "$(head -n 1 "$2" 2>/dev/null || echo FAIL)" = ok ]; then
+    echo "ok - $1"
     passed=$((passed + 1))
   else
-    echo "FAIL - $name"
-    tail -n +2 "$out/results/$name" 2>/dev/null | sed 's/^/    /'
+    echo "FAIL - $1"
+    tail -n +2 "$2" 2>/dev/null | sed 's/^/    /'
     failed=$((failed + 1))
   fi
+}
+for name in "${names[@]}"; do
+  report "$name" "$out/results/$name"
+done
+for name in "${natives[@]}"; do
+  report "capos-only/$name" "$out/results/capos-only-$name"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -337,14 +337,20 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
         }
         method::directory::LIST_PAGE => {
             let p = m.get_root::<directory::list_page_params::Reader<'_>>().map_err(malformed)?;
-            let (entries, more) =
-                fs.list_page(badge, text(p.get_path())?, text(p.get_after())?, p.get_max() as usize, PAGE_BUDGET)?;
+            let (entries, more) = fs.list_page(
+                badge,
+                text(p.get_path())?,
+                text(p.get_after())?,
+                p.get_max() as usize,
+                PAGE_BUDGET,
+            )?;
             // The budget counts the entries' own words; should the message
             // still come out too large, fewer entries go (the page says
             // `more`, so the client asks again).
             let mut count = entries.len();
             loop {
-                let mut page = Builder::new(capnp::message::HeapAllocator::new().first_segment_words(PAGE_WORDS));
+                let mut page =
+                    Builder::new(capnp::message::HeapAllocator::new().first_segment_words(PAGE_WORDS));
                 let mut r = page.init_root::<directory::list_page_results::Builder<'_>>();
                 r.set_more(more || count < entries.len());
                 let mut list = r.init_entries(count as u32);

@@ -183,6 +183,11 @@ fn options(build_dir: Option<PathBuf>, args: RunArgs, cwd: &Path) -> Result<run:
         *first = name;
         program_file = Some(path);
     }
+    if program_file.is_some() {
+        // Run by the shell's `run`, so a file named like a builtin (`caps`,
+        // `ls`) is still the program.
+        command.insert(0, "run".to_string());
+    }
     let timeout = match args.timeout {
         None if command.is_empty() || tty::is_terminal(libc::STDIN_FILENO) => None,
         None => Some(DEFAULT_PROGRAM_TIMEOUT),

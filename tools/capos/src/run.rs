@@ -42,7 +42,8 @@ pub struct Options {
     /// `PROGRAM ARGS…`; empty for the interactive shell.
     pub program: Vec<String>,
     /// The host file PROGRAM came from, when it was given as a path (it
-    /// is carried in as the boot binary PROGRAM).
+    /// is carried in as the boot binary PROGRAM, and `program` is then
+    /// `run PROGRAM ARGS…`).
     pub program_file: Option<PathBuf>,
     /// `KEY=VALUE` for the shell's and the program's environment.
     pub env: Vec<String>,
@@ -200,7 +201,7 @@ fn run_manifest(o: &Options) -> Result<Vec<u8>, Error> {
     let mut m = manifest::load(&o.manifest, &o.cue)?;
     let files = spec::collect(&o.mappings)?;
     let mut added: u64 = files.iter().map(|f| f.data.len() as u64).sum();
-    if let (Some(path), Some(name)) = (&o.program_file, o.program.first()) {
+    if let (Some(path), Some(name)) = (&o.program_file, o.program.get(1)) {
         let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         added += data.len() as u64;
         manifest::add_binary(&mut m, name, data);
