@@ -19,6 +19,7 @@ APT_PACKAGES=(
   gcc                  # the C compiler musl and the C tests are built with
   binutils             # ar, objdump, nm: musl's build and make musl-test
   dpkg-dev             # dpkg-source: unpacks Debian source packages (ports/fetch.sh)
+  libclang1-14         # libclang: bindgen reads musl's headers (libcapos-posix/build.rs)
 )
 RUST_COMPONENTS=(rust-src rustfmt clippy llvm-tools miri)
 RUST_TARGETS=(x86_64-unknown-none)

@@ -175,6 +175,18 @@ report() {
     failed=$((failed + 1))
   fi
 }
+# Exactly one definition of each C library symbol ends up in a program:
+# musl's memcpy family, not also compiler_builtins'.
+if [ -f "$out/capos/hello" ]; then
+  dups=$(nm "$out/capos/hello" | awk '$3 ~ /^(memcpy|memmove|memset|memcmp|bcmp|strlen)$/ { n[$3]++ } END { for (s in n) if (n[s] > 1) print s }')
+  if [ -z "$dups" ] && nm "$out/capos/hello" | grep -q ' T memcpy$'; then
+    echo "ok - one definition of memcpy and friends in a program"
+    passed=$((passed + 1))
+  else
+    echo "FAIL - duplicate definitions in build/tests/c/capos/hello: ${dups:-no memcpy}"
+    failed=$((failed + 1))
+  fi
+fi
 for name in "${names[@]}"; do
   report "$name" "$out/results/$name"
 done
