@@ -305,6 +305,44 @@ interface VirtualMemory @0xef926ebc7c733030 {
 # Inter-process calls
 # ---------------------------------------------------------------------------
 
+interface PipeFactory @0xd7c5a0f3e1b2c4a6 {
+  # Makes pipes: one-way byte streams between the holders of their two
+  # ends, kept in the kernel (what POSIX `pipe` is built on).
+
+  create @0 () -> (reader :CapIndex, writer :CapIndex);
+  # A new pipe with a 64 KiB buffer: its read end and its write end (both
+  # `Pipe`s; indices into the results cap list). Copies of an end are the
+  # same end: the pipe sees its writer gone when the last copy of the
+  # write end is released, and its reader gone likewise.
+}
+
+interface Pipe @0xc3f1e2d4b5a69788 {
+  # One end of a pipe. Reads on the write end and writes on the read end
+  # fail with `PermissionDenied`.
+
+  read @0 (max :UInt32, nonblocking :Bool) -> (data :Data);
+  # Up to `max` bytes (1 to 65536), waiting until there are some. Empty
+  # data is end of file: the buffer is empty and every writer is gone.
+  # With `nonblocking`, `WouldBlock` instead of waiting.
+
+  write @1 (data :Data, nonblocking :Bool) -> (written :UInt32);
+  # Appends `data` (at most 64 KiB), waiting for room: a write of at most
+  # 4096 bytes (PIPE_BUF) goes in whole, never interleaved with another;
+  # a longer one may return having written part (then `written` says how
+  # much). `PeerDied` when every reader is gone (POSIX's EPIPE). With
+  # `nonblocking`, writes what fits now, `WouldBlock` when nothing does.
+
+  status @2 () -> (available :UInt32, room :UInt32, peerGone :Bool);
+  # Bytes waiting to be read, room for writing, and whether the other end
+  # is gone (every writer, for the read end; every reader, for the write
+  # end). Never waits.
+
+  waitReady @3 () -> ();
+  # Waits until a read (on the read end) or a write (on the write end)
+  # would not wait: data or end of file; room or no reader. `poll` and
+  # `select` are built on it.
+}
+
 interface EndpointFactory @0xbd30013033a5ac95 {
   # Makes endpoints: kernel-queued channels through which one process serves
   # calls of some interface to others.
@@ -665,6 +703,9 @@ enum KernelCap @0xb9d5e887be6ed470 {
   stderr @11;
   # A `Console` for error output: the port the kernel command line names
   # with `stderr=` (kept apart from the terminal), else the terminal.
+
+  pipeFactory @12;
+  # A `PipeFactory`.
 }
 
 struct CapDecl @0xd64a5d51d1e3b70f {

@@ -72,11 +72,13 @@ pub enum KernelCap {
     Terminal,
     /// `Console` for error output (the `stderr=` port, else the terminal).
     Stderr,
+    /// `PipeFactory`.
+    PipeFactory,
 }
 
 impl KernelCap {
     /// Every kernel cap, in schema order.
-    pub const ALL: [KernelCap; 12] = [
+    pub const ALL: [KernelCap; 13] = [
         Self::Console,
         Self::Timer,
         Self::WallClock,
@@ -89,6 +91,7 @@ impl KernelCap {
         Self::RevocationFactory,
         Self::Terminal,
         Self::Stderr,
+        Self::PipeFactory,
     ];
 
     /// The name `system.cue` and the schema use (`wallClock`).
@@ -106,6 +109,7 @@ impl KernelCap {
             Self::RevocationFactory => "revocationFactory",
             Self::Terminal => "terminal",
             Self::Stderr => "stderr",
+            Self::PipeFactory => "pipeFactory",
         }
     }
 
@@ -130,6 +134,7 @@ impl KernelCap {
             Self::RevocationFactory => id::REVOCATION_FACTORY,
             Self::Terminal => id::TERMINAL_SESSION,
             Self::Stderr => id::CONSOLE,
+            Self::PipeFactory => id::PIPE_FACTORY,
         }
     }
 
@@ -147,6 +152,7 @@ impl KernelCap {
             schema::KernelCap::RevocationFactory => Self::RevocationFactory,
             schema::KernelCap::Terminal => Self::Terminal,
             schema::KernelCap::Stderr => Self::Stderr,
+            schema::KernelCap::PipeFactory => Self::PipeFactory,
         }
     }
 
@@ -164,6 +170,7 @@ impl KernelCap {
             Self::RevocationFactory => schema::KernelCap::RevocationFactory,
             Self::Terminal => schema::KernelCap::Terminal,
             Self::Stderr => schema::KernelCap::Stderr,
+            Self::PipeFactory => schema::KernelCap::PipeFactory,
         }
     }
 }

@@ -17,6 +17,7 @@
 //! - [`thread`], [`park`], [`sync`]: threads, ParkSpace, Mutex and Condvar;
 //! - [`heap`]: the allocator (grows through `virtualMemory`);
 //! - [`fs`]: typed clients of the file service (`Directory`, `File`);
+//! - [`pipe`]: pipes (`PipeFactory`, `Pipe`);
 //! - [`stdio`]: standard input, output and error by cap name.
 //!
 //! One ring per process, shared by its threads: the ring client sits behind
@@ -36,6 +37,7 @@ pub mod handle;
 pub mod heap;
 mod panic;
 pub mod park;
+pub mod pipe;
 pub mod ring;
 pub mod server;
 pub mod service;

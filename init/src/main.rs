@@ -95,6 +95,7 @@ fn kernel_cap(cap: manifest::KernelCap) -> KernelCap {
         manifest::KernelCap::RevocationFactory => KernelCap::RevocationFactory,
         manifest::KernelCap::Terminal => KernelCap::Terminal,
         manifest::KernelCap::Stderr => KernelCap::Stderr,
+        manifest::KernelCap::PipeFactory => KernelCap::PipeFactory,
     }
 }
 

@@ -47,6 +47,7 @@ impl Errno {
     pub const EOVERFLOW: Errno = Errno(musl::EOVERFLOW);
     pub const ENOEXEC: Errno = Errno(musl::ENOEXEC);
     pub const ENODEV: Errno = Errno(musl::ENODEV);
+    pub const ENFILE: Errno = Errno(musl::ENFILE);
 
     /// The errno's name (`ENOENT`), for traces.
     pub fn name(self) -> &'static str {
@@ -84,6 +85,7 @@ impl Errno {
             musl::EOVERFLOW => "EOVERFLOW",
             musl::ENOEXEC => "ENOEXEC",
             musl::ENODEV => "ENODEV",
+            musl::ENFILE => "ENFILE",
             _ => "E?",
         }
     }

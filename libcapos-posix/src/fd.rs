@@ -39,6 +39,19 @@ pub enum Object {
     File(OpenFile),
     /// A directory of the file service.
     Dir(OpenDir),
+    /// One end of a pipe.
+    Pipe(OpenPipe),
+}
+
+/// An open pipe end, and the `waitReady` call `poll` left waiting on it
+/// (reused by the next `poll`, so waits never pile up).
+pub struct OpenPipe {
+    /// The end.
+    pub pipe: capos_rt::pipe::Pipe,
+    /// Whether it is the write end.
+    pub write: bool,
+    /// A `waitReady` in flight.
+    pub waiter: Mutex<Option<capos_rt::call::PendingCall>>,
 }
 
 /// An open file: the file service's `File` cap and the path it was opened

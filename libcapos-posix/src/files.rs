@@ -108,7 +108,7 @@ fn clone_object(object: &Object) -> Result<Object, Errno> {
         Object::Null => Object::Null,
         Object::Zero => Object::Zero,
         Object::Random => Object::Random,
-        Object::File(_) | Object::Dir(_) => return Err(Errno::ENOSYS),
+        Object::File(_) | Object::Dir(_) | Object::Pipe(_) => return Err(Errno::ENOSYS),
     })
 }
 
@@ -178,6 +178,10 @@ pub fn close(fd: i64) -> SysResult {
     Ok(0)
 }
 
+fn nonblocking(d: &Description) -> bool {
+    d.status.load(Ordering::Relaxed) & musl::O_NONBLOCK as u32 != 0
+}
+
 /// Reads into `buf` from a description.
 fn read_into(d: &Description, buf: &mut [u8]) -> SysResult {
     if !d.readable() {
@@ -198,6 +202,7 @@ fn read_into(d: &Description, buf: &mut [u8]) -> SysResult {
             Ok(total as i64)
         }
         Object::Dir(_) => Err(Errno::EISDIR),
+        Object::Pipe(p) => crate::pipe::read(p, buf, nonblocking(d)),
         device => crate::terminal::read(device, buf),
     }
 }
@@ -228,6 +233,7 @@ fn write_from(d: &Description, data: &[u8]) -> SysResult {
             Ok(total as i64)
         }
         Object::Dir(_) => Err(Errno::EISDIR),
+        Object::Pipe(p) => crate::pipe::write(p, data, nonblocking(d)),
         device => crate::terminal::write(device, data),
     }
 }
@@ -422,6 +428,7 @@ fn fd_stat(fd: i64) -> Result<musl::stat, Errno> {
     Ok(match &d.object {
         Object::File(f) => node_stat(&f.file.stat()?, &f.path),
         Object::Dir(dir) => node_stat(&root()?.stat(&dir.path)?, &dir.path),
+        Object::Pipe(p) => crate::pipe::stat(p),
         device => device_stat(device),
     })
 }

@@ -17,6 +17,7 @@
 //! - [`errno`]: `CapError` to errno, in one function;
 //! - [`fd`]: the fd table; [`files`]: files and directories;
 //!   [`terminal`]: the terminal, `stderr` and the `/dev` devices;
+//! - [`pipe`]: pipes and `poll`/`select`;
 //! - [`memory`], [`time`], [`thread`], [`process`]: the other calls;
 //! - [`musl`]: constants and layouts from musl's headers (bindgen).
 #![no_std]
@@ -31,6 +32,7 @@ pub mod fd;
 pub mod files;
 pub mod memory;
 pub mod musl;
+pub mod pipe;
 pub mod process;
 pub mod start;
 pub mod table;

@@ -115,7 +115,7 @@ pub fn getrlimit(resource: u64, buf: u64) -> SysResult {
 pub fn ioctl(fd: i64, request: u64, arg: u64) -> SysResult {
     let d = fd::get(fd)?;
     match &d.object {
-        Object::File(_) | Object::Dir(_) => Err(Errno::ENOTTY),
+        Object::File(_) | Object::Dir(_) | Object::Pipe(_) => Err(Errno::ENOTTY),
         device => crate::terminal::ioctl(device, request, arg),
     }
 }
@@ -238,6 +238,12 @@ fn deliver(sig: usize) {
             MASK.store(old_mask, Ordering::Release);
         }
     }
+}
+
+/// Sends `sig` to this process (as `raise` does; a `SIGPIPE` from a
+/// write to a pipe without a reader).
+pub fn raise(sig: u64) {
+    let _ = send_self(sig);
 }
 
 /// A signal sent to this process (by `kill`, `tkill`, `tgkill`).

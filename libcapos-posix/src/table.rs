@@ -13,7 +13,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::errno::{Errno, SysResult};
 use crate::musl::*;
-use crate::{files, memory, process, thread, time};
+use crate::{files, memory, pipe, process, thread, time};
 
 /// A system call the adapter serves.
 pub struct Call {
@@ -60,11 +60,14 @@ calls! {
     SYS_rt_sigaction "dppu" => |a| process::rt_sigaction(a[0], a[1], a[2], a[3]);
     SYS_rt_sigprocmask "dppu" => |a| process::rt_sigprocmask(a[0], a[1], a[2], a[3]);
     SYS_ioctl "dxp" => |a| process::ioctl(fd(a[0]), a[1], a[2]);
+    SYS_poll "pud" => |a| pipe::poll(a[0], a[1], a[2]);
     SYS_pread64 "dpud" => |a| files::pread(fd(a[0]), a[1], a[2], a[3]);
     SYS_pwrite64 "dbud" => |a| files::pwrite(fd(a[0]), a[1], a[2], a[3]);
     SYS_readv "dpd" => |a| files::readv(fd(a[0]), a[1], a[2]);
     SYS_writev "dpd" => |a| files::writev(fd(a[0]), a[1], a[2]);
     SYS_access "so" => |a| files::faccessat(AT_FDCWD_, a[0], a[1]);
+    SYS_pipe "p" => |a| pipe::pipe2(a[0], 0);
+    SYS_select "dpppp" => |a| pipe::select_timeval(a[0], a[1], a[2], a[3], a[4]);
     SYS_sched_yield "" => |_| thread::sched_yield();
     SYS_mremap "puux" => |a| memory::mremap(a[0], a[1], a[2], a[3]);
     SYS_madvise "pud" => |a| memory::madvise(a[0], a[1], a[2]);
@@ -120,7 +123,10 @@ calls! {
     SYS_renameat "dsds" => |a| files::renameat(fd(a[0]), a[1], fd(a[2]), a[3], 0);
     SYS_readlinkat "dspu" => |a| files::readlinkat(fd(a[0]), a[1]);
     SYS_faccessat "dso" => |a| files::faccessat(fd(a[0]), a[1], a[2]);
+    SYS_pselect6 "dppppp" => |a| pipe::pselect6(a[0], a[1], a[2], a[3], a[4]);
+    SYS_ppoll "pupp" => |a| pipe::ppoll(a[0], a[1], a[2]);
     SYS_dup3 "ddx" => |a| files::dup3(fd(a[0]), fd(a[1]), a[2], false);
+    SYS_pipe2 "px" => |a| pipe::pipe2(a[0], a[1]);
     SYS_prlimit64 "ddpp" => |a| process::prlimit64(a[0], a[1], a[2], a[3]);
     SYS_renameat2 "dsdsx" => |a| files::renameat(fd(a[0]), a[1], fd(a[2]), a[3], a[4]);
     SYS_getrandom "pux" => |a| process::getrandom(a[0], a[1], a[2]);

@@ -78,7 +78,7 @@ pub fn read(object: &Object, buf: &mut [u8]) -> SysResult {
             Ok(buf.len() as i64)
         }
         Object::Stderr | Object::Console => Err(Errno::EBADF),
-        Object::File(_) | Object::Dir(_) => Err(Errno::EINVAL),
+        Object::File(_) | Object::Dir(_) | Object::Pipe(_) => Err(Errno::EINVAL),
     }
 }
 
@@ -98,7 +98,7 @@ pub fn write(object: &Object, data: &[u8]) -> SysResult {
             &move |d| c.write_bytes(d)
         }
         Object::Null | Object::Zero | Object::Random => return Ok(data.len() as i64),
-        Object::File(_) | Object::Dir(_) => return Err(Errno::EINVAL),
+        Object::File(_) | Object::Dir(_) | Object::Pipe(_) => return Err(Errno::EINVAL),
     };
     for chunk in data.chunks(MAX_WRITE) {
         sink(chunk)?;

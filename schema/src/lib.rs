@@ -74,6 +74,10 @@ pub mod interface_id {
     pub const DIRECTORY: u64 = c::directory::_private::TYPE_ID;
     /// `File`.
     pub const FILE: u64 = c::file::_private::TYPE_ID;
+    /// `PipeFactory`.
+    pub const PIPE_FACTORY: u64 = c::pipe_factory::_private::TYPE_ID;
+    /// `Pipe`.
+    pub const PIPE: u64 = c::pipe::_private::TYPE_ID;
 }
 
 /// Method numbers (the schema's ordinals, `@N`), one module per interface.
@@ -158,6 +162,22 @@ pub mod method {
     pub mod endpoint_factory {
         /// `create(interfaceId) -> (server, client)`.
         pub const CREATE: u16 = 0;
+    }
+    /// `PipeFactory` methods.
+    pub mod pipe_factory {
+        /// `create() -> (reader, writer)`.
+        pub const CREATE: u16 = 0;
+    }
+    /// `Pipe` methods.
+    pub mod pipe {
+        /// `read(max, nonblocking) -> data`.
+        pub const READ: u16 = 0;
+        /// `write(data, nonblocking) -> written`.
+        pub const WRITE: u16 = 1;
+        /// `status() -> (available, room, peerGone)`.
+        pub const STATUS: u16 = 2;
+        /// `waitReady()`.
+        pub const WAIT_READY: u16 = 3;
     }
     /// `RevocationFactory` methods.
     pub mod revocation_factory {

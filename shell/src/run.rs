@@ -1,6 +1,7 @@
 //! Running boot binaries: spawn with caps, wait, Ctrl-C kills. A program
 //! gets the shell's environment and `PWD`, the shell's directory, and (with
-//! the standard caps) a `virtualMemory` cap of its own address space.
+//! the standard caps) a `virtualMemory` cap of its own address space and a
+//! `pipeFactory`.
 //!
 //! A program gets the shell's standard caps by default ([`STANDARD_CAPS`],
 //! those the shell holds) or exactly the
@@ -86,6 +87,8 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
     // caps.
     if chosen.is_none() {
         grants.push(Grant::kernel("virtualMemory", capos::schema::KernelCap::VirtualMemory));
+        // And it may make pipes (POSIX `pipe`).
+        grants.push(Grant::kernel("pipeFactory", capos::schema::KernelCap::PipeFactory));
     }
     // Armed before the program starts, so a Ctrl-C at any point of its run
     // counts.

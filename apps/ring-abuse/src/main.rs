@@ -254,6 +254,7 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     copies(&timer, c);
     boot_package_and_memory_limits(caps, c);
     terabyte_ranges(caps, c);
+    pipes(caps, c);
     moved_server_with_a_queued_call(caps, c);
 }
 
@@ -873,4 +874,51 @@ fn mapped_object_outlives_its_cap(caps: &Caps, fa: &FrameAllocator, c: &mut Case
     );
     let unmapped = vm.unmap(address, 4 * 4096);
     c.check("unmapping the object", unmapped.is_ok(), format!("{unmapped:?}"));
+}
+
+/// Pipes: each end refuses the other's method, bad sizes are refused, a
+/// waiting read ends when the writer goes and a write fails once the
+/// reader has gone.
+fn pipes(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(factory) = caps.get::<capos::rt::pipe::PipeFactory>("pipeFactory") else {
+        c.check("pipes", false, String::from("no pipeFactory cap"));
+        return;
+    };
+    let Ok((reader, writer)) = factory.create() else {
+        c.check("pipe create", false, String::from("create failed"));
+        return;
+    };
+    let got = writer.read(10, true).err();
+    c.check("read on the write end", got == Some(CapError::PermissionDenied), format!("{got:?}"));
+    let got = reader.write(b"x", true).err();
+    c.check("write on the read end", got == Some(CapError::PermissionDenied), format!("{got:?}"));
+    let got = reader.read(0, true).err();
+    c.check("read of 0 bytes", got == Some(CapError::InvalidArgument), format!("{got:?}"));
+    let got = reader.read(1 << 20, true).err();
+    c.check("read of 1 MiB at once", got == Some(CapError::InvalidArgument), format!("{got:?}"));
+    let got = writer.write(&alloc::vec![0u8; 65537], true).err();
+    c.check("write of more than 64 KiB", got == Some(CapError::TooLarge), format!("{got:?}"));
+    let got = reader.read(10, true).err();
+    c.check("non-blocking read of an empty pipe", got == Some(CapError::WouldBlock), format!("{got:?}"));
+    let filled = (0..20).map(|_| writer.write(&[7u8; 4096], true).unwrap_or(0)).sum::<u32>();
+    let got = writer.write(&[7u8; 4096], true).err();
+    c.check(
+        "a full pipe holds 64 KiB, then refuses",
+        filled == 65536 && got == Some(CapError::WouldBlock),
+        format!("{filled} bytes, then {got:?}"),
+    );
+    let drained = reader.read(65536, false).map(|d| d.len());
+    let late = writer.write(b"late", false);
+    drop(writer);
+    let rest = reader.read(100, false).map(|d| d.len());
+    let eof = reader.read(100, false).map(|d| d.len());
+    c.check(
+        "the writer's release ends the pipe after its data",
+        drained == Ok(65536) && late == Ok(4) && rest == Ok(4) && eof == Ok(0),
+        format!("drain {drained:?}, write {late:?}, read {rest:?}, then {eof:?}"),
+    );
+    let Ok((reader, writer)) = factory.create() else { return };
+    drop(reader);
+    let got = writer.write(b"x", false).err();
+    c.check("a write with no reader is PeerDied", got == Some(CapError::PeerDied), format!("{got:?}"));
 }

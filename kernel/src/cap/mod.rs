@@ -15,6 +15,7 @@ pub mod endpoint;
 pub mod entropy;
 pub mod memory;
 pub mod park;
+pub mod pipe;
 pub mod process_spawner;
 pub mod revocable;
 pub mod ring;
@@ -212,6 +213,7 @@ pub fn kernel_cap(kind: capos_schema::KernelCap) -> Result<crate::spawn::Initial
         K::RevocationFactory => Object(Arc::new(revocable::RevocationFactory)),
         K::Terminal => Object(Arc::new(terminal_session::TerminalSession)),
         K::Stderr => Object(Arc::new(terminal_session::Stderr)),
+        K::PipeFactory => Object(Arc::new(pipe::PipeFactory)),
     })
 }
 

@@ -380,7 +380,7 @@ mod tests {
             err(r#"{"services": {"hello": {"caps": {"clock": {"source": "clok"}}}}}"#),
             "services.hello.caps.clock.source: unknown kernel cap \"clok\" (known: console, timer, wallClock, \
              entropy, bootPackage, processSpawner, frameAllocator, virtualMemory, endpointFactory, revocationFactory, \
-             terminal, stderr)"
+             terminal, stderr, pipeFactory)"
         );
     }
 

@@ -123,7 +123,7 @@ fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
         "/tmp",
         "hello",
         &[
-            r"^hello, world! \(pid \d+, caps: terminal, stderr, console, fs, timer, wallClock, entropy, virtualMemory\)$",
+            r"^hello, world! \(pid \d+, caps: terminal, stderr, console, fs, timer, wallClock, entropy, virtualMemory, pipeFactory\)$",
         ],
     )?;
     typed(&mut s, 0, "/tmp", "run -c console hello you", &[r"^hello, you! \(pid \d+, caps: console\)$"])?;

@@ -1,0 +1,338 @@
+//! `PipeFactory` and `Pipe`: one-way byte streams in a 64 KiB kernel
+//! buffer, what POSIX `pipe` is built on.
+//!
+//! A pipe has a read end and a write end, each a kernel object; copies of
+//! an end's cap share the object, so the pipe learns that every writer (or
+//! reader) is gone when the end's object is dropped. Reads wait for data
+//! (empty data once the writers are gone: end of file); writes wait for
+//! room, a write of at most [`PIPE_BUF`] bytes going in whole; a write
+//! with no reader left fails with `PeerDied`. Waiting calls are kept in
+//! order and completed as the state changes; a waiter whose process ended
+//! is dropped, never handed data. Completions are delivered after the
+//! pipe's lock is released.
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_schema::{interface_id, method, pipe, pipe_factory};
+use spin::Mutex;
+
+use super::{Call, CapObject, CapRef, Outcome, PendingCall, Reply, empty_reply, malformed, read_params, reply_with};
+
+/// Bytes a pipe holds.
+pub const CAPACITY: usize = 64 * 1024;
+/// Writes up to this size go in whole (POSIX `PIPE_BUF`).
+pub const PIPE_BUF: usize = 4096;
+/// Largest read or write of one call.
+pub const MAX_IO: usize = 64 * 1024;
+
+/// A write waiting for room: the call, its data and how much went in.
+struct Write {
+    call: PendingCall,
+    data: Vec<u8>,
+    written: usize,
+}
+
+#[derive(Default)]
+struct State {
+    buffer: VecDeque<u8>,
+    readers_gone: bool,
+    writers_gone: bool,
+    reads: VecDeque<(PendingCall, usize)>,
+    writes: VecDeque<Write>,
+    read_ready: Vec<PendingCall>,
+    write_ready: Vec<PendingCall>,
+}
+
+type Completion = (PendingCall, Result<Reply, CapError>);
+
+fn data_reply(bytes: &[u8]) -> Result<Reply, CapError> {
+    reply_with(|m| {
+        m.init_root::<pipe::read_results::Builder<'_>>().set_data(bytes);
+        Ok(())
+    })
+}
+
+fn written_reply(n: usize) -> Result<Reply, CapError> {
+    reply_with(|m| {
+        m.init_root::<pipe::write_results::Builder<'_>>().set_written(n as u32);
+        Ok(())
+    })
+}
+
+impl State {
+    fn room(&self) -> usize {
+        CAPACITY - self.buffer.len()
+    }
+
+    /// Takes up to `max` bytes.
+    fn take(&mut self, max: usize) -> Vec<u8> {
+        let n = max.min(self.buffer.len());
+        self.buffer.drain(..n).collect()
+    }
+
+    /// Puts as much of `data[written..]` as the rules allow; returns the
+    /// new `written`.
+    fn put(&mut self, data: &[u8], written: usize) -> usize {
+        let rest = &data[written..];
+        if rest.len() <= PIPE_BUF && data.len() <= PIPE_BUF {
+            if self.room() < rest.len() {
+                return written;
+            }
+            self.buffer.extend(rest);
+            return data.len();
+        }
+        let n = rest.len().min(self.room());
+        self.buffer.extend(&rest[..n]);
+        written + n
+    }
+
+    /// Serves waiting calls while any can be served; returns their
+    /// completions.
+    fn progress(&mut self) -> Vec<Completion> {
+        let mut done = Vec::new();
+        loop {
+            let mut moved = false;
+            while let Some((call, max)) = self.reads.pop_front() {
+                if call.live_caller().is_none() {
+                    moved = true;
+                    continue;
+                }
+                if !self.buffer.is_empty() {
+                    let bytes = self.take(max);
+                    done.push((call, data_reply(&bytes)));
+                    moved = true;
+                } else if self.writers_gone {
+                    done.push((call, data_reply(&[])));
+                    moved = true;
+                } else {
+                    self.reads.push_front((call, max));
+                    break;
+                }
+            }
+            while let Some(mut w) = self.writes.pop_front() {
+                if w.call.live_caller().is_none() {
+                    moved = true;
+                    continue;
+                }
+                if self.readers_gone {
+                    let result = if w.written > 0 { written_reply(w.written) } else { Err(CapError::PeerDied) };
+                    done.push((w.call, result));
+                    moved = true;
+                    continue;
+                }
+                let before = w.written;
+                w.written = self.put(&w.data, w.written);
+                moved |= w.written != before;
+                if w.written == w.data.len() {
+                    done.push((w.call, written_reply(w.written)));
+                } else {
+                    self.writes.push_front(w);
+                    break;
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        if !self.buffer.is_empty() || self.writers_gone {
+            done.extend(self.read_ready.drain(..).map(|c| (c, empty_reply())));
+        }
+        if self.room() > 0 || self.readers_gone {
+            done.extend(self.write_ready.drain(..).map(|c| (c, empty_reply())));
+        }
+        done
+    }
+}
+
+/// What both ends share.
+struct Shared {
+    state: Mutex<State>,
+}
+
+fn deliver(done: Vec<Completion>) {
+    for (call, result) in done {
+        call.complete(result);
+    }
+}
+
+/// One end of a pipe.
+pub struct PipeEnd {
+    shared: Arc<Shared>,
+    write: bool,
+}
+
+impl Drop for PipeEnd {
+    fn drop(&mut self) {
+        let done = {
+            let mut s = self.shared.state.lock();
+            if self.write {
+                s.writers_gone = true;
+            } else {
+                s.readers_gone = true;
+                s.buffer.clear();
+            }
+            let mut done = s.progress();
+            // Calls still waiting on this end's own side can never be
+            // served now: none of this end's holders is left to wait.
+            if self.write {
+                done.extend(s.writes.drain(..).map(|w| (w.call, Err(CapError::Cancelled))));
+                done.extend(s.write_ready.drain(..).map(|c| (c, Err(CapError::Cancelled))));
+            } else {
+                done.extend(s.reads.drain(..).map(|(c, _)| (c, Err(CapError::Cancelled))));
+                done.extend(s.read_ready.drain(..).map(|c| (c, Err(CapError::Cancelled))));
+            }
+            done
+        };
+        deliver(done);
+    }
+}
+
+impl PipeEnd {
+    fn read(&self, call: Call<'_>) -> Result<Option<Reply>, CapError> {
+        let message = read_params(call.params)?;
+        let p = message.get_root::<pipe::read_params::Reader<'_>>().map_err(malformed)?;
+        let max = p.get_max() as usize;
+        if !(1..=MAX_IO).contains(&max) {
+            return Err(CapError::InvalidArgument);
+        }
+        let mut s = self.shared.state.lock();
+        if s.reads.is_empty() {
+            if !s.buffer.is_empty() {
+                let bytes = s.take(max);
+                let done = s.progress();
+                drop(s);
+                deliver(done);
+                return data_reply(&bytes).map(Some);
+            }
+            if s.writers_gone {
+                return data_reply(&[]).map(Some);
+            }
+        }
+        if p.get_nonblocking() {
+            return Err(CapError::WouldBlock);
+        }
+        s.reads.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
+        s.reads.push_back((call.pending, max));
+        Ok(None)
+    }
+
+    fn write(&self, call: Call<'_>) -> Result<Option<Reply>, CapError> {
+        let message = read_params(call.params)?;
+        let p = message.get_root::<pipe::write_params::Reader<'_>>().map_err(malformed)?;
+        let data = p.get_data().map_err(malformed)?;
+        if data.len() > MAX_IO {
+            return Err(CapError::TooLarge);
+        }
+        let mut s = self.shared.state.lock();
+        if s.readers_gone {
+            return Err(CapError::PeerDied);
+        }
+        let mut written = 0;
+        if s.writes.is_empty() {
+            written = s.put(data, 0);
+            if written == data.len() || (p.get_nonblocking() && written > 0) {
+                let done = s.progress();
+                drop(s);
+                deliver(done);
+                return written_reply(written).map(Some);
+            }
+        }
+        if p.get_nonblocking() {
+            return Err(CapError::WouldBlock);
+        }
+        let mut copy = Vec::new();
+        copy.try_reserve_exact(data.len()).map_err(|_| CapError::OutOfMemory)?;
+        copy.extend_from_slice(data);
+        s.writes.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
+        s.writes.push_back(Write { call: call.pending, data: copy, written });
+        let done = s.progress();
+        drop(s);
+        deliver(done);
+        Ok(None)
+    }
+
+    fn status(&self) -> Result<Reply, CapError> {
+        let s = self.shared.state.lock();
+        let (available, room) = (s.buffer.len(), s.room());
+        let gone = if self.write { s.readers_gone } else { s.writers_gone };
+        drop(s);
+        reply_with(|m| {
+            let mut r = m.init_root::<pipe::status_results::Builder<'_>>();
+            r.set_available(available as u32);
+            r.set_room(room as u32);
+            r.set_peer_gone(gone);
+            Ok(())
+        })
+    }
+
+    fn wait_ready(&self, call: Call<'_>) -> Result<Option<Reply>, CapError> {
+        let mut s = self.shared.state.lock();
+        let ready = if self.write {
+            s.room() > 0 || s.readers_gone
+        } else {
+            !s.buffer.is_empty() || s.writers_gone
+        };
+        if ready {
+            return empty_reply().map(Some);
+        }
+        let list = if self.write { &mut s.write_ready } else { &mut s.read_ready };
+        list.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
+        list.push(call.pending);
+        Ok(None)
+    }
+}
+
+impl CapObject for PipeEnd {
+    fn interface_id(&self) -> u64 {
+        interface_id::PIPE
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        let result = match (call.method, self.write) {
+            (method::pipe::READ, false) => self.read(call),
+            (method::pipe::WRITE, true) => self.write(call),
+            (method::pipe::READ | method::pipe::WRITE, _) => Err(CapError::PermissionDenied),
+            (method::pipe::STATUS, _) => self.status().map(Some),
+            (method::pipe::WAIT_READY, _) => self.wait_ready(call),
+            _ => Err(CapError::UnknownMethod),
+        };
+        match result {
+            Ok(Some(reply)) => Outcome::Done(reply),
+            Ok(None) => Outcome::Pending,
+            Err(e) => Outcome::Error(e),
+        }
+    }
+}
+
+/// The `PipeFactory` capability.
+pub struct PipeFactory;
+
+impl CapObject for PipeFactory {
+    fn interface_id(&self) -> u64 {
+        interface_id::PIPE_FACTORY
+    }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        if call.method != method::pipe_factory::CREATE {
+            return Outcome::Error(CapError::UnknownMethod);
+        }
+        let shared = Arc::new(Shared { state: Mutex::new(State::default()) });
+        let reader: CapRef = Arc::new(PipeEnd { shared: shared.clone(), write: false });
+        let writer: CapRef = Arc::new(PipeEnd { shared, write: true });
+        let reply = reply_with(|m| {
+            let mut r = m.init_root::<pipe_factory::create_results::Builder<'_>>();
+            r.set_reader(0);
+            r.set_writer(1);
+            Ok(())
+        });
+        match reply {
+            Ok(mut reply) => {
+                reply.caps = alloc::vec![reader, writer];
+                Outcome::Done(reply)
+            }
+            Err(e) => Outcome::Error(e),
+        }
+    }
+}
