@@ -2,7 +2,8 @@
 //! `getrlimit`/`prlimit64`, `ioctl`'s dispatch, and the signal calls.
 //!
 //! Signals are partial until "POSIX processes" brings their delivery:
-//! `rt_sigaction` and `rt_sigprocmask` keep the actions and the mask, and
+//! `rt_sigaction` and `rt_sigprocmask` keep the actions and the mask
+//! (`rt_sigpending` reports the blocked signals waiting), and
 //! a signal a process sends itself (`raise`, `abort`, `kill(getpid())`)
 //! is delivered at once (when not blocked; else when unblocked): its
 //! handler runs, or its default action ends the process with status
@@ -187,6 +188,17 @@ pub fn rt_sigprocmask(how: u64, set: u64, old: u64, size: u64) -> SysResult {
         MASK.store(new, Ordering::Release);
         deliver_pending();
     }
+    Ok(0)
+}
+
+/// `rt_sigpending(set, size)`: the signals sent to self while blocked and
+/// still blocked (Linux reports pending signals ANDed with the mask).
+pub fn rt_sigpending(set: u64, size: u64) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let pending = PENDING.load(Ordering::Acquire) & MASK.load(Ordering::Acquire);
+    user::write(set, pending)?;
     Ok(0)
 }
 
