@@ -58,3 +58,7 @@ mod tests {
         assert_eq!(ExitStatus::Killed.to_string(), "was killed");
     }
 }
+
+/// Cap-table slots a process has unless its spawner says otherwise: every
+/// cap it holds (an open file, a pipe end, a bootstrap cap) takes one.
+pub const DEFAULT_CAP_SLOTS: u16 = 256;

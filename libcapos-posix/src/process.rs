@@ -81,7 +81,12 @@ pub fn getrandom(buf: u64, length: u64, flags: u64) -> SysResult {
 fn limit(resource: u64) -> Result<(u64, u64), Errno> {
     let infinity = u64::MAX;
     Ok(match resource as i32 {
-        musl::RLIMIT_NOFILE => (fd::MAX_FDS as u64, fd::MAX_FDS as u64),
+        // Every open file and pipe end holds a cap: the cap-table quota
+        // bounds them before the fd table does.
+        musl::RLIMIT_NOFILE => {
+            let n = (fd::MAX_FDS as u64).min(u64::from(capos_abi::process::DEFAULT_CAP_SLOTS));
+            (n, n)
+        }
         musl::RLIMIT_STACK => (capos_abi::layout::STACK_SIZE, capos_abi::layout::STACK_SIZE),
         musl::RLIMIT_NPROC => {
             (capos_abi::syscall::MAX_THREADS as u64, capos_abi::syscall::MAX_THREADS as u64)
