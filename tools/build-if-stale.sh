@@ -11,7 +11,8 @@
 # cargo's own fingerprints decide what to rebuild.
 #
 # The stamp is made before make starts, so a file edited during the build
-# counts as changed next time. Used by the `./capos` script and `make run`.
+# counts as changed next time. Concurrent runs take turns (flock). Used by
+# the `./capos` script and `make run`.
 # Exit status: make's (0 when nothing needed building).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +41,16 @@ fresh() {
 if fresh; then
     exit 0
 fi
+# Runs started at once (the C suite runs two) build one after the other:
+# the second finds the tree fresh when the first is done.
 mkdir -p "$root/build/stamps"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$root/build/stamps/$name.lock"
+    flock 9
+    if fresh; then
+        exit 0
+    fi
+fi
 touch "$stamp.new"
 make -C "$root" "$@"
 mv "$stamp.new" "$stamp"

@@ -44,6 +44,10 @@ impl core::fmt::Display for ExitStatus {
     }
 }
 
+/// Cap-table slots a process has unless its spawner says otherwise: every
+/// cap it holds (an open file, a pipe end, a bootstrap cap) takes one.
+pub const DEFAULT_CAP_SLOTS: u16 = 256;
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -58,7 +62,3 @@ mod tests {
         assert_eq!(ExitStatus::Killed.to_string(), "was killed");
     }
 }
-
-/// Cap-table slots a process has unless its spawner says otherwise: every
-/// cap it holds (an open file, a pipe end, a bootstrap cap) takes one.
-pub const DEFAULT_CAP_SLOTS: u16 = 256;

@@ -32,6 +32,12 @@ pub const SYS_YIELD: u64 = 4;
 /// thread's). `address` must be 0 or a user address; returns 0, or
 /// `-InvalidArgument`.
 pub const SYS_SET_FS_BASE: u64 = 5;
+/// `fork(handle_out)`: a new process that is a copy of the caller (its
+/// memory, its caps at the same ids, the calling thread's registers; a
+/// fresh ring). Returns the child's pid to the caller and 0 to the child;
+/// when `handle_out` is not 0, a `ProcessHandle` cap for the child is
+/// written to the 32-bit word there (the caller's cap id).
+pub const SYS_FORK: u64 = 6;
 /// Most threads a process may have at once.
 pub const MAX_THREADS: usize = 64;
 

@@ -334,9 +334,15 @@ impl<'a> CapSet<'a> {
         self.env
     }
 
-    /// The header's scalar facts.
+    /// The header's scalar facts, read from the region now (a forked
+    /// child's region holds its own pid at the same address where its
+    /// parent's held the parent's; the layout fields never change).
     pub fn info(&self) -> ProcessInfo {
-        self.info
+        ProcessInfo {
+            pid: rd64(self.bytes, header::PID).unwrap_or(self.info.pid),
+            parent_pid: rd64(self.bytes, header::PARENT_PID).unwrap_or(self.info.parent_pid),
+            ..self.info
+        }
     }
 }
 

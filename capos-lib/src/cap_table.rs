@@ -441,6 +441,56 @@ impl<T> CapTable<T> {
         }
     }
 
+    /// A copy of this table for a forked process: every live cap at the
+    /// same id, its object made by `copy` (`None`: the cap does not go to
+    /// the child; its slot is free there, and the id is stale). Slots held
+    /// by a reservation or a transfer in flight are free in the copy (the
+    /// operation belongs to the original's process). The copy has the
+    /// same quota and its own identity (tokens of this table do not match
+    /// it).
+    pub fn duplicate(&self, mut copy: impl FnMut(&T) -> Option<T>) -> Result<Self, CapTableError> {
+        let mut slots = try_vec(self.slots.len())?;
+        let (mut live, mut free_head) = (0, None);
+        // Built back to front, so the free list starts at the lowest free
+        // index, as a fresh table's would.
+        let mut reversed: Vec<Slot<T>> = try_vec(self.slots.len())?;
+        for index in (0..self.slots.len()).rev() {
+            let slot = &self.slots[index];
+            let kept = match slot {
+                Slot::Live { generation, object } => {
+                    copy(object).map(|object| Slot::Live { generation: *generation, object })
+                }
+                _ => None,
+            };
+            let slot = match kept {
+                Some(slot) => {
+                    live += 1;
+                    slot
+                }
+                None => {
+                    let generation = match slot {
+                        Slot::Free { generation, .. } => *generation,
+                        other => next_generation(other.generation()),
+                    };
+                    let free = Slot::Free { generation, next: free_head };
+                    // index < slots.len() <= quota <= u16::MAX.
+                    free_head = Some(index as u16);
+                    free
+                }
+            };
+            reversed.push(slot);
+        }
+        slots.extend(reversed.into_iter().rev());
+        Ok(Self {
+            id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
+            slots,
+            free_head,
+            quota: self.quota,
+            live,
+            used: live,
+        })
+    }
+
     /// Reserves `n` slots for an incoming transfer; `QuotaExceeded` (with
     /// nothing changed) if fewer are free.
     pub fn reserve(&mut self, n: usize) -> Result<Reservation, CapTableError> {
@@ -1422,5 +1472,39 @@ mod tests {
                     .all(|&n| n >= 5),
             "the random walk missed a path: {stats:?}"
         );
+    }
+
+    #[test]
+    fn duplicate_keeps_ids_drops_what_does_not_go_and_frees_transients() {
+        let mut t: CapTable<u32> = CapTable::new(8);
+        let a = t.insert(10).unwrap();
+        let b = t.insert(20).unwrap();
+        let c = t.insert(30).unwrap();
+        t.remove(b).unwrap();
+        let b2 = t.insert(21).unwrap();
+        let d = t.insert(40).unwrap();
+        let moving = t.prepare_move(&[d]).unwrap();
+        // 30 does not go to the child; 40 is in a transfer.
+        let mut child = t.duplicate(|&v| (v != 30).then_some(v + 1)).unwrap();
+        assert_eq!(child.get(a), Ok(&11));
+        assert_eq!(child.get(b2), Ok(&22));
+        assert_eq!(child.get(b), Err(CapTableError::Stale));
+        assert!(child.get(c).is_err());
+        assert!(child.get(d).is_err());
+        assert_eq!(child.len(), 2);
+        assert_eq!(child.free_slots(), 6);
+        child.check_invariants().unwrap();
+        // New caps in the child take the freed slots, lowest first, with a
+        // new generation; the parent is untouched.
+        let e = child.insert(50).unwrap();
+        assert_ne!(e, c);
+        assert_eq!(child.get(e), Ok(&50));
+        assert_eq!(t.get(c), Ok(&30));
+        t.rollback(moving).unwrap();
+        assert_eq!(t.get(d), Ok(&40));
+        t.check_invariants().unwrap();
+        // A token of the original does not fit the copy.
+        let r = t.reserve(1).unwrap();
+        assert!(child.cancel_reservation(r).is_err());
     }
 }

@@ -133,6 +133,16 @@ unsafe impl GlobalAlloc for GrowingHeap {
     }
 }
 
+/// In a forked child: releases the heap's lock and growth flag if another
+/// thread of the parent held them at the fork (it does not exist here).
+pub(crate) fn unlock_after_fork() {
+    if HEAP.heap.is_locked() {
+        // SAFETY: only the calling thread exists in the child.
+        unsafe { HEAP.heap.force_unlock() };
+    }
+    GROWING.store(false, Ordering::Release);
+}
+
 /// Hands the initial heap region to the allocator.
 ///
 /// # Safety

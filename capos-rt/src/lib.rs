@@ -15,6 +15,7 @@
 //! - [`server`]: serving an endpoint (RECV and RETURN); [`service`]: the
 //!   server loop and typed stubs, so a service author writes methods;
 //! - [`thread`], [`park`], [`sync`]: threads, ParkSpace, Mutex and Condvar;
+//! - [`fork`]: this process copied into a new one;
 //! - [`heap`]: the allocator (grows through `virtualMemory`);
 //! - [`fs`]: typed clients of the file service (`Directory`, `File`);
 //! - [`pipe`]: pipes (`PipeFactory`, `Pipe`);
@@ -32,6 +33,7 @@ pub mod caps;
 pub mod client;
 pub mod entry;
 pub mod error;
+pub mod fork;
 pub mod fs;
 pub mod handle;
 pub mod heap;

@@ -191,6 +191,24 @@ pub fn install(client: RingClient) {
     *RING.lock() = Some(client);
 }
 
+/// In a forked child (one thread, a fresh empty ring at the same
+/// address): releases the ring lock if another thread of the parent held
+/// it at the fork, and installs a fresh client.
+pub(crate) fn reset_after_fork() {
+    if RING.is_locked() {
+        // SAFETY: only the calling thread exists in the child; whoever
+        // held the lock in the parent is not here to release it.
+        unsafe { RING.force_unlock() };
+    }
+    let addr = capos_abi::layout::RING_ADDR;
+    // SAFETY: the child's ring is mapped at the same address as the
+    // parent's was, fresh; the old client (a copy of the parent's) goes.
+    if let Ok(client) = unsafe { RingClient::new(addr) } {
+        let old = RING.lock().replace(client);
+        core::mem::forget(old);
+    }
+}
+
 /// Waits for the completion of `user_data` without holding the ring lock
 /// while blocked, so other threads can use the ring meanwhile (each thread
 /// waits for its own completions; the ones it reaps for others stay in the

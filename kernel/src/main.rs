@@ -15,6 +15,7 @@ mod arch;
 mod boot;
 mod cap;
 mod channel;
+mod fork;
 mod klog;
 #[cfg(feature = "ktest")]
 mod ktest;

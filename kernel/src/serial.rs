@@ -106,6 +106,7 @@ impl PortState {
     }
 
     /// Sends everything queued, waiting for the UART (at power-off).
+    #[cfg_attr(feature = "ktest", allow(dead_code))]
     fn flush(&mut self) {
         if let Some(uart) = self.uart.as_mut() {
             let (a, b) = self.tx.as_slices();
@@ -219,6 +220,7 @@ pub fn queue(port: Port, bytes: &[u8], crlf: bool) -> bool {
 
 /// Sends everything still queued on every port, waiting for the UARTs:
 /// before the machine powers off, so no output is lost.
+#[cfg_attr(feature = "ktest", allow(dead_code))]
 pub fn flush_all() {
     for port in [Port::Com1, Port::Com2, Port::Com3] {
         x86_64::instructions::interrupts::without_interrupts(|| port.lock().lock().flush());

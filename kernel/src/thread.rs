@@ -113,6 +113,16 @@ impl Thread {
         unsafe { self.context().fs_base = fs_base };
     }
 
+    /// Gives the thread (before it first runs) the FPU/SSE state the CPU
+    /// holds now: a forked child's copy of its parent's registers.
+    pub fn copy_fpu_from_cpu(&self) {
+        // SAFETY: called right after creation, before the thread is in any
+        // scheduler queue, so nothing else touches its context; the CPU's
+        // FPU registers hold the calling user thread's state (the kernel
+        // does not use them).
+        unsafe { self.context().fpu.save() };
+    }
+
     /// Current state.
     pub fn state(&self) -> ThreadState {
         *self.state.lock()

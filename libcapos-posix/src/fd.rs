@@ -189,3 +189,25 @@ pub fn set_cloexec(fd: i64, on: bool) -> Result<(), Errno> {
     slot.cloexec = on;
     Ok(())
 }
+
+/// In a forked child: the fd table as the parent had it (its caps are the
+/// child's own copies, at the same ids), without the parent's calls in
+/// flight (a `poll`'s `waitReady`s were the parent's).
+pub fn after_fork_in_child() {
+    if TABLE.is_locked() {
+        // SAFETY: only the calling thread exists in the child.
+        unsafe { TABLE.force_unlock() };
+    }
+    let table = TABLE.lock();
+    for slot in table.iter().flatten() {
+        if let Object::Pipe(p) = &slot.description.object {
+            if p.waiter.is_locked() {
+                // SAFETY: as above.
+                unsafe { p.waiter.force_unlock() };
+            }
+            if let Some(call) = p.waiter.lock().take() {
+                core::mem::forget(call);
+            }
+        }
+    }
+}

@@ -17,7 +17,7 @@
 //! - [`errno`]: `CapError` to errno, in one function;
 //! - [`fd`]: the fd table; [`files`]: files and directories;
 //!   [`terminal`]: the terminal, `stderr` and the `/dev` devices;
-//! - [`pipe`]: pipes and `poll`/`select`;
+//! - [`pipe`]: pipes and `poll`/`select`; [`children`]: `fork`, `wait4`;
 //! - [`memory`], [`time`], [`thread`], [`process`]: the other calls;
 //! - [`musl`]: constants and layouts from musl's headers (bindgen).
 #![no_std]
@@ -27,6 +27,7 @@ extern crate alloc;
 // library, so a program has one runtime for both.
 extern crate capos_c;
 
+pub mod children;
 pub mod errno;
 pub mod fd;
 pub mod files;

@@ -280,6 +280,9 @@ fn send_self(sig: u64) -> SysResult {
 /// `kill(pid, sig)`: to this process (its pid, 0 or -1 mean itself here).
 pub fn kill(pid: u64, sig: u64) -> SysResult {
     let me = getpid()?;
+    if let Some(result) = crate::children::kill_child(pid, sig) {
+        return result;
+    }
     match pid as i64 {
         p if p == me || p == 0 || p == -1 || p == -me => send_self(sig),
         1 => Err(Errno::EPERM),

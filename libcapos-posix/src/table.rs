@@ -13,7 +13,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::errno::{Errno, SysResult};
 use crate::musl::*;
-use crate::{files, memory, pipe, process, thread, time};
+use crate::{children, files, memory, pipe, process, thread, time};
 
 /// A system call the adapter serves.
 pub struct Call {
@@ -76,7 +76,10 @@ calls! {
     SYS_dup2 "dd" => |a| files::dup3(fd(a[0]), fd(a[1]), 0, true);
     SYS_nanosleep "pp" => |a| time::nanosleep(a[0], a[1]);
     SYS_getpid "" => |_| process::getpid();
+    SYS_fork "" => |_| children::fork();
+    SYS_vfork "" => |_| children::fork();
     SYS_exit "d" => |a| process::exit(a[0]);
+    SYS_wait4 "dpxp" => |a| children::wait4(a[0], a[1], a[2], a[3]);
     SYS_kill "dd" => |a| process::kill(a[0], a[1]);
     SYS_uname "p" => |a| process::uname(a[0]);
     SYS_fcntl "ddx" => |a| files::fcntl(fd(a[0]), a[1], a[2]);

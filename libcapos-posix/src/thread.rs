@@ -112,6 +112,23 @@ pub fn exit_thread(code: i32) -> ! {
     }
 }
 
+/// In a forked child: the calling thread is the only one, and its id is
+/// the child's pid.
+pub fn after_fork_in_child() {
+    if THREADS.is_locked() {
+        // SAFETY: only the calling thread exists in the child.
+        unsafe { THREADS.force_unlock() };
+    }
+    let tp = thread_pointer();
+    let mut threads = THREADS.lock();
+    let clear = tp.and_then(|tp| threads.get(&tp)).map_or(0, |t| t.clear);
+    threads.clear();
+    if let Some(tp) = tp {
+        threads.insert(tp, ThreadInfo { tid: pid(), clear });
+    }
+    CHILDREN.store(0, Ordering::Release);
+}
+
 /// What a new thread starts with.
 struct Start {
     func: extern "C" fn(u64) -> i32,

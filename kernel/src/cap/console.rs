@@ -45,7 +45,9 @@ impl CapObject for Console {
             }
         })();
         match result {
-            Ok((bytes, crlf)) => super::output::write(crate::channel::Channel::CONSOLE, &bytes, crlf, call.pending),
+            Ok((bytes, crlf)) => {
+                super::output::write(crate::channel::Channel::CONSOLE, &bytes, crlf, call.pending)
+            }
             Err(e) => Outcome::Error(e),
         }
     }

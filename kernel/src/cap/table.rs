@@ -67,6 +67,17 @@ impl CapTable {
         Self(cap_table::CapTable::new(quota))
     }
 
+    /// The slot quota.
+    pub fn quota(&self) -> u16 {
+        self.0.quota() as u16
+    }
+
+    /// A copy for a forked process: every cap at the same id, made by
+    /// `copy` (`None`: it does not go to the child).
+    pub fn duplicate(&self, copy: impl FnMut(&CapRef) -> Option<CapRef>) -> Result<Self, CapError> {
+        self.0.duplicate(copy).map(Self).map_err(|_| CapError::OutOfMemory)
+    }
+
     /// The object behind `id`.
     pub fn get(&self, id: u32) -> Result<CapRef, CapError> {
         Ok(self.0.get(CapId::from_raw(id))?.clone())

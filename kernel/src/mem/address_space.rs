@@ -138,6 +138,11 @@ impl AddressSpace {
         unsafe { Cr3::write(self.root, Cr3Flags::empty()) };
     }
 
+    /// The most frames it may take.
+    pub fn frame_limit(&self) -> usize {
+        self.quota.limit
+    }
+
     /// Whether this address space is the one in CR3.
     pub fn is_active(&self) -> bool {
         Cr3::read().0 == self.root
@@ -213,6 +218,56 @@ impl AddressSpace {
             done += PAGE;
         }
         Ok(())
+    }
+
+    /// A copy of this address space for a forked process: every user page
+    /// outside `skip` (`(start, end)` ranges) at the same address with the
+    /// same access; a page this space owns is copied into a fresh frame
+    /// (charged to the copy's quota, which has this one's limit), a
+    /// borrowed one (a mapped memory object) is borrowed again. The copy is
+    /// eager: copy-on-write is not done yet. The walk costs what is mapped.
+    pub fn duplicate(&self, skip: &[(u64, u64)]) -> Result<AddressSpace, MapError> {
+        let mut child = AddressSpace::new(self.quota.limit)?;
+        let mut addr = USER_START;
+        while let Some(page) = self.next_mapped(addr, USER_END) {
+            addr = page + PAGE;
+            if skip.iter().any(|&(start, end)| (start..end).contains(&page)) {
+                continue;
+            }
+            let (phys, flags) = match self.table().translate(VirtAddr::new(page)) {
+                TranslateResult::Mapped { frame, flags, .. } if flags.contains(Flags::USER_ACCESSIBLE) => {
+                    (frame.start_address().as_u64(), flags)
+                }
+                _ => continue,
+            };
+            if flags.contains(BORROWED) {
+                child.map_frame(page, phys, flags)?;
+                continue;
+            }
+            if child.quota.used >= child.quota.limit {
+                return Err(MapError::QuotaExceeded);
+            }
+            let copy = frame::alloc_zeroed().ok_or(MapError::OutOfFrames)?;
+            let copy_phys = copy.start_address().as_u64();
+            // SAFETY: both frames are reached through the kernel's window
+            // onto physical memory; `phys` is a frame this space owns and
+            // `copy_phys` a frame just allocated for the copy alone, so the
+            // two 4 KiB ranges are distinct and valid.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    (PHYS_WINDOW_BASE + phys) as *const u8,
+                    (PHYS_WINDOW_BASE + copy_phys) as *mut u8,
+                    PAGE as usize,
+                );
+            }
+            child.quota.used += 1;
+            if let Err(e) = child.map_frame(page, copy_phys, flags) {
+                child.quota.used -= 1;
+                let _ = frame::free(copy);
+                return Err(e);
+            }
+        }
+        Ok(child)
     }
 
     /// Maps a frame the address space does not own (it will not be freed

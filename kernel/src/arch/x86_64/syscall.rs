@@ -76,5 +76,10 @@ pub fn init() {
 /// Runs the syscall a `SYSCALL_VECTOR` frame carries: number in RAX,
 /// arguments in RDI, RSI, RDX, R10; the result goes back in RAX.
 pub fn dispatch_frame(frame: &mut TrapFrame) {
+    // `fork` copies the caller's registers, so it takes the whole frame.
+    if frame.rax == capos_abi::syscall::SYS_FORK {
+        frame.rax = crate::fork::fork_syscall(frame) as u64;
+        return;
+    }
     frame.rax = crate::syscall::dispatch(frame.rax, [frame.rdi, frame.rsi, frame.rdx, frame.r10]) as u64;
 }

@@ -1,0 +1,167 @@
+//! `fork`: a new process that is a copy of the calling one (POSIX `fork`,
+//! through the `fork` syscall, `capos_abi::syscall::SYS_FORK`).
+//!
+//! The child gets:
+//! - a copy of the address space (every page at the same address with the
+//!   same access; owned pages copied, mapped memory objects shared), except
+//!   the ring, which is fresh and empty, and the bootstrap region, which is
+//!   the parent's with the child's pid and parent pid;
+//! - every cap at the same id (a copy, as a COPY transfer makes), except a
+//!   `VirtualMemory` cap, which is re-made for the child's own address
+//!   space; the memory objects the parent has mapped stay alive for the
+//!   child's mappings too;
+//! - one thread: a copy of the calling thread's registers (FS base and FPU
+//!   state included) with RAX = 0, so `fork` returns 0 there;
+//! - the parent's quotas (not yet carved out of the parent's).
+//!
+//! The parent gets the child's pid, and a `ProcessHandle` cap for it
+//! written to the `u32` at the syscall's first argument (0: none wanted).
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_abi::layout::{BOOTSTRAP_ADDR, RING_ADDR};
+use capos_config::capset::{HEADER_SIZE, MAX_BOOTSTRAP_SIZE, header};
+use x86_64::registers::model_specific::FsBase;
+
+use crate::arch::x86_64::context;
+use crate::arch::x86_64::trap::TrapFrame;
+use crate::cap::CapRef;
+use crate::cap::ring::{RING_PAGES, Ring};
+use crate::mem::address_space::UserAccess;
+use crate::mem::kstack::KernelStack;
+use crate::process::{Process, Quotas};
+use crate::thread::Thread;
+
+fn map_err(e: crate::mem::paging::MapError) -> CapError {
+    match e {
+        crate::mem::paging::MapError::QuotaExceeded => CapError::QuotaExceeded,
+        _ => CapError::OutOfMemory,
+    }
+}
+
+/// Runs the `fork` syscall for the current thread, whose user registers
+/// are `frame`; returns the child's pid (or `-error` as the syscall's
+/// value).
+pub fn fork_syscall(frame: &TrapFrame) -> i64 {
+    crate::sched::reap();
+    let Some(thread) = crate::sched::current() else { return CapError::Cancelled.as_result().into() };
+    let Some(parent) = thread.process() else { return CapError::Cancelled.as_result().into() };
+    match fork(&parent, frame, frame.rdi) {
+        Ok(pid) => pid as i64,
+        Err(e) => e.as_result().into(),
+    }
+}
+
+fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64, CapError> {
+    if handle_out != 0 && !handle_out.is_multiple_of(4) {
+        return Err(CapError::InvalidArgument);
+    }
+    let ring_size = capos_config::ring::RING_SIZE as u64;
+    // The parent's bootstrap region, to copy with new ids.
+    let (space, mut bootstrap, cap_quota, objects) = {
+        let inner = parent.inner.lock();
+        let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
+        let mut head = [0u8; HEADER_SIZE];
+        if !space.copy_from_user(BOOTSTRAP_ADDR, &mut head) {
+            return Err(CapError::Cancelled);
+        }
+        let total = u32::from_le_bytes([
+            head[header::TOTAL_SIZE],
+            head[header::TOTAL_SIZE + 1],
+            head[header::TOTAL_SIZE + 2],
+            head[header::TOTAL_SIZE + 3],
+        ]) as usize;
+        if !(HEADER_SIZE..=MAX_BOOTSTRAP_SIZE).contains(&total) {
+            return Err(CapError::Cancelled);
+        }
+        let mut bootstrap = Vec::new();
+        bootstrap.try_reserve_exact(total).map_err(|_| CapError::OutOfMemory)?;
+        bootstrap.resize(total, 0);
+        if !space.copy_from_user(BOOTSTRAP_ADDR, &mut bootstrap) {
+            return Err(CapError::Cancelled);
+        }
+        let region = (total as u64).next_multiple_of(4096);
+        let copy = space
+            .duplicate(&[(RING_ADDR, RING_ADDR + ring_size), (BOOTSTRAP_ADDR, BOOTSTRAP_ADDR + region)])
+            .map_err(map_err)?;
+        (copy, bootstrap, inner.caps.quota(), inner.mapped_objects.clone())
+    };
+    let quotas = Quotas { frames: space.frame_limit(), cap_slots: cap_quota };
+    let child = Process::new(&parent.name, space, quotas);
+    let result = finish(parent, &child, frame, &mut bootstrap, objects, handle_out);
+    if result.is_err() {
+        child.terminate(crate::process::ExitStatus::Killed);
+    }
+    result.map(|()| child.pid)
+}
+
+fn finish(
+    parent: &Arc<Process>,
+    child: &Arc<Process>,
+    frame: &TrapFrame,
+    bootstrap: &mut [u8],
+    objects: Vec<(u64, u64, CapRef)>,
+    handle_out: u64,
+) -> Result<(), CapError> {
+    // The caps: the parent's table copied, VirtualMemory re-made.
+    let caps = {
+        let inner = parent.inner.lock();
+        inner.caps.duplicate(|cap| {
+            if cap.interface_id() == capos_schema::interface_id::VIRTUAL_MEMORY {
+                Some(Arc::new(crate::cap::memory::VirtualMemory::new(child)) as CapRef)
+            } else {
+                Some(cap.clone())
+            }
+        })?
+    };
+    bootstrap[header::PID..header::PID + 8].copy_from_slice(&child.pid.to_le_bytes());
+    bootstrap[header::PARENT_PID..header::PARENT_PID + 8].copy_from_slice(&parent.pid.to_le_bytes());
+    let mut inner = child.inner.lock();
+    let old = core::mem::replace(&mut inner.caps, caps);
+    inner.mapped_objects = objects;
+    let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
+    let region = (bootstrap.len() as u64).next_multiple_of(4096);
+    space.map_fresh(BOOTSTRAP_ADDR, region, UserAccess::ReadWrite).map_err(map_err)?;
+    if !space.copy_to_user(BOOTSTRAP_ADDR, bootstrap) {
+        return Err(CapError::OutOfMemory);
+    }
+    space.protect(BOOTSTRAP_ADDR, region, UserAccess::Read).map_err(map_err)?;
+    space
+        .map_fresh(RING_ADDR, capos_config::ring::RING_SIZE as u64, UserAccess::ReadWrite)
+        .map_err(map_err)?;
+    let mut ring_frames = [0u64; RING_PAGES];
+    for (i, f) in ring_frames.iter_mut().enumerate() {
+        *f = space.translate(RING_ADDR + i as u64 * 4096).ok_or(CapError::OutOfMemory)?.phys;
+    }
+    inner.ring = Some(Ring::new(ring_frames));
+
+    let kstack = KernelStack::new().map_err(map_err)?;
+    let mut regs = frame.clone();
+    regs.rax = 0;
+    // SAFETY: the stack was just made for this thread alone.
+    let rsp = unsafe { context::prepare_user_entry(kstack.top(), &regs) };
+    let thread = Thread::new(child, kstack, rsp);
+    thread.set_fs_base(FsBase::read().as_u64());
+    // The FPU registers still hold the parent's user state (the kernel
+    // does not use them): the child starts with a copy.
+    thread.copy_fpu_from_cpu();
+    inner.threads.push(thread.clone());
+    drop(inner);
+    drop(old);
+
+    if handle_out != 0 {
+        let handle: CapRef = Arc::new(crate::cap::process_spawner::ProcessHandle { process: child.clone() });
+        let mut inner = parent.inner.lock();
+        let id = inner.caps.insert(handle)?;
+        let written = inner.space.as_ref().is_some_and(|s| s.copy_to_user(handle_out, &id.to_le_bytes()));
+        if !written {
+            let gone = inner.caps.remove(id);
+            drop(inner);
+            drop(gone);
+            return Err(CapError::BadAddress);
+        }
+    }
+    crate::sched::make_ready(thread);
+    Ok(())
+}

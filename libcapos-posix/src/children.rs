@@ -1,0 +1,167 @@
+//! Child processes: `fork` (also `vfork`, and `clone` without
+//! `CLONE_VM`), `wait4`/`waitpid`, and `kill` of a child, over the kernel's
+//! `fork` syscall and the `ProcessHandle` it gives the parent.
+//!
+//! The child is a copy of the caller (memory, caps at the same ids, the
+//! fd table with its open files, the calling thread); its open files share
+//! their position with the parent's, as after a POSIX fork, because both
+//! hold the same file-service cap. Partial: the copy is eager (no
+//! copy-on-write yet); a signal's default action ends a process with exit
+//! status 128 + N (not "killed by signal N"), and `kill` of a child ends it
+//! as `SIGKILL` would, whatever the signal.
+
+use alloc::collections::BTreeMap;
+
+use capos_abi::error::CapError;
+use capos_abi::process::ExitStatus;
+use capos_rt::call::PendingCall;
+use capos_rt::client::ProcessHandle;
+use capos_rt::fork::Forked;
+use spin::Mutex;
+
+use crate::errno::{Errno, SysResult};
+use crate::user;
+
+/// A child not yet reaped: its handle, and the `wait` in flight on it.
+struct Child {
+    handle: ProcessHandle,
+    wait: Option<PendingCall>,
+}
+
+static CHILDREN: Mutex<BTreeMap<u64, Child>> = Mutex::new(BTreeMap::new());
+
+/// `fork()`: the child's pid in the parent, 0 in the child.
+pub fn fork() -> SysResult {
+    match capos_rt::fork::fork() {
+        Ok(Forked::Parent { pid, handle }) => {
+            CHILDREN.lock().insert(pid, Child { handle, wait: None });
+            Ok(pid as i64)
+        }
+        Ok(Forked::Child) => {
+            after_fork_in_child();
+            Ok(0)
+        }
+        Err(CapError::QuotaExceeded | CapError::OutOfMemory) => Err(Errno::EAGAIN),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The child's side of the adapter: no children of its own, one thread,
+/// no calls in flight (they were the parent's).
+fn after_fork_in_child() {
+    if CHILDREN.is_locked() {
+        // SAFETY: only the calling thread exists in the child.
+        unsafe { CHILDREN.force_unlock() };
+    }
+    // The parent's handles are copies in this process's table: let them go
+    // without waiting on calls that were the parent's.
+    let old = core::mem::take(&mut *CHILDREN.lock());
+    for (_, child) in old {
+        if let Some(wait) = child.wait {
+            core::mem::forget(wait);
+        }
+        drop(child.handle);
+    }
+    crate::thread::after_fork_in_child();
+    crate::fd::after_fork_in_child();
+}
+
+/// Linux's wait status for how a process ended.
+fn wait_status(status: ExitStatus) -> i32 {
+    match status {
+        ExitStatus::Exited(code) => (code & 0xff) << 8,
+        // Killed by the signal a Linux process would get for the fault.
+        ExitStatus::Faulted { vector, .. } => match vector {
+            0 => 8,  // divide error: SIGFPE
+            3 => 5,  // breakpoint: SIGTRAP
+            6 => 4,  // invalid opcode: SIGILL
+            _ => 11, // page fault, protection: SIGSEGV
+        },
+        ExitStatus::Killed => 9,
+    }
+}
+
+const WNOHANG: u64 = 1;
+
+/// Starts a `wait` on every child without one.
+fn arm(children: &mut BTreeMap<u64, Child>, which: Option<u64>) -> Result<(), Errno> {
+    for (pid, child) in children.iter_mut() {
+        if which.is_some_and(|w| w != *pid) || child.wait.is_some() {
+            continue;
+        }
+        child.wait = Some(child.handle.wait_async()?);
+    }
+    Ok(())
+}
+
+/// `wait4(pid, status, options, rusage)`: for child `pid`, or any child
+/// (`pid` -1, 0 or below -1: there are no process groups yet); `WNOHANG`.
+pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
+    if options & !(WNOHANG | 2 | 8 | 0x0100_0000 | 0x4000_0000 | 0x8000_0000) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let pid = pid as i64;
+    let which = if pid > 0 { Some(pid as u64) } else { None };
+    loop {
+        // Look for an ended child under the lock; wait outside it.
+        let mut calls = {
+            let mut children = CHILDREN.lock();
+            match which {
+                Some(p) if !children.contains_key(&p) => return Err(Errno::ECHILD),
+                None if children.is_empty() => return Err(Errno::ECHILD),
+                _ => {}
+            }
+            arm(&mut children, which)?;
+            let ended = children
+                .iter()
+                .filter(|(p, _)| which.is_none_or(|w| w == **p))
+                .find(|(_, c)| c.wait.as_ref().is_some_and(PendingCall::is_complete))
+                .map(|(p, _)| *p);
+            if let Some(p) = ended {
+                let child = children.remove(&p).ok_or(Errno::ECHILD)?;
+                drop(children);
+                let reply = child.wait.ok_or(Errno::ECHILD)?.wait()?;
+                let ended = ProcessHandle::exit_status(reply)?;
+                if status != 0 {
+                    user::write(status, wait_status(ended))?;
+                }
+                if rusage != 0 {
+                    user::write(rusage, [0u64; 18])?;
+                }
+                return Ok(p as i64);
+            }
+            if options & WNOHANG != 0 {
+                return Ok(0);
+            }
+            // Take the waits out to wait on them without the lock.
+            let taken: alloc::vec::Vec<(u64, PendingCall)> = children
+                .iter_mut()
+                .filter(|(p, _)| which.is_none_or(|w| w == **p))
+                .filter_map(|(p, c)| c.wait.take().map(|w| (*p, w)))
+                .collect();
+            taken
+        };
+        let refs: alloc::vec::Vec<&PendingCall> = calls.iter().map(|(_, c)| c).collect();
+        let waited = capos_rt::call::wait_any(&refs);
+        drop(refs);
+        let mut children = CHILDREN.lock();
+        for (p, call) in calls.drain(..) {
+            if let Some(child) = children.get_mut(&p) {
+                child.wait = Some(call);
+            }
+        }
+        drop(children);
+        waited?;
+    }
+}
+
+/// `kill(pid, sig)` for a child of this process: ends it (`false` when
+/// `pid` is not a child).
+pub fn kill_child(pid: u64, sig: u64) -> Option<SysResult> {
+    let children = CHILDREN.lock();
+    let child = children.get(&pid)?;
+    if sig == 0 {
+        return Some(Ok(0));
+    }
+    Some(child.handle.kill().map(|()| 0).map_err(Errno::from))
+}
