@@ -72,6 +72,14 @@ pub mod header {
     pub const PARENT_PID: usize = 88;
 }
 
+/// The region size a bootstrap header claims (its `TOTAL_SIZE` field),
+/// when it is between a header and [`MAX_BOOTSTRAP_SIZE`]; `None` for a
+/// short header or a size out of range.
+pub fn total_size(head: &[u8]) -> Option<usize> {
+    let total = rd32(head, header::TOTAL_SIZE).ok()? as usize;
+    (HEADER_SIZE..=MAX_BOOTSTRAP_SIZE).contains(&total).then_some(total)
+}
+
 /// Why a bootstrap region was rejected or could not be built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CapSetError {

@@ -13,7 +13,7 @@
 //! (it has no console to say more on).
 
 use capos_abi::layout::BOOTSTRAP_ADDR;
-use capos_config::capset::{CapSet, HEADER_SIZE, MAX_BOOTSTRAP_SIZE, header};
+use capos_config::capset::{CapSet, HEADER_SIZE};
 use spin::Once;
 
 use crate::caps::Caps;
@@ -54,15 +54,7 @@ pub fn init(bootstrap: u64) -> Caps {
     // SAFETY: the kernel maps at least a header's worth of bootstrap region
     // at BOOTSTRAP_ADDR, read-only, for the process's whole life.
     let head = unsafe { core::slice::from_raw_parts(bootstrap as *const u8, HEADER_SIZE) };
-    let total = u32::from_le_bytes([
-        head[header::TOTAL_SIZE],
-        head[header::TOTAL_SIZE + 1],
-        head[header::TOTAL_SIZE + 2],
-        head[header::TOTAL_SIZE + 3],
-    ]) as usize;
-    if !(HEADER_SIZE..=MAX_BOOTSTRAP_SIZE).contains(&total) {
-        crate::syscall::exit(BAD_BOOTSTRAP);
-    }
+    let Some(total) = capos_config::capset::total_size(head) else { crate::syscall::exit(BAD_BOOTSTRAP) };
     // SAFETY: the kernel maps `total` bytes (the size it wrote) there.
     let bytes: &'static [u8] = unsafe { core::slice::from_raw_parts(bootstrap as *const u8, total) };
     let Ok(set) = CapSet::parse(bytes) else { crate::syscall::exit(BAD_BOOTSTRAP) };

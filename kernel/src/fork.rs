@@ -21,13 +21,13 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_abi::layout::{BOOTSTRAP_ADDR, RING_ADDR};
-use capos_config::capset::{HEADER_SIZE, MAX_BOOTSTRAP_SIZE, header};
+use capos_config::capset::{HEADER_SIZE, header};
 use x86_64::registers::model_specific::FsBase;
 
 use crate::arch::x86_64::context;
 use crate::arch::x86_64::trap::TrapFrame;
 use crate::cap::CapRef;
-use crate::cap::ring::{RING_PAGES, Ring};
+use crate::cap::ring::Ring;
 use crate::mem::address_space::UserAccess;
 use crate::mem::kstack::KernelStack;
 use crate::process::{Process, Quotas};
@@ -66,15 +66,7 @@ fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64
         if !space.copy_from_user(BOOTSTRAP_ADDR, &mut head) {
             return Err(CapError::Cancelled);
         }
-        let total = u32::from_le_bytes([
-            head[header::TOTAL_SIZE],
-            head[header::TOTAL_SIZE + 1],
-            head[header::TOTAL_SIZE + 2],
-            head[header::TOTAL_SIZE + 3],
-        ]) as usize;
-        if !(HEADER_SIZE..=MAX_BOOTSTRAP_SIZE).contains(&total) {
-            return Err(CapError::Cancelled);
-        }
+        let total = capos_config::capset::total_size(&head).ok_or(CapError::Cancelled)?;
         let mut bootstrap = Vec::new();
         bootstrap.try_reserve_exact(total).map_err(|_| CapError::OutOfMemory)?;
         bootstrap.resize(total, 0);
@@ -127,14 +119,7 @@ fn finish(
         return Err(CapError::OutOfMemory);
     }
     space.protect(BOOTSTRAP_ADDR, region, UserAccess::Read).map_err(map_err)?;
-    space
-        .map_fresh(RING_ADDR, capos_config::ring::RING_SIZE as u64, UserAccess::ReadWrite)
-        .map_err(map_err)?;
-    let mut ring_frames = [0u64; RING_PAGES];
-    for (i, f) in ring_frames.iter_mut().enumerate() {
-        *f = space.translate(RING_ADDR + i as u64 * 4096).ok_or(CapError::OutOfMemory)?.phys;
-    }
-    inner.ring = Some(Ring::new(ring_frames));
+    inner.ring = Some(Ring::new(crate::spawn::map_ring(space)?));
 
     let kstack = KernelStack::new().map_err(map_err)?;
     let mut regs = frame.clone();

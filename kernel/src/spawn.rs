@@ -61,6 +61,18 @@ fn map_err(e: MapError) -> CapError {
     }
 }
 
+/// Maps a fresh ring region at `RING_ADDR` in `space`; returns its frames.
+pub fn map_ring(space: &mut AddressSpace) -> Result<[u64; RING_PAGES], CapError> {
+    space
+        .map_fresh(RING_ADDR, capos_config::ring::RING_SIZE as u64, UserAccess::ReadWrite)
+        .map_err(map_err)?;
+    let mut ring_frames = [0u64; RING_PAGES];
+    for (i, frame) in ring_frames.iter_mut().enumerate() {
+        *frame = space.translate(RING_ADDR + i as u64 * 4096).ok_or(CapError::OutOfMemory)?.phys;
+    }
+    Ok(ring_frames)
+}
+
 /// Creates the process and makes its first thread ready.
 pub fn spawn(request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
     let image = elf::parse(request.elf).map_err(|e| {
@@ -92,13 +104,7 @@ pub fn spawn(request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
     space.map_fresh(STACK_TOP - STACK_SIZE, STACK_SIZE, UserAccess::ReadWrite).map_err(map_err)?;
     let heap_size = request.heap_size.max(4096).next_multiple_of(4096);
     space.map_fresh(HEAP_ADDR, heap_size, UserAccess::ReadWrite).map_err(map_err)?;
-    space
-        .map_fresh(RING_ADDR, capos_config::ring::RING_SIZE as u64, UserAccess::ReadWrite)
-        .map_err(map_err)?;
-    let mut ring_frames = [0u64; RING_PAGES];
-    for (i, frame) in ring_frames.iter_mut().enumerate() {
-        *frame = space.translate(RING_ADDR + i as u64 * 4096).ok_or(CapError::OutOfMemory)?.phys;
-    }
+    let ring_frames = map_ring(&mut space)?;
 
     let process = Process::new(request.name, space, request.quotas);
     let result = finish(&process, request, image.entry, ring_frames, heap_size);
