@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static inline uint64_t tsc(void)
@@ -61,6 +62,60 @@ int main(int argc, char **argv)
 	report("posix printf line to a file", tsc() - t0, ops);
 	unlink("bench.dat");
 	unlink("lines.txt");
+
+	/* Processes and pipes. */
+	ops = 20;
+	t0 = tsc();
+	for (long i = 0; i < ops; i++) {
+		pid_t kid = fork();
+		if (kid == 0)
+			_exit(0);
+		int status;
+		waitpid(kid, &status, 0);
+	}
+	report("posix fork+exit+wait", tsc() - t0, ops);
+
+	int ping[2], pong[2];
+	pipe(ping);
+	pipe(pong);
+	pid_t kid = fork();
+	ops = 2000;
+	if (kid == 0) {
+		char c;
+		for (long i = 0; i < ops; i++) {
+			read(ping[0], &c, 1);
+			write(pong[1], &c, 1);
+		}
+		_exit(0);
+	}
+	t0 = tsc();
+	for (long i = 0; i < ops; i++) {
+		char c = 'x';
+		write(ping[1], &c, 1);
+		read(pong[0], &c, 1);
+	}
+	report("posix pipe ping-pong round trip", tsc() - t0, ops);
+	int status;
+	waitpid(kid, &status, 0);
+
+	int data[2];
+	pipe(data);
+	kid = fork();
+	if (kid == 0) {
+		close(data[1]);
+		char sinkbuf[65536];
+		while (read(data[0], sinkbuf, sizeof sinkbuf) > 0)
+			;
+		_exit(0);
+	}
+	close(data[0]);
+	ops = 256; /* 1 MiB in 4 KiB writes */
+	t0 = tsc();
+	for (long i = 0; i < ops; i++)
+		write(data[1], block, sizeof block);
+	close(data[1]);
+	waitpid(kid, &status, 0);
+	report("posix 4 KiB pipe write (1 MiB to a child)", tsc() - t0, ops);
 	fprintf(stderr, "bench: done\n");
 	return (int)(sink & 0);
 }
