@@ -1,0 +1,67 @@
+//! The randomized ring fuzzer (`apps/ring-fuzz`, manifest
+//! `systems/ring-fuzz.cue`): 60 s of random SQEs from a seed the app picks
+//! and prints. The scenario fails on a kernel panic or exception (the
+//! session sees it), on a hang (no progress line for [`WATCHDOG`]), on a
+//! child that saw the kernel break a ring-ABI promise, and on a frame or
+//! cap slot not returned once every process has ended; each failure names
+//! the seed and the command that replays it.
+//!
+//! `make fuzz-qemu SECONDS=N SEED=S` runs this same scenario on the
+//! manifest `build/manifest-ring-fuzz-run.bin` (the environment variable
+//! `CAPOS_FUZZ_MANIFEST` names it), built with those arguments.
+
+use std::time::Duration;
+
+use super::Scenario;
+use crate::harness::{BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, no_frames_leaked, re};
+
+/// This module's scenarios.
+pub const SCENARIOS: &[Scenario] = &[Scenario {
+    name: "ring-fuzz",
+    about: "randomized ring fuzzer for 60 s (seed printed); no panic, hang, broken promise or leak",
+    run: ring_fuzz,
+}];
+
+/// The longest silence allowed between two of the driver's lines (it
+/// prints progress every 10 s of its time).
+const WATCHDOG: Duration = Duration::from_secs(45);
+
+fn ring_fuzz(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let manifest = std::env::var("CAPOS_FUZZ_MANIFEST").unwrap_or_else(|_| String::from("ring-fuzz"));
+    let mut session = ctx.boot_manifest(&manifest)?;
+    let start = session.expect(&re(r"ring-fuzz: seed (\d+), (\d+) seconds$"), BOOT_TIMEOUT)?;
+    let seed = start.get(1).unwrap_or_default().to_string();
+    let seconds = start.get(2).unwrap_or_default().to_string();
+    let replay = format!("seed {seed} (replay: make fuzz-qemu SECONDS={seconds} SEED={seed})");
+    ctx.note(format!("fuzzed {seconds} s from {replay}"));
+    let watched = watch(&mut session).and_then(|summary| {
+        let status = session.expect(&re(r"\[init\] ring-fuzz \(pid \d+\) (.+)$"), STEP_TIMEOUT)?;
+        ensure(status.get(1) == Some("exited with code 0"), &session, || status.line.clone())?;
+        let leaks = no_frames_leaked(&mut session)?;
+        Ok(format!("{summary}; {leaks}"))
+    });
+    match watched {
+        Ok(summary) => {
+            ctx.note(summary);
+            Ok(())
+        }
+        Err(failure) => Err(TestFailure::new(format!("ring-fuzz failed with {replay}\n{failure}"))),
+    }
+}
+
+/// Follows the driver's lines to its summary; fails on a `FAILED` line or
+/// when it falls silent for [`WATCHDOG`].
+fn watch(session: &mut qemu_runner::Session) -> Result<String, TestFailure> {
+    let line = re(r"ring-fuzz: (progress .*|FAILED: .*|error: .*|done: .*, (\d+) failures)$");
+    loop {
+        let found = session.expect(&line, WATCHDOG)?;
+        let text = found.get(1).unwrap_or_default();
+        if text.starts_with("FAILED") || text.starts_with("error") {
+            return Err(TestFailure::in_session(session, format!("the fuzzer reported: {text}")));
+        }
+        if let Some(failures) = found.get(2) {
+            ensure(failures == "0", session, || format!("the fuzzer reported: {text}"))?;
+            return Ok(text.trim_start_matches("done: ").to_string());
+        }
+    }
+}
