@@ -241,6 +241,67 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     boot_package_and_memory_limits(caps, c);
     terabyte_ranges(caps, c);
     moved_server_with_a_queued_call(caps, c);
+    server_into_its_own_queue(caps, c);
+}
+
+/// An endpoint's server sent with a call queued on that same endpoint
+/// (alone, or wrapped in a revocable): the queue would then hold the last
+/// reference to its own server, so nothing could ever receive the call or
+/// end the endpoint, and everything queued with it (here 8 pages of
+/// memory) would stay allocated for good — the ring fuzzer found 8 frames
+/// gone this way. Refused with `NotTransferable`, and the moved caps stay
+/// with the sender; the scenario's leak check shows nothing is left.
+fn server_into_its_own_queue(caps: &Caps, c: &mut Cases<'_>) {
+    let (Ok(factory), Ok(fa), Ok(revocation)) = (
+        EndpointFactory::from_caps(caps, "endpointFactory"),
+        FrameAllocator::from_caps(caps, "frameAllocator"),
+        RevocationFactory::from_caps(caps, "revocationFactory"),
+    ) else {
+        c.check("a server into its own queue", false, String::from("missing caps"));
+        return;
+    };
+    let (Ok((server, client)), Ok(memory)) = (factory.create(interface_id::ECHO), fa.allocate(8)) else {
+        c.check("a server into its own queue", false, String::from("no endpoint or memory"));
+        return;
+    };
+    let mut m = capos::call::Builder::new_default();
+    m.init_root::<capos::schema::echo::echo_params::Builder<'_>>().set_text("cycle");
+    let params = capnp_words(&m);
+    let send = |c: &mut Cases<'_>, name: &str, sent: &[u32]| {
+        let mut descriptors = Vec::new();
+        for &cap in sent {
+            descriptors.extend_from_slice(&TransferDescriptor { cap, mode: TransferMode::Move }.to_bytes());
+        }
+        let mut result = [0u8; 256];
+        let mut sqe = call_sqe(client, interface_id::ECHO, method::echo::ECHO, &params, &mut result);
+        sqe.caps_addr = descriptors.as_ptr() as u64;
+        sqe.caps_out = sent.len() as u16;
+        // Not `expect_error`: a kernel that queues the call never answers
+        // it, so wait a bounded time.
+        let got = with_ring(|ring| {
+            sqe.user_data = ring.next_user_data();
+            ring.submit(&sqe).ok()?;
+            ring.enter(1, 200_000_000).ok()?;
+            ring.try_take(sqe.user_data)
+        });
+        let got = got.ok().flatten().map(|q| q.error_code());
+        let want = Some(Some(CapError::NotTransferable));
+        c.check(name, got == want, format!("want {want:?}, got {got:?} (None: queued, never answerable)"));
+    };
+    send(c, "a server sent into its own queue", &[server, memory.id()]);
+    match revocation.wrap(server) {
+        Ok((revocable, revoker)) => {
+            send(c, "a revocable server sent into its own queue", &[revocable, memory.id()]);
+            let _ = capos::call::release(revocable);
+            let _ = revoker.release();
+        }
+        Err(e) => c.check("a revocable server sent into its own queue", false, format!("wrap: {e:?}")),
+    }
+    let kept = memory.size();
+    c.check("the refused moves left the caps", kept == Ok(8 * 4096), format!("{kept:?}"));
+    let _ = memory.release();
+    let _ = capos::call::release(client);
+    let _ = capos::call::release(server);
 }
 
 /// An `EndpointServer` moved into a call that succeeds (a console write,

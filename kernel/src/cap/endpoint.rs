@@ -20,6 +20,10 @@
 //!   every queued and unanswered call, and every later one, completes with
 //!   `PeerDied`. A client that dies leaves its call behind; the server's
 //!   RETURN for it completes with `Cancelled`.
+//! - A call may not carry a cap that keeps a server side alive (a server,
+//!   or a revocable forwarding to one): `NotTransferable`. Queued with the
+//!   call, it could hold the last reference to its own endpoint's server,
+//!   and the endpoint with everything queued on it would never be freed.
 //! - When the last `EndpointClient` goes, the calls already queued are
 //!   still delivered; after them, every waiting and later RECV completes
 //!   with `PeerDied` (like end-of-file on a pipe), so a server learns that
@@ -268,6 +272,9 @@ impl CapObject for EndpointClient {
         let Some(process) = call.pending.process.upgrade() else {
             return Outcome::Error(CapError::Cancelled);
         };
+        if call.caps.iter().any(|cap| cap.holds_server()) {
+            return Outcome::Error(CapError::NotTransferable);
+        }
         let pairing = {
             let mut state = self.core.state.lock();
             if state.server_gone {
@@ -343,6 +350,10 @@ impl Drop for EndpointClient {
 impl CapObject for EndpointServer {
     fn interface_id(&self) -> u64 {
         interface_id::ENDPOINT_SERVER
+    }
+
+    fn holds_server(&self) -> bool {
+        true
     }
 
     fn call(&self, call: Call<'_>) -> Outcome {

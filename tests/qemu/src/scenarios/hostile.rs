@@ -51,6 +51,10 @@ const REQUIRED_CASES: &[&str] = &[
     "move with a failing call",
     "failed move keeps the cap",
     "virtualMemory is not transferable",
+    // a server into its own queue (a cycle nothing could free)
+    "a server sent into its own queue",
+    "a revocable server sent into its own queue",
+    "the refused moves left the caps",
     // endpoint limits
     "endpoint queue depth and in-flight limit",
     "waiting calls get PeerDied when the server side goes",
