@@ -55,6 +55,8 @@ const REQUIRED_CASES: &[&str] = &[
     "a server sent into its own queue",
     "a revocable server sent into its own queue",
     "the refused moves left the caps",
+    // threads off the CPU inside a syscall when their process is killed
+    "killed while its threads yield",
     // endpoint limits
     "endpoint queue depth and in-flight limit",
     "waiting calls get PeerDied when the server side goes",
