@@ -1,7 +1,8 @@
 //! The fuzz driver: runs fuzz children (this same binary, `child SEED MS`)
 //! two at a time until the time is up, each from a seed derived from the
 //! run's seed, with fresh kernel caps and a shared endpoint so they can
-//! call each other. A child that outlives its slice is killed. A child
+//! call each other. Every fourth child is killed at a random moment; any
+//! other that outlives its slice is killed too. A child
 //! that reports a broken kernel promise, or one that does not end after
 //! being killed, fails the run. Prints the seed first, progress every
 //! 10 s and a summary at the end.
@@ -136,7 +137,11 @@ impl Driver<'_> {
     /// Starts child number `index`.
     fn spawn(&self, index: u64, now: u64) -> Result<Running, capos::Error> {
         let seed = child_seed(self.seed, index);
-        let (seed_text, slice_text) = (seed.to_string(), SLICE_MS.to_string());
+        // Every fourth child fuzzes until it is killed, at a random moment
+        // (with calls in flight, threads running, caps half moved).
+        let killed = index % 4 == 3;
+        let slice = if killed { u64::from(u32::MAX) } else { SLICE_MS };
+        let (seed_text, slice_text) = (seed.to_string(), slice.to_string());
         let timer = self.timer.id();
         let grants = [
             Grant::cap("timer", timer),
@@ -154,7 +159,11 @@ impl Driver<'_> {
         let args = ["child", seed_text.as_str(), slice_text.as_str()];
         let (handle, _) = self.spawner.spawn_limited("ring-fuzz", &args, &[], &grants, CHILD_MEMORY)?;
         let wait = handle.wait_async()?;
-        let kill_at = now + SLICE_MS * 1_000_000 + GRACE_NS;
+        let kill_at = if killed {
+            now + 200_000_000 + seed % (SLICE_MS * 1_000_000)
+        } else {
+            now + SLICE_MS * 1_000_000 + GRACE_NS
+        };
         Ok(Running { who: Who { index, seed }, handle, wait, kill_at, killed_at: None })
     }
 
@@ -178,7 +187,15 @@ impl Driver<'_> {
             }
             ExitStatus::Faulted { .. } => tally.faulted += 1,
             ExitStatus::Killed => tally.killed += 1,
-            ExitStatus::Exited(_) => tally.other += 1,
+            ExitStatus::Exited(code) => {
+                // 0: its main thread called thread_exit; 2: its ring was
+                // lost; 3: no clock; 101: it panicked.
+                tally.other += 1;
+                self.console.line(&format!(
+                    "ring-fuzz: child {} (seed {}) exited with {code}",
+                    who.index, who.seed
+                ))?;
+            }
         }
         Ok(())
     }
