@@ -122,9 +122,9 @@ static FRAMES_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic:
 /// spawner and the console.
 #[cfg(not(feature = "ktest"))]
 fn start_init() {
-    // The first kernel stack creates the page tables of the kernel-stack
-    // area, which stay; make them now so the leak report compares like
-    // with like.
+    // The first kernel stack creates the upper page tables of the
+    // kernel-stack area, which stay; make them now so the leak report
+    // compares like with like.
     drop(mem::kstack::KernelStack::new());
     FRAMES_BEFORE_INIT.store(mem::frame::free_count(), core::sync::atomic::Ordering::Relaxed);
     if boot::init_image::INIT_ELF.is_empty() {

@@ -84,8 +84,10 @@ fn capnp_words(m: &capos::call::Builder) -> Vec<u8> {
 }
 
 fn main(caps: Caps) -> i32 {
-    if caps.args().nth(1) == Some("yield-threads") {
-        yield_forever();
+    match caps.args().nth(1) {
+        Some("yield-threads") => yield_forever(),
+        Some("thread-limit") => return threads_to_the_limit(),
+        _ => {}
     }
     let Ok(console) = Console::from_caps(&caps, "console") else { return 100 };
     let mut cases = Cases { console: &console, passed: 0, failed: 0 };
@@ -246,6 +248,66 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     moved_server_with_a_queued_call(caps, c);
     server_into_its_own_queue(caps, c);
     killed_while_yielding(caps, c);
+    thread_limit(caps, c);
+    entropy_limit(caps, c);
+}
+
+/// The child of [`thread_limit`]: starts parked threads until
+/// `thread_create` refuses; exits with how many it started if the refusal
+/// was `QuotaExceeded`, else 200.
+fn threads_to_the_limit() -> i32 {
+    let mut started = 0;
+    loop {
+        let spawned = capos::thread::spawn(|| {
+            let word = core::sync::atomic::AtomicU32::new(0);
+            loop {
+                let _ = capos::park::park(&word, 0, 0);
+            }
+        });
+        match spawned {
+            Ok(handle) => {
+                core::mem::forget(handle);
+                started += 1;
+            }
+            Err(CapError::QuotaExceeded) => return started,
+            Err(_) => return 200,
+        }
+        if started > 1000 {
+            return 201;
+        }
+    }
+}
+
+/// `thread_create` past the thread limit (64 per process, the main thread
+/// included) fails with `QuotaExceeded`; the process then ends with its 64
+/// threads, parked, and gives everything back (the leak check).
+fn thread_limit(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(spawner) = ProcessSpawner::from_caps(caps, "processSpawner") else {
+        c.check("thread_create past the thread limit", false, String::from("no processSpawner cap"));
+        return;
+    };
+    let grants = [Grant::kernel("virtualMemory", KernelCap::VirtualMemory)];
+    let status = spawner.spawn("ring-abuse", &["thread-limit"], &[], &grants).and_then(|(child, _)| {
+        let status = child.wait();
+        let _ = child.release();
+        status
+    });
+    let want = capos_abi::syscall::MAX_THREADS as i32 - 1;
+    c.check(
+        "thread_create past the thread limit",
+        status == Ok(capos::rt::client::ExitStatus::Exited(want)),
+        format!("want Exited({want}) (threads started before QuotaExceeded), got {status:?}"),
+    );
+}
+
+/// `EntropySource.getBytes` above its 256-byte limit.
+fn entropy_limit(caps: &Caps, c: &mut Cases<'_>) {
+    let Ok(entropy) = EntropySource::from_caps(caps, "entropy") else {
+        c.check("entropy above 256 bytes", false, String::from("no entropy cap"));
+        return;
+    };
+    let over = entropy.get_bytes(capos::schema::entropy_source::MAX_BYTES + 1).err();
+    c.check("entropy above 256 bytes", over == Some(CapError::TooLarge), format!("{over:?}"));
 }
 
 /// The child of [`killed_while_yielding`]: 8 threads and the main one call

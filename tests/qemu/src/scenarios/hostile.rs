@@ -57,6 +57,9 @@ const REQUIRED_CASES: &[&str] = &[
     "the refused moves left the caps",
     // threads off the CPU inside a syscall when their process is killed
     "killed while its threads yield",
+    // limits
+    "thread_create past the thread limit",
+    "entropy above 256 bytes",
     // endpoint limits
     "endpoint queue depth and in-flight limit",
     "waiting calls get PeerDied when the server side goes",
