@@ -117,6 +117,9 @@ pub extern "C" fn kmain(magic: u32, info_phys: u32) -> ! {
 /// process would otherwise allocate for good), for the leak report.
 #[cfg(not(feature = "ktest"))]
 static FRAMES_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+/// Kernel heap bytes in use just before init starts (for the same report).
+#[cfg(not(feature = "ktest"))]
+static HEAP_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 /// Starts init (embedded in the kernel) with the boot package, the process
 /// spawner and the console.
@@ -127,6 +130,7 @@ fn start_init() {
     // compares like with like.
     drop(mem::kstack::KernelStack::new());
     FRAMES_BEFORE_INIT.store(mem::frame::free_count(), core::sync::atomic::Ordering::Relaxed);
+    HEAP_BEFORE_INIT.store(mem::heap::usage().0, core::sync::atomic::Ordering::Relaxed);
     if boot::init_image::INIT_ELF.is_empty() {
         log::warn!("no init program embedded in this kernel; idling");
         return;
@@ -258,6 +262,11 @@ fn idle() -> ! {
                 mem::frame::free_count(),
                 FRAMES_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed),
                 cap::table::slots_in_use()
+            );
+            log::info!(
+                "kernel heap: {} bytes in use ({} before init)",
+                mem::heap::usage().0,
+                HEAP_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed)
             );
             reported_idle = true;
             if POWEROFF.load(core::sync::atomic::Ordering::Relaxed) {

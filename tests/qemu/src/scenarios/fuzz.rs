@@ -2,9 +2,10 @@
 //! `systems/ring-fuzz.cue`): 60 s of random SQEs from a seed the app picks
 //! and prints. The scenario fails on a kernel panic or exception (the
 //! session sees it), on a hang (no progress line for [`WATCHDOG`]), on a
-//! child that saw the kernel break a ring-ABI promise, and on a frame or
-//! cap slot not returned once every process has ended; each failure names
-//! the seed and the command that replays it.
+//! child that saw the kernel break a ring-ABI promise, on a frame or cap
+//! slot not returned once every process has ended, and on a kernel heap
+//! that grew by more than [`HEAP_SLACK`]; each failure names the seed and
+//! the command that replays it.
 //!
 //! `make fuzz-qemu SECONDS=N SEED=S` runs this same scenario on the
 //! manifest `build/manifest-ring-fuzz-run.bin` (the environment variable
@@ -38,7 +39,8 @@ fn ring_fuzz(ctx: &mut Ctx) -> Result<(), TestFailure> {
         let status = session.expect(&re(r"\[init\] ring-fuzz \(pid \d+\) (.+)$"), STEP_TIMEOUT)?;
         ensure(status.get(1) == Some("exited with code 0"), &session, || status.line.clone())?;
         let leaks = no_frames_leaked(&mut session)?;
-        Ok(format!("{summary}; {leaks}"))
+        let heap = heap_bounded(&mut session)?;
+        Ok(format!("{summary}; {leaks}; {heap}"))
     });
     match watched {
         Ok(summary) => {
@@ -47,6 +49,28 @@ fn ring_fuzz(ctx: &mut Ctx) -> Result<(), TestFailure> {
         }
         Err(failure) => Err(TestFailure::new(format!("ring-fuzz failed with {replay}\n{failure}"))),
     }
+}
+
+/// Kernel heap growth allowed over a whole run: what the kernel keeps
+/// (list capacities and the like) is a few KiB, while leaking a process's
+/// or a thread's kernel objects costs hundreds of bytes each, over
+/// thousands of fuzz children.
+const HEAP_SLACK: usize = 16 * 1024;
+
+/// Reads the kernel's heap report (printed after the frame report) and
+/// fails if the heap grew by more than [`HEAP_SLACK`].
+fn heap_bounded(session: &mut qemu_runner::Session) -> Result<String, TestFailure> {
+    let line =
+        session.expect(&re(r"kernel heap: (\d+) bytes in use \((\d+) before init\)$"), STEP_TIMEOUT)?;
+    let after: usize = line.parse(1).map_err(TestFailure::new)?;
+    let before: usize = line.parse(2).map_err(TestFailure::new)?;
+    ensure(after <= before + HEAP_SLACK, session, || {
+        format!(
+            "the kernel heap grew by {} bytes ({before} in use before init, {after} after)",
+            after - before
+        )
+    })?;
+    Ok(format!("kernel heap {after} bytes in use ({before} before init)"))
 }
 
 /// Follows the driver's lines to its summary; fails on a `FAILED` line or
