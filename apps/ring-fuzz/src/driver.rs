@@ -16,8 +16,8 @@ use capos::call::PendingCall;
 use capos::prelude::*;
 use capos::rt::client::ExitStatus;
 
-/// Children running at once.
-const PARALLEL: usize = 2;
+/// Children running at once, unless the driver is told otherwise.
+pub const PARALLEL: usize = 2;
 /// How long each child fuzzes.
 const SLICE_MS: u64 = 3_000;
 /// How long past its slice a child may run before it is killed.
@@ -63,14 +63,22 @@ struct Driver<'a> {
 }
 
 /// Runs the fuzz for `seconds` from `seed` (0: pick one); returns the
-/// number of failures.
-pub fn run(caps: &Caps, console: &Console, seconds: u64, seed: u64) -> Result<u64, capos::Error> {
+/// number of failures. Children are numbered from `first` (a failure
+/// names its child's number: a replay can start there); `parallel` run at
+/// once.
+pub fn run(
+    caps: &Caps,
+    console: &Console,
+    seconds: u64,
+    seed: u64,
+    (first, parallel): (u64, usize),
+) -> Result<u64, capos::Error> {
     let timer = Timer::from_caps(caps, "timer")?;
     let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
     let factory = EndpointFactory::from_caps(caps, "endpointFactory")?;
     let start = timer.now()?;
     let seed = if seed == 0 { child_seed(start, 0x5eed) | 1 } else { seed };
-    console.line(&format!("ring-fuzz: seed {seed}, {seconds} seconds"))?;
+    console.line(&format!("ring-fuzz: seed {seed}, {seconds} seconds, children from {first}"))?;
     let shared = factory.create(capos::schema::interface_id::ECHO)?;
     let d = Driver { console, timer, spawner, shared, seed };
     let end = start + seconds * 1_000_000_000;
@@ -79,8 +87,8 @@ pub fn run(caps: &Caps, console: &Console, seconds: u64, seed: u64) -> Result<u6
     let mut next_report = start + 10_000_000_000;
     loop {
         let now = d.timer.now()?;
-        while now < end && running.len() < PARALLEL && tally.failures == 0 {
-            running.push(d.spawn(tally.children, now)?);
+        while now < end && running.len() < parallel && tally.failures == 0 {
+            running.push(d.spawn(first + tally.children, now)?);
             tally.children += 1;
         }
         if running.is_empty() {

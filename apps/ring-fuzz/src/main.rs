@@ -1,7 +1,9 @@
 //! `ring-fuzz`: the randomized ring fuzzer (docs/security.md).
 //!
 //! ```text
-//! ring-fuzz [SECONDS [SEED]]     the driver (default 60 s, seed 0: pick one)
+//! ring-fuzz [SECONDS [SEED [FIRST [PARALLEL]]]]   the driver (default
+//!     60 s; seed 0: pick one; children numbered from FIRST, default 0;
+//!     PARALLEL of them at once, default 2)
 //! ring-fuzz child SEED MS        one fuzz child (started by the driver)
 //! ```
 //!
@@ -38,7 +40,9 @@ fn main(caps: Caps) -> i32 {
     let Ok(console) = Console::from_caps(&caps, "console") else { return 100 };
     let seconds = args.first().and_then(|a| a.parse().ok()).unwrap_or(60);
     let seed = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0);
-    match driver::run(&caps, &console, seconds, seed) {
+    let first = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let parallel = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(driver::PARALLEL);
+    match driver::run(&caps, &console, seconds, seed, (first, parallel)) {
         Ok(failures) => i32::try_from(failures).unwrap_or(i32::MAX),
         Err(e) => {
             let _ = console.line(&alloc::format!("ring-fuzz: error: {e}"));

@@ -30,12 +30,15 @@ const WATCHDOG: Duration = Duration::from_secs(45);
 fn ring_fuzz(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let manifest = std::env::var("CAPOS_FUZZ_MANIFEST").unwrap_or_else(|_| String::from("ring-fuzz"));
     let mut session = ctx.boot_manifest(&manifest)?;
-    let start = session.expect(&re(r"ring-fuzz: seed (\d+), (\d+) seconds$"), BOOT_TIMEOUT)?;
+    let start =
+        session.expect(&re(r"ring-fuzz: seed (\d+), (\d+) seconds, children from (\d+)$"), BOOT_TIMEOUT)?;
     let seed = start.get(1).unwrap_or_default().to_string();
     let seconds = start.get(2).unwrap_or_default().to_string();
+    let first: u64 = start.parse(3).map_err(TestFailure::new)?;
     let replay = format!("seed {seed} (replay: make fuzz-qemu SECONDS={seconds} SEED={seed})");
     ctx.note(format!("fuzzed {seconds} s from {replay}"));
-    let watched = watch(&mut session).and_then(|summary| {
+    let mut started = first;
+    let watched = watch(&mut session, first, &mut started).and_then(|summary| {
         let status = session.expect(&re(r"\[init\] ring-fuzz \(pid \d+\) (.+)$"), STEP_TIMEOUT)?;
         ensure(status.get(1) == Some("exited with code 0"), &session, || status.line.clone())?;
         let leaks = no_frames_leaked(&mut session)?;
@@ -47,7 +50,15 @@ fn ring_fuzz(ctx: &mut Ctx) -> Result<(), TestFailure> {
             ctx.note(summary);
             Ok(())
         }
-        Err(failure) => Err(TestFailure::new(format!("ring-fuzz failed with {replay}\n{failure}"))),
+        Err(failure) => {
+            // The children running at the end were among the last ones
+            // started: a replay can begin with them.
+            let near = started.saturating_sub(4).max(first);
+            Err(TestFailure::new(format!(
+                "ring-fuzz failed with {replay}; to start with the children of that moment: \
+                 make fuzz-qemu SECONDS=60 SEED={seed} FIRST={near}\n{failure}"
+            )))
+        }
     }
 }
 
@@ -75,15 +86,21 @@ fn heap_bounded(session: &mut qemu_runner::Session) -> Result<String, TestFailur
 
 /// Follows the driver's lines to its summary; fails on a `FAILED` line or
 /// when it falls silent for [`WATCHDOG`].
-fn watch(session: &mut qemu_runner::Session) -> Result<String, TestFailure> {
-    let line = re(r"ring-fuzz: (progress .*|FAILED: .*|error: .*|done: .*, (\d+) failures)$");
+/// `started` follows the number of children started (numbered from
+/// `first`), from the progress lines.
+fn watch(session: &mut qemu_runner::Session, first: u64, started: &mut u64) -> Result<String, TestFailure> {
+    let line =
+        re(r"ring-fuzz: (progress \d+ s: (\d+) children.*|FAILED: .*|error: .*|done: .*, (\d+) failures)$");
     loop {
         let found = session.expect(&line, WATCHDOG)?;
         let text = found.get(1).unwrap_or_default();
+        if let Ok(children) = found.parse::<u64>(2) {
+            *started = first + children;
+        }
         if text.starts_with("FAILED") || text.starts_with("error") {
             return Err(TestFailure::in_session(session, format!("the fuzzer reported: {text}")));
         }
-        if let Some(failures) = found.get(2) {
+        if let Some(failures) = found.get(3) {
             ensure(failures == "0", session, || format!("the fuzzer reported: {text}"))?;
             return Ok(text.trim_start_matches("done: ").to_string());
         }
