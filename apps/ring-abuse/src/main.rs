@@ -87,6 +87,7 @@ fn main(caps: Caps) -> i32 {
     match caps.args().nth(1) {
         Some("yield-threads") => yield_forever(),
         Some("thread-limit") => return threads_to_the_limit(),
+        Some("send-and-die") => return send_and_die(&caps),
         _ => {}
     }
     let Ok(console) = Console::from_caps(&caps, "console") else { return 100 };
@@ -250,6 +251,67 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     killed_while_yielding(caps, c);
     thread_limit(caps, c);
     entropy_limit(caps, c);
+    dead_callers_minted_client(caps, c);
+}
+
+/// The child of [`dead_callers_minted_client`]: calls `client` sending
+/// `minted` by move (the call waits in the queue: nobody receives yet),
+/// then exits without waiting for the answer.
+fn send_and_die(caps: &Caps) -> i32 {
+    let (Some(client), Some(minted)) = (caps.entry("client"), caps.entry("minted")) else { return 3 };
+    let mut m = capos::call::Builder::new_default();
+    m.init_root::<capos::schema::echo::echo_params::Builder<'_>>().set_text("from a process about to end");
+    let params = capnp_words(&m);
+    let descriptor = TransferDescriptor { cap: minted.cap_id, mode: TransferMode::Move }.to_bytes();
+    let mut result = [0u8; 256];
+    let mut sqe = call_sqe(client.cap_id, interface_id::ECHO, method::echo::ECHO, &params, &mut result);
+    sqe.caps_addr = descriptor.as_ptr() as u64;
+    sqe.caps_out = 1;
+    let sent = with_ring(|ring| {
+        sqe.user_data = ring.next_user_data();
+        ring.submit(&sqe)?;
+        ring.enter(0, 0)
+    });
+    if matches!(sent, Ok(Ok(_))) { 0 } else { 4 }
+}
+
+/// A call queued by a process that then ended carries the last reference
+/// to a minted client of the same endpoint. The next RECV drops that dead
+/// call; the kernel used to drop it with the endpoint's lock held, so the
+/// minted client's own drop (which queues its release notice) took the
+/// same lock again and the machine hung (found by the ring fuzzer after
+/// 1040 s on seed 20261130). Now the RECV gets the release notice.
+fn dead_callers_minted_client(caps: &Caps, c: &mut Cases<'_>) {
+    let (Ok(factory), Ok(spawner)) = (
+        EndpointFactory::from_caps(caps, "endpointFactory"),
+        ProcessSpawner::from_caps(caps, "processSpawner"),
+    ) else {
+        c.check("a dead caller's minted client", false, String::from("missing caps"));
+        return;
+    };
+    let Ok((server, client)) = factory.create(interface_id::ECHO) else {
+        c.check("a dead caller's minted client", false, String::from("no endpoint"));
+        return;
+    };
+    let server = Endpoint::from_id(server);
+    let child = server.mint(interface_id::ECHO, 9).and_then(|minted| {
+        let grants = [Grant::cap("client", client), Grant::cap("minted", minted)];
+        let spawned = spawner.spawn("ring-abuse", &["send-and-die"], &[], &grants);
+        let _ = capos::call::release(minted);
+        let (handle, _) = spawned?;
+        let status = handle.wait();
+        let _ = handle.release();
+        status
+    });
+    let notice = server.recv();
+    let seen = notice.as_ref().map(|n| (n.badge, n.method)).ok();
+    c.check(
+        "a dead caller's minted client",
+        child == Ok(capos::rt::client::ExitStatus::Exited(0)) && seen == Some((9, capos::server::RELEASED)),
+        format!("child {child:?}; the RECV got (badge, method) {seen:?}"),
+    );
+    let _ = capos::call::release(client);
+    let _ = capos::call::release(server.id());
 }
 
 /// The child of [`thread_limit`]: starts parked threads until

@@ -84,6 +84,10 @@ struct InService {
 struct Pairing {
     deliveries: Vec<(Receiving, Incoming, u64)>,
     too_small: Vec<(PendingCall, u64)>,
+    /// Calls whose client died while they waited: dropped after the lock,
+    /// since the caps they carry may hold the last reference to a client
+    /// of this very endpoint, whose drop takes the lock.
+    dead: Vec<Incoming>,
 }
 
 struct State {
@@ -136,6 +140,7 @@ impl EndpointCore {
     fn pair(state: &mut State) -> Pairing {
         let mut pairs = Vec::new();
         let mut too_small = Vec::new();
+        let mut dead = Vec::new();
         while !state.queue.is_empty() {
             let Some(receiver) = state.receivers.pop_front() else { break };
             if receiver.server.live_caller().is_none() {
@@ -143,8 +148,15 @@ impl EndpointCore {
             }
             let Some(call) = state.queue.pop_front() else { break };
             if call.client.as_ref().is_some_and(|c| c.live_caller().is_none()) {
-                // The client died while its call waited: drop the call.
+                // The client died while its call waited: drop the call,
+                // once the lock is released. With no room to keep it for
+                // that, it stays queued and pairing stops here.
                 state.receivers.push_front(receiver);
+                if dead.try_reserve(1).is_err() {
+                    state.queue.push_front(call);
+                    break;
+                }
+                dead.push(call);
                 continue;
             }
             if call.params.len() > receiver.server.result_len as usize {
@@ -160,7 +172,7 @@ impl EndpointCore {
             let token = Self::next_token(state, call.badge);
             pairs.push((receiver, call, token));
         }
-        Pairing { deliveries: pairs, too_small }
+        Pairing { deliveries: pairs, too_small, dead }
     }
 
     /// A token for a call through `badge`: the badge in the high 32 bits, a
@@ -178,6 +190,7 @@ impl EndpointCore {
 
     /// Delivers paired calls to their servers, outside the endpoint lock.
     fn deliver(self: &Arc<Self>, pairing: Pairing) {
+        drop(pairing.dead);
         for (server, needed) in pairing.too_small {
             let aux = needed;
             server.complete_with_aux(Err(CapError::ResultTooSmall), aux);

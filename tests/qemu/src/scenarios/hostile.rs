@@ -60,6 +60,8 @@ const REQUIRED_CASES: &[&str] = &[
     // limits
     "thread_create past the thread limit",
     "entropy above 256 bytes",
+    // a dead caller's call dropped under the endpoint lock
+    "a dead caller's minted client",
     // endpoint limits
     "endpoint queue depth and in-flight limit",
     "waiting calls get PeerDied when the server side goes",
