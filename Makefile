@@ -41,7 +41,7 @@ MANIFESTS  := $(BUILD)/manifest.bin $(patsubst systems/%.cue,$(BUILD)/manifest-%
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
-        generated-code-check fuzz-smoke bench musl musl-test posix sysroot c-test \
+        generated-code-check fuzz-smoke fuzz-qemu bench musl musl-test posix sysroot c-test \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -139,6 +139,20 @@ generated-code-check: setup
 FUZZ_SECONDS ?= 20
 fuzz-smoke: setup
 	fuzz/smoke.sh $(FUZZ_SECONDS)
+
+# The ring fuzzer in QEMU for SECONDS (default 600) from SEED (default 0:
+# the fuzzer picks one and prints it), numbering its children from FIRST
+# (default 0: a replay can start near a failure); `make test` runs it for 60 s as the
+# scenario `ring-fuzz`. A kernel panic, a hang, a broken ring promise or a
+# leaked frame fails it, with the seed and the command that replays it.
+SECONDS ?= 600
+SEED    ?= 0
+FIRST   ?= 0
+fuzz-qemu: kernel manifests tools
+	@printf 'package capos\nservices: "ring-fuzz": args: ["%s", "%s", "%s"]\n' '$(SECONDS)' '$(SEED)' '$(FIRST)' >$(BUILD)/ring-fuzz-run.cue
+	$(MKMANIFEST) -q --cue system-schema.cue --cue systems/ring-fuzz.cue --cue $(BUILD)/ring-fuzz-run.cue \
+	  --bin-dir $(USER_OUT) --out $(BUILD)/manifest-ring-fuzz-run.bin
+	CAPOS_FUZZ_MANIFEST=ring-fuzz-run $(QEMU_TESTS) --build-dir $(BUILD) ring-fuzz
 
 # musl, the C library, with capOS's system-call boundary (every system call
 # is a call of __capos_syscall): Debian's source package fetched into

@@ -118,16 +118,20 @@ pub extern "C" fn kmain(magic: u32, info_phys: u32) -> ! {
 /// process would otherwise allocate for good), for the leak report.
 #[cfg(not(feature = "ktest"))]
 static FRAMES_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+/// Kernel heap bytes in use just before init starts (for the same report).
+#[cfg(not(feature = "ktest"))]
+static HEAP_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 /// Starts init (embedded in the kernel) with the boot package, the process
 /// spawner and the console.
 #[cfg(not(feature = "ktest"))]
 fn start_init() {
-    // The first kernel stack creates the page tables of the kernel-stack
-    // area, which stay; make them now so the leak report compares like
-    // with like.
+    // The first kernel stack creates the upper page tables of the
+    // kernel-stack area, which stay; make them now so the leak report
+    // compares like with like.
     drop(mem::kstack::KernelStack::new());
     FRAMES_BEFORE_INIT.store(mem::frame::free_count(), core::sync::atomic::Ordering::Relaxed);
+    HEAP_BEFORE_INIT.store(mem::heap::usage().0, core::sync::atomic::Ordering::Relaxed);
     if boot::init_image::INIT_ELF.is_empty() {
         log::warn!("no init program embedded in this kernel; idling");
         return;
@@ -263,6 +267,11 @@ fn idle() -> ! {
                 mem::frame::free_count(),
                 FRAMES_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed),
                 cap::table::slots_in_use()
+            );
+            log::info!(
+                "kernel heap: {} bytes in use ({} before init)",
+                mem::heap::usage().0,
+                HEAP_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed)
             );
             reported_idle = true;
             if POWEROFF.load(core::sync::atomic::Ordering::Relaxed) {

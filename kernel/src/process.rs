@@ -164,12 +164,16 @@ impl Process {
             )
         };
         for thread in &threads {
-            // A thread blocked in `cap_enter` holds references on its kernel
-            // stack: let it run once more so it unwinds and leaves through
+            // A thread off the CPU inside a syscall (blocked in `cap_enter`,
+            // woken from it but not yet run, or in `yield`) holds
+            // references on its kernel stack, its own `Arc<Thread>` among
+            // them: let it run once more so it unwinds and leaves through
             // `sched::exit_current` (the syscall path sees the process has
-            // ended and never returns to user mode). Any other thread has
-            // nothing on its stack to release and is retired at once.
-            if matches!(thread.state(), ThreadState::BlockedOnRing { .. }) {
+            // ended and never returns to user mode). Retired at once, it
+            // would keep itself, its process and its stack alive for good.
+            // A thread preempted in user mode, and the running one, have
+            // nothing on their stacks to release and are retired at once.
+            if thread.in_syscall() && thread.state() != ThreadState::Running {
                 crate::sched::make_ready(thread.clone());
             } else {
                 crate::sched::retire(thread);

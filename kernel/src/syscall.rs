@@ -21,6 +21,7 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
     crate::sched::reap();
     let Some(thread) = crate::sched::current() else { return CapError::Cancelled.as_result().into() };
     let Some(process) = thread.process() else { return CapError::Cancelled.as_result().into() };
+    thread.set_in_syscall(true);
     let mut thread_ended = false;
     let result = match number {
         SYS_CAP_ENTER => {
@@ -61,6 +62,7 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
         drop(thread);
         crate::sched::exit_current();
     }
+    thread.set_in_syscall(false);
     result
 }
 

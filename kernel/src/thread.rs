@@ -4,7 +4,7 @@
 
 use alloc::sync::Arc;
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use spin::Mutex;
 
 use crate::arch::x86_64::context::FpuState;
@@ -54,6 +54,11 @@ pub struct Thread {
     context: UnsafeCell<Context>,
     /// Scheduling state.
     pub state: Mutex<ThreadState>,
+    /// Set while the thread is inside a syscall (`syscall::dispatch`): if
+    /// it is off the CPU then, its kernel stack holds references (its own
+    /// `Arc<Thread>`, its process) that only running to the end of the
+    /// syscall releases.
+    in_syscall: AtomicBool,
 }
 
 static NEXT_TID: AtomicU64 = AtomicU64::new(1);
@@ -75,6 +80,7 @@ impl Thread {
             kstack: Some(kstack),
             context: UnsafeCell::new(Context { rsp, fpu: FpuState::initial(), fs_base: 0 }),
             state: Mutex::new(ThreadState::Ready),
+            in_syscall: AtomicBool::new(false),
         })
     }
 
@@ -87,6 +93,7 @@ impl Thread {
             kstack: None,
             context: UnsafeCell::new(Context { rsp: 0, fpu: FpuState::initial(), fs_base: 0 }),
             state: Mutex::new(ThreadState::Running),
+            in_syscall: AtomicBool::new(false),
         })
     }
 
@@ -131,5 +138,15 @@ impl Thread {
     /// Sets the state.
     pub fn set_state(&self, state: ThreadState) {
         *self.state.lock() = state;
+    }
+
+    /// Whether it is inside a syscall.
+    pub fn in_syscall(&self) -> bool {
+        self.in_syscall.load(Ordering::Relaxed)
+    }
+
+    /// Marks the start (true) or end (false) of a syscall.
+    pub fn set_in_syscall(&self, inside: bool) {
+        self.in_syscall.store(inside, Ordering::Relaxed);
     }
 }

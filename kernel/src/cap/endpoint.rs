@@ -21,6 +21,10 @@
 //!   every queued and unanswered call, and every later one, completes with
 //!   `PeerDied`. A client that dies leaves its call behind; the server's
 //!   RETURN for it completes with `Cancelled`.
+//! - A call may not carry a cap that keeps a server side alive (a server,
+//!   or a revocable forwarding to one): `NotTransferable`. Queued with the
+//!   call, it could hold the last reference to its own endpoint's server,
+//!   and the endpoint with everything queued on it would never be freed.
 //! - When the last `EndpointClient` goes, the calls already queued are
 //!   still delivered; after them, every waiting and later RECV completes
 //!   with `PeerDied` (like end-of-file on a pipe), so a server learns that
@@ -81,6 +85,10 @@ struct InService {
 struct Pairing {
     deliveries: Vec<(Receiving, Incoming, u64)>,
     too_small: Vec<(PendingCall, u64)>,
+    /// Calls whose client died while they waited: dropped after the lock,
+    /// since the caps they carry may hold the last reference to a client
+    /// of this very endpoint, whose drop takes the lock.
+    dead: Vec<Incoming>,
 }
 
 struct State {
@@ -133,6 +141,7 @@ impl EndpointCore {
     fn pair(state: &mut State) -> Pairing {
         let mut pairs = Vec::new();
         let mut too_small = Vec::new();
+        let mut dead = Vec::new();
         while !state.queue.is_empty() {
             let Some(receiver) = state.receivers.pop_front() else { break };
             if receiver.server.live_caller().is_none() {
@@ -140,8 +149,15 @@ impl EndpointCore {
             }
             let Some(call) = state.queue.pop_front() else { break };
             if call.client.as_ref().is_some_and(|c| c.live_caller().is_none()) {
-                // The client died while its call waited: drop the call.
+                // The client died while its call waited: drop the call,
+                // once the lock is released. With no room to keep it for
+                // that, it stays queued and pairing stops here.
                 state.receivers.push_front(receiver);
+                if dead.try_reserve(1).is_err() {
+                    state.queue.push_front(call);
+                    break;
+                }
+                dead.push(call);
                 continue;
             }
             if call.params.len() > receiver.server.result_len as usize {
@@ -157,7 +173,7 @@ impl EndpointCore {
             let token = Self::next_token(state, call.badge);
             pairs.push((receiver, call, token));
         }
-        Pairing { deliveries: pairs, too_small }
+        Pairing { deliveries: pairs, too_small, dead }
     }
 
     /// A token for a call through `badge`: the badge in the high 32 bits, a
@@ -175,6 +191,7 @@ impl EndpointCore {
 
     /// Delivers paired calls to their servers, outside the endpoint lock.
     fn deliver(self: &Arc<Self>, pairing: Pairing) {
+        drop(pairing.dead);
         for (server, needed) in pairing.too_small {
             let aux = needed;
             server.complete_with_aux(Err(CapError::ResultTooSmall), aux);
@@ -269,6 +286,9 @@ impl CapObject for EndpointClient {
         let Some(process) = call.pending.process.upgrade() else {
             return Outcome::Error(CapError::Cancelled);
         };
+        if call.caps.iter().any(|cap| cap.holds_server()) {
+            return Outcome::Error(CapError::NotTransferable);
+        }
         let pairing = {
             let mut state = self.core.state.lock();
             if state.server_gone {
@@ -346,6 +366,10 @@ impl Drop for EndpointClient {
 impl CapObject for EndpointServer {
     fn interface_id(&self) -> u64 {
         interface_id::ENDPOINT_SERVER
+    }
+
+    fn holds_server(&self) -> bool {
+        true
     }
 
     fn call(&self, call: Call<'_>) -> Outcome {

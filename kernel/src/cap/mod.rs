@@ -44,6 +44,14 @@ pub trait CapObject: core::any::Any + Send + Sync {
     fn transferable(&self) -> bool {
         true
     }
+    /// Whether it keeps an endpoint's server side alive (it is one, or
+    /// forwards to one). Such a cap may not wait in an endpoint's queue:
+    /// the queue could end up holding the last reference to its own server
+    /// (directly or through other queues), a cycle nothing would ever
+    /// receive from or free.
+    fn holds_server(&self) -> bool {
+        false
+    }
 }
 
 /// One call, as an object sees it.

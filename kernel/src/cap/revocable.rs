@@ -35,6 +35,11 @@ impl CapObject for Revocable {
             None => Outcome::Error(CapError::Revoked),
         }
     }
+
+    fn holds_server(&self) -> bool {
+        let target = self.target.lock().clone();
+        target.is_some_and(|t| t.holds_server())
+    }
 }
 
 impl CapObject for Revoker {

@@ -1,6 +1,7 @@
 //! Kernel stacks for threads: 16 KiB each, mapped in their own slot of the
 //! kernel-stack area with an unmapped guard page below, so an overflow
-//! faults instead of corrupting a neighbour. Slots are reused.
+//! faults instead of corrupting a neighbour. Slots are reused; a page
+//! table of the area is freed when the last stack it maps goes.
 
 use alloc::vec::Vec;
 use spin::Mutex;
@@ -74,6 +75,10 @@ impl Drop for KernelStack {
             }
             page += 4096;
         }
+        // The page table of this stack's 2 MiB region goes once every
+        // stack there is gone, so the area's tables follow the threads
+        // alive, not the most there ever were.
+        paging::release_empty_table(self.bottom());
         SLOTS.lock().free.push(self.slot);
     }
 }

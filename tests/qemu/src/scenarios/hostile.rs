@@ -51,6 +51,17 @@ const REQUIRED_CASES: &[&str] = &[
     "move with a failing call",
     "failed move keeps the cap",
     "virtualMemory is not transferable",
+    // a server into its own queue (a cycle nothing could free)
+    "a server sent into its own queue",
+    "a revocable server sent into its own queue",
+    "the refused moves left the caps",
+    // threads off the CPU inside a syscall when their process is killed
+    "killed while its threads yield",
+    // limits
+    "thread_create past the thread limit",
+    "entropy above 256 bytes",
+    // a dead caller's call dropped under the endpoint lock
+    "a dead caller's minted client",
     // endpoint limits
     "endpoint queue depth and in-flight limit",
     "waiting calls get PeerDied when the server side goes",

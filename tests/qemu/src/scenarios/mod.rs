@@ -9,6 +9,7 @@ mod boot;
 mod capos_run;
 mod deliberate_failures;
 mod fs;
+mod fuzz;
 mod hostile;
 mod ktest;
 mod shell;
@@ -32,6 +33,7 @@ const GROUPS: &[&[Scenario]] = &[
     apps::SCENARIOS,
     fs::SCENARIOS,
     hostile::SCENARIOS,
+    fuzz::SCENARIOS,
     shell::SCENARIOS,
     capos_run::SCENARIOS,
 ];
