@@ -18,7 +18,7 @@ use crate::cap::ring::{RING_PAGES, Ring};
 use crate::mem::address_space::{AddressSpace, UserAccess};
 use crate::mem::kstack::KernelStack;
 use crate::mem::paging::MapError;
-use crate::process::{Process, Quotas};
+use crate::process::{Carve, Process, Quotas};
 use crate::thread::Thread;
 
 /// Bytes of initial heap a process gets unless its spawner asks otherwise.
@@ -51,6 +51,9 @@ pub struct SpawnRequest<'a> {
     pub heap_size: u64,
     /// The spawner's pid (0: the kernel).
     pub parent_pid: u64,
+    /// The part of the spawner's memory quota `quotas.frames` was carved
+    /// from (`None`: init, the root); given back when the process ends.
+    pub carve: Option<Carve>,
 }
 
 fn map_err(e: MapError) -> CapError {
@@ -62,7 +65,7 @@ fn map_err(e: MapError) -> CapError {
 }
 
 /// Creates the process and makes its first thread ready.
-pub fn spawn(request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
+pub fn spawn(mut request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
     let image = elf::parse(request.elf).map_err(|e| {
         log::warn!("spawn {}: bad ELF image: {e}", request.name);
         CapError::InvalidArgument
@@ -100,7 +103,7 @@ pub fn spawn(request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
         *frame = space.translate(RING_ADDR + i as u64 * 4096).ok_or(CapError::OutOfMemory)?.phys;
     }
 
-    let process = Process::new(request.name, space, request.quotas);
+    let process = Process::new(request.name, space, request.quotas, request.carve.take());
     let result = finish(&process, request, image.entry, ring_frames, heap_size);
     if let Err(e) = result {
         process.terminate(crate::process::ExitStatus::Killed);

@@ -180,11 +180,16 @@ fn kill(handle: ProcessHandle) -> Result<ExitStatus, CapError> {
 /// A spawner grants kernel caps only of kinds it holds; `virtualMemory`
 /// (the child's own) always.
 fn held_kinds(env: &Env<'_>, c: &mut Cases<'_>) {
-    let held = env.spawner.spawn("hello", &["a console copied from its spawner"], &[], &[
-        Grant::kernel("console", KernelCap::Console),
-        Grant::kernel("timer", KernelCap::Timer),
-        Grant::kernel("virtualMemory", KernelCap::VirtualMemory),
-    ]);
+    let held = env.spawner.spawn(
+        "hello",
+        &["a console copied from its spawner"],
+        &[],
+        &[
+            Grant::kernel("console", KernelCap::Console),
+            Grant::kernel("timer", KernelCap::Timer),
+            Grant::kernel("virtualMemory", KernelCap::VirtualMemory),
+        ],
+    );
     let status = held.as_ref().map_err(|e| *e).and_then(|(h, _)| h.wait());
     c.check(
         "kernel caps of kinds the spawner holds, and the child's own virtualMemory",
@@ -284,7 +289,9 @@ fn memory_is_carved(env: &Env<'_>, c: &mut Cases<'_>) {
     c.check(
         name,
         second_err == Some(CapError::QuotaExceeded) && matches!(killed, Ok(Ok(_))) && again_ok && gone,
-        format!("a second 1000 MiB child: {second_err:?}; after the first ended: {again_ok}; all gone: {gone}"),
+        format!(
+            "a second 1000 MiB child: {second_err:?}; after the first ended: {again_ok}; all gone: {gone}"
+        ),
     );
 }
 
@@ -406,7 +413,13 @@ fn spawn_bomb(env: &Env<'_>, c: &mut Cases<'_>) {
     let killed = kill(root);
     drop(client);
     let gone = all_gone(env, &server);
-    let after = env.spawner.spawn_limited("hello", &["after the bomb"], &[], &[Grant::kernel("console", KernelCap::Console)], limit);
+    let after = env.spawner.spawn_limited(
+        "hello",
+        &["after the bomb"],
+        &[],
+        &[Grant::kernel("console", KernelCap::Console)],
+        limit,
+    );
     let after = after.and_then(|(h, _)| h.wait());
     c.check(
         "a spawn bomb reaches the system's process limit (QuotaExceeded)",

@@ -18,7 +18,9 @@ use capos_abi::error::CapError;
 use capos_schema::{interface_id, method, pipe, pipe_factory};
 use spin::Mutex;
 
-use super::{Call, CapObject, CapRef, Outcome, PendingCall, Reply, empty_reply, malformed, read_params, reply_with};
+use super::{
+    Call, CapObject, CapRef, Outcome, PendingCall, Reply, empty_reply, malformed, read_params, reply_with,
+};
 
 /// Bytes a pipe holds.
 pub const CAPACITY: usize = 64 * 1024;
@@ -117,7 +119,8 @@ impl State {
                     continue;
                 }
                 if self.readers_gone {
-                    let result = if w.written > 0 { written_reply(w.written) } else { Err(CapError::PeerDied) };
+                    let result =
+                        if w.written > 0 { written_reply(w.written) } else { Err(CapError::PeerDied) };
                     done.push((w.call, result));
                     moved = true;
                     continue;
@@ -269,11 +272,8 @@ impl PipeEnd {
 
     fn wait_ready(&self, call: Call<'_>) -> Result<Option<Reply>, CapError> {
         let mut s = self.shared.state.lock();
-        let ready = if self.write {
-            s.room() > 0 || s.readers_gone
-        } else {
-            !s.buffer.is_empty() || s.writers_gone
-        };
+        let ready =
+            if self.write { s.room() > 0 || s.readers_gone } else { !s.buffer.is_empty() || s.writers_gone };
         if ready {
             return empty_reply().map(Some);
         }
@@ -310,6 +310,10 @@ impl CapObject for PipeEnd {
 pub struct PipeFactory;
 
 impl CapObject for PipeFactory {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::PipeFactory)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::PIPE_FACTORY
     }

@@ -122,6 +122,27 @@ impl AddressSpace {
         Ok(Self { root, quota: FrameQuota { used: 1, limit: frame_limit.max(1) } })
     }
 
+    /// Frames this address space may still take.
+    pub fn frames_left(&self) -> usize {
+        self.quota.limit.saturating_sub(self.quota.used)
+    }
+
+    /// Takes `frames` out of the quota for good (a child's memory limit is
+    /// carved out of its spawner's); `false`, changing nothing, if fewer
+    /// are left.
+    pub fn carve(&mut self, frames: usize) -> bool {
+        if self.frames_left() < frames {
+            return false;
+        }
+        self.quota.limit -= frames;
+        true
+    }
+
+    /// Gives back frames [`carve`](Self::carve) took.
+    pub fn give_back(&mut self, frames: usize) {
+        self.quota.limit = self.quota.limit.saturating_add(frames);
+    }
+
     fn table(&self) -> OffsetPageTable<'static> {
         let virt = layout::phys_to_virt(self.root.start_address().as_u64()) as *mut PageTable;
         // SAFETY: `root` is this address space's top-level table, alive as

@@ -167,7 +167,9 @@ fn expect_cases(session: &mut Session, app: &str, required: &[&str]) -> Result<u
             }
         }
     };
-    ensure(failed.is_empty() && failed_count == 0, session, || format!("failed cases:\n{}", failed.join("\n")))?;
+    ensure(failed.is_empty() && failed_count == 0, session, || {
+        format!("failed cases:\n{}", failed.join("\n"))
+    })?;
     ensure(passed == ok.len(), session, || format!("summary says {passed} passed, {} ok lines", ok.len()))?;
     let missing: Vec<&str> = required.iter().copied().filter(|c| !ok.iter().any(|o| o == c)).collect();
     ensure(missing.is_empty(), session, || format!("cases not reported ok: {missing:?}"))?;
