@@ -338,7 +338,10 @@ mod tests {
         m.validate().unwrap();
         // fs2, fs3, and five services at the default limit.
         let services = (124 << 20) + FS_MEMORY_HEADROOM + (1 << 30) + 5 * DEFAULT_MEMORY_LIMIT;
-        assert_eq!(guest_memory_needed(&m, 1000, 512 << 20), 1000 + services + (32 << 20) + BASE_GUEST_MEMORY);
+        assert_eq!(
+            guest_memory_needed(&m, 1000, 512 << 20),
+            1000 + services + (32 << 20) + BASE_GUEST_MEMORY
+        );
 
         let mut bad = service("fs4", FS_BINARY);
         bad.args = vec!["--quota-bytes".into(), "lots".into()];
