@@ -22,6 +22,10 @@ pub const MAX_PROCESSES: usize = 256;
 /// 64 MiB, or half of what the spawner has left if that is less.
 pub const DEFAULT_MEMORY_LIMIT: u64 = 64 << 20;
 
+/// Cap-table slots a process has unless its spawner says otherwise: every
+/// cap it holds (an open file, a pipe end, a bootstrap cap) takes one.
+pub const DEFAULT_CAP_SLOTS: u16 = 256;
+
 /// How a process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {

@@ -215,6 +215,29 @@ pub fn call(request: Request<'_>) -> Result<Reply, CapError> {
     submit(request)?.wait()
 }
 
+/// [`call`] for a service that may be busy: a call refused with
+/// `WouldBlock` (its endpoint's queue is full, `docs/ring-abi.md`: "retry
+/// later") is sent again after yielding, until it gets another answer.
+/// For calls that must not fail because a server is momentarily behind
+/// (file operations).
+pub fn call_when_ready(request: Request<'_>) -> Result<Reply, CapError> {
+    let params = capnp::serialize::write_message_to_words(&request.params);
+    let sqe = Sqe {
+        opcode: Opcode::Call as u8,
+        method: request.method,
+        cap: request.cap,
+        interface_id: request.interface_id,
+        ..Sqe::default()
+    };
+    loop {
+        let pending = submit_sqe(sqe, params.clone(), request.caps, request.result_len, request.caps_in_max)?;
+        match pending.wait() {
+            Err(CapError::WouldBlock) => crate::syscall::yield_now(),
+            answer => return answer,
+        }
+    }
+}
+
 /// Releases a cap (the RELEASE opcode).
 pub fn release(cap: u32) -> Result<(), CapError> {
     let user_data = with_ring(|ring| {

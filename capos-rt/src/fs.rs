@@ -21,7 +21,10 @@
 //! error; `File::close` ends the open file for every copy made with
 //! `try_clone`). One call moves at most [`MAX_IO`] bytes; [`File::write_all`],
 //! [`File::read_to_end`], [`Directory::read_file`] and
-//! [`Directory::write_file`] loop for more.
+//! [`Directory::write_file`] loop for more. A call the service cannot
+//! queue yet (`WouldBlock`) is sent again
+//! ([`crate::call::call_when_ready`]), so file operations never fail
+//! because the service is momentarily behind.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -40,7 +43,7 @@ fn kind(k: capos_schema::NodeKind) -> NodeKind {
     }
 }
 
-use crate::call::{Request, call};
+use crate::call::{Request, call_when_ready as call};
 use crate::caps::Caps;
 use crate::client::returned_cap;
 

@@ -37,11 +37,17 @@ impl Channel {
         }
     }
 
-    /// Writes `bytes`; with `crlf`, each `\n` goes out as `\r\n`.
-    pub fn write(self, bytes: &[u8], crlf: bool) {
+    /// Writes `bytes` (with `crlf`, each `\n` as `\r\n`): `true` when it
+    /// was taken whole, `false` (nothing taken) when a UART's transmit
+    /// queue has no room for it yet ([`serial::queue`]). A virtio console
+    /// takes it at once.
+    pub fn write(self, bytes: &[u8], crlf: bool) -> bool {
         match self {
-            Channel::Uart(port) => serial::write_port(port, bytes, crlf),
-            Channel::Virtio(index) if !crlf => virtio_console::write(index, bytes),
+            Channel::Uart(port) => serial::queue(port, bytes, crlf),
+            Channel::Virtio(index) if !crlf => {
+                virtio_console::write(index, bytes);
+                true
+            }
             Channel::Virtio(index) => {
                 for chunk in bytes.split_inclusive(|&b| b == b'\n') {
                     match chunk.strip_suffix(b"\n") {
@@ -52,6 +58,7 @@ impl Channel {
                         None => virtio_console::write(index, chunk),
                     }
                 }
+                true
             }
         }
     }

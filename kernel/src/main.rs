@@ -248,6 +248,9 @@ static POWEROFF: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool
 #[cfg(not(feature = "ktest"))]
 fn power_off() -> ! {
     use capos_abi::process::ExitStatus;
+    // What programs wrote and the lines have not sent yet goes out first.
+    serial::flush_all();
+    kprintln!("longest gap between timer ticks: {} us", time::longest_tick_gap_ns() / 1000);
     let marker = capos_abi::serial::POWER_OFF;
     match process::init_exit_status() {
         Some(ExitStatus::Exited(code)) => kprintln!("{marker}exited {code}"),

@@ -37,7 +37,7 @@ pub struct Quotas {
 
 impl Quotas {
     /// Defaults for services that do not say otherwise.
-    pub const DEFAULT: Self = Self { frames: 16 * 1024, cap_slots: 256 };
+    pub const DEFAULT: Self = Self { frames: 16 * 1024, cap_slots: capos_abi::process::DEFAULT_CAP_SLOTS };
 }
 
 /// Everything behind the process lock.

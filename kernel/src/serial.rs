@@ -1,12 +1,22 @@
 //! Serial ports: COM1 is the kernel's console (log and `Console` cap);
 //! COM2 and COM3 are set up on demand for the terminal and error output
-//! ([`Port`], [`write_port`], [`try_read`]).
+//! ([`Port`], [`queue`], [`try_read`]).
 //!
-//! Normal output goes through [`SerialWriter`] under a spin lock with
-//! interrupts disabled (so a timer interrupt cannot deadlock on it). The
-//! panic and exception paths use [`emergency_writer`], which takes no lock:
-//! they may run while the lock is held by the code that failed.
+//! What programs write (through the `Console`, terminal and `stderr` caps)
+//! goes into a per-port transmit queue of [`TX_CAPACITY`] bytes: [`queue`]
+//! takes a write whole or not at all, and the queue drains into the UART
+//! without ever waiting for it, for at most [`PUMP_BUDGET_NS`] at a time,
+//! right after a write and on every timer tick ([`pump_all`]). So no write
+//! keeps interrupts off for longer than that, however slow the line; a
+//! 64 KiB write used to hold them off for the whole transmission.
+//!
+//! The kernel's own log goes through [`SerialWriter`] under the port's spin
+//! lock with interrupts disabled (so a timer interrupt cannot deadlock on
+//! it), at once (it may pass program output still queued on COM1). The panic and
+//! exception paths use [`emergency_writer`], which takes no lock: they may
+//! run while the lock is held by the code that failed.
 
+use alloc::collections::VecDeque;
 use core::fmt::{self, Write};
 use spin::Mutex;
 use uart_16550::{Config, Uart16550, backend::PioBackend};
@@ -51,7 +61,7 @@ impl Port {
         }
     }
 
-    fn lock(self) -> &'static Mutex<Option<Uart16550<PioBackend>>> {
+    fn lock(self) -> &'static Mutex<PortState> {
         match self {
             Port::Com1 => &COM1_PORT,
             Port::Com2 => &COM2_PORT,
@@ -60,10 +70,77 @@ impl Port {
     }
 }
 
-/// The UARTs behind their locks; `None` until set up.
-static COM1_PORT: Mutex<Option<Uart16550<PioBackend>>> = Mutex::new(None);
-static COM2_PORT: Mutex<Option<Uart16550<PioBackend>>> = Mutex::new(None);
-static COM3_PORT: Mutex<Option<Uart16550<PioBackend>>> = Mutex::new(None);
+/// Bytes a port's transmit queue holds.
+pub const TX_CAPACITY: usize = 64 * 1024;
+/// Longest a drain of a transmit queue runs (interrupts are off).
+pub const PUMP_BUDGET_NS: u64 = 1_000_000;
+
+/// A port: its UART (`None` until set up), its I/O base and its transmit
+/// queue.
+pub struct PortState {
+    uart: Option<Uart16550<PioBackend>>,
+    base: u16,
+    tx: VecDeque<u8>,
+}
+
+impl PortState {
+    const fn new(base: u16) -> Self {
+        Self { uart: None, base, tx: VecDeque::new() }
+    }
+
+    /// Asks for the transmitter-empty interrupt (IER bit 1) while bytes
+    /// wait, so the queue drains from the serial interrupt as fast as the
+    /// line goes (where the port's line is routed: the terminal's and
+    /// stderr's ports); the timer tick drains it otherwise.
+    fn want_tx_interrupt(&self, on: bool) {
+        // SAFETY: IER (base+1) of a UART this module set up; only the
+        // transmitter-empty enable bit changes.
+        unsafe {
+            let mut ier = x86_64::instructions::port::Port::<u8>::new(self.base + 1);
+            let value = ier.read();
+            let wanted = if on { value | 0x02 } else { value & !0x02 };
+            if wanted != value {
+                ier.write(wanted);
+            }
+        }
+    }
+
+    /// Sends everything queued, waiting for the UART (at power-off).
+    fn flush(&mut self) {
+        if let Some(uart) = self.uart.as_mut() {
+            let (a, b) = self.tx.as_slices();
+            uart.send_bytes_exact(a);
+            uart.send_bytes_exact(b);
+        }
+        self.tx.clear();
+    }
+
+    /// Moves queued bytes into the UART while it takes them without
+    /// waiting, for at most [`PUMP_BUDGET_NS`].
+    fn pump(&mut self) {
+        let Some(uart) = self.uart.as_mut() else {
+            self.tx.clear();
+            return;
+        };
+        let deadline = crate::time::uptime_ns().saturating_add(PUMP_BUDGET_NS);
+        while !self.tx.is_empty() {
+            let sent = uart.send_bytes(self.tx.as_slices().0);
+            if sent == 0 {
+                break;
+            }
+            self.tx.drain(..sent);
+            if crate::time::uptime_ns() >= deadline {
+                break;
+            }
+        }
+        self.want_tx_interrupt(!self.tx.is_empty());
+    }
+}
+
+/// The ports behind their locks.
+static COM1_PORT: Mutex<PortState> = Mutex::new(PortState::new(COM1));
+static COM2_PORT: Mutex<PortState> = Mutex::new(PortState::new(0x2F8));
+static COM3_PORT: Mutex<PortState> = Mutex::new(PortState::new(0x3E8));
 
 /// A `fmt::Write` sink over a UART that turns `\n` into `\r\n`.
 pub struct SerialWriter<'a>(&'a mut Uart16550<PioBackend>);
@@ -93,8 +170,8 @@ pub fn init() {
 /// the machine has no UART there.
 pub fn init_port(port: Port) -> bool {
     x86_64::instructions::interrupts::without_interrupts(|| {
-        let mut slot = port.lock().lock();
-        if slot.is_some() {
+        let mut state = port.lock().lock();
+        if state.uart.is_some() {
             return true;
         }
         // SAFETY: the COM1..COM3 I/O ranges are the standard ones on every PC
@@ -104,38 +181,68 @@ pub fn init_port(port: Port) -> bool {
         if uart.init(Config::default()).is_err() {
             return false;
         }
-        *slot = Some(uart);
+        state.uart = Some(uart);
         true
     })
 }
 
-/// Writes raw bytes to `port` (nothing if it is not set up); with
-/// `crlf`, each `\n` goes out as `\r\n`.
-pub fn write_port(port: Port, bytes: &[u8], crlf: bool) {
+/// Queues `bytes` for `port` (with `crlf`, each `\n` as `\r\n`) and
+/// starts sending them: `true` when all of it fits in the queue, `false`
+/// (nothing queued) when it does not yet. A port that is not set up takes
+/// and drops everything.
+pub fn queue(port: Port, bytes: &[u8], crlf: bool) -> bool {
+    let needed = bytes.len() + if crlf { bytes.iter().filter(|&&b| b == b'\n').count() } else { 0 };
     x86_64::instructions::interrupts::without_interrupts(|| {
-        if let Some(uart) = port.lock().lock().as_mut() {
-            if !crlf {
-                uart.send_bytes_exact(bytes);
-                return;
-            }
-            for chunk in bytes.split_inclusive(|&b| b == b'\n') {
-                match chunk.strip_suffix(b"\n") {
-                    Some(line) => {
-                        uart.send_bytes_exact(line);
-                        uart.send_bytes_exact(b"\r\n");
-                    }
-                    None => uart.send_bytes_exact(chunk),
-                }
+        let mut state = port.lock().lock();
+        if state.uart.is_none() {
+            return true;
+        }
+        if state.tx.len() + needed > TX_CAPACITY {
+            state.pump();
+            if state.tx.len() + needed > TX_CAPACITY {
+                return false;
             }
         }
-    });
+        if state.tx.try_reserve(needed).is_err() {
+            return false;
+        }
+        for &b in bytes {
+            if crlf && b == b'\n' {
+                state.tx.push_back(b'\r');
+            }
+            state.tx.push_back(b);
+        }
+        state.pump();
+        true
+    })
+}
+
+/// Sends everything still queued on every port, waiting for the UARTs:
+/// before the machine powers off, so no output is lost.
+pub fn flush_all() {
+    for port in [Port::Com1, Port::Com2, Port::Com3] {
+        x86_64::instructions::interrupts::without_interrupts(|| port.lock().lock().flush());
+    }
+}
+
+/// Drains every port's queue a little (called on each timer tick and
+/// serial interrupt).
+pub fn pump_all() {
+    for port in [Port::Com1, Port::Com2, Port::Com3] {
+        x86_64::instructions::interrupts::without_interrupts(|| {
+            let mut state = port.lock().lock();
+            if !state.tx.is_empty() {
+                state.pump();
+            }
+        });
+    }
 }
 
 /// Makes `port` raise its interrupt line when a byte arrives (IER bit 0,
 /// and MCR OUT2, which gates the line on PC UARTs). Only once it is set up.
 pub fn enable_rx_interrupt(port: Port) {
     x86_64::instructions::interrupts::without_interrupts(|| {
-        if port.lock().lock().is_none() {
+        if port.lock().lock().uart.is_none() {
             return;
         }
         let base = port.base();
@@ -155,14 +262,20 @@ pub fn enable_rx_interrupt(port: Port) {
 /// One received byte from `port`, if one is waiting.
 pub fn try_read(port: Port) -> Option<u8> {
     x86_64::instructions::interrupts::without_interrupts(|| {
-        port.lock().lock().as_mut().and_then(|uart| uart.try_receive_byte().ok())
+        port.lock().lock().uart.as_mut().and_then(|uart| uart.try_receive_byte().ok())
     })
 }
 
 /// Runs `f` with the locked serial writer, interrupts off.
 pub fn with_writer(f: impl FnOnce(&mut SerialWriter<'_>)) {
     x86_64::instructions::interrupts::without_interrupts(|| {
-        if let Some(uart) = COM1_PORT.lock().as_mut() {
+        // The queue is drained as far as the budget allows, not flushed: a
+        // program's 64 KiB of console output must not keep interrupts off
+        // for its whole transmission. A log line may pass output still
+        // queued.
+        let mut state = COM1_PORT.lock();
+        state.pump();
+        if let Some(uart) = state.uart.as_mut() {
             f(&mut SerialWriter(uart));
         }
     });
@@ -199,13 +312,4 @@ macro_rules! kprint {
 macro_rules! kprintln {
     () => { $crate::serial::print(format_args!("\n")) };
     ($($arg:tt)*) => { $crate::serial::print(format_args!("{}\n", format_args!($($arg)*))) };
-}
-
-/// Writes raw bytes on the console, untranslated.
-pub fn write_bytes(bytes: &[u8]) {
-    x86_64::instructions::interrupts::without_interrupts(|| {
-        if let Some(uart) = COM1_PORT.lock().as_mut() {
-            uart.send_bytes_exact(bytes);
-        }
-    });
 }

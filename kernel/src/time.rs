@@ -3,6 +3,10 @@
 //!
 //! The two come from different hardware clocks, so the heartbeat line
 //! (`uptime: S s (T ticks)`) lets a test check one against the other.
+//!
+//! The longest time between two ticks is kept: the kernel runs with
+//! interrupts off, so it bounds the longest stretch anything kept them off
+//! (printed at power-off, checked by the `capos-run-uart-bound` scenario).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -11,6 +15,8 @@ use crate::arch::x86_64::cpu::rdtsc;
 static TICKS: AtomicU64 = AtomicU64::new(0);
 static TSC_HZ: AtomicU64 = AtomicU64::new(0);
 static TSC_AT_BOOT: AtomicU64 = AtomicU64::new(0);
+static LAST_TICK_NS: AtomicU64 = AtomicU64::new(0);
+static LONGEST_GAP_NS: AtomicU64 = AtomicU64::new(0);
 
 /// Records the TSC value at kernel entry; call first thing.
 pub fn mark_boot() {
@@ -25,6 +31,16 @@ pub fn set_tsc_hz(hz: u64) {
 /// Called from the timer interrupt.
 pub fn tick() {
     TICKS.fetch_add(1, Ordering::Relaxed);
+    let now = uptime_ns();
+    let last = LAST_TICK_NS.swap(now, Ordering::Relaxed);
+    if last != 0 {
+        LONGEST_GAP_NS.fetch_max(now.saturating_sub(last), Ordering::Relaxed);
+    }
+}
+
+/// The longest time between two timer ticks so far, in nanoseconds.
+pub fn longest_tick_gap_ns() -> u64 {
+    LONGEST_GAP_NS.load(Ordering::Relaxed)
 }
 
 /// Timer interrupts since the timer started.

@@ -159,6 +159,8 @@ pub fn openat(dirfd: i64, path: u64, flags: u64) -> SysResult {
         }
         Err(CapError::IsADirectory) if !flag(flags, musl::O_CREAT) => open_dir(&full, write, flags, cloexec),
         Err(CapError::IsADirectory) if flag(flags, musl::O_EXCL) => Err(Errno::EEXIST),
+        // The cap table is full: too many open files.
+        Err(CapError::QuotaExceeded) => Err(Errno::EMFILE),
         Err(e) => Err(e.into()),
     }
 }

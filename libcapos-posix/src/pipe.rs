@@ -39,7 +39,8 @@ pub fn pipe2(fds: u64, flags: u64) -> SysResult {
         return Err(Errno::EFAULT);
     }
     let (reader, writer) = factory()?.create().map_err(|e| match e {
-        CapError::OutOfMemory | CapError::QuotaExceeded => Errno::ENFILE,
+        CapError::QuotaExceeded => Errno::EMFILE,
+        CapError::OutOfMemory => Errno::ENFILE,
         e => e.into(),
     })?;
     let cloexec = flags & musl::O_CLOEXEC as u64 != 0;

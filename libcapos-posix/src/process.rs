@@ -2,7 +2,8 @@
 //! `getrlimit`/`prlimit64`, `ioctl`'s dispatch, and the signal calls.
 //!
 //! Signals are partial until "POSIX processes" brings their delivery:
-//! `rt_sigaction` and `rt_sigprocmask` keep the actions and the mask, and
+//! `rt_sigaction` and `rt_sigprocmask` keep the actions and the mask
+//! (`rt_sigpending` reports the blocked signals waiting), and
 //! a signal a process sends itself (`raise`, `abort`, `kill(getpid())`)
 //! is delivered at once (when not blocked; else when unblocked): its
 //! handler runs, or its default action ends the process with status
@@ -80,7 +81,12 @@ pub fn getrandom(buf: u64, length: u64, flags: u64) -> SysResult {
 fn limit(resource: u64) -> Result<(u64, u64), Errno> {
     let infinity = u64::MAX;
     Ok(match resource as i32 {
-        musl::RLIMIT_NOFILE => (fd::MAX_FDS as u64, fd::MAX_FDS as u64),
+        // Every open file and pipe end holds a cap: the cap-table quota
+        // bounds them before the fd table does.
+        musl::RLIMIT_NOFILE => {
+            let n = (fd::MAX_FDS as u64).min(u64::from(capos_abi::process::DEFAULT_CAP_SLOTS));
+            (n, n)
+        }
         musl::RLIMIT_STACK => (capos_abi::layout::STACK_SIZE, capos_abi::layout::STACK_SIZE),
         musl::RLIMIT_NPROC => {
             (capos_abi::syscall::MAX_THREADS as u64, capos_abi::syscall::MAX_THREADS as u64)
@@ -187,6 +193,17 @@ pub fn rt_sigprocmask(how: u64, set: u64, old: u64, size: u64) -> SysResult {
         MASK.store(new, Ordering::Release);
         deliver_pending();
     }
+    Ok(0)
+}
+
+/// `rt_sigpending(set, size)`: the signals sent to self while blocked and
+/// still blocked (Linux reports pending signals ANDed with the mask).
+pub fn rt_sigpending(set: u64, size: u64) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let pending = PENDING.load(Ordering::Acquire) & MASK.load(Ordering::Acquire);
+    user::write(set, pending)?;
     Ok(0)
 }
 

@@ -59,6 +59,7 @@ calls! {
     SYS_brk "p" => |a| memory::brk(a[0]);
     SYS_rt_sigaction "dppu" => |a| process::rt_sigaction(a[0], a[1], a[2], a[3]);
     SYS_rt_sigprocmask "dppu" => |a| process::rt_sigprocmask(a[0], a[1], a[2], a[3]);
+    SYS_rt_sigpending "pu" => |a| process::rt_sigpending(a[0], a[1]);
     SYS_ioctl "dxp" => |a| process::ioctl(fd(a[0]), a[1], a[2]);
     SYS_poll "pud" => |a| pipe::poll(a[0], a[1], a[2]);
     SYS_pread64 "dpud" => |a| files::pread(fd(a[0]), a[1], a[2], a[3]);

@@ -175,7 +175,7 @@ fn count_stdin() -> Result<u64, CapError> {
 /// Writes `n` bytes of 64-byte lines in writes of up to 16 KiB.
 fn out_bytes(out: &capos::stdio::Output, n: u64) -> Result<(), CapError> {
     const LINE: &[u8; 64] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n";
-    let block: Vec<u8> = LINE.iter().copied().cycle().take(16 * 1024).collect();
+    let block: Vec<u8> = LINE.iter().copied().cycle().take(60 * 1024).collect();
     let mut left = n;
     while left > 0 {
         let take = left.min(block.len() as u64) as usize;

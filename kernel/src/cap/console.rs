@@ -1,9 +1,10 @@
-//! `Console`: write text or bytes to the serial console.
+//! `Console`: write text or bytes to the serial console (COM1), through
+//! its transmit queue ([`super::output`]).
 
 use capos_abi::error::CapError;
 use capos_schema::{console, interface_id, method};
 
-use super::{Call, CapObject, Outcome, empty_reply, malformed, read_params};
+use super::{Call, CapObject, Outcome, malformed, read_params};
 
 /// Most bytes one write carries (the schema's `Console.maxWriteBytes`).
 const MAX_WRITE: usize = console::MAX_WRITE_BYTES as usize;
@@ -32,8 +33,8 @@ impl CapObject for Console {
                     if bytes.len() > MAX_WRITE {
                         return Err(CapError::TooLarge);
                     }
-                    let text = core::str::from_utf8(bytes).map_err(|_| CapError::MalformedParams)?;
-                    crate::serial::print(format_args!("{text}"));
+                    core::str::from_utf8(bytes).map_err(|_| CapError::MalformedParams)?;
+                    Ok((bytes.to_vec(), true))
                 }
                 method::console::WRITE_BYTES => {
                     let params =
@@ -42,12 +43,16 @@ impl CapObject for Console {
                     if data.len() > MAX_WRITE {
                         return Err(CapError::TooLarge);
                     }
-                    crate::serial::write_bytes(data);
+                    Ok((data.to_vec(), false))
                 }
-                _ => return Err(CapError::UnknownMethod),
+                _ => Err(CapError::UnknownMethod),
             }
-            empty_reply()
         })();
-        result.into()
+        match result {
+            Ok((bytes, crlf)) => {
+                super::output::write(crate::channel::Channel::CONSOLE, &bytes, crlf, call.pending)
+            }
+            Err(e) => Outcome::Error(e),
+        }
     }
 }

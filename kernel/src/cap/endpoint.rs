@@ -6,8 +6,9 @@
 //! CALL on it is queued) and an [`EndpointServer`] (used with the RECV and
 //! RETURN ring operations, handled in `ring.rs`).
 //!
-//! - A CALL waits in the endpoint's queue (at most [`QUEUE_DEPTH`], then
-//!   `WouldBlock`) until a RECV takes it; a process has at most
+//! - A CALL waits in the endpoint's queue (at most [`QUEUE_DEPTH`] calls,
+//!   then `WouldBlock`; release notices do not count) until a RECV takes
+//!   it; a process has at most
 //!   [`MAX_CALLS_IN_FLIGHT`] endpoint calls unanswered (then
 //!   `QuotaExceeded`).
 //! - RECV hands the server the params, the caps sent with the call
@@ -278,7 +279,9 @@ impl CapObject for EndpointClient {
             if state.server_gone {
                 return Outcome::Error(CapError::PeerDied);
             }
-            if state.queue.len() >= QUEUE_DEPTH {
+            // Release notices do not count: a client that closes many
+            // files in a row must not make the next call fail.
+            if state.queue.iter().filter(|i| i.client.is_some()).count() >= QUEUE_DEPTH {
                 return Outcome::Error(CapError::WouldBlock);
             }
             {

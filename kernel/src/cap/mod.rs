@@ -14,6 +14,7 @@ pub mod console;
 pub mod endpoint;
 pub mod entropy;
 pub mod memory;
+pub mod output;
 pub mod park;
 pub mod pipe;
 pub mod process_spawner;

@@ -179,7 +179,9 @@ fn finish(port: Option<Channel>, crlf: bool, work: Work) {
     if let Some(port) = port
         && !work.echo.is_empty()
     {
-        port.write(&work.echo, crlf);
+        // Echo is dropped when the output queue is full (a program has
+        // 64 KiB of output waiting), as a tty drops it when its buffer is.
+        let _ = port.write(&work.echo, crlf);
     }
     for (call, result) in work.completions {
         call.complete(result);
@@ -232,8 +234,7 @@ impl TerminalSession {
                         return Err(CapError::TooLarge);
                     }
                     let (port, crlf) = with_session(|s, _| (s.port, s.interactive))?;
-                    port.write(data, crlf);
-                    Ok(empty_reply().into())
+                    Ok(super::output::write(port, data, crlf, call.pending))
                 }
                 m::READ => {
                     let p =
@@ -378,9 +379,11 @@ impl CapObject for Stderr {
                 return Err(CapError::TooLarge);
             }
             let (port, crlf) = *STDERR.lock();
-            port.write(&bytes, crlf);
-            empty_reply()
+            Ok((port, bytes, crlf))
         })();
-        result.into()
+        match result {
+            Ok((port, bytes, crlf)) => super::output::write(port, &bytes, crlf, call.pending),
+            Err(e) => Outcome::Error(e),
+        }
     }
 }

@@ -110,8 +110,11 @@ pub struct TrapFrame {
     pub ss: u64,
 }
 
-/// Vector of the LAPIC timer.
-pub const TIMER_VECTOR: u8 = 32;
+/// Vector of the LAPIC timer: in a higher priority class (vector / 16)
+/// than the devices', so a device interrupting without pause (a UART
+/// asking for more bytes to send) cannot starve the tick — the LAPIC
+/// always delivers the highest-priority pending vector first.
+pub const TIMER_VECTOR: u8 = 0xD0;
 /// Vectors of the serial ports' interrupts: ISA IRQ n arrives as
 /// `SERIAL_VECTOR_BASE + n` (IRQ 4: COM1/COM3, IRQ 3: COM2).
 pub const SERIAL_VECTOR_BASE: u8 = 0x30;
@@ -194,6 +197,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
             crate::cap::timer::on_tick(now);
             crate::cap::park::on_tick(now);
             crate::cap::terminal_session::on_tick();
+            crate::cap::output::on_tick();
             // Preempt only user code: kernel code runs with interrupts off
             // except in `sched::idle_wait`, which switches by itself once the
             // tick has woken it.
@@ -204,6 +208,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         v if v == SERIAL_VECTOR_BASE + 3 || v == SERIAL_VECTOR_BASE + 4 => {
             super::lapic::end_of_interrupt();
             crate::cap::terminal_session::on_tick();
+            crate::cap::output::on_tick();
         }
         SPURIOUS_VECTOR => {}
         v if (PIC_VECTOR_BASE..PIC_VECTOR_BASE + 16).contains(&v) => {}

@@ -42,6 +42,11 @@ pub const SCENARIOS: &[Scenario] = &[
         run: throughput,
     },
     Scenario {
+        name: "capos-run-uart-bound",
+        about: "capos run --stdio uart: 512 KiB of stdout in 60 KiB writes arrive intact and no write keeps the timer tick away for more than 100 ms (the UART drains from a queue, not inside the write)",
+        run: uart_bound,
+    },
+    Scenario {
         name: "capos-run-errors",
         about: "capos run: a missing program exits 127 with the shell's message; --timeout exits 124; tool errors exit 125",
         run: errors,
@@ -303,6 +308,40 @@ fn throughput(ctx: &mut Ctx) -> Result<(), TestFailure> {
         out_time.as_secs_f64(),
         in_time.as_secs_f64()
     ));
+    Ok(())
+}
+
+fn uart_bound(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let root = qemu_runner::repo_root();
+    const OUT: usize = 512 << 10;
+    let line = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n";
+    let expected: Vec<u8> = line.iter().copied().cycle().take(OUT).collect();
+    let outcome = capos(
+        ctx,
+        0,
+        &root,
+        &["--stdio", "uart", "--", "probe", "--out-bytes", &OUT.to_string()],
+        None,
+        false,
+    )?;
+    outcome.expect(0, &expected, b"")?;
+    // The kernel prints the longest time between two timer ticks at
+    // power-off; the kernel runs with interrupts off, so that is the
+    // longest stretch anything kept them off. Writing 60 KiB to the UART
+    // inside the call used to take about 350 ms of it.
+    let log = log_path(ctx, 0);
+    let text = std::fs::read_to_string(&log)
+        .map_err(|e| TestFailure::new(format!("reading {}: {e}", log.display())))?;
+    let gap_us: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("longest gap between timer ticks: ")?.strip_suffix(" us")?.parse().ok())
+        .ok_or_else(|| outcome.fail("the kernel log has no `longest gap between timer ticks` line"))?;
+    if gap_us > 100_000 {
+        return Err(
+            outcome.fail(format!("the timer tick was kept away for {} ms (more than 100 ms)", gap_us / 1000))
+        );
+    }
+    ctx.note(format!("512 KiB over the UART intact; longest gap between ticks {} ms", gap_us / 1000));
     Ok(())
 }
 
