@@ -106,6 +106,8 @@ impl PortState {
     }
 
     /// Sends everything queued, waiting for the UART (at power-off).
+    // Only the normal kernel powers off; the ktest build does not.
+    #[cfg_attr(feature = "ktest", allow(dead_code))]
     fn flush(&mut self) {
         if let Some(uart) = self.uart.as_mut() {
             let (a, b) = self.tx.as_slices();
@@ -219,6 +221,8 @@ pub fn queue(port: Port, bytes: &[u8], crlf: bool) -> bool {
 
 /// Sends everything still queued on every port, waiting for the UARTs:
 /// before the machine powers off, so no output is lost.
+// Only the normal kernel powers off; the ktest build does not.
+#[cfg_attr(feature = "ktest", allow(dead_code))]
 pub fn flush_all() {
     for port in [Port::Com1, Port::Com2, Port::Com3] {
         x86_64::instructions::interrupts::without_interrupts(|| port.lock().lock().flush());

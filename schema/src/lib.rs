@@ -314,6 +314,12 @@ pub const INTERFACES: &[InterfaceInfo] = &[
         id: interface_id::VIRTUAL_MEMORY,
         methods: &["map", "mapObject", "unmap", "protect"],
     },
+    InterfaceInfo { name: "PipeFactory", id: interface_id::PIPE_FACTORY, methods: &["create"] },
+    InterfaceInfo {
+        name: "Pipe",
+        id: interface_id::PIPE,
+        methods: &["read", "write", "status", "waitReady"],
+    },
     InterfaceInfo { name: "EndpointFactory", id: interface_id::ENDPOINT_FACTORY, methods: &["create"] },
     InterfaceInfo { name: "EndpointServer", id: interface_id::ENDPOINT_SERVER, methods: &["mint"] },
     InterfaceInfo { name: "RevocationFactory", id: interface_id::REVOCATION_FACTORY, methods: &["wrap"] },
@@ -335,7 +341,7 @@ pub const INTERFACES: &[InterfaceInfo] = &[
     InterfaceInfo {
         name: "Directory",
         id: interface_id::DIRECTORY,
-        methods: &["list", "open", "create", "mkdir", "remove", "rename", "stat", "openDir"],
+        methods: &["list", "open", "create", "mkdir", "remove", "rename", "stat", "openDir", "listPage"],
     },
     InterfaceInfo {
         name: "File",
