@@ -148,10 +148,14 @@ struct CapGrant @0xf0fdbd9f347b1a19 {
     # copied into the new process; the caller keeps its own.
 
     kernel @2 :KernelCap;
-    # A fresh kernel capability made for the new process: holding a
-    # `ProcessSpawner` is the authority to start processes with kernel
-    # caps. `virtualMemory` controls the new process's own address space;
-    # `frameAllocator` gets its own frame budget.
+    # A kernel capability of this kind, given only if the caller has one:
+    # a copy of a cap of that kind the caller holds (or sent with the
+    # call; revocable copies do not count), else `PermissionDenied`.
+    # Two kinds are made for the new process instead: `virtualMemory`
+    # (always allowed) controls the new process's own address space, and
+    # `frameAllocator` is a new allocator whose budget is carved out of the
+    # caller's allocator (16 MiB, or half of what it has left if less) and
+    # goes back to it when the new allocator and its objects are gone.
   }
 }
 
@@ -173,14 +177,25 @@ interface ProcessSpawner @0xea0436c783640460 {
   # the results cap list) and its process id. Fails with `NotFound` for an
   # unknown binary, `InvalidArgument` for a bad name, a bad image or a
   # duplicate cap name, `TooLarge` for more than 256 arguments or
-  # environment strings, `QuotaExceeded` or `OutOfMemory` when the new
-  # process's memory cannot be had. (No limit on the number of processes
-  # yet.)
+  # environment strings, `PermissionDenied` for a kernel cap of a kind the
+  # caller does not hold, `QuotaExceeded` when the caller already has 64
+  # processes running that it started, when 256 processes run in the
+  # whole system, or when the memory limit is more than the caller has
+  # left, and `QuotaExceeded` or `OutOfMemory` when the new process's
+  # memory cannot be had. A call that fails has no effect: if the reply
+  # cannot be delivered (no room for the handle in `caps_in_max` or in
+  # the caller's cap table, a result buffer too small), the new process
+  # is killed before the error is returned.
   #
   # `memoryLimit` is the most memory, in bytes, the new process may use
-  # (its pages and page tables, rounded up to 4 KiB pages); 0 means the
-  # default, 64 MiB. Above `maxMemoryLimit` fails with `InvalidArgument`.
-  # (It is not yet carved out of the caller's own limit.)
+  # (its pages and page tables, rounded up to 4 KiB pages). It is carved
+  # out of the caller's own limit while the new process runs, and given
+  # back when it ends; 0 means the default, 64 MiB or half of what the
+  # caller has left if that is less. Above `maxMemoryLimit` fails with
+  # `InvalidArgument`.
+  #
+  # When the caller ends, every process it started that still runs is
+  # killed too (and theirs in turn).
 
   const maxMemoryLimit :UInt64 = 4294967296;
   # The largest `memoryLimit`: 4 GiB.

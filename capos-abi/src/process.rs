@@ -1,5 +1,6 @@
 //! How a process ended, as the kernel reports it (`ProcessHandle.wait`) and
-//! runtimes decode it: one type for both sides.
+//! runtimes decode it: one type for both sides; and the limits on starting
+//! processes.
 
 /// Init's exit status when the boot failed: it could not read or use the
 /// boot manifest, or could not start the manifest's `statusFrom` service
@@ -8,6 +9,22 @@
 /// its own; init prints why on lines starting with
 /// [`crate::serial::INIT_ERROR`].
 pub const BOOT_FAILED: i32 = 125;
+
+/// The most processes one process may have started and still running at
+/// once (`ProcessSpawner.spawn` fails with `QuotaExceeded` past it).
+pub const MAX_CHILDREN: usize = 64;
+
+/// The most processes running at once in the whole system (init
+/// included); `ProcessSpawner.spawn` fails with `QuotaExceeded` past it.
+pub const MAX_PROCESSES: usize = 256;
+
+/// The memory limit a child gets when its spawner passes `memoryLimit` 0:
+/// 64 MiB, or half of what the spawner has left if that is less.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 64 << 20;
+
+/// Cap-table slots a process has unless its spawner says otherwise: every
+/// cap it holds (an open file, a pipe end, a bootstrap cap) takes one.
+pub const DEFAULT_CAP_SLOTS: u16 = 256;
 
 /// How a process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,10 +60,6 @@ impl core::fmt::Display for ExitStatus {
         }
     }
 }
-
-/// Cap-table slots a process has unless its spawner says otherwise: every
-/// cap it holds (an open file, a pipe end, a bootstrap cap) takes one.
-pub const DEFAULT_CAP_SLOTS: u16 = 256;
 
 #[cfg(test)]
 mod tests {

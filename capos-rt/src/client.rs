@@ -492,7 +492,9 @@ pub struct Grant<'a> {
 pub enum GrantSource {
     /// One of the caller's caps (copied; the caller keeps it).
     Cap(u32),
-    /// A fresh kernel cap made for the child.
+    /// A kernel cap of a kind the caller holds (a copy of it), the child's
+    /// own `virtualMemory`, or a `frameAllocator` whose budget is carved
+    /// out of the caller's (see `CapGrant.kernel` in the schema).
     Kernel(KernelCap),
 }
 
@@ -502,7 +504,9 @@ impl<'a> Grant<'a> {
         Self { name, source: GrantSource::Cap(cap) }
     }
 
-    /// A grant of a fresh kernel cap.
+    /// A grant of a kernel cap of kind `kind`; the spawn fails with
+    /// `PermissionDenied` unless the caller holds one (`virtualMemory`
+    /// excepted).
     pub fn kernel(name: &'a str, kind: KernelCap) -> Self {
         Self { name, source: GrantSource::Kernel(kind) }
     }
@@ -524,8 +528,10 @@ impl ProcessSpawner {
         self.spawn_limited(binary, args, env, grants, 0)
     }
 
-    /// [`Self::spawn`] with a memory limit in bytes for the new process (0:
-    /// the default, 64 MiB; at most `ProcessSpawner.maxMemoryLimit`).
+    /// [`Self::spawn`] with a memory limit in bytes for the new process,
+    /// carved out of the caller's own while it runs (0: the default, 64 MiB
+    /// or half of what the caller has left if less; at most
+    /// `ProcessSpawner.maxMemoryLimit`).
     pub fn spawn_limited(
         &self,
         binary: &str,

@@ -12,10 +12,17 @@
 //!   child's mappings too;
 //! - one thread: a copy of the calling thread's registers (FS base and FPU
 //!   state included) with RAX = 0, so `fork` returns 0 there;
-//! - the parent's quotas (not yet carved out of the parent's).
+//! - a memory limit carved out of the parent's, as a spawned child's is:
+//!   what the parent uses now (the copy) and half of what it has left
+//!   beyond that (a fork bomb runs out of quota, each generation with half
+//!   the room), given back when the child ends; the parent's cap-slot
+//!   quota.
 //!
-//! The parent gets the child's pid, and a `ProcessHandle` cap for it
-//! written to the `u32` at the syscall's first argument (0: none wanted).
+//! Forking counts against the same limits as spawning (children per
+//! process, processes in the system), and a forked child is the parent's
+//! child: it ends when its parent ends. The parent gets the child's pid,
+//! and a `ProcessHandle` cap for it written to the `u32` at the syscall's
+//! first argument (0: none wanted).
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -30,7 +37,7 @@ use crate::cap::CapRef;
 use crate::cap::ring::Ring;
 use crate::mem::address_space::UserAccess;
 use crate::mem::kstack::KernelStack;
-use crate::process::{Process, Quotas};
+use crate::process::{Carve, Process, Quotas};
 use crate::thread::Thread;
 
 fn map_err(e: crate::mem::paging::MapError) -> CapError {
@@ -57,6 +64,7 @@ fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64
     if handle_out != 0 && !handle_out.is_multiple_of(4) {
         return Err(CapError::InvalidArgument);
     }
+    crate::cap::process_spawner::check_process_limits(parent)?;
     let ring_size = capos_config::ring::RING_SIZE as u64;
     // The parent's bootstrap region, to copy with new ids.
     let (space, mut bootstrap, cap_quota, objects) = {
@@ -74,13 +82,23 @@ fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64
             return Err(CapError::Cancelled);
         }
         let region = (total as u64).next_multiple_of(4096);
+        let (used, left) = (space.frames_used(), space.frames_left());
+        if left < used {
+            return Err(CapError::QuotaExceeded);
+        }
+        let frames = used + (left - used) / 2;
         let copy = space
-            .duplicate(&[(RING_ADDR, RING_ADDR + ring_size), (BOOTSTRAP_ADDR, BOOTSTRAP_ADDR + region)])
+            .duplicate(
+                &[(RING_ADDR, RING_ADDR + ring_size), (BOOTSTRAP_ADDR, BOOTSTRAP_ADDR + region)],
+                frames,
+            )
             .map_err(map_err)?;
         (copy, bootstrap, inner.caps.quota(), inner.mapped_objects.clone())
     };
-    let quotas = Quotas { frames: space.frame_limit(), cap_slots: cap_quota };
-    let child = Process::new(&parent.name, space, quotas);
+    let frames = space.frame_limit();
+    let carve = Carve::take(parent, frames)?;
+    let quotas = Quotas { frames, cap_slots: cap_quota };
+    let child = Process::new(&parent.name, space, quotas, Some(carve));
     let result = finish(parent, &child, frame, &mut bootstrap, objects, handle_out);
     if result.is_err() {
         child.terminate(crate::process::ExitStatus::Killed);
@@ -147,6 +165,9 @@ fn finish(
             return Err(CapError::BadAddress);
         }
     }
+    // Room was reserved by `check_process_limits`; the kernel does not
+    // switch threads inside a call.
+    parent.inner.lock().children.push(Arc::downgrade(child));
     crate::sched::make_ready(thread);
     Ok(())
 }

@@ -122,14 +122,14 @@ static FRAMES_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic:
 #[cfg(not(feature = "ktest"))]
 static HEAP_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
-/// Starts init (embedded in the kernel) with the boot package, the process
-/// spawner and the console.
+/// Starts init (embedded in the kernel) with a cap of every kernel kind.
 #[cfg(not(feature = "ktest"))]
 fn start_init() {
-    // The first kernel stack creates the upper page tables of the
-    // kernel-stack area, which stay; make them now so the leak report
-    // compares like with like.
-    drop(mem::kstack::KernelStack::new());
+    // The page tables of the kernel-stack area stay once made; make them
+    // all now so the leak report compares like with like.
+    if let Err(e) = mem::kstack::warm_up() {
+        log::error!("cannot make the kernel-stack page tables: {e:?}");
+    }
     FRAMES_BEFORE_INIT.store(mem::frame::free_count(), core::sync::atomic::Ordering::Relaxed);
     HEAP_BEFORE_INIT.store(mem::heap::usage().0, core::sync::atomic::Ordering::Relaxed);
     if boot::init_image::INIT_ELF.is_empty() {
@@ -142,27 +142,44 @@ fn start_init() {
     }
 }
 
-/// Creates the init process (ready to run) from the embedded image, with
-/// the boot package, the process spawner, the console and an endpoint
-/// factory (for the manifest's service exports).
+/// Creates the init process (ready to run) from the embedded image. Init is
+/// the root of authority: a spawner can only grant kernel caps of kinds it
+/// holds and memory carved out of its own (docs/decisions.md), so init gets
+/// one cap of every kernel kind the manifest may name, a frame allocator
+/// whose budget is every free frame, and every free frame as its memory
+/// limit.
 fn spawn_init() -> Result<Arc<process::Process>, capos_abi::error::CapError> {
     use spawn::InitialCap::Object;
-    let caps: vec::Vec<(String, spawn::InitialCap)> = vec![
+    let free = mem::frame::free_count();
+    let mut caps: vec::Vec<(String, spawn::InitialCap)> = vec![
         (String::from("console"), Object(Arc::new(cap::console::Console))),
         (String::from("bootPackage"), Object(Arc::new(cap::boot_package::BootPackage))),
         (String::from("processSpawner"), Object(Arc::new(cap::process_spawner::ProcessSpawner))),
         (String::from("endpointFactory"), Object(Arc::new(cap::endpoint::EndpointFactory))),
+        (String::from("timer"), Object(Arc::new(cap::timer::Timer))),
+        (String::from("wallClock"), Object(Arc::new(cap::wall_clock::WallClock))),
+        (String::from("frameAllocator"), Object(Arc::new(cap::memory::FrameAllocator::new(free)))),
+        (String::from("revocationFactory"), Object(Arc::new(cap::revocable::RevocationFactory))),
+        (String::from("terminal"), Object(Arc::new(cap::terminal_session::TerminalSession))),
+        (String::from("stderr"), Object(Arc::new(cap::terminal_session::Stderr))),
+        (String::from("pipeFactory"), Object(Arc::new(cap::pipe::PipeFactory))),
     ];
+    // Without RDRAND there is no entropy source to hand on: a service that
+    // declares one fails to start (`PermissionDenied`).
+    if arch::x86_64::cpu::features().rdrand {
+        caps.push((String::from("entropy"), Object(Arc::new(cap::entropy::EntropySource))));
+    }
     spawn::spawn(spawn::SpawnRequest {
         name: "init",
         elf: boot::init_image::INIT_ELF,
         caps,
         args: vec![String::from("init")],
         env: vec::Vec::new(),
-        quotas: process::Quotas::DEFAULT,
+        quotas: process::Quotas { frames: free, ..process::Quotas::DEFAULT },
         // init reads and decodes the manifest's config (no contents).
         heap_size: spawn::INITIAL_HEAP + 4 * boot::manifest::config().len() as u64,
         parent_pid: 0,
+        carve: None,
     })
 }
 

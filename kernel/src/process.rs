@@ -22,6 +22,7 @@ use crate::cap::table::CapTable;
 use crate::cap::{CapRef, PendingCall};
 use crate::mem::address_space::AddressSpace;
 use crate::thread::{Thread, ThreadState};
+use capos_abi::error::CapError;
 
 pub use capos_abi::process::ExitStatus;
 
@@ -59,6 +60,44 @@ pub struct ProcessInner {
     pub mapped_objects: Vec<(u64, u64, CapRef)>,
     /// Endpoint calls made and not yet answered.
     pub endpoint_calls: u32,
+    /// The part of its spawner's memory quota this process's limit was
+    /// carved from (`None` for init); given back when it ends.
+    pub carve: Option<Carve>,
+    /// The processes it started (pruned of ended ones at each spawn); they
+    /// are killed when it ends.
+    pub children: Vec<Weak<Process>>,
+}
+
+/// Frames carved out of a spawner's memory quota for a child's limit,
+/// given back when dropped (the child ended, or never started).
+pub struct Carve {
+    parent: Weak<Process>,
+    frames: usize,
+}
+
+impl Carve {
+    /// Takes `frames` out of `parent`'s quota, or `QuotaExceeded` if it has
+    /// fewer left.
+    pub fn take(parent: &Arc<Process>, frames: usize) -> Result<Self, CapError> {
+        let mut inner = parent.inner.lock();
+        let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
+        if !space.carve(frames) {
+            return Err(CapError::QuotaExceeded);
+        }
+        Ok(Self { parent: Arc::downgrade(parent), frames })
+    }
+}
+
+impl Drop for Carve {
+    // Takes the parent's lock: never dropped while it is held (a child's
+    // carve is dropped by its own `terminate`, outside every lock).
+    fn drop(&mut self) {
+        if let Some(parent) = self.parent.upgrade()
+            && let Some(space) = parent.inner.lock().space.as_mut()
+        {
+            space.give_back(self.frames);
+        }
+    }
 }
 
 /// A process.
@@ -103,7 +142,7 @@ impl Process {
     /// A new process with an empty cap table, registered in the table of
     /// live processes. Its address space, ring and threads are set up by
     /// `spawn`.
-    pub fn new(name: &str, space: AddressSpace, quotas: Quotas) -> Arc<Self> {
+    pub fn new(name: &str, space: AddressSpace, quotas: Quotas, carve: Option<Carve>) -> Arc<Self> {
         let process = Arc::new(Self {
             pid: NEXT_PID.fetch_add(1, Ordering::Relaxed),
             name: String::from(name),
@@ -116,6 +155,8 @@ impl Process {
                 exit_waiters: Vec::new(),
                 mapped_objects: Vec::new(),
                 endpoint_calls: 0,
+                carve,
+                children: Vec::new(),
             }),
         });
         PROCESSES.lock().insert(process.pid, Arc::downgrade(&process));
@@ -144,11 +185,51 @@ impl Process {
     /// Ends the process with `status` (no effect if it already ended).
     /// If the running thread belongs to it, the caller must then leave
     /// through `sched::exit_current`.
+    ///
+    /// Every process it started that still runs is killed too, and theirs
+    /// in turn (iteratively: a chain of processes cannot overflow the
+    /// kernel stack), so its quotas go back whole: a child's memory limit
+    /// was carved out of this process's, and its children out of its own.
     pub fn terminate(self: &Arc<Self>, status: ExitStatus) {
-        let (threads, caps, space, ring, waiters, mapped) = {
+        let mut children = self.end(status);
+        // Depth first over the tree below, one process at a time: each
+        // `end` hands back that process's own list of children.
+        let mut stack: Vec<Vec<Weak<Process>>> = Vec::new();
+        loop {
+            let Some(child) = children.pop() else {
+                match stack.pop() {
+                    Some(next) => {
+                        children = next;
+                        continue;
+                    }
+                    None => break,
+                }
+            };
+            let Some(child) = child.upgrade() else { continue };
+            let grandchildren = child.end(ExitStatus::Killed);
+            if grandchildren.is_empty() {
+                continue;
+            }
+            if stack.try_reserve(1).is_err() {
+                // No memory to keep the rest of this level: kill the
+                // grandchildren's subtree first (bounded by the process
+                // limit, it ends), then carry on with this level.
+                for grandchild in grandchildren.iter().filter_map(Weak::upgrade) {
+                    grandchild.terminate(ExitStatus::Killed);
+                }
+                continue;
+            }
+            stack.push(core::mem::replace(&mut children, grandchildren));
+        }
+    }
+
+    /// Ends this process alone; returns the processes it started, for
+    /// `terminate` to kill.
+    fn end(self: &Arc<Self>, status: ExitStatus) -> Vec<Weak<Process>> {
+        let (threads, caps, space, ring, waiters, mapped, carve, children) = {
             let mut inner = self.inner.lock();
             if inner.exit.is_some() {
-                return;
+                return Vec::new();
             }
             inner.exit = Some(status);
             if self.pid == INIT_PID {
@@ -161,6 +242,8 @@ impl Process {
                 inner.ring.take(),
                 core::mem::take(&mut inner.exit_waiters),
                 core::mem::take(&mut inner.mapped_objects),
+                inner.carve.take(),
+                core::mem::take(&mut inner.children),
             )
         };
         for thread in &threads {
@@ -186,6 +269,8 @@ impl Process {
         drop(space);
         // Only now that no page maps them may borrowed frames go.
         drop(mapped);
+        // Its memory limit goes back to its spawner.
+        drop(carve);
         PROCESSES.lock().remove(&self.pid);
         crate::cap::park::forget_process(self.pid);
         log::info!("process {} ({}) ended: {status}", self.pid, self.name);
@@ -195,6 +280,7 @@ impl Process {
         if self.pid == INIT_PID {
             end_all_others();
         }
+        children
     }
 }
 

@@ -106,6 +106,7 @@ impl PortState {
     }
 
     /// Sends everything queued, waiting for the UART (at power-off).
+    // Only the normal kernel powers off; the ktest build does not.
     #[cfg_attr(feature = "ktest", allow(dead_code))]
     fn flush(&mut self) {
         if let Some(uart) = self.uart.as_mut() {
@@ -220,6 +221,7 @@ pub fn queue(port: Port, bytes: &[u8], crlf: bool) -> bool {
 
 /// Sends everything still queued on every port, waiting for the UARTs:
 /// before the machine powers off, so no output is lost.
+// Only the normal kernel powers off; the ktest build does not.
 #[cfg_attr(feature = "ktest", allow(dead_code))]
 pub fn flush_all() {
     for port in [Port::Com1, Port::Com2, Port::Com3] {

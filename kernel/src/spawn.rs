@@ -18,7 +18,7 @@ use crate::cap::ring::{RING_PAGES, Ring};
 use crate::mem::address_space::{AddressSpace, UserAccess};
 use crate::mem::kstack::KernelStack;
 use crate::mem::paging::MapError;
-use crate::process::{Process, Quotas};
+use crate::process::{Carve, Process, Quotas};
 use crate::thread::Thread;
 
 /// Bytes of initial heap a process gets unless its spawner asks otherwise.
@@ -51,6 +51,9 @@ pub struct SpawnRequest<'a> {
     pub heap_size: u64,
     /// The spawner's pid (0: the kernel).
     pub parent_pid: u64,
+    /// The part of the spawner's memory quota `quotas.frames` was carved
+    /// from (`None`: init, the root); given back when the process ends.
+    pub carve: Option<Carve>,
 }
 
 fn map_err(e: MapError) -> CapError {
@@ -74,7 +77,7 @@ pub fn map_ring(space: &mut AddressSpace) -> Result<[u64; RING_PAGES], CapError>
 }
 
 /// Creates the process and makes its first thread ready.
-pub fn spawn(request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
+pub fn spawn(mut request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
     let image = elf::parse(request.elf).map_err(|e| {
         log::warn!("spawn {}: bad ELF image: {e}", request.name);
         CapError::InvalidArgument
@@ -106,7 +109,7 @@ pub fn spawn(request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
     space.map_fresh(HEAP_ADDR, heap_size, UserAccess::ReadWrite).map_err(map_err)?;
     let ring_frames = map_ring(&mut space)?;
 
-    let process = Process::new(request.name, space, request.quotas);
+    let process = Process::new(request.name, space, request.quotas, request.carve.take());
     let result = finish(&process, request, image.entry, ring_frames, heap_size);
     if let Err(e) = result {
         process.terminate(crate::process::ExitStatus::Killed);

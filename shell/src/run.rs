@@ -1,7 +1,7 @@
 //! Running boot binaries: spawn with caps, wait, Ctrl-C kills. A program
 //! gets the shell's environment and `PWD`, the shell's directory, and (with
-//! the standard caps) a `virtualMemory` cap of its own address space and a
-//! `pipeFactory`.
+//! the standard caps) a `virtualMemory` cap of its own address space and
+//! the shell's `pipeFactory`, if it has one.
 //!
 //! A program gets the shell's standard caps by default ([`STANDARD_CAPS`],
 //! those the shell holds) or exactly the
@@ -22,7 +22,9 @@ pub const STANDARD_CAPS: [&str; 7] = ["terminal", "stderr", "console", "fs", "ti
 
 /// The memory a program may use: 256 MiB (the kernel's default for a
 /// process is 64 MiB; C programs such as the `tests/c` suite grow a
-/// single buffer to 64 MiB).
+/// single buffer to 64 MiB), carved out of the shell's own limit (so the
+/// shell of `system.cue` has 320 MiB); a shell with less left gives the
+/// kernel's default instead.
 pub const PROGRAM_MEMORY_LIMIT: u64 = 256 << 20;
 
 /// Exit status when the program does not exist (as in POSIX shells).
@@ -87,8 +89,11 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
     // caps.
     if chosen.is_none() {
         grants.push(Grant::kernel("virtualMemory", capos::schema::KernelCap::VirtualMemory));
-        // And it may make pipes (POSIX `pipe`).
-        grants.push(Grant::kernel("pipeFactory", capos::schema::KernelCap::PipeFactory));
+        // And it may make pipes (POSIX `pipe`), if the shell may: a
+        // spawner grants only caps it holds.
+        if let Some(entry) = shell.caps.entry("pipeFactory") {
+            grants.push(Grant::cap("pipeFactory", entry.cap_id));
+        }
     }
     // Armed before the program starts, so a Ctrl-C at any point of its run
     // counts.
@@ -100,7 +105,14 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
         shell.caps.env().filter(|e| !e.starts_with("PWD=")).map(alloc::string::String::from).collect();
     env.push(format!("PWD={}", shell.cwd));
     let env: Vec<&str> = env.iter().map(|e| e.as_str()).collect();
-    let (handle, _pid) = match spawner.spawn_limited(name, args, &env, &grants, PROGRAM_MEMORY_LIMIT) {
+    // The program's memory is carved out of the shell's: when the shell
+    // has less than `PROGRAM_MEMORY_LIMIT` left, the kernel's default
+    // (64 MiB, or half of what the shell has left).
+    let started = match spawner.spawn_limited(name, args, &env, &grants, PROGRAM_MEMORY_LIMIT) {
+        Err(CapError::QuotaExceeded) => spawner.spawn_limited(name, args, &env, &grants, 0),
+        other => other,
+    };
+    let (handle, _pid) = match started {
         Ok(started) => started,
         Err(CapError::NotFound) => {
             shell.error(&format!("{name}: program not found"));

@@ -18,7 +18,7 @@
 //! next line goes to whoever reads next), `--args` prints each argument on
 //! its own line, `--spawn-orphan hang` starts a child `probe --hang` (and
 //! `spin` one `probe --spin`) with no caps through the `processSpawner`
-//! cap and leaves it running, `--panic` panics with TEXT (status 101),
+//! cap and leaves it running (the kernel kills it when probe ends), `--panic` panics with TEXT (status 101),
 //! `--park-threads N` starts N threads that park for ever and forgets
 //! their handles (the process then ends with them parked),
 //! `--hang` waits forever for a completion that never comes, `--spin`
@@ -140,8 +140,8 @@ fn main(caps: Caps) -> i32 {
     status
 }
 
-/// Starts `probe --MODE` with no caps and lets it run on after this
-/// process ends (the handle goes with this process's caps).
+/// Starts `probe --MODE` with no caps and leaves it running: the kernel
+/// kills it when this process ends (a process's children end with it).
 fn spawn_orphan(caps: &Caps, mode: &str) -> Result<(), capos::Error> {
     let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
     let flag = format!("--{mode}");

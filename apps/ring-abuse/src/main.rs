@@ -308,15 +308,12 @@ fn dead_callers_minted_client(caps: &Caps, c: &mut Cases<'_>) {
         c.check("a dead caller's minted client", false, String::from("no endpoint"));
         return;
     };
-    let server = Endpoint::from_id(server);
     let child = server.mint(interface_id::ECHO, 9).and_then(|minted| {
-        let grants = [Grant::cap("client", client), Grant::cap("minted", minted)];
+        let grants = [Grant::cap("client", client.id()), Grant::cap("minted", minted.id())];
         let spawned = spawner.spawn("ring-abuse", &["send-and-die"], &[], &grants);
-        let _ = capos::call::release(minted);
+        drop(minted);
         let (handle, _) = spawned?;
-        let status = handle.wait();
-        let _ = handle.release();
-        status
+        handle.wait()
     });
     let notice = server.recv();
     let seen = notice.as_ref().map(|n| (n.badge, n.method)).ok();
@@ -325,8 +322,8 @@ fn dead_callers_minted_client(caps: &Caps, c: &mut Cases<'_>) {
         child == Ok(capos::rt::client::ExitStatus::Exited(0)) && seen == Some((9, capos::server::RELEASED)),
         format!("child {child:?}; the RECV got (badge, method) {seen:?}"),
     );
-    let _ = capos::call::release(client);
-    let _ = capos::call::release(server.id());
+    drop(client);
+    drop(server);
 }
 
 /// The child of [`thread_limit`]: starts parked threads until
@@ -453,10 +450,13 @@ fn server_into_its_own_queue(caps: &Caps, c: &mut Cases<'_>) {
         c.check("a server into its own queue", false, String::from("missing caps"));
         return;
     };
-    let (Ok((server, client)), Ok(memory)) = (factory.create(interface_id::ECHO), fa.allocate(8)) else {
+    let (Ok((server_side, client_side)), Ok(memory)) = (factory.create(interface_id::ECHO), fa.allocate(8))
+    else {
         c.check("a server into its own queue", false, String::from("no endpoint or memory"));
         return;
     };
+    // Raw ids: the case moves them by hand (a refused move keeps them).
+    let (server, client) = (server_side.into_id(), client_side.into_id());
     let mut m = capos::call::Builder::new_default();
     m.init_root::<capos::schema::echo::echo_params::Builder<'_>>().set_text("cycle");
     let params = capnp_words(&m);
@@ -484,9 +484,9 @@ fn server_into_its_own_queue(caps: &Caps, c: &mut Cases<'_>) {
     send(c, "a server sent into its own queue", &[server, memory.id()]);
     match revocation.wrap(server) {
         Ok((revocable, revoker)) => {
-            send(c, "a revocable server sent into its own queue", &[revocable, memory.id()]);
-            let _ = capos::call::release(revocable);
-            let _ = revoker.release();
+            send(c, "a revocable server sent into its own queue", &[revocable.id(), memory.id()]);
+            drop(revocable);
+            drop(revoker);
         }
         Err(e) => c.check("a revocable server sent into its own queue", false, format!("wrap: {e:?}")),
     }

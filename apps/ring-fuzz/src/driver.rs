@@ -56,8 +56,8 @@ struct Tally {
 /// The caps the driver needs.
 struct Driver<'a> {
     console: &'a Console,
-    timer: Timer,
-    spawner: ProcessSpawner,
+    timer: capos::Borrowed<'static, Timer>,
+    spawner: capos::Borrowed<'static, ProcessSpawner>,
     shared: (u32, u32),
     seed: u64,
 }
@@ -79,7 +79,9 @@ pub fn run(
     let start = timer.now()?;
     let seed = if seed == 0 { child_seed(start, 0x5eed) | 1 } else { seed };
     console.line(&format!("ring-fuzz: seed {seed}, {seconds} seconds, children from {first}"))?;
-    let shared = factory.create(capos::schema::interface_id::ECHO)?;
+    let (server, client) = factory.create(capos::schema::interface_id::ECHO)?;
+    // The driver hands out copies by id and releases both sides at the end.
+    let shared = (server.into_id(), client.into_id());
     let d = Driver { console, timer, spawner, shared, seed };
     let end = start + seconds * 1_000_000_000;
     let mut tally = Tally::default();

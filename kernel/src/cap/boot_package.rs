@@ -10,6 +10,10 @@ use crate::boot::manifest;
 pub struct BootPackage;
 
 impl CapObject for BootPackage {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::BootPackage)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::BOOT_PACKAGE
     }

@@ -13,6 +13,10 @@ const MAX_WRITE: usize = console::MAX_WRITE_BYTES as usize;
 pub struct Console;
 
 impl CapObject for Console {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::Console)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::CONSOLE
     }

@@ -209,8 +209,13 @@ impl EndpointCore {
                     .in_service
                     .insert(token, InService { client, server_pid: receiver.server_pid });
             }
-            let reply =
-                Reply { message: call.params, caps: call.caps, aux: token, tag: u32::from(call.method) };
+            let reply = Reply {
+                message: call.params,
+                caps: call.caps,
+                aux: token,
+                tag: u32::from(call.method),
+                undo: None,
+            };
             let delivered = super::ring::deliver(&server_process, &receiver.server, Ok(reply));
             if let Some(thread) = server_process.first_thread() {
                 crate::sched::handoff(&thread);
@@ -430,6 +435,10 @@ impl Drop for EndpointServer {
 }
 
 impl CapObject for EndpointFactory {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::EndpointFactory)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::ENDPOINT_FACTORY
     }

@@ -23,6 +23,10 @@ fn rdrand64() -> Option<u64> {
 }
 
 impl CapObject for EntropySource {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::Entropy)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::ENTROPY_SOURCE
     }

@@ -27,10 +27,22 @@ const PAGE: u64 = 4096;
 /// Frames a new `FrameAllocator` cap may hand out in total (16 MiB).
 pub const DEFAULT_FRAME_BUDGET: usize = 4096;
 
-/// A frame budget shared by an allocator and the objects it made.
+/// A frame budget shared by an allocator and the objects it made. A budget
+/// carved out of another (a child's allocator) counts as used in its
+/// parent until the last allocator and object sharing it are gone.
 struct Budget {
     used: Mutex<usize>,
     limit: usize,
+    parent: Option<Arc<Budget>>,
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        if let Some(parent) = &self.parent {
+            let mut used = parent.used.lock();
+            *used = used.saturating_sub(self.limit);
+        }
+    }
 }
 
 /// The frame-allocator capability.
@@ -39,13 +51,36 @@ pub struct FrameAllocator {
 }
 
 impl FrameAllocator {
-    /// An allocator allowed `limit` frames at a time.
+    /// A root allocator allowed `limit` frames at a time (init's, made by
+    /// the kernel at boot).
     pub fn new(limit: usize) -> Self {
-        Self { budget: Arc::new(Budget { used: Mutex::new(0), limit }) }
+        Self { budget: Arc::new(Budget { used: Mutex::new(0), limit, parent: None }) }
+    }
+
+    /// A new allocator for a child, its budget carved out of this one's:
+    /// [`DEFAULT_FRAME_BUDGET`] frames, or half of what this one has left
+    /// if that is less; `QuotaExceeded` when nothing is left.
+    pub fn carve(&self) -> Result<Self, CapError> {
+        let limit = {
+            let mut used = self.budget.used.lock();
+            let left = self.budget.limit.saturating_sub(*used);
+            let limit = if left >= 2 * DEFAULT_FRAME_BUDGET { DEFAULT_FRAME_BUDGET } else { left / 2 };
+            if limit == 0 {
+                return Err(CapError::QuotaExceeded);
+            }
+            *used += limit;
+            limit
+        };
+        let parent = Some(self.budget.clone());
+        Ok(Self { budget: Arc::new(Budget { used: Mutex::new(0), limit, parent }) })
     }
 }
 
 impl CapObject for FrameAllocator {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::FrameAllocator)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::FRAME_ALLOCATOR
     }
@@ -312,6 +347,10 @@ fn memory_object_frames(object: &Arc<dyn CapObject>, offset: u64, size: u64) -> 
 }
 
 impl CapObject for VirtualMemory {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::VirtualMemory)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::VIRTUAL_MEMORY
     }

@@ -52,6 +52,14 @@ pub trait CapObject: core::any::Any + Send + Sync {
     fn holds_server(&self) -> bool {
         false
     }
+
+    /// The kernel-cap kind this object is (`None` for objects that are not
+    /// kernel caps, and for wrappers such as revocable copies): holding one
+    /// of a kind is what lets a spawner grant that kind to a child
+    /// (`process_spawner`, docs/decisions.md).
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        None
+    }
 }
 
 /// One call, as an object sees it.
@@ -87,6 +95,22 @@ pub struct Reply {
     pub aux: u64,
     /// The CQE's `reserved` word (a RECV's method number; 0 otherwise).
     pub tag: u32,
+    /// What undoes the call's effect if the reply cannot be delivered
+    /// (result buffer too small, no room for the caps, the caller gone):
+    /// a call that fails leaves nothing behind. Run with no lock held.
+    pub undo: Option<Undo>,
+}
+
+/// The undo action of a [`Reply`].
+pub type Undo = alloc::boxed::Box<dyn FnOnce() + Send>;
+
+impl Reply {
+    /// Runs the undo action, if any (the reply was not delivered).
+    pub fn undo(&mut self) {
+        if let Some(undo) = self.undo.take() {
+            undo();
+        }
+    }
 }
 
 impl From<Result<Reply, CapError>> for Outcome {
@@ -139,8 +163,15 @@ impl PendingCall {
     /// caps into its memory and cap table, a CQE into its ring, and a wake-up
     /// if its thread waits for completions.
     pub fn complete(self, result: Result<Reply, CapError>) {
-        if let Some(process) = self.process.upgrade() {
-            let _ = ring::deliver(&process, &self, result);
+        match self.process.upgrade() {
+            Some(process) => {
+                let _ = ring::deliver(&process, &self, result);
+            }
+            None => {
+                if let Ok(mut reply) = result {
+                    reply.undo();
+                }
+            }
         }
     }
 
@@ -198,32 +229,6 @@ pub fn read_params(
 ) -> Result<capnp::message::Reader<capnp::serialize::OwnedSegments>, CapError> {
     let mut slice = bytes;
     capnp::serialize::read_message(&mut slice, reader_options()).map_err(|_| CapError::MalformedParams)
-}
-
-/// A fresh kernel capability of kind `kind` for a new process.
-pub fn kernel_cap(kind: capos_schema::KernelCap) -> Result<crate::spawn::InitialCap, CapError> {
-    use crate::spawn::InitialCap::{Object, OwnVirtualMemory};
-    use capos_schema::KernelCap as K;
-    Ok(match kind {
-        K::Console => Object(Arc::new(console::Console)),
-        K::Timer => Object(Arc::new(timer::Timer)),
-        K::WallClock => Object(Arc::new(wall_clock::WallClock)),
-        K::Entropy => {
-            if !crate::arch::x86_64::cpu::features().rdrand {
-                return Err(CapError::Unsupported);
-            }
-            Object(Arc::new(entropy::EntropySource))
-        }
-        K::BootPackage => Object(Arc::new(boot_package::BootPackage)),
-        K::ProcessSpawner => Object(Arc::new(process_spawner::ProcessSpawner)),
-        K::FrameAllocator => Object(Arc::new(memory::FrameAllocator::new(memory::DEFAULT_FRAME_BUDGET))),
-        K::VirtualMemory => OwnVirtualMemory,
-        K::EndpointFactory => Object(Arc::new(endpoint::EndpointFactory)),
-        K::RevocationFactory => Object(Arc::new(revocable::RevocationFactory)),
-        K::Terminal => Object(Arc::new(terminal_session::TerminalSession)),
-        K::Stderr => Object(Arc::new(terminal_session::Stderr)),
-        K::PipeFactory => Object(Arc::new(pipe::PipeFactory)),
-    })
 }
 
 /// Maps a capnp error while reading fields to a typed error.

@@ -310,6 +310,10 @@ impl CapObject for PipeEnd {
 pub struct PipeFactory;
 
 impl CapObject for PipeFactory {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::PipeFactory)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::PIPE_FACTORY
     }

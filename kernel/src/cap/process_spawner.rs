@@ -8,9 +8,12 @@ use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_schema::{cap_grant, interface_id, method, process_handle, process_spawner};
 
-use super::{Call, CapObject, Outcome, Reply, malformed, read_params, reply_with};
-use crate::process::{ExitStatus, Process, Quotas};
+use super::memory::FrameAllocator;
+use super::{Call, CapObject, CapRef, Outcome, Reply, malformed, read_params, reply_with};
+use crate::process::{Carve, ExitStatus, Process, Quotas};
 use crate::spawn::{InitialCap, SpawnRequest, spawn};
+use capos_abi::process::{DEFAULT_MEMORY_LIMIT, MAX_CHILDREN, MAX_PROCESSES};
+use capos_schema::KernelCap;
 
 use capos_config::capset::MAX_STRINGS;
 
@@ -18,6 +21,10 @@ use capos_config::capset::MAX_STRINGS;
 pub struct ProcessSpawner;
 
 impl CapObject for ProcessSpawner {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::ProcessSpawner)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::PROCESS_SPAWNER
     }
@@ -45,7 +52,78 @@ fn text_list(list: capnp::text_list::Reader<'_>) -> Result<Vec<String>, CapError
     Ok(out)
 }
 
+/// The process making the call (calls run in the caller's context).
+fn caller() -> Result<Arc<Process>, CapError> {
+    crate::sched::current().and_then(|t| t.process()).ok_or(CapError::Cancelled)
+}
+
+/// What `CapGrant.kernel(kind)` gives a child of `spawner`, which sent
+/// `sent` with the call. A spawner grants only what it has:
+/// - `virtualMemory`: always, a new cap bound to the child's own address
+///   space (power over nothing but the child, within the memory limit
+///   carved out of the spawner's);
+/// - `frameAllocator`: a new allocator whose budget is carved out of the
+///   budget of one the spawner holds (or sent);
+/// - every other kind: a copy of a cap of that kind the spawner holds (or
+///   sent); `PermissionDenied` if it has none. Revocable copies and
+///   endpoints do not count: they are not kernel caps of the kind.
+fn kernel_grant(spawner: &Process, sent: &[CapRef], kind: KernelCap) -> Result<InitialCap, CapError> {
+    if kind == KernelCap::VirtualMemory {
+        return Ok(InitialCap::OwnVirtualMemory);
+    }
+    if kind == KernelCap::Entropy && !crate::arch::x86_64::cpu::features().rdrand {
+        return Err(CapError::Unsupported);
+    }
+    let is_kind = |object: &CapRef| object.kernel_kind() == Some(kind);
+    let held = match sent.iter().find(|object| is_kind(object)) {
+        Some(object) => object.clone(),
+        None => spawner.inner.lock().caps.find(is_kind).ok_or(CapError::PermissionDenied)?,
+    };
+    if kind == KernelCap::FrameAllocator {
+        let any: &dyn core::any::Any = &*held;
+        let allocator = any.downcast_ref::<FrameAllocator>().ok_or(CapError::PermissionDenied)?;
+        return Ok(InitialCap::Object(Arc::new(allocator.carve()?)));
+    }
+    Ok(InitialCap::Object(held))
+}
+
+/// The frames of the child's memory limit: `memoryLimit` bytes rounded up
+/// to pages, or for 0 the default (64 MiB, or half of what the spawner has
+/// left if that is less). `QuotaExceeded` if the spawner has fewer left.
+fn child_frames(spawner: &Process, limit: u64) -> Result<usize, CapError> {
+    if limit > process_spawner::MAX_MEMORY_LIMIT {
+        return Err(CapError::InvalidArgument);
+    }
+    if limit != 0 {
+        return Ok(limit.div_ceil(4096) as usize);
+    }
+    let left = spawner.inner.lock().space.as_ref().ok_or(CapError::Cancelled)?.frames_left();
+    Ok((DEFAULT_MEMORY_LIMIT.div_ceil(4096) as usize).min(left / 2))
+}
+
+/// Checks the spawner's and the system's process limits, pruning the
+/// spawner's list of children that ended.
+pub(crate) fn check_process_limits(spawner: &Process) -> Result<(), CapError> {
+    if crate::process::live_count() >= MAX_PROCESSES {
+        return Err(CapError::QuotaExceeded);
+    }
+    // Pruned outside the spawner's lock: asking a child how it is takes
+    // the child's.
+    let mut children = core::mem::take(&mut spawner.inner.lock().children);
+    children.retain(|child| child.upgrade().is_some_and(|c| c.exit_status().is_none()));
+    let result = if children.len() >= MAX_CHILDREN {
+        Err(CapError::QuotaExceeded)
+    } else {
+        children.try_reserve(1).map_err(|_| CapError::OutOfMemory)
+    };
+    // Nothing else touches the list meanwhile: the kernel does not switch
+    // threads inside a call.
+    spawner.inner.lock().children = children;
+    result
+}
+
 fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
+    let spawner = caller()?;
     let message = read_params(call.params)?;
     let params = message.get_root::<process_spawner::spawn_params::Reader<'_>>().map_err(malformed)?;
     let binary = params.get_binary().map_err(malformed)?.to_str().map_err(|_| CapError::MalformedParams)?;
@@ -54,6 +132,7 @@ fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
     let mut args = alloc::vec![String::from(binary)];
     args.extend(text_list(params.get_args().map_err(malformed)?)?);
     let env = text_list(params.get_env().map_err(malformed)?)?;
+    check_process_limits(&spawner)?;
     let mut caps: Vec<(String, InitialCap)> = Vec::new();
     for grant in params.get_caps().map_err(malformed)? {
         let name = grant.get_name().map_err(malformed)?.to_str().map_err(|_| CapError::MalformedParams)?;
@@ -61,36 +140,47 @@ fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
             cap_grant::Cap(index) => {
                 InitialCap::Object(call.caps.get(index as usize).ok_or(CapError::InvalidArgument)?.clone())
             }
-            cap_grant::Kernel(kind) => super::kernel_cap(kind.map_err(|_| CapError::InvalidArgument)?)?,
+            cap_grant::Kernel(kind) => {
+                kernel_grant(&spawner, &call.caps, kind.map_err(|_| CapError::InvalidArgument)?)?
+            }
         };
         caps.push((String::from(name), cap));
     }
-    let limit = params.get_memory_limit();
-    if limit > process_spawner::MAX_MEMORY_LIMIT {
-        return Err(CapError::InvalidArgument);
-    }
-    let quotas = match limit {
-        0 => Quotas::DEFAULT,
-        bytes => Quotas { frames: bytes.div_ceil(4096) as usize, ..Quotas::DEFAULT },
-    };
+    let frames = child_frames(&spawner, params.get_memory_limit())?;
+    let carve = Carve::take(&spawner, frames)?;
     let child = spawn(SpawnRequest {
         name: binary,
         elf,
         caps,
         args,
         env,
-        quotas,
+        quotas: Quotas { frames, ..Quotas::DEFAULT },
         heap_size: crate::spawn::INITIAL_HEAP,
-        // Calls run in the caller's context: the current process spawns.
-        parent_pid: crate::sched::current().and_then(|t| t.process()).map_or(0, |p| p.pid),
+        parent_pid: spawner.pid,
+        carve: Some(carve),
     })?;
+    // Room was reserved by `check_process_limits`; the kernel does not
+    // switch threads inside a call, so nobody took it meanwhile.
+    spawner.inner.lock().children.push(Arc::downgrade(&child));
     let pid = child.pid;
-    let mut reply = reply_with(|m| {
+    let reply = reply_with(|m| {
         let mut r = m.init_root::<process_spawner::spawn_results::Builder<'_>>();
         r.set_handle(0);
         r.set_pid(pid);
         Ok(())
-    })?;
+    });
+    let mut reply = match reply {
+        Ok(reply) => reply,
+        Err(e) => {
+            child.terminate(ExitStatus::Killed);
+            return Err(e);
+        }
+    };
+    // If the reply cannot be delivered (result buffer too small, no room
+    // for the handle), the child is killed before the caller sees the
+    // error: nothing could ever stop it otherwise.
+    let undo_child = child.clone();
+    reply.undo = Some(alloc::boxed::Box::new(move || undo_child.terminate(ExitStatus::Killed)));
     reply.caps.push(Arc::new(ProcessHandle { process: child }));
     Ok(reply)
 }

@@ -62,6 +62,10 @@ impl CapObject for Revoker {
 }
 
 impl CapObject for RevocationFactory {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::RevocationFactory)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::REVOCATION_FACTORY
     }

@@ -411,7 +411,20 @@ pub fn post_cqe(process: &Arc<Process>, cqe: &Cqe) {
     }
 }
 
-fn deliver_reply(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> Cqe {
+fn deliver_reply(process: &Arc<Process>, call: &PendingCall, mut reply: Reply) -> Cqe {
+    let undo = reply.undo.take();
+    let cqe = try_deliver_reply(process, call, reply);
+    // A reply that did not arrive leaves no effect behind (a spawned child
+    // is killed before the caller sees the error). No lock is held here.
+    if cqe.error_code().is_some()
+        && let Some(undo) = undo
+    {
+        undo();
+    }
+    cqe
+}
+
+fn try_deliver_reply(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> Cqe {
     let len = reply.message.len();
     if len > call.result_len as usize {
         return Cqe {

@@ -169,6 +169,12 @@ impl CapTable {
         })
     }
 
+    /// The first object for which `matches` holds (a clone of its
+    /// reference), in id order.
+    pub fn find(&self, matches: impl Fn(&CapRef) -> bool) -> Option<CapRef> {
+        self.0.iter().map(|(_, object)| object).find(|object| matches(object)).cloned()
+    }
+
     /// Empties the table (the process ended), returning every object.
     pub fn take_all(&mut self) -> Vec<CapRef> {
         let ids: Vec<CapId> = self.0.iter().map(|(id, _)| id).collect();

@@ -333,6 +333,10 @@ impl TerminalSession {
 }
 
 impl CapObject for TerminalSession {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::Terminal)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::TERMINAL_SESSION
     }
@@ -346,6 +350,10 @@ impl CapObject for TerminalSession {
 pub struct Stderr;
 
 impl CapObject for Stderr {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::Stderr)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::CONSOLE
     }

@@ -15,6 +15,10 @@ static SLEEPERS: Mutex<Vec<(u64, PendingCall)>> = Mutex::new(Vec::new());
 pub struct Timer;
 
 impl CapObject for Timer {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::Timer)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::TIMER
     }

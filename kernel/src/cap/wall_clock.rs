@@ -74,6 +74,10 @@ pub fn init() {
 pub struct WallClock;
 
 impl CapObject for WallClock {
+    fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
+        Some(capos_schema::KernelCap::WallClock)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::WALL_CLOCK
     }

@@ -122,6 +122,32 @@ impl AddressSpace {
         Ok(Self { root, quota: FrameQuota { used: 1, limit: frame_limit.max(1) } })
     }
 
+    /// Frames it holds now (pages and page tables).
+    pub fn frames_used(&self) -> usize {
+        self.quota.used
+    }
+
+    /// Frames this address space may still take.
+    pub fn frames_left(&self) -> usize {
+        self.quota.limit.saturating_sub(self.quota.used)
+    }
+
+    /// Takes `frames` out of the quota for good (a child's memory limit is
+    /// carved out of its spawner's); `false`, changing nothing, if fewer
+    /// are left.
+    pub fn carve(&mut self, frames: usize) -> bool {
+        if self.frames_left() < frames {
+            return false;
+        }
+        self.quota.limit -= frames;
+        true
+    }
+
+    /// Gives back frames [`carve`](Self::carve) took.
+    pub fn give_back(&mut self, frames: usize) {
+        self.quota.limit = self.quota.limit.saturating_add(frames);
+    }
+
     fn table(&self) -> OffsetPageTable<'static> {
         let virt = layout::phys_to_virt(self.root.start_address().as_u64()) as *mut PageTable;
         // SAFETY: `root` is this address space's top-level table, alive as
@@ -220,14 +246,14 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// A copy of this address space for a forked process: every user page
-    /// outside `skip` (`(start, end)` ranges) at the same address with the
-    /// same access; a page this space owns is copied into a fresh frame
-    /// (charged to the copy's quota, which has this one's limit), a
+    /// A copy of this address space for a forked process, with a limit of
+    /// `frame_limit` frames: every user page outside `skip` (`(start, end)`
+    /// ranges) at the same address with the same access; a page this space
+    /// owns is copied into a fresh frame (charged to the copy's quota), a
     /// borrowed one (a mapped memory object) is borrowed again. The copy is
     /// eager: copy-on-write is not done yet. The walk costs what is mapped.
-    pub fn duplicate(&self, skip: &[(u64, u64)]) -> Result<AddressSpace, MapError> {
-        let mut child = AddressSpace::new(self.quota.limit)?;
+    pub fn duplicate(&self, skip: &[(u64, u64)], frame_limit: usize) -> Result<AddressSpace, MapError> {
+        let mut child = AddressSpace::new(frame_limit)?;
         let mut addr = USER_START;
         while let Some(page) = self.next_mapped(addr, USER_END) {
             addr = page + PAGE;

@@ -1,7 +1,12 @@
 //! Kernel stacks for threads: 16 KiB each, mapped in their own slot of the
 //! kernel-stack area with an unmapped guard page below, so an overflow
-//! faults instead of corrupting a neighbour. Slots are reused; a page
-//! table of the area is freed when the last stack it maps goes.
+//! faults instead of corrupting a neighbour. Slots are reused.
+//!
+//! There are as many slots as threads can exist at once (the system's
+//! process limit times the per-process thread limit), and the page tables
+//! of the whole area are made once at boot ([`warm_up`]): a burst of
+//! threads never leaves page tables behind, so the kernel's count of free
+//! frames returns to its value before init whatever ran.
 
 use alloc::vec::Vec;
 use spin::Mutex;
@@ -14,8 +19,34 @@ const AREA_BASE: u64 = 0xFFFF_F000_0000_0000;
 const SLOT_SIZE: u64 = 32 * 1024;
 /// Usable bytes of each stack.
 pub const STACK_SIZE: u64 = 16 * 1024;
-/// Most slots (bounds the area to 1 GiB).
-const MAX_SLOTS: u64 = (1 << 30) / SLOT_SIZE;
+/// Most slots: every thread that can exist at once (16384; the area is
+/// 512 MiB).
+const MAX_SLOTS: u64 = (capos_abi::process::MAX_PROCESSES * capos_abi::syscall::MAX_THREADS) as u64;
+/// Bytes one last-level page table maps.
+// Only the normal kernel starts init; the ktest build does not warm up.
+#[cfg_attr(feature = "ktest", allow(dead_code))]
+const TABLE_SPAN: u64 = 2 << 20;
+
+/// Makes the page tables of the whole kernel-stack area (256 tables, 1 MiB),
+/// so that kernel stacks made later never allocate one. Called once,
+/// before the first process starts.
+#[cfg_attr(feature = "ktest", allow(dead_code))]
+pub fn warm_up() -> Result<(), MapError> {
+    let mut table = 0;
+    while table < MAX_SLOTS * SLOT_SIZE {
+        // Mapping one page makes the tables above it; unmapping it leaves
+        // them in place.
+        let page = AREA_BASE + table;
+        paging::map_fresh(page, 4096, Access::ReadWrite)?;
+        if let Ok(phys) = paging::unmap_page(page) {
+            let frame =
+                x86_64::structures::paging::PhysFrame::containing_address(x86_64::PhysAddr::new(phys));
+            let _ = super::frame::free(frame);
+        }
+        table += TABLE_SPAN;
+    }
+    Ok(())
+}
 
 struct Slots {
     next: u64,
@@ -75,10 +106,6 @@ impl Drop for KernelStack {
             }
             page += 4096;
         }
-        // The page table of this stack's 2 MiB region goes once every
-        // stack there is gone, so the area's tables follow the threads
-        // alive, not the most there ever were.
-        paging::release_empty_table(self.bottom());
         SLOTS.lock().free.push(self.slot);
     }
 }

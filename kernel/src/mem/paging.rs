@@ -301,42 +301,6 @@ pub fn unmap_page(virt: u64) -> Result<u64, MapError> {
     })
 }
 
-/// Frees the page table (the last level) that maps the 2 MiB region
-/// holding `virt` if none of its entries is in use, and clears the entry
-/// that pointed to it. Returns whether a table was freed. Higher levels
-/// are never freed: address spaces share them.
-pub fn release_empty_table(virt: u64) -> bool {
-    with_space(|space| {
-        let addr = VirtAddr::new(virt);
-        let offset = space.phys_offset();
-        let table_at = |entry: &x86_64::structures::paging::page_table::PageTableEntry| {
-            let flags = entry.flags();
-            (flags.contains(Flags::PRESENT) && !flags.contains(Flags::HUGE_PAGE))
-                .then(|| (offset + entry.addr().as_u64()).as_mut_ptr::<PageTable>())
-        };
-        let Some(pdpt) = table_at(&space.level_4_table()[addr.p4_index()]) else { return Ok(false) };
-        // SAFETY: a present, non-huge entry of the kernel's tables points
-        // to a page table frame, reachable through the physical window; the
-        // space lock is held, so nothing else walks or changes it.
-        let Some(pd) = table_at(unsafe { &(&*pdpt)[addr.p3_index()] }) else { return Ok(false) };
-        // SAFETY: as above, one level down.
-        let pd = unsafe { &mut *pd };
-        let entry = &mut pd[addr.p2_index()];
-        let Some(pt) = table_at(entry) else { return Ok(false) };
-        // SAFETY: as above: the last-level table of this region.
-        if !unsafe { &*pt }.iter().all(|e| e.is_unused()) {
-            return Ok(false);
-        }
-        let frame = PhysFrame::containing_address(entry.addr());
-        entry.set_unused();
-        // One INVLPG drops the paging-structure caches' entries too.
-        x86_64::instructions::tlb::flush(addr);
-        let _ = frame::free(frame);
-        Ok(true)
-    })
-    .unwrap_or(false)
-}
-
 /// Where `virt` maps to and with which rights, or `None` if unmapped.
 #[cfg_attr(not(feature = "ktest"), expect(dead_code, reason = "only the ktest suite translates yet"))]
 pub fn translate(virt: u64) -> Option<Translation> {

@@ -37,13 +37,20 @@ pub struct Ctx {
     name: &'static str,
     build_dir: PathBuf,
     notes: Vec<String>,
+    memory_mib: Option<u32>,
 }
 
 impl Ctx {
     /// The context for scenario `name`, using `build_dir` for kernels, ISOs
     /// and logs.
     pub fn new(name: &'static str, build_dir: &Path) -> Self {
-        Ctx { name, build_dir: build_dir.to_path_buf(), notes: Vec::new() }
+        Ctx { name, build_dir: build_dir.to_path_buf(), notes: Vec::new(), memory_mib: None }
+    }
+
+    /// Gives the machines this scenario boots from now on `mib` MiB of RAM
+    /// (else qemu-runner's default).
+    pub fn set_memory(&mut self, mib: u32) {
+        self.memory_mib = Some(mib);
     }
 
     /// Boots `kernel` with `cmdline` directly (QEMU's `-kernel`, PVH) in a
@@ -75,6 +82,9 @@ impl Ctx {
         let iso = self.build_dir.join("iso").join(format!("{}.iso", self.name));
         let mut config = QemuConfig::new(prepare_boot(spec, method, &iso)?);
         config.log_dir = self.build_dir.join("logs");
+        if let Some(mib) = self.memory_mib {
+            config.memory_mib = mib;
+        }
         Ok(Session::start(self.name, &config)?)
     }
 

@@ -95,7 +95,7 @@ struct RunArgs {
     #[arg(long, default_value = "tcg")]
     accel: Accel,
     /// Guest RAM in MiB.
-    #[arg(long, default_value_t = 512, value_name = "MIB")]
+    #[arg(long, default_value_t = run::DEFAULT_MEMORY_MIB, value_name = "MIB")]
     memory: u32,
     /// How QEMU boots the kernel: direct (`-kernel`, PVH; fast) or iso
     /// (through GRUB on a boot ISO, as a real machine does).

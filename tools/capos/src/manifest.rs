@@ -135,9 +135,12 @@ const FS_QUOTA_OPTION: &str = "--quota-bytes";
 const FS_MEMORY_HEADROOM: u64 = 32 << 20;
 /// A process's memory limit when its service names none (the kernel's).
 const DEFAULT_MEMORY_LIMIT: u64 = 64 << 20;
-/// Guest memory the kernel, init, the shell and the program need besides
-/// the manifest and the file service.
-const BASE_GUEST_MEMORY: u64 = 96 << 20;
+/// Guest memory the kernel and init need besides the manifest and the
+/// services' memory limits, on top of the kernel heap (1/16 of the guest's
+/// memory): the kernel image and tables, and init itself.
+const BASE_GUEST_MEMORY: u64 = 24 << 20;
+/// The lowest memory limit [`fit_shell`] gives the shell.
+const SHELL_MEMORY_FLOOR: u64 = 64 << 20;
 
 /// Makes room for `added` bytes of carried-in files in every file service
 /// of `m`: its byte quota grows by `added` and its memory limit to at least
@@ -169,18 +172,40 @@ pub fn make_room(m: &mut SystemManifest, added: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// Roughly how much guest memory a run of `m` (encoded in `manifest_len`
-/// bytes) needs: the manifest, which stays in memory, the memory limits of
-/// the file services, which hold a copy of the files, and a base for the
-/// rest.
-pub fn guest_memory_needed(m: &SystemManifest, manifest_len: usize) -> u64 {
-    let fs: u64 = m
-        .services
-        .iter()
-        .filter(|s| s.binary == FS_BINARY)
-        .map(|s| if s.memory_limit == 0 { DEFAULT_MEMORY_LIMIT } else { s.memory_limit })
-        .sum();
-    (manifest_len as u64).saturating_add(fs).saturating_add(BASE_GUEST_MEMORY)
+/// Roughly how much guest memory (of `memory` bytes) a run of `m`
+/// (encoded in `manifest_len` bytes) needs: the manifest, which stays in
+/// memory, the kernel heap, a base for the kernel and init, and every
+/// service's memory limit (the kernel carves each out of init's, which is
+/// the memory free at boot: they must all fit).
+pub fn guest_memory_needed(m: &SystemManifest, manifest_len: usize, memory: u64) -> u64 {
+    let limits: u64 = m.services.iter().map(limit_of).sum();
+    (manifest_len as u64).saturating_add(limits).saturating_add(kernel_reserve(memory))
+}
+
+fn limit_of(s: &manifest::Service) -> u64 {
+    if s.memory_limit == 0 { DEFAULT_MEMORY_LIMIT } else { s.memory_limit }
+}
+
+/// The kernel heap (1/16 of the guest's memory, 1 to 64 MiB) and the base.
+fn kernel_reserve(memory: u64) -> u64 {
+    (memory / 16).clamp(1 << 20, 64 << 20).saturating_add(BASE_GUEST_MEMORY)
+}
+
+/// Lowers the shell's memory limit (not below 64 MiB) so that every
+/// service fits in `memory` bytes of guest memory with a manifest of
+/// `manifest_len` bytes (the file service's grows with the files carried
+/// in, and the programs the shell runs get their memory out of the
+/// shell's). Returns whether it changed anything.
+pub fn fit_shell(m: &mut SystemManifest, manifest_len: usize, memory: u64) -> bool {
+    let needed = guest_memory_needed(m, manifest_len, memory);
+    let Some(shell) = m.services.iter_mut().find(|s| s.name == SHELL_SERVICE) else { return false };
+    let current = limit_of(shell);
+    if needed <= memory || current <= SHELL_MEMORY_FLOOR {
+        return false;
+    }
+    let fitted = current.saturating_sub(needed - memory).max(SHELL_MEMORY_FLOOR) & !((1 << 20) - 1);
+    shell.memory_limit = fitted;
+    true
 }
 
 /// Validates and encodes `m`.
@@ -234,6 +259,21 @@ mod tests {
             services: vec![shell, files, fs, service("disk", "hello"), service("hello", "hello")],
             status_from: String::new(),
         }
+    }
+
+    #[test]
+    fn fit_shell_lowers_the_shell_to_fit() {
+        let mut m = sample();
+        m.services.iter_mut().find(|s| s.name == "shell").unwrap().memory_limit = 320 << 20;
+        let memory = 512 << 20;
+        // 1 MiB manifest, shell 320, files, fs, disk, hello at 64 each, 56 reserve: 633 MiB.
+        assert!(fit_shell(&mut m, 1 << 20, memory));
+        assert_eq!(m.service("shell").unwrap().memory_limit, 199 << 20);
+        assert!(guest_memory_needed(&m, 1 << 20, memory) <= memory);
+        assert!(!fit_shell(&mut m, 1 << 20, memory), "it fits now");
+        m.services.iter_mut().find(|s| s.name == "shell").unwrap().memory_limit = 320 << 20;
+        assert!(fit_shell(&mut m, 400 << 20, memory));
+        assert_eq!(m.service("shell").unwrap().memory_limit, SHELL_MEMORY_FLOOR, "never below the floor");
     }
 
     fn names(m: &SystemManifest) -> Vec<&str> {
@@ -296,9 +336,11 @@ mod tests {
             "not the file service's binary"
         );
         m.validate().unwrap();
+        // fs2, fs3, and five services at the default limit.
+        let services = (124 << 20) + FS_MEMORY_HEADROOM + (1 << 30) + 5 * DEFAULT_MEMORY_LIMIT;
         assert_eq!(
-            guest_memory_needed(&m, 1000),
-            1000 + (124 << 20) + FS_MEMORY_HEADROOM + (1 << 30) + BASE_GUEST_MEMORY
+            guest_memory_needed(&m, 1000, 512 << 20),
+            1000 + services + (32 << 20) + BASE_GUEST_MEMORY
         );
 
         let mut bad = service("fs4", FS_BINARY);

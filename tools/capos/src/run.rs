@@ -20,6 +20,8 @@ use crate::status::{self, STOPPED, TIMED_OUT, TOOL_ERROR};
 use crate::tty;
 
 /// Time allowed from QEMU's start to the boot banner.
+/// Guest memory when `--memory` is not given.
+pub const DEFAULT_MEMORY_MIB: u32 = 512;
 pub const BOOT_TIMEOUT: Duration = Duration::from_secs(60);
 /// After QEMU has ended, how long the guest's output may take to drain.
 const DRAIN_GRACE: Duration = Duration::from_secs(5);
@@ -212,12 +214,19 @@ fn run_manifest(o: &Options) -> Result<Vec<u8>, Error> {
     if !o.program.is_empty() {
         manifest::set_program(&mut m, &o.program, o.all_services)?;
     }
-    let bytes = manifest::finish(&m)?;
-    let needed = manifest::guest_memory_needed(&m, bytes.len());
-    if added > 0 && needed > u64::from(o.memory_mib) << 20 {
+    let mut bytes = manifest::finish(&m)?;
+    let memory = u64::from(o.memory_mib) << 20;
+    // The shell's programs get their memory out of the shell's limit,
+    // which must fit beside the file service's.
+    if manifest::fit_shell(&mut m, bytes.len(), memory) {
+        bytes = manifest::finish(&m)?;
+    }
+    let needed = manifest::guest_memory_needed(&m, bytes.len(), memory);
+    if needed > memory {
         return Err(format!(
             "this run needs about {} MiB of guest memory (a {} MiB manifest with {} MiB of files carried in, \
-             and the file service's copy of them), more than --memory {}; give a larger --memory",
+             the file service's copy of them and the services' memory limits), more than --memory {}; \
+             give a larger --memory",
             needed.div_ceil(1 << 20),
             bytes.len().div_ceil(1 << 20),
             added.div_ceil(1 << 20),
@@ -229,7 +238,10 @@ fn run_manifest(o: &Options) -> Result<Vec<u8>, Error> {
 
 fn run_shell(o: &Options) -> Result<u8, Error> {
     let work = WorkDir::create(&o.work_root)?;
-    let module = if o.mappings.is_empty() && o.manifest.extension().is_none_or(|e| e != "cue") {
+    // A prebuilt manifest is booted as it is, unless the guest is smaller
+    // than the default (its services' limits might not fit).
+    let as_is = o.mappings.is_empty() && o.memory_mib >= DEFAULT_MEMORY_MIB;
+    let module = if as_is && o.manifest.extension().is_none_or(|e| e != "cue") {
         if !o.manifest.is_file() {
             return Err(format!("the manifest `{}` does not exist", o.manifest.display()));
         }

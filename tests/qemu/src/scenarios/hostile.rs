@@ -7,13 +7,40 @@
 
 use super::Scenario;
 use crate::harness::{BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, no_frames_leaked, re};
+use qemu_runner::Session;
 
 /// This module's scenarios.
-pub const SCENARIOS: &[Scenario] = &[Scenario {
-    name: "ring-abuse",
-    about: "malformed SQEs, bad pointers, stale caps, ring corruption, 10000 SQEs, quota exhaustion",
-    run: ring_abuse,
-}];
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "ring-abuse",
+        about: "malformed SQEs, bad pointers, stale caps, ring corruption, 10000 SQEs, quota exhaustion",
+        run: ring_abuse,
+    },
+    Scenario {
+        name: "spawn-abuse",
+        about: "spawns granting caps not held, limits beyond the spawner's, spawn loops and bombs, undeliverable replies",
+        run: spawn_abuse,
+    },
+];
+
+/// The cases spawn-abuse must report (issue 9, points 4 and 5).
+const SPAWN_CASES: &[&str] = &[
+    "kernel caps of kinds the spawner holds, and the child's own virtualMemory",
+    "a child without a frameAllocator cannot grant one",
+    "a child without a bootPackage cannot grant one",
+    "a child without a console (only a revocable copy held) cannot grant one",
+    "a child without a timer cannot grant one",
+    "a child without a virtualMemory still grants its child its own",
+    "a child's frame budget is carved out of the spawner's and comes back",
+    "a memory limit beyond what the spawner has left",
+    "a child's memory limit is carved out of the spawner's and comes back",
+    "a spawn loop from one process ends in QuotaExceeded (children limit)",
+    "a spawn with no room for the handle (caps_in_max 0) starts nothing",
+    "a spawn with a result buffer too small starts nothing",
+    "a spawn into a full cap table starts nothing",
+    "a spawn bomb reaches the system's process limit (QuotaExceeded)",
+    "a spawn bomb is stopped by the limits and killing its root ends it all",
+];
 
 /// The cases ring-abuse must report, grouped as in issue point 8.
 const REQUIRED_CASES: &[&str] = &[
@@ -105,9 +132,35 @@ const REQUIRED_CASES: &[&str] = &[
 
 fn ring_abuse(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let mut session = ctx.boot_manifest("ring-abuse")?;
-    let line = re(
-        r"^ring-abuse: (?:(?P<name>.+?) \.\.\. (?P<verdict>ok|FAILED) \((?P<detail>.*)\)|(?P<passed>\d+) passed, (?P<failed>\d+) failed)$",
-    );
+    let passed = expect_cases(&mut session, "ring-abuse", REQUIRED_CASES)?;
+    session.expect(&re(r"^ring-abuse: a later app ran: Exited\(0\)$"), STEP_TIMEOUT)?;
+    let status = session.expect(&re(r"^\[init\] ring-abuse \(pid \d+\) (.+)$"), STEP_TIMEOUT)?;
+    ensure(status.get(1) == Some("exited with code 0"), &session, || status.line.clone())?;
+    let leaks = no_frames_leaked(&mut session)?;
+    ctx.note(format!(
+        "{passed} hostile cases answered with the expected typed errors; the kernel stayed up; {leaks}"
+    ));
+    Ok(())
+}
+
+fn spawn_abuse(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    // Room for a spawn bomb to reach the system's process limit.
+    ctx.set_memory(2048);
+    let mut session = ctx.boot_manifest("spawn-abuse")?;
+    let passed = expect_cases(&mut session, "spawn-abuse", SPAWN_CASES)?;
+    let status = session.expect(&re(r"^\[init\] spawn-abuse \(pid \d+\) (.+)$"), STEP_TIMEOUT)?;
+    ensure(status.get(1) == Some("exited with code 0"), &session, || status.line.clone())?;
+    let leaks = no_frames_leaked(&mut session)?;
+    ctx.note(format!("{passed} hostile spawn cases passed; the kernel stayed up; {leaks}"));
+    Ok(())
+}
+
+/// Reads `app`'s case lines up to its summary; every case must be `ok`,
+/// and every one of `required` reported. Returns the number passed.
+fn expect_cases(session: &mut Session, app: &str, required: &[&str]) -> Result<usize, TestFailure> {
+    let line = re(&format!(
+        r"^{app}: (?:(?P<name>.+?) \.\.\. (?P<verdict>ok|FAILED) \((?P<detail>.*)\)|(?P<passed>\d+) passed, (?P<failed>\d+) failed)$"
+    ));
     let mut ok = Vec::new();
     let mut failed = Vec::new();
     let mut timeout = BOOT_TIMEOUT;
@@ -125,18 +178,11 @@ fn ring_abuse(ctx: &mut Ctx) -> Result<(), TestFailure> {
             }
         }
     };
-    ensure(failed.is_empty() && failed_count == 0, &session, || {
+    ensure(failed.is_empty() && failed_count == 0, session, || {
         format!("failed cases:\n{}", failed.join("\n"))
     })?;
-    ensure(passed == ok.len(), &session, || format!("summary says {passed} passed, {} ok lines", ok.len()))?;
-    let missing: Vec<&str> = REQUIRED_CASES.iter().copied().filter(|c| !ok.iter().any(|o| o == c)).collect();
-    ensure(missing.is_empty(), &session, || format!("cases not reported ok: {missing:?}"))?;
-    session.expect(&re(r"^ring-abuse: a later app ran: Exited\(0\)$"), STEP_TIMEOUT)?;
-    let status = session.expect(&re(r"^\[init\] ring-abuse \(pid \d+\) (.+)$"), STEP_TIMEOUT)?;
-    ensure(status.get(1) == Some("exited with code 0"), &session, || status.line.clone())?;
-    let leaks = no_frames_leaked(&mut session)?;
-    ctx.note(format!(
-        "{passed} hostile cases answered with the expected typed errors; the kernel stayed up; {leaks}"
-    ));
-    Ok(())
+    ensure(passed == ok.len(), session, || format!("summary says {passed} passed, {} ok lines", ok.len()))?;
+    let missing: Vec<&str> = required.iter().copied().filter(|c| !ok.iter().any(|o| o == c)).collect();
+    ensure(missing.is_empty(), session, || format!("cases not reported ok: {missing:?}"))?;
+    Ok(passed)
 }
