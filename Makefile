@@ -29,7 +29,7 @@ POSIX_FLAGS := --profile user --target $(USER_TARGET) -Z json-target-spec \
                -Z build-std=core,alloc --target-dir target/posix
 POSIX_LIB   := target/posix/x86_64-unknown-capos/user/libcapos_posix.a
 # init and every app (apps/NAME holds the package NAME, found automatically).
-USER_CRATES := init capos-shell $(notdir $(wildcard apps/*))
+USER_CRATES := init capos-shell capos-wasm $(notdir $(wildcard apps/*))
 # Host tools, built by the `tools` target and run as binaries (a `cargo
 # run` would cost a fingerprint check each time).
 RUNNER     := target/release/qemu-runner

@@ -1,0 +1,109 @@
+//! capOS's WebAssembly host: runs a `wasm32-wasi` (WASI Preview 1) module
+//! on [`wasmi`] with every function of `wasi_snapshot_preview1` served over
+//! capOS caps. `apps/wasm-host` is its command line; `docs/wasi.md` lists
+//! each WASI function (implemented, partial, or `ENOSYS`).
+//!
+//! - [`host`]: the module's [`Config`] and the [`Host`] state;
+//! - [`fds`]: the fd table, preopens and the path sandbox;
+//! - [`guest`]: checked access to the module's memory;
+//! - [`errno`]: WASI errno, and `CapError` → errno in one function;
+//! - [`wasi`]: the functions; [`link`]: linking them.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod errno;
+pub mod fds;
+pub mod guest;
+pub mod host;
+pub mod link;
+pub mod wasi;
+
+use alloc::format;
+use alloc::string::{String, ToString};
+
+use capos_rt::fs::Directory;
+use wasmi::{Engine, Linker, Module, Store, TrapCode};
+
+pub use host::{Config, Host, Preopen};
+
+/// Why a run ended without an exit status of the module's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The bytes are not a valid module (or it cannot be linked): status 1.
+    Invalid(String),
+    /// The host could not set the run up (a `--dir` that cannot be
+    /// opened): status 1.
+    Setup(String),
+    /// The module trapped (wasmtime's wording of the trap): status 134,
+    /// as wasmtime exits after a trap (128 + SIGABRT).
+    Trap(String),
+}
+
+impl Failure {
+    /// The exit status of a run that failed this way.
+    pub fn status(&self) -> i32 {
+        match self {
+            Failure::Invalid(_) | Failure::Setup(_) => 1,
+            Failure::Trap(_) => 134,
+        }
+    }
+}
+
+/// wasmtime's message for a trap, so both runtimes say the same.
+fn trap_message(code: TrapCode) -> &'static str {
+    match code {
+        TrapCode::UnreachableCodeReached => "wasm `unreachable` instruction executed",
+        TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+        TrapCode::TableOutOfBounds => "undefined element: out of bounds table access",
+        TrapCode::IndirectCallToNull => "uninitialized element",
+        TrapCode::IntegerDivisionByZero => "integer divide by zero",
+        TrapCode::IntegerOverflow => "integer overflow",
+        TrapCode::BadConversionToInteger => "invalid conversion to integer",
+        TrapCode::StackOverflow => "call stack exhausted",
+        TrapCode::BadSignature => "indirect call type mismatch",
+        TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
+        TrapCode::GrowthOperationLimited => "growth operation limited",
+        _ => "unknown trap",
+    }
+}
+
+/// Checks that `wasm` is a valid module (wasmi validates it fully).
+pub fn validate(wasm: &[u8]) -> Result<(), Failure> {
+    let engine = Engine::default();
+    Module::new(&engine, wasm).map(|_| ()).map_err(|e| Failure::Invalid(e.to_string()))
+}
+
+/// Runs module `wasm` (`_start`) with `config`, its preopens found below
+/// `fs`. Returns the module's exit status: `proc_exit`'s code, or 0 when
+/// `_start` returns.
+pub fn run(wasm: &[u8], config: &Config, fs: Option<&Directory>) -> Result<i32, Failure> {
+    let mut engine_config = wasmi::Config::default();
+    engine_config.consume_fuel(config.fuel.is_some());
+    let engine = Engine::new(&engine_config);
+    let module = Module::new(&engine, wasm).map_err(|e| Failure::Invalid(e.to_string()))?;
+    let host = Host::new(config, fs).map_err(Failure::Setup)?;
+    let mut store = Store::new(&engine, host);
+    if let Some(fuel) = config.fuel {
+        store.set_fuel(fuel).map_err(|e| Failure::Setup(e.to_string()))?;
+    }
+    let mut linker = Linker::new(&engine);
+    link::link(&mut linker).map_err(|e| Failure::Setup(e.to_string()))?;
+    let result = linker
+        .instantiate_and_start(&mut store, &module)
+        .and_then(|instance| instance.get_typed_func::<(), ()>(&store, "_start"))
+        .and_then(|start| start.call(&mut store, ()));
+    match result {
+        Ok(()) => Ok(0),
+        Err(e) => {
+            if let Some(status) = e.i32_exit_status() {
+                return Ok(status);
+            }
+            if let Some(code) = e.as_trap_code() {
+                return Err(Failure::Trap(trap_message(code).into()));
+            }
+            Err(Failure::Trap(format!("{e}")))
+        }
+    }
+}
