@@ -192,8 +192,8 @@ pub struct Resolved {
     pub path: String,
 }
 
-/// Resolves `path` below `dir`. An absolute path is `ENOTCAPABLE`; a `..`
-/// that would leave the preopen is `EPERM` (what wasmtime answers). Each
+/// Resolves `path` below `dir`. An absolute path, and a `..` that would
+/// leave the preopen, are `EPERM` (what wasmtime answers). Each
 /// directory a `..` leaves must exist (`ENOENT`, `ENOTDIR` otherwise), as a
 /// real walk would find.
 pub fn resolve(dir: &DirFd, path: &str) -> WasiResult<Resolved> {
@@ -204,7 +204,7 @@ pub fn resolve(dir: &DirFd, path: &str) -> WasiResult<Resolved> {
         return Err(Errno::NAMETOOLONG);
     }
     if path.starts_with('/') {
-        return Err(Errno::NOTCAPABLE);
+        return Err(Errno::PERM);
     }
     let mut names: Vec<&str> = dir.path.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
     for component in path.split('/') {

@@ -3,9 +3,9 @@
 wasmtime (the PyPI package's Python API) the way `wasmtime run` does, and
 the way capOS's `wasm-host` is asked to:
 
-    wasmtime_run.py [--dir HOST::GUEST]... [--env K=V]... [--fuel N] MODULE ARGS...
+    wasmtime_run.py [--dir HOST::GUEST]... [--env K=V]... [--fuel N] [--argv0 NAME] MODULE ARGS...
 
-The guest's stdin, stdout and stderr are this process's. Exit status: the
+`--argv0` names the program in `argv[0]` (default MODULE). The guest's stdin, stdout and stderr are this process's. Exit status: the
 module's `proc_exit` code (0 when `_start` returns); 134 after a trap, with
 `wasm trap: MESSAGE` (wasmtime's message for the trap) on stderr; 1 when
 the module does not load, with the reason on stderr.
@@ -18,7 +18,7 @@ import wasmtime
 
 
 def main(argv):
-    dirs, env, fuel = [], [], None
+    dirs, env, fuel, argv0 = [], [], None, None
     i = 0
     while i < len(argv) and argv[i].startswith("--"):
         opt, value = argv[i], argv[i + 1]
@@ -27,6 +27,8 @@ def main(argv):
             dirs.append((host, guest or host))
         elif opt == "--env":
             env.append(tuple(value.split("=", 1)))
+        elif opt == "--argv0":
+            argv0 = value
         elif opt == "--fuel":
             fuel = int(value)
         else:
@@ -47,7 +49,7 @@ def main(argv):
     if fuel is not None:
         store.set_fuel(fuel)
     wasi = wasmtime.WasiConfig()
-    wasi.argv = [module_path] + args
+    wasi.argv = [argv0 or module_path] + args
     wasi.env = env
     wasi.inherit_stdin()
     wasi.inherit_stdout()

@@ -213,15 +213,13 @@ pub fn advise(host: &mut Host, fd: u32, _offset: u64, _length: u64, advice: u32)
     }
 }
 
-/// `fd_allocate(fd, offset, len)`: grows the file to `offset + len` when
-/// it is shorter.
+/// `fd_allocate(fd, offset, len)`: the fd is checked, then `ENOTSUP`, as
+/// wasmtime answers (Preview 1's `fd_allocate` is deprecated; `ftruncate`
+/// grows a file).
 pub fn allocate(host: &mut Host, fd: u32, offset: u64, length: u64) -> WasiResult {
-    let f = file(host, fd, rights::FD_WRITE)?;
-    let end = offset.checked_add(length).ok_or(Errno::FBIG)?;
-    if f.file.stat()?.size < end {
-        f.file.truncate(end)?;
-    }
-    Ok(())
+    file(host, fd, rights::FD_WRITE)?;
+    offset.checked_add(length).ok_or(Errno::FBIG)?;
+    Err(Errno::NOTSUP)
 }
 
 /// `fd_fdstat_get(fd, stat)`: file type, flags, rights (24 bytes).
