@@ -69,12 +69,6 @@ fn trap_message(code: TrapCode) -> &'static str {
     }
 }
 
-/// Checks that `wasm` is a valid module (wasmi validates it fully).
-pub fn validate(wasm: &[u8]) -> Result<(), Failure> {
-    let engine = Engine::default();
-    Module::new(&engine, wasm).map(|_| ()).map_err(|e| Failure::Invalid(e.to_string()))
-}
-
 /// Runs module `wasm` (`_start`) with `config`, its preopens found below
 /// `fs`. Returns the module's exit status: `proc_exit`'s code, or 0 when
 /// `_start` returns.
@@ -90,20 +84,34 @@ pub fn run(wasm: &[u8], config: &Config, fs: Option<&Directory>) -> Result<i32, 
     }
     let mut linker = Linker::new(&engine);
     link::link(&mut linker).map_err(|e| Failure::Setup(e.to_string()))?;
-    let result = linker
-        .instantiate_and_start(&mut store, &module)
-        .and_then(|instance| instance.get_typed_func::<(), ()>(&store, "_start"))
-        .and_then(|start| start.call(&mut store, ()));
-    match result {
+    let has_start = module.exports().any(|export| export.name() == "_start");
+    if !has_start {
+        return Err(Failure::Invalid(String::from("the module exports no `_start` function")));
+    }
+    // Linking (an import this host lacks, a type that differs) fails
+    // before anything runs: an invalid module. A start function that
+    // traps or exits is the module's own doing.
+    let instance = match linker.instantiate_and_start(&mut store, &module) {
+        Ok(instance) => instance,
+        Err(e) if e.i32_exit_status().is_some() || e.as_trap_code().is_some() => return ended(&e),
+        Err(e) => return Err(Failure::Invalid(e.to_string())),
+    };
+    let start = instance.get_typed_func::<(), ()>(&store, "_start").map_err(|_| {
+        Failure::Invalid(String::from("`_start` is not a function without parameters or results"))
+    })?;
+    match start.call(&mut store, ()) {
         Ok(()) => Ok(0),
-        Err(e) => {
-            if let Some(status) = e.i32_exit_status() {
-                return Ok(status);
-            }
-            if let Some(code) = e.as_trap_code() {
-                return Err(Failure::Trap(trap_message(code).into()));
-            }
-            Err(Failure::Trap(format!("{e}")))
-        }
+        Err(e) => ended(&e),
+    }
+}
+
+/// How a run that stopped with `e` ends: `proc_exit`'s status, or a trap.
+fn ended(e: &wasmi::Error) -> Result<i32, Failure> {
+    if let Some(status) = e.i32_exit_status() {
+        return Ok(status);
+    }
+    match e.as_trap_code() {
+        Some(code) => Err(Failure::Trap(trap_message(code).into())),
+        None => Err(Failure::Trap(format!("{e}"))),
     }
 }

@@ -16,9 +16,10 @@
 # environment the lines of NAME.env (K=V), its standard input NAME.stdin
 # (else empty), and NAME.fuel holds a --fuel amount.
 #
-# A module that is not valid must fail with status 1 on both sides; the
-# reasons are worded differently, so stderr is then only checked to say
-# `invalid module` on capOS.
+# A module that is not valid (NAME.hex, or a NAME.wat with a line
+# `;; expect: error`, e.g. one without `_start`) must fail with status 1 on
+# both sides; the reasons are worded differently, so stderr is then only
+# checked to hold an `error: PROGRAM: REASON` line on capOS.
 #
 # Usage: tests/wasm/run.sh [NAME...]   (default: every program)
 # Environment: JOBS (default 2) programs at once. Ends with
@@ -63,6 +64,7 @@ one() {
       { echo FAIL; echo "wat2wasm failed:"; tail -n 20 "$out/modules/$name.build"; } >"$result"
       return
     fi
+    grep -q '^;; expect: error' "$here/$name.wat" && invalid=1
   elif [ -f "$here/$name.hex" ]; then
     "$python" -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex("".join(l.split("#")[0] for l in open(sys.argv[1]))))' \
       "$here/$name.hex" "$module"
@@ -96,7 +98,7 @@ one() {
   local problems="" parts="status out err"
   if [ -n "$invalid" ]; then
     parts="status out"
-    grep -q "invalid module" "$out/capos/$name.err" || problems+="capOS's stderr does not say \`invalid module\`"$'\n'
+    grep -q "^error: .*/wasm/$name.wasm: " "$out/capos/$name.err" || problems+="capOS's stderr has no \`error: PROGRAM: REASON\` line"$'\n'
   fi
   for part in $parts; do
     if ! cmp -s "$out/wasmtime/$name.$part" "$out/capos/$name.$part"; then

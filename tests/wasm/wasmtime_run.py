@@ -61,7 +61,11 @@ def main(argv):
     linker.define_wasi()
     try:
         instance = linker.instantiate(store, module)
-        instance.exports(store)["_start"](store)
+        start = instance.exports(store).get("_start")
+        if start is None:
+            print(f"error: {module_path}: the module exports no `_start` function", file=sys.stderr)
+            return 1
+        start(store)
     except wasmtime.ExitTrap as e:
         return e.code
     except wasmtime.Trap as e:
