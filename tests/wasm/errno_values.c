@@ -34,5 +34,8 @@ int main(void) {
     SHOW("open through a file", open("/tmp/file/x", O_RDONLY));
     SHOW("mkdir existing", mkdir("/tmp/dir", 0755));
     SHOW("rename missing", rename("/tmp/none", "/tmp/other"));
+    int created = open("/tmp/created", O_CREAT | O_RDONLY, 0644);
+    SHOW("open O_CREAT|O_RDONLY new file", created >= 0);
+    SHOW("access it", access("/tmp/created", F_OK));
     return 0;
 }

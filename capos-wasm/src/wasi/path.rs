@@ -85,8 +85,10 @@ pub fn open(
             });
         }
         let write = wants_write || oflags & OFLAGS_TRUNC != 0;
+        // A file created through a read-only fd is made by a writable
+        // handle; the fd's rights still refuse writes.
         let options = OpenOptions::new()
-            .write(write)
+            .write(write || oflags & OFLAGS_CREAT != 0)
             .create(oflags & OFLAGS_CREAT != 0)
             .exclusive(oflags & OFLAGS_EXCL != 0)
             .truncate(oflags & OFLAGS_TRUNC != 0)
