@@ -80,17 +80,31 @@ pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
     wasi!(linker, "fd_filestat_get", |h, g, f: u32, out: u32| fd::filestat_get(h, g, f, out));
     wasi!(linker, "fd_filestat_set_size", |h, g, f: u32, size: u64| fd::filestat_set_size(h, f, size));
     nosys!(linker, "fd_filestat_set_times", u32, u64, u64, u32);
-    wasi!(linker, "fd_pread", |h, g, f: u32, iovs: u32, n: u32, offset: u64, out: u32| fd::pread(
-        h, g, f, iovs, n, offset, out
+    wasi!(linker, "fd_pread", |h, g, f: u32, iovs: u32, n: u32, offset: u64, out: u32| fd::read(
+        h,
+        g,
+        f,
+        iovs,
+        n,
+        Some(offset),
+        out
     ));
     wasi!(linker, "fd_prestat_get", |h, g, f: u32, out: u32| fd::prestat_get(h, g, f, out));
     wasi!(linker, "fd_prestat_dir_name", |h, g, f: u32, p: u32, len: u32| fd::prestat_dir_name(
         h, g, f, p, len
     ));
-    wasi!(linker, "fd_pwrite", |h, g, f: u32, iovs: u32, n: u32, offset: u64, out: u32| fd::pwrite(
-        h, g, f, iovs, n, offset, out
+    wasi!(linker, "fd_pwrite", |h, g, f: u32, iovs: u32, n: u32, offset: u64, out: u32| fd::write(
+        h,
+        g,
+        f,
+        iovs,
+        n,
+        Some(offset),
+        out
     ));
-    wasi!(linker, "fd_read", |h, g, f: u32, iovs: u32, n: u32, out: u32| fd::read(h, g, f, iovs, n, out));
+    wasi!(linker, "fd_read", |h, g, f: u32, iovs: u32, n: u32, out: u32| fd::read(
+        h, g, f, iovs, n, None, out
+    ));
     wasi!(linker, "fd_readdir", |h, g, f: u32, buf: u32, len: u32, cookie: u64, out: u32| fd::readdir(
         h, g, f, buf, len, cookie, out
     ));
@@ -100,7 +114,9 @@ pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
     ));
     wasi!(linker, "fd_sync", |h, g, f: u32| fd::sync(h, f));
     wasi!(linker, "fd_tell", |h, g, f: u32, out: u32| fd::tell(h, g, f, out));
-    wasi!(linker, "fd_write", |h, g, f: u32, iovs: u32, n: u32, out: u32| fd::write(h, g, f, iovs, n, out));
+    wasi!(linker, "fd_write", |h, g, f: u32, iovs: u32, n: u32, out: u32| fd::write(
+        h, g, f, iovs, n, None, out
+    ));
     wasi!(linker, "path_create_directory", |h, g, f: u32, p: u32, len: u32| path::create_directory(
         h, g, f, p, len
     ));

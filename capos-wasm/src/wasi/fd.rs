@@ -100,60 +100,43 @@ fn write_bytes(host: &Host, fd: u32, data: &[u8], offset: Option<u64>) -> WasiRe
     }
 }
 
-/// `fd_read(fd, iovs, iovs_len, nread)`.
-pub fn read(host: &mut Host, guest: &mut Guest, fd: u32, iovs: u32, count: u32, nread: u32) -> WasiResult {
-    let iovecs = guest.iovecs(iovs, count)?;
-    let data = read_bytes(host, fd, total_length(&iovecs), None)?;
-    let n = guest.scatter(&iovecs, &data)?;
-    guest.put_u32(nread, n as u32)
-}
-
-/// `fd_pread(fd, iovs, iovs_len, offset, nread)`.
-pub fn pread(
+/// `fd_read(fd, iovs, iovs_len, nread)`, and `fd_pread` (the same with
+/// `offset`, on files only; the position is kept).
+pub fn read(
     host: &mut Host,
     guest: &mut Guest,
     fd: u32,
     iovs: u32,
     count: u32,
-    offset: u64,
+    offset: Option<u64>,
     nread: u32,
 ) -> WasiResult {
     let iovecs = guest.iovecs(iovs, count)?;
-    file(host, fd, rights::FD_READ)?;
-    let data = read_bytes(host, fd, total_length(&iovecs), Some(offset))?;
+    if offset.is_some() {
+        file(host, fd, rights::FD_READ)?;
+    }
+    let data = read_bytes(host, fd, total_length(&iovecs), offset)?;
     let n = guest.scatter(&iovecs, &data)?;
     guest.put_u32(nread, n as u32)
 }
 
-/// `fd_write(fd, iovs, iovs_len, nwritten)`: the buffers go in one write.
+/// `fd_write(fd, iovs, iovs_len, nwritten)` (the buffers go in one
+/// write), and `fd_pwrite` (the same with `offset`, on files only).
 pub fn write(
     host: &mut Host,
     guest: &mut Guest,
     fd: u32,
     iovs: u32,
     count: u32,
+    offset: Option<u64>,
     nwritten: u32,
 ) -> WasiResult {
     let iovecs = guest.iovecs(iovs, count)?;
+    if offset.is_some() {
+        file(host, fd, rights::FD_WRITE)?;
+    }
     let data = guest.gather(&iovecs)?;
-    let n = write_bytes(host, fd, &data, None)?;
-    guest.put_u32(nwritten, n as u32)
-}
-
-/// `fd_pwrite(fd, iovs, iovs_len, offset, nwritten)`.
-pub fn pwrite(
-    host: &mut Host,
-    guest: &mut Guest,
-    fd: u32,
-    iovs: u32,
-    count: u32,
-    offset: u64,
-    nwritten: u32,
-) -> WasiResult {
-    let iovecs = guest.iovecs(iovs, count)?;
-    file(host, fd, rights::FD_WRITE)?;
-    let data = guest.gather(&iovecs)?;
-    let n = write_bytes(host, fd, &data, Some(offset))?;
+    let n = write_bytes(host, fd, &data, offset)?;
     guest.put_u32(nwritten, n as u32)
 }
 
