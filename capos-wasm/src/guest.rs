@@ -114,11 +114,16 @@ impl<'a> Guest<'a> {
         Ok(out)
     }
 
-    /// The bytes of `iovecs`, gathered in order.
-    pub fn gather(&self, iovecs: &[IoVec]) -> WasiResult<Vec<u8>> {
+    /// The bytes of `iovecs`, gathered in order, at most `limit` of them
+    /// (iovecs may alias, so their total is not bounded by memory).
+    pub fn gather(&self, iovecs: &[IoVec], limit: usize) -> WasiResult<Vec<u8>> {
         let mut out = Vec::new();
         for v in iovecs {
-            out.extend_from_slice(self.bytes(v.address, v.length)?);
+            let take = (v.length as usize).min(limit - out.len());
+            out.extend_from_slice(self.bytes(v.address, take as u32)?);
+            if out.len() == limit {
+                break;
+            }
         }
         Ok(out)
     }

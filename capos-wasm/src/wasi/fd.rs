@@ -11,6 +11,11 @@ use crate::fds::{FileFd, Object, filetype, inode, node_filetype, rights};
 use crate::guest::{Guest, total_length};
 use crate::host::Host;
 
+/// Most bytes one `fd_read` or `fd_write` moves (WASI allows short reads
+/// and writes; callers loop): a module's iovecs may alias, so what they
+/// add up to is not bounded by its memory.
+pub const MAX_TRANSFER: usize = 1 << 20;
+
 /// `__WASI_FDFLAGS_APPEND`.
 pub const FDFLAGS_APPEND: u16 = 1;
 /// The fd flags a module may set (`APPEND`, `DSYNC`, `NONBLOCK`, `RSYNC`,
@@ -73,8 +78,8 @@ fn write_bytes(host: &Host, fd: u32, data: &[u8], offset: Option<u64>) -> WasiRe
     }
     match &entry.object {
         Object::Stdout | Object::Stderr if offset.is_some() => Err(Errno::SPIPE),
-        Object::Stdout => capos_rt::stdio::stdout().write(data).map(|()| data.len()).map_err(Into::into),
-        Object::Stderr => capos_rt::stdio::stderr().write(data).map(|()| data.len()).map_err(Into::into),
+        Object::Stdout => output(&capos_rt::stdio::stdout(), data),
+        Object::Stderr => output(&capos_rt::stdio::stderr(), data),
         Object::File(f) => {
             let mut done = 0;
             while done < data.len() {
@@ -100,6 +105,16 @@ fn write_bytes(host: &Host, fd: u32, data: &[u8], offset: Option<u64>) -> WasiRe
     }
 }
 
+/// Writes `data` to stdout or stderr in pieces of at most [`MAX_IO`]
+/// bytes (a terminal or console call carries one message of at most 64
+/// KiB, its header included).
+fn output(out: &capos_rt::stdio::Output, data: &[u8]) -> WasiResult<usize> {
+    for chunk in data.chunks(MAX_IO) {
+        out.write(chunk)?;
+    }
+    Ok(data.len())
+}
+
 /// `fd_read(fd, iovs, iovs_len, nread)`, and `fd_pread` (the same with
 /// `offset`, on files only; the position is kept).
 pub fn read(
@@ -115,7 +130,7 @@ pub fn read(
     if offset.is_some() {
         file(host, fd, rights::FD_READ)?;
     }
-    let data = read_bytes(host, fd, total_length(&iovecs), offset)?;
+    let data = read_bytes(host, fd, total_length(&iovecs).min(MAX_TRANSFER), offset)?;
     let n = guest.scatter(&iovecs, &data)?;
     guest.put_u32(nread, n as u32)
 }
@@ -135,7 +150,7 @@ pub fn write(
     if offset.is_some() {
         file(host, fd, rights::FD_WRITE)?;
     }
-    let data = guest.gather(&iovecs)?;
+    let data = guest.gather(&iovecs, MAX_TRANSFER)?;
     let n = write_bytes(host, fd, &data, offset)?;
     guest.put_u32(nwritten, n as u32)
 }
