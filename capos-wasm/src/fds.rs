@@ -1,5 +1,6 @@
-//! The module's fd table: stdio at 0–2, the preopened directories from 3
-//! on (`--dir`), and what the module opens. A directory fd holds the
+//! The module's fd table (the POSIX adapter's table,
+//! `capos_lib::fd_table`, holding WASI entries): stdio at 0–2, the
+//! preopened directories from 3 on (`--dir`), and what the module opens. A directory fd holds the
 //! preopen's own `Directory` cap (opened once with `Directory.openDir`,
 //! shared by every fd below it) and a path inside it, so the file service
 //! itself keeps every call inside the preopen; [`resolve`] also refuses
@@ -10,6 +11,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use capos_fs::path::MAX_PATH;
+use capos_lib::fd_table::FdError;
 use capos_rt::fs::{DirEntry, Directory, File, NodeKind};
 
 use crate::errno::{Errno, WasiResult};
@@ -121,64 +123,53 @@ pub struct Entry {
     pub flags: u16,
 }
 
-/// The fd table.
-#[derive(Default)]
+/// The fd table (`capos_lib::fd_table`, the POSIX adapter's too).
 pub struct FdTable {
-    slots: Vec<Option<Entry>>,
+    table: capos_lib::fd_table::FdTable<Entry>,
+}
+
+fn errno(e: FdError) -> Errno {
+    match e {
+        FdError::BadFd => Errno::BADF,
+        FdError::Full => Errno::MFILE,
+    }
 }
 
 impl FdTable {
     /// A table with stdio at 0, 1 and 2.
     pub fn with_stdio() -> Self {
-        let mut table = Self::default();
+        let mut table = capos_lib::fd_table::FdTable::new(MAX_FDS);
         for object in [Object::Stdin, Object::Stdout, Object::Stderr] {
-            table.slots.push(Some(Entry {
-                object,
-                rights_base: rights::STDIO,
-                rights_inheriting: 0,
-                flags: 0,
-            }));
+            let entry = Entry { object, rights_base: rights::STDIO, rights_inheriting: 0, flags: 0 };
+            // An empty table has room for three.
+            let _ = table.insert(entry, 0);
         }
-        table
+        Self { table }
     }
 
     /// The entry at `fd`, or `EBADF`.
     pub fn get(&self, fd: u32) -> WasiResult<&Entry> {
-        self.slots.get(fd as usize).and_then(Option::as_ref).ok_or(Errno::BADF)
+        self.table.get(fd as usize).ok_or(Errno::BADF)
     }
 
     /// The entry at `fd`, to change, or `EBADF`.
     pub fn get_mut(&mut self, fd: u32) -> WasiResult<&mut Entry> {
-        self.slots.get_mut(fd as usize).and_then(Option::as_mut).ok_or(Errno::BADF)
+        self.table.get_mut(fd as usize).ok_or(Errno::BADF)
     }
 
     /// Puts `entry` at the lowest free fd (`EMFILE` when none is free).
     pub fn insert(&mut self, entry: Entry) -> WasiResult<u32> {
-        let free = match self.slots.iter().position(Option::is_none) {
-            Some(i) => i,
-            None if self.slots.len() < MAX_FDS => {
-                self.slots.push(None);
-                self.slots.len() - 1
-            }
-            None => return Err(Errno::MFILE),
-        };
-        self.slots[free] = Some(entry);
-        Ok(free as u32)
+        self.table.insert(entry, 0).map(|fd| fd as u32).map_err(errno)
     }
 
     /// Closes `fd`: returns its entry (dropping it releases its cap).
     pub fn remove(&mut self, fd: u32) -> WasiResult<Entry> {
-        self.slots.get_mut(fd as usize).and_then(Option::take).ok_or(Errno::BADF)
+        self.table.remove(fd as usize).map_err(errno)
     }
 
     /// `fd_renumber`: moves `from` to `to`, closing what `to` held.
     pub fn renumber(&mut self, from: u32, to: u32) -> WasiResult {
-        self.get(from)?;
-        self.get(to)?;
-        if from != to {
-            let entry = self.remove(from)?;
-            self.slots[to as usize] = Some(entry);
-        }
+        drop(self.table.renumber(from as usize, to as usize).map_err(errno)?);
         Ok(())
     }
 }
