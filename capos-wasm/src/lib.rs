@@ -39,13 +39,15 @@ pub enum Failure {
     /// The module trapped (wasmtime's wording of the trap): status 134,
     /// as wasmtime exits after a trap (128 + SIGABRT).
     Trap(String),
+    /// A WASI call ended the run (a pointer outside memory): status 1.
+    Host(String),
 }
 
 impl Failure {
     /// The exit status of a run that failed this way.
     pub fn status(&self) -> i32 {
         match self {
-            Failure::Invalid(_) | Failure::Setup(_) => 1,
+            Failure::Invalid(_) | Failure::Setup(_) | Failure::Host(_) => 1,
             Failure::Trap(_) => 134,
         }
     }
@@ -112,6 +114,6 @@ fn ended(e: &wasmi::Error) -> Result<i32, Failure> {
     }
     match e.as_trap_code() {
         Some(code) => Err(Failure::Trap(trap_message(code).into())),
-        None => Err(Failure::Trap(format!("{e}"))),
+        None => Err(Failure::Host(format!("{e}"))),
     }
 }

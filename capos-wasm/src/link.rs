@@ -1,8 +1,9 @@
 //! Links every function of `wasi_snapshot_preview1` (all 46) into a
 //! [`Linker`]: each borrows the module's memory and the [`Host`] for the
 //! call and returns its WASI errno. `proc_exit` and a terminating
-//! `proc_raise` end the run with an exit status; a module without a
-//! `memory` export traps on its first WASI call.
+//! `proc_raise` end the run with an exit status; a pointer outside the
+//! module's memory, or a module without a `memory` export, ends it with a
+//! host error (wasm-host's status 1), as wasmtime does.
 
 use wasmi::errors::LinkerError;
 use wasmi::{Caller, Extern, Linker};
@@ -28,10 +29,15 @@ fn with(
         .ok_or_else(|| wasmi::Error::new("the module exports no `memory` for WASI calls"))?;
     let (data, host) = memory.data_and_store_mut(caller);
     let mut guest = Guest::new(data);
-    Ok(match f(host, &mut guest) {
-        Ok(()) => 0,
-        Err(e) => i32::from(e.0),
-    })
+    match f(host, &mut guest) {
+        Ok(()) => Ok(0),
+        // A pointer outside the module's memory ends the run, as wasmtime
+        // ends it: the module is broken, and an errno would let it go on.
+        Err(Errno::FAULT) => {
+            Err(wasmi::Error::new("a WASI call was given a pointer outside the module's memory"))
+        }
+        Err(e) => Ok(i32::from(e.0)),
+    }
 }
 
 /// Links `$name` as a closure over `(host, guest)` and the listed

@@ -70,7 +70,7 @@ fn main(caps: Caps) -> i32 {
         Err(failure) => {
             let message = match &failure {
                 Failure::Invalid(why) => format!("{program}: invalid module: {why}"),
-                Failure::Setup(why) => format!("{program}: {why}"),
+                Failure::Setup(why) | Failure::Host(why) => format!("{program}: {why}"),
                 Failure::Trap(why) => {
                     let _ = stderr().line(&format!("wasm trap: {why}"));
                     return failure.status();
