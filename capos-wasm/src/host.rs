@@ -34,6 +34,9 @@ pub struct Config {
     pub preopens: Vec<Preopen>,
     /// Fuel for the whole run (`--fuel`), or no limit.
     pub fuel: Option<u64>,
+    /// Most bytes a linear memory may grow to (`--max-memory`): a
+    /// `memory.grow` past it returns -1.
+    pub max_memory: Option<usize>,
 }
 
 /// The state every WASI function works on.
@@ -53,6 +56,8 @@ pub struct Host {
     /// The monotonic time the module started (the CPU-time clocks count
     /// from it).
     pub started: u64,
+    /// wasmi's resource limits (`--max-memory`).
+    pub limits: wasmi::StoreLimits,
 }
 
 impl Host {
@@ -81,7 +86,20 @@ impl Host {
             };
             fds.insert(entry).map_err(|_| String::from("too many --dir"))?;
         }
-        Ok(Self { args: config.args.clone(), env: config.env.clone(), fds, timer, wall, entropy, started })
+        let mut limits = wasmi::StoreLimitsBuilder::new();
+        if let Some(bytes) = config.max_memory {
+            limits = limits.memory_size(bytes);
+        }
+        Ok(Self {
+            args: config.args.clone(),
+            env: config.env.clone(),
+            fds,
+            timer,
+            wall,
+            entropy,
+            started,
+            limits: limits.build(),
+        })
     }
 }
 

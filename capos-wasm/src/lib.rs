@@ -81,6 +81,7 @@ pub fn run(wasm: &[u8], config: &Config, fs: Option<&Directory>) -> Result<i32, 
     let module = Module::new(&engine, wasm).map_err(|e| Failure::Invalid(e.to_string()))?;
     let host = Host::new(config, fs).map_err(Failure::Setup)?;
     let mut store = Store::new(&engine, host);
+    store.limiter(|host| &mut host.limits);
     if let Some(fuel) = config.fuel {
         store.set_fuel(fuel).map_err(|e| Failure::Setup(e.to_string()))?;
     }

@@ -14,7 +14,8 @@
 # wasmtime, capOS's /tmp inside capOS, both holding a copy of NAME.files/
 # when there is one. Its further arguments are the words of NAME.args, its
 # environment the lines of NAME.env (K=V), its standard input NAME.stdin
-# (else empty), and NAME.fuel holds a --fuel amount.
+# (else empty), NAME.fuel holds a --fuel amount and NAME.max-memory a
+# --max-memory one.
 #
 # A module that is not valid (NAME.hex, or a NAME.wat with a line
 # `;; expect: error`, e.g. one without `_start`) must fail with status 1 on
@@ -82,6 +83,7 @@ one() {
     done <"$here/$name.env"
   fi
   [ -f "$here/$name.fuel" ] && fuel=(--fuel "$(cat "$here/$name.fuel")")
+  [ -f "$here/$name.max-memory" ] && fuel+=(--max-memory "$(cat "$here/$name.max-memory")")
   [ -d "$here/$name.files" ] && files=(--dir "$here/$name.files:/tmp:rw")
 
   local scratch

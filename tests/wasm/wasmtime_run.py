@@ -3,7 +3,7 @@
 wasmtime (the PyPI package's Python API) the way `wasmtime run` does, and
 the way capOS's `wasm-host` is asked to:
 
-    wasmtime_run.py [--dir HOST::GUEST]... [--env K=V]... [--fuel N] [--argv0 NAME] MODULE ARGS...
+    wasmtime_run.py [--dir HOST::GUEST]... [--env K=V]... [--fuel N] [--max-memory BYTES] [--argv0 NAME] MODULE ARGS...
 
 `--argv0` names the program in `argv[0]` (default MODULE). The guest's stdin, stdout and stderr are this process's. Exit status: the
 module's `proc_exit` code (0 when `_start` returns); 134 after a trap, with
@@ -18,7 +18,7 @@ import wasmtime
 
 
 def main(argv):
-    dirs, env, fuel, argv0 = [], [], None, None
+    dirs, env, fuel, argv0, max_memory = [], [], None, None, None
     i = 0
     while i < len(argv) and argv[i].startswith("--"):
         opt, value = argv[i], argv[i + 1]
@@ -27,6 +27,8 @@ def main(argv):
             dirs.append((host, guest or host))
         elif opt == "--env":
             env.append(tuple(value.split("=", 1)))
+        elif opt == "--max-memory":
+            max_memory = int(value)
         elif opt == "--argv0":
             argv0 = value
         elif opt == "--fuel":
@@ -48,6 +50,8 @@ def main(argv):
     store = wasmtime.Store(engine)
     if fuel is not None:
         store.set_fuel(fuel)
+    if max_memory is not None:
+        store.set_limits(memory_size=max_memory)
     wasi = wasmtime.WasiConfig()
     wasi.argv = [argv0 or module_path] + args
     wasi.env = env

@@ -1,7 +1,7 @@
 //! `wasm-host`: runs a `wasm32-wasi` program, like `wasmtime run`.
 //!
 //! ```text
-//! wasm-host [--dir PATH[::GUEST]]… [--env K=V]… [--fuel N] PROGRAM.wasm ARGS…
+//! wasm-host [--dir PATH[::GUEST]]… [--env K=V]… [--fuel N] [--max-memory BYTES] PROGRAM.wasm ARGS…
 //! ```
 //!
 //! The module is read from PATH through the `fs` cap, validated, linked
@@ -10,7 +10,7 @@
 //! (named GUEST inside the module, PATH itself by default): the module
 //! reaches no other file. `--env` sets one environment variable (the
 //! module sees no other), `--fuel` stops it with a trap after N units of
-//! fuel. Exit status: the module's (`proc_exit`, 0 when `_start` returns);
+//! fuel, `--max-memory` keeps its memory from growing past BYTES. Exit status: the module's (`proc_exit`, 0 when `_start` returns);
 //! 134 after a trap (`wasm trap: …` on stderr, as wasmtime); 1 for a
 //! module that cannot be read or is not valid; 2 for a bad option.
 #![no_std]
@@ -19,7 +19,7 @@
 extern crate alloc;
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use capos::prelude::*;
 use capos_wasm::{Config, Failure, Preopen};
@@ -47,6 +47,10 @@ fn main(caps: Caps) -> i32 {
                 }
                 config.env.push(value.into());
             }
+            "--max-memory" => match value.parse() {
+                Ok(n) => config.max_memory = Some(n),
+                Err(_) => return usage(&format!("--max-memory {value}: not a number of bytes")),
+            },
             "--fuel" => match value.parse() {
                 Ok(n) => config.fuel = Some(n),
                 Err(_) => return usage(&format!("--fuel {value}: not a number")),
@@ -89,6 +93,5 @@ fn error(message: &str, status: i32) -> i32 {
 fn usage(problem: &str) -> i32 {
     let _ = stderr().line(&format!("wasm-host: {problem}"));
     let _ = stderr().line(USAGE);
-    let _ = problem.to_string();
     2
 }
