@@ -29,7 +29,7 @@ POSIX_FLAGS := --profile user --target $(USER_TARGET) -Z json-target-spec \
                -Z build-std=core,alloc --target-dir target/posix
 POSIX_LIB   := target/posix/x86_64-unknown-capos/user/libcapos_posix.a
 # init and every app (apps/NAME holds the package NAME, found automatically).
-USER_CRATES := init capos-shell $(notdir $(wildcard apps/*))
+USER_CRATES := init capos-shell capos-wasm $(notdir $(wildcard apps/*))
 # Host tools, built by the `tools` target and run as binaries (a `cargo
 # run` would cost a fingerprint check each time).
 RUNNER     := target/release/qemu-runner
@@ -41,7 +41,7 @@ MANIFESTS  := $(BUILD)/manifest.bin $(patsubst systems/%.cue,$(BUILD)/manifest-%
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
-        generated-code-check fuzz-smoke fuzz-qemu bench musl musl-test posix sysroot c-test \
+        generated-code-check fuzz-smoke fuzz-qemu bench musl musl-test posix sysroot c-test wasm-test \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -175,6 +175,12 @@ sysroot: posix
 c-test: sysroot kernel manifest capos-tool
 	@tests/c/run.sh
 
+# The differential wasm suite: every program in tests/wasm/ under wasmtime
+# (PyPI, installed by setup) and under capOS's wasm-host, outputs and exit
+# statuses compared (docs/wasi.md).
+wasm-test: kernel manifest capos-tool
+	@tests/wasm/run.sh
+
 # Host test of that boundary: no system-call instruction in libc.a, and a C
 # program built against build/sysroot prints what its glibc build prints.
 musl-test: musl
@@ -207,7 +213,7 @@ lint: setup user musl
 	cd $(KERNEL_DIR) && cargo clippy --release --features ktest --target-dir ../target/kernel-ktest -- -D warnings
 
 # The QEMU scenarios run last, so the run ends with their `N passed, N failed`.
-test: setup lint generated-code-check host-test miri musl-test qemu-test c-test
+test: setup lint generated-code-check host-test miri musl-test qemu-test c-test wasm-test
 
 clean:
 	rm -rf $(BUILD) target

@@ -20,7 +20,13 @@ APT_PACKAGES=(
   binutils             # ar, objdump, nm: musl's build and make musl-test
   dpkg-dev             # dpkg-source: unpacks Debian source packages (ports/fetch.sh)
   libclang1-14         # libclang: bindgen reads musl's headers (libcapos-posix/build.rs)
+  wasi-libc            # the C library of wasm32-wasi programs (tests/wasm)
+  libclang-rt-14-dev-wasm32  # clang's runtime builtins for wasm32 (tests/wasm)
 )
+# wasmtime, the wasm suite's reference runtime (PyPI), in a virtual
+# environment under build/ (ignored by git).
+WASMTIME_VERSION=50.0.1
+VENV=build/tools/venv
 RUST_COMPONENTS=(rust-src rustfmt clippy llvm-tools miri)
 RUST_TARGETS=(x86_64-unknown-none)
 TOOLCHAIN=nightly
@@ -41,6 +47,10 @@ done
 # commands, not the packages.
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# Python 3 with venv for wasmtime (the module is Debian's python3-venv).
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  missing+=(python3 python3-venv)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   sudo_if_needed apt-get update -qq
@@ -69,4 +79,10 @@ for target in "${RUST_TARGETS[@]}"; do
     rustup target add --toolchain "$TOOLCHAIN" "$target"
   fi
 done
+cd "$(dirname "$0")/.."
+if ! "$VENV/bin/python" -c "import sys, importlib.metadata as m; sys.exit(m.version('wasmtime') != '$WASMTIME_VERSION')" >/dev/null 2>&1; then
+  echo "setup: installing wasmtime $WASMTIME_VERSION (PyPI) into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "wasmtime==$WASMTIME_VERSION"
+fi
 echo "setup: everything needed is installed"

@@ -7,7 +7,8 @@
 //! - [`frame_bitmap`]: which physical frames are free;
 //! - [`elf`]: validating the static ELF64 user programs it loads;
 //! - [`cap_table`]: per-process capability tables and all-or-nothing cap
-//!   transfers between them.
+//!   transfers between them;
+//! - [`fd_table`]: the fd table of the POSIX adapter and the WASI host.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
@@ -16,6 +17,7 @@ extern crate alloc;
 pub mod cap_table;
 pub mod civil_time;
 pub mod elf;
+pub mod fd_table;
 pub mod frame_bitmap;
 pub mod line_discipline;
 pub mod shell_words;

@@ -9,9 +9,9 @@
 
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use capos_lib::fd_table::{FdError, FdTable};
 use capos_rt::fs::{DirEntry, File};
 use spin::Mutex;
 
@@ -126,29 +126,32 @@ struct Slot {
     cloexec: bool,
 }
 
-static TABLE: Mutex<Vec<Option<Slot>>> = Mutex::new(Vec::new());
+/// The table (`capos_lib::fd_table`, shared with the WASI host).
+static TABLE: Mutex<FdTable<Slot>> = Mutex::new(FdTable::new(MAX_FDS));
 
 fn index(fd: i64) -> Result<usize, Errno> {
     usize::try_from(fd).ok().filter(|&i| i < MAX_FDS).ok_or(Errno::EBADF)
+}
+
+fn errno(e: FdError) -> Errno {
+    match e {
+        FdError::BadFd => Errno::EBADF,
+        FdError::Full => Errno::EMFILE,
+    }
 }
 
 /// The description `fd` names, or `EBADF`.
 pub fn get(fd: i64) -> Result<Arc<Description>, Errno> {
     let i = index(fd)?;
     let table = TABLE.lock();
-    table.get(i).and_then(Option::as_ref).map(|s| s.description.clone()).ok_or(Errno::EBADF)
+    table.get(i).map(|s| s.description.clone()).ok_or(Errno::EBADF)
 }
 
 /// Puts `description` at the lowest free fd not below `min`; returns it
 /// (`EMFILE` when none is free).
 pub fn insert(description: Arc<Description>, cloexec: bool, min: usize) -> Result<i64, Errno> {
     let mut table = TABLE.lock();
-    let free = (min..MAX_FDS).find(|&i| table.get(i).is_none_or(Option::is_none)).ok_or(Errno::EMFILE)?;
-    if table.len() <= free {
-        table.resize_with(free + 1, || None);
-    }
-    table[free] = Some(Slot { description, cloexec });
-    Ok(free as i64)
+    table.insert(Slot { description, cloexec }, min).map(|fd| fd as i64).map_err(errno)
 }
 
 /// Puts `description` at exactly `fd`, replacing what was there (returned,
@@ -160,10 +163,7 @@ pub fn place(
 ) -> Result<Option<Arc<Description>>, Errno> {
     let i = index(fd)?;
     let mut table = TABLE.lock();
-    if table.len() <= i {
-        table.resize_with(i + 1, || None);
-    }
-    Ok(table[i].replace(Slot { description, cloexec }).map(|s| s.description))
+    Ok(table.place(i, Slot { description, cloexec }).map_err(errno)?.map(|s| s.description))
 }
 
 /// Closes `fd`; returns its description (dropped by the caller, outside
@@ -171,21 +171,21 @@ pub fn place(
 pub fn remove(fd: i64) -> Result<Arc<Description>, Errno> {
     let i = index(fd)?;
     let mut table = TABLE.lock();
-    table.get_mut(i).and_then(Option::take).map(|s| s.description).ok_or(Errno::EBADF)
+    table.remove(i).map(|s| s.description).map_err(errno)
 }
 
 /// `fd`'s close-on-exec flag.
 pub fn cloexec(fd: i64) -> Result<bool, Errno> {
     let i = index(fd)?;
     let table = TABLE.lock();
-    table.get(i).and_then(Option::as_ref).map(|s| s.cloexec).ok_or(Errno::EBADF)
+    table.get(i).map(|s| s.cloexec).ok_or(Errno::EBADF)
 }
 
 /// Sets `fd`'s close-on-exec flag.
 pub fn set_cloexec(fd: i64, on: bool) -> Result<(), Errno> {
     let i = index(fd)?;
     let mut table = TABLE.lock();
-    let slot = table.get_mut(i).and_then(Option::as_mut).ok_or(Errno::EBADF)?;
+    let slot = table.get_mut(i).ok_or(Errno::EBADF)?;
     slot.cloexec = on;
     Ok(())
 }

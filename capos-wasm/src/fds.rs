@@ -1,0 +1,251 @@
+//! The module's fd table (the POSIX adapter's table,
+//! `capos_lib::fd_table`, holding WASI entries): stdio at 0–2, the
+//! preopened directories from 3 on (`--dir`), and what the module opens. A directory fd holds the
+//! preopen's own `Directory` cap (opened once with `Directory.openDir`,
+//! shared by every fd below it) and a path inside it, so the file service
+//! itself keeps every call inside the preopen; [`resolve`] also refuses
+//! `..` past the preopen and absolute paths before any call is made.
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use capos_fs::path::MAX_PATH;
+use capos_lib::fd_table::FdError;
+use capos_rt::fs::{DirEntry, Directory, File, NodeKind};
+
+use crate::errno::{Errno, WasiResult};
+
+/// Most fds a module may have open.
+pub const MAX_FDS: usize = 1024;
+
+/// WASI rights bits (`__WASI_RIGHTS_*`).
+#[allow(missing_docs)]
+pub mod rights {
+    pub const FD_DATASYNC: u64 = 1 << 0;
+    pub const FD_READ: u64 = 1 << 1;
+    pub const FD_SEEK: u64 = 1 << 2;
+    pub const FD_FDSTAT_SET_FLAGS: u64 = 1 << 3;
+    pub const FD_SYNC: u64 = 1 << 4;
+    pub const FD_TELL: u64 = 1 << 5;
+    pub const FD_WRITE: u64 = 1 << 6;
+    pub const FD_ADVISE: u64 = 1 << 7;
+    pub const FD_ALLOCATE: u64 = 1 << 8;
+    pub const FD_READDIR: u64 = 1 << 14;
+    pub const FD_FILESTAT_GET: u64 = 1 << 21;
+    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
+    pub const POLL_FD_READWRITE: u64 = 1 << 27;
+    /// Every right Preview 1 defines (bits 0–29).
+    pub const ALL: u64 = (1 << 30) - 1;
+    /// The rights that make sense on a regular file.
+    pub const FILE: u64 = FD_DATASYNC
+        | FD_READ
+        | FD_SEEK
+        | FD_FDSTAT_SET_FLAGS
+        | FD_SYNC
+        | FD_TELL
+        | FD_WRITE
+        | FD_ADVISE
+        | FD_ALLOCATE
+        | FD_FILESTAT_GET
+        | FD_FILESTAT_SET_SIZE
+        | (1 << 23)
+        | POLL_FD_READWRITE;
+    /// The rights that make sense on a directory.
+    pub const DIRECTORY: u64 =
+        ALL & !FILE | FD_FDSTAT_SET_FLAGS | FD_SYNC | FD_DATASYNC | FD_ADVISE | FD_FILESTAT_GET;
+    /// Rights of stdio.
+    pub const STDIO: u64 = FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
+}
+
+/// WASI file types (`__WASI_FILETYPE_*`).
+#[allow(missing_docs)]
+pub mod filetype {
+    pub const UNKNOWN: u8 = 0;
+    pub const CHARACTER_DEVICE: u8 = 2;
+    pub const DIRECTORY: u8 = 3;
+    pub const REGULAR_FILE: u8 = 4;
+}
+
+/// The WASI file type of a file-service node.
+pub fn node_filetype(kind: NodeKind) -> u8 {
+    match kind {
+        NodeKind::File => filetype::REGULAR_FILE,
+        NodeKind::Directory => filetype::DIRECTORY,
+    }
+}
+
+/// A directory fd: the preopen's cap and a path inside it.
+pub struct DirFd {
+    /// The preopen's `Directory` cap (shared with every fd below it).
+    pub root: Rc<Directory>,
+    /// The path inside the preopen (`.` for the preopen itself).
+    pub path: String,
+    /// The guest's name of the preopen, for a preopened fd.
+    pub preopen: Option<String>,
+    /// The listing `fd_readdir` hands out (`.`, `..`, then the entries),
+    /// read again when a listing starts at cookie 0.
+    pub listing: Vec<DirEntry>,
+}
+
+/// A file fd: the file service's `File` cap.
+pub struct FileFd {
+    /// The cap.
+    pub file: File,
+    /// The preopen the file was opened below, and the path inside it (for
+    /// the inode number).
+    pub path: String,
+}
+
+/// What an fd refers to.
+pub enum Object {
+    /// Standard input (the `terminal` cap).
+    Stdin,
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+    /// A file.
+    File(FileFd),
+    /// A directory.
+    Dir(DirFd),
+}
+
+/// An open fd.
+pub struct Entry {
+    /// What it refers to.
+    pub object: Object,
+    /// Rights of the fd itself.
+    pub rights_base: u64,
+    /// Rights of fds opened from it.
+    pub rights_inheriting: u64,
+    /// fd flags (`__WASI_FDFLAGS_*`): what `fd_fdstat_get` reports.
+    pub flags: u16,
+}
+
+/// The fd table (`capos_lib::fd_table`, the POSIX adapter's too).
+pub struct FdTable {
+    table: capos_lib::fd_table::FdTable<Entry>,
+}
+
+fn errno(e: FdError) -> Errno {
+    match e {
+        FdError::BadFd => Errno::BADF,
+        FdError::Full => Errno::MFILE,
+    }
+}
+
+impl FdTable {
+    /// A table with stdio at 0, 1 and 2.
+    pub fn with_stdio() -> Self {
+        let mut table = capos_lib::fd_table::FdTable::new(MAX_FDS);
+        for object in [Object::Stdin, Object::Stdout, Object::Stderr] {
+            let entry = Entry { object, rights_base: rights::STDIO, rights_inheriting: 0, flags: 0 };
+            // An empty table has room for three.
+            let _ = table.insert(entry, 0);
+        }
+        Self { table }
+    }
+
+    /// The entry at `fd`, or `EBADF`.
+    pub fn get(&self, fd: u32) -> WasiResult<&Entry> {
+        self.table.get(fd as usize).ok_or(Errno::BADF)
+    }
+
+    /// The entry at `fd`, to change, or `EBADF`.
+    pub fn get_mut(&mut self, fd: u32) -> WasiResult<&mut Entry> {
+        self.table.get_mut(fd as usize).ok_or(Errno::BADF)
+    }
+
+    /// Puts `entry` at the lowest free fd (`EMFILE` when none is free).
+    pub fn insert(&mut self, entry: Entry) -> WasiResult<u32> {
+        self.table.insert(entry, 0).map(|fd| fd as u32).map_err(errno)
+    }
+
+    /// Closes `fd`: returns its entry (dropping it releases its cap).
+    pub fn remove(&mut self, fd: u32) -> WasiResult<Entry> {
+        self.table.remove(fd as usize).map_err(errno)
+    }
+
+    /// `fd_renumber`: moves `from` to `to`, closing what `to` held.
+    pub fn renumber(&mut self, from: u32, to: u32) -> WasiResult {
+        drop(self.table.renumber(from as usize, to as usize).map_err(errno)?);
+        Ok(())
+    }
+}
+
+/// A path a WASI call names, resolved below directory fd `dir`: the
+/// preopen's cap and the path inside it, never above it.
+pub struct Resolved {
+    /// The preopen's cap.
+    pub root: Rc<Directory>,
+    /// The path inside it (`.` for the preopen itself).
+    pub path: String,
+}
+
+/// Resolves `path` below `dir`. An absolute path, and a `..` that would
+/// leave the preopen, are `EPERM` (what wasmtime answers). Each
+/// directory a `..` leaves must exist (`ENOENT`, `ENOTDIR` otherwise), as a
+/// real walk would find.
+pub fn resolve(dir: &DirFd, path: &str) -> WasiResult<Resolved> {
+    if path.is_empty() {
+        return Err(Errno::NOENT);
+    }
+    if path.len() > MAX_PATH {
+        return Err(Errno::NAMETOOLONG);
+    }
+    if path.starts_with('/') {
+        return Err(Errno::PERM);
+    }
+    let mut names: Vec<&str> = dir.path.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    for component in path.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => {
+                if names.is_empty() {
+                    return Err(Errno::PERM);
+                }
+                let here = join(&names);
+                match dir.root.stat(&here) {
+                    Ok(info) if info.kind == NodeKind::Directory => {}
+                    Ok(_) => return Err(Errno::NOTDIR),
+                    Err(e) => return Err(e.into()),
+                }
+                names.pop();
+            }
+            name => names.push(name),
+        }
+    }
+    let mut joined = join(&names);
+    // A path ending in `/` must name a directory; the file service checks
+    // that when it sees the slash.
+    if path.ends_with('/') && joined != "." {
+        joined.push('/');
+    }
+    Ok(Resolved { root: dir.root.clone(), path: joined })
+}
+
+fn join(names: &[&str]) -> String {
+    if names.is_empty() {
+        return String::from(".");
+    }
+    let mut out = String::new();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(name);
+    }
+    out
+}
+
+/// An inode number for `path` below a preopen (the file service has none):
+/// a 64-bit FNV-1a hash, never 0.
+pub fn inode(path: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in path.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash.max(1)
+}

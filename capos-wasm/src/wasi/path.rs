@@ -1,0 +1,186 @@
+//! `path_*`: opening, making, removing, renaming and stat-ing paths below
+//! a directory fd, each resolved by [`crate::fds::resolve`] so it stays
+//! inside its preopen. The file service has no symbolic or hard links and
+//! keeps no times: `path_readlink` of an existing path is `EINVAL`,
+//! `path_link`, `path_symlink` and the `set_times` calls are `ENOSYS`.
+
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+
+use capos_abi::error::CapError;
+use capos_rt::fs::{NodeKind, OpenOptions};
+
+use crate::errno::{Errno, WasiResult};
+use crate::fds::{DirFd, Entry, FileFd, Object, Resolved, inode, node_filetype, resolve, rights};
+use crate::guest::Guest;
+use crate::host::Host;
+use crate::wasi::fd::{FDFLAGS_APPEND, put_filestat};
+
+/// `__WASI_OFLAGS_*`.
+const OFLAGS_CREAT: u32 = 1;
+const OFLAGS_DIRECTORY: u32 = 2;
+const OFLAGS_EXCL: u32 = 4;
+const OFLAGS_TRUNC: u32 = 8;
+
+/// The directory fd `fd` (`ENOTDIR` for any other kind, `EBADF` if none).
+fn dir(host: &Host, fd: u32) -> WasiResult<&DirFd> {
+    match &host.fds.get(fd)?.object {
+        Object::Dir(d) => Ok(d),
+        _ => Err(Errno::NOTDIR),
+    }
+}
+
+/// `path` (guest memory) resolved below directory fd `fd`.
+fn resolved(host: &Host, guest: &Guest, fd: u32, path: u32, length: u32) -> WasiResult<Resolved> {
+    let text = guest.str(path, length)?;
+    resolve(dir(host, fd)?, text)
+}
+
+/// `path_open(fd, dirflags, path, path_len, oflags, rights_base,
+/// rights_inheriting, fdflags, opened_fd)`.
+#[allow(clippy::too_many_arguments)]
+pub fn open(
+    host: &mut Host,
+    guest: &mut Guest,
+    fd: u32,
+    path: u32,
+    length: u32,
+    oflags: u32,
+    rights_base: u64,
+    rights_inheriting: u64,
+    fdflags: u32,
+    opened: u32,
+) -> WasiResult {
+    let parent = host.fds.get(fd)?;
+    let inheriting = parent.rights_inheriting;
+    let target = resolved(host, guest, fd, path, length)?;
+    let fdflags = u16::try_from(fdflags).map_err(|_| Errno::INVAL)?;
+    let stat = target.root.stat(&target.path);
+    let is_dir = matches!(stat, Ok(ref info) if info.kind == NodeKind::Directory);
+    let wants_write =
+        rights_base & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0;
+    let entry = if is_dir {
+        if oflags & (OFLAGS_CREAT | OFLAGS_EXCL) == OFLAGS_CREAT | OFLAGS_EXCL {
+            return Err(Errno::EXIST);
+        }
+        if oflags & OFLAGS_TRUNC != 0 || rights_base & rights::FD_WRITE != 0 {
+            return Err(Errno::ISDIR);
+        }
+        Entry {
+            object: Object::Dir(DirFd {
+                root: Rc::clone(&target.root),
+                path: target.path.trim_end_matches('/').into(),
+                preopen: None,
+                listing: Vec::new(),
+            }),
+            rights_base: rights_base & rights::DIRECTORY & inheriting,
+            rights_inheriting: rights_inheriting & inheriting,
+            flags: fdflags,
+        }
+    } else {
+        if oflags & OFLAGS_DIRECTORY != 0 {
+            return Err(match stat {
+                Ok(_) => Errno::NOTDIR,
+                Err(e) => e.into(),
+            });
+        }
+        let write = wants_write || oflags & OFLAGS_TRUNC != 0;
+        // A file created through a read-only fd is made by a writable
+        // handle; the fd's rights still refuse writes.
+        let options = OpenOptions::new()
+            .write(write || oflags & OFLAGS_CREAT != 0)
+            .create(oflags & OFLAGS_CREAT != 0)
+            .exclusive(oflags & OFLAGS_EXCL != 0)
+            .truncate(oflags & OFLAGS_TRUNC != 0)
+            .append(write && fdflags & FDFLAGS_APPEND != 0);
+        let file = match target.root.open(&target.path, &options) {
+            Ok(file) => file,
+            Err(CapError::QuotaExceeded) => return Err(Errno::MFILE),
+            Err(e) => return Err(e.into()),
+        };
+        let mut base = rights_base & rights::FILE & inheriting;
+        if !write {
+            base &= !(rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE);
+        }
+        Entry {
+            object: Object::File(FileFd { file, path: target.path.clone() }),
+            rights_base: base,
+            rights_inheriting: 0,
+            flags: fdflags,
+        }
+    };
+    let new = host.fds.insert(entry)?;
+    guest.put_u32(opened, new)
+}
+
+/// `path_create_directory(fd, path, path_len)`.
+pub fn create_directory(host: &mut Host, guest: &mut Guest, fd: u32, path: u32, length: u32) -> WasiResult {
+    let target = resolved(host, guest, fd, path, length)?;
+    Ok(target.root.mkdir(target.path.trim_end_matches('/'))?)
+}
+
+/// `path_remove_directory(fd, path, path_len)`.
+pub fn remove_directory(host: &mut Host, guest: &mut Guest, fd: u32, path: u32, length: u32) -> WasiResult {
+    let target = resolved(host, guest, fd, path, length)?;
+    if target.path == "." {
+        return Err(Errno::INVAL);
+    }
+    let trimmed = target.path.trim_end_matches('/');
+    if target.root.stat(trimmed)?.kind != NodeKind::Directory {
+        return Err(Errno::NOTDIR);
+    }
+    Ok(target.root.remove(trimmed)?)
+}
+
+/// `path_unlink_file(fd, path, path_len)`.
+pub fn unlink_file(host: &mut Host, guest: &mut Guest, fd: u32, path: u32, length: u32) -> WasiResult {
+    let target = resolved(host, guest, fd, path, length)?;
+    let info = target.root.stat(&target.path)?;
+    if info.kind == NodeKind::Directory {
+        return Err(Errno::ISDIR);
+    }
+    Ok(target.root.remove(&target.path)?)
+}
+
+/// `path_rename(fd, old_path, old_len, new_fd, new_path, new_len)`: both
+/// paths must be below the same preopen (`EXDEV` otherwise).
+#[allow(clippy::too_many_arguments)]
+pub fn rename(
+    host: &mut Host,
+    guest: &mut Guest,
+    fd: u32,
+    old: u32,
+    old_length: u32,
+    new_fd: u32,
+    new: u32,
+    new_length: u32,
+) -> WasiResult {
+    let from = resolved(host, guest, fd, old, old_length)?;
+    let to = resolved(host, guest, new_fd, new, new_length)?;
+    if !Rc::ptr_eq(&from.root, &to.root) {
+        return Err(Errno::XDEV);
+    }
+    Ok(from.root.rename(from.path.trim_end_matches('/'), to.path.trim_end_matches('/'))?)
+}
+
+/// `path_filestat_get(fd, flags, path, path_len, stat)`.
+pub fn filestat_get(
+    host: &mut Host,
+    guest: &mut Guest,
+    fd: u32,
+    path: u32,
+    length: u32,
+    out: u32,
+) -> WasiResult {
+    let target = resolved(host, guest, fd, path, length)?;
+    let info = target.root.stat(&target.path)?;
+    put_filestat(guest, out, inode(target.path.trim_end_matches('/')), node_filetype(info.kind), info.size)
+}
+
+/// `path_readlink(fd, path, path_len, buf, buf_len, bufused)`: nothing is
+/// a symbolic link, so an existing path is `EINVAL`.
+pub fn readlink(host: &mut Host, guest: &mut Guest, fd: u32, path: u32, length: u32) -> WasiResult {
+    let target = resolved(host, guest, fd, path, length)?;
+    target.root.stat(&target.path)?;
+    Err(Errno::INVAL)
+}
