@@ -38,6 +38,11 @@ impl<T> FdTable<T> {
         self.slots.get(fd).and_then(Option::as_ref)
     }
 
+    /// Every open fd and what it holds, lowest first.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &T)> + '_ {
+        self.slots.iter().enumerate().filter_map(|(fd, slot)| slot.as_ref().map(|entry| (fd, entry)))
+    }
+
     /// What `fd` holds, to change, if it is open.
     pub fn get_mut(&mut self, fd: usize) -> Option<&mut T> {
         self.slots.get_mut(fd).and_then(Option::as_mut)
@@ -141,5 +146,15 @@ mod tests {
         assert_eq!(t.renumber(1, 5), Err(FdError::BadFd));
         assert_eq!(t.renumber(1, 1), Ok(None));
         assert_eq!(t.get(1), Some(&"a"));
+    }
+
+    #[test]
+    fn iter_lists_the_open_fds_in_order() {
+        let mut t: FdTable<char> = FdTable::new(8);
+        for c in ['a', 'b', 'c'] {
+            t.insert(c, 0).unwrap();
+        }
+        t.remove(1).unwrap();
+        assert_eq!(t.iter().collect::<alloc::vec::Vec<_>>(), [(0, &'a'), (2, &'c')]);
     }
 }

@@ -741,11 +741,15 @@ pub struct TerminalMode {
 
 /// Most bytes one `TerminalSession.write` or `read` moves.
 pub const TERMINAL_MAX_IO: usize = 64 * 1024;
+/// Bytes one `TerminalSession.write` call carries from [`TerminalSession::write`]
+/// (the params message must fit the ring's 64 KiB limit with its framing).
+pub const TERMINAL_WRITE_CHUNK: usize = 60 * 1024;
 
 impl TerminalSession {
-    /// Writes bytes (split into calls of at most [`TERMINAL_MAX_IO`]).
+    /// Writes bytes (split into calls of at most [`TERMINAL_WRITE_CHUNK`]:
+    /// a 64 KiB `data` and the message around it would not fit one call).
     pub fn write(&self, data: &[u8]) -> Result<(), CapError> {
-        for chunk in data.chunks(TERMINAL_MAX_IO) {
+        for chunk in data.chunks(TERMINAL_WRITE_CHUNK) {
             let mut r = self.request(method::terminal_session::WRITE);
             r.params.init_root::<terminal_session::write_params::Builder<'_>>().set_data(chunk);
             call(r)?;

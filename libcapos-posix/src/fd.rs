@@ -199,7 +199,7 @@ pub fn after_fork_in_child() {
         unsafe { TABLE.force_unlock() };
     }
     let table = TABLE.lock();
-    for slot in table.iter().flatten() {
+    for (_, slot) in table.iter() {
         if let Object::Pipe(p) = &slot.description.object {
             if p.waiter.is_locked() {
                 // SAFETY: as above.
