@@ -13,10 +13,9 @@
 //! - one thread: a copy of the calling thread's registers (FS base and FPU
 //!   state included) with RAX = 0, so `fork` returns 0 there;
 //! - a memory limit carved out of the parent's, as a spawned child's is:
-//!   what the parent uses now (the copy) and half of what it has left
-//!   beyond that (a fork bomb runs out of quota, each generation with half
-//!   the room), given back when the child ends; the parent's cap-slot
-//!   quota.
+//!   what the parent uses now (the copy) and a quarter of what it has
+//!   left beyond that, at most 64 MiB (a fork bomb runs out of quota),
+//!   given back when the child ends; the parent's cap-slot quota.
 //!
 //! Forking counts against the same limits as spawning (children per
 //! process, processes in the system), and a forked child is the parent's
@@ -86,7 +85,10 @@ fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64
         if left < used {
             return Err(CapError::QuotaExceeded);
         }
-        let frames = used + (left - used) / 2;
+        // The copy, and a quarter of the room beyond it (at most 64 MiB)
+        // to grow in: a dozen children of a small process fit, and a fork
+        // bomb runs out (each child takes a part of what is left).
+        let frames = used + ((left - used) / 4).min(64 << 8);
         let copy = space
             .duplicate(
                 &[(RING_ADDR, RING_ADDR + ring_size), (BOOTSTRAP_ADDR, BOOTSTRAP_ADDR + region)],
