@@ -38,6 +38,14 @@ pub const SYS_SET_FS_BASE: u64 = 5;
 /// when `handle_out` is not 0, a `ProcessHandle` cap for the child is
 /// written to the 32-bit word there (the caller's cap id).
 pub const SYS_FORK: u64 = 6;
+/// `exec(request)`: the calling process runs a new program. `request`
+/// points to six `u64`s: the ELF image's address and length, then the
+/// arguments' and the environment's (each a block of NUL-terminated
+/// strings). The process keeps its pid, parent, caps (at the same ids) and
+/// quotas; its memory, ring, bootstrap region and registers are new. Does
+/// not return on success; `-WouldBlock` while it has other threads,
+/// `-InvalidArgument` for a bad image, `-TooLarge` past 16 MiB.
+pub const SYS_EXEC: u64 = 7;
 /// Most threads a process may have at once.
 pub const MAX_THREADS: usize = 64;
 

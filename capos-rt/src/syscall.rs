@@ -46,14 +46,30 @@ pub fn yield_now() {
 /// Sets the calling thread's FS base (its thread pointer); returns 0 or
 /// `-(CapError code)`.
 pub fn set_fs_base(address: u64) -> i64 {
+    syscall1(capos_abi::syscall::SYS_SET_FS_BASE, address)
+}
+
+/// Runs another program in this process (the `exec` syscall) from the
+/// request at `request` (six `u64`s: image, arguments, environment, each
+/// an address and a length); returns only when it fails, with
+/// `-(CapError code)`.
+pub fn exec(request: u64) -> i64 {
+    syscall1(capos_abi::syscall::SYS_EXEC, request)
+}
+
+/// A syscall of one argument that touches no memory of the caller's but
+/// what the argument names (`set_fs_base`, `exec`).
+fn syscall1(number: u64, arg: u64) -> i64 {
     let result: i64;
-    // SAFETY: `set_fs_base` changes only the calling thread's FS base and
-    // touches no memory.
+    // SAFETY: the callers pass a syscall whose one argument the kernel
+    // checks (an FS base, a request it reads with checked copies); `exec`
+    // does not return on success, which leaves nothing of this frame in
+    // use. Every register but RAX, RCX and R11 is preserved.
     unsafe {
         core::arch::asm!(
             "syscall",
-            inlateout("rax") capos_abi::syscall::SYS_SET_FS_BASE as i64 => result,
-            in("rdi") address,
+            inlateout("rax") number as i64 => result,
+            in("rdi") arg,
             lateout("rcx") _,
             lateout("r11") _,
             options(nostack),

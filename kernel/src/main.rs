@@ -15,6 +15,7 @@ mod arch;
 mod boot;
 mod cap;
 mod channel;
+mod exec;
 mod fork;
 mod klog;
 #[cfg(feature = "ktest")]

@@ -108,6 +108,10 @@ pub struct Process {
     pub name: String,
     /// Everything mutable.
     pub inner: Mutex<ProcessInner>,
+    /// Which image runs: `exec` moves it on, and a call pending from an
+    /// earlier image is dropped instead of completed (its buffers were in
+    /// the old address space; its CQE would mean nothing in the new ring).
+    pub epoch: AtomicU64,
 }
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
@@ -146,6 +150,7 @@ impl Process {
         let process = Arc::new(Self {
             pid: NEXT_PID.fetch_add(1, Ordering::Relaxed),
             name: String::from(name),
+            epoch: AtomicU64::new(0),
             inner: Mutex::new(ProcessInner {
                 space: Some(space),
                 caps: CapTable::new(quotas.cap_slots),

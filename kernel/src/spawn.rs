@@ -76,21 +76,13 @@ pub fn map_ring(space: &mut AddressSpace) -> Result<[u64; RING_PAGES], CapError>
     Ok(ring_frames)
 }
 
-/// Creates the process and makes its first thread ready.
-pub fn spawn(mut request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
-    let image = elf::parse(request.elf).map_err(|e| {
-        log::warn!("spawn {}: bad ELF image: {e}", request.name);
-        CapError::InvalidArgument
-    })?;
-    if image.end() > capos_abi::layout::IMAGE_END {
-        return Err(CapError::InvalidArgument);
-    }
-    let mut space = AddressSpace::new(request.quotas.frames).map_err(map_err)?;
-
+/// Maps the segments of `image` (parsed from `elf`) into `space`, each
+/// with its contents and then its own access (W^X).
+pub fn load_segments(space: &mut AddressSpace, image: &elf::ElfImage, elf: &[u8]) -> Result<(), CapError> {
     for segment in &image.segments {
         let pages = segment.page_range();
         space.map_fresh(pages.start, pages.end - pages.start, UserAccess::ReadWrite).map_err(map_err)?;
-        let bytes = segment.file_bytes(request.elf).ok_or(CapError::InvalidArgument)?;
+        let bytes = segment.file_bytes(elf).ok_or(CapError::InvalidArgument)?;
         if !space.copy_to_user(segment.vaddr, bytes) {
             return Err(CapError::InvalidArgument);
         }
@@ -103,6 +95,34 @@ pub fn spawn(mut request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
         };
         space.protect(pages.start, pages.end - pages.start, access).map_err(map_err)?;
     }
+    Ok(())
+}
+
+/// The bootstrap header's facts for process `pid` (the fixed layout).
+pub fn process_info(pid: u64, parent_pid: u64, heap_size: u64) -> ProcessInfo {
+    ProcessInfo {
+        ring_addr: RING_ADDR,
+        heap_addr: HEAP_ADDR,
+        heap_size,
+        pid,
+        stack_top: STACK_TOP,
+        stack_size: STACK_SIZE,
+        parent_pid,
+    }
+}
+
+/// Creates the process and makes its first thread ready.
+pub fn spawn(mut request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
+    let image = elf::parse(request.elf).map_err(|e| {
+        log::warn!("spawn {}: bad ELF image: {e}", request.name);
+        CapError::InvalidArgument
+    })?;
+    if image.end() > capos_abi::layout::IMAGE_END {
+        return Err(CapError::InvalidArgument);
+    }
+    let mut space = AddressSpace::new(request.quotas.frames).map_err(map_err)?;
+
+    load_segments(&mut space, &image, request.elf)?;
 
     space.map_fresh(STACK_TOP - STACK_SIZE, STACK_SIZE, UserAccess::ReadWrite).map_err(map_err)?;
     let heap_size = request.heap_size.max(4096).next_multiple_of(4096);
@@ -146,15 +166,7 @@ fn finish(
         .collect();
     let args: Vec<&str> = request.args.iter().map(String::as_str).collect();
     let env: Vec<&str> = request.env.iter().map(String::as_str).collect();
-    let info = ProcessInfo {
-        ring_addr: RING_ADDR,
-        heap_addr: HEAP_ADDR,
-        heap_size,
-        pid: process.pid,
-        stack_top: STACK_TOP,
-        stack_size: STACK_SIZE,
-        parent_pid: request.parent_pid,
-    };
+    let info = process_info(process.pid, request.parent_pid, heap_size);
     let writer = CapSetWriter::new(&cap_entries, &args, &env, info);
     writer.check().map_err(|_| CapError::InvalidArgument)?;
     let mut region = alloc::vec![0u8; writer.size()];

@@ -48,6 +48,7 @@ impl Errno {
     pub const ENOEXEC: Errno = Errno(musl::ENOEXEC);
     pub const ENODEV: Errno = Errno(musl::ENODEV);
     pub const ENFILE: Errno = Errno(musl::ENFILE);
+    pub const ELOOP: Errno = Errno(musl::ELOOP);
 
     /// The errno's name (`ENOENT`), for traces.
     pub fn name(self) -> &'static str {
@@ -86,6 +87,7 @@ impl Errno {
             musl::ENOEXEC => "ENOEXEC",
             musl::ENODEV => "ENODEV",
             musl::ENFILE => "ENFILE",
+            musl::ELOOP => "ELOOP",
             _ => "E?",
         }
     }

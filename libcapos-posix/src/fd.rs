@@ -9,6 +9,7 @@
 
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use capos_lib::fd_table::{FdError, FdTable};
@@ -210,4 +211,122 @@ pub fn after_fork_in_child() {
             }
         }
     }
+}
+
+/// The hex spelling of `bytes` (paths in the exec hand-over).
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out
+}
+
+fn unhex(text: &str) -> Option<String> {
+    let digits = text.as_bytes();
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    let value = |d: u8| (d as char).to_digit(16);
+    let bytes: Option<Vec<u8>> =
+        digits.chunks(2).map(|p| Some((value(p[0])? * 16 + value(p[1])?) as u8)).collect();
+    String::from_utf8(bytes?).ok()
+}
+
+/// The fd table as the next image gets it through `exec`: one entry per
+/// fd without close-on-exec (`FD:KIND:FLAGS[:CAP[:DATA]]`, `;` between),
+/// then `!` and the cap ids of the close-on-exec fds, which the new image
+/// releases (so a failed `exec` leaves every fd as it was).
+pub fn exec_handover() -> String {
+    let table = TABLE.lock();
+    let mut kept = String::new();
+    let mut dropped = String::new();
+    let mut passed_caps: Vec<u32> = Vec::new();
+    for (fd, slot) in table.iter() {
+        let d = &slot.description;
+        let flags = d.status.load(Ordering::Relaxed);
+        let (kind, cap, data) = match &d.object {
+            Object::Terminal => ("t", None, String::new()),
+            Object::Stderr => ("e", None, String::new()),
+            Object::Console => ("c", None, String::new()),
+            Object::Null => ("n", None, String::new()),
+            Object::Zero => ("z", None, String::new()),
+            Object::Random => ("r", None, String::new()),
+            Object::File(f) => ("f", Some(f.file.id()), hex(f.path.as_bytes())),
+            Object::Dir(dir) => ("d", None, hex(dir.path.as_bytes())),
+            Object::Pipe(p) => (if p.write { "w" } else { "p" }, Some(p.pipe.id()), String::new()),
+        };
+        if slot.cloexec {
+            if let Some(cap) = cap {
+                dropped.push_str(&alloc::format!("{cap},"));
+            }
+            continue;
+        }
+        if let Some(cap) = cap {
+            passed_caps.push(cap);
+        }
+        kept.push_str(&alloc::format!("{fd}:{kind}:{flags}:{}:{data};", cap.map_or(0, |c| c)));
+    }
+    // A cap that some kept fd still uses is not released.
+    let dropped: Vec<&str> = dropped
+        .split(',')
+        .filter(|c| !c.is_empty() && !passed_caps.iter().any(|p| alloc::format!("{p}") == *c))
+        .collect();
+    alloc::format!("{kept}!{}", dropped.join(","))
+}
+
+/// Rebuilds the fd table from an [`exec_handover`] (at program start);
+/// `false` when there is none or it is malformed (then fds 0–2 are opened
+/// as usual).
+pub fn take_handover(text: &str) -> bool {
+    let Some((kept, dropped)) = text.split_once('!') else { return false };
+    let mut shared: alloc::collections::BTreeMap<u32, Arc<Description>> = alloc::collections::BTreeMap::new();
+    for entry in kept.split(';').filter(|e| !e.is_empty()) {
+        let parts: Vec<&str> = entry.splitn(5, ':').collect();
+        let [fd, kind, flags, cap, data] = parts[..] else { return false };
+        let (Ok(fd), Ok(flags), Ok(cap)) = (fd.parse::<i64>(), flags.parse::<u32>(), cap.parse::<u32>())
+        else {
+            return false;
+        };
+        let description = match shared.get(&cap).filter(|_| cap != 0) {
+            Some(d) => d.clone(),
+            None => {
+                let object = match kind {
+                    "t" => Object::Terminal,
+                    "e" => Object::Stderr,
+                    "c" => Object::Console,
+                    "n" => Object::Null,
+                    "z" => Object::Zero,
+                    "r" => Object::Random,
+                    "f" => Object::File(OpenFile {
+                        file: File::from_id(cap),
+                        path: unhex(data).unwrap_or_default(),
+                    }),
+                    "d" => Object::Dir(OpenDir {
+                        path: unhex(data).unwrap_or_else(|| String::from("/")),
+                        cursor: Mutex::new(DirCursor::default()),
+                    }),
+                    "p" | "w" => Object::Pipe(OpenPipe {
+                        pipe: capos_rt::pipe::Pipe::from_id(cap),
+                        write: kind == "w",
+                        waiter: Mutex::new(None),
+                    }),
+                    _ => return false,
+                };
+                let d = Description::new(object, flags);
+                if cap != 0 {
+                    shared.insert(cap, d.clone());
+                }
+                d
+            }
+        };
+        if place(fd, description, false).is_err() {
+            return false;
+        }
+    }
+    for cap in dropped.split(',').filter_map(|c| c.parse::<u32>().ok()) {
+        let _ = capos_rt::call::release(cap);
+    }
+    true
 }

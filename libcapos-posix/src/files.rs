@@ -174,6 +174,22 @@ fn open_dir(full: &str, write: bool, flags: u64, cloexec: bool) -> SysResult {
     fd::insert(Description::new(Object::Dir(dir), status_flags(flags)), cloexec, 0)
 }
 
+/// The whole file at `path` for `execve` (at most 16 MiB, the kernel's
+/// limit): `EACCES` for a directory.
+pub fn read_for_exec(path: &str) -> Result<alloc::vec::Vec<u8>, Errno> {
+    let full = resolve(musl::AT_FDCWD as i64, path)?;
+    let root = root()?;
+    let info = root.stat(&full)?;
+    if info.kind == NodeKind::Directory {
+        return Err(Errno::EACCES);
+    }
+    if info.size > 16 << 20 {
+        return Err(Errno::E2BIG);
+    }
+    let file = root.open(&full, &OpenOptions::new())?;
+    Ok(file.read_to_end()?)
+}
+
 /// `close(fd)`.
 pub fn close(fd: i64) -> SysResult {
     drop(fd::remove(fd)?);

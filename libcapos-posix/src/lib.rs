@@ -17,7 +17,7 @@
 //! - [`errno`]: `CapError` to errno, in one function;
 //! - [`fd`]: the fd table; [`files`]: files and directories;
 //!   [`terminal`]: the terminal, `stderr` and the `/dev` devices;
-//! - [`pipe`]: pipes and `poll`/`select`; [`children`]: `fork`, `wait4`;
+//! - [`pipe`]: pipes and `poll`/`select`; [`children`]: `fork`, `wait4`; [`exec`]: `execve`;
 //! - [`memory`], [`time`], [`thread`], [`process`]: the other calls;
 //! - [`musl`]: constants and layouts from musl's headers (bindgen).
 #![no_std]
@@ -29,6 +29,7 @@ extern crate capos_c;
 
 pub mod children;
 pub mod errno;
+pub mod exec;
 pub mod fd;
 pub mod files;
 pub mod memory;

@@ -50,11 +50,20 @@ pub extern "C" fn __capos_start(
     let caps = capos_rt::entry::init(bootstrap);
     crate::table::init_trace(&caps);
     crate::time::note_start();
-    crate::files::open_standard_fds();
-    crate::files::init_cwd(caps.var("PWD"));
+    // After an `execve`, the fd table and the directory of the image
+    // before; else fds 0–2 and the spawner's `PWD`.
+    let handed = caps.var(crate::exec::FDS_VAR).is_some_and(crate::fd::take_handover);
+    if !handed {
+        crate::files::open_standard_fds();
+    }
+    crate::files::init_cwd(caps.var(crate::exec::CWD_VAR).or_else(|| caps.var("PWD")));
 
     let args: Vec<u64> = caps.args().map(c_string).collect();
-    let env: Vec<u64> = caps.env().map(c_string).collect();
+    let env: Vec<u64> = caps
+        .env()
+        .filter(|e| !e.starts_with("CAPOS_FDS=") && !e.starts_with("CAPOS_CWD="))
+        .map(c_string)
+        .collect();
     let ehdr = &raw const __ehdr_start as u64;
     // SAFETY: the ELF header the linker placed at `__ehdr_start`, loaded
     // with the image: e_phoff at 32, e_phentsize at 54, e_phnum at 56.

@@ -13,7 +13,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::errno::{Errno, SysResult};
 use crate::musl::*;
-use crate::{children, files, memory, pipe, process, thread, time};
+use crate::{children, exec, files, memory, pipe, process, thread, time};
 
 /// A system call the adapter serves.
 pub struct Call {
@@ -78,6 +78,7 @@ calls! {
     SYS_getpid "" => |_| process::getpid();
     SYS_fork "" => |_| children::fork();
     SYS_vfork "" => |_| children::fork();
+    SYS_execve "spp" => |a| exec::execve(a[0], a[1], a[2]);
     SYS_exit "d" => |a| process::exit(a[0]);
     SYS_wait4 "dpxp" => |a| children::wait4(a[0], a[1], a[2], a[3]);
     SYS_kill "dd" => |a| process::kill(a[0], a[1]);

@@ -88,7 +88,10 @@ one() {
      >"$out/host/$name.out" 2>"$out/host/$name.err") 2>/dev/null
   echo $? >"$out/host/$name.status"
   rm -rf "$scratch"
-  "$root/capos" run --timeout 180 --log "$out/capos/$name.log" -- "$out/capos/$name" /tmp "${args[@]}" \
+  # The program is also the file /bin/NAME with PATH=/bin, so it can
+  # exec itself by argv[0] (on the host argv[0] is its path).
+  "$root/capos" run --timeout 180 --log "$out/capos/$name.log" --file "$out/capos/$name:/bin/$name" \
+     --env PATH=/bin -- "$out/capos/$name" /tmp "${args[@]}" \
      <"$input" >"$out/capos/$name.out" 2>"$out/capos/$name.err"
   echo $? >"$out/capos/$name.status"
   # A program that faults (status 139, SIGSEGV's from a shell) is

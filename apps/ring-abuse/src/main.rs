@@ -118,6 +118,28 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     let params = empty_params();
     let mut result = [0u8; 256];
 
+    // exec with a request the kernel must refuse (the process goes on).
+    let junk = [0u8; 64];
+    let args = *b"x\0";
+    for (what, request, want) in [
+        ("exec of a request in kernel memory", [0u64; 6], CapError::BadAddress),
+        (
+            "exec of an image that is not ELF",
+            [junk.as_ptr() as u64, 64, args.as_ptr() as u64, 2, 0, 0],
+            CapError::InvalidArgument,
+        ),
+        (
+            "exec of a 1 TiB image",
+            [junk.as_ptr() as u64, 1 << 40, args.as_ptr() as u64, 2, 0, 0],
+            CapError::TooLarge,
+        ),
+    ] {
+        let address = if request[0] == 0 { 0xffff_8000_0000_0000 } else { request.as_ptr() as u64 };
+        let got = capos::syscall::exec(address);
+        let want_code = i64::from(want.as_result());
+        c.check(what, got == want_code, format!("want {want:?}, got {got}"));
+    }
+
     // set_fs_base outside user memory.
     let invalid = i64::from(CapError::InvalidArgument.as_result());
     for (what, address) in

@@ -305,8 +305,8 @@ impl Fuzzer {
             return if r == 0 { Ok(()) } else { Err(BROKEN_SYSCALL) };
         }
         let any = rng.next() | 8;
-        // Numbers no syscall has (5 is `set_fs_base`, 6 is `fork`).
-        let nr = rng.pick(&[7, 100, 64, 255, 1 << 32, (1 << 32) | 1, u64::MAX, any]);
+        // Numbers no syscall has (5 is `set_fs_base`, 6 `fork`, 7 `exec`).
+        let nr = rng.pick(&[8, 100, 64, 255, 1 << 32, (1 << 32) | 1, u64::MAX, any]);
         let a0 = if nr == (1 << 32) | 1 { TRUNCATED_EXIT as u64 } else { args[0] };
         let r = sys::raw(nr, a0, args[1], args[2], args[3]);
         if r == i64::from(CapError::UnknownSyscall.as_result()) { Ok(()) } else { Err(BROKEN_SYSCALL) }

@@ -138,9 +138,16 @@ pub struct PendingCall {
     pub caps_addr: u64,
     /// Room for returned cap ids.
     pub caps_in_max: u16,
+    /// The caller's image when it made the call ([`Process::epoch`]).
+    pub epoch: u64,
 }
 
 impl PendingCall {
+    /// The caller, while it still runs the image that made the call.
+    pub fn target(&self) -> Option<alloc::sync::Arc<Process>> {
+        self.process.upgrade().filter(|p| p.epoch.load(core::sync::atomic::Ordering::Acquire) == self.epoch)
+    }
+
     /// The pending form of `sqe`, submitted by `process`.
     pub fn for_sqe(process: &alloc::sync::Arc<Process>, sqe: &capos_config::ring::Sqe) -> Self {
         Self {
@@ -150,20 +157,21 @@ impl PendingCall {
             result_len: sqe.result_len,
             caps_addr: sqe.caps_addr,
             caps_in_max: sqe.caps_in_max,
+            epoch: process.epoch.load(core::sync::atomic::Ordering::Acquire),
         }
     }
 
     /// The caller, if it is still running (a process that ended may still
     /// exist while handles to it do).
     pub fn live_caller(&self) -> Option<alloc::sync::Arc<Process>> {
-        self.process.upgrade().filter(|p| p.exit_status().is_none())
+        self.target().filter(|p| p.exit_status().is_none())
     }
 
     /// Delivers the result to the caller (if it still exists): results and
     /// caps into its memory and cap table, a CQE into its ring, and a wake-up
     /// if its thread waits for completions.
     pub fn complete(self, result: Result<Reply, CapError>) {
-        match self.process.upgrade() {
+        match self.target() {
             Some(process) => {
                 let _ = ring::deliver(&process, &self, result);
             }
@@ -178,7 +186,7 @@ impl PendingCall {
     /// Completes the call with a bare CQE (result 0), for operations that
     /// return nothing (a PARK woken by UNPARK).
     pub fn complete_empty(self) {
-        if let Some(process) = self.process.upgrade() {
+        if let Some(process) = self.target() {
             ring::post_cqe(
                 &process,
                 &capos_config::ring::Cqe { user_data: self.user_data, ..Default::default() },
@@ -189,7 +197,7 @@ impl PendingCall {
     /// Completes the call with `error` and `aux` in the CQE (e.g. the size
     /// needed with `ResultTooSmall`).
     pub fn complete_with_aux(self, error: Result<(), CapError>, aux: u64) {
-        if let (Some(process), Err(e)) = (self.process.upgrade(), error) {
+        if let (Some(process), Err(e)) = (self.target(), error) {
             ring::post_error(&process, &self, e, aux);
         }
     }

@@ -81,5 +81,10 @@ pub fn dispatch_frame(frame: &mut TrapFrame) {
         frame.rax = crate::fork::fork_syscall(frame) as u64;
         return;
     }
+    // `exec` replaces the registers with the new program's.
+    if frame.rax == capos_abi::syscall::SYS_EXEC {
+        crate::exec::exec_syscall(frame);
+        return;
+    }
     frame.rax = crate::syscall::dispatch(frame.rax, [frame.rdi, frame.rsi, frame.rdx, frame.r10]) as u64;
 }
