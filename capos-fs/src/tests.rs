@@ -637,6 +637,7 @@ fn boot_tree_streams_files_in_chunks() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "slow under Miri; no unsafe code to check")]
 fn list_page_reads_a_big_directory_in_pages_that_resume_after_a_name() {
     let mut fs = boot();
     fs.mkdir(R, "tmp/big").unwrap();
