@@ -88,6 +88,13 @@ impl Drop for PendingCall {
 
 /// Sends a call without waiting.
 pub fn submit(request: Request<'_>) -> Result<PendingCall, CapError> {
+    let (sqe, params) = call_sqe(&request);
+    submit_sqe(sqe, params, request.caps, request.result_len, request.caps_in_max)
+}
+
+/// The CALL SQE for `request` (addresses filled in at submission) and its
+/// serialized params.
+fn call_sqe(request: &Request<'_>) -> (Sqe, Vec<u8>) {
     let params = capnp::serialize::write_message_to_words(&request.params);
     let sqe = Sqe {
         opcode: Opcode::Call as u8,
@@ -96,7 +103,7 @@ pub fn submit(request: Request<'_>) -> Result<PendingCall, CapError> {
         interface_id: request.interface_id,
         ..Sqe::default()
     };
-    submit_sqe(sqe, params, request.caps, request.result_len, request.caps_in_max)
+    (sqe, params)
 }
 
 /// Submits `sqe` (any opcode) with `params` as its params buffer,
@@ -221,14 +228,7 @@ pub fn call(request: Request<'_>) -> Result<Reply, CapError> {
 /// For calls that must not fail because a server is momentarily behind
 /// (file operations).
 pub fn call_when_ready(request: Request<'_>) -> Result<Reply, CapError> {
-    let params = capnp::serialize::write_message_to_words(&request.params);
-    let sqe = Sqe {
-        opcode: Opcode::Call as u8,
-        method: request.method,
-        cap: request.cap,
-        interface_id: request.interface_id,
-        ..Sqe::default()
-    };
+    let (sqe, params) = call_sqe(&request);
     loop {
         let pending = submit_sqe(sqe, params.clone(), request.caps, request.result_len, request.caps_in_max)?;
         match pending.wait() {

@@ -221,18 +221,22 @@ pub fn poll(fds: u64, nfds: u64, timeout_ms: u64) -> SysResult {
     poll_at(fds, nfds, timeout_ns)
 }
 
+/// A `timespec` timeout argument in nanoseconds (`None`: NULL, no limit).
+fn timespec_timeout(ptr: u64) -> Result<Option<u64>, Errno> {
+    if ptr == 0 {
+        return Ok(None);
+    }
+    let ts: musl::timespec = user::read(ptr)?;
+    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Some((ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64)))
+}
+
 /// `ppoll(fds, nfds, timeout, sigmask, size)` (the mask is not applied:
 /// signals to self are delivered at once anyway).
 pub fn ppoll(fds: u64, nfds: u64, timeout: u64) -> SysResult {
-    let timeout_ns = if timeout == 0 {
-        None
-    } else {
-        let ts: musl::timespec = user::read(timeout)?;
-        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-            return Err(Errno::EINVAL);
-        }
-        Some((ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64))
-    };
+    let timeout_ns = timespec_timeout(timeout)?;
     poll_at(fds, nfds, timeout_ns)
 }
 
@@ -323,14 +327,6 @@ pub fn select_timeval(nfds: u64, r: u64, w: u64, x: u64, timeout: u64) -> SysRes
 
 /// `pselect6(nfds, r, w, x, timespec, sigmask)`.
 pub fn pselect6(nfds: u64, r: u64, w: u64, x: u64, timeout: u64) -> SysResult {
-    let timeout_ns = if timeout == 0 {
-        None
-    } else {
-        let ts: musl::timespec = user::read(timeout)?;
-        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-            return Err(Errno::EINVAL);
-        }
-        Some((ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64))
-    };
+    let timeout_ns = timespec_timeout(timeout)?;
     select(nfds, r, w, x, timeout_ns)
 }
