@@ -1,6 +1,6 @@
 //! The raw syscalls (`capos_abi::syscall`): `cap_enter`, `yield`,
-//! `set_fs_base` and `exit`. Most code uses the ring client instead of
-//! calling these.
+//! `set_fs_base`, `thread_create`, `thread_exit`, `exec` and `exit`. Most
+//! code uses the ring client instead of calling these.
 
 use capos_abi::syscall::{SYS_CAP_ENTER, SYS_EXIT};
 
@@ -76,6 +76,45 @@ fn syscall1(number: u64, arg: u64) -> i64 {
         );
     }
     result
+}
+
+/// Starts a thread of this process at `entry` with `arg` in RDI, the
+/// stack at `stack_top` (16-byte aligned) and FS base `fs_base`; returns
+/// its id or `-(CapError code)`.
+///
+/// # Safety
+/// `stack_top` must be the top of memory the new thread may use as its
+/// stack for its whole life, and `entry` must treat `arg` as the caller
+/// arranged (usually a pointer it hands over).
+pub unsafe fn thread_create(entry: extern "C" fn(u64) -> !, stack_top: u64, arg: u64, fs_base: u64) -> i64 {
+    let result: i64;
+    // SAFETY: `thread_create` only reads its register arguments; what the
+    // new thread does with its stack and argument is the caller's promise.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") capos_abi::syscall::SYS_THREAD_CREATE as i64 => result,
+            in("rdi") entry as *const () as u64,
+            in("rsi") stack_top,
+            in("rdx") arg,
+            in("r10") fs_base,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    result
+}
+
+/// Ends the calling thread: the kernel stores 0 in the 32-bit word at
+/// `notify` (if not 0) and wakes its waiters once the thread is gone; the
+/// last thread's exit ends the process.
+pub fn thread_exit(notify: u64) -> ! {
+    // SAFETY: ends this thread; the kernel touches `notify` only after it
+    // is gone; nothing runs after.
+    unsafe {
+        core::arch::asm!("syscall", in("rax") capos_abi::syscall::SYS_THREAD_EXIT, in("rdi") notify, options(noreturn, nostack));
+    }
 }
 
 /// Ends the process with `code`.

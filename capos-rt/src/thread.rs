@@ -12,7 +12,6 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
-use capos_abi::syscall::{SYS_THREAD_CREATE, SYS_THREAD_EXIT};
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::park::park;
@@ -54,11 +53,9 @@ extern "C" fn thread_entry(start: u64) -> ! {
     // reference must outlive it: leak it here; `join` gives it back (a
     // thread never joined keeps its few bytes).
     let _ = Arc::into_raw(control);
-    // SAFETY: ends this thread; the kernel writes 0 to `notify` (inside the
-    // handle's `Control`) and wakes its joiners; nothing runs after.
-    unsafe {
-        core::arch::asm!("syscall", in("rax") SYS_THREAD_EXIT, in("rdi") notify, options(noreturn, nostack));
-    }
+    // The kernel writes 0 to `notify` (inside the handle's `Control`) and
+    // wakes its joiners.
+    crate::syscall::thread_exit(notify)
 }
 
 /// Starts a thread running `body`.
@@ -68,23 +65,10 @@ pub fn spawn(body: impl FnOnce() + Send + 'static) -> Result<JoinHandle, CapErro
     let top = (stack.as_ptr() as u64 + STACK_SIZE as u64) & !15;
     let start = Box::into_raw(Box::new(Start { body: Box::new(body), control: control.clone() }));
     let fs_base = Arc::as_ptr(&control) as u64;
-    let result: i64;
-    // SAFETY: `thread_create` only reads its register arguments; the new
-    // thread starts at `thread_entry` on `stack`, which stays allocated
-    // until the thread has exited (see `JoinHandle`).
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") SYS_THREAD_CREATE as i64 => result,
-            in("rdi") thread_entry as *const () as u64,
-            in("rsi") top,
-            in("rdx") start as u64,
-            in("r10") fs_base,
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
+    // SAFETY: the new thread starts at `thread_entry` on `stack`, which
+    // stays allocated until the thread has exited (see `JoinHandle`), and
+    // takes `start` back.
+    let result = unsafe { crate::syscall::thread_create(thread_entry, top, start as u64, fs_base) };
     if result < 0 {
         // SAFETY: the thread was not created; take the box back.
         drop(unsafe { Box::from_raw(start) });

@@ -13,7 +13,6 @@ use alloc::collections::BTreeMap;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use capos_abi::error::CapError;
-use capos_abi::syscall::{SYS_THREAD_CREATE, SYS_THREAD_EXIT};
 use capos_config::ring::{Opcode, Sqe};
 use spin::Mutex;
 
@@ -105,11 +104,7 @@ pub fn exit_thread(code: i32) -> ! {
     }
     CHILDREN.fetch_sub(1, Ordering::AcqRel);
     let notify = if clear.is_multiple_of(4) { clear } else { 0 };
-    // SAFETY: ends this thread; the kernel clears and wakes `notify` after
-    // the thread is gone; nothing runs after.
-    unsafe {
-        core::arch::asm!("syscall", in("rax") SYS_THREAD_EXIT, in("rdi") notify, options(noreturn, nostack));
-    }
+    capos_rt::syscall::thread_exit(notify)
 }
 
 /// In a forked child: the calling thread is the only one, and its id is
@@ -199,22 +194,9 @@ fn clone(
     }
     CHILDREN.fetch_add(1, Ordering::AcqRel);
     let top = stack & !15;
-    let result: i64;
-    // SAFETY: starts a thread of this process at `thread_start` on the
-    // caller's stack for it; `start` is handed over to it.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") SYS_THREAD_CREATE as i64 => result,
-            in("rdi") thread_start as *const () as u64,
-            in("rsi") top,
-            in("rdx") start as u64,
-            in("r10") tls,
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
+    // SAFETY: the stack is the one musl made for this thread; `start` is
+    // handed over to `thread_start`, which takes it back.
+    let result = unsafe { capos_rt::syscall::thread_create(thread_start, top, start as u64, tls) };
     if result < 0 {
         CHILDREN.fetch_sub(1, Ordering::AcqRel);
         if tls != 0 {
