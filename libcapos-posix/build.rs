@@ -38,7 +38,9 @@ fn main() {
         .allowlist_var("TC[A-Z]+|TIOC[A-Z]+|NCCS|ICANON|ECHO[A-Z]*|ISIG|IEXTEN|ICRNL|OPOST|ONLCR|CS8|B38400")
         .allowlist_var("CLONE_[A-Z_]+|GRND_[A-Z]+|SIG[A-Z0-9]+|SIG_[A-Z]+|_NSIG|RLIMIT_[A-Z_]+|RLIM_INFINITY")
         .allowlist_var("POLL[A-Z]+|V[A-Z]+[0-9]?")
-        .allowlist_type("stat|timespec|timeval|timezone|winsize|termios|utsname|iovec|dirent|pollfd|rlimit")
+        .allowlist_type(
+            "stat|timespec|timeval|itimerval|timezone|winsize|termios|utsname|iovec|dirent|pollfd|rlimit",
+        )
         .generate()
         .expect("bindgen could not read musl's headers");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("musl.rs");

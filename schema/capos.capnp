@@ -230,6 +230,10 @@ struct ExitStatus @0xb0b886a975ba9c75 {
 
     killed @2 :Void;
     # It was ended by `ProcessHandle.kill`.
+
+    signaled @3 :UInt8;
+    # A signal ended it (its default action, or `SIGKILL` sent by a POSIX
+    # `kill`): the signal's number (Linux's numbering).
   }
 }
 
@@ -447,6 +451,15 @@ interface TerminalSession @0xc8206bb618093e9f {
   # Waits until the interrupt count exceeds `after` and returns it: the
   # session's foreground (e.g. a shell waiting for a child) learns about
   # Ctrl-C this way.
+
+  setForeground @8 (group :UInt64) -> ();
+  # Makes process group `group` the terminal's foreground group (POSIX
+  # `tcsetpgrp`): Ctrl-C (with `signals`) then also sends it `SIGINT`.
+  # The group must have a member in the caller's session
+  # (`PermissionDenied` otherwise); 0 means none.
+
+  foreground @9 () -> (group :UInt64);
+  # The foreground process group (`tcgetpgrp`); 0 when none is set.
 }
 
 struct TerminalMode @0xcffba82758adfbe1 {

@@ -43,8 +43,41 @@ pub enum ExitStatus {
         /// The instruction pointer at the fault.
         rip: u64,
     },
-    /// `ProcessHandle.kill` ended it.
+    /// `ProcessHandle.kill` ended it (as `SIGKILL` would).
     Killed,
+    /// A signal ended it (its default action, or `SIGKILL` sent by
+    /// `kill`): the signal's number.
+    Signaled(u8),
+}
+
+impl ExitStatus {
+    /// The status a POSIX shell reports (`$?`): the code, or 128 + the
+    /// signal that ended it (9 when killed, 11 for a page or protection
+    /// fault, 8 divide error, 4 invalid opcode, 5 breakpoint).
+    pub fn shell_status(self) -> i32 {
+        match self {
+            Self::Exited(code) => code,
+            Self::Faulted { .. } | Self::Killed | Self::Signaled(_) => {
+                128 + i32::from(self.signal().unwrap_or(9))
+            }
+        }
+    }
+
+    /// The signal a Linux process would have been killed by (`None` when
+    /// it exited).
+    pub fn signal(self) -> Option<u8> {
+        match self {
+            Self::Exited(_) => None,
+            Self::Faulted { vector, .. } => Some(match vector {
+                0 => 8,  // divide error: SIGFPE
+                3 => 5,  // breakpoint: SIGTRAP
+                6 => 4,  // invalid opcode: SIGILL
+                _ => 11, // page fault, protection: SIGSEGV
+            }),
+            Self::Killed => Some(9),
+            Self::Signaled(sig) => Some(sig),
+        }
+    }
 }
 
 impl core::fmt::Display for ExitStatus {
@@ -57,6 +90,7 @@ impl core::fmt::Display for ExitStatus {
                 write!(f, "faulted (vector {vector}, address {address:#x}, rip {rip:#x})")
             }
             Self::Killed => f.write_str("was killed"),
+            Self::Signaled(sig) => write!(f, "was killed by signal {sig}"),
         }
     }
 }
@@ -73,5 +107,15 @@ mod tests {
         let fault = ExitStatus::Faulted { vector: 14, error_code: 4, address: 0, rip: 0x2046 };
         assert_eq!(fault.to_string(), "faulted (vector 14, address 0x0, rip 0x2046)");
         assert_eq!(ExitStatus::Killed.to_string(), "was killed");
+        assert_eq!(ExitStatus::Signaled(15).to_string(), "was killed by signal 15");
+    }
+
+    #[test]
+    fn shell_status_is_128_plus_the_signal() {
+        assert_eq!(ExitStatus::Exited(3).shell_status(), 3);
+        assert_eq!(ExitStatus::Killed.shell_status(), 137);
+        assert_eq!(ExitStatus::Signaled(15).shell_status(), 143);
+        let fault = ExitStatus::Faulted { vector: 14, error_code: 4, address: 0, rip: 0 };
+        assert_eq!(fault.shell_status(), 139);
     }
 }

@@ -11,6 +11,11 @@
 /// `timeout_ns` nanoseconds passed (`u64::MAX`: no timeout). Returns the
 /// number of completions waiting.
 pub const SYS_CAP_ENTER: u64 = 0;
+/// `cap_enter`'s third argument, flags: a signal with a handler to run
+/// ends the wait with `Interrupted` (the handler runs on the way out,
+/// unless the runtime defers it: `crate::signal::op::DEFER`). Without it
+/// the wait goes on and the handler runs when the wait ends.
+pub const CAP_ENTER_INTERRUPTIBLE: u64 = 1;
 /// `exit(code)`: ends the calling process with `code` (all its threads);
 /// does not return.
 pub const SYS_EXIT: u64 = 1;
@@ -46,6 +51,17 @@ pub const SYS_FORK: u64 = 6;
 /// not return on success; `-WouldBlock` while it has other threads,
 /// `-InvalidArgument` for a bad image, `-TooLarge` past 16 MiB.
 pub const SYS_EXEC: u64 = 7;
+/// `signal(op, a, b, c)`: the calling process's signal state — actions,
+/// the thread's blocked mask, pending signals, `kill`, the `ITIMER_REAL`
+/// alarm, `sigsuspend` (`crate::signal::op` lists the operations).
+pub const SYS_SIGNAL: u64 = 8;
+/// `sigreturn(frame)`: ends a signal handler: restores the registers and
+/// blocked mask saved in the `crate::signal::SignalFrame` at `frame`
+/// (a bad frame ends the process with `SIGSEGV`). Does not return.
+pub const SYS_SIGRETURN: u64 = 9;
+/// `process_group(op, a, b)`: process groups and sessions
+/// (`crate::signal::group_op`).
+pub const SYS_PROCESS_GROUP: u64 = 10;
 /// Most threads a process may have at once.
 pub const MAX_THREADS: usize = 64;
 

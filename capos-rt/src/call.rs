@@ -217,6 +217,20 @@ pub fn wait_any(calls: &[&PendingCall]) -> Result<usize, CapError> {
     }
 }
 
+/// [`wait_any`], but a signal with a handler ends the wait with
+/// `Interrupted` (POSIX calls that fail with `EINTR`); the calls stay in
+/// flight.
+pub fn wait_any_interruptible(calls: &[&PendingCall], timeout_ns: u64) -> Result<Option<usize>, CapError> {
+    if let Some(i) = calls.iter().position(|c| c.is_complete()) {
+        return Ok(Some(i));
+    }
+    let r = crate::syscall::cap_enter_flags(1, timeout_ns, capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE);
+    if r < 0 {
+        return Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported));
+    }
+    Ok(calls.iter().position(|c| c.is_complete()))
+}
+
 /// Sends a call and waits for the answer.
 pub fn call(request: Request<'_>) -> Result<Reply, CapError> {
     submit(request)?.wait()

@@ -608,6 +608,7 @@ impl ProcessHandle {
                     }
                 }
                 exit_status::Killed(()) => ExitStatus::Killed,
+                exit_status::Signaled(sig) => ExitStatus::Signaled(sig),
             })
         }
     }
@@ -826,6 +827,24 @@ impl TerminalSession {
             .get_root::<terminal_session::interrupts_results::Reader<'_>>()
             .map_err(malformed)?;
         Ok(res.get_count())
+    }
+
+    /// Makes process group `group` the foreground group (`tcsetpgrp`; 0:
+    /// none): Ctrl-C sends it `SIGINT`.
+    pub fn set_foreground(&self, group: u64) -> Result<(), CapError> {
+        let mut r = self.request(method::terminal_session::SET_FOREGROUND);
+        r.params.init_root::<terminal_session::set_foreground_params::Builder<'_>>().set_group(group);
+        call(r).map(drop)
+    }
+
+    /// The foreground process group (`tcgetpgrp`; 0: none set).
+    pub fn foreground(&self) -> Result<u64, CapError> {
+        let reply = call(self.request(method::terminal_session::FOREGROUND))?;
+        let res = reply
+            .message
+            .get_root::<terminal_session::foreground_results::Reader<'_>>()
+            .map_err(malformed)?;
+        Ok(res.get_group())
     }
 
     /// Starts waiting until the interrupt count exceeds `after`; finish

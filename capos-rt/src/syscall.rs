@@ -1,5 +1,6 @@
 //! The raw syscalls (`capos_abi::syscall`): `cap_enter`, `yield`,
-//! `set_fs_base`, `thread_create`, `thread_exit`, `exec` and `exit`. Most
+//! `set_fs_base`, `thread_create`, `thread_exit`, `exec`, `signal`,
+//! `process_group` and `exit`. Most
 //! code uses the ring client instead of calling these.
 
 use capos_abi::syscall::{SYS_CAP_ENTER, SYS_EXIT};
@@ -11,6 +12,12 @@ pub use capos_abi::syscall::NO_TIMEOUT;
 /// are available or `timeout_ns` passed. Returns the number available, or
 /// `-(CapError code)`.
 pub fn cap_enter(min_complete: u32, timeout_ns: u64) -> i64 {
+    cap_enter_flags(min_complete, timeout_ns, 0)
+}
+
+/// [`cap_enter`] with flags (`capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE`:
+/// a signal with a handler ends the wait with `-Interrupted`).
+pub fn cap_enter_flags(min_complete: u32, timeout_ns: u64, flags: u64) -> i64 {
     let result: i64;
     // SAFETY: the syscall reads only its register arguments; the kernel
     // touches our memory only through the ring and buffers we named in
@@ -21,6 +28,7 @@ pub fn cap_enter(min_complete: u32, timeout_ns: u64) -> i64 {
             inlateout("rax") SYS_CAP_ENTER as i64 => result,
             in("rdi") u64::from(min_complete),
             in("rsi") timeout_ns,
+            in("rdx") flags,
             lateout("rcx") _,
             lateout("r11") _,
             options(nostack),
@@ -58,21 +66,41 @@ pub fn exec(request: u64) -> i64 {
 }
 
 /// A syscall of one argument that touches no memory of the caller's but
-/// what the argument names (`set_fs_base`, `exec`).
+/// what the argument names (`set_fs_base`, `exec`: it does not return on
+/// success, which leaves nothing of this frame in use).
 fn syscall1(number: u64, arg: u64) -> i64 {
+    syscall4(number, [arg, 0, 0, 0])
+}
+
+/// The `signal` syscall (`capos_abi::signal::op`): returns its value or
+/// `-(CapError code)`.
+pub fn signal(op: u64, a: u64, b: u64, c: u64) -> i64 {
+    syscall4(capos_abi::syscall::SYS_SIGNAL, [op, a, b, c])
+}
+
+/// The `process_group` syscall (`capos_abi::signal::group_op`).
+pub fn process_group(op: u64, a: u64, b: u64) -> i64 {
+    syscall4(capos_abi::syscall::SYS_PROCESS_GROUP, [op, a, b, 0])
+}
+
+/// A syscall of up to four arguments that touches no memory of the
+/// caller's but what its arguments name (checked by the kernel). A signal
+/// handler may run before it returns (the kernel preserves every register
+/// but RAX, RCX and R11 across it).
+fn syscall4(number: u64, [a, b, c, d]: [u64; 4]) -> i64 {
     let result: i64;
-    // SAFETY: the callers pass a syscall whose one argument the kernel
-    // checks (an FS base, a request it reads with checked copies); `exec`
-    // does not return on success, which leaves nothing of this frame in
-    // use. Every register but RAX, RCX and R11 is preserved.
+    // SAFETY: the kernel reads the register arguments and reaches user
+    // memory only at the addresses they name, through checked copies.
     unsafe {
         core::arch::asm!(
             "syscall",
             inlateout("rax") number as i64 => result,
-            in("rdi") arg,
+            in("rdi") a,
+            in("rsi") b,
+            in("rdx") c,
+            in("r10") d,
             lateout("rcx") _,
             lateout("r11") _,
-            options(nostack),
         );
     }
     result

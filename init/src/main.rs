@@ -289,11 +289,7 @@ fn run(
 
 /// The status a POSIX shell reports for how a process ended.
 fn status_code(status: ExitStatus) -> i32 {
-    match status {
-        ExitStatus::Exited(code) => code,
-        ExitStatus::Faulted { .. } => 139,
-        ExitStatus::Killed => 137,
-    }
+    status.shell_status()
 }
 
 /// Collects how a service whose wait completed ended, reports it and lets

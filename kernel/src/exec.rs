@@ -144,6 +144,7 @@ fn exec(process: &alloc::sync::Arc<crate::process::Process>, frame: &mut TrapFra
         )
     };
     process.activate_address_space();
+    crate::signal::on_exec(process);
     drop(old_ring);
     drop(old_space);
     drop(old_mapped);

@@ -151,6 +151,9 @@ fn finish(
     // The FPU registers still hold the parent's user state (the kernel
     // does not use them): the child starts with a copy.
     thread.copy_fpu_from_cpu();
+    if let Some(current) = crate::sched::current() {
+        crate::signal::fork_child(parent, &current, child, &thread);
+    }
     inner.threads.push(thread.clone());
     drop(inner);
     drop(old);

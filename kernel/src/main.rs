@@ -25,6 +25,7 @@ mod panic;
 mod process;
 mod sched;
 mod serial;
+mod signal;
 mod spawn;
 mod syscall;
 mod thread;
@@ -261,7 +262,7 @@ fn power_off() -> ! {
     match process::init_exit_status() {
         Some(ExitStatus::Exited(code)) => kprintln!("{marker}exited {code}"),
         Some(ExitStatus::Faulted { .. }) => kprintln!("{marker}faulted"),
-        Some(ExitStatus::Killed) => kprintln!("{marker}killed"),
+        Some(ExitStatus::Killed | ExitStatus::Signaled(_)) => kprintln!("{marker}killed"),
         None => kprintln!("{marker}no init"),
     }
     cpu::exit_qemu(capos_abi::qemu_exit::SUCCESS)

@@ -112,6 +112,14 @@ pub struct Process {
     /// earlier image is dropped instead of completed (its buffers were in
     /// the old address space; its CQE would mean nothing in the new ring).
     pub epoch: AtomicU64,
+    /// Signals sent and not yet delivered (bit `n - 1` for signal `n`),
+    /// read without a lock on every return to user mode.
+    pub pending: AtomicU64,
+    /// Signal actions, process group, session, alarm (`crate::signal`).
+    pub signals: Mutex<crate::signal::SignalState>,
+    /// Where the runtime says it cannot take a handler now
+    /// (`capos_abi::signal::op::DEFER`; 0: nowhere).
+    pub signal_defer: AtomicU64,
 }
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
@@ -146,11 +154,20 @@ impl Process {
     /// A new process with an empty cap table, registered in the table of
     /// live processes. Its address space, ring and threads are set up by
     /// `spawn`.
+    /// It leads a process group of its own in its spawner's session (init
+    /// starts both); `fork` then puts a child in its parent's group.
     pub fn new(name: &str, space: AddressSpace, quotas: Quotas, carve: Option<Carve>) -> Arc<Self> {
+        let pid = NEXT_PID.fetch_add(1, Ordering::Relaxed);
+        let sid =
+            carve.as_ref().and_then(|c| c.parent.upgrade()).map_or(pid, |parent| parent.signals.lock().sid);
+        let pgid = pid;
         let process = Arc::new(Self {
-            pid: NEXT_PID.fetch_add(1, Ordering::Relaxed),
+            pid,
             name: String::from(name),
             epoch: AtomicU64::new(0),
+            pending: AtomicU64::new(0),
+            signal_defer: AtomicU64::new(0),
+            signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             inner: Mutex::new(ProcessInner {
                 space: Some(space),
                 caps: CapTable::new(quotas.cap_slots),
@@ -166,6 +183,12 @@ impl Process {
         });
         PROCESSES.lock().insert(process.pid, Arc::downgrade(&process));
         process
+    }
+
+    /// The process that started it (its memory limit was carved out of
+    /// that one's), while it runs; `None` for init.
+    pub fn parent(&self) -> Option<Arc<Process>> {
+        self.inner.lock().carve.as_ref().and_then(|c| c.parent.upgrade())
     }
 
     /// Switches to this process's address space if it is not active.
@@ -231,7 +254,7 @@ impl Process {
     /// Ends this process alone; returns the processes it started, for
     /// `terminate` to kill.
     fn end(self: &Arc<Self>, status: ExitStatus) -> Vec<Weak<Process>> {
-        let (threads, caps, space, ring, waiters, mapped, carve, children) = {
+        let (threads, caps, space, ring, waiters, mapped, carve, children, parent) = {
             let mut inner = self.inner.lock();
             if inner.exit.is_some() {
                 return Vec::new();
@@ -240,6 +263,7 @@ impl Process {
             if self.pid == INIT_PID {
                 *INIT_EXIT.lock() = Some(status);
             }
+            let parent = inner.carve.as_ref().and_then(|c| c.parent.upgrade());
             (
                 core::mem::take(&mut inner.threads),
                 inner.caps.take_all(),
@@ -249,6 +273,7 @@ impl Process {
                 core::mem::take(&mut inner.mapped_objects),
                 inner.carve.take(),
                 core::mem::take(&mut inner.children),
+                parent,
             )
         };
         for thread in &threads {
@@ -282,6 +307,9 @@ impl Process {
         for waiter in waiters {
             waiter.complete(crate::cap::process_spawner::exit_status_reply(status));
         }
+        if let Some(parent) = parent {
+            crate::signal::child_ended(&parent, self.pid, status);
+        }
         if self.pid == INIT_PID {
             end_all_others();
         }
@@ -305,6 +333,21 @@ fn end_all_others() {
         let Some(process) = next else { break };
         process.terminate(ExitStatus::Killed);
     }
+}
+
+/// The live process with id `pid`.
+pub fn by_pid(pid: u64) -> Option<Arc<Process>> {
+    PROCESSES.lock().get(&pid).and_then(Weak::upgrade)
+}
+
+/// Every live process (at most `MAX_PROCESSES`); `OutOfMemory` if the
+/// kernel has no room for the list.
+pub fn live() -> Result<Vec<Arc<Process>>, CapError> {
+    let table = PROCESSES.lock();
+    let mut all = Vec::new();
+    all.try_reserve(table.len()).map_err(|_| CapError::OutOfMemory)?;
+    all.extend(table.values().filter_map(Weak::upgrade));
+    Ok(all)
 }
 
 /// Number of live processes.

@@ -1,12 +1,15 @@
 //! The syscalls (numbers and conventions in `capos_abi::syscall`):
-//! `cap_enter`, `exit`, `thread_create`, `thread_exit`, `yield` and
-//! `set_fs_base`. Everything else
+//! `cap_enter`, `exit`, `thread_create`, `thread_exit`, `yield`,
+//! `set_fs_base`, `signal` and `process_group` (`fork`, `exec` and
+//! `sigreturn`, which replace the caller's registers, go through
+//! `arch::x86_64::syscall::dispatch_frame`). Everything else
 //! is a capability call made through the ring, which `cap_enter` processes.
 
 use alloc::sync::Arc;
 use capos_abi::error::CapError;
 use capos_abi::syscall::{
-    MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_SET_FS_BASE, SYS_THREAD_CREATE, SYS_THREAD_EXIT, SYS_YIELD,
+    MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_PROCESS_GROUP, SYS_SET_FS_BASE, SYS_SIGNAL, SYS_THREAD_CREATE,
+    SYS_THREAD_EXIT, SYS_YIELD,
 };
 
 use crate::arch::x86_64::context;
@@ -26,7 +29,8 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
     let result = match number {
         SYS_CAP_ENTER => {
             let min_complete = u32::try_from(args[0]).unwrap_or(u32::MAX);
-            match crate::cap::ring::cap_enter(&process, min_complete, args[1]) {
+            let interruptible = args[2] & capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE != 0;
+            match crate::cap::ring::cap_enter(&process, min_complete, args[1], interruptible) {
                 Ok(n) => i64::from(n),
                 Err(e) => i64::from(e.as_result()),
             }
@@ -35,7 +39,7 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
             process.terminate(ExitStatus::Exited(args[0] as i32));
             0
         }
-        SYS_THREAD_CREATE => match thread_create(&process, args) {
+        SYS_THREAD_CREATE => match thread_create(&process, &thread, args) {
             Ok(tid) => tid as i64,
             Err(e) => i64::from(e.as_result()),
         },
@@ -49,6 +53,14 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
         }
         SYS_SET_FS_BASE => match set_fs_base(args[0]) {
             Ok(()) => 0,
+            Err(e) => i64::from(e.as_result()),
+        },
+        SYS_SIGNAL => match crate::signal::syscall(&process, &thread, args) {
+            Ok(v) => v as i64,
+            Err(e) => i64::from(e.as_result()),
+        },
+        SYS_PROCESS_GROUP => match crate::signal::group_syscall(&process, args) {
+            Ok(v) => v as i64,
             Err(e) => i64::from(e.as_result()),
         },
         _ => i64::from(CapError::UnknownSyscall.as_result()),
@@ -66,7 +78,7 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
     result
 }
 
-fn thread_create(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapError> {
+fn thread_create(process: &Arc<Process>, creator: &Thread, args: [u64; 4]) -> Result<u64, CapError> {
     let [entry, stack_top, arg, fs_base] = args;
     let user = capos_abi::layout::USER_MIN..capos_abi::layout::USER_END;
     if !user.contains(&entry) || !user.contains(&stack_top) || !stack_top.is_multiple_of(16) {
@@ -84,6 +96,8 @@ fn thread_create(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapError
     let rsp = unsafe { context::prepare_user_entry(kstack.top(), &frame) };
     let thread = Thread::new(process, kstack, rsp);
     thread.set_fs_base(fs_base);
+    // POSIX: a new thread starts with its creator's signal mask.
+    thread.set_blocked(creator.blocked());
     process.inner.lock().threads.push(thread.clone());
     let tid = thread.tid;
     crate::sched::make_ready(thread);

@@ -59,6 +59,10 @@ pub struct Thread {
     /// `Arc<Thread>`, its process) that only running to the end of the
     /// syscall releases.
     in_syscall: AtomicBool,
+    /// Signals it blocks (bit `n - 1` for signal `n`; `crate::signal`).
+    blocked: AtomicU64,
+    /// The mask a `sigsuspend` replaced, put back once a handler ran.
+    pub suspend_mask: Mutex<Option<u64>>,
 }
 
 static NEXT_TID: AtomicU64 = AtomicU64::new(1);
@@ -81,6 +85,8 @@ impl Thread {
             context: UnsafeCell::new(Context { rsp, fpu: FpuState::initial(), fs_base: 0 }),
             state: Mutex::new(ThreadState::Ready),
             in_syscall: AtomicBool::new(false),
+            blocked: AtomicU64::new(0),
+            suspend_mask: Mutex::new(None),
         })
     }
 
@@ -94,6 +100,8 @@ impl Thread {
             context: UnsafeCell::new(Context { rsp: 0, fpu: FpuState::initial(), fs_base: 0 }),
             state: Mutex::new(ThreadState::Running),
             in_syscall: AtomicBool::new(false),
+            blocked: AtomicU64::new(0),
+            suspend_mask: Mutex::new(None),
         })
     }
 
@@ -143,6 +151,16 @@ impl Thread {
     /// Whether it is inside a syscall.
     pub fn in_syscall(&self) -> bool {
         self.in_syscall.load(Ordering::Relaxed)
+    }
+
+    /// The signals it blocks.
+    pub fn blocked(&self) -> u64 {
+        self.blocked.load(Ordering::Acquire)
+    }
+
+    /// Sets the signals it blocks (never `SIGKILL` or `SIGSTOP`).
+    pub fn set_blocked(&self, mask: u64) {
+        self.blocked.store(mask & !capos_abi::signal::UNBLOCKABLE, Ordering::Release);
     }
 
     /// Marks the start (true) or end (false) of a syscall.

@@ -5,10 +5,11 @@
 //! The child is a copy of the caller (memory, caps at the same ids, the
 //! fd table with its open files, the calling thread); its open files share
 //! their position with the parent's, as after a POSIX fork, because both
-//! hold the same file-service cap. Partial: the copy is eager (no
-//! copy-on-write yet); a signal's default action ends a process with exit
-//! status 128 + N (not "killed by signal N"), and `kill` of a child ends it
-//! as `SIGKILL` would, whatever the signal.
+//! hold the same file-service cap. A child a signal ended reports it
+//! (`WIFSIGNALED`); a wait is interrupted by a handler (`EINTR`, or goes
+//! on under `SA_RESTART`). Partial: the copy is eager (no copy-on-write
+//! yet); `wait4` for a process group (pid 0 or below -1) waits for any
+//! child.
 
 use alloc::collections::BTreeMap;
 
@@ -68,38 +69,37 @@ fn after_fork_in_child() {
 
 /// Linux's wait status for how a process ended.
 fn wait_status(status: ExitStatus) -> i32 {
-    match status {
-        ExitStatus::Exited(code) => (code & 0xff) << 8,
-        // Killed by the signal a Linux process would get for the fault.
-        ExitStatus::Faulted { vector, .. } => match vector {
-            0 => 8,  // divide error: SIGFPE
-            3 => 5,  // breakpoint: SIGTRAP
-            6 => 4,  // invalid opcode: SIGILL
-            _ => 11, // page fault, protection: SIGSEGV
-        },
-        ExitStatus::Killed => 9,
+    match status.signal() {
+        None => (status.shell_status() & 0xff) << 8,
+        // Killed by the signal (a fault's: the one Linux would send).
+        Some(sig) => i32::from(sig) & 0x7f,
     }
 }
 
 const WNOHANG: u64 = 1;
 
-/// Starts a `wait` on every child without one.
-fn arm(children: &mut BTreeMap<u64, Child>, which: Option<u64>) -> Result<(), Errno> {
+/// Starts a `wait` on every child without one; says whether it started
+/// any.
+fn arm(children: &mut BTreeMap<u64, Child>, which: Option<u64>) -> Result<bool, Errno> {
+    let mut started = false;
     for (pid, child) in children.iter_mut() {
         if which.is_some_and(|w| w != *pid) || child.wait.is_some() {
             continue;
         }
         child.wait = Some(child.handle.wait_async()?);
+        started = true;
     }
-    Ok(())
+    Ok(started)
 }
 
 /// `wait4(pid, status, options, rusage)`: for child `pid`, or any child
-/// (`pid` -1, 0 or below -1: there are no process groups yet); `WNOHANG`.
+/// (`pid` -1, 0 or below -1: process groups are not told apart here yet);
+/// `WNOHANG`.
 pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
     if options & !(WNOHANG | 2 | 8 | 0x0100_0000 | 0x4000_0000 | 0x8000_0000) != 0 {
         return Err(Errno::EINVAL);
     }
+    let since = crate::signal::generation();
     let pid = pid as i64;
     let which = if pid > 0 { Some(pid as u64) } else { None };
     loop {
@@ -111,7 +111,11 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
                 None if children.is_empty() => return Err(Errno::ECHILD),
                 _ => {}
             }
-            arm(&mut children, which)?;
+            if arm(&mut children, which)? {
+                // Let the kernel take the new waits now: one on a child that
+                // already ended completes at once (WNOHANG sees it).
+                capos_rt::syscall::cap_enter(0, 0);
+            }
             let ended = children
                 .iter()
                 .filter(|(p, _)| which.is_none_or(|w| w == **p))
@@ -142,7 +146,7 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
             taken
         };
         let refs: alloc::vec::Vec<&PendingCall> = calls.iter().map(|(_, c)| c).collect();
-        let waited = capos_rt::call::wait_any(&refs);
+        let waited = capos_rt::call::wait_any_interruptible(&refs, capos_abi::syscall::NO_TIMEOUT);
         drop(refs);
         let mut children = CHILDREN.lock();
         for (p, call) in calls.drain(..) {
@@ -151,17 +155,10 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
             }
         }
         drop(children);
-        waited?;
+        match waited {
+            Err(CapError::Interrupted) if crate::signal::interrupted(since) => return Err(Errno::EINTR),
+            Err(CapError::Interrupted) | Ok(_) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
-}
-
-/// `kill(pid, sig)` for a child of this process: ends it (`false` when
-/// `pid` is not a child).
-pub fn kill_child(pid: u64, sig: u64) -> Option<SysResult> {
-    let children = CHILDREN.lock();
-    let child = children.get(&pid)?;
-    if sig == 0 {
-        return Some(Ok(0));
-    }
-    Some(child.handle.kill().map(|()| 0).map_err(Errno::from))
 }

@@ -18,6 +18,7 @@
 //! - [`fd`]: the fd table; [`files`]: files and directories;
 //!   [`terminal`]: the terminal, `stderr` and the `/dev` devices;
 //! - [`pipe`]: pipes and `poll`/`select`; [`children`]: `fork`, `wait4`; [`exec`]: `execve`;
+//! - [`signal`]: signals, process groups, the handler trampoline;
 //! - [`memory`], [`time`], [`thread`], [`process`]: the other calls;
 //! - [`musl`]: constants and layouts from musl's headers (bindgen).
 #![no_std]
@@ -36,6 +37,7 @@ pub mod memory;
 pub mod musl;
 pub mod pipe;
 pub mod process;
+pub mod signal;
 pub mod start;
 pub mod table;
 pub mod terminal;
@@ -48,6 +50,13 @@ pub use errno::{Errno, SysResult};
 /// musl's system-call boundary: runs Linux x86_64 system call `number`
 /// with its arguments and returns its result, or `-errno`.
 #[unsafe(no_mangle)]
+///
+/// No signal handler runs while the call is served (the adapter holds
+/// locks a handler's own calls would need); one that became due runs
+/// before the call returns ([`signal`]).
 pub extern "C" fn __capos_syscall(number: i64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> i64 {
-    table::dispatch(number, [a1, a2, a3, a4, a5, a6])
+    signal::enter();
+    let result = table::dispatch(number, [a1, a2, a3, a4, a5, a6]);
+    signal::leave();
+    result
 }

@@ -2,7 +2,9 @@
 //! kernel's 64 KiB `Pipe` objects), reads and writes on pipe ends, and
 //! `poll`, `ppoll`, `select`, `pselect6` over pipes (with `waitReady`, no
 //! busy polling), files and devices (always ready) and the terminal
-//! (partial: always ready, so a read may then wait).
+//! (partial: always ready, so a read may then wait). A handler
+//! interrupts a wait: `EINTR` (poll and select always; a pipe read or
+//! write unless `SA_RESTART`).
 //!
 //! A write with no reader left fails with `EPIPE` after `SIGPIPE` is
 //! delivered to the process (whose default action ends it, status 141).
@@ -62,35 +64,81 @@ pub fn pipe2(fds: u64, flags: u64) -> SysResult {
 }
 
 /// Reads from a pipe's read end.
+///
+/// A blocking read is one kernel call while the program has no signal
+/// handler; with one, it waits for the pipe to be ready between
+/// non-blocking reads, so a handler can interrupt the wait (`EINTR`, or
+/// the wait goes on under `SA_RESTART`) without a read left in flight
+/// that would take data later.
 pub fn read(p: &OpenPipe, buf: &mut [u8], nonblocking: bool) -> SysResult {
     if buf.is_empty() {
         return Ok(0);
     }
     let max = buf.len().min(MAX_IO) as u32;
-    let data = p.pipe.read(max, nonblocking).map_err(|e| match e {
-        CapError::WouldBlock => Errno::EAGAIN,
-        e => e.into(),
-    })?;
+    let interruptible = !nonblocking && crate::signal::any_handlers();
+    let since = crate::signal::generation();
+    let data = loop {
+        match p.pipe.read(max, nonblocking || interruptible) {
+            Err(CapError::WouldBlock) if interruptible => wait_ready(p, since)?,
+            Err(CapError::WouldBlock) => return Err(Errno::EAGAIN),
+            Err(e) => return Err(e.into()),
+            Ok(data) => break data,
+        }
+    };
     buf[..data.len()].copy_from_slice(&data);
     Ok(data.len() as i64)
+}
+
+/// Waits until pipe end `p` is ready; `EINTR` when a handler without
+/// `SA_RESTART` ran since `since`.
+fn wait_ready(p: &OpenPipe, since: u64) -> Result<(), Errno> {
+    arm(p)?;
+    let Some(call) = p.waiter.lock().take() else { return Ok(()) };
+    let waited = capos_rt::call::wait_any_interruptible(&[&call], capos_abi::syscall::NO_TIMEOUT);
+    {
+        let mut waiter = p.waiter.lock();
+        if waiter.is_none() && !call.is_complete() {
+            *waiter = Some(call);
+        }
+    }
+    match waited {
+        Err(CapError::Interrupted) if crate::signal::interrupted(since) => Err(Errno::EINTR),
+        Err(CapError::Interrupted) | Ok(_) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Writes to a pipe's write end: all of `data` (blocking), or what fits
 /// (non-blocking); `EPIPE` and `SIGPIPE` without a reader.
 pub fn write(p: &OpenPipe, data: &[u8], nonblocking: bool) -> SysResult {
     let mut total = 0usize;
-    for chunk in data.chunks(MAX_IO) {
-        match p.pipe.write(chunk, nonblocking) {
+    let interruptible = !nonblocking && crate::signal::any_handlers();
+    let since = crate::signal::generation();
+    let mut rest = data;
+    while !rest.is_empty() {
+        let chunk = &rest[..rest.len().min(MAX_IO)];
+        match p.pipe.write(chunk, nonblocking || interruptible) {
+            Ok(0) if interruptible => wait_ready(p, since)?,
+            Ok(n) if interruptible => {
+                total += n as usize;
+                rest = &rest[n as usize..];
+            }
             Ok(n) => {
                 total += n as usize;
+                rest = &rest[n as usize..];
                 if (n as usize) < chunk.len() {
                     break;
                 }
             }
+            Err(CapError::WouldBlock) if interruptible => match wait_ready(p, since) {
+                Err(Errno::EINTR) if total > 0 => break,
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            },
             Err(CapError::WouldBlock) if total > 0 => break,
             Err(CapError::WouldBlock) => return Err(Errno::EAGAIN),
             Err(CapError::PeerDied) => {
-                crate::process::raise(musl::SIGPIPE as u64);
+                crate::signal::raise(musl::SIGPIPE as u8);
                 return if total > 0 { Ok(total as i64) } else { Err(Errno::EPIPE) };
             }
             Err(_) if total > 0 => break,
@@ -149,6 +197,7 @@ fn arm(p: &OpenPipe) -> Result<(), Errno> {
 /// no limit; `Some(0)`: do not wait); returns how many entries have one,
 /// with their `revents` set.
 fn poll_fds(entries: &mut [musl::pollfd], timeout_ns: Option<u64>) -> SysResult {
+    let since = crate::signal::generation();
     let descriptions: Vec<Option<alloc::sync::Arc<Description>>> =
         entries.iter().map(|e| if e.fd < 0 { None } else { fd::get(i64::from(e.fd)).ok() }).collect();
     let timer = capos_rt::entry::caps().and_then(|caps| caps.get::<Timer>("timer").ok());
@@ -199,10 +248,20 @@ fn poll_fds(entries: &mut [musl::pollfd], timeout_ns: Option<u64>) -> SysResult 
             // Nothing can change (no pipe, no time limit): poll waits
             // forever, as on Linux with no descriptor that can become ready.
             loop {
-                capos_rt::syscall::cap_enter(1, capos_abi::syscall::NO_TIMEOUT);
+                let r = capos_rt::syscall::cap_enter_flags(
+                    1,
+                    capos_abi::syscall::NO_TIMEOUT,
+                    capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE,
+                );
+                if r == i64::from(CapError::Interrupted.as_result()) {
+                    crate::signal::interrupted(since);
+                    if crate::signal::handled_since(since) {
+                        return Err(Errno::EINTR);
+                    }
+                }
             }
         }
-        let result = capos_rt::call::wait_any(&calls);
+        let result = capos_rt::call::wait_any_interruptible(&calls, capos_abi::syscall::NO_TIMEOUT);
         drop(calls);
         for (p, call) in taken.drain(..) {
             let mut waiter = p.waiter.lock();
@@ -210,7 +269,16 @@ fn poll_fds(entries: &mut [musl::pollfd], timeout_ns: Option<u64>) -> SysResult 
                 *waiter = Some(call);
             }
         }
-        result?;
+        match result {
+            Err(CapError::Interrupted) => {
+                crate::signal::interrupted(since);
+                if crate::signal::handled_since(since) {
+                    return Err(Errno::EINTR);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 

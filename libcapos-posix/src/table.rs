@@ -13,7 +13,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::errno::{Errno, SysResult};
 use crate::musl::*;
-use crate::{children, exec, files, memory, pipe, process, thread, time};
+use crate::{children, exec, files, memory, pipe, process, signal, thread, time};
 
 /// A system call the adapter serves.
 pub struct Call {
@@ -57,9 +57,8 @@ calls! {
     SYS_mprotect "pux" => |a| memory::mprotect(a[0], a[1], a[2]);
     SYS_munmap "pu" => |a| memory::munmap(a[0], a[1]);
     SYS_brk "p" => |a| memory::brk(a[0]);
-    SYS_rt_sigaction "dppu" => |a| process::rt_sigaction(a[0], a[1], a[2], a[3]);
-    SYS_rt_sigprocmask "dppu" => |a| process::rt_sigprocmask(a[0], a[1], a[2], a[3]);
-    SYS_rt_sigpending "pu" => |a| process::rt_sigpending(a[0], a[1]);
+    SYS_rt_sigaction "dppu" => |a| signal::rt_sigaction(a[0], a[1], a[2], a[3]);
+    SYS_rt_sigprocmask "dppu" => |a| signal::rt_sigprocmask(a[0], a[1], a[2], a[3]);
     SYS_ioctl "dxp" => |a| process::ioctl(fd(a[0]), a[1], a[2]);
     SYS_poll "pud" => |a| pipe::poll(a[0], a[1], a[2]);
     SYS_pread64 "dpud" => |a| files::pread(fd(a[0]), a[1], a[2], a[3]);
@@ -74,14 +73,18 @@ calls! {
     SYS_madvise "pud" => |a| memory::madvise(a[0], a[1], a[2]);
     SYS_dup "d" => |a| files::dup(fd(a[0]));
     SYS_dup2 "dd" => |a| files::dup3(fd(a[0]), fd(a[1]), 0, true);
+    SYS_pause "" => |_| signal::pause();
     SYS_nanosleep "pp" => |a| time::nanosleep(a[0], a[1]);
+    SYS_getitimer "dp" => |a| signal::getitimer(a[0], a[1]);
+    SYS_alarm "u" => |a| signal::alarm(a[0]);
+    SYS_setitimer "dpp" => |a| signal::setitimer(a[0], a[1], a[2]);
     SYS_getpid "" => |_| process::getpid();
     SYS_fork "" => |_| children::fork();
     SYS_vfork "" => |_| children::fork();
     SYS_execve "spp" => |a| exec::execve(a[0], a[1], a[2]);
     SYS_exit "d" => |a| process::exit(a[0]);
     SYS_wait4 "dpxp" => |a| children::wait4(a[0], a[1], a[2], a[3]);
-    SYS_kill "dd" => |a| process::kill(a[0], a[1]);
+    SYS_kill "dd" => |a| signal::kill(a[0], a[1]);
     SYS_uname "p" => |a| process::uname(a[0]);
     SYS_fcntl "ddx" => |a| files::fcntl(fd(a[0]), a[1], a[2]);
     SYS_fsync "d" => |a| files::fsync(fd(a[0]));
@@ -105,13 +108,16 @@ calls! {
     SYS_geteuid "" => |_| process::id();
     SYS_getegid "" => |_| process::id();
     SYS_getppid "" => |_| process::getppid();
-    SYS_getpgrp "" => |_| process::getpid();
-    SYS_setsid "" => |_| process::getpid();
-    SYS_getpgid "d" => |_| process::getpid();
-    SYS_getsid "d" => |_| process::getpid();
+    SYS_setpgid "dd" => |a| signal::setpgid(a[0], a[1]);
+    SYS_getpgrp "" => |_| signal::getpgid(0);
+    SYS_setsid "" => |_| signal::setsid();
+    SYS_getpgid "d" => |a| signal::getpgid(a[0]);
+    SYS_getsid "d" => |a| signal::getsid(a[0]);
+    SYS_rt_sigpending "pu" => |a| signal::rt_sigpending(a[0], a[1]);
+    SYS_rt_sigsuspend "pu" => |a| signal::rt_sigsuspend(a[0], a[1]);
     SYS_arch_prctl "xp" => |a| thread::arch_prctl(a[0], a[1]);
     SYS_gettid "" => |_| thread::gettid();
-    SYS_tkill "dd" => |a| process::tkill(a[0], a[1]);
+    SYS_tkill "dd" => |a| signal::tkill(a[0], a[1]);
     SYS_time "p" => |a| time::time(a[0]);
     SYS_futex "pdupux" => |a| thread::futex(a[0], a[1], a[2], a[3], a[4], a[5]);
     SYS_getdents64 "dpu" => |a| files::getdents64(fd(a[0]), a[1], a[2]);
@@ -120,7 +126,7 @@ calls! {
     SYS_clock_getres "dp" => |a| time::clock_getres(a[0], a[1]);
     SYS_clock_nanosleep "dxpp" => |a| time::clock_nanosleep(a[0], a[1], a[2], a[3]);
     SYS_exit_group "d" => |a| process::exit_group(a[0]);
-    SYS_tgkill "ddd" => |a| process::tkill(a[1], a[2]);
+    SYS_tgkill "ddd" => |a| signal::tkill(a[1], a[2]);
     SYS_openat "dsxo" => |a| files::openat(fd(a[0]), a[1], a[2]);
     SYS_mkdirat "dso" => |a| files::mkdirat(fd(a[0]), a[1]);
     SYS_newfstatat "dspx" => |a| files::fstatat(fd(a[0]), a[1], a[2], a[3]);

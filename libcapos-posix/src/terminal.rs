@@ -107,7 +107,8 @@ pub fn write(object: &Object, data: &[u8]) -> SysResult {
 }
 
 /// `ioctl(fd, request, arg)` on a device: the terminal's `TCGETS`,
-/// `TCSETS*`, `TIOCGWINSZ`, `TIOCSWINSZ`; `ENOTTY` for anything else.
+/// `TCSETS*`, `TIOCGWINSZ`, `TIOCSWINSZ`, `TIOCGPGRP`, `TIOCSPGRP`;
+/// `ENOTTY` for anything else.
 pub fn ioctl(object: &Object, request: u64, arg: u64) -> SysResult {
     let Object::Terminal = object else { return Err(Errno::ENOTTY) };
     let t = terminal().ok_or(Errno::ENOTTY)?;
@@ -137,6 +138,27 @@ pub fn ioctl(object: &Object, request: u64, arg: u64) -> SysResult {
                 canonical: lflag & musl::ICANON as u32 != 0,
                 echo: lflag & musl::ECHO as u32 != 0,
                 signals: lflag & musl::ISIG as u32 != 0,
+            })?;
+            Ok(0)
+        }
+        r if r == musl::TIOCGPGRP as i64 => {
+            // No foreground group set yet: the caller's own (so a shell
+            // that checks it is in the foreground finds it is).
+            let group = match t.foreground()? {
+                0 => crate::signal::getpgid(0)? as u64,
+                g => g,
+            };
+            crate::user::write(arg, group as i32)?;
+            Ok(0)
+        }
+        r if r == musl::TIOCSPGRP as i64 => {
+            let group: i32 = crate::user::read(arg)?;
+            if group <= 0 {
+                return Err(Errno::EINVAL);
+            }
+            t.set_foreground(group as u64).map_err(|e| match e {
+                CapError::PermissionDenied => Errno::EPERM,
+                e => e.into(),
             })?;
             Ok(0)
         }

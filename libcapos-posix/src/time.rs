@@ -112,26 +112,54 @@ pub fn time(tloc: u64) -> SysResult {
 }
 
 /// Sleeps `ns` nanoseconds.
-fn sleep(ns: i128) -> SysResult {
-    if ns > 0 {
-        timer()?.sleep(u64::try_from(ns).unwrap_or(u64::MAX))?;
+/// Sleeps `ns`; a handler interrupts it (`EINTR`, whatever
+/// `SA_RESTART` says, as on Linux) and the time left goes to `rem` (if
+/// not 0).
+fn sleep(ns: i128, rem: u64) -> SysResult {
+    if ns <= 0 {
+        return Ok(0);
     }
-    Ok(0)
+    let timer = timer()?;
+    let ns = u64::try_from(ns).unwrap_or(u64::MAX);
+    let end = timer.now()?.saturating_add(ns);
+    let since = crate::signal::generation();
+    let pending = timer.sleep_async(ns)?;
+    loop {
+        match capos_rt::call::wait_any_interruptible(&[&pending], capos_abi::syscall::NO_TIMEOUT) {
+            Ok(Some(_)) => return pending.wait().map(|_| 0).map_err(Errno::from),
+            Err(capos_abi::error::CapError::Interrupted) => {
+                crate::signal::interrupted(since);
+                if crate::signal::handled_since(since) {
+                    if rem != 0 {
+                        let left = end.saturating_sub(timer.now()?);
+                        user::write(
+                            rem,
+                            musl::timespec { tv_sec: (left / NS) as i64, tv_nsec: (left % NS) as i64 },
+                        )?;
+                    }
+                    return Err(Errno::EINTR);
+                }
+            }
+            Err(e) => return Err(e.into()),
+            Ok(None) => {}
+        }
+    }
 }
 
 /// `nanosleep(req, rem)`.
-pub fn nanosleep(req: u64, _rem: u64) -> SysResult {
-    sleep(read_timespec(req)?)
+pub fn nanosleep(req: u64, rem: u64) -> SysResult {
+    sleep(read_timespec(req)?, rem)
 }
 
 /// `clock_nanosleep(clock, flags, req, rem)`: returns the error number
 /// itself (not -1 and errno), as Linux's does; musl passes it on.
-pub fn clock_nanosleep(clock: u64, flags: u64, req: u64, _rem: u64) -> SysResult {
+pub fn clock_nanosleep(clock: u64, flags: u64, req: u64, rem: u64) -> SysResult {
     let clock = clock as i32;
     if clock == musl::CLOCK_THREAD_CPUTIME_ID {
         return Err(Errno::EINVAL);
     }
     let asked = read_timespec(req)?;
-    let delta = if flags & musl::TIMER_ABSTIME as u64 != 0 { asked - now_ns(clock)? } else { asked };
-    sleep(delta)
+    let absolute = flags & musl::TIMER_ABSTIME as u64 != 0;
+    let delta = if absolute { asked - now_ns(clock)? } else { asked };
+    sleep(delta, if absolute { 0 } else { rem })
 }

@@ -214,6 +214,10 @@ pub mod method {
         pub const INTERRUPTS: u16 = 6;
         /// `waitInterrupt(after) -> count`.
         pub const WAIT_INTERRUPT: u16 = 7;
+        /// `setForeground(group)`.
+        pub const SET_FOREGROUND: u16 = 8;
+        /// `foreground() -> group`.
+        pub const FOREGROUND: u16 = 9;
     }
     /// `Directory` methods.
     pub mod directory {
@@ -336,6 +340,8 @@ pub const INTERFACES: &[InterfaceInfo] = &[
             "setWindowSize",
             "interrupts",
             "waitInterrupt",
+            "setForeground",
+            "foreground",
         ],
     },
     InterfaceInfo {
@@ -448,7 +454,7 @@ mod tests {
         check(interface_id::ENDPOINT_SERVER, method::endpoint_server::MINT, "mint");
         for (i, name) in ["write", "read", "getMode", "setMode", "windowSize", "setWindowSize"]
             .iter()
-            .chain(&["interrupts", "waitInterrupt"])
+            .chain(&["interrupts", "waitInterrupt", "setForeground", "foreground"])
             .enumerate()
         {
             check(interface_id::TERMINAL_SESSION, i as u16, name);

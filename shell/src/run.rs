@@ -34,11 +34,7 @@ pub const STATUS_CANNOT_RUN: i32 = 126;
 
 /// The status a POSIX shell reports for how a process ended.
 pub fn status_code(status: ExitStatus) -> i32 {
-    match status {
-        ExitStatus::Exited(code) => code,
-        ExitStatus::Faulted { .. } => 139,
-        ExitStatus::Killed => 137,
-    }
+    status.shell_status()
 }
 
 /// Makes sure a `waitInterrupt` is pending for the next Ctrl-C (not one
@@ -170,7 +166,8 @@ fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str, base: Option<u64>)
             shell.error(&format!("{name}: faulted (vector {vector}, address {address:#x})"));
         }
         ExitStatus::Killed => shell.error(&format!("{name}: killed")),
-        ExitStatus::Exited(_) => {}
+        // As a POSIX shell running a script: the status (128 + N) says it.
+        ExitStatus::Signaled(_) | ExitStatus::Exited(_) => {}
     }
     status_code(status)
 }

@@ -196,7 +196,7 @@ impl Driver<'_> {
                 self.fail(who, &format!("exit {code}: {why}"), tally)?;
             }
             ExitStatus::Faulted { .. } => tally.faulted += 1,
-            ExitStatus::Killed => tally.killed += 1,
+            ExitStatus::Killed | ExitStatus::Signaled(_) => tally.killed += 1,
             ExitStatus::Exited(code) => {
                 // 0: its main thread called thread_exit; 2: its ring was
                 // lost; 3: no clock; 101: it panicked.

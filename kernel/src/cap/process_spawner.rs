@@ -245,6 +245,7 @@ pub fn exit_status_reply(status: ExitStatus) -> Result<Reply, CapError> {
                 f.set_rip(rip);
             }
             ExitStatus::Killed => s.set_killed(()),
+            ExitStatus::Signaled(sig) => s.set_signaled(sig),
         }
         Ok(())
     })

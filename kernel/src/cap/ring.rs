@@ -133,7 +133,12 @@ impl Ring {
 }
 
 /// `cap_enter(min_complete, timeout_ns)` for the running thread's process.
-pub fn cap_enter(process: &Arc<Process>, min_complete: u32, timeout_ns: u64) -> Result<u32, CapError> {
+pub fn cap_enter(
+    process: &Arc<Process>,
+    min_complete: u32,
+    timeout_ns: u64,
+    interruptible: bool,
+) -> Result<u32, CapError> {
     while let Some(sqe) = next_sqe(process)? {
         if let Executed::Completed(cqe) = execute(process, sqe) {
             with_ring(process, |ring| {
@@ -149,16 +154,28 @@ pub fn cap_enter(process: &Arc<Process>, min_complete: u32, timeout_ns: u64) -> 
     let deadline_ns = (timeout_ns != capos_abi::syscall::NO_TIMEOUT)
         .then(|| crate::time::uptime_ns().saturating_add(timeout_ns));
     let Some(thread) = crate::sched::current() else { return Ok(available) };
+    // A signal to take ends an interruptible wait (the handler runs on the
+    // way out, or once the runtime is ready for it).
+    if interruptible && crate::signal::interrupts(process, &thread) {
+        return Err(CapError::Interrupted);
+    }
     with_ring(process, |ring| {
         ring.waiters.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
         ring.waiters.push((thread.clone(), min_complete.min(abi::CQ_ENTRIES)));
         Ok(())
     })?;
     crate::sched::block(ThreadState::BlockedOnRing { min_complete, deadline_ns });
-    with_ring(process, |ring| {
+    let available = with_ring(process, |ring| {
         ring.waiters.retain(|(t, _)| !Arc::ptr_eq(t, &thread));
         ring.available()
-    })
+    })?;
+    if interruptible
+        && available < min_complete.min(abi::CQ_ENTRIES)
+        && crate::signal::interrupts(process, &thread)
+    {
+        return Err(CapError::Interrupted);
+    }
+    Ok(available)
 }
 
 fn with_ring<T>(

@@ -44,6 +44,8 @@ struct Session {
     readers: VecDeque<(PendingCall, usize)>,
     interrupt_waiters: Vec<(u64, PendingCall)>,
     interrupts: u64,
+    /// The foreground process group (`setForeground`; 0: none).
+    foreground: u64,
     rows: u16,
     cols: u16,
 }
@@ -94,6 +96,7 @@ pub fn init(boot: &crate::boot::BootInfo) {
         readers: VecDeque::new(),
         interrupt_waiters: Vec::new(),
         interrupts: 0,
+        foreground: 0,
         rows: 24,
         cols: 80,
     });
@@ -109,6 +112,8 @@ pub fn init(boot: &crate::boot::BootInfo) {
 struct Work {
     echo: Vec<u8>,
     completions: Vec<(PendingCall, Result<Reply, CapError>)>,
+    /// A process group to send `SIGINT` (Ctrl-C with a foreground group).
+    interrupt_group: Option<u64>,
 }
 
 fn data_reply(data: &[u8]) -> Result<Reply, CapError> {
@@ -140,10 +145,14 @@ impl Session {
         self.serve_readers(work);
     }
 
-    /// Ctrl-C: fails every pending read and completes the interrupt waits
-    /// it satisfies.
+    /// Ctrl-C: fails every pending read, completes the interrupt waits it
+    /// satisfies and, once the lock is released, sends `SIGINT` to the
+    /// foreground process group if there is one.
     fn interrupted(&mut self, work: &mut Work) {
         self.interrupts += 1;
+        if self.foreground != 0 {
+            work.interrupt_group = Some(self.foreground);
+        }
         for (reader, _) in self.readers.drain(..) {
             work.completions.push((reader, Err(CapError::Interrupted)));
         }
@@ -185,6 +194,9 @@ fn finish(port: Option<Channel>, crlf: bool, work: Work) {
     }
     for (call, result) in work.completions {
         call.complete(result);
+    }
+    if let Some(group) = work.interrupt_group {
+        crate::signal::send_group(group, capos_abi::signal::number::SIGINT);
     }
 }
 
@@ -324,6 +336,27 @@ impl TerminalSession {
                         s.interrupt_waiters.push((after, pending));
                         Outcome::Pending
                     })
+                }
+                m::SET_FOREGROUND => {
+                    let p = message
+                        .get_root::<terminal_session::set_foreground_params::Reader<'_>>()
+                        .map_err(malformed)?;
+                    let group = p.get_group();
+                    let caller = call.pending.live_caller().ok_or(CapError::Cancelled)?;
+                    let sid = caller.signals.lock().sid;
+                    if group != 0 && !crate::signal::group_in_session(group, sid) {
+                        return Err(CapError::PermissionDenied);
+                    }
+                    with_session(|s, _| s.foreground = group)?;
+                    Ok(empty_reply().into())
+                }
+                m::FOREGROUND => {
+                    let group = with_session(|s, _| s.foreground)?;
+                    Ok(reply_with(|msg| {
+                        msg.init_root::<terminal_session::foreground_results::Builder<'_>>().set_group(group);
+                        Ok(())
+                    })
+                    .into())
                 }
                 _ => Err(CapError::UnknownMethod),
             }

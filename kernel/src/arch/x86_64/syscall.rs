@@ -86,5 +86,10 @@ pub fn dispatch_frame(frame: &mut TrapFrame) {
         crate::exec::exec_syscall(frame);
         return;
     }
+    // `sigreturn` restores the registers a signal handler interrupted.
+    if frame.rax == capos_abi::syscall::SYS_SIGRETURN {
+        crate::signal::sigreturn(frame);
+        return;
+    }
     frame.rax = crate::syscall::dispatch(frame.rax, [frame.rdi, frame.rsi, frame.rdx, frame.r10]) as u64;
 }

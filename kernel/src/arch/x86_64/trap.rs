@@ -170,6 +170,14 @@ const EXCEPTION_NAMES: [(&str, &str); 32] = [
 /// Common Rust entry for every interrupt and exception.
 #[unsafe(no_mangle)]
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    dispatch(frame);
+    // Every return to user mode passes here: signals are delivered now.
+    if frame.cs & 3 == 3 && frame.vector != 2 {
+        crate::signal::on_user_return(frame);
+    }
+}
+
+fn dispatch(frame: &mut TrapFrame) {
     if frame.vector == super::syscall::SYSCALL_VECTOR {
         super::syscall::dispatch_frame(frame);
         return;
@@ -196,6 +204,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
             let now = crate::time::uptime_ns();
             crate::cap::timer::on_tick(now);
             crate::cap::park::on_tick(now);
+            crate::signal::on_tick(now);
             crate::cap::terminal_session::on_tick();
             crate::cap::output::on_tick();
             // Preempt only user code: kernel code runs with interrupts off

@@ -1,0 +1,656 @@
+//! POSIX signals (`capos_abi::signal`): a process's actions, pending
+//! signals, process group and session, alarm; a thread's blocked mask;
+//! sending (`kill`, the terminal's Ctrl-C, `SIGCHLD`, `SIGALRM`) and
+//! delivery on the return to user mode.
+//!
+//! Sending decides at once what can be decided: an ignored signal is
+//! dropped, a signal whose action ends the process (`SIGKILL`, or a default
+//! action of "terminate" that some thread does not block) ends it there
+//! and then — so a CPU-bound process is stopped without running again —
+//! and a signal with a handler becomes pending and wakes a thread that
+//! can take it (a thread blocked in `cap_enter` returns `Interrupted`).
+//! Delivery ([`on_user_return`]) runs on every return to user mode, a
+//! timer tick's included: the first pending signal the thread does not
+//! block gets its handler run through the action's trampoline
+//! (`capos_abi::signal::SignalFrame`), and `sigreturn` comes back.
+//!
+//! Who may signal whom: a process may signal itself, the processes it
+//! started (spawned or forked) and theirs in turn — the processes its
+//! `ProcessHandle`s reach — and the processes of its own process group
+//! (so a child can signal the parent it shares a group with). The kernel
+//! itself (terminal, timers, children ending) signals without that check.
+
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use capos_abi::layout::{USER_END, USER_MIN};
+use capos_abi::signal::{
+    self as abi, Disposition, FRAME_INFO_OFFSET, SavedRegisters, SigInfo, SignalAction, UNBLOCKABLE, bit,
+    number::*,
+};
+use core::sync::atomic::{AtomicU64, Ordering};
+use spin::Mutex;
+
+use crate::arch::x86_64::trap::TrapFrame;
+use crate::process::{ExitStatus, Process};
+use crate::thread::Thread;
+
+/// A process's signal state behind its own lock (never held while taking
+/// another lock but the scheduler's).
+pub struct SignalState {
+    actions: [SignalAction; abi::MAX_SIGNAL as usize],
+    /// Who sent each pending signal (`siginfo`'s pid and code).
+    senders: [(u32, i32); abi::MAX_SIGNAL as usize],
+    /// Process group id.
+    pub pgid: u64,
+    /// Session id.
+    pub sid: u64,
+    /// `ITIMER_REAL`: uptime of the next `SIGALRM`, and the interval.
+    alarm: Option<(u64, u64)>,
+}
+
+impl SignalState {
+    /// A process's state: default actions, in group `pgid` of session `sid`.
+    pub const fn new(pgid: u64, sid: u64) -> Self {
+        Self {
+            actions: [SignalAction { handler: 0, flags: 0, restorer: 0, mask: 0 }; abi::MAX_SIGNAL as usize],
+            senders: [(0, 0); abi::MAX_SIGNAL as usize],
+            pgid,
+            sid,
+            alarm: None,
+        }
+    }
+
+    fn action(&self, sig: u8) -> SignalAction {
+        self.actions[usize::from(sig - 1)]
+    }
+}
+
+/// Processes with an alarm set, and the earliest deadline among them
+/// (`u64::MAX`: none), so a tick without a due alarm costs one load.
+static ALARMS: Mutex<Vec<Weak<Process>>> = Mutex::new(Vec::new());
+static NEXT_ALARM: AtomicU64 = AtomicU64::new(u64::MAX);
+
+fn valid(sig: u64) -> Result<u8, CapError> {
+    u8::try_from(sig).ok().filter(|s| (1..=abi::MAX_SIGNAL).contains(s)).ok_or(CapError::InvalidArgument)
+}
+
+/// Sends `sig` to `target` as `sender` (`siginfo` pid; 0 for the kernel)
+/// with `siginfo` code `code`.
+pub fn send(target: &Arc<Process>, sig: u8, sender: u64, code: i32) {
+    if target.exit_status().is_some() || bit(sig) == 0 {
+        return;
+    }
+    let threads: Vec<Arc<Thread>> = target.inner.lock().threads.clone();
+    let unblocked = |t: &Arc<Thread>| t.blocked() & bit(sig) == 0;
+    let disposition = {
+        let mut s = target.signals.lock();
+        let d = abi::disposition(sig, &s.action(sig));
+        if d == Disposition::Catch || (d == Disposition::Terminate && !threads.iter().any(unblocked)) {
+            s.senders[usize::from(sig - 1)] = (sender as u32, code);
+            target.pending.fetch_or(bit(sig), Ordering::AcqRel);
+        }
+        d
+    };
+    match disposition {
+        Disposition::Terminate if sig == SIGKILL || threads.iter().any(unblocked) => {
+            target.terminate(ExitStatus::Signaled(sig));
+        }
+        Disposition::Catch => {
+            // Wake one thread that can take it, if one waits in the kernel;
+            // one in user mode takes it at its next return (a tick at most).
+            let waiting = threads.iter().find(|t| {
+                unblocked(t) && matches!(t.state(), crate::thread::ThreadState::BlockedOnRing { .. })
+            });
+            if let Some(thread) = waiting {
+                crate::sched::wake(thread);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `thread` has a signal to take that should end its wait in the
+/// kernel (`cap_enter` then returns `Interrupted`).
+pub fn interrupts(process: &Process, thread: &Thread) -> bool {
+    process.pending.load(Ordering::Acquire) & !thread.blocked() != 0
+}
+
+/// The parent's side of a child's end: `SIGCHLD` (ignored unless caught).
+pub fn child_ended(parent: &Arc<Process>, child_pid: u64, status: ExitStatus) {
+    const CLD_EXITED: i32 = 1;
+    const CLD_KILLED: i32 = 2;
+    let code = if status.signal().is_some() { CLD_KILLED } else { CLD_EXITED };
+    send(parent, SIGCHLD, child_pid, code);
+}
+
+/// Whether `sender` may signal `target`: itself, a process below it in the
+/// tree of processes started, or a process of its own process group.
+fn may_signal(sender: &Arc<Process>, target: &Arc<Process>) -> bool {
+    let group = sender.signals.lock().pgid;
+    if target.signals.lock().pgid == group {
+        return true;
+    }
+    let mut next = Some(target.clone());
+    // Bounded by the process limit: the tree has no cycles, but a bound
+    // costs nothing.
+    for _ in 0..=capos_abi::process::MAX_PROCESSES {
+        let Some(p) = next else { return false };
+        if Arc::ptr_eq(&p, sender) {
+            return true;
+        }
+        next = p.parent();
+    }
+    false
+}
+
+/// `kill(target, sig)` from `sender` (see `capos_abi::signal::op::KILL`).
+fn kill(sender: &Arc<Process>, target: i64, sig: u64) -> Result<u64, CapError> {
+    let sig = if sig == 0 { 0 } else { valid(sig)? };
+    let targets: Vec<Arc<Process>> = match target {
+        t if t > 0 => vec_of(crate::process::by_pid(t as u64).ok_or(CapError::NotFound)?)?,
+        0 => members(sender.signals.lock().pgid)?,
+        -1 => crate::process::live()?.into_iter().filter(|p| !Arc::ptr_eq(p, sender)).collect(),
+        t => members(t.unsigned_abs())?,
+    };
+    if targets.is_empty() {
+        return Err(CapError::NotFound);
+    }
+    let allowed: Vec<&Arc<Process>> = targets.iter().filter(|t| may_signal(sender, t)).collect();
+    if allowed.is_empty() {
+        return Err(if target == -1 { CapError::NotFound } else { CapError::PermissionDenied });
+    }
+    if sig != 0 {
+        for t in allowed {
+            send(t, sig, sender.pid, abi::SI_USER);
+        }
+    }
+    Ok(0)
+}
+
+fn vec_of(p: Arc<Process>) -> Result<Vec<Arc<Process>>, CapError> {
+    let mut v = Vec::new();
+    v.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
+    v.push(p);
+    Ok(v)
+}
+
+/// The live processes of group `pgid`.
+fn members(pgid: u64) -> Result<Vec<Arc<Process>>, CapError> {
+    let mut all = crate::process::live()?;
+    all.retain(|p| p.signals.lock().pgid == pgid);
+    Ok(all)
+}
+
+/// Sends `sig` to every process of group `pgid`, as the kernel (the
+/// terminal's Ctrl-C). Returns whether the group had a member.
+pub fn send_group(pgid: u64, sig: u8) -> bool {
+    let Ok(group) = members(pgid) else { return false };
+    for p in &group {
+        send(p, sig, 0, abi::SI_KERNEL);
+    }
+    !group.is_empty()
+}
+
+/// Whether a process of session `sid` is in group `pgid`.
+pub fn group_in_session(pgid: u64, sid: u64) -> bool {
+    members(pgid).is_ok_and(|g| g.iter().any(|p| p.signals.lock().sid == sid))
+}
+
+/// The `signal` syscall for `thread` of `process`.
+pub fn syscall(process: &Arc<Process>, thread: &Arc<Thread>, args: [u64; 4]) -> Result<u64, CapError> {
+    let [op, a, b, c] = args;
+    match op {
+        abi::op::ACTION => action(process, a, b, c),
+        abi::op::MASK => {
+            let old = thread.blocked();
+            let new = match a {
+                abi::BLOCK => old | b,
+                abi::UNBLOCK => old & !b,
+                abi::SET_MASK => b,
+                abi::QUERY => old,
+                _ => return Err(CapError::InvalidArgument),
+            };
+            thread.set_blocked(new);
+            Ok(old)
+        }
+        abi::op::PENDING => Ok(process.pending.load(Ordering::Acquire)),
+        abi::op::KILL => kill(process, a as i64, b),
+        abi::op::ALARM => alarm(process, a, b, c),
+        abi::op::SUSPEND => suspend(process, thread, a),
+        abi::op::TAKE => {
+            // Marks the return as a point where handlers run (as after a
+            // `sigsuspend`, with the mask unchanged).
+            *thread.suspend_mask.lock() = Some(thread.blocked());
+            Ok(0)
+        }
+        abi::op::DEFER => {
+            if a != 0 && (!a.is_multiple_of(8) || !(USER_MIN..USER_END - 8).contains(&a)) {
+                return Err(CapError::InvalidArgument);
+            }
+            process.signal_defer.store(a, Ordering::Release);
+            Ok(0)
+        }
+        _ => Err(CapError::InvalidArgument),
+    }
+}
+
+fn action(process: &Arc<Process>, sig: u64, new: u64, old: u64) -> Result<u64, CapError> {
+    let sig = valid(sig)?;
+    let new = if new == 0 {
+        None
+    } else {
+        let mut bytes = [0u8; SignalAction::SIZE];
+        read_user(process, new, &mut bytes)?;
+        let mut action = SignalAction::from_bytes(&bytes);
+        // C's `sa_flags` is an `int`: the high half is sign extension.
+        // Unknown flags are kept and do nothing, as on Linux.
+        action.flags &= u64::from(u32::MAX);
+        let user = USER_MIN..USER_END;
+        if bit(sig) & UNBLOCKABLE != 0
+            || (action.handler > abi::SIG_IGN
+                && !(user.contains(&action.handler) && user.contains(&action.restorer)))
+        {
+            return Err(CapError::InvalidArgument);
+        }
+        Some(action)
+    };
+    let previous = process.signals.lock().action(sig);
+    if old != 0 {
+        write_user(process, old, &previous.to_bytes())?;
+    }
+    if let Some(action) = new {
+        let mut s = process.signals.lock();
+        s.actions[usize::from(sig - 1)] = action;
+        // POSIX: setting a pending signal to be ignored discards it.
+        if abi::disposition(sig, &action) == Disposition::Ignore {
+            process.pending.fetch_and(!bit(sig), Ordering::AcqRel);
+        }
+    }
+    Ok(0)
+}
+
+fn alarm(process: &Arc<Process>, value_ns: u64, interval_ns: u64, old: u64) -> Result<u64, CapError> {
+    let now = crate::time::uptime_ns();
+    let before = process.signals.lock().alarm;
+    if old != 0 {
+        let (left, interval) = before.map_or((0, 0), |(at, every)| (at.saturating_sub(now).max(1), every));
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&left.to_le_bytes());
+        bytes[8..].copy_from_slice(&interval.to_le_bytes());
+        write_user(process, old, &bytes)?;
+    }
+    if value_ns == u64::MAX {
+        return Ok(0);
+    }
+    if value_ns != 0 && before.is_none() {
+        let mut alarms = ALARMS.lock();
+        alarms.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
+        alarms.push(Arc::downgrade(process));
+    }
+    let at = now.saturating_add(value_ns);
+    process.signals.lock().alarm = (value_ns != 0).then_some((at, interval_ns));
+    if value_ns != 0 {
+        NEXT_ALARM.fetch_min(at, Ordering::AcqRel);
+    }
+    Ok(0)
+}
+
+/// Called on every timer tick: sends the alarms that are due.
+pub fn on_tick(now: u64) {
+    if NEXT_ALARM.load(Ordering::Acquire) > now {
+        return;
+    }
+    let mut due: Vec<Arc<Process>> = Vec::new();
+    let mut next = u64::MAX;
+    {
+        let mut alarms = ALARMS.lock();
+        alarms.retain(|weak| {
+            let Some(p) = weak.upgrade() else { return false };
+            if p.exit_status().is_some() {
+                return false;
+            }
+            let mut s = p.signals.lock();
+            let Some((at, every)) = s.alarm else { return false };
+            if at > now {
+                next = next.min(at);
+                return true;
+            }
+            s.alarm = (every != 0).then(|| (now.saturating_add(every), every));
+            if let Some((again, _)) = s.alarm {
+                next = next.min(again);
+            }
+            drop(s);
+            if due.try_reserve(1).is_ok() {
+                due.push(p.clone());
+            }
+            every != 0
+        });
+    }
+    NEXT_ALARM.store(next, Ordering::Release);
+    for p in due {
+        send(&p, SIGALRM, 0, abi::SI_KERNEL);
+    }
+}
+
+fn suspend(process: &Arc<Process>, thread: &Arc<Thread>, mask: u64) -> Result<u64, CapError> {
+    let old = thread.blocked();
+    *thread.suspend_mask.lock() = Some(old);
+    thread.set_blocked(mask);
+    // Spurious wake-ups (a completion) only go round again.
+    while !interrupts(process, thread) && process.exit_status().is_none() {
+        crate::sched::block(crate::thread::ThreadState::BlockedOnRing {
+            min_complete: u32::MAX,
+            deadline_ns: None,
+        });
+    }
+    Err(CapError::Interrupted)
+}
+
+/// Runs before every return to user mode of the current thread, whose
+/// user registers are `frame`: ends the thread if its process ended;
+/// delivers the first pending signal it does not block.
+pub fn on_user_return(frame: &mut TrapFrame) {
+    let Some(thread) = crate::sched::current() else { return };
+    let Some(process) = thread.process() else { return };
+    if process.exit_status().is_some() {
+        leave(thread, process);
+    }
+    if process.pending.load(Ordering::Acquire) & !thread.blocked() != 0 {
+        deliver(&process, &thread, frame);
+    }
+    // A `sigsuspend` that ran no handler (an ignored signal woke it) puts
+    // its mask back.
+    if let Some(mask) = thread.suspend_mask.lock().take() {
+        thread.set_blocked(mask);
+    }
+    if process.exit_status().is_some() {
+        leave(thread, process);
+    }
+}
+
+/// Leaves the current thread of an ended process for good (the handles
+/// dropped first: this stack is never unwound).
+fn leave(thread: Arc<Thread>, process: Arc<Process>) -> ! {
+    drop(process);
+    drop(thread);
+    crate::sched::exit_current();
+}
+
+/// Whether the runtime is inside a section that cannot take a handler
+/// (then it is told one waits).
+fn deferred(process: &Process) -> bool {
+    let at = process.signal_defer.load(Ordering::Acquire);
+    if at == 0 {
+        return false;
+    }
+    let mut word = [0u8; 4];
+    if read_user(process, at, &mut word).is_err() || word == [0; 4] {
+        return false;
+    }
+    let _ = write_user(process, at + 4, &1u32.to_le_bytes());
+    true
+}
+
+fn deliver(process: &Arc<Process>, thread: &Arc<Thread>, frame: &mut TrapFrame) {
+    // A `sigsuspend` or `TAKE` is a point where the runtime takes
+    // handlers.
+    if thread.suspend_mask.lock().is_none() && deferred(process) {
+        return;
+    }
+    loop {
+        let ready = process.pending.load(Ordering::Acquire) & !thread.blocked();
+        if ready == 0 {
+            return;
+        }
+        let sig = if ready & bit(SIGKILL) != 0 { SIGKILL } else { ready.trailing_zeros() as u8 + 1 };
+        let (action, sender) = {
+            let mut s = process.signals.lock();
+            if process.pending.fetch_and(!bit(sig), Ordering::AcqRel) & bit(sig) == 0 {
+                continue;
+            }
+            let action = s.action(sig);
+            if action.flags & abi::SA_RESETHAND != 0 && action.handler > abi::SIG_IGN {
+                s.actions[usize::from(sig - 1)] = SignalAction::default();
+            }
+            (action, s.senders[usize::from(sig - 1)])
+        };
+        match abi::disposition(sig, &action) {
+            Disposition::Terminate => {
+                process.terminate(ExitStatus::Signaled(sig));
+                return;
+            }
+            Disposition::Catch => {
+                if enter_handler(process, thread, frame, sig, &action, sender).is_err() {
+                    // No room for the frame on the stack: as Linux, SIGSEGV.
+                    process.terminate(ExitStatus::Signaled(SIGSEGV));
+                }
+                return;
+            }
+            Disposition::Ignore | Disposition::Stop | Disposition::Continue => {}
+        }
+    }
+}
+
+/// Saves the interrupted registers in a frame on the user stack and points
+/// the registers at the action's trampoline.
+fn enter_handler(
+    process: &Arc<Process>,
+    thread: &Arc<Thread>,
+    frame: &mut TrapFrame,
+    sig: u8,
+    action: &SignalAction,
+    (sender, code): (u32, i32),
+) -> Result<(), CapError> {
+    let restore = thread.suspend_mask.lock().take().unwrap_or(thread.blocked());
+    let at = frame
+        .rsp
+        .checked_sub(128 + abi::FRAME_SIZE as u64)
+        .map(|a| a & !63)
+        .filter(|a| *a >= USER_MIN + 8 && a + abi::FRAME_SIZE as u64 <= USER_END)
+        .ok_or(CapError::BadAddress)?;
+    let regs = SavedRegisters {
+        r15: frame.r15,
+        r14: frame.r14,
+        r13: frame.r13,
+        r12: frame.r12,
+        r11: frame.r11,
+        r10: frame.r10,
+        r9: frame.r9,
+        r8: frame.r8,
+        rbp: frame.rbp,
+        rdi: frame.rdi,
+        rsi: frame.rsi,
+        rdx: frame.rdx,
+        rcx: frame.rcx,
+        rbx: frame.rbx,
+        rax: frame.rax,
+        rip: frame.rip,
+        rflags: frame.rflags,
+        rsp: frame.rsp,
+    };
+    let info =
+        SigInfo { signo: i32::from(sig), errno: 0, code, pad: 0, pid: sender as i32, uid: 0, rest: [0; 13] };
+    // The return-address slot (0: a trampoline never returns), the
+    // registers, the mask, the reserved words, the siginfo.
+    let mut bytes = [0u8; 8 + FRAME_INFO_OFFSET + 128];
+    let words = [
+        regs.r15,
+        regs.r14,
+        regs.r13,
+        regs.r12,
+        regs.r11,
+        regs.r10,
+        regs.r9,
+        regs.r8,
+        regs.rbp,
+        regs.rdi,
+        regs.rsi,
+        regs.rdx,
+        regs.rcx,
+        regs.rbx,
+        regs.rax,
+        regs.rip,
+        regs.rflags,
+        regs.rsp,
+        restore,
+    ];
+    for (i, w) in words.iter().enumerate() {
+        bytes[8 + i * 8..16 + i * 8].copy_from_slice(&w.to_le_bytes());
+    }
+    let info_at = 8 + FRAME_INFO_OFFSET;
+    bytes[info_at..info_at + 4].copy_from_slice(&info.signo.to_le_bytes());
+    bytes[info_at + 8..info_at + 12].copy_from_slice(&info.code.to_le_bytes());
+    bytes[info_at + 16..info_at + 20].copy_from_slice(&info.pid.to_le_bytes());
+    if let Err(e) = write_user(process, at - 8, &bytes) {
+        thread.set_blocked(restore);
+        return Err(e);
+    }
+    let mut blocked = restore | action.mask;
+    if action.flags & abi::SA_NODEFER == 0 {
+        blocked |= bit(sig);
+    }
+    thread.set_blocked(blocked);
+    frame.rip = action.restorer;
+    frame.rsp = at - 8;
+    frame.rdi = u64::from(sig);
+    frame.rsi = at + FRAME_INFO_OFFSET as u64;
+    frame.rdx = at;
+    frame.rcx = action.handler;
+    frame.r8 = action.flags;
+    frame.rflags = USER_RFLAGS;
+    Ok(())
+}
+
+/// RFLAGS a handler starts with: interrupts on (bit 9), bit 1 (always set).
+const USER_RFLAGS: u64 = 0x202;
+/// The RFLAGS bits `sigreturn` takes from a frame: the arithmetic flags
+/// (CF, PF, AF, ZF, SF, OF) and DF; never IOPL, TF, NT, VM or IF.
+const RESTORABLE_RFLAGS: u64 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
+
+/// The `sigreturn` syscall: `frame.rdi` is the [`abi::SignalFrame`] the
+/// handler ran with. Restores its registers and mask, or ends the process
+/// with `SIGSEGV` for a frame it cannot read or that points outside user
+/// memory.
+pub fn sigreturn(frame: &mut TrapFrame) {
+    let Some(thread) = crate::sched::current() else { return };
+    let Some(process) = thread.process() else { return };
+    let mut bytes = [0u8; 19 * 8];
+    let read = read_user(&process, frame.rdi, &mut bytes);
+    let word = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+    let (rip, rsp) = (word(15), word(17));
+    let user = USER_MIN..USER_END;
+    if read.is_err() || !user.contains(&rip) || rsp > USER_END {
+        process.terminate(ExitStatus::Signaled(SIGSEGV));
+        leave(thread, process);
+    }
+    frame.r15 = word(0);
+    frame.r14 = word(1);
+    frame.r13 = word(2);
+    frame.r12 = word(3);
+    frame.r11 = word(4);
+    frame.r10 = word(5);
+    frame.r9 = word(6);
+    frame.r8 = word(7);
+    frame.rbp = word(8);
+    frame.rdi = word(9);
+    frame.rsi = word(10);
+    frame.rdx = word(11);
+    frame.rcx = word(12);
+    frame.rbx = word(13);
+    frame.rax = word(14);
+    frame.rip = rip;
+    frame.rflags = (word(16) & RESTORABLE_RFLAGS) | USER_RFLAGS;
+    frame.rsp = rsp;
+    thread.set_blocked(word(18));
+}
+
+/// What a forked child inherits: the actions, group and session, and the
+/// forking thread's mask (no pending signals, no alarm).
+pub fn fork_child(parent: &Process, parent_thread: &Thread, child: &Process, child_thread: &Thread) {
+    let (actions, pgid, sid) = {
+        let s = parent.signals.lock();
+        (s.actions, s.pgid, s.sid)
+    };
+    let mut c = child.signals.lock();
+    c.actions = actions;
+    c.pgid = pgid;
+    c.sid = sid;
+    child_thread.set_blocked(parent_thread.blocked());
+    child.signal_defer.store(parent.signal_defer.load(Ordering::Acquire), Ordering::Release);
+}
+
+/// `exec`: handlers are gone with the old image, so caught signals go back
+/// to their default action; ignored stay ignored; the mask, the pending
+/// signals and the alarm stay.
+pub fn on_exec(process: &Process) {
+    process.signal_defer.store(0, Ordering::Release);
+    let mut s = process.signals.lock();
+    for action in s.actions.iter_mut() {
+        if action.handler > abi::SIG_IGN {
+            *action = SignalAction::default();
+        }
+    }
+}
+
+/// The `process_group` syscall.
+pub fn group_syscall(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapError> {
+    let [op, a, b, _] = args;
+    let target = |pid: u64| -> Result<Arc<Process>, CapError> {
+        if pid == 0 || pid == process.pid {
+            Ok(process.clone())
+        } else {
+            crate::process::by_pid(pid).ok_or(CapError::NotFound)
+        }
+    };
+    match op {
+        abi::group_op::GET_PGID => Ok(target(a)?.signals.lock().pgid),
+        abi::group_op::GET_SID => Ok(target(a)?.signals.lock().sid),
+        abi::group_op::SET_PGID => {
+            let who = target(a)?;
+            let own = Arc::ptr_eq(&who, process);
+            if !own && !who.parent().is_some_and(|p| Arc::ptr_eq(&p, process)) {
+                return Err(CapError::NotFound);
+            }
+            let sid = process.signals.lock().sid;
+            let (who_sid, leader) = {
+                let s = who.signals.lock();
+                (s.sid, s.sid == who.pid)
+            };
+            if who_sid != sid || leader {
+                return Err(CapError::PermissionDenied);
+            }
+            let pgid = if b == 0 { who.pid } else { b };
+            if (pgid as i64) < 0 {
+                return Err(CapError::InvalidArgument);
+            }
+            if pgid != who.pid && !group_in_session(pgid, sid) {
+                return Err(CapError::PermissionDenied);
+            }
+            who.signals.lock().pgid = pgid;
+            Ok(0)
+        }
+        abi::group_op::SET_SID => {
+            if !members(process.pid)?.is_empty() {
+                return Err(CapError::PermissionDenied);
+            }
+            let mut s = process.signals.lock();
+            s.sid = process.pid;
+            s.pgid = process.pid;
+            Ok(process.pid)
+        }
+        _ => Err(CapError::InvalidArgument),
+    }
+}
+
+fn read_user(process: &Process, addr: u64, out: &mut [u8]) -> Result<(), CapError> {
+    let inner = process.inner.lock();
+    let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
+    if space.copy_from_user(addr, out) { Ok(()) } else { Err(CapError::BadAddress) }
+}
+
+fn write_user(process: &Process, addr: u64, data: &[u8]) -> Result<(), CapError> {
+    let inner = process.inner.lock();
+    let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
+    if space.copy_to_user(addr, data) { Ok(()) } else { Err(CapError::BadAddress) }
+}
