@@ -191,13 +191,21 @@ musl-test: musl
 qemu-test: kernel kernel-ktest manifests capos-tool tools
 	$(QEMU_TESTS) --build-dir $(BUILD)
 
-# Benchmarks (not part of `make test`): ratios to a reference measured in
-# the same run: the ring benchmarks (docs/benchmarks.md), then wall-clock
-# rows of `./capos run` and `make run` (docs/performance.md; RING_ONLY=1
-# skips those). ACCEL=kvm uses KVM when /dev/kvm works.
-ACCEL ?= tcg
+# Benchmarks (not part of `make test`): the ring benchmarks
+# (docs/benchmarks.md) as ratios to an empty syscall; the comparison with a
+# Linux guest in the same QEMU (bench/programs/ on both, boot times; the
+# Debian packages of vendor/linux-peer.toml are fetched by
+# tools/linux-peer.sh; table and bench/results/latest.json); then
+# wall-clock rows of `./capos run` and `make run` (docs/performance.md).
+# RING_ONLY=1 runs only the ring benchmarks, NO_WALL=1 skips the wall-clock
+# rows, BENCH_RUNS=N sets the runs per compared row (default 5).
+# ACCEL=kvm (or BENCH_ACCEL=kvm) uses KVM when /dev/kvm works.
+BENCH_ACCEL ?= tcg
+ACCEL ?= $(BENCH_ACCEL)
+BENCH_RUNS ?= 5
 bench: kernel manifests tools capos-tool sysroot
-	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL) $(if $(RING_ONLY),--ring-only)
+	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL) --runs $(BENCH_RUNS) \
+	  $(if $(RING_ONLY),--ring-only) $(if $(NO_WALL),--no-wall)
 
 fmt:
 	$(CARGO_HOST) fmt --all

@@ -76,31 +76,13 @@ done
 
 if [ "$need_download" = yes ]; then
   # A private deb-src list for the mirrors the system's apt uses for the
-  # recipe's suite, and apt state of our own, so nothing of the system's
-  # apt configuration or lists changes.
-  apt_dir=$root/build/ports/apt
-  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-  mirrors=$(apt-get indextargets --format '$(REPO_URI)' \
-              "Target-Of: deb" "Release: $DEBIAN_SUITE" "Component: main" "Identifier: Packages" | sort -u)
-  [ -n "$mirrors" ] ||
-    die "the system's apt lists no Debian '$DEBIAN_SUITE' main repository; $DEBIAN_PACKAGE comes from its source archive"
-  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  options=''
-  [ -f "$keyring" ] && options="[signed-by=$keyring] "
-  for mirror in $mirrors; do
-    echo "deb-src $options$mirror $DEBIAN_SUITE main"
-  done >"$apt_dir/sources.list"
-  apt_options=(
-    -o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o "Dir::Etc::sourceparts=-"
-    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
-  )
-  # As root apt hands downloads to the `_apt` user, who cannot write here.
-  [ "$(id -u)" -eq 0 ] && apt_options+=(-o "APT::Sandbox::User=root")
-  log=$root/build/ports/apt/fetch.log
+  # recipe's suite, and apt state of our own (tools/private-apt.sh).
+  # shellcheck source=../tools/private-apt.sh
+  . "$root/tools/private-apt.sh"
   echo "fetch: downloading $DEBIAN_PACKAGE $DEBIAN_VERSION (Debian $DEBIAN_SUITE source package)"
-  apt-get -q "${apt_options[@]}" update >"$log" 2>&1 ||
-    { cat "$log" >&2; die "apt-get update of the private deb-src list failed (no network to Debian's archive?)"; }
-  (cd "$downloads" && apt-get -q "${apt_options[@]}" source --download-only "$DEBIAN_PACKAGE=$DEBIAN_VERSION") >>"$log" 2>&1 ||
+  private_apt "$root/build/ports/apt" deb-src "$DEBIAN_SUITE"
+  log=$root/build/ports/apt/fetch.log
+  (cd "$downloads" && apt-get -q "${apt_options[@]}" source --download-only "$DEBIAN_PACKAGE=$DEBIAN_VERSION") >"$log" 2>&1 ||
     { tail -n 20 "$log" >&2; die "apt-get source $DEBIAN_PACKAGE=$DEBIAN_VERSION failed (is that version still in $DEBIAN_SUITE?)"; }
 fi
 

@@ -17,8 +17,10 @@ APT_PACKAGES=(
   clang                # C and wasm toolchain (next issues)
   lld                  # linker for C ports (next issues)
   gcc                  # the C compiler musl and the C tests are built with
+  libc6-dev            # glibc's static libc.a: gcc -static for the Linux peer's programs (make bench)
   binutils             # ar, objdump, nm: musl's build and make musl-test
   dpkg-dev             # dpkg-source: unpacks Debian source packages (ports/fetch.sh)
+  xz-utils             # xz: uncompresses the Linux peer's kernel (tools/linux-peer.sh, make bench)
   libclang1-14         # libclang: bindgen reads musl's headers (libcapos-posix/build.rs)
   wasi-libc            # the C library of wasm32-wasi programs (tests/wasm)
   libclang-rt-14-dev-wasm32  # clang's runtime builtins for wasm32 (tests/wasm)

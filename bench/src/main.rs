@@ -1,11 +1,14 @@
 //! `capos-bench` (`make bench`): boots `build/manifest-bench.bin` (the
 //! `ring-bench` app) in QEMU, reads its `bench: NAME: C cycles/op (N ops)`
 //! lines and prints each result with its ratio to the reference measured in
-//! the same run: the empty syscall (kernel entry and exit only), with the
-//! POSIX rows (`posix.rs`: C system calls through musl and the POSIX
-//! adapter, `./capos run` of `bench/c/posix_bench.c`) beside them. Then the
-//! wall-clock rows (`wall.rs`): `./capos run`, `make run`, a boot's
-//! breakdown and stdio throughput, as ratios to a bare boot.
+//! the same run: the empty syscall (kernel entry and exit only). Then the
+//! comparison with Linux (`compare.rs`): the C programs of
+//! `bench/programs/` on capOS (`posix.rs`, `./capos run`) and on a Debian
+//! kernel booted in the same QEMU (`linux.rs`, an initramfs written by
+//! `cpio.rs`), boot times on both, one table of medians and ratios, and
+//! `bench/results/latest.json`. Then the wall-clock rows (`wall.rs`):
+//! `./capos run`, `make run`, a boot's breakdown and stdio throughput, as
+//! ratios to a bare boot.
 //!
 //! Numbers are guest TSC cycles; under TCG they describe the emulator as
 //! much as the kernel, so compare ratios, not absolute values, and compare
@@ -18,6 +21,9 @@ use std::time::Duration;
 
 use clap::Parser;
 
+mod compare;
+mod cpio;
+mod linux;
 mod posix;
 mod wall;
 use qemu_runner::{Accel, BootMethod, IsoModule, IsoSpec, QemuConfig, Regex, Session, prepare_boot};
@@ -31,9 +37,21 @@ struct Cli {
     /// QEMU accelerator: tcg (default) or kvm.
     #[arg(long, default_value = "tcg")]
     accel: String,
-    /// Only the ring benchmarks (skip the wall-clock rows, about 2 minutes).
+    /// Only the ring benchmarks (skip the comparison with Linux and the
+    /// wall-clock rows).
     #[arg(long)]
     ring_only: bool,
+    /// Skip the wall-clock rows of `./capos run` and `make run` (about 2
+    /// minutes).
+    #[arg(long)]
+    no_wall: bool,
+    /// Runs of each compared row (the median is printed; at least 5 for
+    /// figures worth keeping).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Only the Linux peer's rows (no capOS boot at all).
+    #[arg(long)]
+    linux_only: bool,
 }
 
 /// One result line.
@@ -59,6 +77,12 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> std::result::Result<(), String> {
     let build = qemu_runner::resolve(&cli.build_dir);
+    if cli.linux_only {
+        let accel = cli.accel.parse::<Accel>()?;
+        let linux = linux::measure(&qemu_runner::repo_root(), &build, accel, cli.runs, cli.runs)?;
+        compare::print(&compare::compare(&compare::Samples::default(), &linux), &cli.accel);
+        return Ok(());
+    }
     let mut spec = IsoSpec::new(build.join("kernel.elf"), "");
     spec.modules.push(IsoModule::new(build.join("manifest-bench.bin")));
     let iso = build.join("iso").join("bench.iso");
@@ -73,6 +97,14 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
     config.accel = accel;
     let mut session = Session::start("bench", &config).map_err(|e| e.to_string())?;
     let line = Regex::new(r"^bench: (?:(?P<name>.+): (?P<cycles>\d+) cycles/op \((?P<ops>\d+) ops\)|(?P<done>done)|error: (?P<error>.*))$")
+        .map_err(|e| e.to_string())?;
+    let tsc = Regex::new(r"TSC (?P<mhz>\d+) MHz").map_err(|e| e.to_string())?;
+    let tsc_mhz = session
+        .expect(&tsc, Duration::from_secs(600))
+        .map_err(|e| e.to_string())?
+        .name("mhz")
+        .unwrap_or("0")
+        .parse::<f64>()
         .map_err(|e| e.to_string())?;
     let mut results = Vec::new();
     loop {
@@ -90,7 +122,7 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
             ops: number("ops")?,
         });
     }
-    results.extend(posix::measure(&qemu_runner::repo_root(), &build)?);
+    session.kill();
     let reference = results
         .iter()
         .find(|r| r.name == REFERENCE)
@@ -107,8 +139,52 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
             r.cycles as f64 / reference as f64
         );
     }
-    if !cli.ring_only {
-        wall::print(&wall::measure(&qemu_runner::repo_root(), &build, accel)?);
+    if cli.ring_only {
+        return Ok(());
+    }
+    let root = qemu_runner::repo_root();
+    let mut capos = posix::measure(&root, &build, cli.runs)?;
+    capos.merge(wall::boot_samples(&build, accel, cli.runs)?);
+    let linux = linux::measure(&root, &build, accel, cli.runs, cli.runs)?;
+    let rows = compare::compare(&capos, &linux);
+    compare::print(&rows, &cli.accel);
+    let ns_of = |name: &str| {
+        results.iter().find(|r| r.name == name).map(|r| r.cycles as f64 * 1e3 / tsc_mhz.max(1.0))
+    };
+    targets(&capos, &linux, ns_of("nop batch 1"), ns_of("ipc round trip, empty"));
+    compare::write_json(&root, &rows, &cli.accel)?;
+    if !cli.no_wall {
+        wall::print(&wall::measure(&root, &build, accel)?);
     }
     Ok(())
+}
+
+/// Where the issue's targets stand: each figure against the Linux figure
+/// it is judged by (`nop` and `endpoint` in ns, from the ring benchmarks'
+/// cycles and the TSC frequency the kernel reported).
+fn targets(capos: &compare::Samples, linux: &compare::Samples, nop: Option<f64>, endpoint: Option<f64>) {
+    let c = |key: &str| capos.median(key).map(|m| m.1);
+    let l = |key: &str| linux.median(key).map(|m| m.1);
+    let us = |ns: Option<f64>| ns.map(|v| v / 1e3);
+    /// What, capOS's figure, Linux's, the factor and the unit.
+    type Goal<'a> = (&'a str, Option<f64>, Option<f64>, f64, &'a str);
+    let goals: [Goal<'_>; 5] = [
+        ("ring NOP batch 1 <= Linux getppid", nop, l("getppid"), 1.0, "ns"),
+        ("pipe round trip <= Linux", c("pipe-pingpong"), l("pipe-pingpong"), 1.0, "us"),
+        ("Endpoint round trip <= 0.5x Linux pipe round trip", us(endpoint), l("pipe-pingpong"), 0.5, "us"),
+        ("fork+exec+wait <= Linux", c("fork-exec-wait"), l("fork-exec-wait"), 1.0, "us"),
+        ("boot to shell prompt <= 0.5x Linux", c("boot-prompt"), l("boot-prompt"), 0.5, "ms"),
+    ];
+    println!();
+    println!("targets (issue 15)");
+    for (what, mine, theirs, factor, unit) in goals {
+        match (mine, theirs) {
+            (Some(m), Some(t)) => println!(
+                "  {what:<52} {m:>10.2} {unit} vs {:>10.2} {unit}  {}",
+                t * factor,
+                if m <= t * factor { "met" } else { "not met" }
+            ),
+            _ => println!("  {what:<52} not measured"),
+        }
+    }
 }

@@ -266,3 +266,42 @@ pub fn print(measured: &Measured) {
         println!("  {step:<44} {seconds:>7.3} s");
     }
 }
+
+/// The boot rows of the comparison with Linux, `runs` boots each: boot to
+/// the first user process's output (a bare boot's `hello, ` line: init is
+/// started by the kernel and starts hello) and boot to the prompt of
+/// `capos-shell` (the default manifest), in ms from QEMU's start.
+pub fn boot_samples(build: &Path, accel: Accel, runs: usize) -> Result<crate::compare::Samples, String> {
+    let mut samples = crate::compare::Samples::default();
+    for _ in 0..runs {
+        let (_, steps) = bare_boot(build, accel)?;
+        let to_hello: f64 = steps.iter().take(3).map(|(_, s)| s).sum();
+        samples.add("boot-first-process", "ms", to_hello * 1e3);
+        samples.add("boot-prompt", "ms", boot_to_prompt(build, accel)? * 1e3);
+    }
+    Ok(samples)
+}
+
+/// Seconds from QEMU's start to `capos-shell`'s first prompt (a partial
+/// line, polled), booting the default manifest as `make run` does.
+fn boot_to_prompt(build: &Path, accel: Accel) -> Result<f64, String> {
+    let mut spec = IsoSpec::new(build.join("kernel.elf"), capos_abi::cmdline::POWEROFF);
+    spec.modules.push(IsoModule::new(build.join("manifest.bin")));
+    let boot = prepare_boot(&spec, BootMethod::Direct, &build.join("iso/bench-prompt.iso"))
+        .map_err(|e| e.to_string())?;
+    let mut config = QemuConfig::new(boot);
+    config.log_dir = build.join("logs");
+    config.accel = accel;
+    let mut session = Session::start("bench-prompt", &config).map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + STEP;
+    while Instant::now() < deadline {
+        if session.partial().contains("capos:/>") {
+            let at = session.elapsed().as_secs_f64();
+            session.kill();
+            return Ok(at);
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    session.kill();
+    Err(format!("no capos-shell prompt within {STEP:?}: {}", session.tail(10).join("\n")))
+}
