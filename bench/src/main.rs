@@ -20,6 +20,7 @@ use clap::Parser;
 
 mod posix;
 mod wall;
+mod wasm;
 use qemu_runner::{Accel, BootMethod, IsoModule, IsoSpec, QemuConfig, Regex, Session, prepare_boot};
 
 #[derive(Parser)]
@@ -108,6 +109,7 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
         );
     }
     if !cli.ring_only {
+        wasm::print(&wasm::measure(&qemu_runner::repo_root(), &build, &cli.accel)?);
         wall::print(&wall::measure(&qemu_runner::repo_root(), &build, accel)?);
     }
     Ok(())
