@@ -94,6 +94,17 @@ $(BUILD)/manifest.bin: system.cue system-schema.cue $(MKMANIFEST)
 	$(build-manifest)
 $(BUILD)/manifest-%.bin: systems/%.cue system-schema.cue $(MKMANIFEST)
 	$(build-manifest)
+# systems/wasm.cue carries wasm modules built from tests/wasm/payloads/*.c
+# (clang's wasm32-wasi, as the wasm suite's C programs), read from
+# $(BUILD)/wasm-payloads/.
+WASM_PAYLOADS := $(patsubst tests/wasm/payloads/%.c,$(BUILD)/wasm-payloads/%.wasm,$(wildcard tests/wasm/payloads/*.c))
+$(BUILD)/wasm-payloads/%.wasm: tests/wasm/payloads/%.c
+	@mkdir -p $(@D)
+	clang --target=wasm32-wasi -O2 -Wl,--strip-all -o $@ $<
+$(BUILD)/manifest-wasm.bin: systems/wasm.cue system-schema.cue $(MKMANIFEST) $(WASM_PAYLOADS)
+	@mkdir -p $(@D)
+	$(MKMANIFEST) -q --cue system-schema.cue --cue $< --bin-dir $(USER_OUT) --file-root $(BUILD)/wasm-payloads \
+	  --depfile $@.d --out $@
 -include $(wildcard $(BUILD)/manifest*.bin.d)
 
 # The `capos` host command, target/release/capos (docs/capos-run.md); the

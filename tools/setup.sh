@@ -32,6 +32,11 @@ VENV=build/tools/venv
 RUST_COMPONENTS=(rust-src rustfmt clippy llvm-tools miri)
 RUST_TARGETS=(x86_64-unknown-none)
 TOOLCHAIN=nightly
+# The Rust programs of the wasm suite (tests/wasm/*.rs) build with the
+# stable toolchain: the nightly above has no rust-std for wasm32-wasip1
+# (docs/decisions.md, "Toolchain: nightly without wasm32-wasip1").
+WASM_TOOLCHAIN=stable
+WASM_TARGET=wasm32-wasip1
 
 sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -81,6 +86,14 @@ for target in "${RUST_TARGETS[@]}"; do
     rustup target add --toolchain "$TOOLCHAIN" "$target"
   fi
 done
+if ! rustup toolchain list | grep -q "^${WASM_TOOLCHAIN}-"; then
+  echo "setup: installing the Rust ${WASM_TOOLCHAIN} toolchain (for ${WASM_TARGET})"
+  rustup toolchain install "$WASM_TOOLCHAIN" --profile minimal
+fi
+if ! rustup target list --toolchain "$WASM_TOOLCHAIN" --installed | grep -qx "$WASM_TARGET"; then
+  echo "setup: adding Rust target $WASM_TARGET to $WASM_TOOLCHAIN"
+  rustup target add --toolchain "$WASM_TOOLCHAIN" "$WASM_TARGET"
+fi
 cd "$(dirname "$0")/.."
 if ! "$VENV/bin/python" -c "import sys, importlib.metadata as m; sys.exit(m.version('wasmtime') != '$WASMTIME_VERSION')" >/dev/null 2>&1; then
   echo "setup: installing wasmtime $WASMTIME_VERSION (PyPI) into $VENV"

@@ -26,6 +26,7 @@ mod cpio;
 mod linux;
 mod posix;
 mod wall;
+mod wasm;
 use qemu_runner::{Accel, BootMethod, IsoModule, IsoSpec, QemuConfig, Regex, Session, prepare_boot};
 
 #[derive(Parser)]
@@ -153,6 +154,7 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
     };
     targets(&capos, &linux, ns_of("nop batch 1"), ns_of("ipc round trip, empty"));
     compare::write_json(&root, &rows, &cli.accel)?;
+    wasm::print(&wasm::measure(&root, &build, &cli.accel)?);
     if !cli.no_wall {
         wall::print(&wall::measure(&root, &build, accel)?);
     }

@@ -7,9 +7,11 @@
 # status must be identical; nothing is compared with a stored expectation.
 #
 # Programs: tests/wasm/NAME.c (C, built with `clang --target=wasm32-wasi`
-# against Debian's wasi-libc), NAME.wat (WebAssembly text, assembled by
-# wasmtime's wat2wasm) and NAME.hex (raw module bytes in hex, for malformed
-# modules). A module runs as /wasm/NAME.wasm (its argv[0]) with the
+# against Debian's wasi-libc), NAME.rs (Rust with std, built by the stable
+# toolchain's `rustc --target wasm32-wasip1`: the nightly capOS builds with
+# has no rust-std for that target; tools/setup.sh adds it to stable),
+# NAME.wat (WebAssembly text, assembled by wasmtime's wat2wasm) and NAME.hex
+# (raw module bytes in hex, for malformed modules). A module runs as /wasm/NAME.wasm (its argv[0]) with the
 # directory /tmp preopened: a fresh host temporary directory under
 # wasmtime, capOS's /tmp inside capOS, both holding a copy of NAME.files/
 # when there is one. Its further arguments are the words of NAME.args, its
@@ -40,7 +42,7 @@ if [ $# -gt 0 ]; then
   names=("$@")
 else
   names=()
-  for src in "$here"/*.c "$here"/*.wat "$here"/*.hex; do
+  for src in "$here"/*.c "$here"/*.rs "$here"/*.wat "$here"/*.hex; do
     [ -f "$src" ] || continue
     name=${src##*/}
     names+=("${name%.*}")
@@ -59,6 +61,14 @@ one() {
       { echo FAIL; echo "the wasm32-wasi build failed:"; head -n 20 "$out/modules/$name.build"; } >"$result"
       return
     fi
+  elif [ -f "$here/$name.rs" ]; then
+    # The source path is relative to the repository, so a panic message
+    # (which names it) is the same on every machine.
+    if ! (cd "$root" && rustc +stable --edition 2021 --target wasm32-wasip1 -O -C strip=symbols \
+          -o "$module" "tests/wasm/$name.rs") 2>"$out/modules/$name.build"; then
+      { echo FAIL; echo "the wasm32-wasip1 build failed:"; head -n 20 "$out/modules/$name.build"; } >"$result"
+      return
+    fi
   elif [ -f "$here/$name.wat" ]; then
     if ! "$python" -c 'import sys, wasmtime; open(sys.argv[2], "wb").write(wasmtime.wat2wasm(open(sys.argv[1]).read()))' \
          "$here/$name.wat" "$module" 2>"$out/modules/$name.build"; then
@@ -71,7 +81,7 @@ one() {
       "$here/$name.hex" "$module"
     invalid=1
   else
-    printf 'FAIL\nno such program tests/wasm/%s.{c,wat,hex}\n' "$name" >"$result"
+    printf 'FAIL\nno such program tests/wasm/%s.{c,rs,wat,hex}\n' "$name" >"$result"
     return
   fi
   [ -f "$here/$name.args" ] && read -r -a args <"$here/$name.args"

@@ -78,7 +78,7 @@ fn init_report(session: &mut Session, service: &str) -> Result<String, TestFailu
 
 /// Waits for init's final report, then for the kernel's: every process
 /// ended, and every frame and cap slot came back.
-fn all_ended(session: &mut Session) -> Result<(), TestFailure> {
+pub(super) fn all_ended(session: &mut Session) -> Result<(), TestFailure> {
     let done =
         session.expect(&re(r"^\[init\] all services ended \((\d+) could not start\)$"), STEP_TIMEOUT)?;
     ensure(done.get(1) == Some("0"), session, || format!("init: {}", done.line))?;

@@ -13,6 +13,7 @@ mod fuzz;
 mod hostile;
 mod ktest;
 mod shell;
+mod wasm;
 
 /// One QEMU scenario.
 pub struct Scenario {
@@ -36,6 +37,7 @@ const GROUPS: &[&[Scenario]] = &[
     fuzz::SCENARIOS,
     shell::SCENARIOS,
     capos_run::SCENARIOS,
+    wasm::SCENARIOS,
 ];
 
 /// All scenarios, in the order they run.
