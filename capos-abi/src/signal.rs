@@ -228,6 +228,9 @@ pub mod group_op {
     /// `(op)`: a new session and group led by the caller; returns its id.
     /// `PermissionDenied` if the caller already leads a group.
     pub const SET_SID: u64 = 3;
+    /// `(op)`: the pid of the caller's parent: its spawner, or the process
+    /// that adopted it when that one ended (0 for init).
+    pub const GET_PPID: u64 = 4;
 }
 
 /// Linux's `siginfo_t`, the fields the kernel fills (128 bytes in all),

@@ -19,7 +19,8 @@
 //!
 //! Forking counts against the same limits as spawning (children per
 //! process, processes in the system), and a forked child is the parent's
-//! child: it ends when its parent ends. The parent gets the child's pid,
+//! child (if it outlives the parent it is handed to the grandparent,
+//! `Process::hand_over`). The parent gets the child's pid,
 //! and a `ProcessHandle` cap for it written to the `u32` at the syscall's
 //! first argument (0: none wanted).
 
@@ -101,6 +102,7 @@ fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64
     let carve = Carve::take(parent, frames)?;
     let quotas = Quotas { frames, cap_slots: cap_quota };
     let child = Process::new(&parent.name, space, quotas, Some(carve));
+    child.forked.store(true, core::sync::atomic::Ordering::Release);
     let result = finish(parent, &child, frame, &mut bootstrap, objects, handle_out);
     if result.is_err() {
         child.terminate(crate::process::ExitStatus::Killed);

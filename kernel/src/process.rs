@@ -120,6 +120,9 @@ pub struct Process {
     /// Where the runtime says it cannot take a handler now
     /// (`capos_abi::signal::op::DEFER`; 0: nowhere).
     pub signal_defer: AtomicU64,
+    /// Made by `fork` (a POSIX child): when its parent ends first it is
+    /// handed to the grandparent instead of ended with it.
+    pub forked: core::sync::atomic::AtomicBool,
 }
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
@@ -167,6 +170,7 @@ impl Process {
             epoch: AtomicU64::new(0),
             pending: AtomicU64::new(0),
             signal_defer: AtomicU64::new(0),
+            forked: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             inner: Mutex::new(ProcessInner {
                 space: Some(space),
@@ -214,8 +218,9 @@ impl Process {
     /// If the running thread belongs to it, the caller must then leave
     /// through `sched::exit_current`.
     ///
-    /// Every process it started that still runs is killed too, and theirs
-    /// in turn (iteratively: a chain of processes cannot overflow the
+    /// Every process it spawned that still runs is killed too, and theirs
+    /// in turn (a forked child is handed to this process's parent instead,
+    /// as POSIX reparents orphans) (iteratively: a chain of processes cannot overflow the
     /// kernel stack), so its quotas go back whole: a child's memory limit
     /// was carved out of this process's, and its children out of its own.
     pub fn terminate(self: &Arc<Self>, status: ExitStatus) {
@@ -299,7 +304,11 @@ impl Process {
         drop(space);
         // Only now that no page maps them may borrowed frames go.
         drop(mapped);
-        // Its memory limit goes back to its spawner.
+        // Forked children live on, handed to its parent; the rest end.
+        let mut carve = carve;
+        let children = self.hand_over(children, parent.as_ref(), &mut carve);
+        // Its memory limit goes back to its spawner (less what stays lent
+        // to the children handed over).
         drop(carve);
         PROCESSES.lock().remove(&self.pid);
         crate::cap::park::forget_process(self.pid);
@@ -314,6 +323,46 @@ impl Process {
             end_all_others();
         }
         children
+    }
+}
+
+impl Process {
+    /// POSIX orphans: every live forked child in `children` becomes a
+    /// child of `adopter` (this process's parent), with the memory its
+    /// limit was carved from: that part of `carve` stays lent to it and is
+    /// given back to `adopter` when it ends. Returns the children to end
+    /// (spawned ones, and all of them when there is no live adopter or
+    /// no memory to record the move).
+    fn hand_over(
+        &self,
+        children: Vec<Weak<Process>>,
+        adopter: Option<&Arc<Process>>,
+        carve: &mut Option<Carve>,
+    ) -> Vec<Weak<Process>> {
+        let Some(adopter) = adopter.filter(|a| a.exit_status().is_none()) else { return children };
+        let mut end = Vec::new();
+        let _ = end.try_reserve(children.len());
+        for weak in children {
+            let Some(child) = weak.upgrade() else { continue };
+            let orphan = child.forked.load(Ordering::Acquire) && child.exit_status().is_none();
+            let room = orphan && adopter.inner.lock().children.try_reserve(1).is_ok();
+            if !room {
+                end.push(weak);
+                continue;
+            }
+            let lent = {
+                let mut inner = child.inner.lock();
+                inner.carve.as_mut().map(|c| {
+                    c.parent = Arc::downgrade(adopter);
+                    c.frames
+                })
+            };
+            if let (Some(lent), Some(own)) = (lent, carve.as_mut()) {
+                own.frames = own.frames.saturating_sub(lent);
+            }
+            adopter.inner.lock().children.push(weak);
+        }
+        end
     }
 }
 

@@ -630,6 +630,7 @@ pub fn group_syscall(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapE
             who.signals.lock().pgid = pgid;
             Ok(0)
         }
+        abi::group_op::GET_PPID => Ok(process.parent().map_or(0, |p| p.pid)),
         abi::group_op::SET_SID => {
             if !members(process.pid)?.is_empty() {
                 return Err(CapError::PermissionDenied);

@@ -22,9 +22,10 @@ pub fn getpid() -> SysResult {
     Ok(capos_rt::entry::caps().map_or(0, |c| c.pid()) as i64)
 }
 
-/// `getppid()`: the spawner's pid.
+/// `getppid()`: the spawner's pid, or the process that adopted this one
+/// when the spawner ended (a system call: it changes).
 pub fn getppid() -> SysResult {
-    Ok(capos_rt::entry::caps().map_or(0, |c| c.parent_pid()) as i64)
+    crate::signal::getppid()
 }
 
 /// `getuid()` and the other id calls: capOS has no users; every process

@@ -341,6 +341,11 @@ pub fn getsid(pid: u64) -> SysResult {
     group(abi::group_op::GET_SID, u64::from(pid as u32), 0)
 }
 
+/// `getppid()`.
+pub fn getppid() -> SysResult {
+    group(abi::group_op::GET_PPID, 0, 0)
+}
+
 /// `setsid()`.
 pub fn setsid() -> SysResult {
     group(abi::group_op::SET_SID, 0, 0)
