@@ -5,10 +5,11 @@
 //! The child is a copy of the caller (memory, caps at the same ids, the
 //! fd table with its open files, the calling thread); its open files share
 //! their position with the parent's, as after a POSIX fork, because both
-//! hold the same file-service cap. Partial: the copy is eager (no
-//! copy-on-write yet); a signal's default action ends a process with exit
-//! status 128 + N (not "killed by signal N"), and `kill` of a child ends it
-//! as `SIGKILL` would, whatever the signal.
+//! hold the same file-service cap. The kernel copies memory on write
+//! (pages are shared until one side writes). Partial: a signal's default
+//! action ends a process with exit status 128 + N (not "killed by signal
+//! N"), and `kill` of a child ends it as `SIGKILL` would, whatever the
+//! signal.
 
 use alloc::collections::BTreeMap;
 
