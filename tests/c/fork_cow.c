@@ -2,12 +2,14 @@
  * global, heap and stack pages in turn (synchronised by pipes) and each
  * sees only its own writes; writes made by the system on a process's
  * behalf (read() from a pipe and from a file into a buffer shared since
- * the fork) reach that process only; a grandchild's writes reach neither;
- * a big heap is forked many times, each child changing a few pages. */
+ * the fork) reach that process only; mprotect and munmap in one process
+ * change nothing in the other; a grandchild's writes reach neither; a big
+ * heap is forked many times, each child changing a few pages. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,6 +149,44 @@ static void reads(const char *dir)
 	close(done[1]);
 }
 
+/* mprotect and munmap of pages shared since the fork act on one side. */
+static void remaps(void)
+{
+	char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		exit(6);
+	memset(p, 'm', 3 * 4096);
+	int to_child[2], to_parent[2];
+	if (pipe(to_child) || pipe(to_parent))
+		exit(2);
+	fflush(stdout);
+	pid_t kid = fork();
+	if (kid == 0) {
+		int ok = mprotect(p, 4096, PROT_READ) == 0 && mprotect(p, 4096, PROT_READ | PROT_WRITE) == 0;
+		p[0] = 'c';
+		ok = ok && munmap(p + 4096, 4096) == 0;
+		pass(to_parent[1]);
+		await(to_child[0]);
+		ok = ok && p[0] == 'c' && p[2 * 4096] == 'm';
+		_exit(ok ? 0 : 1);
+	}
+	await(to_parent[0]);
+	check("parent", "the child's mprotect and write left its page", p[0] == 'm');
+	check("parent", "the child's munmap left its page", p[4096] == 'm');
+	p[2 * 4096] = 'P';
+	check("parent", "munmap of a shared page", munmap(p, 4096) == 0);
+	pass(to_child[1]);
+	int status = 0;
+	waitpid(kid, &status, 0);
+	check("parent", "the child kept its pages", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	printf("remaps: parent %c %c, child status %d\n", p[4096], p[2 * 4096], WEXITSTATUS(status));
+	munmap(p + 4096, 2 * 4096);
+	close(to_child[0]);
+	close(to_child[1]);
+	close(to_parent[0]);
+	close(to_parent[1]);
+}
+
 /* Three generations write the same page. */
 static void generations(void)
 {
@@ -204,6 +244,7 @@ int main(int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : "/tmp";
 	turns();
 	reads(dir);
+	remaps();
 	generations();
 	big_heap();
 	printf("%s\n", failures ? "some checks failed" : "all checks passed");
