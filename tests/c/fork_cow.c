@@ -42,6 +42,20 @@ static void await(int fd)
 		_exit(91);
 }
 
+static void open_pipes(int a[2], int b[2])
+{
+	if (pipe(a) || pipe(b))
+		exit(2);
+}
+
+static void close_pipes(int a[2], int b[2])
+{
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+}
+
 static int sum(const char *p, size_t n)
 {
 	int s = 0;
@@ -60,8 +74,7 @@ static void turns(void)
 	memset(global_bss, 'b', sizeof global_bss);
 	global_data = 10;
 	int to_child[2], to_parent[2];
-	if (pipe(to_child) || pipe(to_parent))
-		exit(2);
+	open_pipes(to_child, to_parent);
 	fflush(stdout);
 	pid_t kid = fork();
 	if (kid == 0) {
@@ -94,10 +107,7 @@ static void turns(void)
 	printf("turns: parent %d %c %c %c, child status %d\n", global_data, global_bss[4096], heap[5000],
 	       stack_page[100], WEXITSTATUS(status));
 	free(heap);
-	close(to_child[0]);
-	close(to_child[1]);
-	close(to_parent[0]);
-	close(to_parent[1]);
+	close_pipes(to_child, to_parent);
 }
 
 /* read() fills a buffer shared since the fork: only the reader's copy
@@ -112,8 +122,7 @@ static void reads(const char *dir)
 		exit(3);
 	close(fd);
 	int data[2], done[2];
-	if (pipe(data) || pipe(done))
-		exit(2);
+	open_pipes(data, done);
 	fflush(stdout);
 	pid_t kid = fork();
 	if (kid == 0) {
@@ -143,10 +152,7 @@ static void reads(const char *dir)
 	check("parent", "the child read into its own buffer", WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	printf("reads: child status %d, parent buffer %.13s\n", WEXITSTATUS(status), read_target + 4094);
 	unlink(path);
-	close(data[0]);
-	close(data[1]);
-	close(done[0]);
-	close(done[1]);
+	close_pipes(data, done);
 }
 
 /* mprotect and munmap of pages shared since the fork act on one side. */
@@ -157,8 +163,7 @@ static void remaps(void)
 		exit(6);
 	memset(p, 'm', 3 * 4096);
 	int to_child[2], to_parent[2];
-	if (pipe(to_child) || pipe(to_parent))
-		exit(2);
+	open_pipes(to_child, to_parent);
 	fflush(stdout);
 	pid_t kid = fork();
 	if (kid == 0) {
@@ -181,10 +186,7 @@ static void remaps(void)
 	check("parent", "the child kept its pages", WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	printf("remaps: parent %c %c, child status %d\n", p[4096], p[2 * 4096], WEXITSTATUS(status));
 	munmap(p + 4096, 2 * 4096);
-	close(to_child[0]);
-	close(to_child[1]);
-	close(to_parent[0]);
-	close(to_parent[1]);
+	close_pipes(to_child, to_parent);
 }
 
 /* Three generations write the same page. */
