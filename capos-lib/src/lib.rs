@@ -5,6 +5,8 @@
 //! The kernel only wires these pieces to real memory and registers:
 //!
 //! - [`frame_bitmap`]: which physical frames are free;
+//! - [`frame_shares`]: how many owners a frame shared by copy-on-write
+//!   `fork` has;
 //! - [`elf`]: validating the static ELF64 user programs it loads;
 //! - [`cap_table`]: per-process capability tables and all-or-nothing cap
 //!   transfers between them;
@@ -19,5 +21,6 @@ pub mod civil_time;
 pub mod elf;
 pub mod fd_table;
 pub mod frame_bitmap;
+pub mod frame_shares;
 pub mod line_discipline;
 pub mod shell_words;

@@ -128,9 +128,7 @@ fn exec(process: &alloc::sync::Arc<crate::process::Process>, frame: &mut TrapFra
     writer.write(&mut region).map_err(|_| CapError::InvalidArgument)?;
     let size = (region.len() as u64).next_multiple_of(4096);
     space.map_fresh(BOOTSTRAP_ADDR, size, UserAccess::ReadWrite).map_err(map_err)?;
-    if !space.copy_to_user(BOOTSTRAP_ADDR, &region) {
-        return Err(CapError::OutOfMemory);
-    }
+    space.copy_to_user(BOOTSTRAP_ADDR, &region).map_err(|_| CapError::OutOfMemory)?;
     space.protect(BOOTSTRAP_ADDR, size, UserAccess::Read).map_err(map_err)?;
 
     // Nothing can fail from here: the swap.

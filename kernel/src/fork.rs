@@ -2,10 +2,12 @@
 //! through the `fork` syscall, `capos_abi::syscall::SYS_FORK`).
 //!
 //! The child gets:
-//! - a copy of the address space (every page at the same address with the
-//!   same access; owned pages copied, mapped memory objects shared), except
-//!   the ring, which is fresh and empty, and the bootstrap region, which is
-//!   the parent's with the child's pid and parent pid;
+//! - a copy-on-write copy of the address space (every page at the same
+//!   address with the same access; owned pages shared until parent or
+//!   child writes them, `AddressSpace::duplicate`; mapped memory objects
+//!   shared for good), except the ring, which is fresh and empty, and the
+//!   bootstrap region, which is the parent's with the child's pid and
+//!   parent pid;
 //! - every cap at the same id (a copy, as a COPY transfer makes), except a
 //!   `VirtualMemory` cap, which is re-made for the child's own address
 //!   space; the memory objects the parent has mapped stay alive for the
@@ -13,9 +15,10 @@
 //! - one thread: a copy of the calling thread's registers (FS base and FPU
 //!   state included) with RAX = 0, so `fork` returns 0 there;
 //! - a memory limit carved out of the parent's, as a spawned child's is:
-//!   what the parent uses now (the copy) and a quarter of what it has
-//!   left beyond that, at most 64 MiB (a fork bomb runs out of quota),
-//!   given back when the child ends; the parent's cap-slot quota.
+//!   what the parent uses now (the shared pages count in both, as a copy
+//!   would) and a quarter of what it has left beyond that, at most 64 MiB
+//!   (a fork bomb runs out of quota), given back when the child ends; the
+//!   parent's cap-slot quota.
 //!
 //! Forking counts against the same limits as spawning (children per
 //! process, processes in the system), and a forked child is the parent's
@@ -68,8 +71,8 @@ fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64
     let ring_size = capos_config::ring::RING_SIZE as u64;
     // The parent's bootstrap region, to copy with new ids.
     let (space, mut bootstrap, cap_quota, objects) = {
-        let inner = parent.inner.lock();
-        let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
+        let mut inner = parent.inner.lock();
+        let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
         let mut head = [0u8; HEADER_SIZE];
         if !space.copy_from_user(BOOTSTRAP_ADDR, &mut head) {
             return Err(CapError::Cancelled);
@@ -137,9 +140,7 @@ fn finish(
     let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
     let region = (bootstrap.len() as u64).next_multiple_of(4096);
     space.map_fresh(BOOTSTRAP_ADDR, region, UserAccess::ReadWrite).map_err(map_err)?;
-    if !space.copy_to_user(BOOTSTRAP_ADDR, bootstrap) {
-        return Err(CapError::OutOfMemory);
-    }
+    space.copy_to_user(BOOTSTRAP_ADDR, bootstrap).map_err(|_| CapError::OutOfMemory)?;
     space.protect(BOOTSTRAP_ADDR, region, UserAccess::Read).map_err(map_err)?;
     inner.ring = Some(Ring::new(crate::spawn::map_ring(space)?));
 
@@ -164,12 +165,15 @@ fn finish(
         let handle: CapRef = Arc::new(crate::cap::process_spawner::ProcessHandle { process: child.clone() });
         let mut inner = parent.inner.lock();
         let id = inner.caps.insert(handle)?;
-        let written = inner.space.as_ref().is_some_and(|s| s.copy_to_user(handle_out, &id.to_le_bytes()));
-        if !written {
+        let written = match inner.space.as_mut() {
+            Some(space) => space.copy_to_user(handle_out, &id.to_le_bytes()).map_err(CapError::from),
+            None => Err(CapError::Cancelled),
+        };
+        if let Err(e) = written {
             let gone = inner.caps.remove(id);
             drop(inner);
             drop(gone);
-            return Err(CapError::BadAddress);
+            return Err(e);
         }
     }
     // Room was reserved by `check_process_limits`; the kernel does not

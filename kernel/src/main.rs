@@ -224,7 +224,7 @@ fn print_banner(boot: &BootInfo, report: &BootReport) {
         kprintln!("    ({} memory-map or module entries not kept)", boot.dropped_entries);
     }
     kprintln!(
-        "  frames: {} free of {} usable (4 KiB each; bitmap {} KiB)",
+        "  frames: {} free of {} usable (4 KiB each; bitmap and share counts {} KiB)",
         mem::frame::free_count(),
         report.frames.usable,
         report.frames.bitmap_bytes >> 10

@@ -651,7 +651,7 @@ fn read_user(process: &Process, addr: u64, out: &mut [u8]) -> Result<(), CapErro
 }
 
 fn write_user(process: &Process, addr: u64, data: &[u8]) -> Result<(), CapError> {
-    let inner = process.inner.lock();
-    let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
-    if space.copy_to_user(addr, data) { Ok(()) } else { Err(CapError::BadAddress) }
+    let mut inner = process.inner.lock();
+    let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
+    Ok(space.copy_to_user(addr, data)?)
 }

@@ -83,9 +83,7 @@ pub fn load_segments(space: &mut AddressSpace, image: &elf::ElfImage, elf: &[u8]
         let pages = segment.page_range();
         space.map_fresh(pages.start, pages.end - pages.start, UserAccess::ReadWrite).map_err(map_err)?;
         let bytes = segment.file_bytes(elf).ok_or(CapError::InvalidArgument)?;
-        if !space.copy_to_user(segment.vaddr, bytes) {
-            return Err(CapError::InvalidArgument);
-        }
+        space.copy_to_user(segment.vaddr, bytes).map_err(|_| CapError::InvalidArgument)?;
         let access = if segment.flags.execute {
             UserAccess::ReadExecute
         } else if segment.flags.write {
@@ -174,9 +172,7 @@ fn finish(
     let size = (region.len() as u64).next_multiple_of(4096);
     let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
     space.map_fresh(BOOTSTRAP_ADDR, size, UserAccess::ReadWrite).map_err(map_err)?;
-    if !space.copy_to_user(BOOTSTRAP_ADDR, &region) {
-        return Err(CapError::OutOfMemory);
-    }
+    space.copy_to_user(BOOTSTRAP_ADDR, &region).map_err(|_| CapError::OutOfMemory)?;
     space.protect(BOOTSTRAP_ADDR, size, UserAccess::Read).map_err(map_err)?;
     inner.ring = Some(Ring::new(ring_frames));
 

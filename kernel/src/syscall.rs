@@ -127,8 +127,12 @@ fn thread_exit(process: &Arc<Process>, thread: &Arc<Thread>, notify: u64) -> boo
         return true;
     }
     if notify != 0 && notify.is_multiple_of(4) {
-        let written =
-            process.inner.lock().space.as_ref().is_some_and(|s| s.copy_to_user(notify, &0u32.to_le_bytes()));
+        let written = process
+            .inner
+            .lock()
+            .space
+            .as_mut()
+            .is_some_and(|s| s.copy_to_user(notify, &0u32.to_le_bytes()).is_ok());
         if written {
             let _ = crate::cap::park::unpark(process.pid, notify, u32::MAX);
         }

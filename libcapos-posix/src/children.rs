@@ -7,9 +7,9 @@
 //! their position with the parent's, as after a POSIX fork, because both
 //! hold the same file-service cap. A child a signal ended reports it
 //! (`WIFSIGNALED`); a wait is interrupted by a handler (`EINTR`, or goes
-//! on under `SA_RESTART`). Partial: the copy is eager (no copy-on-write
-//! yet); `wait4` for a process group (pid 0 or below -1) waits for any
-//! child.
+//! on under `SA_RESTART`). The kernel copies memory on write (pages are
+//! shared until one side writes). Partial: `wait4` for a process group
+//! (pid 0 or below -1) waits for any child.
 
 use alloc::collections::BTreeMap;
 

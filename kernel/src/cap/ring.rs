@@ -468,7 +468,7 @@ fn try_deliver_reply(process: &Arc<Process>, call: &PendingCall, reply: Reply) -
 fn insert_results(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> (Cqe, Vec<CapRef>) {
     let mut inner = process.inner.lock();
     let inner = &mut *inner;
-    let Some(space) = inner.space.as_ref() else {
+    let Some(space) = inner.space.as_mut() else {
         return (Cqe::error(call.user_data, CapError::Cancelled), reply.caps);
     };
     let ids = match inner.caps.insert_all(reply.caps) {
@@ -476,9 +476,13 @@ fn insert_results(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> (
         Err((e, released)) => return (Cqe::error(call.user_data, e), released.0),
     };
     let id_bytes: Vec<u8> = ids.iter().flat_map(|id| id.to_le_bytes()).collect();
-    if !space.copy_to_user(call.result_addr, &reply.message) || !space.copy_to_user(call.caps_addr, &id_bytes)
-    {
-        return (Cqe::error(call.user_data, CapError::BadAddress), inner.caps.remove_all(&ids));
+    // A copy-on-write page of the buffers gets a frame of its own first;
+    // without a free frame the call fails with `OutOfMemory`.
+    let written = space
+        .copy_to_user(call.result_addr, &reply.message)
+        .and_then(|()| space.copy_to_user(call.caps_addr, &id_bytes));
+    if let Err(e) = written {
+        return (Cqe::error(call.user_data, e.into()), inner.caps.remove_all(&ids));
     }
     let cqe = Cqe {
         user_data: call.user_data,

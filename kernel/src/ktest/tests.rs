@@ -8,6 +8,7 @@ use x86_64::structures::paging::PhysFrame;
 use super::{TestFn, TestResult};
 use crate::arch::x86_64::{cpu, trap};
 use crate::ktest_assert;
+use crate::mem::address_space::{AddressSpace, UserAccess, UserTranslation, UserWriteError};
 use crate::mem::paging::{self, Access, MapError};
 use crate::mem::{frame, heap, layout};
 use crate::time;
@@ -18,6 +19,7 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("frame::frames_are_zeroed", frame_frames_are_zeroed),
     ("frame::double_free_rejected", frame_double_free_rejected),
     ("frame::exhaustion_and_recovery", frame_exhaustion_and_recovery),
+    ("frame::shared_frame_goes_with_its_last_owner", frame_shared_frame_goes_with_its_last_owner),
     ("paging::map_translate_unmap", paging_map_translate_unmap),
     ("paging::bad_requests_are_typed_errors", paging_bad_requests_are_typed_errors),
     ("paging::kernel_sections_are_w_xor_x", paging_kernel_sections_are_w_xor_x),
@@ -27,6 +29,8 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("timer::ticks_advance", timer_ticks_advance),
     ("trap::breakpoint_returns", trap_breakpoint_returns),
     ("trap::nmi_runs_on_its_ist_stack_and_returns", trap_nmi_runs_on_its_ist_stack_and_returns),
+    ("address_space::duplicate_is_copy_on_write", address_space_duplicate_is_copy_on_write),
+    ("address_space::share_break_without_frames_changes_nothing", address_space_share_break_without_frames),
     ("process::spawn_run_exit_frees_everything", process_spawn_run_exit_frees_everything),
 ];
 
@@ -270,6 +274,156 @@ fn trap_nmi_runs_on_its_ist_stack_and_returns() -> TestResult {
         (bottom..top).contains(&frame),
         "the NMI's frame at {frame:#x} is not on the NMI stack {bottom:#x}..{top:#x}"
     );
+    Ok(())
+}
+fn frame_shared_frame_goes_with_its_last_owner() -> TestResult {
+    let before = frame::free_count();
+    let f = frame::alloc_zeroed().ok_or("no frame")?;
+    ktest_assert!(!frame::is_shared(f), "a fresh frame is shared");
+    ktest_assert!(frame::share(f) && frame::share(f), "could not share a frame");
+    ktest_assert!(frame::is_shared(f), "a frame with three owners is not shared");
+    frame::free(f).map_err(|e| alloc::format!("{e}"))?;
+    frame::free(f).map_err(|e| alloc::format!("{e}"))?;
+    ktest_assert!(frame::free_count() == before - 1, "the frame went back before its last owner");
+    ktest_assert!(!frame::is_shared(f), "one owner left, still shared");
+    frame::free(f).map_err(|e| alloc::format!("{e}"))?;
+    ktest_assert!(frame::free_count() == before, "the last owner did not free the frame");
+    ktest_assert!(frame::free(f).is_err(), "a free past the last owner accepted");
+    Ok(())
+}
+
+/// A user address for the address-space tests (nothing is mapped there in
+/// a fresh address space).
+const USER_PAGE: u64 = 0x40_0000;
+
+fn read_user(space: &AddressSpace, addr: u64) -> Result<u8, alloc::string::String> {
+    let mut byte = [0u8];
+    ktest_assert!(space.copy_from_user(addr, &mut byte), "cannot read {addr:#x}");
+    Ok(byte[0])
+}
+
+fn phys_at(space: &AddressSpace, addr: u64) -> Result<UserTranslation, alloc::string::String> {
+    space.translate(addr).ok_or_else(|| alloc::format!("{addr:#x} is not mapped"))
+}
+
+/// `duplicate` shares frames, marks writable pages copy-on-write in both
+/// spaces, and a kernel write (`copy_to_user`) gives the writer a frame
+/// of its own (a copy while shared, the same frame once alone); read-only
+/// pages stay read-only; every frame comes back when both spaces go.
+fn address_space_duplicate_is_copy_on_write() -> TestResult {
+    let before = frame::free_count();
+    {
+        let mut parent = AddressSpace::new(64).map_err(|e| alloc::format!("{e:?}"))?;
+        parent.map_fresh(USER_PAGE, 3 * 4096, UserAccess::ReadWrite).map_err(|e| alloc::format!("{e:?}"))?;
+        for page in 0..3u64 {
+            parent
+                .copy_to_user(USER_PAGE + page * 4096, &[b'a' + page as u8])
+                .map_err(|e| alloc::format!("{e:?}"))?;
+        }
+        parent.protect(USER_PAGE + 2 * 4096, 4096, UserAccess::Read).map_err(|e| alloc::format!("{e:?}"))?;
+        let used = parent.frames_used();
+        let free_before_fork = frame::free_count();
+        let mut child = parent.duplicate(&[], 64).map_err(|e| alloc::format!("{e:?}"))?;
+        let tables = free_before_fork - frame::free_count();
+        ktest_assert!(tables <= 4, "duplicate took {tables} frames: pages were copied");
+        ktest_assert!(
+            child.frames_used() == used,
+            "the child counts {} frames, the parent {used}",
+            child.frames_used()
+        );
+        for page in 0..3u64 {
+            let addr = USER_PAGE + page * 4096;
+            let (p, c) = (phys_at(&parent, addr)?, phys_at(&child, addr)?);
+            ktest_assert!(p.phys == c.phys, "page {page} is not shared");
+            ktest_assert!(!p.writable && !c.writable, "page {page} stayed writable");
+            let cow = page < 2;
+            ktest_assert!(
+                p.copy_on_write == cow && c.copy_on_write == cow,
+                "page {page}: copy-on-write is not {cow}"
+            );
+            ktest_assert!(read_user(&child, addr)? == b'a' + page as u8, "the child reads other data");
+        }
+        // The child writes page 0: a copy.
+        let shared = phys_at(&parent, USER_PAGE)?.phys;
+        child.copy_to_user(USER_PAGE, b"C").map_err(|e| alloc::format!("{e:?}"))?;
+        let c0 = phys_at(&child, USER_PAGE)?;
+        ktest_assert!(c0.writable && c0.phys != shared, "the child's write did not get a copy");
+        ktest_assert!(read_user(&parent, USER_PAGE)? == b'a', "the child's write reached the parent");
+        ktest_assert!(read_user(&child, USER_PAGE)? == b'C', "the child's write is lost");
+        ktest_assert!(child.frames_used() == used, "breaking a share changed the child's quota");
+        // The parent is page 0's only owner now: its fault makes the same
+        // frame writable.
+        ktest_assert!(
+            parent.resolve_write_fault(USER_PAGE + 17),
+            "the parent's write fault was not resolved"
+        );
+        let p0 = phys_at(&parent, USER_PAGE)?;
+        ktest_assert!(p0.writable && p0.phys == shared, "the last owner got a copy instead of its frame");
+        // Read-only stays read-only, for the kernel and for faults.
+        ktest_assert!(
+            child.copy_to_user(USER_PAGE + 2 * 4096, b"x") == Err(UserWriteError::BadAddress),
+            "a kernel write to a shared read-only page was allowed"
+        );
+        ktest_assert!(
+            !child.resolve_write_fault(USER_PAGE + 2 * 4096),
+            "a write fault on a read-only page resolved"
+        );
+        // Made writable, a shared page becomes copy-on-write.
+        child
+            .protect(USER_PAGE + 2 * 4096, 4096, UserAccess::ReadWrite)
+            .map_err(|e| alloc::format!("{e:?}"))?;
+        let c2 = phys_at(&child, USER_PAGE + 2 * 4096)?;
+        ktest_assert!(!c2.writable && c2.copy_on_write, "protect made a shared page writable");
+        child.copy_to_user(USER_PAGE + 2 * 4096, b"y").map_err(|e| alloc::format!("{e:?}"))?;
+        ktest_assert!(
+            read_user(&parent, USER_PAGE + 2 * 4096)? == b'c',
+            "a write after protect reached the parent"
+        );
+        // The parent goes first: the child keeps page 1 alone.
+        drop(parent);
+        ktest_assert!(read_user(&child, USER_PAGE + 4096)? == b'b', "page 1 lost its data with the parent");
+        ktest_assert!(
+            child.resolve_write_fault(USER_PAGE + 4096),
+            "the child's write fault was not resolved"
+        );
+    }
+    let after = frame::free_count();
+    ktest_assert!(after == before, "frames: {before} free before, {after} after both spaces went");
+    Ok(())
+}
+
+/// Breaking a share with no free frame fails and changes nothing; it
+/// works once a frame is back.
+fn address_space_share_break_without_frames() -> TestResult {
+    let before = frame::free_count();
+    {
+        let mut parent = AddressSpace::new(64).map_err(|e| alloc::format!("{e:?}"))?;
+        parent.map_fresh(USER_PAGE, 4096, UserAccess::ReadWrite).map_err(|e| alloc::format!("{e:?}"))?;
+        parent.copy_to_user(USER_PAGE, b"p").map_err(|e| alloc::format!("{e:?}"))?;
+        let mut child = parent.duplicate(&[], 64).map_err(|e| alloc::format!("{e:?}"))?;
+        let mut frames = Vec::new();
+        frames.try_reserve_exact(frame::free_count()).map_err(|_| "heap too small to track every frame")?;
+        while let Some(f) = frame::alloc_zeroed() {
+            frames.push(f);
+        }
+        let write = child.copy_to_user(USER_PAGE, b"c");
+        let fault = child.resolve_write_fault(USER_PAGE);
+        let still = child.translate(USER_PAGE);
+        for f in frames {
+            frame::free(f).map_err(|e| alloc::format!("free failed: {e}"))?;
+        }
+        ktest_assert!(
+            write == Err(UserWriteError::OutOfFrames),
+            "a kernel write without frames gave {write:?}"
+        );
+        ktest_assert!(!fault, "a write fault without frames resolved");
+        ktest_assert!(still.is_some_and(|t| t.copy_on_write), "a failed break changed the page");
+        ktest_assert!(read_user(&parent, USER_PAGE)? == b'p', "a failed break changed the parent");
+        child.copy_to_user(USER_PAGE, b"c").map_err(|e| alloc::format!("{e:?}"))?;
+        ktest_assert!(read_user(&parent, USER_PAGE)? == b'p', "the child's write reached the parent");
+    }
+    let after = frame::free_count();
+    ktest_assert!(after == before, "frames: {before} free before, {after} after both spaces went");
     Ok(())
 }
 

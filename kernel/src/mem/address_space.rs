@@ -8,6 +8,19 @@
 //! once. Frames mapped here are owned by the address space and freed with
 //! it, unless the mapping borrows them (a page-table bit marks those).
 //!
+//! Copy-on-write: [`AddressSpace::duplicate`] (for `fork`) maps the parent's
+//! owned frames into the child instead of copying them, each frame getting
+//! one more owner in `mem::frame`'s share table; a writable page becomes
+//! read-only in both with the `COPY_ON_WRITE` page-table bit. The first
+//! write to it, by the process (a page fault,
+//! [`AddressSpace::resolve_write_fault`]) or by the kernel
+//! ([`AddressSpace::copy_to_user`]), gives this address space a frame of
+//! its own: the same frame made writable again if no one else owns it any
+//! more, else a copy. Each address space counts every frame it maps in its
+//! quota, shared or not, so breaking a share (one frame in, one share out)
+//! never needs quota; only the frame allocator can run dry. A frame goes
+//! back to the allocator with its last owner.
+//!
 //! The kernel never touches user memory through user addresses: the copy
 //! functions walk this address space's page tables, check the user and
 //! write bits of every page, and copy through the physical-memory window.
@@ -17,6 +30,7 @@
 use alloc::vec::Vec;
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::structures::paging::mapper::{MappedFrame, TranslateResult, UnmapError};
+use x86_64::structures::paging::page_table::PageTableEntry;
 use x86_64::structures::paging::{
     FrameAllocator, Mapper, OffsetPageTable, Page, PageTable, PageTableFlags as Flags, PhysFrame, Size4KiB,
     Translate,
@@ -35,6 +49,11 @@ pub const USER_START: u64 = 0x1_0000;
 /// Page-table bit (one of the "available" bits) marking a mapping whose
 /// frame the address space does not own.
 const BORROWED: Flags = Flags::BIT_9;
+/// Page-table bit (another "available" bit) marking a page the process may
+/// write but that is mapped read-only because its frame is, or was, shared
+/// with another address space: the first write gets a frame of its own.
+/// Never set with `WRITABLE` or `BORROWED`.
+const COPY_ON_WRITE: Flags = Flags::BIT_10;
 
 /// What a user mapping allows besides reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +118,26 @@ pub struct UserTranslation {
     pub writable: bool,
     /// The page is executable.
     pub executable: bool,
+    /// The page is writable once its share is broken (copy-on-write).
+    pub copy_on_write: bool,
+}
+
+/// Why the kernel could not write into user memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserWriteError {
+    /// A byte of the range is not writable user memory.
+    BadAddress,
+    /// A copy-on-write page needed a frame of its own and none is free.
+    OutOfFrames,
+}
+
+impl From<UserWriteError> for capos_abi::error::CapError {
+    fn from(e: UserWriteError) -> Self {
+        match e {
+            UserWriteError::BadAddress => Self::BadAddress,
+            UserWriteError::OutOfFrames => Self::OutOfMemory,
+        }
+    }
 }
 
 fn user_range_ok(addr: u64, len: u64) -> bool {
@@ -248,52 +287,172 @@ impl AddressSpace {
 
     /// A copy of this address space for a forked process, with a limit of
     /// `frame_limit` frames: every user page outside `skip` (`(start, end)`
-    /// ranges) at the same address with the same access; a page this space
-    /// owns is copied into a fresh frame (charged to the copy's quota), a
-    /// borrowed one (a mapped memory object) is borrowed again. The copy is
-    /// eager: copy-on-write is not done yet. The walk costs what is mapped.
-    pub fn duplicate(&self, skip: &[(u64, u64)], frame_limit: usize) -> Result<AddressSpace, MapError> {
+    /// ranges) at the same address with the same access. A page this space
+    /// owns is shared, not copied: its frame gets one more owner, it counts
+    /// in the copy's quota as in this one's, and a writable page becomes
+    /// copy-on-write in both (so `self` changes too). A borrowed page (a
+    /// mapped memory object) is borrowed again, shared as before. The walk
+    /// costs what is mapped. On failure the copy is dropped, giving back
+    /// what it shared; pages of `self` already made copy-on-write stay so
+    /// (their next write finds the frame unshared and just makes it
+    /// writable again).
+    pub fn duplicate(&mut self, skip: &[(u64, u64)], frame_limit: usize) -> Result<AddressSpace, MapError> {
         let mut child = AddressSpace::new(frame_limit)?;
+        let shared = self.share_into(&mut child, skip);
+        // Pages of `self` made read-only must not stay writable in the TLB
+        // (one reload instead of a flush per page; user pages are never
+        // global).
+        if self.is_active() {
+            self.activate();
+        }
+        shared.map(|()| child)
+    }
+
+    /// The work of [`Self::duplicate`]: one last-level table of `self` at a
+    /// time, the child's entries written straight into its table once the
+    /// first page of the 2 MiB region has created it.
+    fn share_into(&mut self, child: &mut AddressSpace, skip: &[(u64, u64)]) -> Result<(), MapError> {
+        const REGION: u64 = 512 * PAGE;
         let mut addr = USER_START;
-        while let Some(page) = self.next_mapped(addr, USER_END) {
-            addr = page + PAGE;
-            if skip.iter().any(|&(start, end)| (start..end).contains(&page)) {
-                continue;
-            }
-            let (phys, flags) = match self.table().translate(VirtAddr::new(page)) {
-                TranslateResult::Mapped { frame, flags, .. } if flags.contains(Flags::USER_ACCESSIBLE) => {
-                    (frame.start_address().as_u64(), flags)
+        while let Some(first) = self.next_mapped(addr, USER_END) {
+            let region_end = (first | (REGION - 1)) + 1;
+            addr = region_end;
+            let Some(table) = self.leaf_table(first) else { continue };
+            let mut child_table: Option<*mut PageTable> = None;
+            let mut page = first;
+            while page < region_end {
+                let at = page;
+                page += PAGE;
+                let index = ((at >> 12) & 511) as usize;
+                // SAFETY: `table` is the last-level table of this region in
+                // `self`, owned by it and borrowed through `&mut self`;
+                // nothing else reaches it during the loop.
+                let entry = unsafe { &mut (&mut *table)[index] };
+                let flags = entry.flags();
+                if !flags.contains(Flags::PRESENT | Flags::USER_ACCESSIBLE)
+                    || skip.iter().any(|&(start, end)| (start..end).contains(&at))
+                {
+                    continue;
                 }
-                _ => continue,
-            };
-            if flags.contains(BORROWED) {
-                child.map_frame(page, phys, flags)?;
-                continue;
+                let frame = PhysFrame::<Size4KiB>::containing_address(entry.addr());
+                let owned = !flags.contains(BORROWED);
+                let shared = if owned && flags.contains(Flags::WRITABLE) {
+                    (flags - Flags::WRITABLE) | COPY_ON_WRITE
+                } else {
+                    flags
+                };
+                if owned {
+                    if child.quota.used >= child.quota.limit {
+                        return Err(MapError::QuotaExceeded);
+                    }
+                    if !frame::share(frame) {
+                        return Err(MapError::OutOfFrames);
+                    }
+                    child.quota.used += 1;
+                }
+                match child_table {
+                    // SAFETY: the child's last-level table of this region,
+                    // made by `map_frame` below and owned by `child`, which
+                    // is not active (no TLB holds its entries).
+                    Some(t) => unsafe { (&mut *t)[index].set_addr(frame.start_address(), shared) },
+                    None => {
+                        if let Err(e) = child.map_frame(at, frame.start_address().as_u64(), shared) {
+                            if owned {
+                                child.quota.used -= 1;
+                                let _ = frame::free(frame);
+                            }
+                            return Err(e);
+                        }
+                        child_table = child.leaf_table(at);
+                    }
+                }
+                if shared != flags {
+                    entry.set_flags(shared);
+                }
             }
-            if child.quota.used >= child.quota.limit {
-                return Err(MapError::QuotaExceeded);
+        }
+        Ok(())
+    }
+
+    /// The last-level table holding the entry of the 4 KiB user page at
+    /// `virt`, if its tables exist (`None` inside a huge page or outside
+    /// the user half). Written only under `&mut self`.
+    fn leaf_table(&self, virt: u64) -> Option<*mut PageTable> {
+        if !user_range_ok(virt, PAGE) {
+            return None;
+        }
+        let index = |shift: u32| ((virt >> shift) & 511) as usize;
+        let mut table = layout::phys_to_virt(self.root.start_address().as_u64()) as *mut PageTable;
+        for shift in [39, 30, 21] {
+            // SAFETY: `table` is this address space's top-level table or a
+            // lower-level table reached through a present, non-huge entry
+            // of its lower half; all are frames the address space owns,
+            // mapped by the window, and only read here.
+            let entry = unsafe { &(&*table)[index(shift)] };
+            if !entry.flags().contains(Flags::PRESENT) || entry.flags().contains(Flags::HUGE_PAGE) {
+                return None;
             }
+            table = layout::phys_to_virt(entry.addr().as_u64()) as *mut PageTable;
+        }
+        Some(table)
+    }
+
+    /// The last-level entry mapping the 4 KiB user page at `virt`, if its
+    /// tables exist.
+    fn leaf_entry(&mut self, virt: u64) -> Option<&mut PageTableEntry> {
+        let table = self.leaf_table(virt)?;
+        // SAFETY: a last-level table of this address space
+        // ([`Self::leaf_table`]), borrowed through `&mut self`, so this is
+        // the only access while the returned borrow lives.
+        Some(unsafe { &mut (&mut *table)[((virt >> 12) & 511) as usize] })
+    }
+
+    /// Gives the copy-on-write page at `page` a frame of this address
+    /// space's own, writable: the same frame if no other address space
+    /// owns it any more, else a copy (the share is dropped). The quota
+    /// does not change (the frame was counted here already). Fails only
+    /// when no frame is free, changing nothing; `NotMapped` if the page is
+    /// not copy-on-write.
+    fn break_share(&mut self, page: u64) -> Result<(), MapError> {
+        let entry = self.leaf_entry(page).ok_or(MapError::NotMapped(page))?;
+        let flags = entry.flags();
+        if !flags.contains(Flags::PRESENT | Flags::USER_ACCESSIBLE | COPY_ON_WRITE)
+            || flags.contains(BORROWED)
+        {
+            return Err(MapError::NotMapped(page));
+        }
+        let writable = (flags - COPY_ON_WRITE) | Flags::WRITABLE;
+        let old = PhysFrame::<Size4KiB>::containing_address(entry.addr());
+        if frame::is_shared(old) {
             let copy = frame::alloc_zeroed().ok_or(MapError::OutOfFrames)?;
-            let copy_phys = copy.start_address().as_u64();
             // SAFETY: both frames are reached through the kernel's window
-            // onto physical memory; `phys` is a frame this space owns and
-            // `copy_phys` a frame just allocated for the copy alone, so the
-            // two 4 KiB ranges are distinct and valid.
+            // onto physical memory; `old` is mapped by this space and
+            // `copy` was just allocated for it alone, so the two 4 KiB
+            // ranges are distinct and valid.
             unsafe {
                 core::ptr::copy_nonoverlapping(
-                    (PHYS_WINDOW_BASE + phys) as *const u8,
-                    (PHYS_WINDOW_BASE + copy_phys) as *mut u8,
+                    layout::phys_to_virt(old.start_address().as_u64()) as *const u8,
+                    layout::phys_to_virt(copy.start_address().as_u64()) as *mut u8,
                     PAGE as usize,
                 );
             }
-            child.quota.used += 1;
-            if let Err(e) = child.map_frame(page, copy_phys, flags) {
-                child.quota.used -= 1;
-                let _ = frame::free(copy);
-                return Err(e);
-            }
+            entry.set_addr(copy.start_address(), writable);
+            // This space's share of the old frame (not the last one).
+            let _ = frame::free(old);
+        } else {
+            entry.set_flags(writable);
         }
-        Ok(child)
+        x86_64::instructions::tlb::flush(VirtAddr::new(page));
+        Ok(())
+    }
+
+    /// A write by the process at `addr` faulted on a present page: if the
+    /// page is copy-on-write, gives it a writable frame of its own
+    /// ([`Self::break_share`]) and returns `true` (the write can be
+    /// retried). `false` if the page is not copy-on-write or no frame is
+    /// free: the fault is the process's.
+    pub fn resolve_write_fault(&mut self, addr: u64) -> bool {
+        self.break_share(addr & !(PAGE - 1)).is_ok()
     }
 
     /// Maps a frame the address space does not own (it will not be freed
@@ -418,13 +577,22 @@ impl AddressSpace {
         let mut addr = virt;
         while addr < virt + size {
             let page = Page::<Size4KiB>::containing_address(VirtAddr::new(addr));
-            let keep = match table.translate(VirtAddr::new(addr)) {
-                TranslateResult::Mapped { flags, .. } => flags & BORROWED,
-                _ => Flags::empty(),
+            let (keep, shared) = match table.translate(VirtAddr::new(addr)) {
+                TranslateResult::Mapped { flags, frame: MappedFrame::Size4KiB(f), .. } => {
+                    (flags & BORROWED, !flags.contains(BORROWED) && frame::is_shared(f))
+                }
+                TranslateResult::Mapped { flags, .. } => (flags & BORROWED, false),
+                _ => (Flags::empty(), false),
             };
+            // A page whose frame is shared stays read-only: writable, it
+            // becomes copy-on-write.
+            let mut rights = access.flags() | keep;
+            if shared && rights.contains(Flags::WRITABLE) {
+                rights = (rights - Flags::WRITABLE) | COPY_ON_WRITE;
+            }
             // SAFETY: only the rights of a user page change; the frame and
-            // ownership bit stay.
-            if let Ok(flush) = unsafe { table.update_flags(page, access.flags() | keep) } {
+            // ownership bit stay, and a shared frame stays read-only.
+            if let Ok(flush) = unsafe { table.update_flags(page, rights) } {
                 flush.flush();
             }
             addr += PAGE;
@@ -448,6 +616,7 @@ impl AddressSpace {
                     phys: base.as_u64() + offset,
                     writable: flags.contains(Flags::WRITABLE),
                     executable: !flags.contains(Flags::NO_EXECUTE),
+                    copy_on_write: flags.contains(COPY_ON_WRITE),
                 })
             }
             _ => None,
@@ -456,7 +625,9 @@ impl AddressSpace {
 
     /// Walks `[addr, addr+len)` page by page, calling `f(phys, offset, n)`
     /// for each piece; fails if any page is not user memory (or, with
-    /// `write`, not writable). Nothing is touched before every page passed.
+    /// `write`, not writable, copy-on-write pages included: callers that
+    /// write break their shares first). Nothing is touched before every
+    /// page passed.
     fn walk(&self, addr: u64, len: usize, write: bool, mut f: impl FnMut(u64, usize, usize)) -> bool {
         if len == 0 {
             return true;
@@ -469,7 +640,7 @@ impl AddressSpace {
         while done < len {
             let at = addr + done as u64;
             let Some(t) = self.translate(at) else { return false };
-            if write && !t.writable {
+            if write && !t.writable && !t.copy_on_write {
                 return false;
             }
             let n = ((PAGE - at % PAGE) as usize).min(len - done);
@@ -483,7 +654,7 @@ impl AddressSpace {
     }
 
     /// Whether every byte of `[addr, addr+len)` is writable user memory
-    /// (an empty range is).
+    /// (an empty range is; a copy-on-write page is writable).
     pub fn is_writable(&self, addr: u64, len: usize) -> bool {
         self.walk(addr, len, true, |_, _, _| {})
     }
@@ -506,11 +677,31 @@ impl AddressSpace {
         })
     }
 
-    /// Copies `data` to user memory at `addr`. `false` if any byte is not
-    /// writable user memory (then nothing was written).
-    pub fn copy_to_user(&self, addr: u64, data: &[u8]) -> bool {
-        self.walk(addr, data.len(), true, |phys, offset, n| {
-            // SAFETY: as in `copy_from_user`, with the page checked writable.
+    /// Copies `data` to user memory at `addr`. Copy-on-write pages of the
+    /// range get a frame of their own first ([`Self::break_share`]), so the
+    /// write never reaches a frame another address space maps. Fails with
+    /// `BadAddress` if any byte is not writable user memory, `OutOfFrames`
+    /// if a share could not be broken; then nothing was written (shares
+    /// already broken stay broken: that changes no byte anyone sees).
+    pub fn copy_to_user(&mut self, addr: u64, data: &[u8]) -> Result<(), UserWriteError> {
+        if !self.is_writable(addr, data.len()) {
+            return Err(UserWriteError::BadAddress);
+        }
+        if let Some(last) =
+            addr.checked_add(data.len() as u64).filter(|_| !data.is_empty()).map(|end| end - 1)
+        {
+            let mut page = addr & !(PAGE - 1);
+            while page <= last {
+                if self.translate(page).is_some_and(|t| t.copy_on_write) {
+                    self.break_share(page).map_err(|_| UserWriteError::OutOfFrames)?;
+                }
+                page += PAGE;
+            }
+        }
+        let written = self.walk(addr, data.len(), true, |phys, offset, n| {
+            // SAFETY: as in `copy_from_user`, with the page checked writable
+            // and its frame this address space's alone (shares broken
+            // above).
             unsafe {
                 core::ptr::copy_nonoverlapping(
                     data.as_ptr().add(offset),
@@ -518,7 +709,8 @@ impl AddressSpace {
                     n,
                 )
             }
-        })
+        });
+        if written { Ok(()) } else { Err(UserWriteError::BadAddress) }
     }
 
     /// Frees every owned frame and every user page table.

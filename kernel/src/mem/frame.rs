@@ -6,8 +6,14 @@
 //! and boot modules, and that the early physical window can reach. Every
 //! usable frame is then released and those ranges reserved again.
 //! Frames are handed out zeroed, so no data leaks from one owner to the next.
+//!
+//! Next to the bitmap lies the share table (`capos_lib::frame_shares`):
+//! a frame that copy-on-write `fork` maps into several address spaces has
+//! several owners, and [`free`] drops one owner, returning the frame to the
+//! bitmap only with the last.
 
 use capos_lib::frame_bitmap::{FRAME_SIZE, FrameBitmap, FrameError, frames_inside, frames_touching};
+use capos_lib::frame_shares::{FrameShares, Release, ShareError};
 use spin::Mutex;
 use x86_64::PhysAddr;
 use x86_64::structures::paging::{PhysFrame, Size4KiB};
@@ -15,7 +21,13 @@ use x86_64::structures::paging::{PhysFrame, Size4KiB};
 use super::layout::{self, EARLY_WINDOW_SIZE, Span};
 use crate::boot::{BootInfo, RegionKind};
 
-static FRAMES: Mutex<Option<FrameBitmap<'static>>> = Mutex::new(None);
+/// The bitmap and the share table, under one lock.
+struct Frames {
+    bitmap: FrameBitmap<'static>,
+    shares: FrameShares<'static>,
+}
+
+static FRAMES: Mutex<Option<Frames>> = Mutex::new(None);
 
 /// Most ranges reserved at boot (low memory, kernel, boot info, modules).
 const MAX_RESERVED: usize = 3 + crate::boot::MAX_MODULES;
@@ -25,7 +37,7 @@ const MAX_RESERVED: usize = 3 + crate::boot::MAX_MODULES;
 pub struct FrameStats {
     /// Frames of usable RAM in the memory map.
     pub usable: usize,
-    /// Bytes used by the bitmap itself.
+    /// Bytes used by the bitmap and the share table.
     pub bitmap_bytes: u64,
 }
 
@@ -39,6 +51,8 @@ pub enum FrameInitError {
     },
     /// The bitmap rejected its storage.
     Bitmap(FrameError),
+    /// The share table rejected its storage.
+    Shares(ShareError),
 }
 
 impl core::fmt::Display for FrameInitError {
@@ -48,6 +62,7 @@ impl core::fmt::Display for FrameInitError {
                 write!(f, "no usable region below 1 GiB has {bytes} free bytes for the frame bitmap")
             }
             Self::Bitmap(e) => write!(f, "{e}"),
+            Self::Shares(e) => write!(f, "{e}"),
         }
     }
 }
@@ -60,7 +75,10 @@ fn overlaps(a: Span, b: Span) -> bool {
 pub fn init(boot: &BootInfo) -> Result<FrameStats, FrameInitError> {
     let frame_count = boot.usable_end().div_ceil(FRAME_SIZE) as usize;
     let words = FrameBitmap::words_needed(frame_count);
-    let bitmap_bytes = (words as u64 * 8).next_multiple_of(FRAME_SIZE);
+    let entries = FrameShares::entries_needed(frame_count);
+    // The bitmap's words, then the share table's entries, in one region.
+    let words_bytes = (words as u64 * 8).next_multiple_of(8);
+    let bitmap_bytes = (words_bytes + entries as u64 * 2).next_multiple_of(FRAME_SIZE);
 
     let mut reserved = [Span { start: 0, end: 0 }; MAX_RESERVED];
     reserved[0] = Span { start: 0, end: 0x10_0000 };
@@ -75,11 +93,19 @@ pub fn init(boot: &BootInfo) -> Result<FrameStats, FrameInitError> {
     // SAFETY: `place_bitmap` picked `bitmap_bytes` of usable RAM that no
     // other reservation overlaps and that lies inside the early window, which
     // maps it writable at `phys_to_virt`; the range is reserved in the
-    // bitmap below so it is never handed out, making this slice its only
-    // user for the rest of the kernel's life. The address is page aligned.
-    let storage =
-        unsafe { core::slice::from_raw_parts_mut(layout::phys_to_virt(storage_start) as *mut u64, words) };
+    // bitmap below so it is never handed out, making these two slices (the
+    // words, then the entries after them, both inside `bitmap_bytes` and
+    // disjoint) its only users for the rest of the kernel's life. The
+    // address is page aligned, so both are aligned for their types.
+    let (storage, share_storage) = unsafe {
+        let base = layout::phys_to_virt(storage_start);
+        (
+            core::slice::from_raw_parts_mut(base as *mut u64, words),
+            core::slice::from_raw_parts_mut((base + words_bytes) as *mut u16, entries),
+        )
+    };
     let mut bitmap = FrameBitmap::new(storage, frame_count).map_err(FrameInitError::Bitmap)?;
+    let shares = FrameShares::new(share_storage, frame_count).map_err(FrameInitError::Shares)?;
     let mut usable = 0;
     for region in boot.regions().iter().filter(|r| r.kind == RegionKind::Usable) {
         usable += bitmap.release_range(frames_inside(region.start, region.len));
@@ -88,7 +114,7 @@ pub fn init(boot: &BootInfo) -> Result<FrameStats, FrameInitError> {
         bitmap.reserve_range(frames_touching(span.start, span.end - span.start));
     }
     bitmap.reserve_range(frames_touching(storage_start, bitmap_bytes));
-    *FRAMES.lock() = Some(bitmap);
+    *FRAMES.lock() = Some(Frames { bitmap, shares });
     Ok(FrameStats { usable, bitmap_bytes })
 }
 
@@ -112,7 +138,7 @@ fn place_bitmap(boot: &BootInfo, reserved: &[Span], bytes: u64) -> Option<u64> {
 
 /// Allocates one zeroed frame.
 pub fn alloc_zeroed() -> Option<PhysFrame<Size4KiB>> {
-    let number = FRAMES.lock().as_mut()?.alloc()?;
+    let number = FRAMES.lock().as_mut()?.bitmap.alloc()?;
     let phys = number as u64 * FRAME_SIZE;
     // SAFETY: the frame was just taken from the allocator, so nothing else
     // uses it; the physical window maps all RAM writable (the early window
@@ -126,7 +152,7 @@ pub fn alloc_zeroed() -> Option<PhysFrame<Size4KiB>> {
 /// rings, which the device addresses by one physical base); the physical
 /// address of the first.
 pub fn alloc_contiguous_zeroed(count: usize) -> Option<u64> {
-    let first = FRAMES.lock().as_mut()?.alloc_contiguous(count, 1)?;
+    let first = FRAMES.lock().as_mut()?.bitmap.alloc_contiguous(count, 1)?;
     let phys = first as u64 * FRAME_SIZE;
     // SAFETY: the frames were just taken from the allocator, so nothing
     // else uses them; the physical window maps all RAM writable.
@@ -134,16 +160,35 @@ pub fn alloc_contiguous_zeroed(count: usize) -> Option<u64> {
     Some(phys)
 }
 
-/// Returns a frame to the allocator.
+fn number(frame: PhysFrame<Size4KiB>) -> usize {
+    (frame.start_address().as_u64() / FRAME_SIZE) as usize
+}
+
+/// Drops one owner of a frame: returns it to the allocator if that was
+/// the last (a frame never shared has one owner).
 pub fn free(frame: PhysFrame<Size4KiB>) -> Result<(), FrameError> {
-    let number = (frame.start_address().as_u64() / FRAME_SIZE) as usize;
+    let number = number(frame);
     match FRAMES.lock().as_mut() {
-        Some(bitmap) => bitmap.free(number),
+        Some(frames) => match frames.shares.remove_owner(number) {
+            Release::Last => frames.bitmap.free(number),
+            Release::Shared(_) => Ok(()),
+        },
         None => Err(FrameError::OutOfRange { frame: number }),
     }
 }
 
+/// Records one more owner of an allocated frame (a copy-on-write share);
+/// `false`, changing nothing, if it cannot be counted.
+pub fn share(frame: PhysFrame<Size4KiB>) -> bool {
+    FRAMES.lock().as_mut().is_some_and(|frames| frames.shares.add_owner(number(frame)).is_ok())
+}
+
+/// Whether an allocated frame has more than one owner.
+pub fn is_shared(frame: PhysFrame<Size4KiB>) -> bool {
+    FRAMES.lock().as_ref().is_some_and(|frames| frames.shares.is_shared(number(frame)))
+}
+
 /// Frames currently free.
 pub fn free_count() -> usize {
-    FRAMES.lock().as_ref().map_or(0, FrameBitmap::free_count)
+    FRAMES.lock().as_ref().map_or(0, |frames| frames.bitmap.free_count())
 }

@@ -228,9 +228,17 @@ fn dispatch(frame: &mut TrapFrame) {
     }
 }
 
+/// Page-fault error code bits: the page was present, the access a write,
+/// made in user mode.
+const PF_PRESENT: u64 = 1 << 0;
+const PF_WRITE: u64 = 1 << 1;
+const PF_USER: u64 = 1 << 2;
+
 /// A CPU exception in user mode ends only the faulting process; its
 /// handles report how. Logged as one line (not an `EXCEPTION` dump: the
-/// kernel is fine).
+/// kernel is fine). A write to a copy-on-write page is no fault: the page
+/// gets a frame of its own and the write is retried; if no frame is free,
+/// the process ends as on any other fault.
 fn user_fault(frame: &TrapFrame) {
     let cr2 = x86_64::registers::control::Cr2::read_raw();
     let vector = frame.vector as u8;
@@ -241,6 +249,16 @@ fn user_fault(frame: &TrapFrame) {
         // kernel bug it would be.
         fatal_exception(frame)
     };
+    let cow_write = PF_PRESENT | PF_WRITE | PF_USER;
+    if vector == 14 && frame.error_code & cow_write == cow_write {
+        // No kernel code holds the process lock while its thread runs in
+        // user mode (one CPU; locks are never held across a return to it).
+        let resolved =
+            process.inner.lock().space.as_mut().is_some_and(|space| space.resolve_write_fault(cr2));
+        if resolved {
+            return;
+        }
+    }
     log::warn!(
         "process {} ({}) faulted: {short} {long}, error code {:#x}, address {address:#x}, rip {:#x}",
         process.pid,
