@@ -153,9 +153,12 @@ extern "C" fn thread_start(start: u64) -> ! {
 
 /// musl's `__clone(func, stack, flags, arg, ptid, tls, ctid)` (called by
 /// the capOS ARCH's `clone.c`): a thread of this process running
-/// `func(arg)` on `stack` with thread pointer `tls`. Only threads: a
-/// `clone` without `CLONE_VM|CLONE_THREAD` is `-ENOSYS` (processes come
-/// with fork). Returns the thread id or `-errno`.
+/// `func(arg)` on `stack` with thread pointer `tls`; or, without
+/// `CLONE_THREAD` (musl's `posix_spawn`, hence `system` and `popen`,
+/// clones with `CLONE_VM|CLONE_VFORK`), a forked child running `func(arg)`
+/// on `stack` and exiting with its result — the child's writes stay its
+/// own, which `posix_spawn` does not need (it reports through a pipe).
+/// Returns the thread id or child pid, or `-errno`.
 #[unsafe(no_mangle)]
 pub extern "C" fn __capos_clone(
     func: extern "C" fn(u64) -> i32,
@@ -171,6 +174,38 @@ pub extern "C" fn __capos_clone(
     })
 }
 
+/// `clone` of a process: `fork`, and `func(arg)` on `stack` in the child.
+fn spawn_like(func: extern "C" fn(u64) -> i32, stack: u64, arg: u64) -> SysResult {
+    let pid = crate::children::fork()?;
+    if pid != 0 {
+        return Ok(pid);
+    }
+    let top = stack & !15;
+    // SAFETY: the child is a copy of the caller, and `stack` is memory the
+    // caller set aside for the child (in the child's copy it is its own);
+    // `func` takes `arg` as musl arranged and the child never comes back
+    // here: `child_exit` ends it with `func`'s result.
+    unsafe {
+        core::arch::asm!(
+            "mov rsp, {top}",
+            "call {func}",
+            "mov edi, eax",
+            "call {exit}",
+            "ud2",
+            top = in(reg) top,
+            func = in(reg) func,
+            exit = sym child_exit,
+            in("rdi") arg,
+            options(noreturn),
+        )
+    }
+}
+
+/// Ends a `clone`d child with the status its function returned.
+extern "C" fn child_exit(code: i32) -> ! {
+    capos_rt::syscall::exit(code)
+}
+
 fn clone(
     func: extern "C" fn(u64) -> i32,
     stack: u64,
@@ -180,9 +215,11 @@ fn clone(
     tls: u64,
     ctid: u64,
 ) -> SysResult {
-    let needed = musl::CLONE_VM | musl::CLONE_THREAD;
-    if flags & needed != needed {
-        return Err(Errno::ENOSYS);
+    if flags & musl::CLONE_THREAD == 0 {
+        return spawn_like(func, stack, arg);
+    }
+    if flags & musl::CLONE_VM == 0 {
+        return Err(Errno::EINVAL);
     }
     let tls = if flags & musl::CLONE_SETTLS != 0 { tls } else { 0 };
     let parent_tid = if flags & musl::CLONE_PARENT_SETTID != 0 { ptid } else { 0 };
