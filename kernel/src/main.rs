@@ -8,6 +8,7 @@
 //! `ktest` build, runs the in-kernel tests).
 #![no_std]
 #![no_main]
+#![feature(allocator_api)]
 
 extern crate alloc;
 

@@ -112,6 +112,8 @@ pub struct Process {
     /// earlier image is dropped instead of completed (its buffers were in
     /// the old address space; its CQE would mean nothing in the new ring).
     pub epoch: AtomicU64,
+    /// The kernel memory it caused (`mem::kmem_quota`).
+    pub kmem: Arc<crate::mem::kmem_quota::Account>,
 }
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
@@ -151,6 +153,7 @@ impl Process {
             pid: NEXT_PID.fetch_add(1, Ordering::Relaxed),
             name: String::from(name),
             epoch: AtomicU64::new(0),
+            kmem: crate::mem::kmem_quota::account(quotas.cap_slots),
             inner: Mutex::new(ProcessInner {
                 space: Some(space),
                 caps: CapTable::new(quotas.cap_slots),

@@ -82,7 +82,7 @@ fn thread_create(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapError
     let frame = TrapFrame::user_entry(entry, stack_top - 8, arg, USER_CODE_SELECTOR, USER_DATA_SELECTOR);
     // SAFETY: the stack was just mapped for this thread alone.
     let rsp = unsafe { context::prepare_user_entry(kstack.top(), &frame) };
-    let thread = Thread::new(process, kstack, rsp);
+    let thread = Thread::new(process, kstack, rsp)?;
     thread.set_fs_base(fs_base);
     process.inner.lock().threads.push(thread.clone());
     let tid = thread.tid;

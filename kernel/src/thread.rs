@@ -59,6 +59,8 @@ pub struct Thread {
     /// `Arc<Thread>`, its process) that only running to the end of the
     /// syscall releases.
     in_syscall: AtomicBool,
+    /// Its kernel memory, charged to its process (`None` for idle).
+    _kmem: Option<crate::mem::kmem_quota::Charge>,
 }
 
 static NEXT_TID: AtomicU64 = AtomicU64::new(1);
@@ -72,16 +74,25 @@ unsafe impl Send for Thread {}
 
 impl Thread {
     /// A new thread of `process` whose first switch-in runs from saved
-    /// stack pointer `rsp` on `kstack`.
-    pub fn new(process: &Arc<Process>, kstack: KernelStack, rsp: u64) -> Arc<Self> {
-        Arc::new(Self {
+    /// stack pointer `rsp` on `kstack`, charged to the process's kernel
+    /// memory: `OutOfMemory` past its quota or when the heap is full.
+    pub fn new(
+        process: &Arc<Process>,
+        kstack: KernelStack,
+        rsp: u64,
+    ) -> Result<Arc<Self>, capos_abi::error::CapError> {
+        use crate::mem::kmem_quota;
+        let charge = kmem_quota::charge(&process.kmem, kmem_quota::THREAD_COST)?;
+        Arc::try_new(Self {
             tid: NEXT_TID.fetch_add(1, Ordering::Relaxed),
             process: Some(process.clone()),
             kstack: Some(kstack),
             context: UnsafeCell::new(Context { rsp, fpu: FpuState::initial(), fs_base: 0 }),
             state: Mutex::new(ThreadState::Ready),
             in_syscall: AtomicBool::new(false),
+            _kmem: Some(charge),
         })
+        .map_err(|_| capos_abi::error::CapError::OutOfMemory)
     }
 
     /// The idle thread: the boot context, which becomes the thread that runs
@@ -94,6 +105,7 @@ impl Thread {
             context: UnsafeCell::new(Context { rsp: 0, fpu: FpuState::initial(), fs_base: 0 }),
             state: Mutex::new(ThreadState::Running),
             in_syscall: AtomicBool::new(false),
+            _kmem: None,
         })
     }
 
