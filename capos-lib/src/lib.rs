@@ -10,7 +10,9 @@
 //! - [`elf`]: validating the static ELF64 user programs it loads;
 //! - [`cap_table`]: per-process capability tables and all-or-nothing cap
 //!   transfers between them;
-//! - [`fd_table`]: the fd table of the POSIX adapter and the WASI host.
+//! - [`endpoint_queue`]: which receiver gets which queued endpoint call;
+//! - [`fd_table`]: the fd table of the POSIX adapter and the WASI host;
+//! - [`kmem_quota`]: each process's account of the kernel memory it caused.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
@@ -19,8 +21,10 @@ extern crate alloc;
 pub mod cap_table;
 pub mod civil_time;
 pub mod elf;
+pub mod endpoint_queue;
 pub mod fd_table;
 pub mod frame_bitmap;
 pub mod frame_shares;
+pub mod kmem_quota;
 pub mod line_discipline;
 pub mod shell_words;

@@ -8,6 +8,7 @@
 //! `ktest` build, runs the in-kernel tests).
 #![no_std]
 #![no_main]
+#![feature(allocator_api)]
 
 extern crate alloc;
 
@@ -77,8 +78,8 @@ pub extern "C" fn kmain(magic: u32, info_phys: u32) -> ! {
     if let Err(e) = mem::paging::init(&boot) {
         panic!("cannot build the kernel page tables: {e:?}");
     }
-    let heap_bytes = mem::heap::size_for(boot.usable_bytes());
-    if let Err(e) = mem::heap::init(heap_bytes) {
+    let heap_bytes = mem::heap::initial_size(boot.usable_bytes());
+    if let Err(e) = mem::heap::init(heap_bytes, mem::heap::limit(boot.usable_bytes())) {
         panic!("cannot map the kernel heap: {e:?}");
     }
 
@@ -120,6 +121,11 @@ pub extern "C" fn kmain(magic: u32, info_phys: u32) -> ! {
 /// process would otherwise allocate for good), for the leak report.
 #[cfg(not(feature = "ktest"))]
 static FRAMES_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+/// Frames the kernel heap had grown by just before init started: frames it
+/// took since then are the heap's, kept for reuse, and the leak report
+/// counts them as free.
+#[cfg(not(feature = "ktest"))]
+static HEAP_FRAMES_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 /// Kernel heap bytes in use just before init starts (for the same report).
 #[cfg(not(feature = "ktest"))]
 static HEAP_BEFORE_INIT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
@@ -133,6 +139,7 @@ fn start_init() {
         log::error!("cannot make the kernel-stack page tables: {e:?}");
     }
     FRAMES_BEFORE_INIT.store(mem::frame::free_count(), core::sync::atomic::Ordering::Relaxed);
+    HEAP_FRAMES_BEFORE_INIT.store(mem::heap::grown_frames(), core::sync::atomic::Ordering::Relaxed);
     HEAP_BEFORE_INIT.store(mem::heap::usage().0, core::sync::atomic::Ordering::Relaxed);
     if boot::init_image::INIT_ELF.is_empty() {
         log::warn!("no init program embedded in this kernel; idling");
@@ -231,10 +238,11 @@ fn print_banner(boot: &BootInfo, report: &BootReport) {
     );
     let (heap_used, _) = mem::heap::usage();
     kprintln!(
-        "  heap: {} KiB at {:#x} ({} KiB in use)",
+        "  heap: {} KiB at {:#x} ({} KiB in use, grows to {} KiB)",
         report.heap_bytes >> 10,
         mem::layout::HEAP_BASE,
-        heap_used.div_ceil(1024)
+        heap_used.div_ceil(1024),
+        mem::heap::size_and_limit().1 >> 10
     );
     kprintln!(
         "  timer: LAPIC {} Hz (bus {} MHz), TSC {} MHz",
@@ -283,14 +291,16 @@ fn idle() -> ! {
             log::info!(
                 "{}{} frames free ({} before init), {} cap slots in use",
                 capos_abi::serial::ALL_ENDED,
-                mem::frame::free_count(),
+                mem::frame::free_count() + mem::heap::grown_frames()
+                    - HEAP_FRAMES_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed),
                 FRAMES_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed),
                 cap::table::slots_in_use()
             );
             log::info!(
-                "kernel heap: {} bytes in use ({} before init)",
+                "kernel heap: {} bytes in use ({} before init), {} KiB mapped",
                 mem::heap::usage().0,
-                HEAP_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed)
+                HEAP_BEFORE_INIT.load(core::sync::atomic::Ordering::Relaxed),
+                mem::heap::size_and_limit().0 >> 10
             );
             reported_idle = true;
             if POWEROFF.load(core::sync::atomic::Ordering::Relaxed) {

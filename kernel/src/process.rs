@@ -123,6 +123,8 @@ pub struct Process {
     /// Made by `fork` (a POSIX child): when its parent ends first it is
     /// handed to the grandparent instead of ended with it.
     pub forked: core::sync::atomic::AtomicBool,
+    /// The kernel memory it caused (`mem::kmem_quota`).
+    pub kmem: Arc<crate::mem::kmem_quota::Account>,
 }
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
@@ -172,6 +174,7 @@ impl Process {
             signal_defer: AtomicU64::new(0),
             forked: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
+            kmem: crate::mem::kmem_quota::account(quotas.cap_slots),
             inner: Mutex::new(ProcessInner {
                 space: Some(space),
                 caps: CapTable::new(quotas.cap_slots),

@@ -182,7 +182,7 @@ fn finish(
     // SAFETY: the stack was just mapped for this thread alone; its top is
     // page aligned.
     let rsp = unsafe { context::prepare_user_entry(kstack.top(), &frame) };
-    let thread = Thread::new(process, kstack, rsp);
+    let thread = Thread::new(process, kstack, rsp)?;
     inner.threads.push(thread.clone());
     drop(inner);
     crate::sched::make_ready(thread);

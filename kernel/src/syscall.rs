@@ -94,7 +94,7 @@ fn thread_create(process: &Arc<Process>, creator: &Thread, args: [u64; 4]) -> Re
     let frame = TrapFrame::user_entry(entry, stack_top - 8, arg, USER_CODE_SELECTOR, USER_DATA_SELECTOR);
     // SAFETY: the stack was just mapped for this thread alone.
     let rsp = unsafe { context::prepare_user_entry(kstack.top(), &frame) };
-    let thread = Thread::new(process, kstack, rsp);
+    let thread = Thread::new(process, kstack, rsp)?;
     thread.set_fs_base(fs_base);
     // POSIX: a new thread starts with its creator's signal mask.
     thread.set_blocked(creator.blocked());

@@ -63,6 +63,8 @@ pub struct Thread {
     blocked: AtomicU64,
     /// The mask a `sigsuspend` replaced, put back once a handler ran.
     pub suspend_mask: Mutex<Option<u64>>,
+    /// Its kernel memory, charged to its process (`None` for idle).
+    _kmem: Option<crate::mem::kmem_quota::Charge>,
 }
 
 static NEXT_TID: AtomicU64 = AtomicU64::new(1);
@@ -76,9 +78,16 @@ unsafe impl Send for Thread {}
 
 impl Thread {
     /// A new thread of `process` whose first switch-in runs from saved
-    /// stack pointer `rsp` on `kstack`.
-    pub fn new(process: &Arc<Process>, kstack: KernelStack, rsp: u64) -> Arc<Self> {
-        Arc::new(Self {
+    /// stack pointer `rsp` on `kstack`, charged to the process's kernel
+    /// memory: `OutOfMemory` past its quota or when the heap is full.
+    pub fn new(
+        process: &Arc<Process>,
+        kstack: KernelStack,
+        rsp: u64,
+    ) -> Result<Arc<Self>, capos_abi::error::CapError> {
+        use crate::mem::kmem_quota;
+        let charge = kmem_quota::charge(&process.kmem, kmem_quota::THREAD_COST)?;
+        Arc::try_new(Self {
             tid: NEXT_TID.fetch_add(1, Ordering::Relaxed),
             process: Some(process.clone()),
             kstack: Some(kstack),
@@ -87,7 +96,9 @@ impl Thread {
             in_syscall: AtomicBool::new(false),
             blocked: AtomicU64::new(0),
             suspend_mask: Mutex::new(None),
+            _kmem: Some(charge),
         })
+        .map_err(|_| capos_abi::error::CapError::OutOfMemory)
     }
 
     /// The idle thread: the boot context, which becomes the thread that runs
@@ -102,6 +113,7 @@ impl Thread {
             in_syscall: AtomicBool::new(false),
             blocked: AtomicU64::new(0),
             suspend_mask: Mutex::new(None),
+            _kmem: None,
         })
     }
 

@@ -19,6 +19,8 @@ use capos_config::ring::{
     Cqe, MAX_PARAMS_LEN, Opcode, SQ_ENTRIES, Sqe, TransferDescriptor, TransferMode, cqe_flags, header,
 };
 
+mod kernel_memory;
+
 capos::entry_point!(main);
 
 struct Cases<'a> {
@@ -88,6 +90,8 @@ fn main(caps: Caps) -> i32 {
         Some("yield-threads") => yield_forever(),
         Some("thread-limit") => return threads_to_the_limit(),
         Some("send-and-die") => return send_and_die(&caps),
+        Some("kernel-memory-notices") => return kernel_memory::child(&caps, false),
+        Some("kernel-memory-calls") => return kernel_memory::child(&caps, true),
         _ => {}
     }
     let Ok(console) = Console::from_caps(&caps, "console") else { return 100 };
@@ -289,6 +293,20 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     thread_limit(caps, c);
     entropy_limit(caps, c);
     dead_callers_minted_client(caps, c);
+    kernel_memory::case(
+        caps,
+        c,
+        "kernel-memory-notices",
+        3,
+        "release notices in a loop end in OutOfMemory while others carry on",
+    );
+    kernel_memory::case(
+        caps,
+        c,
+        "kernel-memory-calls",
+        1,
+        "queued 64 KiB calls end in OutOfMemory before the in-flight limit while others carry on",
+    );
 }
 
 /// The child of [`dead_callers_minted_client`]: calls `client` sending

@@ -91,7 +91,7 @@ fn chunk(bytes: &[u8], offset: u64, length: u32) -> Result<&[u8], CapError> {
 /// A `(data :Data)` result (the results of `readManifest`, `readConfig`
 /// and `readFile` have the same layout).
 fn data_reply(data: &[u8]) -> Result<Reply, CapError> {
-    reply_with(|m| {
+    super::reply_sized(data.len(), |m| {
         m.init_root::<boot_package::read_manifest_results::Builder<'_>>().set_data(data);
         Ok(())
     })

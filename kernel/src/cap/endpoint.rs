@@ -37,6 +37,14 @@
 //!   receives a release notice (method [`RELEASED`], no params, nothing to
 //!   answer) so it can free whatever the badge named.
 //!
+//! Kernel memory is charged to the process that causes it
+//! (`mem::kmem_quota`): a call's params and queue entry to its caller
+//! until the server receives it, then the pending call until it is
+//! answered; an endpoint to the process that created it; a minted client,
+//! with the room for its release notice, to the process that minted it.
+//! Past the quota, or with the heap full, the call fails with
+//! `OutOfMemory` and nothing is queued.
+//!
 //! A call handed to a waiting server makes the server's thread run next
 //! (direct handoff), so a round trip does not wait behind other ready
 //! threads.
@@ -45,8 +53,12 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
+use capos_lib::endpoint_queue;
 use capos_schema::{endpoint_factory, endpoint_server, interface_id, method};
+use core::mem::size_of;
 use spin::Mutex;
+
+use crate::mem::kmem_quota::{self, Charge, HEAP_OVERHEAD};
 
 use super::{Call, CapObject, CapRef, Outcome, PendingCall, Reply, malformed, read_params, reply_with};
 
@@ -54,6 +66,23 @@ use super::{Call, CapObject, CapRef, Outcome, PendingCall, Reply, malformed, rea
 pub const QUEUE_DEPTH: usize = 32;
 /// Most endpoint calls one process may have unanswered.
 pub const MAX_CALLS_IN_FLIGHT: u32 = 64;
+
+/// Kernel memory of a queued call besides its params: the queue entry,
+/// and the pending call kept while it is served (with its map node).
+const CALL_COST: usize = size_of::<Incoming>() + IN_SERVICE_COST + 2 * HEAP_OVERHEAD;
+/// Kernel memory of a call received and not yet answered.
+const IN_SERVICE_COST: usize = size_of::<u64>() + size_of::<InService>() + 2 * HEAP_OVERHEAD;
+/// Kernel memory of a release notice (its entry and its empty message).
+const NOTICE_COST: usize = size_of::<Incoming>() + 16 + 2 * HEAP_OVERHEAD;
+/// Kernel memory of a minted client, its release notice included.
+const CLIENT_COST: usize = ARC_COUNTS + size_of::<EndpointClient>() + HEAP_OVERHEAD + NOTICE_COST;
+/// Kernel memory of an endpoint and its first two sides.
+const ENDPOINT_COST: usize = 3 * (ARC_COUNTS + HEAP_OVERHEAD)
+    + size_of::<EndpointCore>()
+    + size_of::<EndpointServer>()
+    + size_of::<EndpointClient>();
+/// The reference counts in front of an `Arc`'s value.
+const ARC_COUNTS: usize = 2 * size_of::<usize>();
 
 /// The method number of a release notice.
 pub const RELEASED: u16 = method::endpoint_server::RELEASED;
@@ -65,6 +94,9 @@ struct Incoming {
     method: u16,
     params: Vec<u8>,
     caps: Vec<CapRef>,
+    /// Its kernel memory, charged to the caller (for a notice, to the
+    /// process that minted the client).
+    charge: Option<Charge>,
 }
 
 /// A server's RECV waiting for a call.
@@ -77,18 +109,43 @@ struct Receiving {
 struct InService {
     client: PendingCall,
     server_pid: u64,
+    /// What is left of the call's charge.
+    _charge: Option<Charge>,
 }
 
-/// What [`EndpointCore::pair`] decided: calls to hand to receivers (with
-/// their tokens), and receivers whose buffers are too small (with the size
-/// or cap count needed).
-struct Pairing {
-    deliveries: Vec<(Receiving, Incoming, u64)>,
-    too_small: Vec<(PendingCall, u64)>,
-    /// Calls whose client died while they waited: dropped after the lock,
-    /// since the caps they carry may hold the last reference to a client
-    /// of this very endpoint, whose drop takes the lock.
-    dead: Vec<Incoming>,
+/// What [`EndpointCore::pair`] decided (`capos_lib::endpoint_queue`):
+/// calls to hand to receivers (with their tokens), receivers whose buffers
+/// are too small (with the size or cap count needed), and calls whose
+/// client died while they waited, dropped after the lock, since the caps
+/// they carry may hold the last reference to a client of this very
+/// endpoint, whose drop takes the lock.
+type Pairing = endpoint_queue::Pairing<Incoming, Receiving>;
+
+impl endpoint_queue::Queued for Incoming {
+    fn caller_live(&self) -> bool {
+        self.client.as_ref().is_none_or(|c| c.live_caller().is_some())
+    }
+    fn message_len(&self) -> usize {
+        self.params.len()
+    }
+    fn caps(&self) -> usize {
+        self.caps.len()
+    }
+    fn badge(&self) -> u32 {
+        self.badge
+    }
+}
+
+impl endpoint_queue::Receiver for Receiving {
+    fn live(&self) -> bool {
+        self.server.live_caller().is_some()
+    }
+    fn max_len(&self) -> usize {
+        self.server.result_len as usize
+    }
+    fn max_caps(&self) -> usize {
+        usize::from(self.server.caps_in_max)
+    }
 }
 
 struct State {
@@ -106,6 +163,8 @@ struct State {
 pub struct EndpointCore {
     interface_id: u64,
     state: Mutex<State>,
+    /// Charged to the process that created the endpoint.
+    _charge: Option<Charge>,
 }
 
 /// The calling side of an endpoint: implements the endpoint's interface
@@ -115,6 +174,9 @@ pub struct EndpointClient {
     core: Arc<EndpointCore>,
     interface_id: u64,
     badge: u32,
+    /// A minted client's memory and the room for its release notice,
+    /// charged to the process that minted it.
+    charge: Option<Charge>,
 }
 
 /// The receiving side of an endpoint.
@@ -139,62 +201,15 @@ impl EndpointCore {
     /// big for the receiver's buffers fails that RECV with `ResultTooSmall`
     /// and stays queued.
     fn pair(state: &mut State) -> Pairing {
-        let mut pairs = Vec::new();
-        let mut too_small = Vec::new();
-        let mut dead = Vec::new();
-        while !state.queue.is_empty() {
-            let Some(receiver) = state.receivers.pop_front() else { break };
-            if receiver.server.live_caller().is_none() {
-                continue;
-            }
-            let Some(call) = state.queue.pop_front() else { break };
-            if call.client.as_ref().is_some_and(|c| c.live_caller().is_none()) {
-                // The client died while its call waited: drop the call,
-                // once the lock is released. With no room to keep it for
-                // that, it stays queued and pairing stops here.
-                state.receivers.push_front(receiver);
-                if dead.try_reserve(1).is_err() {
-                    state.queue.push_front(call);
-                    break;
-                }
-                dead.push(call);
-                continue;
-            }
-            if call.params.len() > receiver.server.result_len as usize {
-                too_small.push((receiver.server, call.params.len() as u64));
-                state.queue.push_front(call);
-                continue;
-            }
-            if call.caps.len() > usize::from(receiver.server.caps_in_max) {
-                too_small.push((receiver.server, call.caps.len() as u64));
-                state.queue.push_front(call);
-                continue;
-            }
-            let token = Self::next_token(state, call.badge);
-            pairs.push((receiver, call, token));
-        }
-        Pairing { deliveries: pairs, too_small, dead }
-    }
-
-    /// A token for a call through `badge`: the badge in the high 32 bits, a
-    /// sequence number not in use in the low ones.
-    fn next_token(state: &mut State, badge: u32) -> u64 {
-        loop {
-            let seq = state.next_token;
-            state.next_token = state.next_token.wrapping_add(1).max(1);
-            let token = (u64::from(badge) << 32) | u64::from(seq);
-            if !state.in_service.contains_key(&token) {
-                return token;
-            }
-        }
+        let State { queue, receivers, next_token, in_service, .. } = state;
+        endpoint_queue::pair(queue, receivers, next_token, |token| in_service.contains_key(&token))
     }
 
     /// Delivers paired calls to their servers, outside the endpoint lock.
     fn deliver(self: &Arc<Self>, pairing: Pairing) {
         drop(pairing.dead);
-        for (server, needed) in pairing.too_small {
-            let aux = needed;
-            server.complete_with_aux(Err(CapError::ResultTooSmall), aux);
+        for (receiver, needed) in pairing.too_small {
+            receiver.server.complete_with_aux(Err(CapError::ResultTooSmall), needed);
         }
         for (receiver, call, token) in pairing.deliveries {
             let Some(server_process) = receiver.server.live_caller() else {
@@ -204,10 +219,21 @@ impl EndpointCore {
                 continue;
             };
             if let Some(client) = call.client {
+                // The map's node may need a block the heap cannot give:
+                // check first (nothing else allocates in between).
+                if !crate::mem::heap::has_room(512) {
+                    receiver.server.complete(Err(CapError::OutOfMemory));
+                    finish_client(client, Err(CapError::OutOfMemory));
+                    continue;
+                }
+                let mut charge = call.charge;
+                if let Some(charge) = charge.as_mut() {
+                    charge.shrink_to(IN_SERVICE_COST);
+                }
                 self.state
                     .lock()
                     .in_service
-                    .insert(token, InService { client, server_pid: receiver.server_pid });
+                    .insert(token, InService { client, server_pid: receiver.server_pid, _charge: charge });
             }
             let reply = Reply {
                 message: call.params,
@@ -237,6 +263,11 @@ impl EndpointCore {
             if state.clients_gone && state.queue.is_empty() {
                 drop(state);
                 server.complete(Err(CapError::PeerDied));
+                return;
+            }
+            if state.receivers.try_reserve(1).is_err() {
+                drop(state);
+                server.complete(Err(CapError::OutOfMemory));
                 return;
             }
             state.receivers.push_back(Receiving { server, server_pid });
@@ -294,6 +325,15 @@ impl CapObject for EndpointClient {
         if call.caps.iter().any(|cap| cap.holds_server()) {
             return Outcome::Error(CapError::NotTransferable);
         }
+        let charge = match kmem_quota::charge(&process.kmem, CALL_COST.saturating_add(call.params.len())) {
+            Ok(charge) => charge,
+            Err(e) => return Outcome::Error(e),
+        };
+        let mut params = Vec::new();
+        if params.try_reserve_exact(call.params.len()).is_err() {
+            return Outcome::Error(CapError::OutOfMemory);
+        }
+        params.extend_from_slice(call.params);
         let pairing = {
             let mut state = self.core.state.lock();
             if state.server_gone {
@@ -319,8 +359,9 @@ impl CapObject for EndpointClient {
                 client: Some(call.pending),
                 badge: self.badge,
                 method: call.method,
-                params: call.params.to_vec(),
+                params,
                 caps: call.caps,
+                charge: Some(charge),
             });
             EndpointCore::pair(&mut state)
         };
@@ -348,6 +389,10 @@ impl Drop for EndpointClient {
                     // without params.
                     params: super::empty_reply().map(|r| r.message).unwrap_or_default(),
                     caps: Vec::new(),
+                    charge: self.charge.take().map(|mut charge| {
+                        charge.shrink_to(NOTICE_COST);
+                        charge
+                    }),
                 });
             }
             let pairing = EndpointCore::pair(&mut state);
@@ -392,12 +437,22 @@ impl CapObject for EndpointServer {
                 0 => self.0.interface_id,
                 id => id,
             };
+            let minter = call.pending.process.upgrade().ok_or(CapError::Cancelled)?;
+            let charge = kmem_quota::charge(&minter.kmem, CLIENT_COST)?;
             let mut reply = reply_with(|m| {
                 m.init_root::<endpoint_server::mint_results::Builder<'_>>().set_client(0);
                 Ok(())
             })?;
+            reply.caps.try_reserve_exact(1).map_err(|_| CapError::OutOfMemory)?;
+            let client = Arc::try_new(EndpointClient {
+                core: self.0.clone(),
+                interface_id: iface,
+                badge,
+                charge: Some(charge),
+            })
+            .map_err(|_| CapError::OutOfMemory)?;
             self.0.state.lock().clients += 1;
-            reply.caps.push(Arc::new(EndpointClient { core: self.0.clone(), interface_id: iface, badge }));
+            reply.caps.push(client);
             Ok(reply)
         })();
         result.into()
@@ -455,7 +510,9 @@ impl CapObject for EndpointFactory {
             if iface == 0 {
                 return Err(CapError::InvalidArgument);
             }
-            let core = Arc::new(EndpointCore {
+            let creator = call.pending.process.upgrade().ok_or(CapError::Cancelled)?;
+            let charge = kmem_quota::charge(&creator.kmem, ENDPOINT_COST)?;
+            let core = Arc::try_new(EndpointCore {
                 interface_id: iface,
                 state: Mutex::new(State {
                     queue: VecDeque::new(),
@@ -466,15 +523,21 @@ impl CapObject for EndpointFactory {
                     clients_gone: false,
                     clients: 1,
                 }),
-            });
+                _charge: Some(charge),
+            })
+            .map_err(|_| CapError::OutOfMemory)?;
             let mut reply = reply_with(|m| {
                 let mut r = m.init_root::<endpoint_factory::create_results::Builder<'_>>();
                 r.set_server(0);
                 r.set_client(1);
                 Ok(())
             })?;
-            reply.caps.push(Arc::new(EndpointServer(core.clone())));
-            reply.caps.push(Arc::new(EndpointClient { core, interface_id: iface, badge: 0 }));
+            reply.caps.try_reserve_exact(2).map_err(|_| CapError::OutOfMemory)?;
+            let server = Arc::try_new(EndpointServer(core.clone())).map_err(|_| CapError::OutOfMemory)?;
+            let client = Arc::try_new(EndpointClient { core, interface_id: iface, badge: 0, charge: None })
+                .map_err(|_| CapError::OutOfMemory)?;
+            reply.caps.push(server);
+            reply.caps.push(client);
             Ok(reply)
         })();
         result.into()

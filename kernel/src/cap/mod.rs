@@ -206,9 +206,35 @@ impl PendingCall {
 /// A message builder for replies.
 pub type Builder = capnp::message::Builder<capnp::message::HeapAllocator>;
 
-/// Encodes a Cap'n Proto message built by `build` into a reply.
+/// Encodes a Cap'n Proto message built by `build` into a reply: for
+/// results of a few hundred bytes (a reply carrying data uses
+/// [`reply_sized`]).
 pub fn reply_with(build: impl FnOnce(&mut Builder) -> Result<(), capnp::Error>) -> Result<Reply, CapError> {
-    let mut message = Builder::new_default();
+    reply_sized(0, build)
+}
+
+/// Words of a reply's first segment besides its data: room for every
+/// kernel result struct and its pointers.
+const REPLY_SEGMENT_WORDS: usize = 64;
+
+/// Like [`reply_with`], for results carrying up to `data_bytes` bytes of
+/// data. The builder's allocations cannot fail one by one, so the heap is
+/// probed first for the segment and the encoded copy (`OutOfMemory` if
+/// they do not fit), and the first segment is made large enough that no
+/// second one is needed.
+pub fn reply_sized(
+    data_bytes: usize,
+    build: impl FnOnce(&mut Builder) -> Result<(), capnp::Error>,
+) -> Result<Reply, CapError> {
+    let words = REPLY_SEGMENT_WORDS.saturating_add(data_bytes.div_ceil(8));
+    let segment_words = u32::try_from(words).map_err(|_| CapError::TooLarge)?;
+    // The segment, the encoded message, and slack for the builder's own
+    // small allocations.
+    if !crate::mem::heap::has_room(words.saturating_mul(16).saturating_add(1024)) {
+        return Err(CapError::OutOfMemory);
+    }
+    let mut message =
+        capnp::message::Builder::new(capnp::message::HeapAllocator::new().first_segment_words(segment_words));
     build(&mut message).map_err(|_| CapError::OutOfMemory)?;
     Ok(Reply { message: capnp::serialize::write_message_to_words(&message), ..Reply::default() })
 }

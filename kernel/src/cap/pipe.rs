@@ -50,7 +50,7 @@ struct State {
 type Completion = (PendingCall, Result<Reply, CapError>);
 
 fn data_reply(bytes: &[u8]) -> Result<Reply, CapError> {
-    reply_with(|m| {
+    super::reply_sized(bytes.len(), |m| {
         m.init_root::<pipe::read_results::Builder<'_>>().set_data(bytes);
         Ok(())
     })

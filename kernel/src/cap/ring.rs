@@ -362,6 +362,7 @@ fn read_descriptors(space: &AddressSpace, sqe: &Sqe) -> Result<Vec<TransferDescr
     let mut descriptors = Vec::new();
     if sqe.caps_out > 0 {
         let raw = copy_in(space, sqe.caps_addr, u32::from(sqe.caps_out) * 8)?;
+        descriptors.try_reserve_exact(raw.len() / 8).map_err(|_| CapError::OutOfMemory)?;
         for chunk in raw.chunks_exact(8) {
             let mut b = [0u8; 8];
             b.copy_from_slice(chunk);
@@ -475,7 +476,11 @@ fn insert_results(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> (
         Ok(ids) => ids,
         Err((e, released)) => return (Cqe::error(call.user_data, e), released.0),
     };
-    let id_bytes: Vec<u8> = ids.iter().flat_map(|id| id.to_le_bytes()).collect();
+    let mut id_bytes = Vec::new();
+    if id_bytes.try_reserve_exact(ids.len() * 4).is_err() {
+        return (Cqe::error(call.user_data, CapError::OutOfMemory), inner.caps.remove_all(&ids));
+    }
+    id_bytes.extend(ids.iter().flat_map(|id| id.to_le_bytes()));
     // A copy-on-write page of the buffers gets a frame of its own first;
     // without a free frame the call fails with `OutOfMemory`.
     let written = space

@@ -117,7 +117,7 @@ struct Work {
 }
 
 fn data_reply(data: &[u8]) -> Result<Reply, CapError> {
-    reply_with(|m| {
+    super::reply_sized(data.len(), |m| {
         m.init_root::<terminal_session::read_results::Builder<'_>>().set_data(data);
         Ok(())
     })

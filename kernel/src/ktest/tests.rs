@@ -26,6 +26,7 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("paging::guard_pages_and_low_memory_unmapped", paging_guard_pages_and_low_memory_unmapped),
     ("heap::alloc_patterns", heap_alloc_patterns),
     ("heap::exhaustion_is_an_error", heap_exhaustion_is_an_error),
+    ("heap::grows_from_free_frames", heap_grows_from_free_frames),
     ("timer::ticks_advance", timer_ticks_advance),
     ("trap::breakpoint_returns", trap_breakpoint_returns),
     ("trap::nmi_runs_on_its_ist_stack_and_returns", trap_nmi_runs_on_its_ist_stack_and_returns),
@@ -218,10 +219,41 @@ fn heap_alloc_patterns() -> TestResult {
 }
 
 fn heap_exhaustion_is_an_error() -> TestResult {
-    let (used, free) = heap::usage();
+    let (_, limit) = heap::size_and_limit();
     let mut v: Vec<u8> = Vec::new();
-    let r = v.try_reserve_exact(used + free + 1);
-    ktest_assert!(r.is_err(), "reserving more than the heap holds succeeded");
+    let r = v.try_reserve_exact(limit as usize + 1);
+    ktest_assert!(r.is_err(), "reserving more than the heap's limit succeeded");
+    ktest_assert!(!heap::has_room(limit as usize + 1), "room for more than the limit");
+    Ok(())
+}
+
+/// An allocation larger than what is free grows the heap (from free
+/// frames), and the memory is usable and reusable.
+fn heap_grows_from_free_frames() -> TestResult {
+    let (used, free) = heap::usage();
+    let (mapped, limit) = heap::size_and_limit();
+    let want = free + heap::GROW_STEP as usize;
+    if (mapped as usize) + want > limit as usize {
+        return Err(alloc::format!("heap of {mapped} bytes (limit {limit}) cannot grow by {want} here"));
+    }
+    let frames_before = frame::free_count();
+    let grown_before = heap::grown_frames();
+    {
+        let mut v: Vec<u8> = Vec::new();
+        v.try_reserve_exact(want)
+            .map_err(|_| "the heap did not grow for a block larger than what is free")?;
+        v.resize(want, 0x5A);
+        ktest_assert!(v.iter().all(|b| *b == 0x5A), "grown heap memory corrupted");
+        let (mapped_after, _) = heap::size_and_limit();
+        ktest_assert!(mapped_after > mapped, "heap mapped {mapped} -> {mapped_after}: did not grow");
+        let grown = heap::grown_frames() - grown_before;
+        ktest_assert!(
+            frame::free_count() + grown == frames_before,
+            "growth of {grown} frames does not match the frames taken"
+        );
+    }
+    ktest_assert!(heap::usage().0 == used, "heap use {used} -> {}: leak", heap::usage().0);
+    ktest_assert!(heap::has_room(want), "the grown heap has no room for the same block again");
     Ok(())
 }
 

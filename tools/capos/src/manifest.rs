@@ -136,8 +136,8 @@ const FS_MEMORY_HEADROOM: u64 = 32 << 20;
 /// A process's memory limit when its service names none (the kernel's).
 const DEFAULT_MEMORY_LIMIT: u64 = 64 << 20;
 /// Guest memory the kernel and init need besides the manifest and the
-/// services' memory limits, on top of the kernel heap (1/16 of the guest's
-/// memory): the kernel image and tables, and init itself.
+/// services' memory limits, on top of room for the kernel heap (1/16 of
+/// the guest's memory): the kernel image and tables, and init itself.
 const BASE_GUEST_MEMORY: u64 = 24 << 20;
 /// The lowest memory limit [`fit_shell`] gives the shell.
 const SHELL_MEMORY_FLOOR: u64 = 64 << 20;
@@ -186,7 +186,8 @@ fn limit_of(s: &manifest::Service) -> u64 {
     if s.memory_limit == 0 { DEFAULT_MEMORY_LIMIT } else { s.memory_limit }
 }
 
-/// The kernel heap (1/16 of the guest's memory, 1 to 64 MiB) and the base.
+/// Room for the kernel heap (1/16 of the guest's memory, 1 to 64 MiB: it
+/// starts at 1/32 and grows on demand) and the base.
 fn kernel_reserve(memory: u64) -> u64 {
     (memory / 16).clamp(1 << 20, 64 << 20).saturating_add(BASE_GUEST_MEMORY)
 }

@@ -71,8 +71,10 @@ const HEAP_SLACK: usize = 16 * 1024;
 /// Reads the kernel's heap report (printed after the frame report) and
 /// fails if the heap grew by more than [`HEAP_SLACK`].
 fn heap_bounded(session: &mut qemu_runner::Session) -> Result<String, TestFailure> {
-    let line =
-        session.expect(&re(r"kernel heap: (\d+) bytes in use \((\d+) before init\)$"), STEP_TIMEOUT)?;
+    let line = session.expect(
+        &re(r"kernel heap: (\d+) bytes in use \((\d+) before init\), \d+ KiB mapped$"),
+        STEP_TIMEOUT,
+    )?;
     let after: usize = line.parse(1).map_err(TestFailure::new)?;
     let before: usize = line.parse(2).map_err(TestFailure::new)?;
     ensure(after <= before + HEAP_SLACK, session, || {
