@@ -12,28 +12,11 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "proc.h"
 
 extern char **environ;
 
-/* This program's file: argv[0] if it has a slash, else found on PATH. */
-static char self[PATH_MAX];
-
-static void find_self(const char *arg0)
-{
-	if (strchr(arg0, '/')) {
-		snprintf(self, sizeof self, "%s", arg0);
-		return;
-	}
-	const char *path = getenv("PATH");
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-		snprintf(self, sizeof self, "%.*s/%s", (int)n, path, arg0);
-		if (access(self, X_OK) == 0)
-			return;
-		path += n + (path[n] == ':');
-	}
-	snprintf(self, sizeof self, "%s", arg0);
-}
+static const char *self;
 
 static int child(int argc, char **argv)
 {
@@ -61,7 +44,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, 0, _IOLBF, 0);
 	if (argc > 2 && !strcmp(argv[2], "child"))
 		return child(argc, argv);
-	find_self(argv[0]);
+	self = find_self(argv[0]);
 
 	printf("execve with its own envp:\n");
 	pid_t p = fork();

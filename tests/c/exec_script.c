@@ -14,25 +14,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "proc.h"
 
-static char self[PATH_MAX];
 
-static void find_self(const char *arg0)
-{
-	if (strchr(arg0, '/')) {
-		snprintf(self, sizeof self, "%s", arg0);
-		return;
-	}
-	const char *path = getenv("PATH");
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-		snprintf(self, sizeof self, "%.*s/%s", (int)n, path, arg0);
-		if (access(self, X_OK) == 0)
-			return;
-		path += n + (path[n] == ':');
-	}
-	snprintf(self, sizeof self, "%s", arg0);
-}
+static const char *self;
 
 /* Run as the interpreter. */
 static int interpret(int argc, char **argv)
@@ -74,7 +59,7 @@ static void run(const char *script, char **args)
 		char *env[] = { "SCRIPT_ENV=1", NULL };
 		execve(script, args, env);
 		int e = errno;
-		printf("  execve %s failed: %s\n", script, e == ENOENT ? "ENOENT" : e == ENOEXEC || e == EACCES ? "refused" : strerror(e));
+		printf("  execve %s failed: %s\n", script, e == ENOENT ? "ENOENT" : e == ENOEXEC || e == EACCES ? "refused" : errname(e));
 		fflush(stdout);
 		_exit(126);
 	}
@@ -86,7 +71,7 @@ static void run(const char *script, char **args)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, 0, _IOLBF, 0);
-	find_self(argv[0]);
+	self = find_self(argv[0]);
 	if (argc > 1 && (!strcmp(argv[1], "interp-opt") || !strncmp(argv[1], "./", 2)))
 		return interpret(argc, argv);
 	if (argc < 2 || chdir(argv[1]) != 0)

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "proc.h"
+
 
 static const int codes[] = { 0, 1, 2, 42, 100, 126, 127, 128, 129, 200, 254, 255 };
 #define N (int)(sizeof codes / sizeof codes[0])
@@ -54,7 +56,7 @@ int main(void)
 	errno = 0;
 	pid_t w = wait(&status);
 	int e = errno;
-	printf("one more wait: %d %s\n", (int)w, strerror(e));
+	printf("one more wait: %d %s\n", (int)w, errname(e));
 
 	/* exit() keeps the low byte of its argument. */
 	int wide[] = { 256, 257, 511, -1, -2 };

@@ -1,7 +1,7 @@
 /* poll and select on five pipes at once: a child holds the write ends and
  * acts on commands from the parent (write to pipe k, close pipe k), then
  * acknowledges; the parent checks which pipes are readable: none (a
- * timeout, which takes about its time, and select's timeval is updated),
+ * timeout, which takes about its time),
  * exactly the ones written, POLLHUP on a closed one, POLLNVAL on a bad
  * fd; select with read and write sets, a full pipe not writable until
  * drained. */
@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "proc.h"
+
 
 #define N 5
 
@@ -123,8 +125,9 @@ int main(void)
 	long t0 = now_ms();
 	int r = select(maxfd + 1, &rd, 0, 0, &tv);
 	long dt = now_ms() - t0;
-	printf("select, nothing ready: %d, took at least 150 ms %s, timeval left %ld.%06ld\n", r,
-	       dt >= 130 ? "yes" : "no", (long)tv.tv_sec, (long)tv.tv_usec);
+	/* (Linux writes the time left back into tv; musl's select passes a
+	 * copy, so tv is not compared.) */
+	printf("select, nothing ready: %d, took at least 150 ms %s\n", r, dt >= 130 ? "yes" : "no");
 	order("w1w2");
 	FD_ZERO(&rd);
 	for (int i = 0; i < N; i++)
@@ -135,8 +138,7 @@ int main(void)
 	printf("select after writes to 1 and 2: %d:", r);
 	for (int i = 0; i < N; i++)
 		printf(" %d", i != 3 && FD_ISSET(data[i][0], &rd));
-	printf(", time left less than 5 s and more than 1 s: %s\n",
-	       tv.tv_sec < 5 && tv.tv_sec >= 1 ? "yes" : "no");
+	printf("\n");
 
 	/* A full pipe is not writable; drained, it is. */
 	int full[2];
@@ -168,7 +170,7 @@ int main(void)
 	tv = (struct timeval){ 0, 1000 };
 	r = select(100, &rd, 0, 0, &tv);
 	int e = errno;
-	printf("select on a closed fd: %d %s\n", r, strerror(e));
+	printf("select on a closed fd: %d %s\n", r, errname(e));
 
 	close(cmd[1]);
 	int status;

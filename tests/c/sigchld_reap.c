@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "proc.h"
+
 
 #define N 12
 
@@ -61,7 +63,7 @@ static void interrupted_wait(int flags)
 	pid_t w = waitpid(b, &status, 0);
 	int e = errno;
 	printf("%s: waitpid(b) = %s, %s, SIGCHLD handled %s\n", flags ? "SA_RESTART" : "no SA_RESTART",
-	       w == b ? "b" : w < 0 ? "-1" : "other", w < 0 ? strerror(e) : "no error", counted > 0 ? "yes" : "no");
+	       w == b ? "b" : w < 0 ? "-1" : "other", w < 0 ? errname(e) : "no error", counted > 0 ? "yes" : "no");
 	if (w != b)
 		waitpid(b, &status, 0);
 	printf("  b exited %d\n", WEXITSTATUS(status));
@@ -102,7 +104,7 @@ int main(void)
 	errno = 0;
 	pid_t w = waitpid(-1, 0, WNOHANG);
 	int e = errno;
-	printf("nothing left: %d %s\n", (int)w, strerror(e));
+	printf("nothing left: %d %s\n", (int)w, errname(e));
 	sigprocmask(SIG_UNBLOCK, &block, 0);
 
 	interrupted_wait(0);
