@@ -47,17 +47,28 @@ static void interrupted_wait(int flags)
 	sa.sa_flags = flags;
 	sigaction(SIGCHLD, &sa, 0);
 	counted = 0;
+	/* Both start their time when the parent is about to wait (a slow
+	 * fork must not let a end before the wait begins). */
+	int go[2];
+	pipe(go);
 	fflush(stdout);
 	pid_t a = fork();
 	if (a == 0) {
-		usleep(300 * 1000);
+		char c;
+		read(go[0], &c, 1);
+		usleep(200 * 1000);
 		_exit(1);
 	}
 	pid_t b = fork();
 	if (b == 0) {
-		usleep(900 * 1000);
+		char c;
+		read(go[0], &c, 1);
+		usleep(800 * 1000);
 		_exit(2);
 	}
+	close(go[0]);
+	write(go[1], "gg", 2);
+	close(go[1]);
 	int status = 0;
 	errno = 0;
 	pid_t w = waitpid(b, &status, 0);

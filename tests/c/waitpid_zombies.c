@@ -37,7 +37,7 @@ static void await_end(int i)
 	close(alive[i]);
 	/* The pipe closes as the process ends; give the exit a moment to
 	 * complete (WNOHANG below must see a zombie). */
-	usleep(100 * 1000);
+	usleep(250 * 1000);
 }
 
 int main(void)
