@@ -4,7 +4,7 @@
 //!
 //! The fd table crosses over in the new image's environment
 //! (`CAPOS_FDS`, [`crate::fd::exec_handover`]; the current directory in
-//! `CAPOS_CWD`): fds without close-on-exec keep their numbers, flags and
+//! `CAPOS_CWD`, the umask in `CAPOS_UMASK`): fds without close-on-exec keep their numbers, flags and
 //! open files (the same caps, so the same file positions); the caps of
 //! close-on-exec fds are released by the new image at its start, so a
 //! failed `execve` changes nothing. The start code takes both variables
@@ -25,6 +25,14 @@ use crate::user;
 pub const FDS_VAR: &str = "CAPOS_FDS";
 /// The environment variable carrying the current directory.
 pub const CWD_VAR: &str = "CAPOS_CWD";
+/// The environment variable carrying the umask (octal).
+pub const UMASK_VAR: &str = "CAPOS_UMASK";
+
+/// Whether environment entry `e` is one of the handover variables above
+/// (the new image takes them out of the environment its program sees).
+pub fn is_handover(e: &str) -> bool {
+    [FDS_VAR, CWD_VAR, UMASK_VAR].iter().any(|v| e.strip_prefix(v).is_some_and(|rest| rest.starts_with('=')))
+}
 
 /// The strings of a NULL-terminated array of C strings.
 fn string_array(ptr: u64) -> Result<Vec<String>, Errno> {
@@ -88,10 +96,10 @@ fn exec_path(path: &str, mut args: Vec<String>, env: Vec<String>, depth: u32) ->
     if args.is_empty() {
         args.push(String::from(path));
     }
-    let mut env: Vec<String> =
-        env.into_iter().filter(|e| !e.starts_with("CAPOS_FDS=") && !e.starts_with("CAPOS_CWD=")).collect();
+    let mut env: Vec<String> = env.into_iter().filter(|e| !is_handover(e)).collect();
     env.push(alloc::format!("{FDS_VAR}={}", crate::fd::exec_handover()));
     env.push(alloc::format!("{CWD_VAR}={}", crate::files::cwd()));
+    env.push(alloc::format!("{UMASK_VAR}={:o}", crate::files::current_umask()));
     let (args, env) = (block(&args), block(&env));
     let request: [u64; 6] = [
         image.as_ptr() as u64,

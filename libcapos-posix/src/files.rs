@@ -724,6 +724,18 @@ pub fn readlinkat(dirfd: i64, path: u64) -> SysResult {
     Err(Errno::EINVAL)
 }
 
+/// The umask, for `execve`'s handover.
+pub fn current_umask() -> u32 {
+    UMASK.load(Ordering::Relaxed)
+}
+
+/// The umask handed over by the image before an `execve` (octal), if any.
+pub fn init_umask(handed: Option<&str>) {
+    if let Some(mask) = handed.and_then(|m| u32::from_str_radix(m, 8).ok()) {
+        UMASK.store(mask & 0o777, Ordering::Relaxed);
+    }
+}
+
 /// `umask(mask)`: sets the mask, returns the old one. (The file service
 /// keeps no permission bits, so the mask changes nothing else.)
 pub fn umask(mask: u64) -> SysResult {

@@ -24,8 +24,12 @@ use crate::user;
 
 /// `PIPE_BUF`: writes up to this size are atomic.
 const PIPE_BUF: u32 = 4096;
-/// Most bytes one pipe call carries.
-const MAX_IO: usize = 64 * 1024;
+/// Most bytes one pipe read asks for (the pipe's capacity).
+const MAX_READ: usize = 64 * 1024;
+/// Most bytes one pipe write carries: the data and its message framing
+/// must fit an SQE's params (`capos_config::ring::MAX_PARAMS_LEN`, 64 KiB),
+/// so a larger write goes in several calls (as `capos_rt::fs::MAX_IO`).
+const MAX_WRITE: usize = 60 * 1024;
 
 fn factory() -> Result<capos_rt::Borrowed<'static, PipeFactory>, Errno> {
     capos_rt::entry::caps().and_then(|caps| caps.get::<PipeFactory>("pipeFactory").ok()).ok_or(Errno::ENOSYS)
@@ -74,7 +78,7 @@ pub fn read(p: &OpenPipe, buf: &mut [u8], nonblocking: bool) -> SysResult {
     if buf.is_empty() {
         return Ok(0);
     }
-    let max = buf.len().min(MAX_IO) as u32;
+    let max = buf.len().min(MAX_READ) as u32;
     let interruptible = !nonblocking && crate::signal::any_handlers();
     let since = crate::signal::generation();
     let data = loop {
@@ -116,7 +120,7 @@ pub fn write(p: &OpenPipe, data: &[u8], nonblocking: bool) -> SysResult {
     let since = crate::signal::generation();
     let mut rest = data;
     while !rest.is_empty() {
-        let chunk = &rest[..rest.len().min(MAX_IO)];
+        let chunk = &rest[..rest.len().min(MAX_WRITE)];
         match p.pipe.write(chunk, nonblocking || interruptible) {
             Ok(0) if interruptible => wait_ready(p, since)?,
             Ok(n) if interruptible => {

@@ -58,13 +58,10 @@ pub extern "C" fn __capos_start(
         crate::files::open_standard_fds();
     }
     crate::files::init_cwd(caps.var(crate::exec::CWD_VAR).or_else(|| caps.var("PWD")));
+    crate::files::init_umask(caps.var(crate::exec::UMASK_VAR));
 
     let args: Vec<u64> = caps.args().map(c_string).collect();
-    let env: Vec<u64> = caps
-        .env()
-        .filter(|e| !e.starts_with("CAPOS_FDS=") && !e.starts_with("CAPOS_CWD="))
-        .map(c_string)
-        .collect();
+    let env: Vec<u64> = caps.env().filter(|e| !crate::exec::is_handover(e)).map(c_string).collect();
     let ehdr = &raw const __ehdr_start as u64;
     // SAFETY: the ELF header the linker placed at `__ehdr_start`, loaded
     // with the image: e_phoff at 32, e_phentsize at 54, e_phnum at 56.
