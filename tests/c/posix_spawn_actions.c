@@ -4,11 +4,9 @@
  * signal the parent ignores, a process group of its own) and an
  * environment of its own; posix_spawnp finds the program by PATH; a
  * missing program is reported as ENOENT by the return value; the exit
- * statuses come back through waitpid.
- *
- * Gap (capOS today): musl's posix_spawn starts the child with
- * clone(CLONE_VM|CLONE_VFORK), which the adapter refuses (ENOSYS): only
- * threads and fork make processes. */
+ * statuses come back through waitpid. (musl's posix_spawn starts the
+ * child with clone(CLONE_VM|CLONE_VFORK), which capOS's adapter serves
+ * as a fork.) */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,7 +17,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "../proc.h"
+#include "proc.h"
 
 extern char **environ;
 
@@ -111,9 +109,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	char *args2[] = { slash + 1, argv[1], "spawned", NULL };
 	r = posix_spawnp(&pid, slash + 1, 0, 0, args2, environ);
-	printf("posix_spawnp: %s\n", errname(r));
+	/* Reported after the child ended: it prints too. */
 	if (r == 0)
 		waitpid(pid, &status, 0);
+	printf("posix_spawnp: %s\n", errname(r));
 	printf("it exited %d\n", WEXITSTATUS(status));
 
 	char *args3[] = { "nothing", NULL };
