@@ -67,6 +67,12 @@ fn after_fork_in_child() {
     crate::fd::after_fork_in_child();
 }
 
+/// Whether `pid` is a child not yet reaped (a zombie once it ended: `kill`
+/// still finds it).
+pub fn is_unreaped(pid: u64) -> bool {
+    CHILDREN.lock().contains_key(&pid)
+}
+
 /// Linux's wait status for how a process ended.
 fn wait_status(status: ExitStatus) -> i32 {
     match status.signal() {
@@ -94,7 +100,8 @@ fn arm(children: &mut BTreeMap<u64, Child>, which: Option<u64>) -> Result<bool, 
 
 /// `wait4(pid, status, options, rusage)`: for child `pid`, or any child
 /// (`pid` -1, 0 or below -1: process groups are not told apart here yet);
-/// `WNOHANG`.
+/// `WNOHANG`. With `SIGCHLD` ignored (or `SA_NOCLDWAIT`) children leave
+/// no zombies: it waits until none is left and fails with `ECHILD`.
 pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
     if options & !(WNOHANG | 2 | 8 | 0x0100_0000 | 0x4000_0000 | 0x8000_0000) != 0 {
         return Err(Errno::EINVAL);
@@ -121,6 +128,15 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
                 .filter(|(p, _)| which.is_none_or(|w| w == **p))
                 .find(|(_, c)| c.wait.as_ref().is_some_and(PendingCall::is_complete))
                 .map(|(p, _)| *p);
+            if let Some(p) = ended
+                && crate::signal::no_zombies()
+            {
+                // SIGCHLD ignored or SA_NOCLDWAIT: an ended child leaves no
+                // zombie; the wait goes on for the others (ECHILD when
+                // none is left).
+                children.remove(&p);
+                continue;
+            }
             if let Some(p) = ended {
                 let child = children.remove(&p).ok_or(Errno::ECHILD)?;
                 drop(children);

@@ -51,9 +51,29 @@ fn sys(op: u64, a: u64, b: u64, c: u64) -> Result<u64, CapError> {
 }
 
 /// Registers the deferral words (the program start does; `exec` forgets
-/// them with the old image).
+/// them with the old image) and learns whether `SIGCHLD` is ignored (an
+/// ignored signal stays ignored across `exec`).
 pub fn init() {
     let _ = sys(op::DEFER, core::ptr::from_ref(&DEFER) as u64, 0, 0);
+    let mut chld = [0u8; SignalAction::SIZE];
+    if sys(op::ACTION, u64::from(abi::number::SIGCHLD), 0, chld.as_mut_ptr() as u64).is_ok() {
+        note_sigchld(&SignalAction::from_bytes(&chld));
+    }
+}
+
+/// Set while `SIGCHLD` is ignored or has `SA_NOCLDWAIT`: ended children
+/// leave no zombies.
+static NO_ZOMBIES: AtomicU32 = AtomicU32::new(0);
+
+fn note_sigchld(action: &SignalAction) {
+    let none = action.handler == abi::SIG_IGN || action.flags & abi::SA_NOCLDWAIT != 0;
+    NO_ZOMBIES.store(u32::from(none), Ordering::Release);
+}
+
+/// Whether ended children leave no zombies (`SIGCHLD` ignored or
+/// `SA_NOCLDWAIT`).
+pub fn no_zombies() -> bool {
+    NO_ZOMBIES.load(Ordering::Acquire) != 0
 }
 
 /// A thread enters the adapter.
@@ -189,6 +209,9 @@ pub fn rt_sigaction(sig: u64, act: u64, old: u64, size: u64) -> SysResult {
         user::write(old, previous)?;
     }
     if let Some(bytes) = new {
+        if sig == u64::from(abi::number::SIGCHLD) {
+            note_sigchld(&SignalAction::from_bytes(&bytes));
+        }
         let handler = SignalAction::from_bytes(&bytes).handler;
         let bit = abi::bit(sig as u8);
         if handler > abi::SIG_IGN {
@@ -249,9 +272,18 @@ pub fn pause() -> SysResult {
     call(op::SUSPEND, mask as u64, 0, 0)
 }
 
-/// `kill(pid, sig)`.
+/// `kill(pid, sig)`. A child that ended and is not yet reaped (a zombie)
+/// is still found: the call succeeds and does nothing.
 pub fn kill(pid: u64, sig: u64) -> SysResult {
-    call(op::KILL, pid as i32 as i64 as u64, sig, 0)
+    let pid = pid as i32 as i64;
+    match call(op::KILL, pid as u64, sig, 0) {
+        Err(Errno::ESRCH)
+            if pid > 0 && !no_zombies() && crate::children::is_unreaped(pid as u64) =>
+        {
+            Ok(0)
+        }
+        r => r,
+    }
 }
 
 /// `tkill(tid, sig)`, `tgkill(pid, tid, sig)`: to this process (partial:
