@@ -38,10 +38,15 @@ MKMANIFEST := target/release/mkmanifest
 # build/manifest-NAME.bin (the QEMU scenarios boot those).
 SYSTEMS    := $(wildcard systems/*.cue)
 MANIFESTS  := $(BUILD)/manifest.bin $(patsubst systems/%.cue,$(BUILD)/manifest-%.bin,$(SYSTEMS))
+# Ported C programs (ports/NAME/, docs/ports.md), built with capos-cc and
+# installed into build/ports/bin/, where the manifests take them from.
+PORTS      := dash
+PORTS_BIN  := $(BUILD)/ports/bin
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
         generated-code-check fuzz-smoke fuzz-qemu bench musl musl-test posix sysroot c-test wasm-test \
+        ports dash sh-test \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -78,17 +83,17 @@ tools: setup
 # binaries and files it embeds (mkmanifest's --depfile lists them in
 # build/manifest*.bin.d) or mkmanifest itself. The manifests are made by a
 # second make, which sees the binaries cargo has just built.
-manifests: user cue tools
+manifests: user cue tools ports
 	@$(MAKE) --no-print-directory $(MANIFESTS)
 
 # The default manifest alone (system.cue -> build/manifest.bin), what
 # `./capos run` and `make run` boot.
-manifest: user cue tools
+manifest: user cue tools ports
 	@$(MAKE) --no-print-directory $(BUILD)/manifest.bin
 
 define build-manifest
 @mkdir -p $(@D)
-$(MKMANIFEST) -q --cue system-schema.cue --cue $< --bin-dir $(USER_OUT) --depfile $@.d --out $@
+$(MKMANIFEST) -q --cue system-schema.cue --cue $< --bin-dir $(USER_OUT) --bin-dir $(PORTS_BIN) --depfile $@.d --out $@
 endef
 $(BUILD)/manifest.bin: system.cue system-schema.cue $(MKMANIFEST)
 	$(build-manifest)
@@ -181,6 +186,22 @@ posix: musl
 sysroot: posix
 	@tools/sysroot.sh $(POSIX_LIB)
 
+# The ported programs (docs/ports.md): each fetched once from its pinned
+# Debian source package, built with capos-cc and installed into
+# build/ports/bin/; a second run with nothing changed returns at once, and
+# an edit of the POSIX adapter only links them again.
+ports: sysroot
+	@for port in $(PORTS); do ports/build.sh $$port; done
+
+# dash 0.5.12 (Debian bookworm), capOS's /bin/sh and /bin/dash.
+dash: sysroot
+	@ports/build.sh dash
+
+# The differential shell suite: every tests/sh/scripts/*.sh run by the
+# host's dash and by capOS's dash (all in one boot), outputs compared.
+sh-test: ports kernel manifest capos-tool
+	@tests/sh/run.sh
+
 # The differential C suite: every tests/c program built with gcc+glibc
 # and with capos-cc, run on the host and inside capOS, outputs compared.
 c-test: sysroot kernel manifest capos-tool
@@ -232,7 +253,7 @@ lint: setup user musl
 	cd $(KERNEL_DIR) && cargo clippy --release --features ktest --target-dir ../target/kernel-ktest -- -D warnings
 
 # The QEMU scenarios run last, so the run ends with their `N passed, N failed`.
-test: setup lint generated-code-check host-test miri musl-test qemu-test c-test wasm-test
+test: setup lint generated-code-check host-test miri musl-test qemu-test c-test sh-test wasm-test
 
 clean:
 	rm -rf $(BUILD) target

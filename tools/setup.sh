@@ -20,6 +20,11 @@ APT_PACKAGES=(
   libc6-dev            # glibc's static libc.a: gcc -static for the Linux peer's programs (make bench)
   binutils             # ar, objdump, nm: musl's build and make musl-test
   dpkg-dev             # dpkg-source: unpacks Debian source packages (ports/fetch.sh)
+  patch                # applies ports/NAME/patches/ (ports/build.sh)
+  make                 # builds musl and the ports
+  autoconf             # autoreconf: ports whose Debian patches change configure.ac (dash), as Debian builds them
+  automake             #   (with autoconf)
+  dash                 # the reference shell of the differential shell suite (tests/sh)
   xz-utils             # xz: uncompresses the Linux peer's kernel (tools/linux-peer.sh, make bench)
   libclang1-14         # libclang: bindgen reads musl's headers (libcapos-posix/build.rs)
   wasi-libc            # the C library of wasm32-wasi programs (tests/wasm)

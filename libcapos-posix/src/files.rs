@@ -403,10 +403,13 @@ fn inode(path: &str) -> u64 {
     hash >> 1
 }
 
-/// What `stat` reports for a node of the file service.
+/// What `stat` reports for a node of the file service. The service keeps
+/// no permission bits, so every file may be executed (as on a FAT volume:
+/// `exec` decides by the contents), and a shell's PATH search, which
+/// checks the bits, finds programs.
 fn node_stat(info: &NodeInfo, path: &str) -> musl::stat {
     let (kind, perm, size, nlink) = match info.kind {
-        NodeKind::File => (musl::S_IFREG, if info.writable { 0o644 } else { 0o444 }, info.size, 1),
+        NodeKind::File => (musl::S_IFREG, if info.writable { 0o755 } else { 0o555 }, info.size, 1),
         NodeKind::Directory => (musl::S_IFDIR, if info.writable { 0o755 } else { 0o555 }, 4096, 2),
     };
     musl::stat {
@@ -700,7 +703,7 @@ pub fn fchdir(fd: i64) -> SysResult {
 
 /// `faccessat(dirfd, path, mode, flags)` (and `access`): existence, and
 /// for `W_OK` whether the node can be changed (`EROFS` when not); `X_OK`
-/// holds for directories only.
+/// holds for every node (no permission bits, see [`node_stat`]).
 pub fn faccessat(dirfd: i64, path: u64, mode: u64) -> SysResult {
     const W_OK: u64 = 2;
     const X_OK: u64 = 1;

@@ -14,12 +14,15 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-port=$root/ports/musl
 die() { echo "musl: $*" >&2; exit 1; }
 case "$root" in *[[:space:]]*) die "the source tree's path '$root' has white space, which musl's Makefile cannot take" ;; esac
 
-# shellcheck source=recipe
-. "$port/recipe"
+# The recipe, stamp keys, logged steps and the fresh tree are shared with
+# every port (ports/lib.sh).
+# shellcheck source=../lib.sh
+. "$root/ports/lib.sh"
+port_load musl
+port=$port_dir
 CC=${CC:-gcc}
 JOBS=${JOBS:-2}
 case "$JOBS" in ''|*[!0-9]*|0) die "JOBS must be a positive number of build jobs, not '$JOBS'" ;; esac
@@ -33,7 +36,7 @@ command -v make >/dev/null 2>&1 || die "make is not installed"
 MUSL_CFLAGS="-ffreestanding -fno-stack-protector -march=x86-64 -msse2 -mfpmath=sse -fno-pie"
 
 sysroot=$root/build/sysroot
-work=$root/build/ports/musl
+work=$port_work
 stamp=$work/build.stamp
 outputs=(include/stdio.h include/bits/syscall.h lib/libc.a lib/crt1.o lib/crti.o lib/crtn.o
          lib/libm.a lib/libpthread.a lib/librt.a)
@@ -42,16 +45,13 @@ outputs=(include/stdio.h include/bits/syscall.h lib/libc.a lib/crt1.o lib/crti.o
 # script, and the compiler with its flags.
 key=$(
   cd "$root"
-  for file in ports/musl/recipe ports/musl/build.sh ports/fetch.sh vendor/musl.toml \
-              $(find ports/musl/overlay -type f | LC_ALL=C sort); do
-    sha256sum "$file"
-  done
-  "$CC" --version | head -n 1
-  echo "CFLAGS=$MUSL_CFLAGS"
+  # shellcheck disable=SC2046 # file names without white space, one per word
+  port_key ports/musl/recipe ports/musl/build.sh ports/fetch.sh ports/lib.sh vendor/musl.toml \
+    $(find ports/musl/overlay -type f | LC_ALL=C sort) \
+    "text:$("$CC" --version | head -n 1)" "text:CFLAGS=$MUSL_CFLAGS"
 )
-key=$(sha256sum <<<"$key" | cut -d' ' -f1)
 up_to_date=yes
-[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] || up_to_date=no
+port_stamp_ok "$stamp" "$key" || up_to_date=no
 for file in "${outputs[@]}"; do
   [ -f "$sysroot/$file" ] || up_to_date=no
 done
@@ -60,13 +60,9 @@ if [ "$up_to_date" = yes ]; then
   exit 0
 fi
 
-"$root/ports/fetch.sh" musl
-src=$root/build/ports/src/musl-$UPSTREAM_VERSION
-tree=$work/tree
 rm -f "$stamp"
-rm -rf "$tree"
-mkdir -p "$work"
-cp -a "$src" "$tree"
+port_fresh_tree
+tree=$port_tree
 
 # The capOS ARCH: a copy of musl's x86_64 ARCH (arch/x86_64 and every
 # src/*/x86_64, crt/x86_64, ldso/x86_64 folder) without the files that
@@ -110,14 +106,7 @@ done < <(cd "$port/overlay" && find . -type f | LC_ALL=C sort)
 # capOS ARCH instead. MAKEFLAGS from an outer make would pull this build
 # into its job server; the job count is ours.
 unset MAKEFLAGS MFLAGS MAKELEVEL
-run() { # LOG COMMAND...: runs a step with its output in a log, shown on failure
-  local log=$1
-  shift
-  if ! "$@" >"$work/$log" 2>&1; then
-    tail -n 40 "$work/$log" >&2
-    die "'$*' failed; the whole output is in build/ports/musl/$log"
-  fi
-}
+run() { port_run "$@"; }
 echo "musl: building $UPSTREAM_VERSION for ARCH $CAPOS_ARCH with $CC (-j$JOBS)"
 cd "$tree"
 run configure.log env CC="$CC" CFLAGS="$MUSL_CFLAGS" ./configure \

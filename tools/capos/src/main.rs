@@ -202,7 +202,7 @@ fn options(build_dir: Option<PathBuf>, args: RunArgs, cwd: &Path) -> Result<run:
         manifest: args.manifest.map(absolute).unwrap_or_else(|| build.join("manifest.bin")),
         cue: CueContext {
             schema: repo.join("system-schema.cue"),
-            bin_dir: repo.join("target/user/x86_64-unknown-capos/user"),
+            bin_dirs: vec![repo.join("target/user/x86_64-unknown-capos/user"), build.join("ports/bin")],
         },
         mappings,
         program: command,

@@ -19,8 +19,9 @@ pub const RUN_FLAG: &str = "--run";
 pub struct CueContext {
     /// `system-schema.cue`.
     pub schema: PathBuf,
-    /// The directory of the built userspace binaries.
-    pub bin_dir: PathBuf,
+    /// The directories of the built binaries: the userspace's and the
+    /// ports' (`build/ports/bin`, dash as `sh`).
+    pub bin_dirs: Vec<PathBuf>,
 }
 
 /// Reads the manifest `path`: a `.cue` system file is compiled with
@@ -49,7 +50,7 @@ fn compile(path: &Path, cue: &CueContext) -> Result<SystemManifest, String> {
         .collect();
     let json = mkmanifest::CueExporter::default().export(&files).map_err(|e| located(e, &sources))?;
     let config = mkmanifest::SystemConfig::from_json(&json).map_err(|e| located(e, &sources))?;
-    let bins = mkmanifest::BinarySources { dirs: vec![cue.bin_dir.clone()], explicit: Vec::new() };
+    let bins = mkmanifest::BinarySources { dirs: cue.bin_dirs.clone(), explicit: Vec::new() };
     let root = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     mkmanifest::build_manifest(&config, &bins, root)
         .map_err(|e| format!("{} (compiling `{}`)", located(e, &sources), path.display()))
@@ -400,7 +401,8 @@ mod tests {
              files: \"/etc/x\": content: \"x\\n\"\n",
         )
         .unwrap();
-        let cue = CueContext { schema: qemu_runner::repo_root().join("system-schema.cue"), bin_dir: bins };
+        let cue =
+            CueContext { schema: qemu_runner::repo_root().join("system-schema.cue"), bin_dirs: vec![bins] };
         let m = load(&system, &cue).unwrap();
         assert_eq!(m.service("shell").unwrap().binary, "capos-shell");
         assert_eq!(m.binary("capos-shell").unwrap().data, b"\x7fELF\x02 shell");
@@ -415,7 +417,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let good = tmp.path().join("m.bin");
         std::fs::write(&good, manifest::encode(&sample()).unwrap()).unwrap();
-        let cue = CueContext { schema: "unused".into(), bin_dir: "unused".into() };
+        let cue = CueContext { schema: "unused".into(), bin_dirs: vec!["unused".into()] };
         assert_eq!(load(&good, &cue).unwrap(), sample());
         let bad = tmp.path().join("bad.bin");
         std::fs::write(&bad, b"not a manifest").unwrap();

@@ -21,7 +21,7 @@
 //!   "binaries": ["NAME", ...],          // optional: extra binaries to carry
 //!   "statusFrom": "SERVICE",            // optional: init exits with its status
 //!   "files": {                          // optional, by absolute path
-//!     "/PATH": {"content": "text"} | {"source": "host/path"},   // + "writable": bool
+//!     "/PATH": {"content": "text"} | {"source": "host/path"} | {"binary": "NAME"},  // + "writable": bool
 //!   }
 //! }
 //! ```
@@ -38,6 +38,10 @@ pub enum FileContent {
     Inline(String),
     /// A file on the build machine (`source`), relative to the file root.
     Source(String),
+    /// The binary of that name (`binary`), found as the manifest's
+    /// binaries are (`--bin-dir`, `--bin`): a program as a file, e.g.
+    /// `/bin/sh`, which `exec` reads from the file service.
+    Binary(String),
 }
 
 /// A boot file before its contents are read.
@@ -187,12 +191,13 @@ fn service(path: &str, name: &str, v: &Value) -> Result<Service, Error> {
 }
 
 fn file(path: &str, file_path: &str, v: &Value) -> Result<FileSpec, Error> {
-    let map = object(path, v, &["content", "source", "writable"])?;
-    let content = match (map.get("content"), map.get("source")) {
-        (Some(c), None) => FileContent::Inline(string(&child(path, "content"), c)?),
-        (None, Some(s)) => FileContent::Source(string(&child(path, "source"), s)?),
-        (Some(_), Some(_)) => return Err(Error::at(path, "give either content or source, not both")),
-        (None, None) => return Err(Error::at(path, "missing content or source")),
+    let map = object(path, v, &["content", "source", "binary", "writable"])?;
+    let content = match (map.get("content"), map.get("source"), map.get("binary")) {
+        (Some(c), None, None) => FileContent::Inline(string(&child(path, "content"), c)?),
+        (None, Some(s), None) => FileContent::Source(string(&child(path, "source"), s)?),
+        (None, None, Some(b)) => FileContent::Binary(string(&child(path, "binary"), b)?),
+        (None, None, None) => return Err(Error::at(path, "missing content, source or binary")),
+        _ => return Err(Error::at(path, "give one of content, source and binary, not more")),
     };
     let writable = match map.get("writable") {
         None => false,
@@ -406,7 +411,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"files": {"/a": {"content": "", "mode": 1}}}"#),
-            "files.\"/a\".mode: unknown field (known: content, source, writable)"
+            "files.\"/a\".mode: unknown field (known: content, source, binary, writable)"
         );
     }
 
@@ -449,10 +454,10 @@ mod tests {
             "services.a.restart: unknown restart policy \"sometimes\" (known: never, onFailure, always)"
         );
         assert_eq!(err(r#"{"binaries": "x"}"#), "binaries: expected a list of strings, found a string");
-        assert_eq!(err(r#"{"files": {"/a": {}}}"#), "files.\"/a\": missing content or source");
+        assert_eq!(err(r#"{"files": {"/a": {}}}"#), "files.\"/a\": missing content, source or binary");
         assert_eq!(
             err(r#"{"files": {"/a": {"content": "", "source": "x"}}}"#),
-            "files.\"/a\": give either content or source, not both"
+            "files.\"/a\": give one of content, source and binary, not more"
         );
         assert_eq!(
             err(r#"{"files": {"/a": {"content": "", "writable": "yes"}}}"#),

@@ -184,6 +184,14 @@ pub fn build_manifest(
                     Error::at(at, format!("cannot read {}: {e}", host.display()))
                 })?
             }
+            FileContent::Binary(name) => {
+                let at = format!("files{}.binary", path_key(&spec.path));
+                let host = bins
+                    .resolve(name)
+                    .map_err(|_| Error::at(&at, format!("binary {name:?} not found (--bin-dir, --bin)")))?;
+                std::fs::read(&host)
+                    .map_err(|e| Error::at(at, format!("cannot read {}: {e}", host.display())))?
+            }
         };
     }
     for ((name, used_at), binary) in names.iter().zip(&mut manifest.binaries) {
@@ -214,6 +222,7 @@ pub fn build_manifest(
 pub fn input_files(config: &SystemConfig, bins: &BinarySources, file_root: &Path) -> Vec<PathBuf> {
     let sources = config.files.iter().filter_map(|f| match &f.content {
         FileContent::Source(source) => Some(file_root.join(source)),
+        FileContent::Binary(name) => bins.resolve(name).ok(),
         FileContent::Inline(_) => None,
     });
     let binaries = config.binary_names().into_iter().filter_map(|(name, _)| bins.resolve(&name).ok());
@@ -388,6 +397,23 @@ mod tests {
         assert_eq!(m.services[0].caps[0].source, CapSource::Kernel(KernelCap::Console));
         let bytes = capos_config::manifest::encode(&m).unwrap();
         assert_eq!(decode_validated(&bytes).unwrap(), m);
+    }
+
+    #[test]
+    fn a_file_may_be_a_binary() {
+        let dir = bin_dir(&["hello", "sh"]);
+        let m = build(
+            r#"{"services": {"hello": {}}, "binaries": ["sh"], "files": {"/bin/sh": {"binary": "sh"}}}"#,
+            &dir,
+        )
+        .unwrap();
+        assert_eq!((m.files[0].path.as_str(), m.files[0].data.as_slice()), ("/bin/sh", ELF));
+        let bins = BinarySources { dirs: vec![dir.path().to_path_buf()], explicit: Vec::new() };
+        let json = r#"{"services": {"hello": {}}, "files": {"/bin/sh": {"binary": "sh"}}}"#;
+        assert!(input_files(&config(json), &bins, dir.path()).contains(&dir.path().join("sh")));
+        let e = build(r#"{"services": {"hello": {}}, "files": {"/bin/x": {"binary": "nope"}}}"#, &dir)
+            .unwrap_err();
+        assert_eq!(e.to_string(), "files.\"/bin/x\".binary: binary \"nope\" not found (--bin-dir, --bin)");
     }
 
     #[test]

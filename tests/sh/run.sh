@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# tests/sh/run.sh: the differential shell suite (`make sh-test`, part of
+# `make test`). Every tests/sh/scripts/NAME.sh is run by the host's dash
+# (Debian's /bin/dash, the same version and configuration as capOS's) and
+# by capOS's dash (/bin/sh, ports/dash/) inside capOS; standard output,
+# standard error and the exit status must be identical. Nothing is
+# compared with a stored expectation.
+#
+# One boot runs every script: tests/sh/driver.sh runs them one after the
+# other and prints what each did, on the host in a staged copy of the
+# guest's layout (t/scripts/, tmp/work/NAME/), inside capOS with the
+# scripts at /t/scripts and empty working directories under /tmp/work.
+# PATH holds only the shell (`sh`, `dash`) on both sides: the scripts use
+# dash's builtins and dash itself.
+#
+# Usage: tests/sh/run.sh [NAME...]   (default: every script)
+# Ends with `N passed, N failed`; exits 1 on any failure.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here=$root/tests/sh
+out=$root/build/tests/sh
+host_dash=$(command -v dash || true)
+[ -n "$host_dash" ] || { echo "sh-test: the host has no dash (make setup installs it)" >&2; exit 1; }
+[ -f "$root/build/ports/bin/dash" ] || { echo "sh-test: no build/ports/bin/dash; run \`make dash\` first" >&2; exit 1; }
+
+if [ $# -gt 0 ]; then
+  names=("$@")
+else
+  names=()
+  for script in "$here"/scripts/*.sh; do
+    name=${script##*/}
+    names+=("${name%.sh}")
+  done
+fi
+for name in "${names[@]}"; do
+  [ -f "$here/scripts/$name.sh" ] || { echo "sh-test: no script tests/sh/scripts/$name.sh" >&2; exit 1; }
+done
+
+# The staged layout: t/ (driver and scripts, read-only inside capOS),
+# tmp/work/NAME/ (a placeholder file .keep each on both sides, since the
+# manifest carries files only and dash has no mkdir).
+rm -rf "$out"
+mkdir -p "$out/stage/t/scripts" "$out/stage/tmp/work" "$out/host-root" "$out/results"
+cp "$here/driver.sh" "$out/stage/t/driver.sh"
+for name in "${names[@]}"; do
+  cp "$here/scripts/$name.sh" "$out/stage/t/scripts/"
+  mkdir -p "$out/stage/tmp/work/$name"
+  : >"$out/stage/tmp/work/$name/.keep"
+done
+
+# The host: the same layout, PATH with only dash as sh and dash.
+cp -a "$out/stage/." "$out/host-root/"
+mkdir -p "$out/host-root/bin"
+ln -s "$host_dash" "$out/host-root/bin/sh"
+ln -s "$host_dash" "$out/host-root/bin/dash"
+(cd "$out/host-root" && timeout 300 env -i PATH="$out/host-root/bin" "$host_dash" t/driver.sh "${names[@]}" \
+   >"$out/host.txt" 2>"$out/host.stderr")
+echo "host driver: status $?" >"$out/host.status"
+
+# capOS: one boot, in /.
+"$root/capos" run --timeout 300 --log "$out/capos.log" \
+  --dir "$out/stage/t:/t" --dir "$out/stage/tmp/work:/tmp/work:rw" --env PATH=/bin -- \
+  sh t/driver.sh "${names[@]}" \
+  </dev/null >"$out/capos.txt" 2>"$out/capos.stderr"
+echo "capOS driver: status $?" >"$out/capos.status"
+
+# Each side's output, cut into one file per script (split/NAME.host,
+# split/NAME.capos), then compared.
+mkdir -p "$out/split"
+for side in host capos; do
+  awk -v dir="$out/split" -v side="$side" '
+    /^@@sh-test begin / { file = dir "/" $3 "." side; printf "" >file; next }
+    /^@@sh-test end / { print "@@sh-test end" >>file; close(file); file = ""; next }
+    file != "" { print >>file }
+  ' "$out/$side.txt"
+done
+passed=0
+failed=0
+for name in "${names[@]}"; do
+  host=$out/split/$name.host capos=$out/split/$name.capos
+  if [ ! -f "$host" ] || [ "$(tail -n 1 "$host")" != "@@sh-test end" ]; then
+    echo "FAIL - $name"
+    echo "    the host run did not finish it ($(cat "$out/host.status")); build/tests/sh/host.txt"
+    failed=$((failed + 1))
+  elif [ ! -f "$capos" ] || [ "$(tail -n 1 "$capos")" != "@@sh-test end" ]; then
+    echo "FAIL - $name"
+    echo "    the capOS run did not finish it ($(cat "$out/capos.status")); its stderr:"
+    tail -n 5 "$out/capos.stderr" | sed 's/^/    /'
+    echo "    kernel log: build/tests/sh/capos.log"
+    failed=$((failed + 1))
+  elif cmp -s "$host" "$capos"; then
+    echo "ok - $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL - $name (host < > capOS)"
+    diff "$host" "$capos" | head -n 20 | sed 's/^/    /'
+    failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
