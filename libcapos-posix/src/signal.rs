@@ -277,11 +277,7 @@ pub fn pause() -> SysResult {
 pub fn kill(pid: u64, sig: u64) -> SysResult {
     let pid = pid as i32 as i64;
     match call(op::KILL, pid as u64, sig, 0) {
-        Err(Errno::ESRCH)
-            if pid > 0 && !no_zombies() && crate::children::is_unreaped(pid as u64) =>
-        {
-            Ok(0)
-        }
+        Err(Errno::ESRCH) if pid > 0 && !no_zombies() && crate::children::is_unreaped(pid as u64) => Ok(0),
         r => r,
     }
 }
