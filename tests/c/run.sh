@@ -5,7 +5,8 @@
 # host's gcc and glibc and with sysroot/bin/capos-cc, and run twice: natively, and
 # inside capOS with `./capos run` (one boot per program). Standard output,
 # standard error and the exit status must be identical; nothing is
-# compared with a stored expectation.
+# compared with a stored expectation. Every capOS run must also give back every
+# frame and cap slot (the kernel's report once all processes ended).
 #
 # tests/c/capos-only/NAME.c are capability programs (capos/capos.h) with
 # no host twin: built with capos-cc only, each checks itself and must
@@ -117,7 +118,9 @@ one() {
      tail -n 1 "$out/capos/$name.err" | grep -Eq "^capos-shell: ${name##*/}: faulted \(vector 14, address 0x[0-9a-f]+\)$"; then
     sed -i '$d' "$out/capos/$name.err"
   fi
-  local problems=""
+  local problems
+  problems=$(leaks "$out/capos/$name.log")
+  [ -z "$problems" ] || problems+=$'\n'
   for part in status out err; do
     if ! cmp -s "$out/host/$name.$part" "$out/capos/$name.$part"; then
       problems+="$part differs (host < > capOS):"$'\n'
@@ -133,6 +136,22 @@ one() {
 export -f one
 export here out capos_cc CC root
 
+# leaks LOG: what the run leaked, from the kernel's report once every
+# process ended ("all processes ended: F frames free (B before init), S
+# cap slots in use"): every frame and cap slot must be back. Nothing when
+# the report is clean (or absent: the machine stopped some other way,
+# which the status comparison catches).
+leaks() {
+  local line f b s
+  line=$(grep -Eo 'all processes ended: [0-9]+ frames free \([0-9]+ before init\), [0-9]+ cap slots in use' "$1" | tail -n 1)
+  [ -n "$line" ] || return 0
+  read -r f b s < <(echo "$line" | sed -E 's/[^0-9]+/ /g')
+  if [ "$f" != "$b" ] || [ "$s" != 0 ]; then
+    echo "leaked: $((b - f)) frames, $s cap slots (kernel log: $1)"
+  fi
+}
+export -f leaks
+
 # Build the capOS side once before the parallel runs (`capos run` would
 # otherwise race to rebuild a stale tree).
 "$root/capos" run --help >/dev/null || { echo "c-test: building capOS failed (build/logs/capos-build.log)" >&2; exit 1; }
@@ -147,9 +166,12 @@ native() {
   fi
   "$root/capos" run --timeout 180 --log "$out/capos/$name.log" -- "$out/capos/$name" \
      </dev/null >"$out/capos/$name.out" 2>"$out/capos/$name.err"
-  local status=$?
-  if [ "$status" = 0 ]; then
+  local status=$? leaked
+  leaked=$(leaks "$out/capos/$name.log")
+  if [ "$status" = 0 ] && [ -z "$leaked" ]; then
     echo ok >"$result"
+  elif [ -n "$leaked" ]; then
+    { echo FAIL; echo "$leaked"; } >"$result"
   else
     { echo FAIL; echo "status $status; its output:"; tail -n 20 "$out/capos/$name.out" "$out/capos/$name.err"; } >"$result"
   fi

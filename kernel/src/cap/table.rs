@@ -75,7 +75,11 @@ impl CapTable {
     /// A copy for a forked process: every cap at the same id, made by
     /// `copy` (`None`: it does not go to the child).
     pub fn duplicate(&self, copy: impl FnMut(&CapRef) -> Option<CapRef>) -> Result<Self, CapError> {
-        self.0.duplicate(copy).map(Self).map_err(|_| CapError::OutOfMemory)
+        let copy = self.0.duplicate(copy).map(Self).map_err(|_| CapError::OutOfMemory)?;
+        // Its slots are in use as much as any table's (its drop gives them
+        // back).
+        SLOTS_IN_USE.fetch_add(copy.used(), Ordering::Relaxed);
+        Ok(copy)
     }
 
     /// The object behind `id`.
