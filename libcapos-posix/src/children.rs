@@ -8,8 +8,8 @@
 //! hold the same file-service cap. A child a signal ended reports it
 //! (`WIFSIGNALED`); a wait is interrupted by a handler (`EINTR`, or goes
 //! on under `SA_RESTART`). The kernel copies memory on write (pages are
-//! shared until one side writes). Partial: `wait4` for a process group
-//! (pid 0 or below -1) waits for any child.
+//! shared until one side writes). `wait4` tells process groups apart (pid
+//! 0 or below -1).
 
 use alloc::collections::BTreeMap;
 
@@ -23,10 +23,48 @@ use spin::Mutex;
 use crate::errno::{Errno, SysResult};
 use crate::user;
 
-/// A child not yet reaped: its handle, and the `wait` in flight on it.
+/// A child not yet reaped: its handle, the `wait` in flight on it, and
+/// its process group as last known (the kernel forgets an ended process,
+/// a zombie keeps its group for `wait4(-pgid)`).
 struct Child {
     handle: ProcessHandle,
     wait: Option<PendingCall>,
+    pgid: u64,
+}
+
+/// Which children a `wait4` is for.
+#[derive(Clone, Copy)]
+enum Which {
+    Pid(u64),
+    Any,
+    Group(u64),
+}
+
+impl Which {
+    fn of(pid: i64) -> Self {
+        match pid {
+            p if p > 0 => Self::Pid(p as u64),
+            -1 => Self::Any,
+            0 => Self::Group(crate::signal::getpgid(0).map_or(0, |g| g as u64)),
+            p => Self::Group(p.unsigned_abs()),
+        }
+    }
+
+    fn matches(self, pid: u64, child: &Child) -> bool {
+        match self {
+            Self::Pid(p) => p == pid,
+            Self::Any => true,
+            Self::Group(g) => child.pgid == g,
+        }
+    }
+}
+
+/// Records that child `pid` moved to group `pgid` (its parent's
+/// `setpgid`).
+pub fn note_group(pid: u64, pgid: u64) {
+    if let Some(child) = CHILDREN.lock().get_mut(&pid) {
+        child.pgid = pgid;
+    }
 }
 
 static CHILDREN: Mutex<BTreeMap<u64, Child>> = Mutex::new(BTreeMap::new());
@@ -35,7 +73,8 @@ static CHILDREN: Mutex<BTreeMap<u64, Child>> = Mutex::new(BTreeMap::new());
 pub fn fork() -> SysResult {
     match capos_rt::fork::fork() {
         Ok(Forked::Parent { pid, handle }) => {
-            CHILDREN.lock().insert(pid, Child { handle, wait: None });
+            let pgid = crate::signal::getpgid(0).map_or(0, |g| g as u64);
+            CHILDREN.lock().insert(pid, Child { handle, wait: None, pgid });
             Ok(pid as i64)
         }
         Ok(Forked::Child) => {
@@ -86,10 +125,10 @@ const WNOHANG: u64 = 1;
 
 /// Starts a `wait` on every child without one; says whether it started
 /// any.
-fn arm(children: &mut BTreeMap<u64, Child>, which: Option<u64>) -> Result<bool, Errno> {
+fn arm(children: &mut BTreeMap<u64, Child>, which: Which) -> Result<bool, Errno> {
     let mut started = false;
     for (pid, child) in children.iter_mut() {
-        if which.is_some_and(|w| w != *pid) || child.wait.is_some() {
+        if !which.matches(*pid, child) || child.wait.is_some() {
             continue;
         }
         child.wait = Some(child.handle.wait_async()?);
@@ -98,8 +137,8 @@ fn arm(children: &mut BTreeMap<u64, Child>, which: Option<u64>) -> Result<bool, 
     Ok(started)
 }
 
-/// `wait4(pid, status, options, rusage)`: for child `pid`, or any child
-/// (`pid` -1, 0 or below -1: process groups are not told apart here yet);
+/// `wait4(pid, status, options, rusage)`: for child `pid`, any child
+/// (-1), a child of the caller's process group (0) or of group `-pid`;
 /// `WNOHANG`. With `SIGCHLD` ignored (or `SA_NOCLDWAIT`) children leave
 /// no zombies: it waits until none is left and fails with `ECHILD`.
 pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
@@ -108,15 +147,21 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
     }
     let since = crate::signal::generation();
     let pid = pid as i64;
-    let which = if pid > 0 { Some(pid as u64) } else { None };
+    let which = Which::of(pid);
     loop {
         // Look for an ended child under the lock; wait outside it.
         let mut calls = {
             let mut children = CHILDREN.lock();
-            match which {
-                Some(p) if !children.contains_key(&p) => return Err(Errno::ECHILD),
-                None if children.is_empty() => return Err(Errno::ECHILD),
-                _ => {}
+            if let Which::Group(_) = which {
+                // Live children may have moved themselves.
+                for (p, child) in children.iter_mut() {
+                    if let Ok(g) = crate::signal::getpgid(*p) {
+                        child.pgid = g as u64;
+                    }
+                }
+            }
+            if !children.iter().any(|(p, c)| which.matches(*p, c)) {
+                return Err(Errno::ECHILD);
             }
             if arm(&mut children, which)? {
                 // Let the kernel take the new waits now: one on a child that
@@ -125,7 +170,7 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
             }
             let ended = children
                 .iter()
-                .filter(|(p, _)| which.is_none_or(|w| w == **p))
+                .filter(|(p, c)| which.matches(**p, c))
                 .find(|(_, c)| c.wait.as_ref().is_some_and(PendingCall::is_complete))
                 .map(|(p, _)| *p);
             if let Some(p) = ended
@@ -156,7 +201,7 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
             // Take the waits out to wait on them without the lock.
             let taken: alloc::vec::Vec<(u64, PendingCall)> = children
                 .iter_mut()
-                .filter(|(p, _)| which.is_none_or(|w| w == **p))
+                .filter(|(p, c)| which.matches(**p, c))
                 .filter_map(|(p, c)| c.wait.take().map(|w| (*p, w)))
                 .collect();
             taken

@@ -356,7 +356,12 @@ pub fn setpgid(pid: u64, pgid: u64) -> SysResult {
     if (pid as i32) < 0 || (pgid as i32) < 0 {
         return Err(Errno::EINVAL);
     }
-    group(abi::group_op::SET_PGID, u64::from(pid as u32), u64::from(pgid as u32))
+    let r = group(abi::group_op::SET_PGID, u64::from(pid as u32), u64::from(pgid as u32))?;
+    let (pid, pgid) = (u64::from(pid as u32), u64::from(pgid as u32));
+    if pid != 0 {
+        crate::children::note_group(pid, if pgid == 0 { pid } else { pgid });
+    }
+    Ok(r)
 }
 
 /// `getpgid(pid)`.
