@@ -2,18 +2,14 @@
  * kept as zombies; wait blocks until every child has ended and then fails
  * with ECHILD; kill(pid, 0) on an ended child is ESRCH. Back at SIG_DFL,
  * an ended child is kept as a zombie (kill(pid, 0) succeeds) until it is
- * reaped.
- *
- * Gap (capOS today): a child that ended is gone for kill(pid, 0) (ESRCH)
- * before it is reaped, and SIGCHLD ignored or SA_NOCLDWAIT does not stop
- * zombies: wait still returns the child instead of blocking and ECHILD. */
+ * reaped. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "../proc.h"
+#include "proc.h"
 
 
 static volatile sig_atomic_t handled;
