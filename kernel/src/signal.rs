@@ -47,6 +47,9 @@ pub struct SignalState {
     pub sid: u64,
     /// `ITIMER_REAL`: uptime of the next `SIGALRM`, and the interval.
     alarm: Option<(u64, u64)>,
+    /// Whether [`ALARMS`] lists the process (once at most, however often
+    /// it sets and clears its alarm between two ticks).
+    alarm_listed: bool,
 }
 
 impl SignalState {
@@ -58,6 +61,7 @@ impl SignalState {
             pgid,
             sid,
             alarm: None,
+            alarm_listed: false,
         }
     }
 
@@ -283,13 +287,18 @@ fn alarm(process: &Arc<Process>, value_ns: u64, interval_ns: u64, old: u64) -> R
     if value_ns == u64::MAX {
         return Ok(0);
     }
-    if value_ns != 0 && before.is_none() {
+    let listed = process.signals.lock().alarm_listed;
+    if value_ns != 0 && !listed {
         let mut alarms = ALARMS.lock();
         alarms.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
         alarms.push(Arc::downgrade(process));
     }
     let at = now.saturating_add(value_ns);
-    process.signals.lock().alarm = (value_ns != 0).then_some((at, interval_ns));
+    {
+        let mut s = process.signals.lock();
+        s.alarm = (value_ns != 0).then_some((at, interval_ns));
+        s.alarm_listed |= value_ns != 0;
+    }
     if value_ns != 0 {
         NEXT_ALARM.fetch_min(at, Ordering::AcqRel);
     }
@@ -311,7 +320,10 @@ pub fn on_tick(now: u64) {
                 return false;
             }
             let mut s = p.signals.lock();
-            let Some((at, every)) = s.alarm else { return false };
+            let Some((at, every)) = s.alarm else {
+                s.alarm_listed = false;
+                return false;
+            };
             if at > now {
                 next = next.min(at);
                 return true;
@@ -320,6 +332,7 @@ pub fn on_tick(now: u64) {
             if let Some((again, _)) = s.alarm {
                 next = next.min(again);
             }
+            s.alarm_listed = every != 0;
             drop(s);
             if due.try_reserve(1).is_ok() {
                 due.push(p.clone());
