@@ -225,7 +225,7 @@ pub fn syscall(process: &Arc<Process>, thread: &Arc<Thread>, args: [u64; 4]) -> 
         abi::op::TAKE => {
             // Marks the return as a point where handlers run (as after a
             // `sigsuspend`, with the mask unchanged).
-            *thread.suspend_mask.lock() = Some(thread.blocked());
+            thread.set_suspend_mask(thread.blocked());
             Ok(0)
         }
         abi::op::DEFER => {
@@ -348,7 +348,7 @@ pub fn on_tick(now: u64) {
 
 fn suspend(process: &Arc<Process>, thread: &Arc<Thread>, mask: u64) -> Result<u64, CapError> {
     let old = thread.blocked();
-    *thread.suspend_mask.lock() = Some(old);
+    thread.set_suspend_mask(old);
     thread.set_blocked(mask);
     // Spurious wake-ups (a completion) only go round again.
     while !interrupts(process, thread) && process.exit_status().is_none() {
@@ -363,18 +363,27 @@ fn suspend(process: &Arc<Process>, thread: &Arc<Thread>, mask: u64) -> Result<u6
 /// Runs before every return to user mode of the current thread, whose
 /// user registers are `frame`: ends the thread if its process ended;
 /// delivers the first pending signal it does not block.
+///
+/// Every syscall and interrupt returns through here, so the common case
+/// (nothing pending) costs two atomic loads after the thread lookup.
 pub fn on_user_return(frame: &mut TrapFrame) {
     let Some(thread) = crate::sched::current() else { return };
     let Some(process) = thread.process() else { return };
-    if process.exit_status().is_some() {
+    // An interrupt (a tick's alarm, the terminal's Ctrl-C) may have ended
+    // the process it interrupted; a syscall checks that itself.
+    if frame.vector != crate::arch::x86_64::syscall::SYSCALL_VECTOR && process.exit_status().is_some() {
         leave(thread, process);
     }
-    if process.pending.load(Ordering::Acquire) & !thread.blocked() != 0 {
+    let pending = process.pending.load(Ordering::Acquire) & !thread.blocked() != 0;
+    if !pending && !thread.has_suspend_mask() {
+        return;
+    }
+    if pending {
         deliver(&process, &thread, frame);
     }
     // A `sigsuspend` that ran no handler (an ignored signal woke it) puts
     // its mask back.
-    if let Some(mask) = thread.suspend_mask.lock().take() {
+    if let Some(mask) = thread.take_suspend_mask() {
         thread.set_blocked(mask);
     }
     if process.exit_status().is_some() {
@@ -408,7 +417,7 @@ fn deferred(process: &Process) -> bool {
 fn deliver(process: &Arc<Process>, thread: &Arc<Thread>, frame: &mut TrapFrame) {
     // A `sigsuspend` or `TAKE` is a point where the runtime takes
     // handlers.
-    if thread.suspend_mask.lock().is_none() && deferred(process) {
+    if !thread.has_suspend_mask() && deferred(process) {
         return;
     }
     loop {
@@ -455,7 +464,7 @@ fn enter_handler(
     action: &SignalAction,
     (sender, code): (u32, i32),
 ) -> Result<(), CapError> {
-    let restore = thread.suspend_mask.lock().take().unwrap_or(thread.blocked());
+    let restore = thread.take_suspend_mask().unwrap_or(thread.blocked());
     let at = frame
         .rsp
         .checked_sub(128 + abi::FRAME_SIZE as u64)

@@ -61,11 +61,15 @@ pub struct Thread {
     in_syscall: AtomicBool,
     /// Signals it blocks (bit `n - 1` for signal `n`; `crate::signal`).
     blocked: AtomicU64,
-    /// The mask a `sigsuspend` replaced, put back once a handler ran.
-    pub suspend_mask: Mutex<Option<u64>>,
+    /// The mask a `sigsuspend` replaced, put back once a handler ran
+    /// ([`NO_MASK`] when none: a mask never holds the unblockable bits).
+    suspend_mask: AtomicU64,
     /// Its kernel memory, charged to its process (`None` for idle).
     _kmem: Option<crate::mem::kmem_quota::Charge>,
 }
+
+/// `Thread::suspend_mask` when no `sigsuspend` (or `TAKE`) is pending.
+const NO_MASK: u64 = u64::MAX;
 
 static NEXT_TID: AtomicU64 = AtomicU64::new(1);
 
@@ -95,7 +99,7 @@ impl Thread {
             state: Mutex::new(ThreadState::Ready),
             in_syscall: AtomicBool::new(false),
             blocked: AtomicU64::new(0),
-            suspend_mask: Mutex::new(None),
+            suspend_mask: AtomicU64::new(NO_MASK),
             _kmem: Some(charge),
         })
         .map_err(|_| capos_abi::error::CapError::OutOfMemory)
@@ -112,7 +116,7 @@ impl Thread {
             state: Mutex::new(ThreadState::Running),
             in_syscall: AtomicBool::new(false),
             blocked: AtomicU64::new(0),
-            suspend_mask: Mutex::new(None),
+            suspend_mask: AtomicU64::new(NO_MASK),
             _kmem: None,
         })
     }
@@ -173,6 +177,23 @@ impl Thread {
     /// Sets the signals it blocks (never `SIGKILL` or `SIGSTOP`).
     pub fn set_blocked(&self, mask: u64) {
         self.blocked.store(mask & !capos_abi::signal::UNBLOCKABLE, Ordering::Release);
+    }
+
+    /// Notes the mask to put back after the handler this return to user
+    /// mode runs (`sigsuspend`, `TAKE`): handlers run even while the
+    /// runtime defers them.
+    pub fn set_suspend_mask(&self, mask: u64) {
+        self.suspend_mask.store(mask & !capos_abi::signal::UNBLOCKABLE, Ordering::Release);
+    }
+
+    /// Takes the mask [`Self::set_suspend_mask`] noted, if any.
+    pub fn take_suspend_mask(&self) -> Option<u64> {
+        Some(self.suspend_mask.swap(NO_MASK, Ordering::AcqRel)).filter(|&m| m != NO_MASK)
+    }
+
+    /// Whether a mask is noted (a `sigsuspend` or `TAKE` returns).
+    pub fn has_suspend_mask(&self) -> bool {
+        self.suspend_mask.load(Ordering::Acquire) != NO_MASK
     }
 
     /// Marks the start (true) or end (false) of a syscall.
