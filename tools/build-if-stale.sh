@@ -4,7 +4,8 @@
 # Runs `make MAKE-ARGS...` in the source tree unless nothing changed since
 # the last successful run for NAME: the stamp build/stamps/NAME is newer
 # than every file of the source tree (any folder called `target`, build/,
-# .git/ and node_modules/ are not looked at) and every FILE given with
+# .git/, node_modules/ and sysroot/ — built outputs — are not looked at)
+# and every FILE given with
 # --needs exists. The check is one `find`, a few milliseconds, where even a
 # no-op cargo build of the kernel, the userspace and the tools costs over a
 # second; when anything changed (or a needed file is missing) make runs and
@@ -33,7 +34,8 @@ fresh() {
     for file in $needs; do
         [ -e "$root/$file" ] || return 1
     done
-    changed=$(cd "$root" && find . \( -name target -o -path ./build -o -path ./.git -o -name node_modules \) -prune \
+    changed=$(cd "$root" && find . \( -name target -o -path ./build -o -path ./.git -o -name node_modules \
+        -o -path ./sysroot \) -prune \
         -o -newer "$stamp" -print -quit 2>/dev/null)
     [ -z "$changed" ]
 }

@@ -24,11 +24,16 @@ die() { echo "sysroot: $*" >&2; exit 1; }
 # shellcheck source=../ports/musl/recipe
 . "$root/ports/musl/recipe"
 
-mkdir -p "$out/lib" "$out/bin"
-rm -rf "$out/include.new"
-cp -a "$musl/include" "$out/include.new"
-mkdir -p "$out/include.new/capos"
-cp "$root/libcapos/include/capos/capos.h" "$out/include.new/capos/capos.h"
+# Everything is made in a staging directory first, then only what changed
+# is published, each file by an atomic rename: a build that changes
+# nothing touches nothing (so nothing looks stale afterwards), and a
+# compiler reading the sysroot meanwhile never sees a half-written file.
+stage=$out/.stage
+rm -rf "$stage"
+mkdir -p "$stage/lib" "$stage/bin"
+cp -a "$musl/include" "$stage/include"
+mkdir -p "$stage/include/capos"
+cp "$root/libcapos/include/capos/capos.h" "$stage/include/capos/capos.h"
 {
   echo "/* Generated from schema/capos.capnp by tools/sysroot.sh: the interface ids. */"
   echo "#ifndef CAPOS_INTERFACES_H"
@@ -39,18 +44,33 @@ cp "$root/libcapos/include/capos/capos.h" "$out/include.new/capos/capos.h"
       echo "#define CAPOS_IFACE_$upper ${id#@}ULL"
     done
   echo "#endif"
-} >"$out/include.new/capos/interfaces.h"
-rm -rf "$out/include"
-mv "$out/include.new" "$out/include"
+} >"$stage/include/capos/interfaces.h"
 for lib in crti.o crtn.o libc.a libm.a libpthread.a librt.a; do
-  cp "$musl/lib/$lib" "$out/lib/$lib"
+  cp "$musl/lib/$lib" "$stage/lib/$lib"
 done
-"${CC:-gcc}" -c -o "$out/lib/crt1.o" "$root/libcapos-posix/crt/crt1.S"
-cp "$posix" "$out/lib/libcapos_posix.a"
-rm -f "$out/lib/libcapos.a"
-ar rc "$out/lib/libcapos.a"
-cp "$root/tools/capos-cc/capos-gcc.specs" "$out/lib/capos-gcc.specs"
-install -m 755 "$root/tools/capos-cc/capos-cc" "$out/bin/capos-cc"
-grep -m1 '^version' "$root/Cargo.toml" | cut -d'"' -f2 >"$out/VERSION"
-echo "$UPSTREAM_VERSION" >"$out/MUSL_VERSION"
+"${CC:-gcc}" -c -o "$stage/lib/crt1.o" "$root/libcapos-posix/crt/crt1.S"
+cp "$posix" "$stage/lib/libcapos_posix.a"
+ar rc "$stage/lib/libcapos.a"
+cp "$root/tools/capos-cc/capos-gcc.specs" "$stage/lib/capos-gcc.specs"
+install -m 755 "$root/tools/capos-cc/capos-cc" "$stage/bin/capos-cc"
+grep -m1 '^version' "$root/Cargo.toml" | cut -d'"' -f2 >"$stage/VERSION"
+echo "$UPSTREAM_VERSION" >"$stage/MUSL_VERSION"
+
+# The headers as one directory: swapped only when they differ.
+if ! diff -rq "$stage/include" "$out/include" >/dev/null 2>&1; then
+  rm -rf "$out/include.old"
+  [ ! -d "$out/include" ] || mv "$out/include" "$out/include.old"
+  mv "$stage/include" "$out/include"
+  rm -rf "$out/include.old"
+fi
+# Every other file: replaced (renamed over) only when it differs.
+(cd "$stage" && find . -path ./include -prune -o -type f -print) | while read -r file; do
+  file=${file#./}
+  if ! cmp -s "$stage/$file" "$out/$file"; then
+    mkdir -p "$(dirname "$out/$file")"
+    cp -p "$stage/$file" "$out/$file.new.$$"
+    mv -f "$out/$file.new.$$" "$out/$file"
+  fi
+done
+rm -rf "$stage"
 echo "sysroot: sysroot/ (bin/capos-cc, include/, lib/)"
