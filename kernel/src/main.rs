@@ -82,6 +82,7 @@ pub extern "C" fn kmain(magic: u32, info_phys: u32) -> ! {
     if let Err(e) = mem::heap::init(heap_bytes, mem::heap::limit(boot.usable_bytes())) {
         panic!("cannot map the kernel heap: {e:?}");
     }
+    serial::reserve_queues();
 
     pic::disable();
     let lapic_base = match mem::paging::map_mmio(lapic::physical_base(), 4096) {

@@ -315,6 +315,8 @@ impl Process {
         drop(carve);
         PROCESSES.lock().remove(&self.pid);
         crate::cap::park::forget_process(self.pid);
+        crate::cap::timer::forget_process(self);
+        crate::cap::terminal_session::forget_process(self);
         log::info!("process {} ({}) ended: {status}", self.pid, self.name);
         for waiter in waiters {
             waiter.complete(crate::cap::process_spawner::exit_status_reply(status));

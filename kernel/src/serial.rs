@@ -105,6 +105,13 @@ impl PortState {
         }
     }
 
+    /// Takes the queue's whole room ([`TX_CAPACITY`]) if it can; a queue
+    /// without it still grows as output needs.
+    fn reserve(&mut self) {
+        let missing = TX_CAPACITY.saturating_sub(self.tx.len());
+        let _ = self.tx.try_reserve_exact(missing);
+    }
+
     /// Sends everything queued, waiting for the UART (at power-off).
     // Only the normal kernel powers off; the ktest build does not.
     #[cfg_attr(feature = "ktest", allow(dead_code))]
@@ -184,8 +191,27 @@ pub fn init_port(port: Port) -> bool {
             return false;
         }
         state.uart = Some(uart);
+        if crate::mem::heap::is_ready() {
+            state.reserve();
+        }
         true
     })
+}
+
+/// Gives every port set up so far its whole transmit queue (called once the
+/// kernel heap exists; ports set up later get theirs in [`init_port`]).
+/// The queue's room is taken at boot rather than grown by output: what a
+/// burst of output would keep afterwards is then no heap growth, and
+/// queueing does not allocate.
+pub fn reserve_queues() {
+    for port in [Port::Com1, Port::Com2, Port::Com3] {
+        x86_64::instructions::interrupts::without_interrupts(|| {
+            let mut state = port.lock().lock();
+            if state.uart.is_some() {
+                state.reserve();
+            }
+        });
+    }
 }
 
 /// Queues `bytes` for `port` (with `crlf`, each `\n` as `\r\n`) and

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! probe [--out TEXT]... [--err TEXT]... [--cat-stdin] [--count-stdin] [--out-bytes N]
-//!       [--checksum PATH] [--abandon-read] [--args] [--spawn-orphan hang|spin]...
+//!       [--checksum PATH] [--abandon-read] [--abandon-sleep] [--args] [--spawn-orphan hang|spin]...
 //!       [--park-threads N] [--panic TEXT] [--hang] [--spin] [--exit N]
 //! ```
 //!
@@ -15,7 +15,10 @@
 //! hex) of the file PATH, read through the `fs` cap: `SIZE HASH`,
 //! `--abandon-read` starts a terminal read and
 //! exits without waiting for it (the kernel must drop the read, so the
-//! next line goes to whoever reads next), `--args` prints each argument on
+//! next line goes to whoever reads next), `--abandon-sleep` starts an
+//! hour's sleep on the `timer` cap and exits without waiting for it (the
+//! kernel must drop the sleep with the process, not keep it an hour),
+//! `--args` prints each argument on
 //! its own line, `--spawn-orphan hang` starts a child `probe --hang` (and
 //! `spin` one `probe --spin`) with no caps through the `processSpawner`
 //! cap and leaves it running (the kernel kills it when probe ends), `--panic` panics with TEXT (status 101),
@@ -87,6 +90,14 @@ fn main(caps: Caps) -> i32 {
                     core::mem::forget(pending);
                 }),
                 None => Err(CapError::NotFound),
+            },
+            ("--abandon-sleep", _) => match Timer::from_caps(&caps, "timer") {
+                Ok(timer) => timer.sleep_async(3_600_000_000_000).map(|pending| {
+                    // Give the kernel the sleep, then leave with it pending.
+                    let _ = capos::syscall::cap_enter(0, 0);
+                    core::mem::forget(pending);
+                }),
+                Err(_) => Err(CapError::NotFound),
             },
             ("--args", _) => args.iter().try_for_each(|a| out.line(a)),
             ("--spawn-orphan", Some(mode @ ("hang" | "spin"))) => {

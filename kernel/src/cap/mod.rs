@@ -161,6 +161,11 @@ impl PendingCall {
         }
     }
 
+    /// Whether `process` made this call (whatever image it runs now).
+    pub fn is_from(&self, process: &Process) -> bool {
+        core::ptr::eq(self.process.as_ptr(), process)
+    }
+
     /// The caller, if it is still running (a process that ended may still
     /// exist while handles to it do).
     pub fn live_caller(&self) -> Option<alloc::sync::Arc<Process>> {

@@ -54,6 +54,18 @@ static SESSION: Mutex<Option<Session>> = Mutex::new(None);
 /// Where `stderr` writes, and whether it translates `\n`.
 static STDERR: Mutex<(Channel, bool)> = Mutex::new((Channel::CONSOLE, true));
 
+/// Drops the reads and interrupt waits `process` has pending (it ended):
+/// kept until the next input or interrupt, each would hold the ended
+/// process's memory that long.
+pub fn forget_process(process: &crate::process::Process) {
+    x86_64::instructions::interrupts::without_interrupts(|| {
+        if let Some(s) = SESSION.lock().as_mut() {
+            s.readers.retain(|(reader, _)| !reader.is_from(process));
+            s.interrupt_waiters.retain(|(_, waiter)| !waiter.is_from(process));
+        }
+    });
+}
+
 /// Sets the session up from the kernel command line.
 pub fn init(boot: &crate::boot::BootInfo) {
     use capos_abi::cmdline;

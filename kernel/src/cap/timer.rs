@@ -55,6 +55,12 @@ impl CapObject for Timer {
     }
 }
 
+/// Drops the sleeps `process` has pending (it ended): kept to their
+/// deadline, each would hold the ended process's memory that long.
+pub fn forget_process(process: &crate::process::Process) {
+    SLEEPERS.lock().retain(|(_, call)| !call.is_from(process));
+}
+
 /// Completes the sleeps whose deadline passed; called on every tick.
 pub fn on_tick(now_ns: u64) {
     let due: Vec<PendingCall> = {

@@ -126,6 +126,11 @@ pub fn init(size: u64, limit: u64) -> Result<(), MapError> {
     Ok(())
 }
 
+/// Whether the heap is set up (allocations before [`init`] fail).
+pub fn is_ready() -> bool {
+    HEAP.0.lock().is_some()
+}
+
 /// Bytes in use and bytes free in the heap as mapped now.
 pub fn usage() -> (usize, usize) {
     HEAP.0.lock().as_ref().map_or((0, 0), |s| (s.heap.used(), s.heap.free()))
