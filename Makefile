@@ -40,13 +40,13 @@ SYSTEMS    := $(wildcard systems/*.cue)
 MANIFESTS  := $(BUILD)/manifest.bin $(patsubst systems/%.cue,$(BUILD)/manifest-%.bin,$(SYSTEMS))
 # Ported C programs (ports/NAME/, docs/ports.md), built with capos-cc and
 # installed into build/ports/bin/, where the manifests take them from.
-PORTS      := dash
+PORTS      := dash busybox
 PORTS_BIN  := $(BUILD)/ports/bin
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
         generated-code-check fuzz-smoke fuzz-qemu bench musl musl-test posix sysroot c-test wasm-test \
-        ports dash sh-test \
+        ports dash busybox sh-test \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -196,6 +196,11 @@ ports: sysroot
 # dash 0.5.12 (Debian bookworm), capOS's /bin/sh and /bin/dash.
 dash: sysroot
 	@ports/build.sh dash
+
+# busybox 1.35.0 (Debian bookworm), the userland: /bin/busybox and the
+# applets of ports/busybox/applets.config as /bin/APPLET.
+busybox: sysroot
+	@ports/build.sh busybox
 
 # The differential shell suite: every tests/sh/scripts/*.sh run by the
 # host's dash and by capOS's dash (all in one boot), outputs compared.

@@ -10,8 +10,12 @@
 # other and prints what each did, on the host in a staged copy of the
 # guest's layout (t/scripts/, tmp/work/NAME/), inside capOS with the
 # scripts at /t/scripts and empty working directories under /tmp/work.
-# PATH holds only the shell (`sh`, `dash`) on both sides: the scripts use
-# dash's builtins and dash itself.
+# PATH holds the shell (`sh`, `dash`) and busybox's applets on both
+# sides: inside capOS the /bin of the default system (ports/busybox/), on
+# the host the host's busybox (Debian's `busybox` package, the same
+# version as capOS's; make setup installs it) under the same names, read
+# from system.cue's `_busyboxApplets`. Scripts using the applets are named
+# util_*.sh.
 #
 # Usage: tests/sh/run.sh [NAME...]   (default: every script)
 # Ends with `N passed, N failed`; exits 1 on any failure.
@@ -23,6 +27,11 @@ out=$root/build/tests/sh
 host_dash=$(command -v dash || true)
 [ -n "$host_dash" ] || { echo "sh-test: the host has no dash (make setup installs it)" >&2; exit 1; }
 [ -f "$root/build/ports/bin/dash" ] || { echo "sh-test: no build/ports/bin/dash; run \`make dash\` first" >&2; exit 1; }
+host_busybox=$(command -v busybox || true)
+[ -n "$host_busybox" ] || { echo "sh-test: the host has no busybox (make setup installs it)" >&2; exit 1; }
+# The applets the default system carries as /bin/NAME (system.cue).
+mapfile -t applets < <(sed -n '/^_busyboxApplets: \[/,/^\]/p' "$root/system.cue" | grep -o '"[^"]*"' | tr -d '"')
+[ ${#applets[@]} -gt 0 ] || { echo "sh-test: no _busyboxApplets list in system.cue" >&2; exit 1; }
 
 if [ $# -gt 0 ]; then
   names=("$@")
@@ -49,11 +58,16 @@ for name in "${names[@]}"; do
   : >"$out/stage/tmp/work/$name/.keep"
 done
 
-# The host: the same layout, PATH with only dash as sh and dash.
+# The host: the same layout, PATH with dash as sh and dash, and the host's
+# busybox as busybox and as each applet.
 cp -a "$out/stage/." "$out/host-root/"
 mkdir -p "$out/host-root/bin"
 ln -s "$host_dash" "$out/host-root/bin/sh"
 ln -s "$host_dash" "$out/host-root/bin/dash"
+ln -s "$host_busybox" "$out/host-root/bin/busybox"
+for applet in "${applets[@]}"; do
+  ln -s "$host_busybox" "$out/host-root/bin/$applet"
+done
 (cd "$out/host-root" && timeout 300 env -i PATH="$out/host-root/bin" "$host_dash" t/driver.sh "${names[@]}" \
    >"$out/host.txt" 2>"$out/host.stderr")
 echo "host driver: status $?" >"$out/host.status"
