@@ -444,7 +444,7 @@ fn device_stat(object: &Object) -> musl::stat {
     }
 }
 
-fn fd_stat(fd: i64) -> Result<musl::stat, Errno> {
+pub(crate) fn fd_stat(fd: i64) -> Result<musl::stat, Errno> {
     let d = fd::get(fd)?;
     Ok(match &d.object {
         Object::File(f) => node_stat(&f.file.stat()?, &f.path),
@@ -454,7 +454,7 @@ fn fd_stat(fd: i64) -> Result<musl::stat, Errno> {
     })
 }
 
-fn path_stat(dirfd: i64, path: &str) -> Result<musl::stat, Errno> {
+pub(crate) fn path_stat(dirfd: i64, path: &str) -> Result<musl::stat, Errno> {
     let full = resolve(dirfd, path)?;
     if let Some(object) = device(&full) {
         return Ok(device_stat(&object?));

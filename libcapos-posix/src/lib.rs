@@ -28,6 +28,7 @@ extern crate alloc;
 // library, so a program has one runtime for both.
 extern crate capos_c;
 
+pub mod attrs;
 pub mod children;
 pub mod errno;
 pub mod exec;

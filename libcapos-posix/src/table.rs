@@ -13,7 +13,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::errno::{Errno, SysResult};
 use crate::musl::*;
-use crate::{children, exec, files, memory, pipe, process, signal, thread, time};
+use crate::{attrs, children, exec, files, memory, pipe, process, signal, thread, time};
 
 /// A system call the adapter serves.
 pub struct Call {
@@ -143,6 +143,12 @@ calls! {
     SYS_getrandom "pux" => |a| process::getrandom(a[0], a[1], a[2]);
     SYS_statx "dsxxp" => |a| files::statx(fd(a[0]), a[1], a[2], a[4]);
     SYS_faccessat2 "dsox" => |a| files::faccessat(fd(a[0]), a[1], a[2]);
+    // Times and links, which the file service does not keep (attrs.rs).
+    SYS_utimensat "dppx" => |a| attrs::utimensat(fd(a[0]), a[1], a[2], a[3]);
+    SYS_link "ss" => |a| attrs::linkat(AT_FDCWD_, a[0], AT_FDCWD_, a[1], 0);
+    SYS_linkat "dsdsx" => |a| attrs::linkat(fd(a[0]), a[1], fd(a[2]), a[3], a[4]);
+    SYS_symlink "ss" => |a| attrs::symlinkat(a[0], AT_FDCWD_, a[1]);
+    SYS_symlinkat "sds" => |a| attrs::symlinkat(a[0], fd(a[1]), a[2]);
 }
 
 /// Index into [`CALLS`] by number (`u16::MAX`: not served).
