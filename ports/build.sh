@@ -12,8 +12,9 @@
 #
 # Cached at two levels, so a second build does nothing and fetches nothing:
 #   - the tree is rebuilt from scratch only when what it is made from
-#     changed: the recipe, the patches, the port's build.sh, the pin, these
-#     scripts, the compilers and the sysroot's headers (build.stamp);
+#     changed: every file of ports/NAME/ (the recipe, the patches, the
+#     port's build.sh, a configuration fragment), the pin, these scripts,
+#     the compilers and the sysroot's headers (build.stamp);
 #   - when only the sysroot's libraries changed (an edit of the POSIX
 #     adapter), the programs are linked again (`build.sh make` after
 #     removing them; link.stamp).
@@ -45,9 +46,8 @@ bindir=$root/build/ports/bin
 tree_key=$(
   cd "$root"
   # shellcheck disable=SC2046 # file names without white space, one per word
-  port_key "ports/$name/recipe" "ports/$name/build.sh" "vendor/$name.toml" \
-    ports/fetch.sh ports/lib.sh ports/build.sh \
-    $(find "ports/$name/patches" -type f 2>/dev/null | LC_ALL=C sort) \
+  port_key "vendor/$name.toml" ports/fetch.sh ports/lib.sh ports/build.sh \
+    $(find "ports/$name" -type f | LC_ALL=C sort) \
     $(find sysroot/include -type f | LC_ALL=C sort) \
     sysroot/bin/capos-cc sysroot/lib/capos-gcc.specs \
     "text:$("$CC_FOR_BUILD" --version | head -n 1)" "text:JOBS=$JOBS"
