@@ -149,6 +149,14 @@ calls! {
     SYS_linkat "dsdsx" => |a| attrs::linkat(fd(a[0]), a[1], fd(a[2]), a[3], a[4]);
     SYS_symlink "ss" => |a| attrs::symlinkat(a[0], AT_FDCWD_, a[1]);
     SYS_symlinkat "sds" => |a| attrs::symlinkat(a[0], fd(a[1]), a[2]);
+    // Permission bits and owners, which the file service does not keep.
+    SYS_chmod "so" => |a| attrs::fchmodat(AT_FDCWD_, a[0], a[1]);
+    SYS_fchmod "do" => |a| attrs::fchmod(fd(a[0]), a[1]);
+    SYS_fchmodat "dso" => |a| attrs::fchmodat(fd(a[0]), a[1], a[2]);
+    SYS_chown "sdd" => |a| attrs::fchownat(AT_FDCWD_, a[0], a[1], a[2], 0);
+    SYS_lchown "sdd" => |a| attrs::fchownat(AT_FDCWD_, a[0], a[1], a[2], 0);
+    SYS_fchown "ddd" => |a| attrs::fchown(fd(a[0]), a[1], a[2]);
+    SYS_fchownat "dsddx" => |a| attrs::fchownat(fd(a[0]), a[1], a[2], a[3], a[4]);
 }
 
 /// Index into [`CALLS`] by number (`u16::MAX`: not served).

@@ -3,7 +3,9 @@
  * symbolic link whose paths are fine fails with EPERM (as Linux on a file
  * system without links) and makes nothing; utimensat succeeds on a
  * writable file, records no time (stat reports 0), and is EROFS on a
- * read-only boot file. Checks itself; exits 0 when every check holds. */
+ * read-only boot file; chmod and chown accept only what stat reports
+ * (EPERM, or EROFS on a read-only node, for anything else), as on a FAT
+ * volume. Checks itself; exits 0 when every check holds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,5 +42,30 @@ int main(void)
 	struct timespec omit[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
 	check("omitting both times on it changes nothing and succeeds",
 	      utimensat(AT_FDCWD, "/bin/sh", omit, 0) == 0);
+
+	check("chmod to the mode stat reports succeeds", chmod("/tmp/lu-file", 0755) == 0);
+	errno = 0;
+	check("chmod to another mode is EPERM", chmod("/tmp/lu-file", 0644) == -1 && errno == EPERM);
+	check("and the mode stays", stat("/tmp/lu-file", &st) == 0 && (st.st_mode & 07777) == 0755);
+	check("chmod of a read-only boot file to its mode succeeds", chmod("/bin/sh", 0555) == 0);
+	errno = 0;
+	check("chmod of a read-only boot file to another mode is EROFS",
+	      chmod("/bin/sh", 0755) == -1 && errno == EROFS);
+	errno = 0;
+	check("chmod of a missing path is ENOENT", chmod("/tmp/no-such", 0755) == -1 && errno == ENOENT);
+	fd = open("/tmp/lu-file", O_RDONLY);
+	check("fchmod to the mode stat reports succeeds", fd >= 0 && fchmod(fd, 0755) == 0);
+	errno = 0;
+	check("fchmod to another mode is EPERM", fchmod(fd, 0600) == -1 && errno == EPERM);
+	check("fchown to 0:0 succeeds", fchown(fd, 0, 0) == 0);
+	close(fd);
+	errno = 0;
+	check("fchmod of a bad fd is EBADF", fchmod(999, 0755) == -1 && errno == EBADF);
+	check("chown to 0:0 succeeds", chown("/tmp/lu-file", 0, 0) == 0);
+	check("chown keeping both (-1) succeeds", chown("/tmp/lu-file", (uid_t)-1, (gid_t)-1) == 0);
+	errno = 0;
+	check("chown to another owner is EPERM", chown("/tmp/lu-file", 1000, 0) == -1 && errno == EPERM);
+	errno = 0;
+	check("lchown to another group is EPERM", lchown("/tmp/lu-file", 0, 1000) == -1 && errno == EPERM);
 	return failures != 0;
 }
