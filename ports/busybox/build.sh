@@ -88,6 +88,10 @@ case "${1:-}" in
     configure
     ;;
   make)
+    # The link step: busybox is a copy of busybox_unstripped, which make
+    # relinks only when an object changed, not when the sysroot's
+    # libraries did (ports/build.sh removes `busybox` for a new link).
+    rm -f busybox_unstripped
     make_bb -j"$JOBS" busybox
     ;;
   *)

@@ -33,7 +33,8 @@ printf 'x y\nz\n' | xargs -I {} echo "[{}]"
 printf 'p\0q r\0' | xargs -0 -n 1 echo arg
 echo "-- xargs exit status"
 echo x | xargs false; echo "false via xargs: $?"
-echo x | xargs no_such_command_here 2>/dev/null; echo "missing command via xargs: $?"
+echo x | xargs no_such_command_here; echo "missing command via xargs: $?"
+find tree -name four.txt -exec no_such_command_here {} \;; echo "missing command via find -exec: $?"
 echo "-- remove the tree"
 rm -r tree/a
 find tree | sort
