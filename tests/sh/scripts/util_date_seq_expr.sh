@@ -1,5 +1,6 @@
 # busybox date (a fixed date, UTC), seq, expr, test, printf, basename,
-# dirname, env, true/false, sleep.
+# dirname, env, true/false, sleep, kill (the applets, not dash's builtins:
+# those run through env). Not uname: it names the system (Linux, capOS).
 date -u -d '2024-02-29 13:45:06' '+%Y-%m-%d %H:%M:%S'
 date -u -d '2024-02-29 13:45:06' '+%a %b %e %j %U %w %y %p %I'
 date -u -d @0 '+%s %A %B %d %m'
@@ -60,3 +61,15 @@ true; echo "true: $?"
 false; echo "false: $?"
 sleep 0.1; echo "slept: $?"
 sleep x 2>/dev/null; echo "bad sleep: $?"
+echo "-- kill"
+env kill -l 15
+env kill -l TERM
+# (wait's stderr aside: whether dash reports "Terminated" depends on
+# which child it reaps first, env or sleep, on Linux as on capOS)
+sleep 5 &
+env kill $!
+wait $! 2>/dev/null; echo "killed by the kill applet: $?"
+sleep 5 &
+env kill -s HUP $!
+wait $! 2>/dev/null; echo "SIGHUP: $?"
+env kill -0 99999 2>/dev/null; echo "no such process: $?"
