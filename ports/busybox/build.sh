@@ -36,7 +36,7 @@ options() {
 
 configure() {
   [ -f "$debian" ] || { echo "busybox: no $debian in the tree" >&2; exit 1; }
-  local applets fixed name value bad=0
+  local applets name value bad=0
   # The applets' option names: NAME of the IF_NAME(...) opening each
   # //applet: line of the source.
   applets=$(grep -rh '^//applet:' --include='*.c' . |
