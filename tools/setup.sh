@@ -25,6 +25,7 @@ APT_PACKAGES=(
   autoconf             # autoreconf: ports whose Debian patches change configure.ac (dash), as Debian builds them
   automake             #   (with autoconf)
   dash                 # the reference shell of the differential shell suite (tests/sh)
+  lua5.4               # the reference Lua of the differential Lua suite (tests/lua): the same Debian lua5.4 as ports/lua
   xz-utils             # xz: uncompresses the Linux peer's kernel (tools/linux-peer.sh, make bench)
   libclang1-14         # libclang: bindgen reads musl's headers (libcapos-posix/build.rs)
   wasi-libc            # the C library of wasm32-wasi programs (tests/wasm)
