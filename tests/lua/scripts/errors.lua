@@ -36,10 +36,15 @@ local ok, e = pcall(error, E)
 print(ok, e == E, tostring(e))
 print(pcall(pcall))
 print(pcall(string.rep, "x", 1e10))
-local depth = 0
-local function recurse() depth = depth + 1; recurse() end
-local ok2, msg = pcall(recurse)
-print(ok2, msg:match("stack overflow") ~= nil, depth > 1000)
+-- The C stack's limit (LUAI_MAXCCALLS), through metamethods and string.gsub
+-- callbacks; the Lua stack's (a million slots, tens of MiB) is in
+-- gaps/stack_overflow.lua.
+local cdepth = 0
+local deep = setmetatable({}, {__index = function(t, k) cdepth = cdepth + 1; return t[k] end})
+local ok2, msg = pcall(function() return deep.x end)
+print(ok2, msg:match("stack overflow") ~= nil, cdepth > 100)
+local function viagsub(s) return (s:gsub(".", viagsub)) end
+print(pcall(viagsub, "x"))
 local ok3, msg3 = pcall(function() local s = string.rep("x", 100) .. nil end)
 print(ok3, msg3)
 print(tostring(nil), tostring(false), type(print), type(nil), type(2), type("x"), type({}), type(coroutine.create(print)))

@@ -1,13 +1,20 @@
 -- The os library: time and date with fixed inputs (TZ=UTC on both
 -- sides), difftime, clock, getenv, tmpname, tmpfile, remove of a
 -- directory entry, setlocale, exit status of os.exit.
+--
+-- Left out because the C libraries differ, not Lua (capOS's Lua is on
+-- musl, the host's on glibc): %Z of a UTC date ("!": glibc says GMT, musl
+-- UTC; %Z of local time is tested, UTC on both), years past 9999 (musl's
+-- %Y writes "+36812"), and os.setlocale of an unknown name (glibc
+-- refuses it, musl accepts any name; musl names "C.UTF-8" for LC_ALL
+-- "C.UTF-8;C;C;C;C;C").
 print(os.time({year = 2000, month = 1, day = 1, hour = 0}))
 print(os.time({year = 2024, month = 2, day = 29, hour = 12, min = 30, sec = 15}))
 print(os.time({year = 2024, month = 13, day = 1, hour = 0}), os.time({year = 2024, month = 3, day = 0}))
 print(os.time({year = 1970, month = 1, day = 1, hour = 0}), pcall(os.time, {year = 1969, month = 12, day = 31, hour = 23, min = 59, sec = 59}))
 local t = 1700000000
 print(os.date("!%Y-%m-%d %H:%M:%S", t), os.date("%Y-%m-%d %H:%M:%S", t))
-print(os.date("!%a %A %b %B %d %e %j %U %W %w %u %y %C %p %I %M %Z", t))
+print(os.date("!%a %A %b %B %d %e %j %U %W %w %u %y %C %p %I %M", t), os.date("%Z", t))
 print(os.date("!%D %F %R %T %h %n%t%% %G %g %V", t))
 print(os.date("!%c|%x|%X", t))
 print(os.date("!%c", 0), os.date("!%x %X", 86399))
@@ -17,7 +24,7 @@ local lt = os.date("*t", t)
 print(lt.year, lt.hour, lt.isdst, os.time(lt))
 d.day = d.day + 40; d.hour = d.hour + 100
 print(os.time(d), os.date("!%F %T", os.time(d)))
-print(os.date("!%Y", 2^40), os.date("!%Y", -2^31))
+print(os.date("!%Y", 2^35), os.date("!%Y", -2^31))
 print(pcall(os.date, "%Ez", 0))
 print(pcall(os.date, "%Q", 0))
 print(pcall(os.time, {year = 2000}))
@@ -40,7 +47,7 @@ h:write("temporary data")
 h:seek("set")
 print(h:read("a"), io.type(h))
 h:close()
-print(os.setlocale(), os.setlocale("C"), os.setlocale(nil, "numeric"), os.setlocale("no_such_locale"))
+print(os.setlocale(), os.setlocale("C"), os.setlocale(nil, "numeric"))
 print(os.setlocale("C", "all"), os.setlocale("POSIX", "collate"), pcall(os.setlocale, "C", "nonsense"))
 print(os.remove("no_such_file"))
 print(os.exit == nil)
