@@ -48,8 +48,17 @@ pub const USER_END: u64 = 0x0000_8000_0000_0000;
 // The layout's invariants, checked at compile time: regions in order and
 // disjoint, page aligned, the heap inside the VirtualMemory range.
 const _: () = {
-    let marks =
-        [USER_MIN, IMAGE_END, ANON_END, VM_END, BOOTSTRAP_ADDR, STACK_TOP - STACK_RESERVE, STACK_TOP - STACK_SIZE, STACK_TOP, USER_END];
+    let marks = [
+        USER_MIN,
+        IMAGE_END,
+        ANON_END,
+        VM_END,
+        BOOTSTRAP_ADDR,
+        STACK_TOP - STACK_RESERVE,
+        STACK_TOP - STACK_SIZE,
+        STACK_TOP,
+        USER_END,
+    ];
     let mut i = 0;
     while i < marks.len() {
         assert!(marks[i].is_multiple_of(4096));

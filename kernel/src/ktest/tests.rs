@@ -368,7 +368,12 @@ fn address_space_stack_grows_in_reserve() -> TestResult {
         }
         ktest_assert!(grown < 16, "the reserve grew past the quota");
     }
-    ktest_assert!(frame::free_count() == before, "frames leaked: {} before, {} after", before, frame::free_count());
+    ktest_assert!(
+        frame::free_count() == before,
+        "frames leaked: {} before, {} after",
+        before,
+        frame::free_count()
+    );
     Ok(())
 }
 
