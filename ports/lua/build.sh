@@ -6,10 +6,10 @@
 # Debian's build-system patch (debian/patches/0001, applied by
 # dpkg-source) turns src/Makefile into a libtool build of a shared
 # liblua5.4.so and a C++ twin of every object, neither of which capOS has
-# (no shared libraries, no C++ sysroot). So this script compiles what
-# that Makefile would, with the same flags, directly: the core and the
-# standard libraries (CORE_O, LIB_O of src/Makefile) and lua.c, linked
-# statically into src/lua. The flags are Debian's (`-std=gnu99 -Wall
+# (no shared libraries, no C++ sysroot). So this script builds what that
+# Makefile would, with the same flags, through a small makefile of its own
+# (src/capos.mk): the core and the standard libraries (CORE_O, LIB_O of
+# src/Makefile) and lua.c, linked statically into src/lua. The flags are Debian's (`-std=gnu99 -Wall
 # -Wextra -DLUA_COMPAT_5_3`, -O2, llex/lparser/lcode with -Os) with
 # `-DLUA_USE_POSIX` (the makefile's `posix` platform) in place of Debian's
 # `linux-readline`: capOS has no dlopen and no readline, so `require` of a
@@ -30,26 +30,23 @@ case "${1:-}" in
     } >src/lua5.4-deb-multiarch.h
     ;;
   make)
-    cd src
     # The object lists of Debian's src/Makefile (so a new file upstream is
-    # picked up, and a removed one is not compiled).
-    objs() { sed -n "s/^$1=[[:space:]]*//p" Makefile; }
+    # picked up, and a removed one is not compiled), built by a makefile
+    # of our own next to it (the relink after an adapter edit remakes only
+    # src/lua).
+    objs() { sed -n "s/^$1=[[:space:]]*//p" src/Makefile; }
     core=$(objs CORE_O) libs=$(objs LIB_O)
     [ -n "$core" ] && [ -n "$libs" ] || { echo "no CORE_O/LIB_O in src/Makefile" >&2; exit 1; }
-    cflags=(-std=gnu99 -O2 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USE_POSIX)
-    compile() { # OBJECT
-      local extra=()
-      case "$1" in llex.o|lparser.o|lcode.o) extra=(-Os) ;; esac
-      [ -f "$1" ] || $CC "${cflags[@]}" "${extra[@]}" -c "${1%.o}.c" -o "$1"
-    }
-    export -f compile
-    export CC
-    export cflags_str="${cflags[*]}"
-    # shellcheck disable=SC2086 # the object lists are words
-    printf '%s\n' $core $libs lua.o |
-      xargs -P "$JOBS" -I{} bash -c 'cflags=($cflags_str); compile "$1"' _ {}
-    # shellcheck disable=SC2086
-    [ -f lua ] || $CC -o lua lua.o $core $libs -lm
+    cat >src/capos.mk <<MAKEFILE
+OBJS = $core $libs lua.o
+CFLAGS = -std=gnu99 -O2 -Wall -Wextra -DLUA_COMPAT_5_3 -DLUA_USE_POSIX
+lua: \$(OBJS)
+	\$(CC) -o \$@ \$(OBJS) -lm
+llex.o lparser.o lcode.o: EXTRA = -Os
+%.o: %.c
+	\$(CC) \$(CFLAGS) \$(EXTRA) -c \$< -o \$@
+MAKEFILE
+    make -C src -f capos.mk -j"$JOBS" CC="$CC" lua
     ;;
   *)
     echo "usage: ports/lua/build.sh configure|make" >&2
