@@ -14,9 +14,7 @@
 # scripts' io.popen and os.execute run /bin/sh), TZ=UTC and
 # LUA_TEST_VAR=set (os.getenv).
 #
-# Usage: tests/lua/run.sh [NAME...]   (default: every script of scripts/)
-# A NAME is looked up in scripts/, then in gaps/: scripts that show a
-# known gap of capOS (each says which at its top), run only by name.
+# Usage: tests/lua/run.sh [NAME...]   (default: every script)
 # Ends with `N passed, N failed`; exits 1 on any failure.
 set -uo pipefail
 
@@ -38,12 +36,9 @@ else
     names+=("${name%.lua}")
   done
 fi
-source_of() { # NAME: the script's file
-  if [ -f "$here/scripts/$1.lua" ]; then echo "$here/scripts/$1.lua"; else echo "$here/gaps/$1.lua"; fi
-}
 for name in "${names[@]}"; do
   case "$name" in ''|*/*|.*) echo "lua-test: '$name' is not a script name" >&2; exit 1 ;; esac
-  [ -f "$(source_of "$name")" ] || { echo "lua-test: no script tests/lua/scripts/$name.lua or tests/lua/gaps/$name.lua" >&2; exit 1; }
+  [ -f "$here/scripts/$name.lua" ] || { echo "lua-test: no script tests/lua/scripts/$name.lua" >&2; exit 1; }
 done
 
 # The staged layout: t/ (driver and scripts, read-only inside capOS),
@@ -53,7 +48,7 @@ rm -rf "$out"
 mkdir -p "$out/stage/t/scripts" "$out/stage/tmp/work" "$out/host-root" "$out/results"
 cp "$here/driver.sh" "$out/stage/t/driver.sh"
 for name in "${names[@]}"; do
-  cp "$(source_of "$name")" "$out/stage/t/scripts/"
+  cp "$here/scripts/$name.lua" "$out/stage/t/scripts/"
   mkdir -p "$out/stage/tmp/work/$name"
   : >"$out/stage/tmp/work/$name/.keep"
 done

@@ -38,7 +38,7 @@ print(pcall(pcall))
 print(pcall(string.rep, "x", 1e10))
 -- The C stack's limit (LUAI_MAXCCALLS), through metamethods and string.gsub
 -- callbacks; the Lua stack's (a million slots, tens of MiB) is in
--- gaps/stack_overflow.lua.
+-- stack_overflow.lua.
 local cdepth = 0
 local deep = setmetatable({}, {__index = function(t, k) cdepth = cdepth + 1; return t[k] end})
 local ok2, msg = pcall(function() return deep.x end)
