@@ -19,7 +19,7 @@
 # (else empty), NAME.fuel holds a --fuel amount and NAME.max-memory a
 # --max-memory one.
 #
-# Pipeline scripts: tests/wasm/NAME.sh, run by dash on both sides with
+# Pipeline scripts: tests/wasm/pipeline_NAME.sh, run by dash on both sides with
 # `wasm-host /wasm/MODULE.wasm ARGS...` in pipelines and redirections: on
 # the host `wasm-host` is a stand-in running wasmtime (in a fresh
 # temporary directory as the current one), inside capOS the real
@@ -50,7 +50,7 @@ if [ $# -gt 0 ]; then
   names=("$@")
 else
   names=()
-  for src in "$here"/*.c "$here"/*.rs "$here"/*.wat "$here"/*.hex "$here"/*.sh; do
+  for src in "$here"/*.c "$here"/*.rs "$here"/*.wat "$here"/*.hex "$here"/pipeline_*.sh; do
     [ -f "$src" ] || continue
     name=${src##*/}
     names+=("${name%.*}")
@@ -60,7 +60,7 @@ fi
 programs=()
 scripts=()
 for name in "${names[@]}"; do
-  if [ -f "$here/$name.sh" ]; then
+  if [[ $name == pipeline_* ]] && [ -f "$here/$name.sh" ]; then
     scripts+=("$name")
     for module in $(grep -oE '/wasm/[A-Za-z0-9_]+\.wasm' "$here/$name.sh" | sort -u); do
       module=${module#/wasm/}
