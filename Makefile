@@ -41,12 +41,15 @@ MANIFESTS  := $(BUILD)/manifest.bin $(patsubst systems/%.cue,$(BUILD)/manifest-%
 # Ported C programs (ports/NAME/, docs/ports.md), built with capos-cc and
 # installed into build/ports/bin/, where the manifests take them from.
 PORTS      := dash busybox
+# Lua 5.4 (ports/lua/): /bin/lua.
+PORTS      += lua
 PORTS_BIN  := $(BUILD)/ports/bin
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
         generated-code-check fuzz-smoke fuzz-qemu bench musl musl-test posix sysroot c-test wasm-test \
         ports dash busybox sh-test \
+        lua lua-test \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -207,6 +210,15 @@ busybox: sysroot
 sh-test: ports kernel manifest capos-tool
 	@tests/sh/run.sh
 
+# Lua 5.4.4 (Debian bookworm lua5.4), capOS's /bin/lua.
+lua: sysroot
+	@ports/build.sh lua
+
+# The differential Lua suite: every tests/lua/scripts/*.lua run by the
+# host's lua5.4 and by capOS's lua (all in one boot), outputs compared.
+lua-test: ports kernel manifest capos-tool
+	@tests/lua/run.sh
+
 # The differential C suite: every tests/c program built with gcc+glibc
 # and with capos-cc, run on the host and inside capOS, outputs compared.
 c-test: sysroot kernel manifest capos-tool
@@ -259,6 +271,8 @@ lint: setup user musl
 
 # The QEMU scenarios run last, so the run ends with their `N passed, N failed`.
 test: setup lint generated-code-check host-test miri musl-test qemu-test c-test sh-test wasm-test
+# The differential Lua suite too (tests/lua/), after the others.
+test: lua-test
 
 clean:
 	rm -rf $(BUILD) target

@@ -26,6 +26,7 @@ APT_PACKAGES=(
   automake             #   (with autoconf)
   dash                 # the reference shell of the differential shell suite (tests/sh)
   busybox              # the reference of the suite's busybox scripts (tests/sh/scripts/util_*.sh)
+  lua5.4               # the reference Lua of the differential Lua suite (tests/lua): the same Debian lua5.4 as ports/lua
   xz-utils             # xz: uncompresses the Linux peer's kernel (tools/linux-peer.sh, make bench)
   libclang1-14         # libclang: bindgen reads musl's headers (libcapos-posix/build.rs)
   wasi-libc            # the C library of wasm32-wasi programs (tests/wasm)

@@ -76,7 +76,8 @@ fn limit(resource: u64) -> Result<(u64, u64), Errno> {
             let n = (fd::MAX_FDS as u64).min(u64::from(capos_abi::process::DEFAULT_CAP_SLOTS));
             (n, n)
         }
-        musl::RLIMIT_STACK => (capos_abi::layout::STACK_SIZE, capos_abi::layout::STACK_SIZE),
+        // The main stack grows on touch up to its reserve.
+        musl::RLIMIT_STACK => (capos_abi::layout::STACK_RESERVE, capos_abi::layout::STACK_RESERVE),
         musl::RLIMIT_NPROC => {
             (capos_abi::syscall::MAX_THREADS as u64, capos_abi::syscall::MAX_THREADS as u64)
         }

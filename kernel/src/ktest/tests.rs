@@ -31,6 +31,7 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("trap::breakpoint_returns", trap_breakpoint_returns),
     ("trap::nmi_runs_on_its_ist_stack_and_returns", trap_nmi_runs_on_its_ist_stack_and_returns),
     ("address_space::duplicate_is_copy_on_write", address_space_duplicate_is_copy_on_write),
+    ("address_space::stack_grows_in_reserve", address_space_stack_grows_in_reserve),
     ("address_space::share_break_without_frames_changes_nothing", address_space_share_break_without_frames),
     ("process::spawn_run_exit_frees_everything", process_spawn_run_exit_frees_everything),
 ];
@@ -336,6 +337,44 @@ fn read_user(space: &AddressSpace, addr: u64) -> Result<u8, alloc::string::Strin
 
 fn phys_at(space: &AddressSpace, addr: u64) -> Result<UserTranslation, alloc::string::String> {
     space.translate(addr).ok_or_else(|| alloc::format!("{addr:#x} is not mapped"))
+}
+
+/// The main stack's reserve: a page of it maps on first touch (charged to
+/// the quota, zeroed), a kernel write below the mapped stack maps what it
+/// covers, and nothing maps outside the reserve, twice, or past the quota.
+fn address_space_stack_grows_in_reserve() -> TestResult {
+    use capos_abi::layout::{STACK_RESERVE, STACK_SIZE, STACK_TOP};
+    let before = frame::free_count();
+    {
+        let mut space = AddressSpace::new(8).map_err(|e| alloc::format!("{e:?}"))?;
+        let bottom = STACK_TOP - STACK_RESERVE;
+        ktest_assert!(!space.grow_stack(bottom - 1), "a page below the reserve was mapped");
+        ktest_assert!(!space.grow_stack(STACK_TOP), "a page above the stack was mapped");
+        let used = space.frames_used();
+        ktest_assert!(space.grow_stack(bottom + 5), "the reserve's lowest page was not mapped");
+        ktest_assert!(space.frames_used() > used, "the grown page is not charged");
+        ktest_assert!(read_user(&space, bottom + 5)? == 0, "the grown page is not zeroed");
+        ktest_assert!(!space.grow_stack(bottom), "a mapped page was mapped again");
+        // A kernel write straddling two unmapped pages of the reserve.
+        let at = STACK_TOP - STACK_SIZE - 4096 - 2;
+        space.copy_to_user(at, b"abcd").map_err(|e| alloc::format!("{e:?}"))?;
+        ktest_assert!(read_user(&space, at + 3)? == b'd', "the kernel write into the reserve was lost");
+        // The quota (8 frames, tables included) runs out: no more pages.
+        let mut grown = 0;
+        for page in 0..16u64 {
+            if space.grow_stack(bottom + (page + 1) * 4096) {
+                grown += 1;
+            }
+        }
+        ktest_assert!(grown < 16, "the reserve grew past the quota");
+    }
+    ktest_assert!(
+        frame::free_count() == before,
+        "frames leaked: {} before, {} after",
+        before,
+        frame::free_count()
+    );
+    Ok(())
 }
 
 /// `duplicate` shares frames, marks writable pages copy-on-write in both

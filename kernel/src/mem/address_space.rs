@@ -46,6 +46,8 @@ use x86_64::structures::paging::{
 };
 use x86_64::{PhysAddr, VirtAddr};
 
+use capos_abi::layout::{STACK_RESERVE, STACK_TOP};
+
 use super::frame;
 use super::layout::{self, PHYS_WINDOW_BASE};
 use super::paging::MapError;
@@ -591,6 +593,21 @@ impl AddressSpace {
         self.break_share(addr & !(PAGE - 1)).is_ok()
     }
 
+    /// A touch of the process's main stack below what is mapped: if `addr`
+    /// lies on an unmapped page of the stack's reserve
+    /// (`[STACK_TOP - STACK_RESERVE, STACK_TOP)`, capos-abi's layout), maps a
+    /// fresh zeroed page there and returns `true` (the access can be
+    /// retried). `false` outside the reserve, for a page already mapped, or
+    /// when the memory limit or the frames are used up: the fault is the
+    /// process's.
+    pub fn grow_stack(&mut self, addr: u64) -> bool {
+        let page = addr & !(PAGE - 1);
+        let reserve = (STACK_TOP - STACK_RESERVE)..STACK_TOP;
+        reserve.contains(&page)
+            && self.translate(page).is_none()
+            && self.map_fresh(page, PAGE, UserAccess::ReadWrite).is_ok()
+    }
+
     /// Maps a frame the address space does not own (it will not be freed
     /// with the address space).
     pub fn map_borrowed(&mut self, virt: u64, phys: u64, access: UserAccess) -> Result<(), MapError> {
@@ -820,6 +837,19 @@ impl AddressSpace {
     /// if a share could not be broken; then nothing was written (shares
     /// already broken stay broken: that changes no byte anyone sees).
     pub fn copy_to_user(&mut self, addr: u64, data: &[u8]) -> Result<(), UserWriteError> {
+        // A write into the stack's reserve (a signal frame below the
+        // deepest page touched so far) maps those pages, as the process's
+        // own write would.
+        // Only the part of the range inside the reserve is walked.
+        if let Some(last) =
+            addr.checked_add(data.len() as u64).filter(|_| !data.is_empty()).map(|end| end - 1)
+        {
+            let mut page = addr.max(STACK_TOP - STACK_RESERVE) & !(PAGE - 1);
+            while page <= last.min(STACK_TOP - 1) {
+                self.grow_stack(page);
+                page += PAGE;
+            }
+        }
         if !self.is_writable(addr, data.len()) {
             return Err(UserWriteError::BadAddress);
         }

@@ -236,7 +236,8 @@ const PF_USER: u64 = 1 << 2;
 
 /// A CPU exception in user mode ends only the faulting process; its
 /// handles report how. Logged as one line (not an `EXCEPTION` dump: the
-/// kernel is fine). A write to a copy-on-write page is no fault: the page
+/// kernel is fine). A touch of the main stack's unmapped reserve is no
+/// fault: the page is mapped and the access retried. A write to a copy-on-write page is no fault: the page
 /// gets a frame of its own and the write is retried; if no frame is free,
 /// the process ends as on any other fault.
 fn user_fault(frame: &TrapFrame) {
@@ -249,6 +250,15 @@ fn user_fault(frame: &TrapFrame) {
         // kernel bug it would be.
         fatal_exception(frame)
     };
+    // A touch of the main stack's reserve below what is mapped: a fresh
+    // page, and the access is retried (AddressSpace::grow_stack).
+    if vector == 14 && frame.error_code & (PF_PRESENT | PF_USER) == PF_USER {
+        // As below: no kernel code holds the process lock here.
+        let grown = process.inner.lock().space.as_mut().is_some_and(|space| space.grow_stack(cr2));
+        if grown {
+            return;
+        }
+    }
     let cow_write = PF_PRESENT | PF_WRITE | PF_USER;
     if vector == 14 && frame.error_code & cow_write == cow_write {
         // No kernel code holds the process lock while its thread runs in

@@ -1,0 +1,23 @@
+-- string.pack, string.unpack and string.packsize: integer sizes,
+-- endianness, alignment, floats, strings with lengths, zero-terminated.
+local function hex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end
+print(hex(string.pack("<i4", 1)), hex(string.pack(">i4", 1)), hex(string.pack("=i2", -2)))
+print(hex(string.pack("<I8", math.maxinteger)), hex(string.pack("b B h H", -1, 255, -1, 65535)))
+print(hex(string.pack("<d", 1.5)), hex(string.pack(">f", -0.25)), hex(string.pack("<n", math.pi)))
+print(hex(string.pack("z", "abc")), hex(string.pack("s1", "hi")), hex(string.pack("<s4", "xyz")))
+print(hex(string.pack("<!4 b i4", 1, 2)), hex(string.pack("<b x i2 Xi4 b", 1, 2, 3)))
+print(string.packsize("i4 i8 d"), string.packsize("!8 b i8"), string.packsize("c10"), pcall(string.packsize, "s"))
+print(string.unpack("<i4", string.pack("<i4", -123456)))
+print(string.unpack(">I2 I2", "\1\2\3\4"))
+print(string.unpack("z z", "one\0two\0"))
+print(string.unpack("s1", "\5hello world"))
+print(string.unpack("<d", string.pack("<d", 1 / 3)))
+print(string.unpack("<i3", "\255\255\255"), string.unpack("<I3", "\255\255\255"))
+print(string.unpack("c3", "abcdef", 2))
+print(pcall(string.pack, "i17", 1))
+print(pcall(string.pack, "i1", 200))
+print(pcall(string.unpack, "i4", "ab"))
+print(pcall(string.unpack, "z", "abc"))
+print(string.unpack("<j", string.pack("<j", math.mininteger)))
+print(string.unpack("<i16", string.pack("<i16", -3)))
+print(pcall(string.unpack, "<i16", ("\255"):rep(8) .. ("\1"):rep(8)))
