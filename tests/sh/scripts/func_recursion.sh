@@ -1,13 +1,17 @@
-# Recursion with return values through stdout and through status.
+# Recursion with results passed through variables and through the exit
+# status (deep recursion through nested command substitutions is in
+# tests/sh/gaps/subst_recursion.sh).
 fact() {
-  if [ "$1" -le 1 ]; then echo 1; return; fi
-  echo $(( $1 * $(fact $(( $1 - 1 ))) ))
+  if [ "$1" -le 1 ]; then result=1; return; fi
+  fact $(( $1 - 1 ))
+  result=$(( $1 * result ))
 }
-fact 10
+fact 10; echo "10! = $result"
+fact 20; echo "20! = $result"
 fib() {
   if [ $1 -lt 2 ]; then return $1; fi
-  fib $(( $1 - 1 )); a=$?
-  fib $(( $1 - 2 )); b=$?
+  fib $(( $1 - 1 )); local a=$?
+  fib $(( $1 - 2 )); local b=$?
   return $((a + b))
 }
 fib 10; echo "fib 10 = $?"
