@@ -119,12 +119,15 @@ impl Shell {
 
 fn main(caps: Caps) -> i32 {
     let terminal = TerminalSession::from_caps(&caps, "terminal").ok();
+    // The directory to start in: `PWD` when it is absolute (a POSIX shell
+    // that runs /bin/capos-shell passes its own), else the root.
+    let cwd = caps.var("PWD").filter(|p| p.starts_with('/')).unwrap_or("/");
     let mut shell = Shell {
         caps,
         out: stdout(),
         err: stderr(),
         terminal: terminal.clone(),
-        cwd: String::from("/"),
+        cwd: String::from(cwd),
         status: 0,
         exit: None,
         interrupt: None,
