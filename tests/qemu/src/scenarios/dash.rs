@@ -2,7 +2,8 @@
 //! into the serial console of the default system (system.cue: capos-shell
 //! running `sh -l`), with the transcript checked line by line: the
 //! greeting and prompt of /etc/profile, a command and its output, `cd`
-//! and the prompt following it, PATH lookup, the line discipline's
+//! and the prompt following it, PATH lookup (a native demo program from
+//! /bin among them), the line discipline's
 //! editing keys, a pipeline, Ctrl-C at the prompt, during a foreground
 //! loop of the shell itself, during a foreground child and during `read`
 //! (each back to the prompt with status 130), capos-shell started from
@@ -101,6 +102,8 @@ fn dash_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
     // The status of the last command in the prompt; PATH lookup of sh.
     typed(&mut s, 0, "/", "sh -c 'exit 4'", &[])?;
     typed(&mut s, 4, "/", "command -v sh; echo $HOME $PATH", &[r"^/bin/sh$", r"^/home /bin$"])?;
+    // A native program from /bin, exec'd by dash with dash's caps.
+    typed(&mut s, 0, "/", "hello", &[r"^hello, world! \(pid \d+, caps: terminal, stderr, console, fs, "])?;
     // cd, and the prompt's directory following it.
     typed(&mut s, 0, "/", "cd /tmp", &[])?;
     typed(&mut s, 0, "/tmp", "echo one two three >f; read a b c <f; echo \"$c $a\"", &[r"^three one$"])?;
