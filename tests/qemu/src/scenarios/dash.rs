@@ -4,7 +4,7 @@
 //! greeting and prompt of /etc/profile, a command and its output, `cd`
 //! and the prompt following it, PATH lookup (a native demo program from
 //! /bin among them), the line discipline's
-//! editing keys, a pipeline, Ctrl-C at the prompt, during a foreground
+//! editing keys, pipelines (one typed ahead), Ctrl-C at the prompt, during a foreground
 //! loop of the shell itself, during a foreground child and during `read`
 //! (each back to the prompt with status 130), capos-shell started from
 //! dash as /bin/capos-shell, and `exit 3` powering the machine off with
@@ -125,6 +125,13 @@ fn dash_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
         "sq() { while read n; do echo $((n * n)); done; }; for i in 1 2 3; do echo $i; done | sq | sh -c 'while read x; do echo \"<$x>\"; done'",
         &[r"^<1>$", r"^<4>$", r"^<9>$"],
     )?;
+    // Typed ahead: both lines wait in the terminal while the first runs;
+    // the pipeline's first stage ends before the second is forked.
+    wait_partial(&mut s, &prompt(0, "/tmp"), STEP_TIMEOUT)?;
+    s.send(b"echo x | { read y; echo got-$y; }\recho second line\r")?;
+    // (Each output may follow the prompt printed before it on its line.)
+    s.expect(&re(r"got-x$"), STEP_TIMEOUT)?;
+    s.expect(&re(r"second line$"), STEP_TIMEOUT)?;
     // Ctrl-C at the prompt discards the line and gives a new prompt.
     wait_partial(&mut s, &prompt(0, "/tmp"), STEP_TIMEOUT)?;
     s.send(b"echo never")?;
