@@ -141,7 +141,13 @@ fn dash_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
     // Ctrl-C during a long-running foreground command: a loop of the
     // shell itself, a child shell's loop, and a `read` waiting for input.
     interrupted(&mut s, 130, "/tmp", "echo looping; while :; do :; done", Some(r"^looping$"))?;
-    interrupted(&mut s, 130, "/tmp", "sh -c 'echo child looping; while :; do :; done'; echo not reached", Some(r"^child looping$"))?;
+    interrupted(
+        &mut s,
+        130,
+        "/tmp",
+        "sh -c 'echo child looping; while :; do :; done'; echo not reached",
+        Some(r"^child looping$"),
+    )?;
     interrupted(&mut s, 130, "/tmp", "read line; echo not reached", None)?;
     typed(&mut s, 130, "/tmp", "echo after interrupts", &[r"^after interrupts$"])?;
     // The dash loop's interrupt left the shell's state alone.
