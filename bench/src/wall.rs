@@ -113,7 +113,8 @@ fn bare_boot(build: &Path, accel: Accel) -> Result<(f64, Vec<(String, f64)>), St
 }
 
 /// Warm `make run` to the shell prompt: starts `make -s run` with piped
-/// stdio, times the first `capos:/>`, then types `exit`.
+/// stdio, times the first `capos:/$ ` (dash's prompt, /etc/profile's
+/// `PS1`), then types `exit`.
 fn make_run_to_prompt(root: &Path) -> Result<f64, String> {
     let start = Instant::now();
     let mut child = Command::new("make")
@@ -134,7 +135,7 @@ fn make_run_to_prompt(root: &Path) -> Result<f64, String> {
             break;
         }
         seen.extend_from_slice(&buf[..n]);
-        if seen.windows(8).any(|w| w == b"capos:/>") {
+        if seen.windows(9).any(|w| w == b"capos:/$ ") {
             elapsed = Some(start.elapsed().as_secs_f64());
         }
     }
@@ -282,7 +283,7 @@ pub fn boot_samples(build: &Path, accel: Accel, runs: usize) -> Result<crate::co
     Ok(samples)
 }
 
-/// Seconds from QEMU's start to `capos-shell`'s first prompt (a partial
+/// Seconds from QEMU's start to the first prompt of `make run`'s dash (a partial
 /// line, polled), booting the default manifest as `make run` does.
 fn boot_to_prompt(build: &Path, accel: Accel) -> Result<f64, String> {
     let mut spec = IsoSpec::new(build.join("kernel.elf"), capos_abi::cmdline::POWEROFF);
@@ -295,7 +296,7 @@ fn boot_to_prompt(build: &Path, accel: Accel) -> Result<f64, String> {
     let mut session = Session::start("bench-prompt", &config).map_err(|e| e.to_string())?;
     let deadline = Instant::now() + STEP;
     while Instant::now() < deadline {
-        if session.partial().contains("capos:/>") {
+        if session.partial().contains("capos:/$ ") {
             let at = session.elapsed().as_secs_f64();
             session.kill();
             return Ok(at);
@@ -303,5 +304,5 @@ fn boot_to_prompt(build: &Path, accel: Accel) -> Result<f64, String> {
         std::thread::sleep(Duration::from_millis(1));
     }
     session.kill();
-    Err(format!("no capos-shell prompt within {STEP:?}: {}", session.tail(10).join("\n")))
+    Err(format!("no shell prompt within {STEP:?}: {}", session.tail(10).join("\n")))
 }

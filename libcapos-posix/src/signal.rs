@@ -188,6 +188,20 @@ fn call(op: u64, a: u64, b: u64, c: u64) -> SysResult {
     sys(op, a, b, c).map(|v| v as i64).map_err(errno)
 }
 
+/// The `MASK` op (`how`, `bits`): the thread's mask before. A mask with
+/// signal 64 blocked (`sigfillset`'s) is a negative `i64`, so the result
+/// is not read as [`sys`] reads others: an error is a code between -255
+/// and -1, which no mask can be, since a mask never holds `SIGKILL` (bit
+/// 8) or `SIGSTOP` (bit 18) and every `i64` in that range has bit 8 set.
+fn mask(how: u64, bits: u64) -> Result<u64, Errno> {
+    let r = capos_rt::syscall::signal(op::MASK, how, bits, 0);
+    if (-255..0).contains(&r) {
+        Err(errno(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported)))
+    } else {
+        Ok(r as u64)
+    }
+}
+
 /// `rt_sigaction(sig, act, oldact, size)`: musl's `k_sigaction` is the
 /// kernel's layout; the restorer becomes this adapter's trampoline.
 pub fn rt_sigaction(sig: u64, act: u64, old: u64, size: u64) -> SysResult {
@@ -239,9 +253,9 @@ pub fn rt_sigprocmask(how: u64, set: u64, old: u64, size: u64) -> SysResult {
         };
         (how, user::read::<u64>(set)?)
     };
-    let before = call(op::MASK, how, bits, 0)?;
+    let before = mask(how, bits)?;
     if old != 0 {
-        user::write(old, before as u64)?;
+        user::write(old, before)?;
     }
     Ok(0)
 }
@@ -252,8 +266,8 @@ pub fn rt_sigpending(set: u64, size: u64) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let pending = call(op::PENDING, 0, 0, 0)? as u64;
-    let mask = call(op::MASK, abi::QUERY, 0, 0)? as u64;
-    user::write(set, pending & mask)?;
+    let blocked = mask(abi::QUERY, 0)?;
+    user::write(set, pending & blocked)?;
     Ok(0)
 }
 
@@ -268,8 +282,8 @@ pub fn rt_sigsuspend(mask: u64, size: u64) -> SysResult {
 
 /// `pause()`: waits for a handler to run; `EINTR`.
 pub fn pause() -> SysResult {
-    let mask = call(op::MASK, abi::QUERY, 0, 0)?;
-    call(op::SUSPEND, mask as u64, 0, 0)
+    let blocked = mask(abi::QUERY, 0)?;
+    call(op::SUSPEND, blocked, 0, 0)
 }
 
 /// `kill(pid, sig)`. A child that ended and is not yet reaped (a zombie)

@@ -13,7 +13,8 @@
 //! `echo`, `exit`; any other word names a boot binary to run with the
 //! standard caps ([`run`]). The prompt shows the last command's exit
 //! status. Ctrl-C at the prompt discards the line; while a program runs
-//! it kills the program (status 130).
+//! it kills the program (status 130), or in `--run` mode sends it `SIGINT`
+//! (see [`run`]).
 #![no_std]
 #![no_main]
 
@@ -56,6 +57,10 @@ pub struct Shell {
     pub exit: Option<i32>,
     /// A pending `waitInterrupt` and the count it waits past.
     pub interrupt: Option<(capos::call::PendingCall, u64)>,
+    /// Whether a program it runs becomes the terminal's foreground group
+    /// (`--run` mode), so that Ctrl-C sends it `SIGINT`; otherwise Ctrl-C
+    /// kills it.
+    pub foreground: bool,
 }
 
 impl Shell {
@@ -119,19 +124,24 @@ impl Shell {
 
 fn main(caps: Caps) -> i32 {
     let terminal = TerminalSession::from_caps(&caps, "terminal").ok();
+    // The directory to start in: `PWD` when it is absolute (a POSIX shell
+    // that runs /bin/capos-shell passes its own), else the root.
+    let cwd = caps.var("PWD").filter(|p| p.starts_with('/')).unwrap_or("/");
     let mut shell = Shell {
         caps,
         out: stdout(),
         err: stderr(),
         terminal: terminal.clone(),
-        cwd: String::from("/"),
+        cwd: String::from(cwd),
         status: 0,
         exit: None,
         interrupt: None,
+        foreground: false,
     };
     let args: Vec<&str> = caps.args().collect();
     match args.get(1).copied() {
         Some("--run") => {
+            shell.foreground = true;
             let words: Vec<String> = args[2..].iter().map(|s| String::from(*s)).collect();
             if words.is_empty() {
                 shell.error("--run needs a program");

@@ -1,7 +1,17 @@
-//! Running boot binaries: spawn with caps, wait, Ctrl-C kills. A program
-//! gets the shell's environment and `PWD`, the shell's directory, and (with
-//! the standard caps) a `virtualMemory` cap of its own address space and
-//! the shell's `pipeFactory`, if it has one.
+//! Running boot binaries: spawn with caps, wait, Ctrl-C interrupts. A
+//! program gets the shell's environment and `PWD`, the shell's directory,
+//! and (with the standard caps) a `virtualMemory` cap of its own address
+//! space and the shell's `pipeFactory`, if it has one.
+//!
+//! In `--run` mode (`make run`'s dash, `./capos run` programs), while the
+//! program runs its process group (a spawned process leads one of its
+//! own) is the terminal's foreground group, so Ctrl-C sends it `SIGINT`
+//! as a POSIX terminal does: a program that leaves `SIGINT` at its default
+//! dies of it (status 130), one that catches it (an interactive `dash`)
+//! goes on. Interactive, and when the foreground group cannot be set (no
+//! terminal), the shell kills the program itself on Ctrl-C (the kernel's
+//! end of a process by a signal sent from the terminal's interrupt can
+//! double-fault while the process waits in a terminal read: docs/shell.md).
 //!
 //! A program gets the shell's standard caps by default ([`STANDARD_CAPS`],
 //! those the shell holds) or exactly the
@@ -108,7 +118,7 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
         Err(CapError::QuotaExceeded) => spawner.spawn_limited(name, args, &env, &grants, 0),
         other => other,
     };
-    let (handle, _pid) = match started {
+    let (handle, pid) = match started {
         Ok(started) => started,
         Err(CapError::NotFound) => {
             shell.error(&format!("{name}: program not found"));
@@ -119,11 +129,25 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
             return STATUS_CANNOT_RUN;
         }
     };
-    wait(shell, handle, name, base)
+    // The terminal's foreground group: the program's, for its run (in
+    // `--run` mode; interactive, the shell kills on Ctrl-C, see
+    // `Shell::foreground`).
+    let foreground = shell.terminal.clone().filter(|_| shell.foreground).and_then(|t| {
+        let before = t.foreground().ok()?;
+        t.set_foreground(pid).ok()?;
+        Some((t, before))
+    });
+    let status = wait(shell, handle, name, base, foreground.is_some());
+    if let Some((terminal, before)) = foreground {
+        let _ = terminal.set_foreground(before);
+    }
+    status
 }
 
-/// Waits for `handle`; a Ctrl-C on the terminal meanwhile kills it.
-fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str, base: Option<u64>) -> i32 {
+/// Waits for `handle`. A Ctrl-C on the terminal meanwhile kills it, unless
+/// it is the terminal's foreground group (`signaled`): then the kernel's
+/// `SIGINT` decides and its own status is reported.
+fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str, base: Option<u64>, signaled: bool) -> i32 {
     // `handle` is released when it goes out of scope here.
     let wait = match handle.wait_async() {
         Ok(w) => w,
@@ -133,7 +157,9 @@ fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str, base: Option<u64>)
         }
     };
     let mut interrupted = false;
-    if let Some((interrupt, _)) = &shell.interrupt {
+    if signaled {
+        shell.interrupt = None;
+    } else if let Some((interrupt, _)) = &shell.interrupt {
         match capos::call::wait_any(&[&wait, interrupt]) {
             Ok(_) if interrupt.is_complete() => {
                 interrupted = true;
@@ -147,6 +173,7 @@ fn wait(shell: &mut Shell, handle: ProcessHandle, name: &str, base: Option<u64>)
     // Ctrl-C counts even when the program ended of it first (say, its
     // terminal read failed with `Interrupted` and it exited).
     if let (Some(terminal), Some(base)) = (&shell.terminal, base)
+        && !signaled
         && terminal.interrupts().is_ok_and(|now| now > base)
     {
         interrupted = true;

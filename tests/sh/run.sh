@@ -17,7 +17,10 @@
 # from system.cue's `_busyboxApplets`. Scripts using the applets are named
 # util_*.sh.
 #
-# Usage: tests/sh/run.sh [NAME...]   (default: every script)
+# Usage: tests/sh/run.sh [NAME...]   (default: every script of scripts/)
+# A NAME is looked up in scripts/, then in gaps/: scripts on which capOS
+# still differs from the host (each says why at its top), run only when
+# named.
 # Ends with `N passed, N failed`; exits 1 on any failure.
 set -uo pipefail
 
@@ -42,8 +45,11 @@ else
     names+=("${name%.sh}")
   done
 fi
+script_of() {
+  if [ -f "$here/scripts/$1.sh" ]; then echo "$here/scripts/$1.sh"; else echo "$here/gaps/$1.sh"; fi
+}
 for name in "${names[@]}"; do
-  [ -f "$here/scripts/$name.sh" ] || { echo "sh-test: no script tests/sh/scripts/$name.sh" >&2; exit 1; }
+  [ -f "$(script_of "$name")" ] || { echo "sh-test: no script tests/sh/scripts/$name.sh or tests/sh/gaps/$name.sh" >&2; exit 1; }
 done
 
 # The staged layout: t/ (driver and scripts, read-only inside capOS),
@@ -53,7 +59,7 @@ rm -rf "$out"
 mkdir -p "$out/stage/t/scripts" "$out/stage/tmp/work" "$out/host-root" "$out/results"
 cp "$here/driver.sh" "$out/stage/t/driver.sh"
 for name in "${names[@]}"; do
-  cp "$here/scripts/$name.sh" "$out/stage/t/scripts/"
+  cp "$(script_of "$name")" "$out/stage/t/scripts/"
   mkdir -p "$out/stage/tmp/work/$name"
   : >"$out/stage/tmp/work/$name/.keep"
 done

@@ -7,6 +7,7 @@ use crate::harness::{Ctx, TestFailure};
 mod apps;
 mod boot;
 mod capos_run;
+mod dash;
 mod deliberate_failures;
 mod fs;
 mod fuzz;
@@ -36,6 +37,7 @@ const GROUPS: &[&[Scenario]] = &[
     hostile::SCENARIOS,
     fuzz::SCENARIOS,
     shell::SCENARIOS,
+    dash::SCENARIOS,
     capos_run::SCENARIOS,
     wasm::SCENARIOS,
 ];

@@ -1,5 +1,6 @@
 //! capos-shell on the terminal: a scripted session typed into the serial
-//! console of the default system (system.cue), with the transcript checked
+//! console of systems/capos-shell.cue (capos-shell interactive, with the
+//! default system's caps and files), with the transcript checked
 //! line by line, Ctrl-C at the prompt and while a program runs, and the
 //! system ending cleanly after `exit`.
 
@@ -57,7 +58,7 @@ fn typed(
 }
 
 fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
-    let mut s = ctx.boot_manifest("default")?;
+    let mut s = ctx.boot_manifest("capos-shell")?;
     // Init reports the shell's start on the same console, before or after
     // the greeting, maybe after the first prompt (on its line). Once both
     // are there, an empty line gives a prompt of its own.

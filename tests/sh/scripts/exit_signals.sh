@@ -1,0 +1,17 @@
+# Exit statuses of children ended by signals (128+N) and by exit, seen by
+# the shell, by $?, in pipelines and in substitutions.
+sh -c 'kill -TERM $$'; echo "TERM: $?"
+sh -c 'kill -KILL $$'; echo "KILL: $?"
+sh -c 'kill -INT $$'; echo "INT: $?"
+sh -c 'kill -HUP $$'; echo "HUP: $?"
+sh -c 'kill -USR1 $$'; echo "USR1: $?"
+sh -c 'kill -PIPE $$'; echo "PIPE: $?"
+sh -c 'kill -ALRM $$'; echo "ALRM: $?"
+sh -c 'exit 255'; echo "255: $?"
+sh -c 'exit 256'; echo "256: $?"
+sh -c 'exit -1' 2>&1; echo "-1: $?"
+v=$(sh -c 'kill -TERM $$'); echo "in substitution: $?"
+echo x | sh -c 'kill -TERM $$'; echo "pipeline last: $?"
+sh -c 'kill -TERM $$' | true; echo "pipeline first: $?"
+sh -c 'sh -c "kill -TERM \$\$"; s=$?; echo "inner $s"; exit $s'; echo "passed up: $?"
+(exec sh -c 'kill -TERM $$'); echo "exec in a subshell: $?"
