@@ -20,10 +20,14 @@
 //!   `EINTR` when a handler without `SA_RESTART` ran ([`interrupted`]),
 //!   and go on otherwise.
 //!
-//! Partial: stop signals (`SIGSTOP`, `SIGTSTP`, `SIGTTIN`, `SIGTTOU`) are
-//! ignored rather than stopping the process; `tkill`/`tgkill` signal the
-//! whole process; a handler's third argument points to the kernel's frame,
-//! not a `ucontext_t`; no alternate signal stack.
+//! Stop signals (`SIGSTOP`, `SIGTSTP`, `SIGTTIN`, `SIGTTOU`) stop the
+//! process in the kernel and `SIGCONT` continues it; `wait4` reports both
+//! (`crate::children`).
+//!
+//! Partial: `tkill`/`tgkill` signal the whole process; a handler's third
+//! argument points to the kernel's frame, not a `ucontext_t`; no alternate
+//! signal stack; the terminal sends no `SIGTTIN`/`SIGTTOU` to background
+//! readers and writers.
 
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 

@@ -1,6 +1,6 @@
 //! `TerminalSession`: the terminal on a serial port or a virtio console
 //! ([`Channel`]), with the line discipline of `capos_lib::line_discipline`
-//! (canonical editing, echo, Ctrl-C/Ctrl-D, raw mode), plus the `stderr`
+//! (canonical editing, echo, Ctrl-C/Ctrl-Z/Ctrl-D, raw mode), plus the `stderr`
 //! output cap.
 //!
 //! The kernel command line chooses the channels (`capos_abi::cmdline`):
@@ -126,6 +126,8 @@ struct Work {
     completions: Vec<(PendingCall, Result<Reply, CapError>)>,
     /// A process group to send `SIGINT` (Ctrl-C with a foreground group).
     interrupt_group: Option<u64>,
+    /// A process group to send `SIGTSTP` (Ctrl-Z with a foreground group).
+    suspend_group: Option<u64>,
 }
 
 fn data_reply(data: &[u8]) -> Result<Reply, CapError> {
@@ -148,8 +150,12 @@ impl Session {
         if self.discipline.can_accept() {
             let port = self.port;
             port.receive(port.poll_budget(), &mut |byte| {
-                if self.discipline.input(byte, &mut work.echo) == Some(Event::Interrupt) {
-                    self.interrupted(work);
+                match self.discipline.input(byte, &mut work.echo) {
+                    Some(Event::Interrupt) => self.interrupted(work),
+                    // Ctrl-Z: only the foreground group hears of it (reads
+                    // stay pending; a stopped reader goes on once continued).
+                    Some(Event::Suspend) if self.foreground != 0 => work.suspend_group = Some(self.foreground),
+                    Some(Event::Suspend) | None => {}
                 }
                 self.discipline.can_accept()
             });
@@ -209,6 +215,9 @@ fn finish(port: Option<Channel>, crlf: bool, work: Work) {
     }
     if let Some(group) = work.interrupt_group {
         crate::signal::send_group(group, capos_abi::signal::number::SIGINT);
+    }
+    if let Some(group) = work.suspend_group {
+        crate::signal::send_group(group, capos_abi::signal::number::SIGTSTP);
     }
 }
 

@@ -1,0 +1,63 @@
+/* Ctrl-Z on the terminal stops its foreground process group: a child in
+ * a group of its own is made the terminal's foreground (tcsetpgrp) and
+ * reads the terminal; its input (terminal_suspend.stdin) holds more than
+ * the terminal keeps ready, then Ctrl-Z, then a last line, so the Ctrl-Z
+ * arrives while the child reads. The parent sees the child stopped by
+ * SIGTSTP (WUNTRACED), takes the terminal back, continues it (WCONTINUED)
+ * and the child reads on to the last line and exits 7. capOS only (the
+ * host's stdin here is no terminal); it checks itself and exits 0. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failures;
+
+static void check(int ok, const char *what)
+{
+	printf("%s %s\n", ok ? "ok  " : "FAIL", what);
+	failures += !ok;
+}
+
+int main(void)
+{
+	setvbuf(stdout, 0, _IOLBF, 0);
+	int gate[2];
+	pipe(gate);
+	pid_t c = fork();
+	if (c == 0) {
+		setpgid(0, 0);
+		close(gate[1]);
+		char g;
+		read(gate[0], &g, 1);
+		char buf[4096];
+		ssize_t n;
+		size_t total = 0;
+		while ((n = read(0, buf, sizeof buf)) > 0) {
+			total += n;
+			if (n >= 5 && memcmp(buf, "after", 5) == 0)
+				_exit(7);
+		}
+		printf("child: no last line after %zu bytes (read %zd, errno %d)\n", total, n, errno);
+		_exit(1);
+	}
+	setpgid(c, c);
+	close(gate[0]);
+	check(tcsetpgrp(0, c) == 0, "tcsetpgrp to the child's group");
+	check(tcgetpgrp(0) == c, "tcgetpgrp says the child's group");
+	write(gate[1], "g", 1);
+	int status = 0;
+	pid_t r = waitpid(c, &status, WUNTRACED);
+	check(r == c && WIFSTOPPED(status) && WSTOPSIG(status) == SIGTSTP, "Ctrl-Z stopped the foreground group (SIGTSTP)");
+	check(tcsetpgrp(0, getpgrp()) == 0, "the terminal taken back");
+	check(kill(c, SIGCONT) == 0, "SIGCONT");
+	r = waitpid(c, &status, WCONTINUED);
+	check(r == c && WIFCONTINUED(status), "WCONTINUED sees the continue");
+	r = waitpid(c, &status, 0);
+	check(r == c && WIFEXITED(status) && WEXITSTATUS(status) == 7, "the child read on to the last line");
+	if (r == c && !WIFEXITED(status))
+		printf("status %#x\n", status);
+	return failures != 0;
+}
