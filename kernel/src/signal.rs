@@ -361,6 +361,39 @@ pub fn send_group(pgid: u64, sig: u8) -> bool {
     !group.is_empty()
 }
 
+/// Whether `process` may use a terminal whose foreground process group is
+/// `foreground` (0: none) without job control stepping in: no foreground
+/// is set, it is in that group, or that group is of another session.
+pub fn in_foreground(process: &Process, foreground: u64) -> bool {
+    let (pgid, sid) = {
+        let s = process.signals.lock();
+        (s.pgid, s.sid)
+    };
+    foreground == 0 || pgid == foreground || !group_in_session(foreground, sid)
+}
+
+/// A terminal read by `caller` (POSIX job control): from a background
+/// process group of the terminal's session it sends `SIGTTIN` to that
+/// group (the read then waits until the group is the foreground), or
+/// fails with `PermissionDenied` (`EIO`) when the caller ignores or blocks
+/// `SIGTTIN` or its group is orphaned (nothing would continue it).
+pub fn terminal_read(caller: &Arc<Process>, foreground: u64) -> Result<(), CapError> {
+    if in_foreground(caller, foreground) {
+        return Ok(());
+    }
+    let (pgid, sid, ignored) = {
+        let s = caller.signals.lock();
+        (s.pgid, s.sid, abi::disposition(SIGTTIN, &s.action(SIGTTIN)) == Disposition::Ignore)
+    };
+    let threads: Vec<Arc<Thread>> = caller.inner.lock().threads.clone();
+    let blocked = threads.iter().all(|t| t.blocked() & bit(SIGTTIN) != 0);
+    if ignored || blocked || group_orphaned(pgid, sid) {
+        return Err(CapError::PermissionDenied);
+    }
+    send_group(pgid, SIGTTIN);
+    Ok(())
+}
+
 /// Whether a process of session `sid` is in group `pgid`.
 pub fn group_in_session(pgid: u64, sid: u64) -> bool {
     members(pgid).is_ok_and(|g| g.iter().any(|p| p.signals.lock().sid == sid))

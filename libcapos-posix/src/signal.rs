@@ -26,8 +26,8 @@
 //!
 //! Partial: `tkill`/`tgkill` signal the whole process; a handler's third
 //! argument points to the kernel's frame, not a `ucontext_t`; no alternate
-//! signal stack; the terminal sends no `SIGTTIN`/`SIGTTOU` to background
-//! readers and writers.
+//! signal stack; no `SIGTTOU` for background terminal writes or mode
+//! changes (a background read gets `SIGTTIN` from the kernel's terminal).
 
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 

@@ -186,9 +186,14 @@ impl Session {
     /// Hands ready input to waiting readers, first come first served,
     /// skipping readers that died.
     fn serve_readers(&mut self, work: &mut Work) {
+        // Readers of a background process group wait (job control); the
+        // rest are served in order.
+        let mut background = VecDeque::new();
         while self.discipline.has_ready() {
             let Some((reader, max)) = self.readers.pop_front() else { break };
-            if reader.live_caller().is_none() {
+            let Some(caller) = reader.live_caller() else { continue };
+            if !crate::signal::in_foreground(&caller, self.foreground) {
+                background.push_back((reader, max));
                 continue;
             }
             let room = (reader.result_len as usize).saturating_sub(READ_OVERHEAD);
@@ -198,6 +203,8 @@ impl Session {
             };
             work.completions.push((reader, reply));
         }
+        background.append(&mut self.readers);
+        self.readers = background;
         self.readers.retain(|(reader, _)| reader.live_caller().is_some());
     }
 }
@@ -280,6 +287,14 @@ impl TerminalSession {
                         return Err(CapError::ResultTooSmall);
                     }
                     let pending = call.pending;
+                    // Job control: a read from a background process group
+                    // sends it `SIGTTIN` and waits until its group has the
+                    // terminal (or fails, `PermissionDenied`, when the
+                    // signal would not stop it).
+                    let foreground = with_session(|s, _| s.foreground)?;
+                    if let Some(caller) = pending.live_caller() {
+                        crate::signal::terminal_read(&caller, foreground)?;
+                    }
                     with_session(move |s, work| {
                         if s.readers.len() >= MAX_WAITERS {
                             return Outcome::Error(CapError::WouldBlock);
@@ -368,7 +383,12 @@ impl TerminalSession {
                     if group != 0 && !crate::signal::group_in_session(group, sid) {
                         return Err(CapError::PermissionDenied);
                     }
-                    with_session(|s, _| s.foreground = group)?;
+                    with_session(|s, work| {
+                        s.foreground = group;
+                        // Reads of the new foreground that waited in the
+                        // background are served now.
+                        s.serve_readers(work);
+                    })?;
                     Ok(empty_reply().into())
                 }
                 m::FOREGROUND => {

@@ -1,11 +1,13 @@
-/* Ctrl-Z on the terminal stops its foreground process group: a child in
- * a group of its own is made the terminal's foreground (tcsetpgrp) and
- * reads the terminal; its input (terminal_suspend.stdin) holds more than
- * the terminal keeps ready, then Ctrl-Z, then a last line, so the Ctrl-Z
- * arrives while the child reads. The parent sees the child stopped by
- * SIGTSTP (WUNTRACED), takes the terminal back, continues it (WCONTINUED)
- * and the child reads on to the last line and exits 7. capOS only (the
- * host's stdin here is no terminal); it checks itself and exits 0. */
+/* Job control on the terminal. Ctrl-Z stops its foreground process
+ * group: a child in a group of its own is made the terminal's foreground
+ * (tcsetpgrp) and reads the terminal; its input (terminal_suspend.stdin.sh
+ * writes it) holds more than the terminal keeps ready, then Ctrl-Z, then
+ * a last line, so the Ctrl-Z arrives while the child reads. The parent
+ * sees the child stopped by SIGTSTP (WUNTRACED), takes the terminal back,
+ * continues it (WCONTINUED) and the child reads on to the last line and
+ * exits 7. A read from a background group stops it with SIGTTIN, or fails
+ * with EIO when SIGTTIN is ignored. capOS only (the host's stdin here is
+ * no terminal); it checks itself and exits 0. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,5 +61,32 @@ int main(void)
 	check(r == c && WIFEXITED(status) && WEXITSTATUS(status) == 7, "the child read on to the last line");
 	if (r == c && !WIFEXITED(status))
 		printf("status %#x\n", status);
+
+	/* A read from a background group: SIGTTIN stops it. */
+	c = fork();
+	if (c == 0) {
+		setpgid(0, 0);
+		char b;
+		read(0, &b, 1);
+		_exit(8);
+	}
+	setpgid(c, c);
+	r = waitpid(c, &status, WUNTRACED);
+	check(r == c && WIFSTOPPED(status) && WSTOPSIG(status) == SIGTTIN, "a background read is stopped by SIGTTIN");
+	kill(c, SIGKILL);
+	r = waitpid(c, &status, 0);
+	check(r == c && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "SIGKILL ends the stopped reader");
+	/* With SIGTTIN ignored the read fails with EIO. */
+	c = fork();
+	if (c == 0) {
+		setpgid(0, 0);
+		signal(SIGTTIN, SIG_IGN);
+		char b;
+		ssize_t n = read(0, &b, 1);
+		_exit(n < 0 && errno == EIO ? 9 : 10);
+	}
+	setpgid(c, c);
+	r = waitpid(c, &status, WUNTRACED);
+	check(r == c && WIFEXITED(status) && WEXITSTATUS(status) == 9, "with SIGTTIN ignored a background read is EIO");
 	return failures != 0;
 }
