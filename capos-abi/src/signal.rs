@@ -174,7 +174,10 @@ pub mod op {
     pub const ACTION: u64 = 0;
     /// `(op, how, set)`: the calling thread's blocked mask; `how` is
     /// [`super::BLOCK`], [`super::UNBLOCK`], [`super::SET_MASK`] or
-    /// [`super::QUERY`] (`set` unused). Returns the mask before.
+    /// [`super::QUERY`] (`set` unused). Returns the mask before: with
+    /// signal 64 in it the result is negative, but a mask never holds
+    /// [`super::UNBLOCKABLE`] while every error code has both its bits.
+    /// `PENDING`'s set is told from an error the same way.
     pub const MASK: u64 = 1;
     /// `(op)`: the pending signals (of the process and the thread).
     pub const PENDING: u64 = 2;

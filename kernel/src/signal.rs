@@ -104,7 +104,10 @@ pub fn send(target: &Arc<Process>, sig: u8, sender: u64, code: i32) {
     }
     let threads: Vec<Arc<Thread>> = target.inner.lock().threads.clone();
     let unblocked = |t: &Arc<Thread>| t.blocked() & bit(sig) == 0;
-    let now = sig == SIGKILL || sig == SIGSTOP || threads.iter().any(unblocked);
+    // A stopped process takes signals once continued (as Linux: only
+    // `SIGKILL` ends it while it is stopped).
+    let stopped = target.stopped.load(Ordering::Acquire) && sig != SIGKILL;
+    let now = sig == SIGKILL || sig == SIGSTOP || (!stopped && threads.iter().any(unblocked));
     let disposition = {
         let mut s = target.signals.lock();
         let d = abi::disposition(sig, &s.action(sig));
@@ -197,9 +200,15 @@ fn continue_process(process: &Arc<Process>) {
         inner.stop_signal = 0;
         (inner.job_changes, core::mem::take(&mut inner.job_waiters), inner.threads.clone())
     };
-    for thread in threads {
-        if thread.state() == crate::thread::ThreadState::Stopped {
-            crate::sched::make_ready(thread);
+    for thread in &threads {
+        match thread.state() {
+            crate::thread::ThreadState::Stopped => crate::sched::make_ready(thread.clone()),
+            // A signal caught while it was stopped woke no waiting thread:
+            // it does now.
+            crate::thread::ThreadState::BlockedOnRing { .. } if interrupts(process, thread) => {
+                crate::sched::wake(thread);
+            }
+            _ => {}
         }
     }
     for waiter in waiters {
@@ -207,6 +216,23 @@ fn continue_process(process: &Arc<Process>) {
     }
     const CLD_CONTINUED: i32 = 6;
     notify_parent_cldstop(process, CLD_CONTINUED);
+    // A terminating signal sent while it was stopped ends it now (a thread
+    // waiting in the kernel would take it only when its wait ends).
+    if let Some(sig) = pending_fatal(process, &threads) {
+        process.terminate(ExitStatus::Signaled(sig));
+    }
+}
+
+/// The lowest pending signal whose action ends `process` and that one of
+/// `threads` does not block.
+fn pending_fatal(process: &Process, threads: &[Arc<Thread>]) -> Option<u8> {
+    let pending = process.pending.load(Ordering::Acquire);
+    let s = process.signals.lock();
+    (1..=abi::MAX_SIGNAL).find(|&sig| {
+        pending & bit(sig) != 0
+            && abi::disposition(sig, &s.action(sig)) == Disposition::Terminate
+            && threads.iter().any(|t| t.blocked() & bit(sig) == 0)
+    })
 }
 
 /// `SIGCHLD` to `child`'s parent for a stop or continue, unless the
@@ -582,7 +608,7 @@ pub fn on_user_return(frame: &mut TrapFrame) {
             // Job control: held off the CPU (no user code runs, whatever
             // the runtime defers) until continued or ended; then the
             // signals that came meanwhile (a caught `SIGCONT`) are taken.
-            hold_while_stopped(&process);
+            hold_while_stopped(&process, &thread);
             if process.exit_status().is_some() {
                 leave(thread, process);
             }
@@ -608,10 +634,18 @@ pub fn on_user_return(frame: &mut TrapFrame) {
 
 /// Blocks the current thread while `process` is stopped: `continue_process`
 /// or the process's end makes it ready again. No busy wait.
-fn hold_while_stopped(process: &Process) {
+///
+/// Marked as inside a syscall meanwhile: its stack holds references
+/// (`thread`, `process`), so an end of the process that finds it off the
+/// CPU — still held, or made ready by a `SIGCONT` that then ended the
+/// process — must let it run to release them, not retire it in place.
+fn hold_while_stopped(process: &Process, thread: &Thread) {
+    let inside = thread.in_syscall();
+    thread.set_in_syscall(true);
     while process.stopped.load(Ordering::Acquire) && process.exit_status().is_none() {
         crate::sched::block(crate::thread::ThreadState::Stopped);
     }
+    thread.set_in_syscall(inside);
 }
 
 /// Leaves the current thread of an ended process for good (the handles

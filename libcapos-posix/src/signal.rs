@@ -192,6 +192,20 @@ fn call(op: u64, a: u64, b: u64, c: u64) -> SysResult {
     sys(op, a, b, c).map(|v| v as i64).map_err(errno)
 }
 
+/// An operation that returns a signal set (`MASK`, `PENDING`): any `u64`,
+/// so one with signal 64 in it reads as a negative number. Such a set
+/// never holds `SIGKILL` or `SIGSTOP` (no mask blocks them, neither is
+/// ever left pending), while every error code, a small negative number,
+/// has both bits set: that tells them apart.
+fn call_set(op: u64, a: u64, b: u64) -> Result<u64, Errno> {
+    let r = capos_rt::syscall::signal(op, a, b, 0);
+    if r < 0 && (r as u64) & abi::UNBLOCKABLE == abi::UNBLOCKABLE {
+        Err(errno(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported)))
+    } else {
+        Ok(r as u64)
+    }
+}
+
 /// `rt_sigaction(sig, act, oldact, size)`: musl's `k_sigaction` is the
 /// kernel's layout; the restorer becomes this adapter's trampoline.
 pub fn rt_sigaction(sig: u64, act: u64, old: u64, size: u64) -> SysResult {
@@ -243,9 +257,9 @@ pub fn rt_sigprocmask(how: u64, set: u64, old: u64, size: u64) -> SysResult {
         };
         (how, user::read::<u64>(set)?)
     };
-    let before = call(op::MASK, how, bits, 0)?;
+    let before = call_set(op::MASK, how, bits)?;
     if old != 0 {
-        user::write(old, before as u64)?;
+        user::write(old, before)?;
     }
     Ok(0)
 }
@@ -255,8 +269,8 @@ pub fn rt_sigpending(set: u64, size: u64) -> SysResult {
     if size != 8 {
         return Err(Errno::EINVAL);
     }
-    let pending = call(op::PENDING, 0, 0, 0)? as u64;
-    let mask = call(op::MASK, abi::QUERY, 0, 0)? as u64;
+    let pending = call_set(op::PENDING, 0, 0)?;
+    let mask = call_set(op::MASK, abi::QUERY, 0)?;
     user::write(set, pending & mask)?;
     Ok(0)
 }
@@ -272,8 +286,8 @@ pub fn rt_sigsuspend(mask: u64, size: u64) -> SysResult {
 
 /// `pause()`: waits for a handler to run; `EINTR`.
 pub fn pause() -> SysResult {
-    let mask = call(op::MASK, abi::QUERY, 0, 0)?;
-    call(op::SUSPEND, mask as u64, 0, 0)
+    let mask = call_set(op::MASK, abi::QUERY, 0)?;
+    call(op::SUSPEND, mask, 0, 0)
 }
 
 /// `kill(pid, sig)`. A child that ended and is not yet reaped (a zombie)

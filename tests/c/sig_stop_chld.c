@@ -61,13 +61,21 @@ static void run(const char *label, int flags)
 	sa.sa_flags = SA_SIGINFO | flags;
 	sigaction(SIGCHLD, &sa, 0);
 
+	/* The child exits once `gate` is closed, so waitpid sees the
+	 * continue before the end. */
+	int gate[2];
+	pipe(gate);
 	pid_t pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
+		close(gate[1]);
 		raise(SIGSTOP);
+		char c;
+		read(gate[0], &c, 1);
 		_exit(2);
 	}
 	setpgid(pid, pid);
+	close(gate[0]);
 	int status;
 	printf("%s\n", label);
 	waitpid(pid, &status, WUNTRACED);
@@ -76,6 +84,7 @@ static void run(const char *label, int flags)
 	kill(pid, SIGCONT);
 	waitpid(pid, &status, WCONTINUED);
 	printf("continued: %d\n", WIFCONTINUED(status));
+	close(gate[1]);
 	/* Linux sends the continue's SIGCHLD when the child runs again, maybe
 	 * after waitpid saw the continue: look once the child ended (a
 	 * pending SIGCHLD keeps the first si_code). */

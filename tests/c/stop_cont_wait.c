@@ -34,16 +34,35 @@ static void report(const char *what, int status)
 		printf("%s: status %#x\n", what, status);
 }
 
-/* Forks a child in a group of its own that runs `body` and exits with
- * what it returns. */
+/* The write end of the last child's gate: the child exits only once it
+ * is closed, so a continue is seen before the end. */
+static int gate_w = -1;
+
+static void open_gate(void)
+{
+	if (gate_w >= 0)
+		close(gate_w);
+	gate_w = -1;
+}
+
+/* Forks a child in a group of its own that runs `body`, waits for its
+ * gate to open and exits with what `body` returned. */
 static pid_t child(int (*body)(void))
 {
+	int gate[2];
+	pipe(gate);
 	pid_t pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
-		_exit(body());
+		close(gate[1]);
+		int code = body();
+		char c;
+		read(gate[0], &c, 1);
+		_exit(code);
 	}
 	setpgid(pid, pid);
+	close(gate[0]);
+	gate_w = gate[1];
 	return pid;
 }
 
@@ -134,6 +153,7 @@ static void stop_and_continue(const char *what, int (*body)(void))
 	wait_report(what, pid, WUNTRACED | WNOHANG);
 	printf("%s: SIGCONT %d\n", what, kill(pid, SIGCONT));
 	wait_report(what, pid, WCONTINUED);
+	open_gate();
 	wait_report(what, pid, 0);
 }
 
@@ -147,18 +167,23 @@ int main(void)
 	stop_and_continue("all blocked", stop_unblockable);
 	stop_and_continue("blocked SIGTSTP", tstp_blocked);
 
-	wait_report("SIGTSTP handler", child(tstp_handled), WUNTRACED);
-	wait_report("SIGCONT discards", child(cont_discards_stop), WUNTRACED | WCONTINUED);
+	pid_t pid = child(tstp_handled);
+	open_gate();
+	wait_report("SIGTSTP handler", pid, WUNTRACED);
+	pid = child(cont_discards_stop);
+	open_gate();
+	wait_report("SIGCONT discards", pid, WUNTRACED | WCONTINUED);
 
 	/* Without WUNTRACED a stop is not reported (stopped or not yet,
 	 * nothing to report); it still is later. */
-	pid_t pid = child(stop_self);
+	pid = child(stop_self);
 	int status;
 	wait_report("polled", pid, WNOHANG);
 	while (waitpid(pid, &status, WNOHANG | WUNTRACED) == 0)
 		usleep(1000);
 	report("polled", status);
 	kill(pid, SIGCONT);
+	open_gate();
 	wait_report("polled", pid, 0);
 	pid = child(stop_self);
 	wait_report("late", pid, WUNTRACED);
@@ -166,20 +191,21 @@ int main(void)
 	/* Continued before anyone asked: WCONTINUED sees it, a plain wait
 	 * sees the end. */
 	wait_report("late", pid, WCONTINUED);
+	open_gate();
 	wait_report("late", pid, 0);
 
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_sig;
-	errno = 0;
-	printf("catch SIGSTOP: %d %s\n", sigaction(SIGSTOP, &sa, 0), errname(errno));
+	int r = sigaction(SIGSTOP, &sa, 0);
+	printf("catch SIGSTOP: %d %s\n", r, errname(errno));
 	sa.sa_handler = SIG_IGN;
-	errno = 0;
-	printf("ignore SIGSTOP: %d %s\n", sigaction(SIGSTOP, &sa, 0), errname(errno));
-	errno = 0;
-	printf("catch SIGKILL: %d %s\n", sigaction(SIGKILL, &sa, 0), errname(errno));
-	errno = 0;
-	printf("bad options: %d %s\n", waitpid(-1, &status, 0x40), errname(errno));
-	errno = 0;
-	printf("no children: %d %s\n", waitpid(-1, &status, WUNTRACED | WCONTINUED), errname(errno));
+	r = sigaction(SIGSTOP, &sa, 0);
+	printf("ignore SIGSTOP: %d %s\n", r, errname(errno));
+	r = sigaction(SIGKILL, &sa, 0);
+	printf("catch SIGKILL: %d %s\n", r, errname(errno));
+	r = waitpid(-1, &status, 0x40);
+	printf("bad options: %d %s\n", r, errname(errno));
+	r = waitpid(-1, &status, WUNTRACED | WCONTINUED);
+	printf("no children: %d %s\n", r, errname(errno));
 	return 0;
 }

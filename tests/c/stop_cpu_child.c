@@ -1,8 +1,8 @@
 /* kill -STOP of a CPU-bound child: it stops (WIFSTOPPED) and stays off the
  * CPU (it writes a byte to a pipe on every turn of its loop: nothing comes
  * while it is stopped, bytes come again after SIGCONT); a signal it
- * catches waits, pending, until SIGCONT; SIGKILL and SIGTERM (default
- * action) end a stopped child. */
+ * catches waits, pending, until SIGCONT; SIGKILL ends a stopped child at
+ * once, SIGTERM (default action) once it is continued. */
 #include "proc.h"
 
 #include <fcntl.h>
@@ -111,12 +111,16 @@ int main(void)
 	kill(pid, SIGSTOP);
 	waitpid(pid, &status, WUNTRACED);
 	report("second", status);
+	/* SIGTERM waits, pending, for the continue; then it ends it. */
 	printf("SIGTERM: %d\n", kill(pid, SIGTERM));
+	usleep(50 * 1000);
+	printf("still there: %d\n", waitpid(pid, &status, WNOHANG));
+	printf("SIGCONT: %d\n", kill(pid, SIGCONT));
 	waitpid(pid, &status, 0);
 	report("second", status);
 	close(fds[0]);
 
-	errno = 0;
-	printf("waitpid gone: %d %s\n", waitpid(pid, &status, WUNTRACED), errname(errno));
+	int r = waitpid(pid, &status, WUNTRACED);
+	printf("waitpid gone: %d %s\n", r, errname(errno));
 	return 0;
 }

@@ -37,6 +37,8 @@ static void x_body(int report, int tell_m, pid_t m)
 	signal(SIGHUP, SIG_IGN);
 	pid_t c = fork();
 	if (c == 0) {
+		close(tell_m);
+		close(report);
 		struct sigaction sa = { 0 };
 		sigfillset(&sa.sa_mask);
 		sa.sa_handler = on_hup;

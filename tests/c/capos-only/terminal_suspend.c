@@ -4,8 +4,8 @@
  * writes it) holds more than the terminal keeps ready, then Ctrl-Z, then
  * a last line, so the Ctrl-Z arrives while the child reads. The parent
  * sees the child stopped by SIGTSTP (WUNTRACED), takes the terminal back,
- * continues it (WCONTINUED) and the child reads on to the last line and
- * exits 7. A read from a background group stops it with SIGTTIN, or fails
+ * then as a shell's `fg` gives it to the child again and continues it
+ * (WCONTINUED); the child reads on to the last line and exits 7. A read from a background group stops it with SIGTTIN, or fails
  * with EIO when SIGTTIN is ignored. capOS only (the host's stdin here is
  * no terminal); it checks itself and exits 0. */
 #include <errno.h>
@@ -54,6 +54,9 @@ int main(void)
 	pid_t r = waitpid(c, &status, WUNTRACED);
 	check(r == c && WIFSTOPPED(status) && WSTOPSIG(status) == SIGTSTP, "Ctrl-Z stopped the foreground group (SIGTSTP)");
 	check(tcsetpgrp(0, getpgrp()) == 0, "the terminal taken back");
+	check(tcgetpgrp(0) == getpgrp(), "tcgetpgrp says the parent's group");
+	/* As a shell's `fg`: the terminal to the job, then SIGCONT. */
+	check(tcsetpgrp(0, c) == 0, "the terminal given back to the child");
 	check(kill(c, SIGCONT) == 0, "SIGCONT");
 	r = waitpid(c, &status, WCONTINUED);
 	check(r == c && WIFCONTINUED(status), "WCONTINUED sees the continue");
@@ -61,6 +64,7 @@ int main(void)
 	check(r == c && WIFEXITED(status) && WEXITSTATUS(status) == 7, "the child read on to the last line");
 	if (r == c && !WIFEXITED(status))
 		printf("status %#x\n", status);
+	check(tcsetpgrp(0, getpgrp()) == 0, "the terminal back to the parent");
 
 	/* A read from a background group: SIGTTIN stops it. */
 	c = fork();
