@@ -635,7 +635,8 @@ impl ProcessHandle {
 
     /// The `(changes, stop signal or 0, ended)` of a `jobState` reply.
     pub fn job_state(reply: Reply) -> Result<(u64, u8, bool), CapError> {
-        let r = reply.message.get_root::<process_handle::job_state_results::Reader<'_>>().map_err(malformed)?;
+        let r =
+            reply.message.get_root::<process_handle::job_state_results::Reader<'_>>().map_err(malformed)?;
         Ok((r.get_changes(), r.get_stop_signal(), r.get_ended()))
     }
 

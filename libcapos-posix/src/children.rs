@@ -107,7 +107,9 @@ pub fn fork() -> SysResult {
     match capos_rt::fork::fork() {
         Ok(Forked::Parent { pid, handle }) => {
             let pgid = crate::signal::getpgid(0).map_or(0, |g| g as u64);
-            CHILDREN.lock().insert(pid, Child { handle, wait: None, pgid, job: None, job_seen: 0, event: None });
+            CHILDREN
+                .lock()
+                .insert(pid, Child { handle, wait: None, pgid, job: None, job_seen: 0, event: None });
             Ok(pid as i64)
         }
         Ok(Forked::Child) => {
@@ -242,7 +244,8 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
                 c.wait.as_ref().is_some_and(PendingCall::is_complete)
                     || c.event.is_some_and(|e| e.wanted(options))
             });
-            let ended = first.filter(|(_, c)| c.wait.as_ref().is_some_and(PendingCall::is_complete)).map(|(p, _)| *p);
+            let ended =
+                first.filter(|(_, c)| c.wait.as_ref().is_some_and(PendingCall::is_complete)).map(|(p, _)| *p);
             let event = first.and_then(|(p, c)| c.event.map(|e| (*p, e)));
             if ended.is_none()
                 && let Some((p, event)) = event

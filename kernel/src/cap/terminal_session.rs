@@ -154,7 +154,9 @@ impl Session {
                     Some(Event::Interrupt) => self.interrupted(work),
                     // Ctrl-Z: only the foreground group hears of it (reads
                     // stay pending; a stopped reader goes on once continued).
-                    Some(Event::Suspend) if self.foreground != 0 => work.suspend_group = Some(self.foreground),
+                    Some(Event::Suspend) if self.foreground != 0 => {
+                        work.suspend_group = Some(self.foreground)
+                    }
                     Some(Event::Suspend) | None => {}
                 }
                 self.discipline.can_accept()
