@@ -311,7 +311,7 @@ pub const INTERFACES: &[InterfaceInfo] = &[
     InterfaceInfo {
         name: "ProcessHandle",
         id: interface_id::PROCESS_HANDLE,
-        methods: &["wait", "kill", "pid"],
+        methods: &["wait", "kill", "pid", "jobState"],
     },
     InterfaceInfo { name: "FrameAllocator", id: interface_id::FRAME_ALLOCATOR, methods: &["allocate"] },
     InterfaceInfo { name: "MemoryObject", id: interface_id::MEMORY_OBJECT, methods: &["size"] },
