@@ -2,13 +2,13 @@
 // with clang's wasm32-wasi, run under capOS's wasm-host and under the same
 // wasmi on the host (tools/wasmi-run). It times its own work with the
 // monotonic clock (so start-up, module loading and boot are not counted)
-// and prints `bench: wasm cpu: NS ns (N rounds), checksum C` on stderr.
+// and prints `bench: wasm cpu: NS ns (N rounds), checksum C` on stderr
+// (wasm_report.h).
 // Three kernels: 64x64 matrix multiplication (doubles), a sieve of
 // Eratosthenes, and an xorshift/FNV hash loop (integers, memory).
 // It makes only the WASI calls wasmi-run links: clock_time_get, fd_write,
 // proc_exit.
-#include <stdint.h>
-#include <wasi/api.h>
+#include "wasm_report.h"
 
 enum { N = 64, SIEVE = 200000, HASH = 1 << 16, ROUNDS = 5 };
 
@@ -58,39 +58,10 @@ static uint64_t hash(int round) {
     return h;
 }
 
-static uint64_t now(void) {
-    __wasi_timestamp_t t = 0;
-    return __wasi_clock_time_get(__WASI_CLOCKID_MONOTONIC, 1, &t) == 0 ? t : 0;
-}
-
-static char *number(char *p, uint64_t n) {
-    char digits[24];
-    int len = 0;
-    do digits[len++] = (char)('0' + n % 10);
-    while ((n /= 10) != 0);
-    while (len) *p++ = digits[--len];
-    return p;
-}
-
-static char *text(char *p, const char *s) {
-    while (*s) *p++ = *s++;
-    return p;
-}
-
 int main(void) {
     uint64_t checksum = 0;
     uint64_t start = now();
     for (int round = 0; round < ROUNDS; round++) checksum += matmul(round) + sieve() + hash(round);
     uint64_t elapsed = now() - start;
-    char line[128], *p = line;
-    p = text(p, "bench: wasm cpu: ");
-    p = number(p, elapsed);
-    p = text(p, " ns (");
-    p = number(p, ROUNDS);
-    p = text(p, " rounds), checksum ");
-    p = number(p, checksum);
-    *p++ = '\n';
-    __wasi_ciovec_t iov = {(const uint8_t *)line, (size_t)(p - line)};
-    __wasi_size_t written;
-    return __wasi_fd_write(2, &iov, 1, &written) == 0 ? 0 : 1;
+    return report("wasm cpu", elapsed, ROUNDS, "rounds", checksum);
 }

@@ -78,11 +78,8 @@ pub const ROWS: [RowSpec; 13] = [
     row("printf-100k", "100 000 printf lines to a file"),
     row("boot-first-process", "boot to first user process"),
     row("boot-prompt", "boot to shell prompt"),
-    RowSpec {
-        capos_missing: Some("no dash on capOS yet"),
-        ..row("dash-loop", "dash loop, 10 000 iterations")
-    },
-    RowSpec { capos_missing: Some("no dash on capOS yet"), ..row("true-500", "dash: /bin/true x500") },
+    row("dash-loop", "dash loop, 10 000 iterations"),
+    row("true-500", "dash: /bin/true x500"),
 ];
 
 /// One compared row.

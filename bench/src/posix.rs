@@ -1,14 +1,16 @@
 //! capOS's side of the POSIX rows: `bench/programs/*.c` built with
 //! `sysroot/bin/capos-cc` and `bench/programs/posix_bench.c` run with
 //! `./capos run` (one boot for every row and run), `hello` given as
-//! `/bin/hello` for the fork+exec+wait row. The Linux peer runs the same
-//! programs built with `gcc -static` (`linux.rs`).
+//! `/bin/hello` for the fork+exec+wait row; then the shell rows (a dash
+//! loop, `/bin/true` x500) timed by `timeit` running capOS's dash, in a
+//! second boot. The Linux peer runs the same programs built with `gcc
+//! -static` and the same scripts under Debian's dash (`linux.rs`).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::compare::Samples;
-use crate::linux::build_programs;
+use crate::linux::{DASH_LOOP, TRUE_500, build_programs};
 
 /// Builds the programs with capos-cc and runs every row `runs` times.
 pub fn measure(root: &Path, build: &Path, runs: usize) -> Result<Samples, String> {
@@ -17,29 +19,56 @@ pub fn measure(root: &Path, build: &Path, runs: usize) -> Result<Samples, String
         return Err("sysroot/bin/capos-cc is missing (make sysroot)".into());
     }
     let programs = build_programs(root, build, "capos", &cc, &[])?;
-    let mut hello = programs.dir.join("hello").into_os_string();
-    hello.push(":/bin/hello");
-    let output = Command::new(root.join("capos"))
-        .args(["run", "--timeout", "1800", "--log"])
-        .arg(build.join("logs/bench-posix.log"))
-        .arg("--file")
-        .arg(hello)
-        .arg("--")
-        .arg(programs.dir.join("posix_bench"))
-        .args(["/tmp", "/bin/hello", &runs.to_string()])
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot start ./capos: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() || !stdout.lines().any(|l| l == "bench: done") {
-        return Err(format!(
-            "the POSIX benchmark failed on capOS (status {:?}): {stdout}{}",
-            output.status.code(),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
+    let file = |name: &str| {
+        let mut spec = programs.dir.join(name).into_os_string();
+        spec.push(format!(":/bin/{name}"));
+        spec
+    };
     let mut samples = Samples::default();
-    samples.parse(&stdout)?;
+    let runs = runs.to_string();
+    let posix_bench = programs.dir.join("posix_bench").into_os_string();
+    let rows: [(&str, Vec<std::ffi::OsString>, Vec<std::ffi::OsString>); 2] = [
+        (
+            "the POSIX benchmark",
+            vec![file("hello")],
+            vec![posix_bench, "/tmp".into(), "/bin/hello".into(), runs.clone().into()],
+        ),
+        (
+            "the shell rows",
+            vec![file("timeit"), file("true")],
+            vec![
+                "sh".into(),
+                "-c".into(),
+                format!(
+                    "/bin/timeit dash-loop {runs} /bin/dash -c '{DASH_LOOP}' && \
+                     /bin/timeit true-500 {runs} /bin/dash -c '{TRUE_500}' && echo 'bench: done'"
+                )
+                .into(),
+            ],
+        ),
+    ];
+    for (what, files, command) in rows {
+        let mut run = Command::new(root.join("capos"));
+        run.args(["run", "--timeout", "1800", "--log"]).arg(build.join("logs/bench-posix.log"));
+        for spec in files {
+            run.arg("--file").arg(spec);
+        }
+        let output = run
+            .arg("--")
+            .args(command)
+            .current_dir(root)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot start ./capos: {e}"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() || !stdout.lines().any(|l| l == "bench: done") {
+            return Err(format!(
+                "{what} failed on capOS (status {:?}): {stdout}{}",
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        samples.parse(&stdout)?;
+    }
     Ok(samples)
 }

@@ -1,12 +1,16 @@
-//! The wasm row: one CPU-bound program (`bench/c/wasm_cpu.c`, built with
-//! clang's wasm32-wasi) under capOS's `wasm-host` (`./capos run`) and
-//! under the same wasmi, version and features, on the host
-//! (`tools/wasmi-run`). The program times its own work with WASI's
-//! monotonic clock and prints `bench: wasm cpu: NS ns (…)` on stderr, so
-//! boot, start-up and module validation are not counted; the row is the
-//! median of [`RUNS`] runs on each side and their ratio. Under TCG the
-//! ratio is mostly the emulator's cost; the issue's target (within 5 %)
-//! is about KVM (`ACCEL=kvm`).
+//! The wasm rows: two programs built with clang's wasm32-wasi, under
+//! capOS's `wasm-host` (`./capos run`) and under the same wasmi, version
+//! and features, on the host (`tools/wasmi-run`): `bench/c/wasm_cpu.c`
+//! (CPU-bound) and `bench/c/wasm_write.c` (100 000 one-byte `fd_write`s
+//! to standard output on /dev/null: inside capOS dash redirects it, so
+//! `wasm-host` takes the shell's `/dev/null` fd, which the adapter's
+//! layer answers without a kernel call; on the host each is one
+//! `write(2)` to /dev/null, as wasmtime makes). Each program times its own
+//! work with WASI's monotonic clock and prints `bench: NAME: NS ns (…)` on
+//! stderr, so boot, start-up and module validation are not counted; a row
+//! is the median of [`RUNS`] runs on each side and their ratio. Under TCG
+//! the CPU ratio is mostly the emulator's cost; the issue's target
+//! (within 5 %) is about KVM (`ACCEL=kvm`).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,8 +20,35 @@ use qemu_runner::Regex;
 /// Runs on each side (the median is printed).
 const RUNS: usize = 3;
 
-/// The measured row.
+/// A wasm program of the bench: its source, its row's label, the name
+/// in its report line, and whether its standard output goes to
+/// /dev/null.
+struct Program {
+    source: &'static str,
+    label: &'static str,
+    report: &'static str,
+    to_null: bool,
+}
+
+const PROGRAMS: [Program; 2] = [
+    Program {
+        source: "wasm_cpu",
+        label: "CPU-bound: wasm-host vs host wasmi",
+        report: "wasm cpu",
+        to_null: false,
+    },
+    Program {
+        source: "wasm_write",
+        label: "100 000 fd_write of 1 byte to /dev/null",
+        report: "wasm write",
+        to_null: true,
+    },
+];
+
+/// A measured row.
 pub struct Row {
+    /// What was run.
+    pub label: &'static str,
     /// Nanoseconds of work under capOS's wasm-host (median).
     pub capos_ns: u64,
     /// Nanoseconds of the same work under wasmi on the host (median).
@@ -29,17 +60,18 @@ fn median(mut samples: Vec<u64>) -> u64 {
     samples[samples.len() / 2]
 }
 
-/// The `NS` of the program's `bench: wasm cpu: NS ns` line in `stderr`.
-fn reported(stderr: &[u8]) -> Result<u64, String> {
+/// The `NS` of the program's `bench: NAME: NS ns` line in `stderr`.
+fn reported(stderr: &[u8], name: &str) -> Result<u64, String> {
     let text = String::from_utf8_lossy(stderr);
-    let line = Regex::new(r"(?m)^bench: wasm cpu: (\d+) ns").map_err(|e| e.to_string())?;
+    let line = Regex::new(&format!(r"(?m)^bench: {name}: (\d+) ns")).map_err(|e| e.to_string())?;
     line.captures(&text)
         .and_then(|found| found.get(1))
         .and_then(|ns| ns.as_str().parse().ok())
-        .ok_or_else(|| format!("no `bench: wasm cpu: NS ns` line in: {text}"))
+        .ok_or_else(|| format!("no `bench: {name}: NS ns` line in: {text}"))
 }
 
-/// Output of `command`, which must succeed.
+/// Standard error of `command`, which must succeed (its standard output
+/// is captured unless the command sends it elsewhere).
 fn output(command: &mut Command, what: &str) -> Result<Vec<u8>, String> {
     let out = command.stdin(Stdio::null()).output().map_err(|e| format!("cannot start {what}: {e}"))?;
     if !out.status.success() {
@@ -52,49 +84,70 @@ fn output(command: &mut Command, what: &str) -> Result<Vec<u8>, String> {
     Ok(out.stderr)
 }
 
-/// Builds the module and the host runner, runs both sides.
-pub fn measure(root: &Path, build: &Path, accel: &str) -> Result<Row, String> {
+/// Builds the modules and the host runner, runs both sides of each.
+pub fn measure(root: &Path, build: &Path, accel: &str) -> Result<Vec<Row>, String> {
     let out_dir = build.join("bench");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let module = out_dir.join("wasm_cpu.wasm");
-    output(
-        Command::new("clang")
-            .args(["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", "-o"])
-            .arg(&module)
-            .arg(root.join("bench/c/wasm_cpu.c")),
-        "clang --target=wasm32-wasi",
-    )?;
     output(
         Command::new("cargo").args(["build", "--quiet", "--release", "-p", "wasmi-run"]).current_dir(root),
         "cargo build -p wasmi-run",
     )?;
     let runner = root.join("target/release/wasmi-run");
-    let guest = format!("{}:/tmp/wasm_cpu.wasm", module.display());
-    let mut capos = Vec::new();
-    let mut host = Vec::new();
-    for _ in 0..RUNS {
-        host.push(reported(&output(Command::new(&runner).arg(&module), "wasmi-run")?)?);
-        capos.push(reported(&output(
-            Command::new(root.join("capos"))
-                .args(["run", "--accel", accel, "--timeout", "600", "--file", &guest, "--"])
-                .args(["wasm-host", "/tmp/wasm_cpu.wasm"])
-                .current_dir(root),
-            "./capos run -- wasm-host",
-        )?)?);
+    let mut rows = Vec::new();
+    for program in &PROGRAMS {
+        let module = out_dir.join(format!("{}.wasm", program.source));
+        output(
+            Command::new("clang")
+                .args(["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", "-o"])
+                .arg(&module)
+                .arg(root.join(format!("bench/c/{}.c", program.source))),
+            "clang --target=wasm32-wasi",
+        )?;
+        let inside = format!("/tmp/{}.wasm", program.source);
+        let guest = format!("{}:{inside}", module.display());
+        // Inside capOS, dash points the module's stdout at /dev/null.
+        let command: Vec<String> = if program.to_null {
+            vec!["sh".into(), "-c".into(), format!("wasm-host {inside} > /dev/null")]
+        } else {
+            vec!["wasm-host".into(), inside.clone()]
+        };
+        let mut capos = Vec::new();
+        let mut host = Vec::new();
+        for _ in 0..RUNS {
+            let mut on_host = Command::new(&runner);
+            on_host.arg(&module);
+            if program.to_null {
+                on_host.stdout(Stdio::null());
+            }
+            host.push(reported(&output(&mut on_host, "wasmi-run")?, program.report)?);
+            capos.push(reported(
+                &output(
+                    Command::new(root.join("capos"))
+                        .args(["run", "--accel", accel, "--timeout", "600", "--file", &guest, "--"])
+                        .args(&command)
+                        .current_dir(root),
+                    "./capos run -- wasm-host",
+                )?,
+                program.report,
+            )?);
+        }
+        rows.push(Row { label: program.label, capos_ns: median(capos), host_ns: median(host) });
     }
-    Ok(Row { capos_ns: median(capos), host_ns: median(host) })
+    Ok(rows)
 }
 
-/// Prints the row.
-pub fn print(row: &Row) {
+/// Prints the rows.
+pub fn print(rows: &[Row]) {
     println!();
-    println!("wasm (bench/c/wasm_cpu.c on wasmi 2.0; the program's own monotonic clock; median of {RUNS})");
+    println!("wasm (bench/c/wasm_*.c on wasmi 2.0; the program's own monotonic clock; median of {RUNS})");
     println!("{:<40} {:>12} {:>12} {:>8}", "benchmark", "capOS ms", "host ms", "ratio");
-    println!(
-        "{:<40} {:>12.1} {:>12.1} {:>7.2}x",
-        "CPU-bound: wasm-host vs host wasmi",
-        row.capos_ns as f64 / 1e6,
-        row.host_ns as f64 / 1e6,
-        row.capos_ns as f64 / row.host_ns.max(1) as f64
-    );
+    for row in rows {
+        println!(
+            "{:<40} {:>12.1} {:>12.1} {:>7.2}x",
+            row.label,
+            row.capos_ns as f64 / 1e6,
+            row.host_ns as f64 / 1e6,
+            row.capos_ns as f64 / row.host_ns.max(1) as f64
+        );
+    }
 }

@@ -22,6 +22,7 @@ pub mod cap_table;
 pub mod civil_time;
 pub mod elf;
 pub mod endpoint_queue;
+pub mod fd_handover;
 pub mod fd_table;
 pub mod frame_bitmap;
 pub mod frame_shares;

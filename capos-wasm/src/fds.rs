@@ -1,5 +1,7 @@
 //! The module's fd table (the POSIX adapter's table,
-//! `capos_lib::fd_table`, holding WASI entries): stdio at 0–2, the
+//! `capos_lib::fd_table`, holding WASI entries): stdio at 0–2 (what the
+//! program that exec'd `wasm-host` left there, `capos_lib::fd_handover`:
+//! a pipe, a file, `/dev/null`; else the terminal and stderr), the
 //! preopened directories from 3 on (`--dir`), and what the module opens. A directory fd holds the
 //! preopen's own `Directory` cap (opened once with `Directory.openDir`,
 //! shared by every fd below it) and a path inside it, so the file service
@@ -11,8 +13,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use capos_fs::path::MAX_PATH;
+use capos_lib::fd_handover::{Handover, Kind};
 use capos_lib::fd_table::FdError;
 use capos_rt::fs::{DirEntry, Directory, File, NodeKind};
+use capos_rt::pipe::Pipe;
 
 use crate::errno::{Errno, WasiResult};
 
@@ -90,11 +94,20 @@ pub struct DirFd {
 
 /// A file fd: the file service's `File` cap.
 pub struct FileFd {
-    /// The cap.
-    pub file: File,
+    /// The cap (shared by the fds a shell made of one open file, such as
+    /// `>f 2>&1`).
+    pub file: Rc<File>,
     /// The preopen the file was opened below, and the path inside it (for
     /// the inode number).
     pub path: String,
+}
+
+/// One end of a pipe the module got as stdio.
+pub struct PipeFd {
+    /// The end's cap (shared by the fds made of one end, such as `2>&1`).
+    pub pipe: Rc<Pipe>,
+    /// The write end (else the read end).
+    pub write: bool,
 }
 
 /// What an fd refers to.
@@ -105,6 +118,10 @@ pub enum Object {
     Stdout,
     /// Standard error.
     Stderr,
+    /// `/dev/null`: reads end at once, writes go nowhere.
+    Null,
+    /// A pipe end.
+    Pipe(PipeFd),
     /// A file.
     File(FileFd),
     /// A directory.
@@ -136,13 +153,36 @@ fn errno(e: FdError) -> Errno {
 }
 
 impl FdTable {
-    /// A table with stdio at 0, 1 and 2.
-    pub fn with_stdio() -> Self {
+    /// A table with stdio at 0, 1 and 2: the terminal and stderr, or
+    /// what `handover` (the fds of the program that exec'd this one) has
+    /// at 0–2. Its other fds are not the module's (WASI numbers preopens
+    /// from 3); a closed one of 0–2 stays there with no rights, so
+    /// its calls fail with `EBADF`.
+    pub fn with_stdio(handover: Option<&Handover>) -> Self {
         let mut table = capos_lib::fd_table::FdTable::new(MAX_FDS);
-        for object in [Object::Stdin, Object::Stdout, Object::Stderr] {
-            let entry = Entry { object, rights_base: rights::STDIO, rights_inheriting: 0, flags: 0 };
+        let mut shared_files: Vec<(u32, Rc<File>)> = Vec::new();
+        let mut shared_pipes: Vec<(u32, Rc<Pipe>)> = Vec::new();
+        for fd in 0..3 {
+            let entry = match handover {
+                None => {
+                    let object = match fd {
+                        0 => Object::Stdin,
+                        1 => Object::Stdout,
+                        _ => Object::Stderr,
+                    };
+                    Some(object.into_entry(rights::STDIO, 0))
+                }
+                Some(h) => {
+                    h.get(fd as i64).and_then(|e| inherited(e, fd, &mut shared_files, &mut shared_pipes))
+                }
+            };
             // An empty table has room for three.
-            let _ = table.insert(entry, 0);
+            let _ = table.insert(entry.unwrap_or_else(|| Object::Null.into_entry(0, 0)), 0);
+        }
+        if let Some(h) = handover {
+            for cap in h.dropped.iter().copied() {
+                let _ = capos_rt::call::release(cap);
+            }
         }
         Self { table }
     }
@@ -172,6 +212,72 @@ impl FdTable {
         drop(self.table.renumber(from as usize, to as usize).map_err(errno)?);
         Ok(())
     }
+}
+
+impl Object {
+    fn into_entry(self, rights_base: u64, flags: u16) -> Entry {
+        Entry { object: self, rights_base, rights_inheriting: 0, flags }
+    }
+}
+
+/// Linux's `O_ACCMODE` and `O_APPEND` in a handed-over fd's flags.
+const O_ACCMODE: u32 = 3;
+const O_APPEND: u32 = 0o2000;
+
+/// The WASI entry of handed-over stdio fd `fd`, its caps shared with the
+/// earlier fds of the same open file or pipe end; `None` for what a
+/// module cannot use as stdio (a directory).
+fn inherited(
+    e: &capos_lib::fd_handover::Entry,
+    fd: usize,
+    files: &mut Vec<(u32, Rc<File>)>,
+    pipes: &mut Vec<(u32, Rc<Pipe>)>,
+) -> Option<Entry> {
+    let access = match e.flags & O_ACCMODE {
+        0 => rights::FD_READ,
+        1 => rights::FD_WRITE,
+        _ => rights::FD_READ | rights::FD_WRITE,
+    };
+    let stream = rights::STDIO & !(rights::FD_READ | rights::FD_WRITE) | access;
+    let object = match e.kind {
+        Kind::Terminal if fd == 0 => Object::Stdin,
+        Kind::Terminal | Kind::Console => Object::Stdout,
+        Kind::Stderr => Object::Stderr,
+        Kind::Null | Kind::Zero | Kind::Random => Object::Null,
+        Kind::Dir => return None,
+        Kind::File => {
+            let file = match files.iter().find(|(cap, _)| *cap == e.cap) {
+                Some((_, file)) => file.clone(),
+                None => {
+                    let file = Rc::new(File::from_id(e.cap));
+                    files.push((e.cap, file.clone()));
+                    file
+                }
+            };
+            let flags = if e.flags & O_APPEND != 0 { crate::wasi::fd::FDFLAGS_APPEND } else { 0 };
+            let entry = Object::File(FileFd { file, path: e.path.clone() });
+            return Some(
+                entry.into_entry(rights::FILE & !(rights::FD_READ | rights::FD_WRITE) | access, flags),
+            );
+        }
+        Kind::PipeRead | Kind::PipeWrite => {
+            let pipe = match pipes.iter().find(|(cap, _)| *cap == e.cap) {
+                Some((_, pipe)) => pipe.clone(),
+                None => {
+                    let pipe = Rc::new(Pipe::from_id(e.cap));
+                    pipes.push((e.cap, pipe.clone()));
+                    pipe
+                }
+            };
+            Object::Pipe(PipeFd { pipe, write: e.kind == Kind::PipeWrite })
+        }
+    };
+    let rights_base = match object {
+        Object::Pipe(PipeFd { write: true, .. }) => stream & !rights::FD_READ,
+        Object::Pipe(PipeFd { write: false, .. }) => stream & !rights::FD_WRITE,
+        _ => stream,
+    };
+    Some(object.into_entry(rights_base, 0))
 }
 
 /// A path a WASI call names, resolved below directory fd `dir`: the

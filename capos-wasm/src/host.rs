@@ -69,7 +69,9 @@ impl Host {
         let wall = caps.as_ref().and_then(|c| WallClock::from_caps(c, "wallClock").ok());
         let entropy = caps.as_ref().and_then(|c| EntropySource::from_caps(c, "entropy").ok());
         let started = timer.as_ref().and_then(|t| t.now().ok()).unwrap_or(0);
-        let mut fds = FdTable::with_stdio();
+        let handover =
+            caps.as_ref().and_then(|c| c.var("CAPOS_FDS")).and_then(capos_lib::fd_handover::Handover::parse);
+        let mut fds = FdTable::with_stdio(handover.as_ref());
         for preopen in &config.preopens {
             let fs = fs.ok_or_else(|| format!("--dir {}: no file system (no `fs` cap)", preopen.path))?;
             let dir = open_preopen(fs, &preopen.path).map_err(|e| format!("--dir {}: {e}", preopen.path))?;

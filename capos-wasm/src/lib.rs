@@ -26,6 +26,7 @@ use alloc::string::{String, ToString};
 use capos_rt::fs::Directory;
 use wasmi::{Engine, Linker, Module, Store, TrapCode};
 
+pub use capos_fs::path::join as join_path;
 pub use host::{Config, Host, Preopen};
 
 /// Why a run ended without an exit status of the module's own.

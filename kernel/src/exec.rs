@@ -78,7 +78,7 @@ fn strings(block: &[u8]) -> Result<Vec<&str>, CapError> {
 fn exec(process: &alloc::sync::Arc<crate::process::Process>, frame: &mut TrapFrame) -> Result<(), CapError> {
     // The request: six u64s at RDI (image, length, arguments, length,
     // environment, length).
-    let (image, args_block, env_block, bootstrap, limit) = {
+    let (image, args_block, env_block, bootstrap, fresh) = {
         let inner = process.inner.lock();
         if inner.threads.len() > 1 {
             return Err(CapError::WouldBlock);
@@ -95,7 +95,10 @@ fn exec(process: &alloc::sync::Arc<crate::process::Process>, frame: &mut TrapFra
         }
         let total = capos_config::capset::total_size(&head).ok_or(CapError::Cancelled)?;
         let bootstrap = copy_in(space, BOOTSTRAP_ADDR, total as u64, total)?;
-        (image, args, env, bootstrap, space.frame_limit())
+        // The new image's space takes from the same pool (the process's
+        // memory limit, shared with what it forked): both count until the
+        // old image goes.
+        (image, args, env, bootstrap, space.new_sharing().map_err(map_err)?)
     };
     let elf = capos_lib::elf::parse(&image).map_err(|_| CapError::InvalidArgument)?;
     if elf.end() > capos_abi::layout::IMAGE_END {
@@ -108,7 +111,7 @@ fn exec(process: &alloc::sync::Arc<crate::process::Process>, frame: &mut TrapFra
     }
 
     // The new address space.
-    let mut space = AddressSpace::new(limit).map_err(map_err)?;
+    let mut space = fresh;
     crate::spawn::load_segments(&mut space, &elf, &image)?;
     space.map_fresh(STACK_TOP - STACK_SIZE, STACK_SIZE, UserAccess::ReadWrite).map_err(map_err)?;
     let heap_size = crate::spawn::INITIAL_HEAP.next_multiple_of(4096);

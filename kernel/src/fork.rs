@@ -14,11 +14,12 @@
 //!   child's mappings too;
 //! - one thread: a copy of the calling thread's registers (FS base and FPU
 //!   state included) with RAX = 0, so `fork` returns 0 there;
-//! - a memory limit carved out of the parent's, as a spawned child's is:
-//!   what the parent uses now (the shared pages count in both, as a copy
-//!   would) and a quarter of what it has left beyond that, at most 64 MiB
-//!   (a fork bomb runs out of quota), given back when the child ends; the
-//!   parent's cap-slot quota.
+//! - the parent's memory limit, shared: its address space takes frames
+//!   from the parent's pool (`address_space::FramePool`), where the shared
+//!   pages count again, as a copy would. A process and all it forks, to
+//!   any depth, live within the limit it was spawned with, and a fork bomb
+//!   ends there (`QuotaExceeded`) without touching anyone else's memory;
+//!   the parent's cap-slot quota.
 //!
 //! Forking counts against the same limits as spawning (children per
 //! process, processes in the system), and a forked child is the parent's
@@ -85,24 +86,20 @@ fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64
             return Err(CapError::Cancelled);
         }
         let region = (total as u64).next_multiple_of(4096);
-        let (used, left) = (space.frames_used(), space.frames_left());
-        if left < used {
+        // The copy needs room for what the parent uses (its pages count
+        // again): refused before any work when the pool has less.
+        if space.frames_left() < space.frames_used() {
             return Err(CapError::QuotaExceeded);
         }
-        // The copy, and a quarter of the room beyond it (at most 64 MiB)
-        // to grow in: a dozen children of a small process fit, and a fork
-        // bomb runs out (each child takes a part of what is left).
-        let frames = used + ((left - used) / 4).min(64 << 8);
         let copy = space
-            .duplicate(
-                &[(RING_ADDR, RING_ADDR + ring_size), (BOOTSTRAP_ADDR, BOOTSTRAP_ADDR + region)],
-                frames,
-            )
+            .duplicate(&[(RING_ADDR, RING_ADDR + ring_size), (BOOTSTRAP_ADDR, BOOTSTRAP_ADDR + region)])
             .map_err(map_err)?;
         (copy, bootstrap, inner.caps.quota(), inner.mapped_objects.clone())
     };
     let frames = space.frame_limit();
-    let carve = Carve::take(parent, frames)?;
+    // Nothing is carved (the limit is shared); the carve records the
+    // parent, as a spawned child's does.
+    let carve = Carve::take(parent, 0)?;
     let quotas = Quotas { frames, cap_slots: cap_quota };
     let child = Process::new(&parent.name, space, quotas, Some(carve));
     child.forked.store(true, core::sync::atomic::Ordering::Release);

@@ -326,13 +326,14 @@ impl Process {
         // and every frame of the address space.
         drop(caps);
         drop(ring);
+        let pool = space.as_ref().map(|s| s.pool().clone());
         drop(space);
         // Only now that no page maps them may borrowed frames go.
         drop(mapped);
         // Forked children live on, handed to its parent; the rest end.
         let orphan_groups = crate::signal::groups_of(&children);
         let mut carve = carve;
-        let children = self.hand_over(children, parent.as_ref(), &mut carve);
+        let children = self.hand_over(children, parent.as_ref(), &mut carve, pool);
         // Its memory limit goes back to its spawner (less what stays lent
         // to the children handed over).
         drop(carve);
@@ -361,18 +362,31 @@ impl Process {
 
 impl Process {
     /// POSIX orphans: every live forked child in `children` becomes a
-    /// child of `adopter` (this process's parent), with the memory its
-    /// limit was carved from: that part of `carve` stays lent to it and is
-    /// given back to `adopter` when it ends. Returns the children to end
-    /// (spawned ones, and all of them when there is no live adopter or
-    /// no memory to record the move).
+    /// child of `adopter` (this process's parent). Forked children take
+    /// their frames from this process's pool (`address_space::FramePool`),
+    /// so the memory its limit was carved from stays lent while they live:
+    /// `carve` moves into the pool, given back to whoever it was carved
+    /// from when the pool's last address space goes. Returns the children
+    /// to end (spawned ones, and all of them when there is no live adopter
+    /// or no memory to record the move).
     fn hand_over(
         &self,
         children: Vec<Weak<Process>>,
         adopter: Option<&Arc<Process>>,
         carve: &mut Option<Carve>,
+        pool: Option<Arc<crate::mem::address_space::FramePool>>,
     ) -> Vec<Weak<Process>> {
         let Some(adopter) = adopter.filter(|a| a.exit_status().is_none()) else { return children };
+        let orphans = children.iter().filter_map(Weak::upgrade).any(|c| c.forked.load(Ordering::Acquire));
+        if orphans
+            && let Some(pool) = pool.as_ref()
+            && let Some(own) = carve.take()
+            && let Err(own) = pool.keep_until_unused(own)
+        {
+            // No room to keep it: the orphans end with this process.
+            *carve = Some(own);
+            return children;
+        }
         let mut end = Vec::new();
         let _ = end.try_reserve(children.len());
         for weak in children {
@@ -383,15 +397,10 @@ impl Process {
                 end.push(weak);
                 continue;
             }
-            let lent = {
-                let mut inner = child.inner.lock();
-                inner.carve.as_mut().map(|c| {
-                    c.parent = Arc::downgrade(adopter);
-                    c.frames
-                })
-            };
-            if let (Some(lent), Some(own)) = (lent, carve.as_mut()) {
-                own.frames = own.frames.saturating_sub(lent);
+            // A forked child's carve holds no frames (its limit is the
+            // shared pool); it names the parent, now the adopter.
+            if let Some(c) = child.inner.lock().carve.as_mut() {
+                c.parent = Arc::downgrade(adopter);
             }
             adopter.inner.lock().children.push(weak);
         }

@@ -9,7 +9,6 @@
 
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use capos_lib::fd_table::{FdError, FdTable};
@@ -213,119 +212,81 @@ pub fn after_fork_in_child() {
     }
 }
 
-/// The hex spelling of `bytes` (paths in the exec hand-over).
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    out
-}
-
-fn unhex(text: &str) -> Option<String> {
-    let digits = text.as_bytes();
-    if !digits.len().is_multiple_of(2) {
-        return None;
-    }
-    let value = |d: u8| (d as char).to_digit(16);
-    let bytes: Option<Vec<u8>> =
-        digits.chunks(2).map(|p| Some((value(p[0])? * 16 + value(p[1])?) as u8)).collect();
-    String::from_utf8(bytes?).ok()
-}
-
-/// The fd table as the next image gets it through `exec`: one entry per
-/// fd without close-on-exec (`FD:KIND:FLAGS[:CAP[:DATA]]`, `;` between),
-/// then `!` and the cap ids of the close-on-exec fds, which the new image
-/// releases (so a failed `exec` leaves every fd as it was).
+/// The fd table as the next image gets it through `exec`
+/// (`capos_lib::fd_handover`): every fd without close-on-exec, then the
+/// caps of the close-on-exec fds, which the new image releases (so a
+/// failed `exec` leaves every fd as it was).
 pub fn exec_handover() -> String {
+    use capos_lib::fd_handover::{Entry, Handover, Kind};
     let table = TABLE.lock();
-    let mut kept = String::new();
-    let mut dropped = String::new();
-    let mut passed_caps: Vec<u32> = Vec::new();
+    let mut handover = Handover::default();
     for (fd, slot) in table.iter() {
         let d = &slot.description;
         let flags = d.status.load(Ordering::Relaxed);
-        let (kind, cap, data) = match &d.object {
-            Object::Terminal => ("t", None, String::new()),
-            Object::Stderr => ("e", None, String::new()),
-            Object::Console => ("c", None, String::new()),
-            Object::Null => ("n", None, String::new()),
-            Object::Zero => ("z", None, String::new()),
-            Object::Random => ("r", None, String::new()),
-            Object::File(f) => ("f", Some(f.file.id()), hex(f.path.as_bytes())),
-            Object::Dir(dir) => ("d", None, hex(dir.path.as_bytes())),
-            Object::Pipe(p) => (if p.write { "w" } else { "p" }, Some(p.pipe.id()), String::new()),
+        let (kind, cap, path) = match &d.object {
+            Object::Terminal => (Kind::Terminal, 0, String::new()),
+            Object::Stderr => (Kind::Stderr, 0, String::new()),
+            Object::Console => (Kind::Console, 0, String::new()),
+            Object::Null => (Kind::Null, 0, String::new()),
+            Object::Zero => (Kind::Zero, 0, String::new()),
+            Object::Random => (Kind::Random, 0, String::new()),
+            Object::File(f) => (Kind::File, f.file.id(), f.path.clone()),
+            Object::Dir(dir) => (Kind::Dir, 0, dir.path.clone()),
+            Object::Pipe(p) => {
+                (if p.write { Kind::PipeWrite } else { Kind::PipeRead }, p.pipe.id(), String::new())
+            }
         };
         if slot.cloexec {
-            if let Some(cap) = cap {
-                dropped.push_str(&alloc::format!("{cap},"));
-            }
-            continue;
+            handover.dropped.push(cap);
+        } else {
+            handover.kept.push(Entry { fd: fd as i64, kind, flags, cap, path });
         }
-        if let Some(cap) = cap {
-            passed_caps.push(cap);
-        }
-        kept.push_str(&alloc::format!("{fd}:{kind}:{flags}:{}:{data};", cap.map_or(0, |c| c)));
     }
-    // A cap that some kept fd still uses is not released.
-    let dropped: Vec<&str> = dropped
-        .split(',')
-        .filter(|c| !c.is_empty() && !passed_caps.iter().any(|p| alloc::format!("{p}") == *c))
-        .collect();
-    alloc::format!("{kept}!{}", dropped.join(","))
+    handover.format()
 }
 
 /// Rebuilds the fd table from an [`exec_handover`] (at program start);
 /// `false` when there is none or it is malformed (then fds 0–2 are opened
 /// as usual).
 pub fn take_handover(text: &str) -> bool {
-    let Some((kept, dropped)) = text.split_once('!') else { return false };
+    use capos_lib::fd_handover::{Handover, Kind};
+    let Some(handover) = Handover::parse(text) else { return false };
     let mut shared: alloc::collections::BTreeMap<u32, Arc<Description>> = alloc::collections::BTreeMap::new();
-    for entry in kept.split(';').filter(|e| !e.is_empty()) {
-        let parts: Vec<&str> = entry.splitn(5, ':').collect();
-        let [fd, kind, flags, cap, data] = parts[..] else { return false };
-        let (Ok(fd), Ok(flags), Ok(cap)) = (fd.parse::<i64>(), flags.parse::<u32>(), cap.parse::<u32>())
-        else {
-            return false;
-        };
+    for entry in handover.kept {
+        let cap = entry.cap;
         let description = match shared.get(&cap).filter(|_| cap != 0) {
             Some(d) => d.clone(),
             None => {
-                let object = match kind {
-                    "t" => Object::Terminal,
-                    "e" => Object::Stderr,
-                    "c" => Object::Console,
-                    "n" => Object::Null,
-                    "z" => Object::Zero,
-                    "r" => Object::Random,
-                    "f" => Object::File(OpenFile {
-                        file: File::from_id(cap),
-                        path: unhex(data).unwrap_or_default(),
-                    }),
-                    "d" => Object::Dir(OpenDir {
-                        path: unhex(data).unwrap_or_else(|| String::from("/")),
+                let object = match entry.kind {
+                    Kind::Terminal => Object::Terminal,
+                    Kind::Stderr => Object::Stderr,
+                    Kind::Console => Object::Console,
+                    Kind::Null => Object::Null,
+                    Kind::Zero => Object::Zero,
+                    Kind::Random => Object::Random,
+                    Kind::File => Object::File(OpenFile { file: File::from_id(cap), path: entry.path }),
+                    Kind::Dir => Object::Dir(OpenDir {
+                        path: if entry.path.is_empty() { String::from("/") } else { entry.path },
                         cursor: Mutex::new(DirCursor::default()),
                     }),
-                    "p" | "w" => Object::Pipe(OpenPipe {
+                    Kind::PipeRead | Kind::PipeWrite => Object::Pipe(OpenPipe {
                         pipe: capos_rt::pipe::Pipe::from_id(cap),
-                        write: kind == "w",
+                        write: entry.kind == Kind::PipeWrite,
                         waiter: Mutex::new(None),
                     }),
-                    _ => return false,
                 };
-                let d = Description::new(object, flags);
+                let d = Description::new(object, entry.flags);
                 if cap != 0 {
                     shared.insert(cap, d.clone());
                 }
                 d
             }
         };
-        if place(fd, description, false).is_err() {
+        if place(entry.fd, description, false).is_err() {
             return false;
         }
     }
-    for cap in dropped.split(',').filter_map(|c| c.parse::<u32>().ok()) {
+    for cap in handover.dropped {
         let _ = capos_rt::call::release(cap);
     }
     true

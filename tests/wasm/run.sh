@@ -19,6 +19,14 @@
 # (else empty), NAME.fuel holds a --fuel amount and NAME.max-memory a
 # --max-memory one.
 #
+# Pipeline scripts: tests/wasm/pipeline_NAME.sh, run by dash on both sides with
+# `wasm-host /wasm/MODULE.wasm ARGS...` in pipelines and redirections: on
+# the host `wasm-host` is a stand-in running wasmtime (in a fresh
+# temporary directory as the current one), inside capOS the real
+# wasm-host exec'd by dash (in /tmp), which takes its stdio from the fds
+# dash made. The modules a script names are built first; `--dir` and
+# other options are not for scripts.
+#
 # A module that is not valid (NAME.hex, or a NAME.wat with a line
 # `;; expect: error`, e.g. one without `_start`) must fail with status 1 on
 # both sides; the reasons are worded differently, so stderr is then only
@@ -42,14 +50,38 @@ if [ $# -gt 0 ]; then
   names=("$@")
 else
   names=()
-  for src in "$here"/*.c "$here"/*.rs "$here"/*.wat "$here"/*.hex; do
+  for src in "$here"/*.c "$here"/*.rs "$here"/*.wat "$here"/*.hex "$here"/pipeline_*.sh; do
     [ -f "$src" ] || continue
     name=${src##*/}
     names+=("${name%.*}")
   done
 fi
+# Programs first (every module a script names among them), then scripts.
+programs=()
+scripts=()
+for name in "${names[@]}"; do
+  if [[ $name == pipeline_* ]] && [ -f "$here/$name.sh" ]; then
+    scripts+=("$name")
+    for module in $(grep -oE '/wasm/[A-Za-z0-9_]+\.wasm' "$here/$name.sh" | sort -u); do
+      module=${module#/wasm/}
+      module=${module%.wasm}
+      [[ " ${programs[*]} " == *" $module "* ]] || programs+=("$module")
+    done
+  elif [[ " ${programs[*]} " != *" $name "* ]]; then
+    programs+=("$name")
+  fi
+done
 rm -rf "$out"
-mkdir -p "$out/modules" "$out/wasmtime" "$out/capos" "$out/results"
+mkdir -p "$out/modules" "$out/wasmtime" "$out/capos" "$out/results" "$out/hostbin"
+# The host's stand-in for wasm-host in scripts.
+cat >"$out/hostbin/wasm-host" <<STANDIN
+#!/bin/sh
+# tests/wasm/run.sh's host stand-in for capOS's wasm-host: wasmtime.
+module=\$1
+shift
+exec "$python" "$here/wasmtime_run.py" --argv0 "\$module" "$out/modules/\${module#/wasm/}" "\$@"
+STANDIN
+chmod +x "$out/hostbin/wasm-host"
 
 # One program: build, run both, compare; writes results/NAME (first line
 # "ok" or "FAIL", then details).
@@ -112,19 +144,50 @@ one() {
     parts="status out"
     grep -q "^error: .*/wasm/$name.wasm: " "$out/capos/$name.err" || problems+="capOS's stderr has no \`error: PROGRAM: REASON\` line"$'\n'
   fi
+  compare "$name" "$parts" "wasmtime" "$problems"
+}
+
+# Compares the PARTS of NAME's two runs and writes results/NAME (first
+# line "ok" or "FAIL", then the differences after PROBLEMS found before).
+compare() {
+  local name=$1 parts=$2 reference=$3 problems=$4 part
   for part in $parts; do
     if ! cmp -s "$out/wasmtime/$name.$part" "$out/capos/$name.$part"; then
-      problems+="$part differs (wasmtime < > capOS):"$'\n'
+      problems+="$part differs ($reference < > capOS):"$'\n'
       problems+=$(diff "$out/wasmtime/$name.$part" "$out/capos/$name.$part" | head -n 15)$'\n'
     fi
   done
   if [ -z "$problems" ]; then
-    echo ok >"$result"
+    echo ok >"$out/results/$name"
   else
-    { echo FAIL; printf '%s' "$problems"; echo "kernel log: build/tests/wasm/capos/$name.log"; } >"$result"
+    { echo FAIL; printf '%s' "$problems"; echo "kernel log: build/tests/wasm/capos/$name.log"; } >"$out/results/$name"
   fi
 }
-export -f one
+export -f one compare
+
+# One pipeline script: run by the host's dash with the stand-in and by
+# capOS's dash; writes results/NAME like `one`.
+script() {
+  local name=$1 result=$out/results/$1 files=() module
+  for module in $(grep -oE '/wasm/[A-Za-z0-9_]+\.wasm' "$here/$name.sh" | sort -u); do
+    if ! [ -f "$out/modules/${module#/wasm/}" ]; then
+      printf 'FAIL\nmodule %s was not built\n' "$module" >"$result"
+      return
+    fi
+    files+=(--file "$out/modules/${module#/wasm/}:$module")
+  done
+  local scratch
+  scratch=$(mktemp -d)
+  (cd "$scratch" && PATH="$out/hostbin:$PATH" timeout 120 /bin/dash "$here/$name.sh") \
+    </dev/null >"$out/wasmtime/$name.out" 2>"$out/wasmtime/$name.err"
+  echo $? >"$out/wasmtime/$name.status"
+  rm -rf "$scratch"
+  "$root/capos" run --timeout 180 --log "$out/capos/$name.log" "${files[@]}" --file "$here/$name.sh:/wasm/$name.sh" -- \
+    sh -c "cd /tmp && sh /wasm/$name.sh" </dev/null >"$out/capos/$name.out" 2>"$out/capos/$name.err"
+  echo $? >"$out/capos/$name.status"
+  compare "$name" "status out err" "host dash + wasmtime" ""
+}
+export -f script
 export here out python root
 
 # Build the capOS side once before the parallel runs (`capos run` would
@@ -132,7 +195,10 @@ export here out python root
 "$root/capos" run --help >/dev/null || { echo "wasm-test: building capOS failed (build/logs/capos-build.log)" >&2; exit 1; }
 
 start=$SECONDS
-printf '%s\n' "${names[@]}" | xargs -P "$JOBS" -I{} bash -c 'one "$1"' _ {}
+printf '%s\n' "${programs[@]}" | xargs -P "$JOBS" -I{} bash -c 'one "$1"' _ {}
+if [ ${#scripts[@]} -gt 0 ]; then
+  printf '%s\n' "${scripts[@]}" | xargs -P "$JOBS" -I{} bash -c 'script "$1"' _ {}
+fi
 
 passed=0
 failed=0
@@ -149,7 +215,7 @@ else
   echo "FAIL - $count functions linked (46 expected); docs/wasi.md does not list:$missing"
   failed=$((failed + 1))
 fi
-for name in "${names[@]}"; do
+for name in "${programs[@]}" "${scripts[@]}"; do
   if [ "$(head -n 1 "$out/results/$name" 2>/dev/null || echo FAIL)" = ok ]; then
     echo "ok - $name"
     passed=$((passed + 1))

@@ -13,6 +13,12 @@
 //! fuel, `--max-memory` keeps its memory from growing past BYTES. Exit status: the module's (`proc_exit`, 0 when `_start` returns);
 //! 134 after a trap (`wasm trap: …` on stderr, as wasmtime); 1 for a
 //! module that cannot be read or is not valid; 2 for a bad option.
+//!
+//! Started by a POSIX program (`execve`, e.g. from dash), it takes over
+//! that program's current directory (relative PATHs and PROGRAM are read
+//! from it) and its fds 0–2 as the module's stdio, so wasm and native
+//! programs mix in pipelines and redirections
+//! (`capos_lib::fd_handover`).
 #![no_std]
 #![no_main]
 
@@ -31,6 +37,9 @@ const USAGE: &str =
 
 fn main(caps: Caps) -> i32 {
     let args: Vec<&str> = caps.args().collect();
+    // The current directory of the POSIX program that exec'd this one.
+    let cwd = caps.var("CAPOS_CWD").unwrap_or("/");
+    let absolute = |path: &str| capos_wasm::join_path(cwd, path);
     let mut config = Config::default();
     let mut i = 1;
     while i < args.len() && args[i].starts_with("--") {
@@ -39,7 +48,7 @@ fn main(caps: Caps) -> i32 {
         match option {
             "--dir" => {
                 let (path, guest) = value.split_once("::").unwrap_or((value, value));
-                config.preopens.push(Preopen { path: path.into(), guest: guest.into() });
+                config.preopens.push(Preopen { path: absolute(path), guest: guest.into() });
             }
             "--env" => {
                 if !value.contains('=') {
@@ -65,7 +74,7 @@ fn main(caps: Caps) -> i32 {
     let Some(root) = fs.as_ref() else {
         return error(&format!("{program}: no file system (no `fs` cap)"), 1);
     };
-    let wasm = match root.read_file(program) {
+    let wasm = match root.read_file(&absolute(program)) {
         Ok(bytes) => bytes,
         Err(e) => return error(&format!("{program}: {e}"), 1),
     };

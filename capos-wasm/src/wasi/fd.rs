@@ -64,6 +64,10 @@ fn read_bytes(host: &Host, fd: u32, count: usize, offset: Option<u64>) -> WasiRe
             }
             Ok(out)
         }
+        Object::Null | Object::Pipe(_) if offset.is_some() => Err(Errno::SPIPE),
+        Object::Null => Ok(Vec::new()),
+        Object::Pipe(_) if count == 0 => Ok(Vec::new()),
+        Object::Pipe(p) => Ok(p.pipe.read(count.clamp(1, PIPE_IO) as u32, false)?),
         Object::Dir(_) => Err(Errno::ISDIR),
         Object::Stdout | Object::Stderr => Err(Errno::BADF),
     }
@@ -100,10 +104,28 @@ fn write_bytes(host: &Host, fd: u32, data: &[u8], offset: Option<u64>) -> WasiRe
             }
             Ok(done)
         }
+        Object::Null | Object::Pipe(_) if offset.is_some() => Err(Errno::SPIPE),
+        Object::Null => Ok(data.len()),
+        Object::Pipe(p) => {
+            // A blocking write goes in whole unless the readers are gone
+            // (`EPIPE`, after what went in).
+            let mut done = 0;
+            for chunk in data.chunks(PIPE_IO) {
+                match p.pipe.write(chunk, false) {
+                    Ok(n) => done += n as usize,
+                    Err(e) if done == 0 => return Err(e.into()),
+                    Err(_) => break,
+                }
+            }
+            Ok(done)
+        }
         Object::Dir(_) => Err(Errno::ISDIR),
         Object::Stdin => Err(Errno::BADF),
     }
 }
+
+/// Most bytes one pipe call moves (the kernel pipe's limit).
+const PIPE_IO: usize = 64 * 1024;
 
 /// Writes `data` to stdout or stderr in pieces of at most [`MAX_IO`]
 /// bytes (a terminal or console call carries one message of at most 64
@@ -224,7 +246,8 @@ pub fn allocate(host: &mut Host, fd: u32, offset: u64, length: u64) -> WasiResul
 pub fn fdstat_get(host: &mut Host, guest: &mut Guest, fd: u32, out: u32) -> WasiResult {
     let entry = host.fds.get(fd)?;
     let kind = match &entry.object {
-        Object::Stdin | Object::Stdout | Object::Stderr => filetype::CHARACTER_DEVICE,
+        Object::Stdin | Object::Stdout | Object::Stderr | Object::Null => filetype::CHARACTER_DEVICE,
+        Object::Pipe(_) => filetype::UNKNOWN,
         Object::File(_) => filetype::REGULAR_FILE,
         Object::Dir(_) => filetype::DIRECTORY,
     };
@@ -267,7 +290,10 @@ pub fn put_filestat(guest: &mut Guest, out: u32, ino: u64, kind: u8, size: u64) 
 /// `fd_filestat_get(fd, stat)`.
 pub fn filestat_get(host: &mut Host, guest: &mut Guest, fd: u32, out: u32) -> WasiResult {
     let (ino, kind, size) = match &host.fds.get(fd)?.object {
-        Object::Stdin | Object::Stdout | Object::Stderr => (u64::from(fd) + 1, filetype::CHARACTER_DEVICE, 0),
+        Object::Stdin | Object::Stdout | Object::Stderr | Object::Null => {
+            (u64::from(fd) + 1, filetype::CHARACTER_DEVICE, 0)
+        }
+        Object::Pipe(_) => (u64::from(fd) + 1, filetype::UNKNOWN, 0),
         Object::File(f) => (inode(&f.path), filetype::REGULAR_FILE, f.file.stat()?.size),
         Object::Dir(d) => {
             let info = d.root.stat(&d.path)?;

@@ -103,7 +103,7 @@ pub fn open(
             base &= !(rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE);
         }
         Entry {
-            object: Object::File(FileFd { file, path: target.path.clone() }),
+            object: Object::File(FileFd { file: Rc::new(file), path: target.path.clone() }),
             rights_base: base,
             rights_inheriting: 0,
             flags: fdflags,

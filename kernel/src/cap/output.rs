@@ -4,7 +4,8 @@
 //! (in order, behind any earlier waiting write to the same channel) and
 //! the timer tick, which drains the queues, completes it once it fits.
 //! So a write never keeps the kernel busy for the time the line takes to
-//! send it.
+//! send it. A waiting write's copy of its data is charged to the writer's
+//! kernel-memory quota (`mem::kmem_quota`): `OutOfMemory` past it.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -13,6 +14,7 @@ use spin::Mutex;
 
 use super::{Outcome, PendingCall, empty_reply};
 use crate::channel::Channel;
+use crate::mem::kmem_quota::{self, Charge, HEAP_OVERHEAD};
 
 /// A write waiting for room.
 struct Waiting {
@@ -20,6 +22,8 @@ struct Waiting {
     data: Vec<u8>,
     crlf: bool,
     call: PendingCall,
+    /// The copy's kernel memory, charged to the writer.
+    _charge: Charge,
 }
 
 static WAITING: Mutex<VecDeque<Waiting>> = Mutex::new(VecDeque::new());
@@ -31,12 +35,19 @@ pub fn write(channel: Channel, data: &[u8], crlf: bool, call: PendingCall) -> Ou
         drop(waiting);
         return empty_reply().into();
     }
+    let Some(writer) = call.target() else { return Outcome::Error(CapError::Cancelled) };
+    let cost = data.len().saturating_add(core::mem::size_of::<Waiting>() + 2 * HEAP_OVERHEAD);
+    let charge = match kmem_quota::charge(&writer.kmem, cost) {
+        Ok(charge) => charge,
+        Err(e) => return Outcome::Error(e),
+    };
+    drop(writer);
     let mut copy = Vec::new();
     if copy.try_reserve_exact(data.len()).is_err() || waiting.try_reserve(1).is_err() {
         return Outcome::Error(CapError::OutOfMemory);
     }
     copy.extend_from_slice(data);
-    waiting.push_back(Waiting { channel, data: copy, crlf, call });
+    waiting.push_back(Waiting { channel, data: copy, crlf, call, _charge: charge });
     Outcome::Pending
 }
 

@@ -10,6 +10,16 @@
 //! order and completed as the state changes; a waiter whose process ended
 //! is dropped, never handed data. Completions are delivered after the
 //! pipe's lock is released.
+//!
+//! Kernel memory is charged to the process that causes it
+//! (`mem::kmem_quota`): a pipe, with the whole of its buffer, to the
+//! process that created it, so no write grows the heap past what was
+//! charged. A pipe holds [`CAPACITY`] bytes; when its creator's quota has
+//! no room for that, it holds [`PIPE_BUF`] (as Linux gives a pipe one
+//! page past the user's pipe-buffer limit), and `create` is `OutOfMemory`
+//! only when even that does not fit. A write waiting for room, with its
+//! copy of the data, is charged to the writer. The buffer itself is
+//! allocated as data comes, fallibly.
 
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
@@ -17,6 +27,8 @@ use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_schema::{interface_id, method, pipe, pipe_factory};
 use spin::Mutex;
+
+use crate::mem::kmem_quota::{self, Charge, HEAP_OVERHEAD};
 
 use super::{
     Call, CapObject, CapRef, Outcome, PendingCall, Reply, empty_reply, malformed, read_params, reply_with,
@@ -29,15 +41,26 @@ pub const PIPE_BUF: usize = 4096;
 /// Largest read or write of one call.
 pub const MAX_IO: usize = 64 * 1024;
 
+/// Kernel memory of a pipe besides its buffer: its shared state and its
+/// two ends.
+const PIPE_COST: usize =
+    core::mem::size_of::<Shared>() + 2 * core::mem::size_of::<PipeEnd>() + 6 * HEAP_OVERHEAD;
+/// Kernel memory of a write waiting for room, besides its data.
+const WRITE_COST: usize = core::mem::size_of::<Write>() + 2 * HEAP_OVERHEAD;
+
 /// A write waiting for room: the call, its data and how much went in.
 struct Write {
     call: PendingCall,
     data: Vec<u8>,
     written: usize,
+    /// The copy's kernel memory, charged to the writer.
+    _charge: Charge,
 }
 
 #[derive(Default)]
 struct State {
+    /// Most bytes the buffer holds ([`CAPACITY`] or [`PIPE_BUF`]).
+    capacity: usize,
     buffer: VecDeque<u8>,
     readers_gone: bool,
     writers_gone: bool,
@@ -65,13 +88,24 @@ fn written_reply(n: usize) -> Result<Reply, CapError> {
 
 impl State {
     fn room(&self) -> usize {
-        CAPACITY - self.buffer.len()
+        self.capacity.saturating_sub(self.buffer.len())
     }
 
-    /// Takes up to `max` bytes.
-    fn take(&mut self, max: usize) -> Vec<u8> {
+    /// Takes up to `max` bytes (`OutOfMemory`, nothing taken, when the
+    /// kernel heap has no room for the copy).
+    fn take(&mut self, max: usize) -> Result<Vec<u8>, CapError> {
         let n = max.min(self.buffer.len());
-        self.buffer.drain(..n).collect()
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(n).map_err(|_| CapError::OutOfMemory)?;
+        bytes.extend(self.buffer.drain(..n));
+        Ok(bytes)
+    }
+
+    /// Makes room in the buffer's allocation for `n` more bytes; false
+    /// when the kernel heap has none (the data then waits, as for a full
+    /// pipe). Within the pipe's charge, which covers the whole buffer.
+    fn reserve(&mut self, n: usize) -> bool {
+        self.buffer.try_reserve(n).is_ok()
     }
 
     /// Puts as much of `data[written..]` as the rules allow; returns the
@@ -79,13 +113,16 @@ impl State {
     fn put(&mut self, data: &[u8], written: usize) -> usize {
         let rest = &data[written..];
         if rest.len() <= PIPE_BUF && data.len() <= PIPE_BUF {
-            if self.room() < rest.len() {
+            if self.room() < rest.len() || !self.reserve(rest.len()) {
                 return written;
             }
             self.buffer.extend(rest);
             return data.len();
         }
         let n = rest.len().min(self.room());
+        if !self.reserve(n) {
+            return written;
+        }
         self.buffer.extend(&rest[..n]);
         written + n
     }
@@ -102,8 +139,8 @@ impl State {
                     continue;
                 }
                 if !self.buffer.is_empty() {
-                    let bytes = self.take(max);
-                    done.push((call, data_reply(&bytes)));
+                    let reply = self.take(max).and_then(|bytes| data_reply(&bytes));
+                    done.push((call, reply));
                     moved = true;
                 } else if self.writers_gone {
                     done.push((call, data_reply(&[])));
@@ -152,6 +189,8 @@ impl State {
 /// What both ends share.
 struct Shared {
     state: Mutex<State>,
+    /// The pipe's kernel memory, charged to the process that created it.
+    _charge: Charge,
 }
 
 fn deliver(done: Vec<Completion>) {
@@ -203,7 +242,7 @@ impl PipeEnd {
         let mut s = self.shared.state.lock();
         if s.reads.is_empty() {
             if !s.buffer.is_empty() {
-                let bytes = s.take(max);
+                let bytes = s.take(max)?;
                 let done = s.progress();
                 drop(s);
                 deliver(done);
@@ -245,11 +284,14 @@ impl PipeEnd {
         if p.get_nonblocking() {
             return Err(CapError::WouldBlock);
         }
+        let writer = call.pending.target().ok_or(CapError::Cancelled)?;
+        let charge = kmem_quota::charge(&writer.kmem, WRITE_COST.saturating_add(data.len()))?;
+        drop(writer);
         let mut copy = Vec::new();
         copy.try_reserve_exact(data.len()).map_err(|_| CapError::OutOfMemory)?;
         copy.extend_from_slice(data);
         s.writes.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
-        s.writes.push_back(Write { call: call.pending, data: copy, written });
+        s.writes.push_back(Write { call: call.pending, data: copy, written, _charge: charge });
         let done = s.progress();
         drop(s);
         deliver(done);
@@ -322,9 +364,20 @@ impl CapObject for PipeFactory {
         if call.method != method::pipe_factory::CREATE {
             return Outcome::Error(CapError::UnknownMethod);
         }
-        let shared = Arc::new(Shared { state: Mutex::new(State::default()) });
-        let reader: CapRef = Arc::new(PipeEnd { shared: shared.clone(), write: false });
-        let writer: CapRef = Arc::new(PipeEnd { shared, write: true });
+        let Some(creator) = call.pending.target() else { return Outcome::Error(CapError::Cancelled) };
+        let charged = [CAPACITY, PIPE_BUF].into_iter().find_map(|capacity| {
+            Some((capacity, kmem_quota::charge(&creator.kmem, PIPE_COST + capacity).ok()?))
+        });
+        drop(creator);
+        let Some((capacity, charge)) = charged else { return Outcome::Error(CapError::OutOfMemory) };
+        let objects = (|| {
+            let state = State { capacity, ..State::default() };
+            let shared = Arc::try_new(Shared { state: Mutex::new(state), _charge: charge }).ok()?;
+            let reader: CapRef = Arc::try_new(PipeEnd { shared: shared.clone(), write: false }).ok()?;
+            let writer: CapRef = Arc::try_new(PipeEnd { shared, write: true }).ok()?;
+            Some((reader, writer))
+        })();
+        let Some((reader, writer)) = objects else { return Outcome::Error(CapError::OutOfMemory) };
         let reply = reply_with(|m| {
             let mut r = m.init_root::<pipe_factory::create_results::Builder<'_>>();
             r.set_reader(0);

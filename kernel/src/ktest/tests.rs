@@ -355,7 +355,7 @@ fn address_space_duplicate_is_copy_on_write() -> TestResult {
         parent.protect(USER_PAGE + 2 * 4096, 4096, UserAccess::Read).map_err(|e| alloc::format!("{e:?}"))?;
         let used = parent.frames_used();
         let free_before_fork = frame::free_count();
-        let mut child = parent.duplicate(&[], 64).map_err(|e| alloc::format!("{e:?}"))?;
+        let mut child = parent.duplicate(&[]).map_err(|e| alloc::format!("{e:?}"))?;
         let tables = free_before_fork - frame::free_count();
         ktest_assert!(tables <= 4, "duplicate took {tables} frames: pages were copied");
         ktest_assert!(
@@ -432,7 +432,7 @@ fn address_space_share_break_without_frames() -> TestResult {
         let mut parent = AddressSpace::new(64).map_err(|e| alloc::format!("{e:?}"))?;
         parent.map_fresh(USER_PAGE, 4096, UserAccess::ReadWrite).map_err(|e| alloc::format!("{e:?}"))?;
         parent.copy_to_user(USER_PAGE, b"p").map_err(|e| alloc::format!("{e:?}"))?;
-        let mut child = parent.duplicate(&[], 64).map_err(|e| alloc::format!("{e:?}"))?;
+        let mut child = parent.duplicate(&[]).map_err(|e| alloc::format!("{e:?}"))?;
         let mut frames = Vec::new();
         frames.try_reserve_exact(frame::free_count()).map_err(|_| "heap too small to track every frame")?;
         while let Some(f) = frame::alloc_zeroed() {

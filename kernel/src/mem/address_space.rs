@@ -21,13 +21,22 @@
 //! never needs quota; only the frame allocator can run dry. A frame goes
 //! back to the allocator with its last owner.
 //!
+//! Quotas: an address space takes its frames from a [`FramePool`] (the
+//! process's memory limit). A spawned process has a pool of its own,
+//! carved out of its spawner's; a forked copy takes from its parent's pool
+//! (so does the image `exec` builds), so a process and every process it
+//! forks share one limit, however deep the forks go, and a fork bomb ends
+//! at that limit.
+//!
 //! The kernel never touches user memory through user addresses: the copy
 //! functions walk this address space's page tables, check the user and
 //! write bits of every page, and copy through the physical-memory window.
 //! So they work whatever address space is active, SMAP stays on, and a
 //! user buffer is read exactly once (no double fetch).
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::structures::paging::mapper::{MappedFrame, TranslateResult, UnmapError};
 use x86_64::structures::paging::page_table::PageTableEntry;
@@ -81,25 +90,111 @@ struct Frames<'a> {
     quota: &'a mut FrameQuota,
 }
 
-/// Frames an address space may still take (its own pages and tables).
-#[derive(Debug, Clone, Copy)]
+/// The frames address spaces may take together: a process's memory
+/// limit, shared by the process, its forked copies and their `exec`
+/// images.
+pub struct FramePool {
+    /// Frames the address spaces of the pool hold.
+    used: AtomicUsize,
+    /// Most frames they may hold.
+    limit: AtomicUsize,
+    /// What must live as long as some address space takes from the pool
+    /// (the carve its limit came from, once the process it was carved for
+    /// has ended and left forked processes on it).
+    kept: spin::Mutex<Option<alloc::boxed::Box<dyn core::any::Any + Send>>>,
+}
+
+impl core::fmt::Debug for FramePool {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FramePool").field("used", &self.used).field("limit", &self.limit).finish()
+    }
+}
+
+impl FramePool {
+    fn new(limit: usize) -> Result<Arc<Self>, MapError> {
+        Arc::try_new(Self {
+            used: AtomicUsize::new(0),
+            limit: AtomicUsize::new(limit),
+            kept: spin::Mutex::new(None),
+        })
+        .map_err(|_| MapError::OutOfFrames)
+    }
+
+    /// Keeps `thing` until no address space takes from this pool any more
+    /// (it is dropped with the pool, when the last such space goes);
+    /// `Err` gives it back when the kernel heap has no room for it.
+    pub fn keep_until_unused<T: Send + 'static>(&self, thing: T) -> Result<(), T> {
+        let mut kept = self.kept.lock();
+        if kept.is_some() {
+            return Err(thing);
+        }
+        // `Box::try_new` would lose `thing` on failure: probe, then box.
+        if !crate::mem::heap::has_room(core::mem::size_of::<T>().max(1)) {
+            return Err(thing);
+        }
+        *kept = Some(alloc::boxed::Box::new(thing));
+        Ok(())
+    }
+
+    /// Counts one more frame; `false` at the limit.
+    fn take(&self) -> bool {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                (used < self.limit.load(Ordering::Acquire)).then_some(used + 1)
+            })
+            .is_ok()
+    }
+
+    fn release(&self, frames: usize) {
+        let _ = self
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| Some(used.saturating_sub(frames)));
+    }
+
+    fn left(&self) -> usize {
+        self.limit.load(Ordering::Acquire).saturating_sub(self.used.load(Ordering::Acquire))
+    }
+}
+
+/// An address space's frames: how many it holds, and the pool they count
+/// in.
+#[derive(Debug)]
 pub struct FrameQuota {
-    /// Frames in use.
-    pub used: usize,
-    /// Most frames allowed.
-    pub limit: usize,
+    /// Frames this address space holds (pages and page tables).
+    own: usize,
+    /// The pool they are taken from.
+    pool: Arc<FramePool>,
+}
+
+impl FrameQuota {
+    /// Counts one more frame for this space; `false` at the pool's limit.
+    fn take(&mut self) -> bool {
+        let ok = self.pool.take();
+        self.own += usize::from(ok);
+        ok
+    }
+
+    /// Counts one frame less.
+    fn release(&mut self) {
+        if self.own > 0 {
+            self.own -= 1;
+            self.pool.release(1);
+        }
+    }
 }
 
 // SAFETY: hands out frames from `frame::alloc_zeroed`, which returns each
 // free frame once; the quota only refuses.
 unsafe impl FrameAllocator<Size4KiB> for Frames<'_> {
     fn allocate_frame(&mut self) -> Option<PhysFrame<Size4KiB>> {
-        if self.quota.used >= self.quota.limit {
+        if !self.quota.take() {
             return None;
         }
-        let f = frame::alloc_zeroed()?;
-        self.quota.used += 1;
-        Some(f)
+        let f = frame::alloc_zeroed();
+        if f.is_none() {
+            self.quota.release();
+        }
+        f
     }
 }
 
@@ -158,33 +253,69 @@ impl AddressSpace {
                 dst[i] = src[i].clone();
             }
         }
-        Ok(Self { root, quota: FrameQuota { used: 1, limit: frame_limit.max(1) } })
+        let pool = match FramePool::new(frame_limit.max(1)) {
+            Ok(pool) => pool,
+            Err(e) => {
+                let _ = frame::free(root);
+                return Err(e);
+            }
+        };
+        pool.used.store(1, Ordering::Release);
+        Ok(Self { root, quota: FrameQuota { own: 1, pool } })
+    }
+
+    /// An empty address space taking its frames from `pool` (a forked
+    /// copy's, or the image `exec` builds).
+    fn new_in(pool: &Arc<FramePool>) -> Result<Self, MapError> {
+        let mut space = Self::new(1)?;
+        // The root frame moves from the throwaway pool to `pool`.
+        if !pool.take() {
+            return Err(MapError::QuotaExceeded);
+        }
+        space.quota.pool = pool.clone();
+        Ok(space)
+    }
+
+    /// An empty address space sharing this one's pool (the image `exec`
+    /// builds: until the old image goes, both count).
+    pub fn new_sharing(&self) -> Result<Self, MapError> {
+        Self::new_in(&self.quota.pool)
+    }
+
+    /// The pool its frames count in.
+    pub fn pool(&self) -> &Arc<FramePool> {
+        &self.quota.pool
     }
 
     /// Frames it holds now (pages and page tables).
     pub fn frames_used(&self) -> usize {
-        self.quota.used
+        self.quota.own
     }
 
-    /// Frames this address space may still take.
+    /// Frames this address space may still take (what its pool has left).
     pub fn frames_left(&self) -> usize {
-        self.quota.limit.saturating_sub(self.quota.used)
+        self.quota.pool.left()
     }
 
-    /// Takes `frames` out of the quota for good (a child's memory limit is
-    /// carved out of its spawner's); `false`, changing nothing, if fewer
-    /// are left.
+    /// Takes `frames` out of the pool's limit for good (a spawned child's
+    /// memory limit is carved out of its spawner's); `false`, changing
+    /// nothing, if fewer are left.
     pub fn carve(&mut self, frames: usize) -> bool {
-        if self.frames_left() < frames {
-            return false;
-        }
-        self.quota.limit -= frames;
-        true
+        let pool = &self.quota.pool;
+        pool.limit
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |limit| {
+                (limit.saturating_sub(pool.used.load(Ordering::Acquire)) >= frames).then(|| limit - frames)
+            })
+            .is_ok()
     }
 
     /// Gives back frames [`carve`](Self::carve) took.
     pub fn give_back(&mut self, frames: usize) {
-        self.quota.limit = self.quota.limit.saturating_add(frames);
+        let _ = self
+            .quota
+            .pool
+            .limit
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |l| Some(l.saturating_add(frames)));
     }
 
     fn table(&self) -> OffsetPageTable<'static> {
@@ -203,9 +334,9 @@ impl AddressSpace {
         unsafe { Cr3::write(self.root, Cr3Flags::empty()) };
     }
 
-    /// The most frames it may take.
+    /// The most frames its pool may hold.
     pub fn frame_limit(&self) -> usize {
-        self.quota.limit
+        self.quota.pool.limit.load(Ordering::Acquire)
     }
 
     /// Whether this address space is the one in CR3.
@@ -259,22 +390,27 @@ impl AddressSpace {
         }
         // More pages than the quota has left cannot fit (their tables
         // would take more still): refuse before taking and zeroing frames.
-        if size / PAGE > self.quota.limit.saturating_sub(self.quota.used) as u64 {
+        if size / PAGE > self.frames_left() as u64 {
             return Err(MapError::QuotaExceeded);
         }
         let mut done = 0;
         while done < size {
-            let result = if self.quota.used >= self.quota.limit {
+            let result = if !self.quota.take() {
                 Err(MapError::QuotaExceeded)
             } else {
-                frame::alloc_zeroed().ok_or(MapError::OutOfFrames).and_then(|f| {
-                    self.quota.used += 1;
-                    let phys = f.start_address().as_u64();
-                    self.map_frame(virt + done, phys, access.flags()).inspect_err(|_| {
-                        self.quota.used -= 1;
-                        let _ = frame::free(f);
-                    })
-                })
+                match frame::alloc_zeroed() {
+                    None => {
+                        self.quota.release();
+                        Err(MapError::OutOfFrames)
+                    }
+                    Some(f) => {
+                        let phys = f.start_address().as_u64();
+                        self.map_frame(virt + done, phys, access.flags()).inspect_err(|_| {
+                            self.quota.release();
+                            let _ = frame::free(f);
+                        })
+                    }
+                }
             };
             if let Err(e) = result {
                 self.unmap_range(virt, done);
@@ -285,8 +421,8 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// A copy of this address space for a forked process, with a limit of
-    /// `frame_limit` frames: every user page outside `skip` (`(start, end)`
+    /// A copy of this address space for a forked process, taking its frames
+    /// from this one's pool: every user page outside `skip` (`(start, end)`
     /// ranges) at the same address with the same access. A page this space
     /// owns is shared, not copied: its frame gets one more owner, it counts
     /// in the copy's quota as in this one's, and a writable page becomes
@@ -296,8 +432,8 @@ impl AddressSpace {
     /// what it shared; pages of `self` already made copy-on-write stay so
     /// (their next write finds the frame unshared and just makes it
     /// writable again).
-    pub fn duplicate(&mut self, skip: &[(u64, u64)], frame_limit: usize) -> Result<AddressSpace, MapError> {
-        let mut child = AddressSpace::new(frame_limit)?;
+    pub fn duplicate(&mut self, skip: &[(u64, u64)]) -> Result<AddressSpace, MapError> {
+        let mut child = AddressSpace::new_in(&self.quota.pool)?;
         let shared = self.share_into(&mut child, skip);
         // Pages of `self` made read-only must not stay writable in the TLB
         // (one reload instead of a flush per page; user pages are never
@@ -342,13 +478,13 @@ impl AddressSpace {
                     flags
                 };
                 if owned {
-                    if child.quota.used >= child.quota.limit {
+                    if !child.quota.take() {
                         return Err(MapError::QuotaExceeded);
                     }
                     if !frame::share(frame) {
+                        child.quota.release();
                         return Err(MapError::OutOfFrames);
                     }
-                    child.quota.used += 1;
                 }
                 match child_table {
                     // SAFETY: the child's last-level table of this region,
@@ -358,7 +494,7 @@ impl AddressSpace {
                     None => {
                         if let Err(e) = child.map_frame(at, frame.start_address().as_u64(), shared) {
                             if owned {
-                                child.quota.used -= 1;
+                                child.quota.release();
                                 let _ = frame::free(frame);
                             }
                             return Err(e);
@@ -548,7 +684,7 @@ impl AddressSpace {
                 flush.flush();
                 if !borrowed {
                     let _ = frame::free(f);
-                    self.quota.used -= 1;
+                    self.quota.release();
                 }
                 Ok(())
             }
@@ -756,5 +892,9 @@ impl Drop for AddressSpace {
             super::paging::activate_kernel_space();
         }
         self.teardown();
+        // Every frame it held is freed (or its share given up): the pool
+        // counts none of them any more.
+        let own = core::mem::take(&mut self.quota.own);
+        self.quota.pool.release(own);
     }
 }

@@ -117,8 +117,13 @@ fn link(linker: &mut Linker<Host>) -> Result<(), wasmi::errors::LinkerError> {
                 let Some(chunk) = data.get(base as usize..base as usize + len as usize) else { return FAULT };
                 bytes.extend_from_slice(chunk);
             }
+            // One write of the host fd per call, as wasmtime makes (Rust's
+            // stdout alone would buffer it until a newline).
             let result = match fd {
-                1 => std::io::stdout().write_all(&bytes),
+                1 => {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&bytes).and_then(|()| out.flush())
+                }
                 2 => std::io::stderr().write_all(&bytes),
                 _ => return BADF,
             };

@@ -64,6 +64,11 @@ pub const SCENARIOS: &[Scenario] = &[
         run: fpu,
     },
     Scenario {
+        name: "dash-service",
+        about: "systems/dash-service.cue: manifest services that are dash running a boot-file script, with exactly their caps (output and status as the host's dash gives)",
+        run: dash_service,
+    },
+    Scenario {
         name: "default-manifest",
         about: "systems/demos.cue: init starts every demo service and all end as expected",
         run: default_manifest,
@@ -83,6 +88,61 @@ pub(super) fn all_ended(session: &mut Session) -> Result<(), TestFailure> {
         session.expect(&re(r"^\[init\] all services ended \((\d+) could not start\)$"), STEP_TIMEOUT)?;
     ensure(done.get(1) == Some("0"), session, || format!("init: {}", done.line))?;
     no_frames_leaked(session).map(|_| ())
+}
+
+/// The host's dash running `script` with `args`: its stdout lines and exit
+/// status (the reference of the `dash-service` scenario).
+fn host_dash(script: &std::path::Path, args: &[&str]) -> Result<(Vec<String>, i32), TestFailure> {
+    let out = std::process::Command::new("/bin/dash")
+        .arg(script)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| TestFailure::new(format!("cannot run the host's /bin/dash: {e}")))?;
+    let lines = String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect();
+    Ok((lines, out.status.code().unwrap_or(-1)))
+}
+
+fn dash_service(ctx: &mut Ctx) -> Result<(), TestFailure> {
+    let script = qemu_runner::repo_root().join("systems/dash-service/report.sh");
+    let (lines, status) = host_dash(&script, &["one", "two words"])?;
+    let (_, missing_status) = host_dash(std::path::Path::new("/nonexistent/report.sh"), &[])?;
+    if lines.is_empty() {
+        return Err(TestFailure::new("the host's dash printed nothing for systems/dash-service/report.sh"));
+    }
+    let mut session = ctx.boot_manifest("dash-service")?;
+    all_ended(&mut session)?;
+    drop(session);
+    // The whole console, now that every process has ended: `report`'s
+    // lines in order, as the host's dash printed them (other services'
+    // lines may come between), and how init saw each service end.
+    let path = ctx.build_dir().join("logs/dash-service.serial.log");
+    let log = std::fs::read(&path)
+        .map(|bytes| String::from_utf8_lossy(&bytes).replace('\r', ""))
+        .map_err(|e| TestFailure::new(format!("reading {}: {e}", path.display())))?;
+    let printed: Vec<&str> = log.lines().filter(|l| l.starts_with("report: ")).collect();
+    if printed != lines {
+        return Err(TestFailure::new(format!(
+            "report printed {printed:?}, the host's dash {lines:?} (log: {})",
+            path.display()
+        )));
+    }
+    let ended = |service: &str| {
+        let pattern = re(&format!(r"^\[init\] {service} \(pid \d+\) (.+)$"));
+        log.lines().find_map(|l| pattern.captures(l).and_then(|c| c.get(1)).map(|m| m.as_str().to_string()))
+    };
+    for (service, code) in [("report", status), ("lonely", missing_status)] {
+        let got = ended(service);
+        let want = format!("exited with code {code}");
+        if got.as_deref() != Some(want.as_str()) {
+            return Err(TestFailure::new(format!("{service}: {got:?}, the host's dash: {want}")));
+        }
+    }
+    ctx.note(format!(
+        "report: {} lines and status {status} as the host's dash; lonely (no fs cap) could not open its script: status {missing_status}",
+        lines.len()
+    ));
+    Ok(())
 }
 
 fn hello(ctx: &mut Ctx) -> Result<(), TestFailure> {
