@@ -251,6 +251,14 @@ interface ProcessHandle @0xd681fb648dc04ac4 {
 
   pid @2 () -> (pid :UInt64);
   # The process id (unique until the machine restarts).
+
+  jobState @3 (after :UInt64) -> (changes :UInt64, stopSignal :UInt8, ended :Bool);
+  # Job control (POSIX stop signals): completes once the process has
+  # stopped or continued more than `after` times in all, or ended (at
+  # once if it already has). `changes` counts the stops, continues and
+  # the end so far; `stopSignal` is the signal that stopped it while it
+  # is stopped, 0 while it runs; `ended` once it ended (`wait` tells
+  # how). What `waitpid`'s `WUNTRACED` and `WCONTINUED` report.
 }
 
 interface FrameAllocator @0xedc754915d6d5836 {
@@ -421,8 +429,9 @@ interface TerminalSession @0xc8206bb618093e9f {
   # (when `echo` is set), Backspace/DEL erases a byte, Ctrl-U erases the
   # line, Ctrl-C (with `signals`) discards the line, fails pending reads
   # with `Interrupted` and counts an interrupt, Ctrl-D at the start of a
-  # line is end of file, Ctrl-Z is reserved (ignored). In raw mode bytes
-  # are handed over as they arrive.
+  # line is end of file, Ctrl-Z (with `signals`) discards the line and
+  # sends `SIGTSTP` to the foreground group (see `setForeground`). In raw
+  # mode bytes are handed over as they arrive.
 
   write @0 (data :Data) -> ();
   # Writes bytes to the terminal (at most 64 KiB per call).
@@ -454,7 +463,8 @@ interface TerminalSession @0xc8206bb618093e9f {
 
   setForeground @8 (group :UInt64) -> ();
   # Makes process group `group` the terminal's foreground group (POSIX
-  # `tcsetpgrp`): Ctrl-C (with `signals`) then also sends it `SIGINT`.
+  # `tcsetpgrp`): Ctrl-C (with `signals`) then also sends it `SIGINT`,
+  # Ctrl-Z sends it `SIGTSTP`.
   # The group must have a member in the caller's session
   # (`PermissionDenied` otherwise); 0 means none.
 
@@ -470,7 +480,8 @@ struct TerminalMode @0xcffba82758adfbe1 {
   # Typed bytes are written back.
 
   signals @2 :Bool;
-  # Ctrl-C interrupts and Ctrl-D ends input (canonical mode only).
+  # Ctrl-C interrupts, Ctrl-Z suspends and Ctrl-D ends input (canonical
+  # mode only).
 }
 
 enum NodeKind @0xbc6622678f6a440c {

@@ -70,7 +70,7 @@ pub const SA_NODEFER: u64 = 0x4000_0000;
 pub const SA_RESETHAND: u64 = 0x8000_0000;
 /// `flags`: `restorer` is set (a C library always sets it).
 pub const SA_RESTORER: u64 = 0x0400_0000;
-/// `flags`: no `SIGCHLD` when a child stops (no child stops yet).
+/// `flags`: no `SIGCHLD` when a child stops or continues.
 pub const SA_NOCLDSTOP: u64 = 1;
 /// `flags`: children do not become zombies (accepted, not acted on).
 pub const SA_NOCLDWAIT: u64 = 2;
@@ -127,10 +127,11 @@ pub enum Disposition {
     Ignore,
     /// The process ends, killed by the signal.
     Terminate,
-    /// Stop the process (job control). Not implemented yet: treated as
-    /// [`Disposition::Ignore`], written down in docs/posix-abi.md.
+    /// Stop the process (job control): its threads stay off the CPU until
+    /// `SIGCONT` or `SIGKILL`; its parent is told (`SIGCHLD`, `jobState`).
     Stop,
-    /// Continue a stopped process (nothing to do while no process stops).
+    /// Nothing more: the sending already continued a stopped process
+    /// (`SIGCONT` continues it whatever its action).
     Continue,
     /// Run the action's handler.
     Catch,
@@ -173,7 +174,10 @@ pub mod op {
     pub const ACTION: u64 = 0;
     /// `(op, how, set)`: the calling thread's blocked mask; `how` is
     /// [`super::BLOCK`], [`super::UNBLOCK`], [`super::SET_MASK`] or
-    /// [`super::QUERY`] (`set` unused). Returns the mask before.
+    /// [`super::QUERY`] (`set` unused). Returns the mask before: with
+    /// signal 64 in it the result is negative, but a mask never holds
+    /// [`super::UNBLOCKABLE`] while every error code has both its bits.
+    /// `PENDING`'s set is told from an error the same way.
     pub const MASK: u64 = 1;
     /// `(op)`: the pending signals (of the process and the thread).
     pub const PENDING: u64 = 2;

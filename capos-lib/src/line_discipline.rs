@@ -6,9 +6,10 @@
 //! Canonical mode edits a line: printable bytes are added (and echoed),
 //! Backspace/DEL erases one byte, Ctrl-U the whole line, Enter completes
 //! it. With `signals`, Ctrl-C discards the line and reports
-//! [`Event::Interrupt`], Ctrl-D completes the line without a newline (at
-//! the start of a line: end of file), Ctrl-Z is reserved and ignored. Raw
-//! mode hands bytes over as they come.
+//! [`Event::Interrupt`], Ctrl-Z discards the line and reports
+//! [`Event::Suspend`] (the caller sends `SIGTSTP`), Ctrl-D completes the
+//! line without a newline (at the start of a line: end of file). Raw mode
+//! hands bytes over as they come.
 //!
 //! Everything is bounded: a line holds at most [`MAX_LINE`] bytes (more
 //! are dropped, as a terminal would ring the bell), and ready input at
@@ -54,6 +55,9 @@ pub enum Event {
     /// Ctrl-C: the line was discarded; fail waiting reads and tell the
     /// session's foreground.
     Interrupt,
+    /// Ctrl-Z: the line was discarded; stop the session's foreground
+    /// (`SIGTSTP` to its process group).
+    Suspend,
 }
 
 /// What a read got.
@@ -178,7 +182,13 @@ impl LineDiscipline {
                     self.push_ready(line);
                 }
             }
-            CTRL_Z if self.mode.signals => {}
+            CTRL_Z if self.mode.signals => {
+                self.line.clear();
+                if self.mode.echo {
+                    echo.extend_from_slice(if self.interactive { b"^Z\r\n" } else { b"^Z\n" });
+                }
+                return Some(Event::Suspend);
+            }
             BACKSPACE | DEL => self.erase_last(echo),
             CTRL_U => {
                 while !self.line.is_empty() {
@@ -288,9 +298,22 @@ mod tests {
         assert_eq!(data(&mut ld, 10).unwrap(), b"abc");
         assert_eq!(ld.read(10), Some(ReadOutcome::EndOfFile));
         assert!(ld.read(10).is_none());
-        // Ctrl-Z is reserved: ignored.
-        let (echo, events) = feed(&mut ld, b"\x1a");
-        assert!(echo.is_empty() && events.is_empty() && ld.read(10).is_none());
+    }
+
+    #[test]
+    fn ctrl_z_discards_the_line_and_suspends() {
+        let mut ld = LineDiscipline::new(Mode::COOKED, true);
+        let (echo, events) = feed(&mut ld, b"vi notes\x1a");
+        assert_eq!(events, [Event::Suspend]);
+        assert!(echo.ends_with(b"^Z\r\n"));
+        assert!(ld.read(10).is_none());
+        feed(&mut ld, b"fg\n");
+        assert_eq!(data(&mut ld, 10).unwrap(), b"fg\n");
+        // Without signals it is data.
+        ld.set_mode(Mode { canonical: true, echo: false, signals: false });
+        let (echo, events) = feed(&mut ld, b"\x1a\n");
+        assert!(echo.is_empty() && events.is_empty());
+        assert_eq!(data(&mut ld, 10).unwrap(), b"\x1a\n");
     }
 
     #[test]

@@ -624,6 +624,22 @@ impl ProcessHandle {
         call(self.request(method::process_handle::KILL)).map(|_| ())
     }
 
+    /// Starts a `jobState(after)` call: completes once the process stopped,
+    /// continued or ended more than `after` times in all. Finish it with
+    /// [`PendingCall::wait`] and [`Self::job_state`].
+    pub fn job_state_async(&self, after: u64) -> Result<PendingCall, CapError> {
+        let mut r = self.request(method::process_handle::JOB_STATE);
+        r.params.init_root::<process_handle::job_state_params::Builder<'_>>().set_after(after);
+        submit(r)
+    }
+
+    /// The `(changes, stop signal or 0, ended)` of a `jobState` reply.
+    pub fn job_state(reply: Reply) -> Result<(u64, u8, bool), CapError> {
+        let r =
+            reply.message.get_root::<process_handle::job_state_results::Reader<'_>>().map_err(malformed)?;
+        Ok((r.get_changes(), r.get_stop_signal(), r.get_ended()))
+    }
+
     /// The process id.
     pub fn pid(&self) -> Result<u64, CapError> {
         let reply = call(self.request(method::process_handle::PID))?;

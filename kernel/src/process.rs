@@ -66,6 +66,13 @@ pub struct ProcessInner {
     /// The processes it started (pruned of ended ones at each spawn); they
     /// are killed when it ends.
     pub children: Vec<Weak<Process>>,
+    /// Job control (`crate::signal::stop`): how many times it stopped,
+    /// continued or ended so far.
+    pub job_changes: u64,
+    /// The signal that stopped it while it is stopped; 0 while it runs.
+    pub stop_signal: u8,
+    /// `ProcessHandle.jobState` calls to complete at the next change.
+    pub job_waiters: Vec<PendingCall>,
 }
 
 /// Frames carved out of a spawner's memory quota for a child's limit,
@@ -125,6 +132,10 @@ pub struct Process {
     pub forked: core::sync::atomic::AtomicBool,
     /// The kernel memory it caused (`mem::kmem_quota`).
     pub kmem: Arc<crate::mem::kmem_quota::Account>,
+    /// Stopped by a stop signal (`crate::signal`): its threads stay off
+    /// the CPU at their next return to user mode until `SIGCONT` (or the
+    /// end). Read without a lock on every return to user mode.
+    pub stopped: core::sync::atomic::AtomicBool,
 }
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
@@ -173,6 +184,7 @@ impl Process {
             pending: AtomicU64::new(0),
             signal_defer: AtomicU64::new(0),
             forked: core::sync::atomic::AtomicBool::new(false),
+            stopped: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             kmem: crate::mem::kmem_quota::account(quotas.cap_slots),
             inner: Mutex::new(ProcessInner {
@@ -186,6 +198,9 @@ impl Process {
                 endpoint_calls: 0,
                 carve,
                 children: Vec::new(),
+                job_changes: 0,
+                stop_signal: 0,
+                job_waiters: Vec::new(),
             }),
         });
         PROCESSES.lock().insert(process.pid, Arc::downgrade(&process));
@@ -262,12 +277,15 @@ impl Process {
     /// Ends this process alone; returns the processes it started, for
     /// `terminate` to kill.
     fn end(self: &Arc<Self>, status: ExitStatus) -> Vec<Weak<Process>> {
-        let (threads, caps, space, ring, waiters, mapped, carve, children, parent) = {
+        let (threads, caps, space, ring, waiters, mapped, carve, children, parent, job_waiters) = {
             let mut inner = self.inner.lock();
             if inner.exit.is_some() {
                 return Vec::new();
             }
             inner.exit = Some(status);
+            inner.job_changes += 1;
+            inner.stop_signal = 0;
+            self.stopped.store(false, Ordering::Release);
             if self.pid == INIT_PID {
                 *INIT_EXIT.lock() = Some(status);
             }
@@ -282,6 +300,7 @@ impl Process {
                 inner.carve.take(),
                 core::mem::take(&mut inner.children),
                 parent,
+                (inner.job_changes, core::mem::take(&mut inner.job_waiters)),
             )
         };
         for thread in &threads {
@@ -294,7 +313,10 @@ impl Process {
             // would keep itself, its process and its stack alive for good.
             // A thread preempted in user mode, and the running one, have
             // nothing on their stacks to release and are retired at once.
-            if thread.in_syscall() && thread.state() != ThreadState::Running {
+            // A thread held off the CPU by a stop signal waits inside its
+            // return to user mode, with the same references.
+            let held = thread.in_syscall() || thread.state() == ThreadState::Stopped;
+            if held && thread.state() != ThreadState::Running {
                 crate::sched::make_ready(thread.clone());
             } else {
                 crate::sched::retire(thread);
@@ -309,6 +331,7 @@ impl Process {
         // Only now that no page maps them may borrowed frames go.
         drop(mapped);
         // Forked children live on, handed to its parent; the rest end.
+        let orphan_groups = crate::signal::groups_of(&children);
         let mut carve = carve;
         let children = self.hand_over(children, parent.as_ref(), &mut carve, pool);
         // Its memory limit goes back to its spawner (less what stays lent
@@ -322,6 +345,11 @@ impl Process {
         for waiter in waiters {
             waiter.complete(crate::cap::process_spawner::exit_status_reply(status));
         }
+        let (changes, job_waiters) = job_waiters;
+        for waiter in job_waiters {
+            waiter.complete(crate::cap::process_spawner::job_state_reply(changes, 0, true));
+        }
+        crate::signal::after_end(self, parent.as_ref(), orphan_groups);
         if let Some(parent) = parent {
             crate::signal::child_ended(&parent, self.pid, status);
         }

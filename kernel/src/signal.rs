@@ -79,30 +79,57 @@ fn valid(sig: u64) -> Result<u8, CapError> {
     u8::try_from(sig).ok().filter(|s| (1..=abi::MAX_SIGNAL).contains(s)).ok_or(CapError::InvalidArgument)
 }
 
+/// The stop signals (job control).
+const STOP_SIGNALS: u64 = bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU);
+
 /// Sends `sig` to `target` as `sender` (`siginfo` pid; 0 for the kernel)
 /// with `siginfo` code `code`.
+///
+/// Job control: `SIGCONT` continues a stopped process whatever its action
+/// (and is then handled like any signal) and discards pending stop
+/// signals; a stop signal discards a pending `SIGCONT` and, with the
+/// default action and a thread that does not block it (`SIGSTOP` always),
+/// stops the process at once — unless it is `SIGTSTP`, `SIGTTIN` or
+/// `SIGTTOU` and the process's group is orphaned (POSIX: discarded).
 pub fn send(target: &Arc<Process>, sig: u8, sender: u64, code: i32) {
     if target.exit_status().is_some() || bit(sig) == 0 {
         return;
     }
+    if sig == SIGCONT {
+        target.pending.fetch_and(!STOP_SIGNALS, Ordering::AcqRel);
+        continue_process(target);
+    }
+    if bit(sig) & STOP_SIGNALS != 0 {
+        target.pending.fetch_and(!bit(SIGCONT), Ordering::AcqRel);
+    }
     let threads: Vec<Arc<Thread>> = target.inner.lock().threads.clone();
     let unblocked = |t: &Arc<Thread>| t.blocked() & bit(sig) == 0;
+    // A stopped process takes signals once continued (as Linux: only
+    // `SIGKILL` ends it while it is stopped).
+    let stopped = target.stopped.load(Ordering::Acquire) && sig != SIGKILL;
+    let now = sig == SIGKILL || sig == SIGSTOP || (!stopped && threads.iter().any(unblocked));
     let disposition = {
         let mut s = target.signals.lock();
         let d = abi::disposition(sig, &s.action(sig));
-        if d == Disposition::Catch || (d == Disposition::Terminate && !threads.iter().any(unblocked)) {
-            s.senders[usize::from(sig - 1)] = (sender as u32, code);
-            target.pending.fetch_or(bit(sig), Ordering::AcqRel);
+        let later = matches!(d, Disposition::Terminate | Disposition::Stop) && !now;
+        if d == Disposition::Catch || later {
+            // A signal already pending keeps its first sender (Linux
+            // queues one instance of a standard signal).
+            if target.pending.fetch_or(bit(sig), Ordering::AcqRel) & bit(sig) == 0 {
+                s.senders[usize::from(sig - 1)] = (sender as u32, code);
+            }
         }
         d
     };
     match disposition {
-        Disposition::Terminate if sig == SIGKILL || threads.iter().any(unblocked) => {
+        Disposition::Terminate if now => {
             target.terminate(ExitStatus::Signaled(sig));
         }
-        Disposition::Catch => {
+        Disposition::Stop if now => stop_by(target, sig),
+        Disposition::Catch if !target.stopped.load(Ordering::Acquire) => {
             // Wake one thread that can take it, if one waits in the kernel;
             // one in user mode takes it at its next return (a tick at most).
+            // A stopped process takes it once continued.
             let waiting = threads.iter().find(|t| {
                 unblocked(t) && matches!(t.state(), crate::thread::ThreadState::BlockedOnRing { .. })
             });
@@ -111,6 +138,170 @@ pub fn send(target: &Arc<Process>, sig: u8, sender: u64, code: i32) {
             }
         }
         _ => {}
+    }
+}
+
+/// A stop signal with the default action took effect on `process`: it
+/// stops, unless the signal is one a terminal sends and its group is
+/// orphaned (POSIX discards those, since no shell would continue it).
+fn stop_by(process: &Arc<Process>, sig: u8) {
+    if sig != SIGSTOP {
+        let (pgid, sid) = {
+            let s = process.signals.lock();
+            (s.pgid, s.sid)
+        };
+        if group_orphaned(pgid, sid) {
+            return;
+        }
+    }
+    stop(process, sig);
+}
+
+/// Stops `process` (no effect if it is stopped or ended): its threads
+/// stay off the CPU from their next return to user mode
+/// ([`on_user_return`]; a thread waiting in the kernel stops once its wait
+/// ends) until [`continue_process`] or its end. Its `jobState` waiters
+/// complete and its parent gets `SIGCHLD` (`CLD_STOPPED`) unless that
+/// one's action has `SA_NOCLDSTOP`.
+fn stop(process: &Arc<Process>, sig: u8) {
+    if process.stopped.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let (changes, waiters) = {
+        let mut inner = process.inner.lock();
+        if inner.exit.is_some() {
+            process.stopped.store(false, Ordering::Release);
+            return;
+        }
+        inner.job_changes += 1;
+        inner.stop_signal = sig;
+        (inner.job_changes, core::mem::take(&mut inner.job_waiters))
+    };
+    for waiter in waiters {
+        waiter.complete(crate::cap::process_spawner::job_state_reply(changes, sig, false));
+    }
+    const CLD_STOPPED: i32 = 5;
+    notify_parent_cldstop(process, CLD_STOPPED);
+}
+
+/// Continues a stopped `process` (`SIGCONT`): its held threads are made
+/// ready, its `jobState` waiters complete and its parent gets `SIGCHLD`
+/// (`CLD_CONTINUED`) unless `SA_NOCLDSTOP`. No effect on one that runs.
+fn continue_process(process: &Arc<Process>) {
+    if !process.stopped.swap(false, Ordering::AcqRel) {
+        return;
+    }
+    let (changes, waiters, threads) = {
+        let mut inner = process.inner.lock();
+        if inner.exit.is_some() {
+            return;
+        }
+        inner.job_changes += 1;
+        inner.stop_signal = 0;
+        (inner.job_changes, core::mem::take(&mut inner.job_waiters), inner.threads.clone())
+    };
+    for thread in &threads {
+        match thread.state() {
+            crate::thread::ThreadState::Stopped => crate::sched::make_ready(thread.clone()),
+            // A signal caught while it was stopped woke no waiting thread:
+            // it does now.
+            crate::thread::ThreadState::BlockedOnRing { .. } if interrupts(process, thread) => {
+                crate::sched::wake(thread);
+            }
+            _ => {}
+        }
+    }
+    for waiter in waiters {
+        waiter.complete(crate::cap::process_spawner::job_state_reply(changes, 0, false));
+    }
+    const CLD_CONTINUED: i32 = 6;
+    notify_parent_cldstop(process, CLD_CONTINUED);
+    // A terminating signal sent while it was stopped ends it now (a thread
+    // waiting in the kernel would take it only when its wait ends).
+    if let Some(sig) = pending_fatal(process, &threads) {
+        process.terminate(ExitStatus::Signaled(sig));
+    }
+}
+
+/// The lowest pending signal whose action ends `process` and that one of
+/// `threads` does not block.
+fn pending_fatal(process: &Process, threads: &[Arc<Thread>]) -> Option<u8> {
+    let pending = process.pending.load(Ordering::Acquire);
+    let s = process.signals.lock();
+    (1..=abi::MAX_SIGNAL).find(|&sig| {
+        pending & bit(sig) != 0
+            && abi::disposition(sig, &s.action(sig)) == Disposition::Terminate
+            && threads.iter().any(|t| t.blocked() & bit(sig) == 0)
+    })
+}
+
+/// `SIGCHLD` to `child`'s parent for a stop or continue, unless the
+/// parent's `SIGCHLD` action has `SA_NOCLDSTOP`.
+fn notify_parent_cldstop(child: &Arc<Process>, code: i32) {
+    let Some(parent) = child.parent() else { return };
+    let quiet = parent.signals.lock().action(SIGCHLD).flags & abi::SA_NOCLDSTOP != 0;
+    if !quiet {
+        send(&parent, SIGCHLD, child.pid, code);
+    }
+}
+
+/// Whether process group `pgid` of session `sid` is orphaned (POSIX: no
+/// member has a parent in another group of the same session), looking at
+/// live processes only. An empty group counts as orphaned.
+fn group_orphaned(pgid: u64, sid: u64) -> bool {
+    let Ok(group) = members(pgid) else { return false };
+    !group.iter().any(|p| {
+        p.parent().is_some_and(|parent| {
+            let s = parent.signals.lock();
+            s.pgid != pgid && s.sid == sid
+        })
+    })
+}
+
+/// The process groups of `children` (the live ones), for [`after_end`].
+pub fn groups_of(children: &[Weak<Process>]) -> Vec<(u64, u64)> {
+    let mut groups: Vec<(u64, u64)> = Vec::new();
+    for child in children.iter().filter_map(Weak::upgrade) {
+        let g = {
+            let s = child.signals.lock();
+            (s.pgid, s.sid)
+        };
+        if !groups.contains(&g) && groups.try_reserve(1).is_ok() {
+            groups.push(g);
+        }
+    }
+    groups
+}
+
+/// After `ended` ended (no longer among the live processes): a process
+/// group it kept from being orphaned — its own, when its parent is in
+/// another group of the same session, or one of its children's in its
+/// session — that is orphaned now and has a stopped member gets `SIGHUP`
+/// then `SIGCONT` (POSIX, as Linux's `kill_orphaned_pgrp`), so a stopped
+/// job no shell can continue does not stay stopped for good.
+pub fn after_end(ended: &Process, parent: Option<&Arc<Process>>, child_groups: Vec<(u64, u64)>) {
+    let (pgid, sid) = {
+        let s = ended.signals.lock();
+        (s.pgid, s.sid)
+    };
+    let mut candidates = child_groups;
+    candidates.retain(|&(g, s)| g != pgid && s == sid);
+    let own_link = parent.is_some_and(|p| {
+        let s = p.signals.lock();
+        s.pgid != pgid && s.sid == sid
+    });
+    if own_link && candidates.try_reserve(1).is_ok() {
+        candidates.push((pgid, sid));
+    }
+    for (g, s) in candidates {
+        let Ok(group) = members(g) else { continue };
+        let any_stopped = group.iter().any(|p| p.stopped.load(Ordering::Acquire));
+        if any_stopped && group_orphaned(g, s) {
+            for p in &group {
+                send(p, SIGHUP, 0, abi::SI_KERNEL);
+                send(p, SIGCONT, 0, abi::SI_KERNEL);
+            }
+        }
     }
 }
 
@@ -194,6 +385,39 @@ pub fn send_group(pgid: u64, sig: u8) -> bool {
         send(p, sig, 0, abi::SI_KERNEL);
     }
     !group.is_empty()
+}
+
+/// Whether `process` may use a terminal whose foreground process group is
+/// `foreground` (0: none) without job control stepping in: no foreground
+/// is set, it is in that group, or that group is of another session.
+pub fn in_foreground(process: &Process, foreground: u64) -> bool {
+    let (pgid, sid) = {
+        let s = process.signals.lock();
+        (s.pgid, s.sid)
+    };
+    foreground == 0 || pgid == foreground || !group_in_session(foreground, sid)
+}
+
+/// A terminal read by `caller` (POSIX job control): from a background
+/// process group of the terminal's session it sends `SIGTTIN` to that
+/// group (the read then waits until the group is the foreground), or
+/// fails with `PermissionDenied` (`EIO`) when the caller ignores or blocks
+/// `SIGTTIN` or its group is orphaned (nothing would continue it).
+pub fn terminal_read(caller: &Arc<Process>, foreground: u64) -> Result<(), CapError> {
+    if in_foreground(caller, foreground) {
+        return Ok(());
+    }
+    let (pgid, sid, ignored) = {
+        let s = caller.signals.lock();
+        (s.pgid, s.sid, abi::disposition(SIGTTIN, &s.action(SIGTTIN)) == Disposition::Ignore)
+    };
+    let threads: Vec<Arc<Thread>> = caller.inner.lock().threads.clone();
+    let blocked = threads.iter().all(|t| t.blocked() & bit(SIGTTIN) != 0);
+    if ignored || blocked || group_orphaned(pgid, sid) {
+        return Err(CapError::PermissionDenied);
+    }
+    send_group(pgid, SIGTTIN);
+    Ok(())
 }
 
 /// Whether a process of session `sid` is in group `pgid`.
@@ -374,21 +598,54 @@ pub fn on_user_return(frame: &mut TrapFrame) {
     if frame.vector != crate::arch::x86_64::syscall::SYSCALL_VECTOR && process.exit_status().is_some() {
         leave(thread, process);
     }
-    let pending = process.pending.load(Ordering::Acquire) & !thread.blocked() != 0;
-    if !pending && !thread.has_suspend_mask() {
-        return;
+    loop {
+        let stopped = process.stopped.load(Ordering::Acquire);
+        let pending = process.pending.load(Ordering::Acquire) & !thread.blocked() != 0;
+        if !stopped && !pending && !thread.has_suspend_mask() {
+            return;
+        }
+        if stopped {
+            // Job control: held off the CPU (no user code runs, whatever
+            // the runtime defers) until continued or ended; then the
+            // signals that came meanwhile (a caught `SIGCONT`) are taken.
+            hold_while_stopped(&process, &thread);
+            if process.exit_status().is_some() {
+                leave(thread, process);
+            }
+            continue;
+        }
+        if pending {
+            deliver(&process, &thread, frame);
+        }
+        // A `sigsuspend` that ran no handler (an ignored signal woke it)
+        // puts its mask back.
+        if let Some(mask) = thread.take_suspend_mask() {
+            thread.set_blocked(mask);
+        }
+        if process.exit_status().is_some() {
+            leave(thread, process);
+        }
+        // A stop signal taken from the pending ones stops it now.
+        if !process.stopped.load(Ordering::Acquire) {
+            return;
+        }
     }
-    if pending {
-        deliver(&process, &thread, frame);
+}
+
+/// Blocks the current thread while `process` is stopped: `continue_process`
+/// or the process's end makes it ready again. No busy wait.
+///
+/// Marked as inside a syscall meanwhile: its stack holds references
+/// (`thread`, `process`), so an end of the process that finds it off the
+/// CPU — still held, or made ready by a `SIGCONT` that then ended the
+/// process — must let it run to release them, not retire it in place.
+fn hold_while_stopped(process: &Process, thread: &Thread) {
+    let inside = thread.in_syscall();
+    thread.set_in_syscall(true);
+    while process.stopped.load(Ordering::Acquire) && process.exit_status().is_none() {
+        crate::sched::block(crate::thread::ThreadState::Stopped);
     }
-    // A `sigsuspend` that ran no handler (an ignored signal woke it) puts
-    // its mask back.
-    if let Some(mask) = thread.take_suspend_mask() {
-        thread.set_blocked(mask);
-    }
-    if process.exit_status().is_some() {
-        leave(thread, process);
-    }
+    thread.set_in_syscall(inside);
 }
 
 /// Leaves the current thread of an ended process for good (the handles
@@ -449,7 +706,12 @@ fn deliver(process: &Arc<Process>, thread: &Arc<Thread>, frame: &mut TrapFrame) 
                 }
                 return;
             }
-            Disposition::Ignore | Disposition::Stop | Disposition::Continue => {}
+            Disposition::Stop => {
+                // A stop signal that was blocked when sent.
+                stop_by(process, sig);
+                return;
+            }
+            Disposition::Ignore | Disposition::Continue => {}
         }
     }
 }

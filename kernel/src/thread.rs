@@ -26,6 +26,9 @@ pub enum ThreadState {
         /// Uptime at which to give up.
         deadline_ns: Option<u64>,
     },
+    /// Held off the CPU by a stop signal (on its way back to user mode)
+    /// until its process continues or ends (`crate::signal`).
+    Stopped,
     /// Finished; its stack is freed once another thread runs.
     Dead,
 }

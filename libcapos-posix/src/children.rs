@@ -9,7 +9,8 @@
 //! (`WIFSIGNALED`); a wait is interrupted by a handler (`EINTR`, or goes
 //! on under `SA_RESTART`). The kernel copies memory on write (pages are
 //! shared until one side writes). `wait4` tells process groups apart (pid
-//! 0 or below -1).
+//! 0 or below -1) and reports stops and continues (`WUNTRACED`,
+//! `WCONTINUED`) through `ProcessHandle.jobState`.
 
 use alloc::collections::BTreeMap;
 
@@ -30,6 +31,38 @@ struct Child {
     handle: ProcessHandle,
     wait: Option<PendingCall>,
     pgid: u64,
+    /// A `jobState` call in flight (armed by `WUNTRACED`/`WCONTINUED`).
+    job: Option<PendingCall>,
+    /// The kernel's count of its stops and continues last seen.
+    job_seen: u64,
+    /// A stop or continue not yet reported by `wait4`.
+    event: Option<JobEvent>,
+}
+
+/// A job-control change of a child that `wait4` reports once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JobEvent {
+    /// Stopped by this signal (`WUNTRACED`).
+    Stopped(u8),
+    /// Continued (`WCONTINUED`).
+    Continued,
+}
+
+impl JobEvent {
+    /// Linux's wait status: `WIFSTOPPED`/`WSTOPSIG`, `WIFCONTINUED`.
+    fn status(self) -> i32 {
+        match self {
+            Self::Stopped(sig) => (i32::from(sig) << 8) | 0x7f,
+            Self::Continued => 0xffff,
+        }
+    }
+
+    fn wanted(self, options: u64) -> bool {
+        match self {
+            Self::Stopped(_) => options & WUNTRACED != 0,
+            Self::Continued => options & WCONTINUED != 0,
+        }
+    }
 }
 
 /// Which children a `wait4` is for.
@@ -74,7 +107,9 @@ pub fn fork() -> SysResult {
     match capos_rt::fork::fork() {
         Ok(Forked::Parent { pid, handle }) => {
             let pgid = crate::signal::getpgid(0).map_or(0, |g| g as u64);
-            CHILDREN.lock().insert(pid, Child { handle, wait: None, pgid });
+            CHILDREN
+                .lock()
+                .insert(pid, Child { handle, wait: None, pgid, job: None, job_seen: 0, event: None });
             Ok(pid as i64)
         }
         Ok(Forked::Child) => {
@@ -97,8 +132,8 @@ fn after_fork_in_child() {
     // without waiting on calls that were the parent's.
     let old = core::mem::take(&mut *CHILDREN.lock());
     for (_, child) in old {
-        if let Some(wait) = child.wait {
-            core::mem::forget(wait);
+        for call in [child.wait, child.job].into_iter().flatten() {
+            core::mem::forget(call);
         }
         drop(child.handle);
     }
@@ -122,29 +157,62 @@ fn wait_status(status: ExitStatus) -> i32 {
 }
 
 const WNOHANG: u64 = 1;
+const WUNTRACED: u64 = 2;
+const WCONTINUED: u64 = 8;
+/// Linux's `__WNOTHREAD`, `__WALL`, `__WCLONE`: accepted, nothing to do
+/// (no thread is waited for as a child).
+const THREAD_FLAGS: u64 = 0x2000_0000 | 0x4000_0000 | 0x8000_0000;
 
-/// Starts a `wait` on every child without one; says whether it started
-/// any.
-fn arm(children: &mut BTreeMap<u64, Child>, which: Which) -> Result<bool, Errno> {
+/// Starts a `wait` on every child without one, and with `jobs` a
+/// `jobState` call; says whether it started any.
+fn arm(children: &mut BTreeMap<u64, Child>, which: Which, jobs: bool) -> Result<bool, Errno> {
     let mut started = false;
     for (pid, child) in children.iter_mut() {
-        if !which.matches(*pid, child) || child.wait.is_some() {
+        if !which.matches(*pid, child) {
             continue;
         }
-        child.wait = Some(child.handle.wait_async()?);
-        started = true;
+        if child.wait.is_none() {
+            child.wait = Some(child.handle.wait_async()?);
+            started = true;
+        }
+        if jobs && child.job.is_none() {
+            child.job = Some(child.handle.job_state_async(child.job_seen)?);
+            started = true;
+        }
     }
     Ok(started)
 }
 
+/// Moves the answers of completed `jobState` calls into the children's
+/// unreported events (the latest state wins: a stop continued before
+/// anyone asked is reported as continued, as Linux does).
+fn collect_job_events(children: &mut BTreeMap<u64, Child>) -> Result<(), Errno> {
+    for child in children.values_mut() {
+        if !child.job.as_ref().is_some_and(PendingCall::is_complete) {
+            continue;
+        }
+        let Some(call) = child.job.take() else { continue };
+        let (changes, sig, ended) = ProcessHandle::job_state(call.wait()?)?;
+        child.job_seen = changes;
+        if !ended {
+            child.event = Some(if sig != 0 { JobEvent::Stopped(sig) } else { JobEvent::Continued });
+        }
+    }
+    Ok(())
+}
+
 /// `wait4(pid, status, options, rusage)`: for child `pid`, any child
 /// (-1), a child of the caller's process group (0) or of group `-pid`;
-/// `WNOHANG`. With `SIGCHLD` ignored (or `SA_NOCLDWAIT`) children leave
-/// no zombies: it waits until none is left and fails with `ECHILD`.
+/// `WNOHANG`; `WUNTRACED` and `WCONTINUED` report a child's stop and
+/// continue once each (`WNOWAIT` is `waitid`'s, `EINVAL` here as on
+/// Linux). With
+/// `SIGCHLD` ignored (or `SA_NOCLDWAIT`) children leave no zombies: it
+/// waits until none is left and fails with `ECHILD`.
 pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
-    if options & !(WNOHANG | 2 | 8 | 0x0100_0000 | 0x4000_0000 | 0x8000_0000) != 0 {
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | THREAD_FLAGS) != 0 {
         return Err(Errno::EINVAL);
     }
+    let jobs = options & (WUNTRACED | WCONTINUED) != 0;
     let since = crate::signal::generation();
     let pid = pid as i64;
     let which = Which::of(pid);
@@ -163,16 +231,37 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
             if !children.iter().any(|(p, c)| which.matches(*p, c)) {
                 return Err(Errno::ECHILD);
             }
-            if arm(&mut children, which)? {
+            if arm(&mut children, which, jobs)? {
                 // Let the kernel take the new waits now: one on a child that
-                // already ended completes at once (WNOHANG sees it).
+                // already ended (or stopped) completes at once (WNOHANG sees
+                // it).
                 capos_rt::syscall::cap_enter(0, 0);
             }
-            let ended = children
-                .iter()
-                .filter(|(p, c)| which.matches(**p, c))
-                .find(|(_, c)| c.wait.as_ref().is_some_and(PendingCall::is_complete))
-                .map(|(p, _)| *p);
+            collect_job_events(&mut children)?;
+            // The first matching child with something to report: its end,
+            // or a stop or continue the options ask for.
+            let first = children.iter().filter(|(p, c)| which.matches(**p, c)).find(|(_, c)| {
+                c.wait.as_ref().is_some_and(PendingCall::is_complete)
+                    || c.event.is_some_and(|e| e.wanted(options))
+            });
+            let ended =
+                first.filter(|(_, c)| c.wait.as_ref().is_some_and(PendingCall::is_complete)).map(|(p, _)| *p);
+            let event = first.and_then(|(p, c)| c.event.map(|e| (*p, e)));
+            if ended.is_none()
+                && let Some((p, event)) = event
+            {
+                if let Some(child) = children.get_mut(&p) {
+                    child.event = None;
+                }
+                drop(children);
+                if status != 0 {
+                    user::write(status, event.status())?;
+                }
+                if rusage != 0 {
+                    user::write(rusage, [0u64; 18])?;
+                }
+                return Ok(p as i64);
+            }
             if let Some(p) = ended
                 && crate::signal::no_zombies()
             {
@@ -198,21 +287,30 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
             if options & WNOHANG != 0 {
                 return Ok(0);
             }
-            // Take the waits out to wait on them without the lock.
-            let taken: alloc::vec::Vec<(u64, PendingCall)> = children
-                .iter_mut()
-                .filter(|(p, c)| which.matches(**p, c))
-                .filter_map(|(p, c)| c.wait.take().map(|w| (*p, w)))
-                .collect();
+            // Take the waits out to wait on them without the lock (the
+            // flag says which: `false` the end, `true` a `jobState`).
+            let mut taken: alloc::vec::Vec<(u64, bool, PendingCall)> = alloc::vec::Vec::new();
+            for (p, c) in children.iter_mut().filter(|(p, c)| which.matches(**p, c)) {
+                if let Some(w) = c.wait.take() {
+                    taken.push((*p, false, w));
+                }
+                if jobs && let Some(j) = c.job.take() {
+                    taken.push((*p, true, j));
+                }
+            }
             taken
         };
-        let refs: alloc::vec::Vec<&PendingCall> = calls.iter().map(|(_, c)| c).collect();
+        let refs: alloc::vec::Vec<&PendingCall> = calls.iter().map(|(_, _, c)| c).collect();
         let waited = capos_rt::call::wait_any_interruptible(&refs, capos_abi::syscall::NO_TIMEOUT);
         drop(refs);
         let mut children = CHILDREN.lock();
-        for (p, call) in calls.drain(..) {
+        for (p, job, call) in calls.drain(..) {
             if let Some(child) = children.get_mut(&p) {
-                child.wait = Some(call);
+                if job {
+                    child.job = Some(call);
+                } else {
+                    child.wait = Some(call);
+                }
             }
         }
         drop(children);

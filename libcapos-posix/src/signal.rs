@@ -20,10 +20,14 @@
 //!   `EINTR` when a handler without `SA_RESTART` ran ([`interrupted`]),
 //!   and go on otherwise.
 //!
-//! Partial: stop signals (`SIGSTOP`, `SIGTSTP`, `SIGTTIN`, `SIGTTOU`) are
-//! ignored rather than stopping the process; `tkill`/`tgkill` signal the
-//! whole process; a handler's third argument points to the kernel's frame,
-//! not a `ucontext_t`; no alternate signal stack.
+//! Stop signals (`SIGSTOP`, `SIGTSTP`, `SIGTTIN`, `SIGTTOU`) stop the
+//! process in the kernel and `SIGCONT` continues it; `wait4` reports both
+//! (`crate::children`).
+//!
+//! Partial: `tkill`/`tgkill` signal the whole process; a handler's third
+//! argument points to the kernel's frame, not a `ucontext_t`; no alternate
+//! signal stack; no `SIGTTOU` for background terminal writes or mode
+//! changes (a background read gets `SIGTTIN` from the kernel's terminal).
 
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
@@ -188,14 +192,14 @@ fn call(op: u64, a: u64, b: u64, c: u64) -> SysResult {
     sys(op, a, b, c).map(|v| v as i64).map_err(errno)
 }
 
-/// The `MASK` op (`how`, `bits`): the thread's mask before. A mask with
-/// signal 64 blocked (`sigfillset`'s) is a negative `i64`, so the result
-/// is not read as [`sys`] reads others: an error is a code between -255
-/// and -1, which no mask can be, since a mask never holds `SIGKILL` (bit
-/// 8) or `SIGSTOP` (bit 18) and every `i64` in that range has bit 8 set.
-fn mask(how: u64, bits: u64) -> Result<u64, Errno> {
-    let r = capos_rt::syscall::signal(op::MASK, how, bits, 0);
-    if (-255..0).contains(&r) {
+/// An operation that returns a signal set (`MASK`, `PENDING`): any `u64`,
+/// so one with signal 64 in it reads as a negative number. Such a set
+/// never holds `SIGKILL` or `SIGSTOP` (no mask blocks them, neither is
+/// ever left pending), while every error code, a small negative number,
+/// has both bits set: that tells them apart.
+fn call_set(op: u64, a: u64, b: u64) -> Result<u64, Errno> {
+    let r = capos_rt::syscall::signal(op, a, b, 0);
+    if r < 0 && (r as u64) & abi::UNBLOCKABLE == abi::UNBLOCKABLE {
         Err(errno(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported)))
     } else {
         Ok(r as u64)
@@ -253,7 +257,7 @@ pub fn rt_sigprocmask(how: u64, set: u64, old: u64, size: u64) -> SysResult {
         };
         (how, user::read::<u64>(set)?)
     };
-    let before = mask(how, bits)?;
+    let before = call_set(op::MASK, how, bits)?;
     if old != 0 {
         user::write(old, before)?;
     }
@@ -265,9 +269,9 @@ pub fn rt_sigpending(set: u64, size: u64) -> SysResult {
     if size != 8 {
         return Err(Errno::EINVAL);
     }
-    let pending = call(op::PENDING, 0, 0, 0)? as u64;
-    let blocked = mask(abi::QUERY, 0)?;
-    user::write(set, pending & blocked)?;
+    let pending = call_set(op::PENDING, 0, 0)?;
+    let mask = call_set(op::MASK, abi::QUERY, 0)?;
+    user::write(set, pending & mask)?;
     Ok(0)
 }
 
@@ -282,8 +286,8 @@ pub fn rt_sigsuspend(mask: u64, size: u64) -> SysResult {
 
 /// `pause()`: waits for a handler to run; `EINTR`.
 pub fn pause() -> SysResult {
-    let blocked = mask(abi::QUERY, 0)?;
-    call(op::SUSPEND, blocked, 0, 0)
+    let mask = call_set(op::MASK, abi::QUERY, 0)?;
+    call(op::SUSPEND, mask, 0, 0)
 }
 
 /// `kill(pid, sig)`. A child that ended and is not yet reaped (a zombie)

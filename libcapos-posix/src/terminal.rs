@@ -62,6 +62,8 @@ pub fn read(object: &Object, buf: &mut [u8]) -> SysResult {
             let max = buf.len().clamp(1, 65536);
             let data = t.read(max).map_err(|e| match e {
                 CapError::Interrupted => Errno::EINTR,
+                // A background process group that SIGTTIN would not stop.
+                CapError::PermissionDenied => Errno::EIO,
                 e => e.into(),
             })?;
             let n = data.len().min(buf.len());

@@ -136,6 +136,8 @@ pub mod method {
         pub const KILL: u16 = 1;
         /// `pid() -> pid`.
         pub const PID: u16 = 2;
+        /// `jobState(after) -> (changes, stopSignal, ended)`.
+        pub const JOB_STATE: u16 = 3;
     }
     /// `FrameAllocator` methods.
     pub mod frame_allocator {
@@ -309,7 +311,7 @@ pub const INTERFACES: &[InterfaceInfo] = &[
     InterfaceInfo {
         name: "ProcessHandle",
         id: interface_id::PROCESS_HANDLE,
-        methods: &["wait", "kill", "pid"],
+        methods: &["wait", "kill", "pid", "jobState"],
     },
     InterfaceInfo { name: "FrameAllocator", id: interface_id::FRAME_ALLOCATOR, methods: &["allocate"] },
     InterfaceInfo { name: "MemoryObject", id: interface_id::MEMORY_OBJECT, methods: &["size"] },
@@ -441,6 +443,7 @@ mod tests {
         check(interface_id::PROCESS_HANDLE, method::process_handle::WAIT, "wait");
         check(interface_id::PROCESS_HANDLE, method::process_handle::KILL, "kill");
         check(interface_id::PROCESS_HANDLE, method::process_handle::PID, "pid");
+        check(interface_id::PROCESS_HANDLE, method::process_handle::JOB_STATE, "jobState");
         check(interface_id::FRAME_ALLOCATOR, method::frame_allocator::ALLOCATE, "allocate");
         check(interface_id::MEMORY_OBJECT, method::memory_object::SIZE, "size");
         check(interface_id::VIRTUAL_MEMORY, method::virtual_memory::MAP, "map");

@@ -10,7 +10,8 @@
 #
 # tests/c/capos-only/NAME.c are capability programs (capos/capos.h) with
 # no host twin: built with capos-cc only, each checks itself and must
-# exit 0.
+# exit 0; its terminal input is what capos-only/NAME.stdin.sh writes, if
+# there is one (else empty).
 #
 # A program that faults must fault on both (status 139); the capOS
 # shell's one-line report of the fault on stderr is then not a difference.
@@ -164,8 +165,14 @@ native() {
     { echo FAIL; echo "the capos-cc build failed:"; head -n 20 "$out/capos/$name.build"; } >"$result"
     return
   fi
+  # capos-only/NAME.stdin.sh, if there is one, writes its terminal input.
+  local input=/dev/null
+  if [ -x "$here/capos-only/$name.stdin.sh" ]; then
+    input=$out/capos/$name.stdin
+    "$here/capos-only/$name.stdin.sh" >"$input"
+  fi
   "$root/capos" run --timeout 180 --log "$out/capos/$name.log" -- "$out/capos/$name" \
-     </dev/null >"$out/capos/$name.out" 2>"$out/capos/$name.err"
+     <"$input" >"$out/capos/$name.out" 2>"$out/capos/$name.err"
   local status=$? leaked
   leaked=$(leaks "$out/capos/$name.log")
   if [ "$status" = 0 ] && [ -z "$leaked" ]; then

@@ -217,6 +217,35 @@ impl CapObject for ProcessHandle {
                 self.process.terminate(ExitStatus::Killed);
                 super::empty_reply().into()
             }
+            method::process_handle::JOB_STATE => {
+                let after = match read_params(call.params).and_then(|m| {
+                    m.get_root::<process_handle::job_state_params::Reader<'_>>()
+                        .map(|p| p.get_after())
+                        .map_err(|_| CapError::MalformedParams)
+                }) {
+                    Ok(after) => after,
+                    Err(e) => return Outcome::Error(e),
+                };
+                let mut inner = self.process.inner.lock();
+                if inner.job_changes > after || inner.exit.is_some() {
+                    let (changes, sig, ended) = (inner.job_changes, inner.stop_signal, inner.exit.is_some());
+                    drop(inner);
+                    return job_state_reply(changes, sig, ended).into();
+                }
+                // Calls of callers that ended go (checked without this
+                // process's lock: the caller may be this process). Nothing
+                // else runs meanwhile: the kernel runs with interrupts off.
+                let mut waiters = core::mem::take(&mut inner.job_waiters);
+                drop(inner);
+                waiters.retain(|w| w.live_caller().is_some());
+                if waiters.try_reserve(1).is_err() {
+                    self.process.inner.lock().job_waiters = waiters;
+                    return Outcome::Error(CapError::OutOfMemory);
+                }
+                waiters.push(call.pending);
+                self.process.inner.lock().job_waiters = waiters;
+                Outcome::Pending
+            }
             method::process_handle::PID => {
                 let pid = self.process.pid;
                 reply_with(|m| {
@@ -228,6 +257,17 @@ impl CapObject for ProcessHandle {
             _ => Outcome::Error(CapError::UnknownMethod),
         }
     }
+}
+
+/// The results message of `ProcessHandle.jobState`.
+pub fn job_state_reply(changes: u64, stop_signal: u8, ended: bool) -> Result<Reply, CapError> {
+    reply_with(|m| {
+        let mut r = m.init_root::<process_handle::job_state_results::Builder<'_>>();
+        r.set_changes(changes);
+        r.set_stop_signal(stop_signal);
+        r.set_ended(ended);
+        Ok(())
+    })
 }
 
 /// The results message of `ProcessHandle.wait` for `status`.

@@ -1,6 +1,6 @@
 //! `TerminalSession`: the terminal on a serial port or a virtio console
 //! ([`Channel`]), with the line discipline of `capos_lib::line_discipline`
-//! (canonical editing, echo, Ctrl-C/Ctrl-D, raw mode), plus the `stderr`
+//! (canonical editing, echo, Ctrl-C/Ctrl-Z/Ctrl-D, raw mode), plus the `stderr`
 //! output cap.
 //!
 //! The kernel command line chooses the channels (`capos_abi::cmdline`):
@@ -126,6 +126,8 @@ struct Work {
     completions: Vec<(PendingCall, Result<Reply, CapError>)>,
     /// A process group to send `SIGINT` (Ctrl-C with a foreground group).
     interrupt_group: Option<u64>,
+    /// A process group to send `SIGTSTP` (Ctrl-Z with a foreground group).
+    suspend_group: Option<u64>,
 }
 
 fn data_reply(data: &[u8]) -> Result<Reply, CapError> {
@@ -148,8 +150,14 @@ impl Session {
         if self.discipline.can_accept() {
             let port = self.port;
             port.receive(port.poll_budget(), &mut |byte| {
-                if self.discipline.input(byte, &mut work.echo) == Some(Event::Interrupt) {
-                    self.interrupted(work);
+                match self.discipline.input(byte, &mut work.echo) {
+                    Some(Event::Interrupt) => self.interrupted(work),
+                    // Ctrl-Z: only the foreground group hears of it (reads
+                    // stay pending; a stopped reader goes on once continued).
+                    Some(Event::Suspend) if self.foreground != 0 => {
+                        work.suspend_group = Some(self.foreground)
+                    }
+                    Some(Event::Suspend) | None => {}
                 }
                 self.discipline.can_accept()
             });
@@ -180,9 +188,14 @@ impl Session {
     /// Hands ready input to waiting readers, first come first served,
     /// skipping readers that died.
     fn serve_readers(&mut self, work: &mut Work) {
+        // Readers of a background process group wait (job control); the
+        // rest are served in order.
+        let mut background = VecDeque::new();
         while self.discipline.has_ready() {
             let Some((reader, max)) = self.readers.pop_front() else { break };
-            if reader.live_caller().is_none() {
+            let Some(caller) = reader.live_caller() else { continue };
+            if !crate::signal::in_foreground(&caller, self.foreground) {
+                background.push_back((reader, max));
                 continue;
             }
             let room = (reader.result_len as usize).saturating_sub(READ_OVERHEAD);
@@ -192,6 +205,8 @@ impl Session {
             };
             work.completions.push((reader, reply));
         }
+        background.append(&mut self.readers);
+        self.readers = background;
         self.readers.retain(|(reader, _)| reader.live_caller().is_some());
     }
 }
@@ -209,6 +224,9 @@ fn finish(port: Option<Channel>, crlf: bool, work: Work) {
     }
     if let Some(group) = work.interrupt_group {
         crate::signal::send_group(group, capos_abi::signal::number::SIGINT);
+    }
+    if let Some(group) = work.suspend_group {
+        crate::signal::send_group(group, capos_abi::signal::number::SIGTSTP);
     }
 }
 
@@ -271,6 +289,14 @@ impl TerminalSession {
                         return Err(CapError::ResultTooSmall);
                     }
                     let pending = call.pending;
+                    // Job control: a read from a background process group
+                    // sends it `SIGTTIN` and waits until its group has the
+                    // terminal (or fails, `PermissionDenied`, when the
+                    // signal would not stop it).
+                    let foreground = with_session(|s, _| s.foreground)?;
+                    if let Some(caller) = pending.live_caller() {
+                        crate::signal::terminal_read(&caller, foreground)?;
+                    }
                     with_session(move |s, work| {
                         if s.readers.len() >= MAX_WAITERS {
                             return Outcome::Error(CapError::WouldBlock);
@@ -359,7 +385,12 @@ impl TerminalSession {
                     if group != 0 && !crate::signal::group_in_session(group, sid) {
                         return Err(CapError::PermissionDenied);
                     }
-                    with_session(|s, _| s.foreground = group)?;
+                    with_session(|s, work| {
+                        s.foreground = group;
+                        // Reads of the new foreground that waited in the
+                        // background are served now.
+                        s.serve_readers(work);
+                    })?;
                     Ok(empty_reply().into())
                 }
                 m::FOREGROUND => {
