@@ -44,10 +44,13 @@ fn run(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     }
     // Three sleeps in flight at once; wait for the longest first: the others
     // completed meanwhile and were kept until asked for.
+    // The start is read before the sleeps are submitted: read after, a
+    // preemption between a submission and that read (a loaded host under
+    // TCG) made the 60 ms sleep look 21 ms long.
+    let start = timer.now()?;
     let long = timer.sleep_async(60 * MS)?;
     let short = timer.sleep_async(20 * MS)?;
     let middle = timer.sleep_async(40 * MS)?;
-    let start = timer.now()?;
     long.wait()?;
     let after_long = timer.now()? - start;
     short.wait()?;
