@@ -16,3 +16,8 @@ wasm-host /wasm/filter.wasm fail 5
 echo "status $?"
 wasm-host /wasm/exit_42.wasm
 echo "exit_42 status $?"
+# wasm, busybox and wasm again (busybox's applets inside capOS, the host's
+# sort and head on the host).
+export LC_ALL=C
+wasm-host /wasm/filter.wasm gen 12 2>/dev/null | sort -r | head -n 4 | wasm-host /wasm/filter.wasm upper 2>/dev/null
+wasm-host /wasm/filter.wasm gen 6 2>/dev/null | sort | wasm-host /wasm/filter.wasm count 2>/dev/null
