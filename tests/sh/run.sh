@@ -85,38 +85,7 @@ echo "host driver: status $?" >"$out/host.status"
   </dev/null >"$out/capos.txt" 2>"$out/capos.stderr"
 echo "capOS driver: status $?" >"$out/capos.status"
 
-# Each side's output, cut into one file per script (split/NAME.host,
-# split/NAME.capos), then compared.
-mkdir -p "$out/split"
-for side in host capos; do
-  awk -v dir="$out/split" -v side="$side" '
-    /^@@sh-test begin / { file = dir "/" $3 "." side; printf "" >file; next }
-    /^@@sh-test end / { print "@@sh-test end" >>file; close(file); file = ""; next }
-    file != "" { print >>file }
-  ' "$out/$side.txt"
-done
-passed=0
-failed=0
-for name in "${names[@]}"; do
-  host=$out/split/$name.host capos=$out/split/$name.capos
-  if [ ! -f "$host" ] || [ "$(tail -n 1 "$host")" != "@@sh-test end" ]; then
-    echo "FAIL - $name"
-    echo "    the host run did not finish it ($(cat "$out/host.status")); build/tests/sh/host.txt"
-    failed=$((failed + 1))
-  elif [ ! -f "$capos" ] || [ "$(tail -n 1 "$capos")" != "@@sh-test end" ]; then
-    echo "FAIL - $name"
-    echo "    the capOS run did not finish it ($(cat "$out/capos.status")); its stderr:"
-    tail -n 5 "$out/capos.stderr" | sed 's/^/    /'
-    echo "    kernel log: build/tests/sh/capos.log"
-    failed=$((failed + 1))
-  elif cmp -s "$host" "$capos"; then
-    echo "ok - $name"
-    passed=$((passed + 1))
-  else
-    echo "FAIL - $name (host < > capOS)"
-    diff "$host" "$capos" | head -n 20 | sed 's/^/    /'
-    failed=$((failed + 1))
-  fi
-done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# Each side's output cut into one file per script and compared
+# (tests/lib/one-boot-compare.sh).
+. "$root/tests/lib/one-boot-compare.sh"
+compare_scripts sh-test "${names[@]}"
