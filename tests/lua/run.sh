@@ -6,7 +6,7 @@
 # output, standard error and the exit status must be identical. Nothing is
 # compared with a stored expectation.
 #
-# One boot runs every script: tests/lua/driver.sh (a dash script) runs
+# One boot runs every script: tests/lib/script-driver.sh (a dash script) runs
 # them one after the other and prints what each did, on the host in a
 # staged copy of the guest's layout (t/scripts/, tmp/work/NAME/), inside
 # capOS with the scripts at /t/scripts and empty working directories under
@@ -46,7 +46,7 @@ done
 # manifest carries files only).
 rm -rf "$out"
 mkdir -p "$out/stage/t/scripts" "$out/stage/tmp/work" "$out/host-root" "$out/results"
-cp "$here/driver.sh" "$out/stage/t/driver.sh"
+cp "$root/tests/lib/script-driver.sh" "$out/stage/t/driver.sh"
 for name in "${names[@]}"; do
   cp "$here/scripts/$name.lua" "$out/stage/t/scripts/"
   mkdir -p "$out/stage/tmp/work/$name"
@@ -59,7 +59,7 @@ cp -a "$out/stage/." "$out/host-root/"
 mkdir -p "$out/host-root/bin"
 ln -s "$host_lua" "$out/host-root/bin/lua"
 ln -s "$host_dash" "$out/host-root/bin/sh"
-(cd "$out/host-root" && timeout 300 env -i PATH="$out/host-root/bin" "${env_vars[@]}" "$host_dash" t/driver.sh "${names[@]}" \
+(cd "$out/host-root" && timeout 300 env -i PATH="$out/host-root/bin" "${env_vars[@]}" "$host_dash" t/driver.sh lua-test lua lua "${names[@]}" \
    >"$out/host.txt" 2>"$out/host.stderr")
 echo "host driver: status $?" >"$out/host.status"
 
@@ -68,7 +68,7 @@ capos_env=()
 for var in PATH=/bin "${env_vars[@]}"; do capos_env+=(--env "$var"); done
 "$root/capos" run --timeout 600 --log "$out/capos.log" \
   --dir "$out/stage/t:/t" --dir "$out/stage/tmp/work:/tmp/work:rw" "${capos_env[@]}" -- \
-  sh t/driver.sh "${names[@]}" \
+  sh t/driver.sh lua-test lua lua "${names[@]}" \
   </dev/null >"$out/capos.txt" 2>"$out/capos.stderr"
 echo "capOS driver: status $?" >"$out/capos.status"
 

@@ -6,7 +6,7 @@
 # standard error and the exit status must be identical. Nothing is
 # compared with a stored expectation.
 #
-# One boot runs every script: tests/sh/driver.sh runs them one after the
+# One boot runs every script: tests/lib/script-driver.sh runs them one after the
 # other and prints what each did, on the host in a staged copy of the
 # guest's layout (t/scripts/, tmp/work/NAME/), inside capOS with the
 # scripts at /t/scripts and empty working directories under /tmp/work.
@@ -57,7 +57,7 @@ done
 # manifest carries files only and dash has no mkdir).
 rm -rf "$out"
 mkdir -p "$out/stage/t/scripts" "$out/stage/tmp/work" "$out/host-root" "$out/results"
-cp "$here/driver.sh" "$out/stage/t/driver.sh"
+cp "$root/tests/lib/script-driver.sh" "$out/stage/t/driver.sh"
 for name in "${names[@]}"; do
   cp "$(script_of "$name")" "$out/stage/t/scripts/"
   mkdir -p "$out/stage/tmp/work/$name"
@@ -74,14 +74,14 @@ ln -s "$host_busybox" "$out/host-root/bin/busybox"
 for applet in "${applets[@]}"; do
   ln -s "$host_busybox" "$out/host-root/bin/$applet"
 done
-(cd "$out/host-root" && timeout 300 env -i PATH="$out/host-root/bin" "$host_dash" t/driver.sh "${names[@]}" \
+(cd "$out/host-root" && timeout 300 env -i PATH="$out/host-root/bin" "$host_dash" t/driver.sh sh-test sh sh "${names[@]}" \
    >"$out/host.txt" 2>"$out/host.stderr")
 echo "host driver: status $?" >"$out/host.status"
 
 # capOS: one boot, in /.
 "$root/capos" run --timeout 300 --log "$out/capos.log" \
   --dir "$out/stage/t:/t" --dir "$out/stage/tmp/work:/tmp/work:rw" --env PATH=/bin -- \
-  sh t/driver.sh "${names[@]}" \
+  sh t/driver.sh sh-test sh sh "${names[@]}" \
   </dev/null >"$out/capos.txt" 2>"$out/capos.stderr"
 echo "capOS driver: status $?" >"$out/capos.status"
 
