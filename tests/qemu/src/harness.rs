@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use qemu_runner::{
     BootMethod, Failure, IsoSpec, QemuConfig, Regex, RunnerError, Session, prepare_boot, regex,
@@ -267,4 +267,39 @@ pub fn no_frames_leaked(session: &mut Session) -> Result<String, TestFailure> {
     })?;
     ensure(slots == 0, session, || format!("{slots} cap-table slots still in use with no process alive"))?;
     Ok(format!("no frames or cap slots leaked ({after} frames free)"))
+}
+
+/// Waits until the partial line (a prompt, which ends without a newline)
+/// ends with `want`.
+pub fn wait_partial(session: &mut Session, want: &str, timeout: Duration) -> Result<(), TestFailure> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if session.partial().ends_with(want) {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(TestFailure::in_session(
+                session,
+                format!("no prompt {want:?}; the partial line is {:?}", session.partial()),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Types `line` and Enter once `prompt` is shown, then expects the echoed
+/// line and each of `output` (regexes) in order.
+pub fn type_at_prompt(
+    session: &mut Session,
+    prompt: &str,
+    line: &str,
+    output: &[&str],
+) -> Result<(), TestFailure> {
+    wait_partial(session, prompt, STEP_TIMEOUT)?;
+    session.send(format!("{line}\r").as_bytes())?;
+    session.expect(&re(&format!("^{}$", regex::escape(&format!("{prompt}{line}")))), STEP_TIMEOUT)?;
+    for pattern in output {
+        session.expect(&re(pattern), STEP_TIMEOUT)?;
+    }
+    Ok(())
 }

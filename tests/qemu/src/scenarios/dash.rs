@@ -13,7 +13,7 @@
 //! No `sleep` program exists yet (busybox is a later port), so the
 //! long-running foreground commands are shell loops.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use capos_abi::serial;
 use qemu_runner::{BootMethod, Session, regex};
@@ -21,6 +21,7 @@ use qemu_runner::{BootMethod, Session, regex};
 use super::Scenario;
 use crate::harness::{
     BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, expect_unordered, no_frames_leaked, re,
+    type_at_prompt, wait_partial,
 };
 
 pub const SCENARIOS: &[Scenario] = &[Scenario {
@@ -34,24 +35,6 @@ fn prompt(status: i32, cwd: &str) -> String {
     format!("[{status}] capos:{cwd}$ ")
 }
 
-/// Waits until the partial line (the prompt, which ends without a newline)
-/// ends with `want`.
-fn wait_partial(session: &mut Session, want: &str, timeout: Duration) -> Result<(), TestFailure> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if session.partial().ends_with(want) {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            return Err(TestFailure::in_session(
-                session,
-                format!("no prompt {want:?}; the partial line is {:?}", session.partial()),
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// Types `line` and Enter at the prompt for `status` and `cwd`, then
 /// expects the echoed line and each of `output` (regexes) in order.
 fn typed(
@@ -61,14 +44,7 @@ fn typed(
     line: &str,
     output: &[&str],
 ) -> Result<(), TestFailure> {
-    let prompt = prompt(status, cwd);
-    wait_partial(session, &prompt, STEP_TIMEOUT)?;
-    session.send(format!("{line}\r").as_bytes())?;
-    session.expect(&re(&format!("^{}$", regex::escape(&format!("{prompt}{line}")))), STEP_TIMEOUT)?;
-    for pattern in output {
-        session.expect(&re(pattern), STEP_TIMEOUT)?;
-    }
-    Ok(())
+    type_at_prompt(session, &prompt(status, cwd), line, output)
 }
 
 /// At the prompt for `status` and `cwd`, types `line`, waits until the

@@ -6,11 +6,12 @@
 
 use std::time::{Duration, Instant};
 
-use qemu_runner::{Session, regex};
+use qemu_runner::Session;
 
 use super::Scenario;
 use crate::harness::{
     BOOT_TIMEOUT, Ctx, STEP_TIMEOUT, TestFailure, ensure, expect_unordered, no_frames_leaked, re,
+    type_at_prompt, wait_partial,
 };
 
 pub const SCENARIOS: &[Scenario] = &[Scenario {
@@ -19,23 +20,9 @@ pub const SCENARIOS: &[Scenario] = &[Scenario {
     run: shell_session,
 }];
 
-/// Waits until the partial line (the prompt, which ends without a newline)
-/// is `[STATUS] capos:CWD> `.
+/// Waits until the partial line is the prompt `[STATUS] capos:CWD> `.
 fn wait_prompt(session: &mut Session, status: i32, cwd: &str, timeout: Duration) -> Result<(), TestFailure> {
-    let want = format!("[{status}] capos:{cwd}> ");
-    let deadline = Instant::now() + timeout;
-    loop {
-        if session.partial().ends_with(&want) {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            return Err(TestFailure::in_session(
-                session,
-                format!("no prompt {want:?}; the partial line is {:?}", session.partial()),
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_partial(session, &format!("[{status}] capos:{cwd}> "), timeout)
 }
 
 /// Types `line` and Enter at the prompt `[status] capos:cwd> `, then
@@ -47,14 +34,7 @@ fn typed(
     line: &str,
     output: &[&str],
 ) -> Result<(), TestFailure> {
-    wait_prompt(session, status, cwd, STEP_TIMEOUT)?;
-    session.send(format!("{line}\r").as_bytes())?;
-    let echoed = format!("[{status}] capos:{cwd}> {line}");
-    session.expect(&re(&format!("^{}$", regex::escape(&echoed))), STEP_TIMEOUT)?;
-    for pattern in output {
-        session.expect(&re(pattern), STEP_TIMEOUT)?;
-    }
-    Ok(())
+    type_at_prompt(session, &format!("[{status}] capos:{cwd}> "), line, output)
 }
 
 fn shell_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
