@@ -81,7 +81,10 @@ enum Ready {
 pub struct LineDiscipline {
     mode: Mode,
     /// Enter sends `\r`: turn it into `\n`, and echo `\n` as `\r\n` (a
-    /// person at a terminal). Off for input from a pipe or file.
+    /// person at a terminal). Off for input from a pipe or file, which
+    /// ends for good: there an end of file, once read, is read again by
+    /// every later read, as from a pipe whose writer closed (a person's
+    /// Ctrl-D ends one read only).
     interactive: bool,
     line: Vec<u8>,
     ready: VecDeque<Ready>,
@@ -218,7 +221,9 @@ impl LineDiscipline {
         let max = max.max(1);
         match self.ready.front_mut()? {
             Ready::Eof => {
-                self.ready.pop_front();
+                if self.interactive {
+                    self.ready.pop_front();
+                }
                 Some(ReadOutcome::EndOfFile)
             }
             Ready::Bytes(bytes) => {
@@ -293,11 +298,25 @@ mod tests {
 
     #[test]
     fn ctrl_d_is_end_of_file_at_line_start_else_completes_the_line() {
-        let mut ld = LineDiscipline::new(Mode::COOKED, false);
+        let mut ld = LineDiscipline::new(Mode::COOKED, true);
         feed(&mut ld, b"abc\x04\x04");
         assert_eq!(data(&mut ld, 10).unwrap(), b"abc");
         assert_eq!(ld.read(10), Some(ReadOutcome::EndOfFile));
+        // A person's Ctrl-D ends one read; the next waits for input.
         assert!(ld.read(10).is_none());
+        feed(&mut ld, b"more\n");
+        assert_eq!(data(&mut ld, 10).unwrap(), b"more\n");
+    }
+
+    #[test]
+    fn the_end_of_piped_input_is_read_by_every_later_read() {
+        let mut ld = LineDiscipline::new(Mode::COOKED, false);
+        feed(&mut ld, b"abc\n\x04");
+        assert_eq!(data(&mut ld, 10).unwrap(), b"abc\n");
+        for _ in 0..3 {
+            assert_eq!(ld.read(10), Some(ReadOutcome::EndOfFile));
+        }
+        assert!(ld.has_ready());
     }
 
     #[test]

@@ -246,7 +246,11 @@ fn stdin(ctx: &mut Ctx) -> Result<(), TestFailure> {
     let partial = b"hi, no newline";
     let outcome = capos(ctx, 1, &cwd, &["--", "probe", "--cat-stdin"], Some(partial), false)?;
     outcome.expect(0, partial, b"")?;
-    ctx.note(format!("{} bytes piped through, and an unterminated line", lines.len()));
+    // Piped input ends for good, as a pipe does: a second reader after the
+    // end reads end of file at once (it waited forever before).
+    let args = ["--", "sh", "-c", "cat; echo second; cat; read x || echo done"];
+    capos(ctx, 3, &cwd, &args, Some(b"x\n"), false)?.expect(0, b"x\nsecond\ndone\n", b"")?;
+    ctx.note(format!("{} bytes piped through, an unterminated line, and reads past the end", lines.len()));
     Ok(())
 }
 
