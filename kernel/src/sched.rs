@@ -114,6 +114,9 @@ pub fn on_tick(now_ns: u64) -> bool {
 pub fn idle_wait() {
     x86_64::instructions::interrupts::enable_and_hlt();
     x86_64::instructions::interrupts::disable();
+    // The signals the interrupt recorded are sent here, in the idle
+    // thread's context (no process of its own to end).
+    crate::signal::run_deferred();
     yield_now();
     reap();
 }
@@ -183,6 +186,13 @@ fn switch_away(requeue_current: bool) {
         if requeue_current && prev.state() == ThreadState::Running && !Arc::ptr_eq(&prev, &idle) {
             prev.set_state(ThreadState::Ready);
             s.ready.push_back(prev.clone());
+        }
+        // A running thread retired (its process ended) and switched away
+        // from by something else than `exit_current` is in no list: the
+        // reap list keeps it, or dropping `prev` below would free the
+        // stack this very code runs on.
+        if prev.state() == ThreadState::Dead && !s.reap.iter().any(|t| Arc::ptr_eq(t, &prev)) {
+            s.reap.push(prev.clone());
         }
         if Arc::ptr_eq(&prev, &next) {
             prev.set_state(ThreadState::Running);

@@ -84,6 +84,8 @@ const REQUIRED_CASES: &[&str] = &[
     "the refused moves left the caps",
     // threads off the CPU inside a syscall when their process is killed
     "killed while its threads yield",
+    // signals from interrupts (the tick's alarm) end processes in thread context
+    "an alarm ends its process while it runs and another is ready",
     // limits
     "thread_create past the thread limit",
     "entropy above 256 bytes",
