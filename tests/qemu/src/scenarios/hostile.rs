@@ -86,6 +86,8 @@ const REQUIRED_CASES: &[&str] = &[
     "killed while its threads yield",
     // signals from interrupts (the tick's alarm) end processes in thread context
     "an alarm ends its process while it runs and another is ready",
+    // forwarding chains (a call and a drop recurse once per link)
+    "a chain of revocables ends at depth 8 (QuotaExceeded); a call through it works",
     // limits
     "thread_create past the thread limit",
     "entropy above 256 bytes",
