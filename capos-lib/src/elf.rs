@@ -195,6 +195,8 @@ pub enum ElfError {
         /// The alignment found.
         align: u64,
     },
+    /// No memory for the list of segments (the image may be fine).
+    OutOfMemory,
 }
 
 impl core::fmt::Display for ElfError {
@@ -202,6 +204,7 @@ impl core::fmt::Display for ElfError {
         match *self {
             Self::TooShort { len } => write!(f, "ELF image of {len} bytes is shorter than its header"),
             Self::BadMagic => f.write_str("not an ELF image (bad magic)"),
+            Self::OutOfMemory => f.write_str("no memory for the ELF image's segment list"),
             Self::NotElf64 { class } => write!(f, "ELF class {class} is not 64-bit"),
             Self::NotLittleEndian { data } => write!(f, "ELF data encoding {data} is not little-endian"),
             Self::BadIdentVersion { version } => write!(f, "ELF ident version {version} is not 1"),
@@ -573,6 +576,8 @@ pub fn parse_within(bytes: &[u8], user: Range<u64>) -> Result<ElfImage, ElfError
                 if flags.write && flags.execute {
                     return Err(ElfError::WritableExecutable { index });
                 }
+                segments.try_reserve(1).map_err(|_| ElfError::OutOfMemory)?;
+                indices.try_reserve(1).map_err(|_| ElfError::OutOfMemory)?;
                 segments.push(LoadSegment {
                     vaddr: ph.vaddr,
                     mem_size: ph.mem_size,

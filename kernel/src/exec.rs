@@ -100,7 +100,10 @@ fn exec(process: &alloc::sync::Arc<crate::process::Process>, frame: &mut TrapFra
         // old image goes.
         (image, args, env, bootstrap, space.new_sharing().map_err(map_err)?)
     };
-    let elf = capos_lib::elf::parse(&image).map_err(|_| CapError::InvalidArgument)?;
+    let elf = capos_lib::elf::parse(&image).map_err(|e| match e {
+        capos_lib::elf::ElfError::OutOfMemory => CapError::OutOfMemory,
+        _ => CapError::InvalidArgument,
+    })?;
     if elf.end() > capos_abi::layout::IMAGE_END {
         return Err(CapError::InvalidArgument);
     }

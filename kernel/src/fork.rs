@@ -101,7 +101,7 @@ fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64
     // parent, as a spawned child's does.
     let carve = Carve::take(parent, 0)?;
     let quotas = Quotas { frames, cap_slots: cap_quota };
-    let child = Process::new(&parent.name, space, quotas, Some(carve));
+    let child = Process::new(&parent.name, space, quotas, Some(carve))?;
     child.forked.store(true, core::sync::atomic::Ordering::Release);
     let result = finish(parent, &child, frame, &mut bootstrap, objects, handle_out);
     if result.is_err() {
@@ -119,16 +119,24 @@ fn finish(
     handle_out: u64,
 ) -> Result<(), CapError> {
     // The caps: the parent's table copied, VirtualMemory re-made.
+    let mut no_room = false;
     let caps = {
         let inner = parent.inner.lock();
         inner.caps.duplicate(|cap| {
             if cap.interface_id() == capos_schema::interface_id::VIRTUAL_MEMORY {
-                Some(Arc::new(crate::cap::memory::VirtualMemory::new(child)) as CapRef)
+                let vm = Arc::try_new(crate::cap::memory::VirtualMemory::new(child)).ok();
+                no_room |= vm.is_none();
+                vm.map(|vm| vm as CapRef)
             } else {
                 Some(cap.clone())
             }
         })?
     };
+    if no_room {
+        // Dropped outside the parent's lock, as any released caps.
+        drop(caps);
+        return Err(CapError::OutOfMemory);
+    }
     bootstrap[header::PID..header::PID + 8].copy_from_slice(&child.pid.to_le_bytes());
     bootstrap[header::PARENT_PID..header::PARENT_PID + 8].copy_from_slice(&parent.pid.to_le_bytes());
     let mut inner = child.inner.lock();
@@ -154,12 +162,15 @@ fn finish(
     if let Some(current) = crate::sched::current() {
         crate::signal::fork_child(parent, &current, child, &thread);
     }
+    inner.threads.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
     inner.threads.push(thread.clone());
     drop(inner);
     drop(old);
 
     if handle_out != 0 {
-        let handle: CapRef = Arc::new(crate::cap::process_spawner::ProcessHandle { process: child.clone() });
+        let handle: CapRef =
+            Arc::try_new(crate::cap::process_spawner::ProcessHandle { process: child.clone() })
+                .map_err(|_| CapError::OutOfMemory)?;
         let mut inner = parent.inner.lock();
         let id = inner.caps.insert(handle)?;
         let written = match inner.space.as_mut() {

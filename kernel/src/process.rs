@@ -10,7 +10,6 @@
 //! The `Process` value itself stays while handles refer to it, so its exit
 //! status can still be read.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
@@ -151,7 +150,18 @@ static INIT_EXIT: Mutex<Option<ExitStatus>> = Mutex::new(None);
 pub fn init_exit_status() -> Option<ExitStatus> {
     *INIT_EXIT.lock()
 }
-static PROCESSES: Mutex<BTreeMap<u64, Weak<Process>>> = Mutex::new(BTreeMap::new());
+/// The live processes by pid (in pid order: pids only grow). A vector,
+/// so that adding one can fail (`OutOfMemory`) instead of panicking; at
+/// most `MAX_PROCESSES` long.
+static PROCESSES: Mutex<Vec<(u64, Weak<Process>)>> = Mutex::new(Vec::new());
+
+/// Removes `pid` from the table of live processes (no effect if absent).
+fn unlist(pid: u64) {
+    let mut table = PROCESSES.lock();
+    if let Some(at) = table.iter().position(|(p, _)| *p == pid) {
+        table.remove(at);
+    }
+}
 
 impl Process {
     /// Ends a cap transfer of this process (`CapTable::finish_transfer`)
@@ -172,21 +182,34 @@ impl Process {
     /// `spawn`.
     /// It leads a process group of its own in its spawner's session (init
     /// starts both); `fork` then puts a child in its parent's group.
-    pub fn new(name: &str, space: AddressSpace, quotas: Quotas, carve: Option<Carve>) -> Arc<Self> {
+    ///
+    /// `OutOfMemory` when the kernel heap has no room for it or for its
+    /// entry in the table of live processes (`space` and `carve` are then
+    /// given back).
+    pub fn new(
+        name: &str,
+        space: AddressSpace,
+        quotas: Quotas,
+        carve: Option<Carve>,
+    ) -> Result<Arc<Self>, CapError> {
+        let mut owned_name = String::new();
+        owned_name.try_reserve_exact(name.len()).map_err(|_| CapError::OutOfMemory)?;
+        owned_name.push_str(name);
+        let kmem = crate::mem::kmem_quota::account(quotas.cap_slots)?;
         let pid = NEXT_PID.fetch_add(1, Ordering::Relaxed);
         let sid =
             carve.as_ref().and_then(|c| c.parent.upgrade()).map_or(pid, |parent| parent.signals.lock().sid);
         let pgid = pid;
-        let process = Arc::new(Self {
+        let process = Arc::try_new(Self {
             pid,
-            name: String::from(name),
+            name: owned_name,
             epoch: AtomicU64::new(0),
             pending: AtomicU64::new(0),
             signal_defer: AtomicU64::new(0),
             forked: core::sync::atomic::AtomicBool::new(false),
             stopped: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
-            kmem: crate::mem::kmem_quota::account(quotas.cap_slots),
+            kmem,
             inner: Mutex::new(ProcessInner {
                 space: Some(space),
                 caps: CapTable::new(quotas.cap_slots),
@@ -202,9 +225,14 @@ impl Process {
                 stop_signal: 0,
                 job_waiters: Vec::new(),
             }),
-        });
-        PROCESSES.lock().insert(process.pid, Arc::downgrade(&process));
-        process
+        })
+        .map_err(|_| CapError::OutOfMemory)?;
+        {
+            let mut table = PROCESSES.lock();
+            table.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
+            table.push((process.pid, Arc::downgrade(&process)));
+        }
+        Ok(process)
     }
 
     /// The process that started it (its memory limit was carved out of
@@ -337,7 +365,7 @@ impl Process {
         // Its memory limit goes back to its spawner (less what stays lent
         // to the children handed over).
         drop(carve);
-        PROCESSES.lock().remove(&self.pid);
+        unlist(self.pid);
         crate::cap::park::forget_process(self.pid);
         crate::cap::timer::forget_process(self);
         crate::cap::terminal_session::forget_process(self);
@@ -420,7 +448,7 @@ fn end_all_others() {
     // lock itself and removes the process from it. Bounded by the count,
     // in case one stayed.
     for _ in 0..count {
-        let next = PROCESSES.lock().values().find_map(Weak::upgrade);
+        let next = PROCESSES.lock().iter().find_map(|(_, p)| p.upgrade());
         let Some(process) = next else { break };
         process.terminate(ExitStatus::Killed);
     }
@@ -428,7 +456,8 @@ fn end_all_others() {
 
 /// The live process with id `pid`.
 pub fn by_pid(pid: u64) -> Option<Arc<Process>> {
-    PROCESSES.lock().get(&pid).and_then(Weak::upgrade)
+    let table = PROCESSES.lock();
+    table.iter().find(|(p, _)| *p == pid).and_then(|(_, p)| p.upgrade())
 }
 
 /// Every live process (at most `MAX_PROCESSES`); `OutOfMemory` if the
@@ -437,7 +466,7 @@ pub fn live() -> Result<Vec<Arc<Process>>, CapError> {
     let table = PROCESSES.lock();
     let mut all = Vec::new();
     all.try_reserve(table.len()).map_err(|_| CapError::OutOfMemory)?;
-    all.extend(table.values().filter_map(Weak::upgrade));
+    all.extend(table.iter().filter_map(|(_, p)| p.upgrade()));
     Ok(all)
 }
 
@@ -448,6 +477,6 @@ pub fn live_count() -> usize {
 
 impl Drop for Process {
     fn drop(&mut self) {
-        PROCESSES.lock().remove(&self.pid);
+        unlist(self.pid);
     }
 }

@@ -8,10 +8,18 @@
 //!
 //! Blocked threads with a deadline are checked on every tick; completions
 //! posted to a process wake its thread when enough have arrived.
+//!
+//! The queues never allocate once a thread exists: each thread, when made,
+//! reserves a place in every queue ([`admit`]; `OutOfMemory` to whoever
+//! creates it when the heap has no room), and a thread is in each queue
+//! at most once. So waking, blocking and ending a thread cannot fail, and
+//! the tick (an interrupt) allocates nothing.
 
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use capos_abi::error::CapError;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 use x86_64::registers::model_specific::FsBase;
 
@@ -35,6 +43,35 @@ static SCHED: Mutex<Scheduler> = Mutex::new(Scheduler {
     timed: Vec::new(),
     reap: Vec::new(),
 });
+
+/// Threads made and not yet freed (the idle thread aside): each queue has
+/// room for this many.
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// A thread's place in the scheduler's queues, reserved by [`admit`] and
+/// given up when dropped with the thread.
+pub struct Room(());
+
+impl Drop for Room {
+    fn drop(&mut self) {
+        // Takes no lock: a thread may be freed while the scheduler's is
+        // held. The queues keep their capacity.
+        THREADS.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Reserves room in every queue for one more thread, or `OutOfMemory`.
+pub fn admit() -> Result<Room, CapError> {
+    let mut s = SCHED.lock();
+    let want = THREADS.load(Ordering::Acquire) + 1;
+    let grow_deque = |q: &mut VecDeque<Arc<Thread>>| q.try_reserve(want.saturating_sub(q.len()));
+    let grow = |q: &mut Vec<Arc<Thread>>| q.try_reserve(want.saturating_sub(q.len()));
+    grow_deque(&mut s.ready).map_err(|_| CapError::OutOfMemory)?;
+    grow(&mut s.timed).map_err(|_| CapError::OutOfMemory)?;
+    grow(&mut s.reap).map_err(|_| CapError::OutOfMemory)?;
+    THREADS.fetch_add(1, Ordering::AcqRel);
+    Ok(Room(()))
+}
 
 /// Makes the running boot context the idle thread.
 pub fn init() {
@@ -93,16 +130,18 @@ pub fn retire(thread: &Arc<Thread>) {
 /// Called on every timer tick with interrupts off: wakes threads whose
 /// deadline passed. Returns whether another thread is ready to run.
 pub fn on_tick(now_ns: u64) -> bool {
-    let expired: Vec<Arc<Thread>> = {
-        let mut s = SCHED.lock();
-        let (due, keep): (Vec<_>, Vec<_>) = s.timed.drain(..).partition(|t| match t.state() {
-            ThreadState::BlockedOnRing { deadline_ns: Some(d), .. } => d <= now_ns,
-            _ => true,
-        });
-        s.timed = keep;
-        due
-    };
-    for thread in expired {
+    // One at a time, without allocating (an interrupt): a due thread is
+    // taken out under the lock and woken after it.
+    loop {
+        let due = {
+            let mut s = SCHED.lock();
+            let at = s.timed.iter().position(|t| match t.state() {
+                ThreadState::BlockedOnRing { deadline_ns: Some(d), .. } => d <= now_ns,
+                _ => true,
+            });
+            at.map(|i| s.timed.swap_remove(i))
+        };
+        let Some(thread) = due else { break };
         wake(&thread);
     }
     !SCHED.lock().ready.is_empty()
@@ -114,6 +153,9 @@ pub fn on_tick(now_ns: u64) -> bool {
 pub fn idle_wait() {
     x86_64::instructions::interrupts::enable_and_hlt();
     x86_64::instructions::interrupts::disable();
+    // The signals the interrupt recorded are sent here, in the idle
+    // thread's context (no process of its own to end).
+    crate::signal::run_deferred();
     yield_now();
     reap();
 }
@@ -145,7 +187,10 @@ pub fn block(state: ThreadState) {
 pub fn exit_current() -> ! {
     if let Some(current) = current() {
         current.set_state(ThreadState::Dead);
-        SCHED.lock().reap.push(current);
+        let mut s = SCHED.lock();
+        if !s.reap.iter().any(|t| Arc::ptr_eq(t, &current)) {
+            s.reap.push(current);
+        }
     }
     switch_away(false);
     unreachable!("a dead thread was scheduled again");
@@ -159,15 +204,17 @@ pub fn nothing_to_reap() -> bool {
 
 /// Frees the stacks of dead threads other than the running one.
 pub fn reap() {
-    let dead: Vec<Arc<Thread>> = {
-        let mut s = SCHED.lock();
-        let current = s.current.clone();
-        let (free, keep): (Vec<_>, Vec<_>) =
-            s.reap.drain(..).partition(|t| !current.as_ref().is_some_and(|c| Arc::ptr_eq(c, t)));
-        s.reap = keep;
-        free
-    };
-    drop(dead);
+    // One at a time, each freed outside the lock, without allocating.
+    loop {
+        let dead = {
+            let mut s = SCHED.lock();
+            let current = s.current.clone();
+            let at = s.reap.iter().position(|t| !current.as_ref().is_some_and(|c| Arc::ptr_eq(c, t)));
+            at.map(|i| s.reap.swap_remove(i))
+        };
+        let Some(thread) = dead else { break };
+        drop(thread);
+    }
 }
 
 fn switch_away(requeue_current: bool) {
@@ -183,6 +230,13 @@ fn switch_away(requeue_current: bool) {
         if requeue_current && prev.state() == ThreadState::Running && !Arc::ptr_eq(&prev, &idle) {
             prev.set_state(ThreadState::Ready);
             s.ready.push_back(prev.clone());
+        }
+        // A running thread retired (its process ended) and switched away
+        // from by something else than `exit_current` is in no list: the
+        // reap list keeps it, or dropping `prev` below would free the
+        // stack this very code runs on.
+        if prev.state() == ThreadState::Dead && !s.reap.iter().any(|t| Arc::ptr_eq(t, &prev)) {
+            s.reap.push(prev.clone());
         }
         if Arc::ptr_eq(&prev, &next) {
             prev.set_state(ThreadState::Running);

@@ -14,6 +14,16 @@
 //! block gets its handler run through the action's trampoline
 //! (`capos_abi::signal::SignalFrame`), and `sigreturn` comes back.
 //!
+//! Interrupt handlers (the terminal's Ctrl-C and Ctrl-Z, an alarm's
+//! expiry on the tick) never do that work: in interrupt context [`send`]
+//! and [`send_group`] only record the signal in a fixed table (no lock
+//! but the table's, no allocation) and the tick only notes that an alarm
+//! is due; [`run_deferred`] does the sending in thread context, on the
+//! next return to user mode of whatever thread runs ([`on_user_return`])
+//! or when the idle loop wakes (`sched::idle_wait`) — so ending a
+//! process, tearing down its address space and dropping its caps never
+//! run in an interrupt, on the stack of whichever thread it interrupted.
+//!
 //! Who may signal whom: a process may signal itself, the processes it
 //! started (spawned or forked) and theirs in turn — the processes its
 //! `ProcessHandle`s reach — and the processes of its own process group
@@ -28,7 +38,7 @@ use capos_abi::signal::{
     self as abi, Disposition, FRAME_INFO_OFFSET, SavedRegisters, SigInfo, SignalAction, UNBLOCKABLE, bit,
     number::*,
 };
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use spin::Mutex;
 
 use crate::arch::x86_64::trap::TrapFrame;
@@ -75,6 +85,76 @@ impl SignalState {
 static ALARMS: Mutex<Vec<Weak<Process>>> = Mutex::new(Vec::new());
 static NEXT_ALARM: AtomicU64 = AtomicU64::new(u64::MAX);
 
+/// Who a signal recorded in interrupt context is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DeferredTarget {
+    Process(u64),
+    Group(u64),
+}
+
+/// Signals sent in interrupt context, waiting for [`run_deferred`]: each
+/// target with the set of signals it gets (a signal recorded twice before
+/// the drain is sent once, as a standard signal is queued once).
+const DEFERRED_SLOTS: usize = 32;
+static DEFERRED: Mutex<[Option<(DeferredTarget, u64)>; DEFERRED_SLOTS]> = Mutex::new([None; DEFERRED_SLOTS]);
+/// Whether [`DEFERRED`] or [`ALARMS_DUE`] holds work (one load when not).
+static DEFERRED_ANY: AtomicBool = AtomicBool::new(false);
+/// Whether a tick saw an alarm due.
+static ALARMS_DUE: AtomicBool = AtomicBool::new(false);
+
+/// Records `sig` for `target` (interrupt context). Pids and group ids are
+/// never reused, so a target gone by the drain is simply not found. With
+/// the table full the signal is dropped and said so (32 distinct targets
+/// between two returns to user mode do not happen: the terminal signals
+/// one group at a time).
+fn defer(target: DeferredTarget, sig: u8) {
+    let mut table = DEFERRED.lock();
+    let slot = match table.iter().position(|e| e.is_some_and(|(t, _)| t == target)) {
+        Some(i) => Some(i),
+        None => table.iter().position(Option::is_none),
+    };
+    match slot {
+        Some(i) => {
+            let bits = table[i].map_or(0, |(_, b)| b);
+            table[i] = Some((target, bits | bit(sig)));
+            DEFERRED_ANY.store(true, Ordering::Release);
+        }
+        None => log::warn!("signal {sig} from an interrupt dropped: deferred-signal table full"),
+    }
+}
+
+/// Sends what interrupt handlers recorded ([`defer`], due alarms). Thread
+/// context only: the idle loop, or a thread about to return to user mode
+/// (which must then check whether its own process ended).
+pub fn run_deferred() {
+    if !DEFERRED_ANY.swap(false, Ordering::AcqRel) {
+        return;
+    }
+    debug_assert!(!crate::arch::x86_64::trap::in_interrupt());
+    if ALARMS_DUE.swap(false, Ordering::AcqRel) {
+        send_due_alarms(crate::time::uptime_ns());
+    }
+    loop {
+        // One entry at a time, the lock released before sending (a send
+        // may take any lock; nothing records meanwhile on one CPU with
+        // interrupts off, but the table is left consistent anyway).
+        let entry = DEFERRED.lock().iter_mut().find_map(Option::take);
+        let Some((target, bits)) = entry else { break };
+        for sig in (1..=abi::MAX_SIGNAL).filter(|&s| bits & bit(s) != 0) {
+            match target {
+                DeferredTarget::Group(pgid) => {
+                    send_group(pgid, sig);
+                }
+                DeferredTarget::Process(pid) => {
+                    if let Some(p) = crate::process::by_pid(pid) {
+                        send(&p, sig, 0, abi::SI_KERNEL);
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn valid(sig: u64) -> Result<u8, CapError> {
     u8::try_from(sig).ok().filter(|s| (1..=abi::MAX_SIGNAL).contains(s)).ok_or(CapError::InvalidArgument)
 }
@@ -91,7 +171,14 @@ const STOP_SIGNALS: u64 = bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTT
 /// default action and a thread that does not block it (`SIGSTOP` always),
 /// stops the process at once — unless it is `SIGTSTP`, `SIGTTIN` or
 /// `SIGTTOU` and the process's group is orphaned (POSIX: discarded).
+///
+/// In interrupt context it only records the signal (as the kernel's; the
+/// senders there are the kernel's own), for [`run_deferred`].
 pub fn send(target: &Arc<Process>, sig: u8, sender: u64, code: i32) {
+    if crate::arch::x86_64::trap::in_interrupt() {
+        defer(DeferredTarget::Process(target.pid), sig);
+        return;
+    }
     if target.exit_status().is_some() || bit(sig) == 0 {
         return;
     }
@@ -379,7 +466,15 @@ fn members(pgid: u64) -> Result<Vec<Arc<Process>>, CapError> {
 
 /// Sends `sig` to every process of group `pgid`, as the kernel (the
 /// terminal's Ctrl-C). Returns whether the group had a member.
+///
+/// In interrupt context (the terminal's input interrupt or tick) it only
+/// records the signal for the group, for [`run_deferred`], and returns
+/// `true`.
 pub fn send_group(pgid: u64, sig: u8) -> bool {
+    if crate::arch::x86_64::trap::in_interrupt() {
+        defer(DeferredTarget::Group(pgid), sig);
+        return true;
+    }
     let Ok(group) = members(pgid) else { return false };
     for p in &group {
         send(p, sig, 0, abi::SI_KERNEL);
@@ -529,8 +624,17 @@ fn alarm(process: &Arc<Process>, value_ns: u64, interval_ns: u64, old: u64) -> R
     Ok(0)
 }
 
-/// Called on every timer tick: sends the alarms that are due.
+/// Called on every timer tick (interrupt context): notes that an alarm is
+/// due, for [`run_deferred`] to send.
 pub fn on_tick(now: u64) {
+    if NEXT_ALARM.load(Ordering::Acquire) <= now {
+        ALARMS_DUE.store(true, Ordering::Release);
+        DEFERRED_ANY.store(true, Ordering::Release);
+    }
+}
+
+/// Sends the alarms due at `now` (thread context).
+fn send_due_alarms(now: u64) {
     if NEXT_ALARM.load(Ordering::Acquire) > now {
         return;
     }
@@ -591,11 +695,15 @@ fn suspend(process: &Arc<Process>, thread: &Arc<Thread>, mask: u64) -> Result<u6
 /// Every syscall and interrupt returns through here, so the common case
 /// (nothing pending) costs two atomic loads after the thread lookup.
 pub fn on_user_return(frame: &mut TrapFrame) {
+    // What interrupt handlers recorded is sent first, here in thread
+    // context (it may end this very process).
+    run_deferred();
     let Some(thread) = crate::sched::current() else { return };
     let Some(process) = thread.process() else { return };
-    // An interrupt (a tick's alarm, the terminal's Ctrl-C) may have ended
-    // the process it interrupted; a syscall checks that itself.
-    if frame.vector != crate::arch::x86_64::syscall::SYSCALL_VECTOR && process.exit_status().is_some() {
+    // The signals just sent (a tick's alarm, the terminal's Ctrl-C), or
+    // another process's `kill` while this thread was preempted, may have
+    // ended its process.
+    if process.exit_status().is_some() {
         leave(thread, process);
     }
     loop {

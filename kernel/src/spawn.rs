@@ -112,6 +112,9 @@ pub fn process_info(pid: u64, parent_pid: u64, heap_size: u64) -> ProcessInfo {
 /// Creates the process and makes its first thread ready.
 pub fn spawn(mut request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
     let image = elf::parse(request.elf).map_err(|e| {
+        if e == elf::ElfError::OutOfMemory {
+            return CapError::OutOfMemory;
+        }
         log::warn!("spawn {}: bad ELF image: {e}", request.name);
         CapError::InvalidArgument
     })?;
@@ -127,7 +130,7 @@ pub fn spawn(mut request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
     space.map_fresh(HEAP_ADDR, heap_size, UserAccess::ReadWrite).map_err(map_err)?;
     let ring_frames = map_ring(&mut space)?;
 
-    let process = Process::new(request.name, space, request.quotas, request.carve.take());
+    let process = Process::new(request.name, space, request.quotas, request.carve.take())?;
     let result = finish(&process, request, image.entry, ring_frames, heap_size);
     if let Err(e) = result {
         process.terminate(crate::process::ExitStatus::Killed);
@@ -143,31 +146,39 @@ fn finish(
     ring_frames: [u64; RING_PAGES],
     heap_size: u64,
 ) -> Result<(), CapError> {
+    // Every allocation here can fail (`OutOfMemory`): the caller's
+    // request decides how many caps, arguments and bytes there are.
+    fn oom<E>(_: E) -> CapError {
+        CapError::OutOfMemory
+    }
     let mut inner = process.inner.lock();
-    let mut entries = Vec::new();
-    let mut interface_ids = Vec::new();
+    let mut cap_entries: Vec<CapEntry<'_>> = Vec::new();
+    cap_entries.try_reserve_exact(request.caps.len()).map_err(oom)?;
     for (name, cap) in &request.caps {
         let object: CapRef = match cap {
             InitialCap::Object(object) => object.clone(),
             InitialCap::OwnVirtualMemory => {
-                alloc::sync::Arc::new(crate::cap::memory::VirtualMemory::new(process))
+                Arc::try_new(crate::cap::memory::VirtualMemory::new(process)).map_err(oom)?
             }
         };
-        interface_ids.push(object.interface_id());
-        let id = inner.caps.insert(object)?;
-        entries.push((name.as_str(), id));
+        let interface_id = object.interface_id();
+        let cap_id = inner.caps.insert(object)?;
+        cap_entries.push(CapEntry { name, cap_id, interface_id });
     }
-    let cap_entries: Vec<CapEntry<'_>> = entries
-        .iter()
-        .zip(&interface_ids)
-        .map(|((name, id), iface)| CapEntry { name, cap_id: *id, interface_id: *iface })
-        .collect();
-    let args: Vec<&str> = request.args.iter().map(String::as_str).collect();
-    let env: Vec<&str> = request.env.iter().map(String::as_str).collect();
+    fn strs(from: &[String]) -> Result<Vec<&str>, CapError> {
+        let mut out = Vec::new();
+        out.try_reserve_exact(from.len()).map_err(oom)?;
+        out.extend(from.iter().map(String::as_str));
+        Ok(out)
+    }
+    let args = strs(&request.args)?;
+    let env = strs(&request.env)?;
     let info = process_info(process.pid, request.parent_pid, heap_size);
     let writer = CapSetWriter::new(&cap_entries, &args, &env, info);
     writer.check().map_err(|_| CapError::InvalidArgument)?;
-    let mut region = alloc::vec![0u8; writer.size()];
+    let mut region = Vec::new();
+    region.try_reserve_exact(writer.size()).map_err(oom)?;
+    region.resize(writer.size(), 0u8);
     writer.write(&mut region).map_err(|_| CapError::InvalidArgument)?;
     let size = (region.len() as u64).next_multiple_of(4096);
     let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
@@ -183,6 +194,7 @@ fn finish(
     // page aligned.
     let rsp = unsafe { context::prepare_user_entry(kstack.top(), &frame) };
     let thread = Thread::new(process, kstack, rsp)?;
+    inner.threads.try_reserve(1).map_err(oom)?;
     inner.threads.push(thread.clone());
     drop(inner);
     crate::sched::make_ready(thread);

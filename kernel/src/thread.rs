@@ -69,6 +69,8 @@ pub struct Thread {
     suspend_mask: AtomicU64,
     /// Its kernel memory, charged to its process (`None` for idle).
     _kmem: Option<crate::mem::kmem_quota::Charge>,
+    /// Its place in the scheduler's queues (`None` for idle, never queued).
+    _room: Option<crate::sched::Room>,
 }
 
 /// `Thread::suspend_mask` when no `sigsuspend` (or `TAKE`) is pending.
@@ -94,6 +96,7 @@ impl Thread {
     ) -> Result<Arc<Self>, capos_abi::error::CapError> {
         use crate::mem::kmem_quota;
         let charge = kmem_quota::charge(&process.kmem, kmem_quota::THREAD_COST)?;
+        let room = crate::sched::admit()?;
         Arc::try_new(Self {
             tid: NEXT_TID.fetch_add(1, Ordering::Relaxed),
             process: Some(process.clone()),
@@ -104,6 +107,7 @@ impl Thread {
             blocked: AtomicU64::new(0),
             suspend_mask: AtomicU64::new(NO_MASK),
             _kmem: Some(charge),
+            _room: Some(room),
         })
         .map_err(|_| capos_abi::error::CapError::OutOfMemory)
     }
@@ -121,6 +125,7 @@ impl Thread {
             blocked: AtomicU64::new(0),
             suspend_mask: AtomicU64::new(NO_MASK),
             _kmem: None,
+            _room: None,
         })
     }
 

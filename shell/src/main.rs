@@ -57,10 +57,6 @@ pub struct Shell {
     pub exit: Option<i32>,
     /// A pending `waitInterrupt` and the count it waits past.
     pub interrupt: Option<(capos::call::PendingCall, u64)>,
-    /// Whether a program it runs becomes the terminal's foreground group
-    /// (`--run` mode), so that Ctrl-C sends it `SIGINT`; otherwise Ctrl-C
-    /// kills it.
-    pub foreground: bool,
 }
 
 impl Shell {
@@ -136,12 +132,10 @@ fn main(caps: Caps) -> i32 {
         status: 0,
         exit: None,
         interrupt: None,
-        foreground: false,
     };
     let args: Vec<&str> = caps.args().collect();
     match args.get(1).copied() {
         Some("--run") => {
-            shell.foreground = true;
             let words: Vec<String> = args[2..].iter().map(|s| String::from(*s)).collect();
             if words.is_empty() {
                 shell.error("--run needs a program");

@@ -3,15 +3,12 @@
 //! and (with the standard caps) a `virtualMemory` cap of its own address
 //! space and the shell's `pipeFactory`, if it has one.
 //!
-//! In `--run` mode (`make run`'s dash, `./capos run` programs), while the
-//! program runs its process group (a spawned process leads one of its
-//! own) is the terminal's foreground group, so Ctrl-C sends it `SIGINT`
-//! as a POSIX terminal does: a program that leaves `SIGINT` at its default
-//! dies of it (status 130), one that catches it (an interactive `dash`)
-//! goes on. Interactive, and when the foreground group cannot be set (no
-//! terminal), the shell kills the program itself on Ctrl-C (the kernel's
-//! end of a process by a signal sent from the terminal's interrupt can
-//! double-fault while the process waits in a terminal read: docs/shell.md).
+//! While the program runs its process group (a spawned process leads one
+//! of its own) is the terminal's foreground group, so Ctrl-C sends it
+//! `SIGINT` as a POSIX terminal does: a program that leaves `SIGINT` at
+//! its default dies of it (status 130), one that catches it (an
+//! interactive `dash`) goes on. When the foreground group cannot be set
+//! (no terminal), the shell kills the program itself on Ctrl-C.
 //!
 //! A program gets the shell's standard caps by default ([`STANDARD_CAPS`],
 //! those the shell holds) or exactly the
@@ -129,10 +126,8 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
             return STATUS_CANNOT_RUN;
         }
     };
-    // The terminal's foreground group: the program's, for its run (in
-    // `--run` mode; interactive, the shell kills on Ctrl-C, see
-    // `Shell::foreground`).
-    let foreground = shell.terminal.clone().filter(|_| shell.foreground).and_then(|t| {
+    // The terminal's foreground group: the program's, for its run.
+    let foreground = shell.terminal.clone().and_then(|t| {
         let before = t.foreground().ok()?;
         t.set_foreground(pid).ok()?;
         Some((t, before))

@@ -88,6 +88,8 @@ fn capnp_words(m: &capos::call::Builder) -> Vec<u8> {
 fn main(caps: Caps) -> i32 {
     match caps.args().nth(1) {
         Some("yield-threads") => yield_forever(),
+        Some("spin") => spin_forever(),
+        Some("alarm-spin") => alarm_and_spin(),
         Some("thread-limit") => return threads_to_the_limit(),
         Some("send-and-die") => return send_and_die(&caps),
         Some("kernel-memory-notices") => return kernel_memory::child(&caps, false),
@@ -290,6 +292,8 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     moved_server_with_a_queued_call(caps, c);
     server_into_its_own_queue(caps, c);
     killed_while_yielding(caps, c);
+    revocable_chain(caps, c);
+    alarm_ends_a_running_process(caps, c);
     thread_limit(caps, c);
     entropy_limit(caps, c);
     dead_callers_minted_client(caps, c);
@@ -439,6 +443,98 @@ fn yield_forever() -> ! {
     loop {
         capos::syscall::yield_now();
     }
+}
+
+/// The spinner of [`alarm_ends_a_running_process`]: on the CPU whenever
+/// it is its turn.
+fn spin_forever() -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// The alarmed child of [`alarm_ends_a_running_process`]: `SIGALRM` (left
+/// at its default action, terminate) in 20 ms, meanwhile on the CPU.
+fn alarm_and_spin() -> ! {
+    let _ = capos::syscall::signal(capos_abi::signal::op::ALARM, 20_000_000, 0, 0);
+    spin_forever()
+}
+
+/// An alarm expiring while its process runs in user mode, with another
+/// process ready: the tick that found the alarm due used to end the process
+/// right in the interrupt, retiring the very thread it interrupted, and
+/// the tick's preemption then switched away from that thread, dropping its
+/// last reference — freeing the kernel stack the switch ran on (a double
+/// fault). With two CPU-bound processes the tick hits the alarmed one
+/// about every other time; 16 rounds. Now the tick only notes the alarm
+/// and the signal is sent in thread context (`signal::run_deferred`).
+fn alarm_ends_a_running_process(caps: &Caps, c: &mut Cases<'_>) {
+    const NAME: &str = "an alarm ends its process while it runs and another is ready";
+    let Ok(spawner) = ProcessSpawner::from_caps(caps, "processSpawner") else {
+        c.check(NAME, false, String::from("missing caps"));
+        return;
+    };
+    let mut outcomes = Vec::new();
+    for _ in 0..16 {
+        let round = spawner.spawn("ring-abuse", &["spin"], &[], &[]).and_then(|(spinner, _)| {
+            let alarmed = spawner.spawn("ring-abuse", &["alarm-spin"], &[], &[]).and_then(|(alarmed, _)| {
+                let status = alarmed.wait();
+                let _ = alarmed.release();
+                status
+            });
+            let _ = spinner.kill();
+            let _ = spinner.wait();
+            let _ = spinner.release();
+            alarmed
+        });
+        outcomes.push(round);
+    }
+    let sigalrm = capos::rt::client::ExitStatus::Signaled(capos_abi::signal::number::SIGALRM);
+    let all = outcomes.iter().all(|o| *o == Ok(sigalrm));
+    let first_other = outcomes.iter().find(|o| **o != Ok(sigalrm));
+    c.check(NAME, all, format!("{} rounds, SIGALRM in each: {all}; other: {first_other:?}", outcomes.len()));
+}
+
+/// A revocable of a revocable of … a timer, each link's other caps
+/// released so that one cap keeps the whole chain alive. A call through
+/// the chain runs one kernel frame per link, and so does dropping it:
+/// before the depth limit a chain of a few thousand links (a few hundred
+/// KiB of kernel heap for one cap slot) overflowed the 16 KiB kernel stack
+/// on the first call through it (a double fault). Wrapping now stops at
+/// depth 8 with `QuotaExceeded`, and each link is charged to the
+/// wrapper's kernel memory.
+fn revocable_chain(caps: &Caps, c: &mut Cases<'_>) {
+    const NAME: &str = "a chain of revocables ends at depth 8 (QuotaExceeded); a call through it works";
+    let (Ok(factory), Ok(timer)) =
+        (RevocationFactory::from_caps(caps, "revocationFactory"), Timer::from_caps(caps, "timer"))
+    else {
+        c.check(NAME, false, String::from("missing caps"));
+        return;
+    };
+    let mut head: Option<Cap> = None;
+    let mut depth = 0u32;
+    let mut refused = None;
+    for _ in 0..4096 {
+        let target = head.as_ref().map_or(timer.id(), Cap::id);
+        match factory.wrap(target) {
+            Ok((next, revoker)) => {
+                // Released: the next link alone keeps this one.
+                drop(revoker);
+                head = Some(next);
+                depth += 1;
+            }
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    let now = head.map(|h| h.into_typed::<Timer>()).map(|t| t.now().map(|_| ()));
+    c.check(
+        NAME,
+        depth == 8 && refused == Some(CapError::QuotaExceeded) && now == Some(Ok(())),
+        format!("depth {depth}, then {refused:?}; a call through it: {now:?}"),
+    );
 }
 
 /// Kills a process whose threads are off the CPU inside a syscall (in

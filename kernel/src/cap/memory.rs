@@ -19,6 +19,7 @@ use x86_64::structures::paging::PhysFrame;
 use super::{Call, CapObject, Outcome, Reply, empty_reply, malformed, read_params, reply_with};
 use crate::mem::address_space::UserAccess;
 use crate::mem::frame;
+use crate::mem::kmem_quota::{self, Charge};
 use crate::mem::paging::MapError;
 use crate::process::Process;
 
@@ -48,19 +49,31 @@ impl Drop for Budget {
 /// The frame-allocator capability.
 pub struct FrameAllocator {
     budget: Arc<Budget>,
+    /// Its memory (and its budget's), charged to the process it was carved
+    /// for a child of (`None` for init's, made at boot).
+    _charge: Option<Charge>,
 }
+
+/// Kernel memory of a carved allocator: the cap, its budget, their heap
+/// bookkeeping.
+const ALLOCATOR_COST: usize = core::mem::size_of::<FrameAllocator>()
+    + core::mem::size_of::<Budget>()
+    + 2 * (kmem_quota::HEAP_OVERHEAD + 2 * core::mem::size_of::<usize>());
 
 impl FrameAllocator {
     /// A root allocator allowed `limit` frames at a time (init's, made by
     /// the kernel at boot).
     pub fn new(limit: usize) -> Self {
-        Self { budget: Arc::new(Budget { used: Mutex::new(0), limit, parent: None }) }
+        Self { budget: Arc::new(Budget { used: Mutex::new(0), limit, parent: None }), _charge: None }
     }
 
     /// A new allocator for a child, its budget carved out of this one's:
     /// [`DEFAULT_FRAME_BUDGET`] frames, or half of what this one has left
-    /// if that is less; `QuotaExceeded` when nothing is left.
-    pub fn carve(&self) -> Result<Self, CapError> {
+    /// if that is less; `QuotaExceeded` when nothing is left. Its kernel
+    /// memory is charged to `account` (`OutOfMemory` past its quota or
+    /// when the heap is full).
+    pub fn carve(&self, account: &Arc<kmem_quota::Account>) -> Result<Self, CapError> {
+        let charge = kmem_quota::charge(account, ALLOCATOR_COST)?;
         let limit = {
             let mut used = self.budget.used.lock();
             let left = self.budget.limit.saturating_sub(*used);
@@ -72,7 +85,11 @@ impl FrameAllocator {
             limit
         };
         let parent = Some(self.budget.clone());
-        Ok(Self { budget: Arc::new(Budget { used: Mutex::new(0), limit, parent }) })
+        // On failure the budget is dropped, and its frames go back to this
+        // one's (`Budget::drop`).
+        let budget =
+            Arc::try_new(Budget { used: Mutex::new(0), limit, parent }).map_err(|_| CapError::OutOfMemory)?;
+        Ok(Self { budget, _charge: Some(charge) })
     }
 }
 
@@ -95,12 +112,14 @@ impl CapObject for FrameAllocator {
                 .get_root::<frame_allocator::allocate_params::Reader<'_>>()
                 .map_err(malformed)?
                 .get_pages();
-            let object = MemoryObject::allocate(&self.budget, pages as usize)?;
+            let caller = call.pending.process.upgrade().ok_or(CapError::Cancelled)?;
+            let object = MemoryObject::allocate(&self.budget, pages as usize, &caller.kmem)?;
             let mut reply = reply_with(|m| {
                 m.init_root::<frame_allocator::allocate_results::Builder<'_>>().set_memory(0);
                 Ok(())
             })?;
-            reply.caps.push(Arc::new(object));
+            reply.caps.try_reserve_exact(1).map_err(|_| CapError::OutOfMemory)?;
+            reply.caps.push(Arc::try_new(object).map_err(|_| CapError::OutOfMemory)?);
             Ok(reply)
         })();
         result.into()
@@ -113,10 +132,19 @@ pub struct MemoryObject {
     /// Frames charged to the budget (all that were asked for).
     charged: usize,
     budget: Arc<Budget>,
+    /// Its kernel memory (the list of frames), charged to the process that
+    /// allocated it.
+    _charge: Option<Charge>,
 }
 
 impl MemoryObject {
-    fn allocate(budget: &Arc<Budget>, pages: usize) -> Result<Self, CapError> {
+    /// `pages` fresh frames out of `budget`, the object's own memory (its
+    /// list of frames, 8 bytes a page) charged to `account`.
+    fn allocate(
+        budget: &Arc<Budget>,
+        pages: usize,
+        account: &Arc<kmem_quota::Account>,
+    ) -> Result<Self, CapError> {
         if pages == 0 {
             return Err(CapError::InvalidArgument);
         }
@@ -127,7 +155,12 @@ impl MemoryObject {
             }
             *used += pages;
         }
-        let mut object = Self { frames: Vec::new(), charged: pages, budget: budget.clone() };
+        let mut object = Self { frames: Vec::new(), charged: pages, budget: budget.clone(), _charge: None };
+        // On failure from here on `object` drops and gives the budget back.
+        let bytes = pages
+            .saturating_mul(core::mem::size_of::<PhysFrame>())
+            .saturating_add(core::mem::size_of::<Self>() + 2 * kmem_quota::HEAP_OVERHEAD);
+        object._charge = Some(kmem_quota::charge(account, bytes)?);
         if object.frames.try_reserve_exact(pages).is_err() {
             return Err(CapError::OutOfMemory);
         }

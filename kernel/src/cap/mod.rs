@@ -52,6 +52,11 @@ pub trait CapObject: core::any::Any + Send + Sync {
     fn holds_server(&self) -> bool {
         false
     }
+    /// How many forwarding objects (revocables) a call to it passes
+    /// through before reaching a real object (0 for a real object).
+    fn forwarding_depth(&self) -> u32 {
+        0
+    }
 
     /// The kernel-cap kind this object is (`None` for objects that are not
     /// kernel caps, and for wrappers such as revocable copies): holding one

@@ -17,7 +17,6 @@
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_config::ring::Sqe;
 use spin::Mutex;
@@ -70,46 +69,51 @@ pub fn park(process: &Arc<Process>, sqe: &Sqe) -> Result<bool, CapError> {
 /// first; returns how many.
 pub fn unpark(pid: u64, addr: u64, count: u32) -> Result<u32, CapError> {
     check_word(addr)?;
-    let woken: Vec<PendingCall> = {
-        let mut parked = PARKED.lock();
-        let Some(queue) = parked.get_mut(&(pid, addr)) else { return Ok(0) };
-        let mut woken = Vec::new();
-        while (woken.len() as u32) < count {
-            let Some(entry) = queue.pop_front() else { break };
-            if entry.call.live_caller().is_some() {
-                woken.push(entry.call);
+    // One waiter at a time, each completed outside the lock: no list of
+    // the woken (whose length the caller's count would decide).
+    let mut n = 0;
+    while n < count {
+        let next = {
+            let mut parked = PARKED.lock();
+            let Some(queue) = parked.get_mut(&(pid, addr)) else { break };
+            let entry = queue.pop_front();
+            if queue.is_empty() {
+                parked.remove(&(pid, addr));
             }
+            entry
+        };
+        let Some(entry) = next else { break };
+        if entry.call.live_caller().is_some() {
+            // A parked call's results are an empty message it has no
+            // buffer for: complete it with the bare CQE (result 0).
+            entry.call.complete_empty();
+            n += 1;
         }
-        if queue.is_empty() {
-            parked.remove(&(pid, addr));
-        }
-        woken
-    };
-    let n = woken.len() as u32;
-    for call in woken {
-        // A parked call's results are an empty message it has no buffer
-        // for: complete it with the bare CQE (result 0).
-        call.complete_empty();
     }
     Ok(n)
 }
 
 /// Completes parked calls whose timeout passed; called on every tick.
+///
+/// An interrupt: one call at a time, each completed outside the lock,
+/// allocating nothing.
 pub fn on_tick(now_ns: u64) {
-    let expired: Vec<PendingCall> = {
-        let mut parked = PARKED.lock();
-        let mut expired = Vec::new();
-        for queue in parked.values_mut() {
-            let (due, keep): (VecDeque<_>, VecDeque<_>) =
-                core::mem::take(queue).into_iter().partition(|e| e.deadline.is_some_and(|d| d <= now_ns));
-            *queue = keep;
-            expired.extend(due.into_iter().map(|e| e.call));
+    let due = |e: &Parked| e.deadline.is_some_and(|d| d <= now_ns);
+    loop {
+        let expired = {
+            let mut parked = PARKED.lock();
+            let found = parked.iter().find_map(|(key, queue)| queue.iter().position(due).map(|i| (*key, i)));
+            let Some((key, at)) = found else { break };
+            let queue = parked.get_mut(&key);
+            let entry = queue.and_then(|q| q.remove(at));
+            if parked.get(&key).is_some_and(VecDeque::is_empty) {
+                parked.remove(&key);
+            }
+            entry
+        };
+        if let Some(entry) = expired {
+            entry.call.complete(Err(CapError::TimedOut));
         }
-        parked.retain(|_, queue| !queue.is_empty());
-        expired
-    };
-    for call in expired {
-        call.complete(Err(CapError::TimedOut));
     }
 }
 

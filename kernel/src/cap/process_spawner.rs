@@ -82,7 +82,9 @@ fn kernel_grant(spawner: &Process, sent: &[CapRef], kind: KernelCap) -> Result<I
     if kind == KernelCap::FrameAllocator {
         let any: &dyn core::any::Any = &*held;
         let allocator = any.downcast_ref::<FrameAllocator>().ok_or(CapError::PermissionDenied)?;
-        return Ok(InitialCap::Object(Arc::new(allocator.carve()?)));
+        // Charged to the spawner's kernel memory while the child holds it.
+        let carved = allocator.carve(&spawner.kmem)?;
+        return Ok(InitialCap::Object(Arc::try_new(carved).map_err(|_| CapError::OutOfMemory)?));
     }
     Ok(InitialCap::Object(held))
 }

@@ -3,6 +3,13 @@
 //! off. Copies of the revocable cap are the same object, so revoking ends
 //! access through every copy in every process; calls after that fail with
 //! `Revoked`. Revoking drops the revocable's reference to the target.
+//!
+//! A revocable may wrap a revocable, up to [`MAX_DEPTH`] deep
+//! (`QuotaExceeded` past it): a call through a chain runs one kernel frame
+//! per link, and dropping the chain one drop per link, so an unbounded
+//! chain (kept alive by one cap, its other links released) would overflow
+//! the kernel stack. Each pair is charged to the kernel-memory quota of
+//! the process that asked for it (`OutOfMemory` past it).
 
 use alloc::sync::Arc;
 use capos_abi::error::CapError;
@@ -10,11 +17,26 @@ use capos_schema::{interface_id, method, revocation_factory};
 use spin::Mutex;
 
 use super::{Call, CapObject, CapRef, Outcome, empty_reply, malformed, read_params, reply_with};
+use crate::mem::kmem_quota::{self, Charge};
+
+/// Most revocables one call may pass through (a revocable of a revocable
+/// … of a cap).
+pub const MAX_DEPTH: u32 = 8;
+
+/// Kernel memory of one wrap: the revocable and its revoker.
+const WRAP_COST: usize = core::mem::size_of::<Revocable>()
+    + core::mem::size_of::<Revoker>()
+    + 2 * (kmem_quota::HEAP_OVERHEAD + 2 * core::mem::size_of::<usize>());
 
 /// A cap that forwards to another until revoked.
 pub struct Revocable {
     interface_id: u64,
     target: Mutex<Option<CapRef>>,
+    /// Revocables a call passes through to reach the target, this one
+    /// included.
+    depth: u32,
+    /// Its and its revoker's memory, charged to whoever wrapped.
+    _charge: Charge,
 }
 
 /// Cuts off one [`Revocable`].
@@ -39,6 +61,10 @@ impl CapObject for Revocable {
     fn holds_server(&self) -> bool {
         let target = self.target.lock().clone();
         target.is_some_and(|t| t.holds_server())
+    }
+
+    fn forwarding_depth(&self) -> u32 {
+        self.depth
     }
 }
 
@@ -80,16 +106,29 @@ impl CapObject for RevocationFactory {
                 message.get_root::<revocation_factory::wrap_params::Reader<'_>>().map_err(malformed)?;
             let target =
                 call.caps.get(params.get_target() as usize).ok_or(CapError::InvalidArgument)?.clone();
-            let revocable =
-                Arc::new(Revocable { interface_id: target.interface_id(), target: Mutex::new(Some(target)) });
+            let depth = target.forwarding_depth() + 1;
+            if depth > MAX_DEPTH {
+                return Err(CapError::QuotaExceeded);
+            }
+            let caller = call.pending.process.upgrade().ok_or(CapError::Cancelled)?;
+            let charge = kmem_quota::charge(&caller.kmem, WRAP_COST)?;
             let mut reply = reply_with(|m| {
                 let mut r = m.init_root::<revocation_factory::wrap_results::Builder<'_>>();
                 r.set_revocable(0);
                 r.set_revoker(1);
                 Ok(())
             })?;
-            reply.caps.push(revocable.clone());
-            reply.caps.push(Arc::new(Revoker(revocable)));
+            reply.caps.try_reserve_exact(2).map_err(|_| CapError::OutOfMemory)?;
+            let revocable = Arc::try_new(Revocable {
+                interface_id: target.interface_id(),
+                target: Mutex::new(Some(target)),
+                depth,
+                _charge: charge,
+            })
+            .map_err(|_| CapError::OutOfMemory)?;
+            let revoker = Arc::try_new(Revoker(revocable.clone())).map_err(|_| CapError::OutOfMemory)?;
+            reply.caps.push(revocable);
+            reply.caps.push(revoker);
             Ok(reply)
         })();
         result.into()

@@ -61,18 +61,16 @@ pub fn forget_process(process: &crate::process::Process) {
     SLEEPERS.lock().retain(|(_, call)| !call.is_from(process));
 }
 
-/// Completes the sleeps whose deadline passed; called on every tick.
+/// Completes the sleeps whose deadline passed; called on every tick (an
+/// interrupt: one at a time, each outside the lock, allocating nothing).
 pub fn on_tick(now_ns: u64) {
-    let due: Vec<PendingCall> = {
-        let mut sleepers = SLEEPERS.lock();
-        if !sleepers.iter().any(|(d, _)| *d <= now_ns) {
-            return;
-        }
-        let (due, keep): (Vec<_>, Vec<_>) = sleepers.drain(..).partition(|(d, _)| *d <= now_ns);
-        *sleepers = keep;
-        due.into_iter().map(|(_, call)| call).collect()
-    };
-    for call in due {
+    loop {
+        let due = {
+            let mut sleepers = SLEEPERS.lock();
+            let at = sleepers.iter().position(|(d, _)| *d <= now_ns);
+            at.map(|i| sleepers.swap_remove(i).1)
+        };
+        let Some(call) = due else { break };
         call.complete(empty_reply());
     }
 }

@@ -34,6 +34,8 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("address_space::stack_grows_in_reserve", address_space_stack_grows_in_reserve),
     ("address_space::share_break_without_frames_changes_nothing", address_space_share_break_without_frames),
     ("process::spawn_run_exit_frees_everything", process_spawn_run_exit_frees_everything),
+    // Last: it leaves the heap grown to its limit.
+    ("process::spawn_with_the_heap_full_is_out_of_memory", process_spawn_with_the_heap_full_is_out_of_memory),
 ];
 
 /// Scratch virtual page for paging tests, in an area nothing else uses.
@@ -529,6 +531,103 @@ fn process_spawn_run_exit_frees_everything() -> TestResult {
     ktest_assert!(crate::process::live_count() == live, "the process is still registered as live");
     let slots_after = crate::cap::table::slots_in_use();
     ktest_assert!(slots_after == slots, "cap slots in use: {slots} before, {slots_after} after");
+    Ok(())
+}
+
+/// Spawning with the kernel heap full, then with 32 more bytes free at
+/// each try: every try until one succeeds fails with `OutOfMemory` at a
+/// later allocation of the spawn path (the process structures, the process
+/// table, the scheduler's queues, the bootstrap region …), none panics the
+/// kernel, and the successful one runs to its end with nothing left
+/// registered.
+fn process_spawn_with_the_heap_full_is_out_of_memory() -> TestResult {
+    use alloc::string::String;
+    const TRIES: usize = 3000;
+    const STEP: usize = 32;
+    if crate::boot::init_image::INIT_ELF.is_empty() {
+        return Err(String::from("no init image embedded"));
+    }
+    crate::sched::reap();
+    // The requests are made while the heap has room (init with no caps:
+    // it ends at once, unable to read a manifest).
+    let mut requests = Vec::with_capacity(TRIES);
+    for _ in 0..TRIES {
+        requests.push(crate::spawn::SpawnRequest {
+            name: "init",
+            elf: crate::boot::init_image::INIT_ELF,
+            caps: Vec::new(),
+            args: alloc::vec![String::from("init")],
+            env: Vec::new(),
+            quotas: crate::process::Quotas { frames: 2048, ..crate::process::Quotas::DEFAULT },
+            heap_size: crate::spawn::INITIAL_HEAP,
+            parent_pid: 0,
+            carve: None,
+        });
+    }
+    let live = crate::process::live_count();
+    let slots = crate::cap::table::slots_in_use();
+    // Fill the heap to its limit: large blocks (down to 4 KiB), then
+    // `STEP`-byte ones, given back one per failed try (the last made
+    // first: neighbours, so the room freed is in one piece).
+    let mut large: Vec<Vec<u8>> = Vec::with_capacity(4096);
+    let mut small: Vec<Vec<u8>> = Vec::with_capacity(TRIES);
+    let mut size = 1 << 20;
+    while size >= 4096 {
+        let mut block = Vec::new();
+        if large.len() < large.capacity() && block.try_reserve_exact(size).is_ok() {
+            large.push(block);
+        } else {
+            size /= 2;
+        }
+    }
+    while small.len() < small.capacity() {
+        let mut block = Vec::new();
+        if block.try_reserve_exact(STEP).is_err() {
+            break;
+        }
+        small.push(block);
+    }
+    let (used, free) = heap::usage();
+    let (mapped, limit) = heap::size_and_limit();
+    log::info!(
+        "heap filled: {used} bytes used, {free} free, {mapped} mapped of {limit}; {} large blocks, {} of {STEP} bytes",
+        large.len(),
+        small.len()
+    );
+    let mut failures = 0;
+    let mut started = None;
+    let mut other = None;
+    for request in requests.drain(..) {
+        match crate::spawn::spawn(request) {
+            Ok(process) => {
+                started = Some(process);
+                break;
+            }
+            Err(capos_abi::error::CapError::OutOfMemory) => {
+                failures += 1;
+                if small.pop().is_none() {
+                    large.pop();
+                }
+            }
+            Err(e) => {
+                other = Some(e);
+                break;
+            }
+        }
+    }
+    drop(requests);
+    drop(small);
+    drop(large);
+    ktest_assert!(other.is_none(), "a spawn with the heap full failed with {other:?}, not OutOfMemory");
+    let process = started.ok_or_else(|| alloc::format!("no spawn succeeded in {failures} tries"))?;
+    ktest_assert!(failures > 0, "the first spawn with the heap full succeeded");
+    wait_for_exit(&process)?;
+    drop(process);
+    crate::sched::reap();
+    ktest_assert!(crate::process::live_count() == live, "a process stayed registered");
+    let slots_after = crate::cap::table::slots_in_use();
+    ktest_assert!(slots_after == slots, "cap slots in use: {slots} before, {slots_after} after");
+    log::info!("spawn with the heap full: {failures} tries failed with OutOfMemory before one ran");
     Ok(())
 }
 

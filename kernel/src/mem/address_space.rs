@@ -788,22 +788,29 @@ impl AddressSpace {
         if !user_range_ok(addr, len as u64) {
             return false;
         }
-        let mut pieces: Vec<(u64, usize, usize)> = Vec::new();
-        let mut done = 0usize;
-        while done < len {
-            let at = addr + done as u64;
-            let Some(t) = self.translate(at) else { return false };
-            if write && !t.writable && !t.copy_on_write {
-                return false;
+        // Two passes over the pages, the first only checking (no list of
+        // pieces to allocate: `len` is the caller's); nothing can change
+        // the tables in between while `self` is borrowed.
+        let pieces = |check: &mut dyn FnMut(UserTranslation, usize, usize) -> bool| {
+            let mut done = 0usize;
+            while done < len {
+                let at = addr + done as u64;
+                let Some(t) = self.translate(at) else { return false };
+                let n = ((PAGE - at % PAGE) as usize).min(len - done);
+                if !check(t, done, n) {
+                    return false;
+                }
+                done += n;
             }
-            let n = ((PAGE - at % PAGE) as usize).min(len - done);
-            pieces.push((t.phys, done, n));
-            done += n;
+            true
+        };
+        if !pieces(&mut |t, _, _| !write || t.writable || t.copy_on_write) {
+            return false;
         }
-        for (phys, offset, n) in pieces {
-            f(phys, offset, n);
-        }
-        true
+        pieces(&mut |t, offset, n| {
+            f(t.phys, offset, n);
+            true
+        })
     }
 
     /// Whether every byte of `[addr, addr+len)` is writable user memory

@@ -38,9 +38,11 @@ pub const THREAD_COST: usize =
 /// estimate per allocation, charged with it).
 pub const HEAP_OVERHEAD: usize = 32;
 
-/// A new account for a process with `cap_slots` cap slots.
-pub fn account(cap_slots: u16) -> Arc<Account> {
-    Arc::new(Account::with_fixed(DEFAULT_LIMIT, usize::from(cap_slots) * SLOT_COST))
+/// A new account for a process with `cap_slots` cap slots, or
+/// `OutOfMemory` when the heap has no room for it.
+pub fn account(cap_slots: u16) -> Result<Arc<Account>, capos_abi::error::CapError> {
+    Arc::try_new(Account::with_fixed(DEFAULT_LIMIT, usize::from(cap_slots) * SLOT_COST))
+        .map_err(|_| capos_abi::error::CapError::OutOfMemory)
 }
 
 /// Charges `bytes` to `account`: `OutOfMemory` past its limit.

@@ -11,7 +11,7 @@
 
 use core::arch::global_asm;
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 global_asm!(include_str!(concat!(env!("OUT_DIR"), "/trap_stubs.s")), options(att_syntax));
 
@@ -167,6 +167,27 @@ const EXCEPTION_NAMES: [(&str, &str); 32] = [
     ("#31", "reserved"),
 ];
 
+/// Set while a device interrupt's handlers run (the tick's and the
+/// terminal's). What they may do is bounded: complete calls, wake threads,
+/// record signals; never end a process, tear down an address space or
+/// drop caps. `signal::send` checks it and only records the signal then
+/// (`signal::run_deferred` sends it in thread context).
+static IN_INTERRUPT: AtomicBool = AtomicBool::new(false);
+
+/// Whether a device interrupt's handlers are running (see [`IN_INTERRUPT`]).
+pub fn in_interrupt() -> bool {
+    IN_INTERRUPT.load(Ordering::Acquire)
+}
+
+/// Runs `f` as a device interrupt's handlers. `f` must not switch threads
+/// (the flag belongs to this stack, not to the thread a switch would run).
+fn interrupt_context<T>(f: impl FnOnce() -> T) -> T {
+    let outer = IN_INTERRUPT.swap(true, Ordering::AcqRel);
+    let out = f();
+    IN_INTERRUPT.store(outer, Ordering::Release);
+    out
+}
+
 /// Common Rust entry for every interrupt and exception.
 #[unsafe(no_mangle)]
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
@@ -202,22 +223,28 @@ fn dispatch(frame: &mut TrapFrame) {
             crate::time::tick();
             super::lapic::end_of_interrupt();
             let now = crate::time::uptime_ns();
-            crate::cap::timer::on_tick(now);
-            crate::cap::park::on_tick(now);
-            crate::signal::on_tick(now);
-            crate::cap::terminal_session::on_tick();
-            crate::cap::output::on_tick();
+            let ready = interrupt_context(|| {
+                crate::cap::timer::on_tick(now);
+                crate::cap::park::on_tick(now);
+                crate::signal::on_tick(now);
+                crate::cap::terminal_session::on_tick();
+                crate::cap::output::on_tick();
+                crate::sched::on_tick(now)
+            });
             // Preempt only user code: kernel code runs with interrupts off
             // except in `sched::idle_wait`, which switches by itself once the
-            // tick has woken it.
-            if crate::sched::on_tick(now) && frame.cs & 3 == 3 {
+            // tick has woken it. (Outside the interrupt context: the switch
+            // runs another thread, which is not in one.)
+            if ready && frame.cs & 3 == 3 {
                 crate::sched::yield_now();
             }
         }
         v if v == SERIAL_VECTOR_BASE + 3 || v == SERIAL_VECTOR_BASE + 4 => {
             super::lapic::end_of_interrupt();
-            crate::cap::terminal_session::on_tick();
-            crate::cap::output::on_tick();
+            interrupt_context(|| {
+                crate::cap::terminal_session::on_tick();
+                crate::cap::output::on_tick();
+            });
         }
         SPURIOUS_VECTOR => {}
         v if (PIC_VECTOR_BASE..PIC_VECTOR_BASE + 16).contains(&v) => {}

@@ -84,6 +84,10 @@ const REQUIRED_CASES: &[&str] = &[
     "the refused moves left the caps",
     // threads off the CPU inside a syscall when their process is killed
     "killed while its threads yield",
+    // signals from interrupts (the tick's alarm) end processes in thread context
+    "an alarm ends its process while it runs and another is ready",
+    // forwarding chains (a call and a drop recurse once per link)
+    "a chain of revocables ends at depth 8 (QuotaExceeded); a call through it works",
     // limits
     "thread_create past the thread limit",
     "entropy above 256 bytes",
