@@ -136,6 +136,11 @@ pub struct Process {
     /// the CPU at their next return to user mode until `SIGCONT` (or the
     /// end). Read without a lock on every return to user mode.
     pub stopped: core::sync::atomic::AtomicBool,
+    /// An orphan handed to its grandparent (`hand_over`). For POSIX it is
+    /// init's child, as on Linux: `getppid` is 1, and its end, stops and
+    /// continues send no `SIGCHLD` to the grandparent, which cannot wait
+    /// for it either (it holds no handle on it) (`posix_parent`).
+    pub adopted: core::sync::atomic::AtomicBool,
 }
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
@@ -151,7 +156,19 @@ static INIT_EXIT: Mutex<Option<ExitStatus>> = Mutex::new(None);
 pub fn init_exit_status() -> Option<ExitStatus> {
     *INIT_EXIT.lock()
 }
-static PROCESSES: Mutex<BTreeMap<u64, Weak<Process>>> = Mutex::new(BTreeMap::new());
+/// Every process not yet released, by pid, and whether it is live. An
+/// ended process stays (a zombie, `live` false) until its last reference
+/// goes — its parent's `ProcessHandle`: the parent reaped it, or ended —
+/// so its process group still exists for `setpgid` and `tcsetpgrp`, as
+/// POSIX has it. Never upgraded under the lock unless the strong
+/// references leave it with the caller: dropping the last one takes the
+/// lock (`Drop for Process`).
+static PROCESSES: Mutex<BTreeMap<u64, Entry>> = Mutex::new(BTreeMap::new());
+
+struct Entry {
+    process: Weak<Process>,
+    live: bool,
+}
 
 impl Process {
     /// Ends a cap transfer of this process (`CapTable::finish_transfer`)
@@ -185,6 +202,7 @@ impl Process {
             signal_defer: AtomicU64::new(0),
             forked: core::sync::atomic::AtomicBool::new(false),
             stopped: core::sync::atomic::AtomicBool::new(false),
+            adopted: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             kmem: crate::mem::kmem_quota::account(quotas.cap_slots),
             inner: Mutex::new(ProcessInner {
@@ -203,7 +221,7 @@ impl Process {
                 job_waiters: Vec::new(),
             }),
         });
-        PROCESSES.lock().insert(process.pid, Arc::downgrade(&process));
+        PROCESSES.lock().insert(process.pid, Entry { process: Arc::downgrade(&process), live: true });
         process
     }
 
@@ -211,6 +229,18 @@ impl Process {
     /// that one's), while it runs; `None` for init.
     pub fn parent(&self) -> Option<Arc<Process>> {
         self.inner.lock().carve.as_ref().and_then(|c| c.parent.upgrade())
+    }
+
+    /// Its parent as POSIX sees it: [`parent`](Self::parent), but `None`
+    /// for an adopted orphan (init's child for POSIX; see `adopted`).
+    pub fn posix_parent(&self) -> Option<Arc<Process>> {
+        if self.adopted.load(Ordering::Acquire) { None } else { self.parent() }
+    }
+
+    /// `getppid`: the parent's pid; 1 (init) for an adopted orphan, 0 for
+    /// init.
+    pub fn posix_ppid(&self) -> u64 {
+        if self.adopted.load(Ordering::Acquire) { INIT_PID } else { self.parent().map_or(0, |p| p.pid) }
     }
 
     /// Switches to this process's address space if it is not active.
@@ -337,7 +367,10 @@ impl Process {
         // Its memory limit goes back to its spawner (less what stays lent
         // to the children handed over).
         drop(carve);
-        PROCESSES.lock().remove(&self.pid);
+        // No longer live; a zombie in the table until released.
+        if let Some(entry) = PROCESSES.lock().get_mut(&self.pid) {
+            entry.live = false;
+        }
         crate::cap::park::forget_process(self.pid);
         crate::cap::timer::forget_process(self);
         crate::cap::terminal_session::forget_process(self);
@@ -349,6 +382,9 @@ impl Process {
         for waiter in job_waiters {
             waiter.complete(crate::cap::process_spawner::job_state_reply(changes, 0, true));
         }
+        // An adopted orphan is init's child for POSIX: no link to its
+        // grandparent's group, no SIGCHLD for it.
+        let parent = parent.filter(|_| !self.adopted.load(Ordering::Acquire));
         crate::signal::after_end(self, parent.as_ref(), orphan_groups);
         if let Some(parent) = parent {
             crate::signal::child_ended(&parent, self.pid, status);
@@ -402,6 +438,7 @@ impl Process {
             if let Some(c) = child.inner.lock().carve.as_mut() {
                 c.parent = Arc::downgrade(adopter);
             }
+            child.adopted.store(true, Ordering::Release);
             adopter.inner.lock().children.push(weak);
         }
         end
@@ -420,7 +457,7 @@ fn end_all_others() {
     // lock itself and removes the process from it. Bounded by the count,
     // in case one stayed.
     for _ in 0..count {
-        let next = PROCESSES.lock().values().find_map(Weak::upgrade);
+        let next = PROCESSES.lock().values().filter(|e| e.live).find_map(|e| e.process.upgrade());
         let Some(process) = next else { break };
         process.terminate(ExitStatus::Killed);
     }
@@ -428,22 +465,37 @@ fn end_all_others() {
 
 /// The live process with id `pid`.
 pub fn by_pid(pid: u64) -> Option<Arc<Process>> {
-    PROCESSES.lock().get(&pid).and_then(Weak::upgrade)
+    PROCESSES.lock().get(&pid).filter(|e| e.live).and_then(|e| e.process.upgrade())
+}
+
+/// The process with id `pid` not yet released: live, or a zombie.
+pub fn by_pid_with_zombies(pid: u64) -> Option<Arc<Process>> {
+    PROCESSES.lock().get(&pid).and_then(|e| e.process.upgrade())
 }
 
 /// Every live process (at most `MAX_PROCESSES`); `OutOfMemory` if the
 /// kernel has no room for the list.
 pub fn live() -> Result<Vec<Arc<Process>>, CapError> {
+    processes(false)
+}
+
+/// Every process not yet released: the live ones and the zombies (ended,
+/// not yet reaped); `OutOfMemory` if the kernel has no room for the list.
+pub fn with_zombies() -> Result<Vec<Arc<Process>>, CapError> {
+    processes(true)
+}
+
+fn processes(zombies: bool) -> Result<Vec<Arc<Process>>, CapError> {
     let table = PROCESSES.lock();
     let mut all = Vec::new();
     all.try_reserve(table.len()).map_err(|_| CapError::OutOfMemory)?;
-    all.extend(table.values().filter_map(Weak::upgrade));
+    all.extend(table.values().filter(|e| zombies || e.live).filter_map(|e| e.process.upgrade()));
     Ok(all)
 }
 
 /// Number of live processes.
 pub fn live_count() -> usize {
-    PROCESSES.lock().len()
+    PROCESSES.lock().values().filter(|e| e.live).count()
 }
 
 impl Drop for Process {

@@ -238,7 +238,7 @@ fn pending_fatal(process: &Process, threads: &[Arc<Thread>]) -> Option<u8> {
 /// `SIGCHLD` to `child`'s parent for a stop or continue, unless the
 /// parent's `SIGCHLD` action has `SA_NOCLDSTOP`.
 fn notify_parent_cldstop(child: &Arc<Process>, code: i32) {
-    let Some(parent) = child.parent() else { return };
+    let Some(parent) = child.posix_parent() else { return };
     let quiet = parent.signals.lock().action(SIGCHLD).flags & abi::SA_NOCLDSTOP != 0;
     if !quiet {
         send(&parent, SIGCHLD, child.pid, code);
@@ -251,7 +251,7 @@ fn notify_parent_cldstop(child: &Arc<Process>, code: i32) {
 fn group_orphaned(pgid: u64, sid: u64) -> bool {
     let Ok(group) = members(pgid) else { return false };
     !group.iter().any(|p| {
-        p.parent().is_some_and(|parent| {
+        p.posix_parent().is_some_and(|parent| {
             let s = parent.signals.lock();
             s.pgid != pgid && s.sid == sid
         })
@@ -377,6 +377,16 @@ fn members(pgid: u64) -> Result<Vec<Arc<Process>>, CapError> {
     Ok(all)
 }
 
+/// Every process of group `pgid` that exists for POSIX: the live ones and
+/// the zombies (ended, not yet reaped). A group lives while any of these
+/// does: a pipeline stage may join the group of a stage that already
+/// ended, and a shell may make that group the terminal's foreground.
+fn members_with_zombies(pgid: u64) -> Result<Vec<Arc<Process>>, CapError> {
+    let mut all = crate::process::with_zombies()?;
+    all.retain(|p| p.signals.lock().pgid == pgid);
+    Ok(all)
+}
+
 /// Sends `sig` to every process of group `pgid`, as the kernel (the
 /// terminal's Ctrl-C). Returns whether the group had a member.
 pub fn send_group(pgid: u64, sig: u8) -> bool {
@@ -420,9 +430,10 @@ pub fn terminal_read(caller: &Arc<Process>, foreground: u64) -> Result<(), CapEr
     Ok(())
 }
 
-/// Whether a process of session `sid` is in group `pgid`.
+/// Whether a process of session `sid`, live or a zombie, is in group
+/// `pgid`.
 pub fn group_in_session(pgid: u64, sid: u64) -> bool {
-    members(pgid).is_ok_and(|g| g.iter().any(|p| p.signals.lock().sid == sid))
+    members_with_zombies(pgid).is_ok_and(|g| g.iter().any(|p| p.signals.lock().sid == sid))
 }
 
 /// The `signal` syscall for `thread` of `process`.
@@ -887,13 +898,15 @@ pub fn group_syscall(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapE
             crate::process::by_pid(pid).ok_or(CapError::NotFound)
         }
     };
+    // A zombie keeps its group and session until reaped.
+    let any = |pid: u64| if pid == 0 { Some(process.clone()) } else { crate::process::by_pid_with_zombies(pid) };
     match op {
-        abi::group_op::GET_PGID => Ok(target(a)?.signals.lock().pgid),
-        abi::group_op::GET_SID => Ok(target(a)?.signals.lock().sid),
+        abi::group_op::GET_PGID => Ok(any(a).ok_or(CapError::NotFound)?.signals.lock().pgid),
+        abi::group_op::GET_SID => Ok(any(a).ok_or(CapError::NotFound)?.signals.lock().sid),
         abi::group_op::SET_PGID => {
             let who = target(a)?;
             let own = Arc::ptr_eq(&who, process);
-            if !own && !who.parent().is_some_and(|p| Arc::ptr_eq(&p, process)) {
+            if !own && !who.posix_parent().is_some_and(|p| Arc::ptr_eq(&p, process)) {
                 return Err(CapError::NotFound);
             }
             let sid = process.signals.lock().sid;
@@ -914,9 +927,9 @@ pub fn group_syscall(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapE
             who.signals.lock().pgid = pgid;
             Ok(0)
         }
-        abi::group_op::GET_PPID => Ok(process.parent().map_or(0, |p| p.pid)),
+        abi::group_op::GET_PPID => Ok(process.posix_ppid()),
         abi::group_op::SET_SID => {
-            if !members(process.pid)?.is_empty() {
+            if !members_with_zombies(process.pid)?.is_empty() {
                 return Err(CapError::PermissionDenied);
             }
             let mut s = process.signals.lock();
