@@ -899,7 +899,8 @@ pub fn group_syscall(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapE
         }
     };
     // A zombie keeps its group and session until reaped.
-    let any = |pid: u64| if pid == 0 { Some(process.clone()) } else { crate::process::by_pid_with_zombies(pid) };
+    let any =
+        |pid: u64| if pid == 0 { Some(process.clone()) } else { crate::process::by_pid_with_zombies(pid) };
     match op {
         abi::group_op::GET_PGID => Ok(any(a).ok_or(CapError::NotFound)?.signals.lock().pgid),
         abi::group_op::GET_SID => Ok(any(a).ok_or(CapError::NotFound)?.signals.lock().sid),

@@ -115,9 +115,10 @@ pub fn fork() -> SysResult {
     match capos_rt::fork::fork() {
         Ok(Forked::Parent { pid, handle }) => {
             let pgid = crate::signal::getpgid(0).map_or(0, |g| g as u64);
-            CHILDREN
-                .lock()
-                .insert(pid, Child { handle, wait: None, pgid, job: None, job_seen: 0, event: None, ended: None });
+            CHILDREN.lock().insert(
+                pid,
+                Child { handle, wait: None, pgid, job: None, job_seen: 0, event: None, ended: None },
+            );
             Ok(pid as i64)
         }
         Ok(Forked::Child) => {

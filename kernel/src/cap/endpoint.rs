@@ -542,8 +542,14 @@ impl CapObject for EndpointFactory {
             })?;
             reply.caps.try_reserve_exact(2).map_err(|_| CapError::OutOfMemory)?;
             let server = Arc::try_new(EndpointServer(core.clone())).map_err(|_| CapError::OutOfMemory)?;
-            let client = Arc::try_new(EndpointClient { core, interface_id: iface, badge: 0, charge: None, flags: Default::default() })
-                .map_err(|_| CapError::OutOfMemory)?;
+            let client = Arc::try_new(EndpointClient {
+                core,
+                interface_id: iface,
+                badge: 0,
+                charge: None,
+                flags: Default::default(),
+            })
+            .map_err(|_| CapError::OutOfMemory)?;
             reply.caps.push(server);
             reply.caps.push(client);
             Ok(reply)

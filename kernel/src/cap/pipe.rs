@@ -379,8 +379,11 @@ impl CapObject for PipeFactory {
         let objects = (|| {
             let state = State { capacity, ..State::default() };
             let shared = Arc::try_new(Shared { state: Mutex::new(state), _charge: charge }).ok()?;
-            let reader: CapRef = Arc::try_new(PipeEnd { shared: shared.clone(), write: false, flags: Default::default() }).ok()?;
-            let writer: CapRef = Arc::try_new(PipeEnd { shared, write: true, flags: Default::default() }).ok()?;
+            let reader: CapRef =
+                Arc::try_new(PipeEnd { shared: shared.clone(), write: false, flags: Default::default() })
+                    .ok()?;
+            let writer: CapRef =
+                Arc::try_new(PipeEnd { shared, write: true, flags: Default::default() }).ok()?;
             Some((reader, writer))
         })();
         let Some((reader, writer)) = objects else { return Outcome::Error(CapError::OutOfMemory) };
