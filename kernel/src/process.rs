@@ -63,6 +63,10 @@ pub struct ProcessInner {
     /// The part of its spawner's memory quota this process's limit was
     /// carved from (`None` for init); given back when it ends.
     pub carve: Option<Carve>,
+    /// Its parent once it ended (the carve, which named it, is given
+    /// back then): a zombie is still its parent's child (`setpgid`,
+    /// `kill`'s authority).
+    pub ended_parent: Weak<Process>,
     /// The processes it started (pruned of ended ones at each spawn); they
     /// are killed when it ends.
     pub children: Vec<Weak<Process>>,
@@ -215,6 +219,7 @@ impl Process {
                 mapped_objects: Vec::new(),
                 endpoint_calls: 0,
                 carve,
+                ended_parent: Weak::new(),
                 children: Vec::new(),
                 job_changes: 0,
                 stop_signal: 0,
@@ -226,9 +231,13 @@ impl Process {
     }
 
     /// The process that started it (its memory limit was carved out of
-    /// that one's), while it runs; `None` for init.
+    /// that one's), while it runs and as a zombie; `None` for init.
     pub fn parent(&self) -> Option<Arc<Process>> {
-        self.inner.lock().carve.as_ref().and_then(|c| c.parent.upgrade())
+        let inner = self.inner.lock();
+        match inner.carve.as_ref() {
+            Some(c) => c.parent.upgrade(),
+            None => inner.ended_parent.upgrade(),
+        }
     }
 
     /// Its parent as POSIX sees it: [`parent`](Self::parent), but `None`
@@ -320,6 +329,7 @@ impl Process {
                 *INIT_EXIT.lock() = Some(status);
             }
             let parent = inner.carve.as_ref().and_then(|c| c.parent.upgrade());
+            inner.ended_parent = parent.as_ref().map_or_else(Weak::new, Arc::downgrade);
             (
                 core::mem::take(&mut inner.threads),
                 inner.caps.take_all(),

@@ -344,9 +344,11 @@ fn kill(sender: &Arc<Process>, target: i64, sig: u64) -> Result<u64, CapError> {
     let sig = if sig == 0 { 0 } else { valid(sig)? };
     let targets: Vec<Arc<Process>> = match target {
         t if t > 0 => vec_of(crate::process::by_pid(t as u64).ok_or(CapError::NotFound)?)?,
-        0 => members(sender.signals.lock().pgid)?,
+        // A group with only zombies left still exists (the signal is lost
+        // on them, as on Linux).
+        0 => members_with_zombies(sender.signals.lock().pgid)?,
         -1 => crate::process::live()?.into_iter().filter(|p| !Arc::ptr_eq(p, sender)).collect(),
-        t => members(t.unsigned_abs())?,
+        t => members_with_zombies(t.unsigned_abs())?,
     };
     if targets.is_empty() {
         return Err(CapError::NotFound);
@@ -356,7 +358,7 @@ fn kill(sender: &Arc<Process>, target: i64, sig: u64) -> Result<u64, CapError> {
         return Err(if target == -1 { CapError::NotFound } else { CapError::PermissionDenied });
     }
     if sig != 0 {
-        for t in allowed {
+        for t in allowed.into_iter().filter(|t| t.exit_status().is_none()) {
             send(t, sig, sender.pid, abi::SI_USER);
         }
     }
@@ -891,13 +893,6 @@ pub fn on_exec(process: &Process) {
 /// The `process_group` syscall.
 pub fn group_syscall(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapError> {
     let [op, a, b, _] = args;
-    let target = |pid: u64| -> Result<Arc<Process>, CapError> {
-        if pid == 0 || pid == process.pid {
-            Ok(process.clone())
-        } else {
-            crate::process::by_pid(pid).ok_or(CapError::NotFound)
-        }
-    };
     // A zombie keeps its group and session until reaped.
     let any =
         |pid: u64| if pid == 0 { Some(process.clone()) } else { crate::process::by_pid_with_zombies(pid) };
@@ -905,7 +900,7 @@ pub fn group_syscall(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapE
         abi::group_op::GET_PGID => Ok(any(a).ok_or(CapError::NotFound)?.signals.lock().pgid),
         abi::group_op::GET_SID => Ok(any(a).ok_or(CapError::NotFound)?.signals.lock().sid),
         abi::group_op::SET_PGID => {
-            let who = target(a)?;
+            let who = any(a).ok_or(CapError::NotFound)?;
             let own = Arc::ptr_eq(&who, process);
             if !own && !who.posix_parent().is_some_and(|p| Arc::ptr_eq(&p, process)) {
                 return Err(CapError::NotFound);

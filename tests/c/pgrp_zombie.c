@@ -4,10 +4,12 @@
  * whose first stage ends before the next is forked). Once every member
  * is reaped the group is gone and joining it fails with EPERM. waitid
  * with WNOWAIT tells the parent the first child has ended without
- * reaping it. */
+ * reaping it. kill finds a group of zombies (the signal is lost on them)
+ * and the parent may still setpgid its zombie child. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,11 +54,20 @@ int main(void)
 	int rc = waitid(P_PID, first, &info, WEXITED | WNOWAIT);
 	printf("first ended, not reaped: %d status %d\n", rc, info.si_status);
 	printf("its group: %s\n", getpgid(first) == first ? "its own" : "other");
+	int r = kill(-first, 0);
+	printf("kill(-group, 0) finds the group: %d %s\n", r, r ? strerror(errno) : "");
+	r = kill(-first, SIGTERM);
+	printf("kill(-group, SIGTERM): %d %s\n", r, r ? strerror(errno) : "");
+	r = setpgid(first, first);
+	printf("setpgid of the zombie child: %d %s\n", r, r ? strerror(errno) : "");
 	printf("a second child joins the zombie's group: %s\n", said(join(first)));
 	printf("and again: %s\n", said(join(first)));
 	int st;
 	waitpid(first, &st, 0);
 	printf("first's status %d\n", WEXITSTATUS(st));
 	printf("joining the group once all are reaped: %s\n", said(join(first)));
+	errno = 0;
+	r = kill(-first, 0);
+	printf("kill(-group, 0) once reaped: %d %s\n", r, errno == ESRCH ? "ESRCH" : "other");
 	return 0;
 }
