@@ -62,6 +62,14 @@ pub const SYS_SIGRETURN: u64 = 9;
 /// `process_group(op, a, b)`: process groups and sessions
 /// (`crate::signal::group_op`).
 pub const SYS_PROCESS_GROUP: u64 = 10;
+/// `cap_flags(cap, mask, value)`: the word of open-file status flags a
+/// pipe end or an endpoint client (a file service `File`) carries, shared
+/// by every holder of the cap (its copies, a fork's, an exec'd image's):
+/// POSIX keeps `O_APPEND`/`O_NONBLOCK` in the open file description, which
+/// dup and fork share. Replaces the bits of `mask` with those of `value`
+/// (mask 0: only reads) and returns the word as it was; `-InvalidCap` for
+/// a cap the caller does not hold, `-Unsupported` for a cap without one.
+pub const SYS_CAP_FLAGS: u64 = 11;
 /// Most threads a process may have at once.
 pub const MAX_THREADS: usize = 64;
 

@@ -83,6 +83,13 @@ pub fn process_group(op: u64, a: u64, b: u64) -> i64 {
     syscall4(capos_abi::syscall::SYS_PROCESS_GROUP, [op, a, b, 0])
 }
 
+/// The `cap_flags` syscall (`capos_abi::syscall::SYS_CAP_FLAGS`): the
+/// status-flags word of `cap`'s object, its `mask` bits replaced by
+/// `value`'s; the old word or `-CapError`.
+pub fn cap_flags(cap: u32, mask: u32, value: u32) -> i64 {
+    syscall4(capos_abi::syscall::SYS_CAP_FLAGS, [u64::from(cap), u64::from(mask), u64::from(value), 0])
+}
+
 /// A syscall of up to four arguments that touches no memory of the
 /// caller's but what its arguments name (checked by the kernel). A signal
 /// handler may run before it returns (the kernel preserves every register

@@ -62,6 +62,10 @@ pub struct ProcessInner {
     /// The part of its spawner's memory quota this process's limit was
     /// carved from (`None` for init); given back when it ends.
     pub carve: Option<Carve>,
+    /// Its parent once it ended (the carve, which named it, is given
+    /// back then): a zombie is still its parent's child (`setpgid`,
+    /// `kill`'s authority).
+    pub ended_parent: Weak<Process>,
     /// The processes it started (pruned of ended ones at each spawn); they
     /// are killed when it ends.
     pub children: Vec<Weak<Process>>,
@@ -135,6 +139,11 @@ pub struct Process {
     /// the CPU at their next return to user mode until `SIGCONT` (or the
     /// end). Read without a lock on every return to user mode.
     pub stopped: core::sync::atomic::AtomicBool,
+    /// An orphan handed to its grandparent (`hand_over`). For POSIX it is
+    /// init's child, as on Linux: `getppid` is 1, and its end, stops and
+    /// continues send no `SIGCHLD` to the grandparent, which cannot wait
+    /// for it either (it holds no handle on it) (`posix_parent`).
+    pub adopted: core::sync::atomic::AtomicBool,
 }
 
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
@@ -150,12 +159,22 @@ static INIT_EXIT: Mutex<Option<ExitStatus>> = Mutex::new(None);
 pub fn init_exit_status() -> Option<ExitStatus> {
     *INIT_EXIT.lock()
 }
-/// The live processes by pid (in pid order: pids only grow). A vector,
-/// so that adding one can fail (`OutOfMemory`) instead of panicking; at
-/// most `MAX_PROCESSES` long.
-static PROCESSES: Mutex<Vec<(u64, Weak<Process>)>> = Mutex::new(Vec::new());
+/// Every process not yet released, by pid (in pid order: pids only grow),
+/// and whether it is live. An ended process stays (a zombie, `live`
+/// false) until its last reference goes — its parent's `ProcessHandle`:
+/// the parent reaped it, or ended — so its process group still exists for
+/// `setpgid` and `tcsetpgrp`, as POSIX has it. A vector, so that adding
+/// one can fail (`OutOfMemory`) instead of panicking. Never upgraded under
+/// the lock unless the strong references leave it with the caller:
+/// dropping the last one takes the lock (`Drop for Process`).
+static PROCESSES: Mutex<Vec<(u64, Entry)>> = Mutex::new(Vec::new());
 
-/// Removes `pid` from the table of live processes (no effect if absent).
+struct Entry {
+    process: Weak<Process>,
+    live: bool,
+}
+
+/// Removes `pid` from the table (no effect if absent).
 fn unlist(pid: u64) {
     let mut table = PROCESSES.lock();
     if let Some(at) = table.iter().position(|(p, _)| *p == pid) {
@@ -208,6 +227,7 @@ impl Process {
             signal_defer: AtomicU64::new(0),
             forked: core::sync::atomic::AtomicBool::new(false),
             stopped: core::sync::atomic::AtomicBool::new(false),
+            adopted: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             kmem,
             inner: Mutex::new(ProcessInner {
@@ -220,6 +240,7 @@ impl Process {
                 mapped_objects: Vec::new(),
                 endpoint_calls: 0,
                 carve,
+                ended_parent: Weak::new(),
                 children: Vec::new(),
                 job_changes: 0,
                 stop_signal: 0,
@@ -230,15 +251,31 @@ impl Process {
         {
             let mut table = PROCESSES.lock();
             table.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
-            table.push((process.pid, Arc::downgrade(&process)));
+            table.push((process.pid, Entry { process: Arc::downgrade(&process), live: true }));
         }
         Ok(process)
     }
 
     /// The process that started it (its memory limit was carved out of
-    /// that one's), while it runs; `None` for init.
+    /// that one's), while it runs and as a zombie; `None` for init.
     pub fn parent(&self) -> Option<Arc<Process>> {
-        self.inner.lock().carve.as_ref().and_then(|c| c.parent.upgrade())
+        let inner = self.inner.lock();
+        match inner.carve.as_ref() {
+            Some(c) => c.parent.upgrade(),
+            None => inner.ended_parent.upgrade(),
+        }
+    }
+
+    /// Its parent as POSIX sees it: [`parent`](Self::parent), but `None`
+    /// for an adopted orphan (init's child for POSIX; see `adopted`).
+    pub fn posix_parent(&self) -> Option<Arc<Process>> {
+        if self.adopted.load(Ordering::Acquire) { None } else { self.parent() }
+    }
+
+    /// `getppid`: the parent's pid; 1 (init) for an adopted orphan, 0 for
+    /// init.
+    pub fn posix_ppid(&self) -> u64 {
+        if self.adopted.load(Ordering::Acquire) { INIT_PID } else { self.parent().map_or(0, |p| p.pid) }
     }
 
     /// Switches to this process's address space if it is not active.
@@ -318,6 +355,7 @@ impl Process {
                 *INIT_EXIT.lock() = Some(status);
             }
             let parent = inner.carve.as_ref().and_then(|c| c.parent.upgrade());
+            inner.ended_parent = parent.as_ref().map_or_else(Weak::new, Arc::downgrade);
             (
                 core::mem::take(&mut inner.threads),
                 inner.caps.take_all(),
@@ -365,7 +403,10 @@ impl Process {
         // Its memory limit goes back to its spawner (less what stays lent
         // to the children handed over).
         drop(carve);
-        unlist(self.pid);
+        // No longer live; a zombie in the table until released.
+        if let Some((_, entry)) = PROCESSES.lock().iter_mut().find(|(p, _)| *p == self.pid) {
+            entry.live = false;
+        }
         crate::cap::park::forget_process(self.pid);
         crate::cap::timer::forget_process(self);
         crate::cap::terminal_session::forget_process(self);
@@ -377,6 +418,9 @@ impl Process {
         for waiter in job_waiters {
             waiter.complete(crate::cap::process_spawner::job_state_reply(changes, 0, true));
         }
+        // An adopted orphan is init's child for POSIX: no link to its
+        // grandparent's group, no SIGCHLD for it.
+        let parent = parent.filter(|_| !self.adopted.load(Ordering::Acquire));
         crate::signal::after_end(self, parent.as_ref(), orphan_groups);
         if let Some(parent) = parent {
             crate::signal::child_ended(&parent, self.pid, status);
@@ -430,6 +474,7 @@ impl Process {
             if let Some(c) = child.inner.lock().carve.as_mut() {
                 c.parent = Arc::downgrade(adopter);
             }
+            child.adopted.store(true, Ordering::Release);
             adopter.inner.lock().children.push(weak);
         }
         end
@@ -448,7 +493,7 @@ fn end_all_others() {
     // lock itself and removes the process from it. Bounded by the count,
     // in case one stayed.
     for _ in 0..count {
-        let next = PROCESSES.lock().iter().find_map(|(_, p)| p.upgrade());
+        let next = PROCESSES.lock().iter().filter(|(_, e)| e.live).find_map(|(_, e)| e.process.upgrade());
         let Some(process) = next else { break };
         process.terminate(ExitStatus::Killed);
     }
@@ -457,22 +502,38 @@ fn end_all_others() {
 /// The live process with id `pid`.
 pub fn by_pid(pid: u64) -> Option<Arc<Process>> {
     let table = PROCESSES.lock();
-    table.iter().find(|(p, _)| *p == pid).and_then(|(_, p)| p.upgrade())
+    table.iter().find(|(p, e)| *p == pid && e.live).and_then(|(_, e)| e.process.upgrade())
+}
+
+/// The process with id `pid` not yet released: live, or a zombie.
+pub fn by_pid_with_zombies(pid: u64) -> Option<Arc<Process>> {
+    let table = PROCESSES.lock();
+    table.iter().find(|(p, _)| *p == pid).and_then(|(_, e)| e.process.upgrade())
 }
 
 /// Every live process (at most `MAX_PROCESSES`); `OutOfMemory` if the
 /// kernel has no room for the list.
 pub fn live() -> Result<Vec<Arc<Process>>, CapError> {
+    processes(false)
+}
+
+/// Every process not yet released: the live ones and the zombies (ended,
+/// not yet reaped); `OutOfMemory` if the kernel has no room for the list.
+pub fn with_zombies() -> Result<Vec<Arc<Process>>, CapError> {
+    processes(true)
+}
+
+fn processes(zombies: bool) -> Result<Vec<Arc<Process>>, CapError> {
     let table = PROCESSES.lock();
     let mut all = Vec::new();
     all.try_reserve(table.len()).map_err(|_| CapError::OutOfMemory)?;
-    all.extend(table.iter().filter_map(|(_, p)| p.upgrade()));
+    all.extend(table.iter().filter(|(_, e)| zombies || e.live).filter_map(|(_, e)| e.process.upgrade()));
     Ok(all)
 }
 
 /// Number of live processes.
 pub fn live_count() -> usize {
-    PROCESSES.lock().len()
+    PROCESSES.lock().iter().filter(|(_, e)| e.live).count()
 }
 
 impl Drop for Process {

@@ -325,7 +325,7 @@ fn pending_fatal(process: &Process, threads: &[Arc<Thread>]) -> Option<u8> {
 /// `SIGCHLD` to `child`'s parent for a stop or continue, unless the
 /// parent's `SIGCHLD` action has `SA_NOCLDSTOP`.
 fn notify_parent_cldstop(child: &Arc<Process>, code: i32) {
-    let Some(parent) = child.parent() else { return };
+    let Some(parent) = child.posix_parent() else { return };
     let quiet = parent.signals.lock().action(SIGCHLD).flags & abi::SA_NOCLDSTOP != 0;
     if !quiet {
         send(&parent, SIGCHLD, child.pid, code);
@@ -338,7 +338,7 @@ fn notify_parent_cldstop(child: &Arc<Process>, code: i32) {
 fn group_orphaned(pgid: u64, sid: u64) -> bool {
     let Ok(group) = members(pgid) else { return false };
     !group.iter().any(|p| {
-        p.parent().is_some_and(|parent| {
+        p.posix_parent().is_some_and(|parent| {
             let s = parent.signals.lock();
             s.pgid != pgid && s.sid == sid
         })
@@ -431,9 +431,11 @@ fn kill(sender: &Arc<Process>, target: i64, sig: u64) -> Result<u64, CapError> {
     let sig = if sig == 0 { 0 } else { valid(sig)? };
     let targets: Vec<Arc<Process>> = match target {
         t if t > 0 => vec_of(crate::process::by_pid(t as u64).ok_or(CapError::NotFound)?)?,
-        0 => members(sender.signals.lock().pgid)?,
+        // A group with only zombies left still exists (the signal is lost
+        // on them, as on Linux).
+        0 => members_with_zombies(sender.signals.lock().pgid)?,
         -1 => crate::process::live()?.into_iter().filter(|p| !Arc::ptr_eq(p, sender)).collect(),
-        t => members(t.unsigned_abs())?,
+        t => members_with_zombies(t.unsigned_abs())?,
     };
     if targets.is_empty() {
         return Err(CapError::NotFound);
@@ -443,7 +445,7 @@ fn kill(sender: &Arc<Process>, target: i64, sig: u64) -> Result<u64, CapError> {
         return Err(if target == -1 { CapError::NotFound } else { CapError::PermissionDenied });
     }
     if sig != 0 {
-        for t in allowed {
+        for t in allowed.into_iter().filter(|t| t.exit_status().is_none()) {
             send(t, sig, sender.pid, abi::SI_USER);
         }
     }
@@ -460,6 +462,16 @@ fn vec_of(p: Arc<Process>) -> Result<Vec<Arc<Process>>, CapError> {
 /// The live processes of group `pgid`.
 fn members(pgid: u64) -> Result<Vec<Arc<Process>>, CapError> {
     let mut all = crate::process::live()?;
+    all.retain(|p| p.signals.lock().pgid == pgid);
+    Ok(all)
+}
+
+/// Every process of group `pgid` that exists for POSIX: the live ones and
+/// the zombies (ended, not yet reaped). A group lives while any of these
+/// does: a pipeline stage may join the group of a stage that already
+/// ended, and a shell may make that group the terminal's foreground.
+fn members_with_zombies(pgid: u64) -> Result<Vec<Arc<Process>>, CapError> {
+    let mut all = crate::process::with_zombies()?;
     all.retain(|p| p.signals.lock().pgid == pgid);
     Ok(all)
 }
@@ -515,9 +527,10 @@ pub fn terminal_read(caller: &Arc<Process>, foreground: u64) -> Result<(), CapEr
     Ok(())
 }
 
-/// Whether a process of session `sid` is in group `pgid`.
+/// Whether a process of session `sid`, live or a zombie, is in group
+/// `pgid`.
 pub fn group_in_session(pgid: u64, sid: u64) -> bool {
-    members(pgid).is_ok_and(|g| g.iter().any(|p| p.signals.lock().sid == sid))
+    members_with_zombies(pgid).is_ok_and(|g| g.iter().any(|p| p.signals.lock().sid == sid))
 }
 
 /// The `signal` syscall for `thread` of `process`.
@@ -988,20 +1001,16 @@ pub fn on_exec(process: &Process) {
 /// The `process_group` syscall.
 pub fn group_syscall(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapError> {
     let [op, a, b, _] = args;
-    let target = |pid: u64| -> Result<Arc<Process>, CapError> {
-        if pid == 0 || pid == process.pid {
-            Ok(process.clone())
-        } else {
-            crate::process::by_pid(pid).ok_or(CapError::NotFound)
-        }
-    };
+    // A zombie keeps its group and session until reaped.
+    let any =
+        |pid: u64| if pid == 0 { Some(process.clone()) } else { crate::process::by_pid_with_zombies(pid) };
     match op {
-        abi::group_op::GET_PGID => Ok(target(a)?.signals.lock().pgid),
-        abi::group_op::GET_SID => Ok(target(a)?.signals.lock().sid),
+        abi::group_op::GET_PGID => Ok(any(a).ok_or(CapError::NotFound)?.signals.lock().pgid),
+        abi::group_op::GET_SID => Ok(any(a).ok_or(CapError::NotFound)?.signals.lock().sid),
         abi::group_op::SET_PGID => {
-            let who = target(a)?;
+            let who = any(a).ok_or(CapError::NotFound)?;
             let own = Arc::ptr_eq(&who, process);
-            if !own && !who.parent().is_some_and(|p| Arc::ptr_eq(&p, process)) {
+            if !own && !who.posix_parent().is_some_and(|p| Arc::ptr_eq(&p, process)) {
                 return Err(CapError::NotFound);
             }
             let sid = process.signals.lock().sid;
@@ -1022,9 +1031,9 @@ pub fn group_syscall(process: &Arc<Process>, args: [u64; 4]) -> Result<u64, CapE
             who.signals.lock().pgid = pgid;
             Ok(0)
         }
-        abi::group_op::GET_PPID => Ok(process.parent().map_or(0, |p| p.pid)),
+        abi::group_op::GET_PPID => Ok(process.posix_ppid()),
         abi::group_op::SET_SID => {
-            if !members(process.pid)?.is_empty() {
+            if !members_with_zombies(process.pid)?.is_empty() {
                 return Err(CapError::PermissionDenied);
             }
             let mut s = process.signals.lock();

@@ -1,6 +1,6 @@
 //! The syscalls (numbers and conventions in `capos_abi::syscall`):
 //! `cap_enter`, `exit`, `thread_create`, `thread_exit`, `yield`,
-//! `set_fs_base`, `signal` and `process_group` (`fork`, `exec` and
+//! `set_fs_base`, `signal`, `process_group` and `cap_flags` (`fork`, `exec` and
 //! `sigreturn`, which replace the caller's registers, go through
 //! `arch::x86_64::syscall::dispatch_frame`). Everything else
 //! is a capability call made through the ring, which `cap_enter` processes.
@@ -8,8 +8,8 @@
 use alloc::sync::Arc;
 use capos_abi::error::CapError;
 use capos_abi::syscall::{
-    MAX_THREADS, SYS_CAP_ENTER, SYS_EXIT, SYS_PROCESS_GROUP, SYS_SET_FS_BASE, SYS_SIGNAL, SYS_THREAD_CREATE,
-    SYS_THREAD_EXIT, SYS_YIELD,
+    MAX_THREADS, SYS_CAP_ENTER, SYS_CAP_FLAGS, SYS_EXIT, SYS_PROCESS_GROUP, SYS_SET_FS_BASE, SYS_SIGNAL,
+    SYS_THREAD_CREATE, SYS_THREAD_EXIT, SYS_YIELD,
 };
 
 use crate::arch::x86_64::context;
@@ -63,6 +63,10 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
             Ok(v) => v as i64,
             Err(e) => i64::from(e.as_result()),
         },
+        SYS_CAP_FLAGS => match cap_flags(&process, args) {
+            Ok(v) => i64::from(v),
+            Err(e) => i64::from(e.as_result()),
+        },
         _ => i64::from(CapError::UnknownSyscall.as_result()),
     };
     // The thread or its process may have ended during the call (exit, a
@@ -76,6 +80,23 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
     }
     thread.set_in_syscall(false);
     result
+}
+
+/// `cap_flags(cap, mask, value)` (`capos_abi::syscall::SYS_CAP_FLAGS`).
+fn cap_flags(process: &Process, args: [u64; 4]) -> Result<u32, CapError> {
+    let [cap, mask, value, _] = args;
+    let cap = u32::try_from(cap).map_err(|_| CapError::InvalidCap)?;
+    let (mask, value) = (mask as u32, value as u32);
+    let object = process.inner.lock().caps.get(cap)?;
+    let word = object.status_flags().ok_or(CapError::Unsupported)?;
+    let old = word
+        .fetch_update(core::sync::atomic::Ordering::AcqRel, core::sync::atomic::Ordering::Acquire, |w| {
+            Some((w & !mask) | (value & mask))
+        })
+        .unwrap_or_else(|w| w);
+    // The object goes outside the process lock (its drop may take it).
+    drop(object);
+    Ok(old)
 }
 
 fn thread_create(process: &Arc<Process>, creator: &Thread, args: [u64; 4]) -> Result<u64, CapError> {

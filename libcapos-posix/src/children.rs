@@ -10,7 +10,8 @@
 //! on under `SA_RESTART`). The kernel copies memory on write (pages are
 //! shared until one side writes). `wait4` tells process groups apart (pid
 //! 0 or below -1) and reports stops and continues (`WUNTRACED`,
-//! `WCONTINUED`) through `ProcessHandle.jobState`.
+//! `WCONTINUED`) through `ProcessHandle.jobState`; `waitid` reports the
+//! same in a `siginfo_t`, and with `WNOWAIT` leaves the child unreaped.
 
 use alloc::collections::BTreeMap;
 
@@ -37,6 +38,9 @@ struct Child {
     job_seen: u64,
     /// A stop or continue not yet reported by `wait4`.
     event: Option<JobEvent>,
+    /// How it ended, once its `wait` answered (kept for a `waitid` with
+    /// `WNOWAIT`, which leaves the zombie in place).
+    ended: Option<ExitStatus>,
 }
 
 /// A job-control change of a child that `wait4` reports once.
@@ -78,9 +82,13 @@ impl Which {
         match pid {
             p if p > 0 => Self::Pid(p as u64),
             -1 => Self::Any,
-            0 => Self::Group(crate::signal::getpgid(0).map_or(0, |g| g as u64)),
+            0 => Self::own_group(),
             p => Self::Group(p.unsigned_abs()),
         }
+    }
+
+    fn own_group() -> Self {
+        Self::Group(crate::signal::getpgid(0).map_or(0, |g| g as u64))
     }
 
     fn matches(self, pid: u64, child: &Child) -> bool {
@@ -107,9 +115,10 @@ pub fn fork() -> SysResult {
     match capos_rt::fork::fork() {
         Ok(Forked::Parent { pid, handle }) => {
             let pgid = crate::signal::getpgid(0).map_or(0, |g| g as u64);
-            CHILDREN
-                .lock()
-                .insert(pid, Child { handle, wait: None, pgid, job: None, job_seen: 0, event: None });
+            CHILDREN.lock().insert(
+                pid,
+                Child { handle, wait: None, pgid, job: None, job_seen: 0, event: None, ended: None },
+            );
             Ok(pid as i64)
         }
         Ok(Forked::Child) => {
@@ -171,7 +180,7 @@ fn arm(children: &mut BTreeMap<u64, Child>, which: Which, jobs: bool) -> Result<
         if !which.matches(*pid, child) {
             continue;
         }
-        if child.wait.is_none() {
+        if child.wait.is_none() && child.ended.is_none() {
             child.wait = Some(child.handle.wait_async()?);
             started = true;
         }
@@ -201,21 +210,41 @@ fn collect_job_events(children: &mut BTreeMap<u64, Child>) -> Result<(), Errno> 
     Ok(())
 }
 
-/// `wait4(pid, status, options, rusage)`: for child `pid`, any child
-/// (-1), a child of the caller's process group (0) or of group `-pid`;
-/// `WNOHANG`; `WUNTRACED` and `WCONTINUED` report a child's stop and
-/// continue once each (`WNOWAIT` is `waitid`'s, `EINVAL` here as on
-/// Linux). With
-/// `SIGCHLD` ignored (or `SA_NOCLDWAIT`) children leave no zombies: it
-/// waits until none is left and fails with `ECHILD`.
-pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
-    if options & !(WNOHANG | WUNTRACED | WCONTINUED | THREAD_FLAGS) != 0 {
-        return Err(Errno::EINVAL);
+/// What a wait reports about a child.
+#[derive(Clone, Copy)]
+enum Report {
+    /// It ended so.
+    Ended(ExitStatus),
+    /// It stopped or continued.
+    Job(JobEvent),
+}
+
+/// `waitid`'s `WEXITED` (`wait4` always has it) and `WNOWAIT`.
+const WEXITED: u64 = 4;
+const WNOWAIT: u64 = 0x0100_0000;
+
+/// Moves the answers of completed `wait` calls into the children's
+/// `ended`.
+fn collect_ends(children: &mut BTreeMap<u64, Child>) -> Result<(), Errno> {
+    for child in children.values_mut() {
+        if !child.wait.as_ref().is_some_and(PendingCall::is_complete) {
+            continue;
+        }
+        let Some(call) = child.wait.take() else { continue };
+        child.ended = Some(ProcessHandle::exit_status(call.wait()?)?);
     }
+    Ok(())
+}
+
+/// The wait of `wait4` and `waitid`: the first child `which` names with
+/// something `options` asks for (its end with `WEXITED`, a stop with
+/// `WUNTRACED`/`WSTOPPED`, a continue with `WCONTINUED`), reaped (or its
+/// event cleared) unless `WNOWAIT`; `None` with `WNOHANG` when none has
+/// anything yet; `ECHILD` when `which` names no child.
+fn wait_for(which: Which, options: u64) -> Result<Option<(u64, Report)>, Errno> {
     let jobs = options & (WUNTRACED | WCONTINUED) != 0;
+    let exited = options & WEXITED != 0;
     let since = crate::signal::generation();
-    let pid = pid as i64;
-    let which = Which::of(pid);
     loop {
         // Look for an ended child under the lock; wait outside it.
         let mut calls = {
@@ -223,7 +252,9 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
             if let Which::Group(_) = which {
                 // Live children may have moved themselves.
                 for (p, child) in children.iter_mut() {
-                    if let Ok(g) = crate::signal::getpgid(*p) {
+                    if child.ended.is_none()
+                        && let Ok(g) = crate::signal::getpgid(*p)
+                    {
                         child.pgid = g as u64;
                     }
                 }
@@ -238,54 +269,41 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
                 capos_rt::syscall::cap_enter(0, 0);
             }
             collect_job_events(&mut children)?;
-            // The first matching child with something to report: its end,
-            // or a stop or continue the options ask for.
-            let first = children.iter().filter(|(p, c)| which.matches(**p, c)).find(|(_, c)| {
-                c.wait.as_ref().is_some_and(PendingCall::is_complete)
-                    || c.event.is_some_and(|e| e.wanted(options))
-            });
-            let ended =
-                first.filter(|(_, c)| c.wait.as_ref().is_some_and(PendingCall::is_complete)).map(|(p, _)| *p);
-            let event = first.and_then(|(p, c)| c.event.map(|e| (*p, e)));
-            if ended.is_none()
-                && let Some((p, event)) = event
-            {
-                if let Some(child) = children.get_mut(&p) {
-                    child.event = None;
-                }
-                drop(children);
-                if status != 0 {
-                    user::write(status, event.status())?;
-                }
-                if rusage != 0 {
-                    user::write(rusage, [0u64; 18])?;
-                }
-                return Ok(p as i64);
-            }
-            if let Some(p) = ended
-                && crate::signal::no_zombies()
-            {
+            collect_ends(&mut children)?;
+            if crate::signal::no_zombies() {
                 // SIGCHLD ignored or SA_NOCLDWAIT: an ended child leaves no
                 // zombie; the wait goes on for the others (ECHILD when
                 // none is left).
-                children.remove(&p);
-                continue;
+                let before = children.len();
+                children.retain(|p, c| !(which.matches(*p, c) && c.ended.is_some()));
+                if children.len() != before {
+                    continue;
+                }
             }
-            if let Some(p) = ended {
-                let child = children.remove(&p).ok_or(Errno::ECHILD)?;
-                drop(children);
-                let reply = child.wait.ok_or(Errno::ECHILD)?.wait()?;
-                let ended = ProcessHandle::exit_status(reply)?;
-                if status != 0 {
-                    user::write(status, wait_status(ended))?;
+            // The first matching child with something to report: its end,
+            // or a stop or continue the options ask for.
+            let first = children.iter().filter(|(p, c)| which.matches(**p, c)).find_map(|(p, c)| {
+                match (c.ended, c.event) {
+                    (Some(status), _) if exited => Some((*p, Report::Ended(status))),
+                    (None, Some(e)) if e.wanted(options) => Some((*p, Report::Job(e))),
+                    _ => None,
                 }
-                if rusage != 0 {
-                    user::write(rusage, [0u64; 18])?;
+            });
+            if let Some((p, report)) = first {
+                if options & WNOWAIT == 0 {
+                    match report {
+                        Report::Ended(_) => drop(children.remove(&p)),
+                        Report::Job(_) => {
+                            if let Some(child) = children.get_mut(&p) {
+                                child.event = None;
+                            }
+                        }
+                    }
                 }
-                return Ok(p as i64);
+                return Ok(Some((p, report)));
             }
             if options & WNOHANG != 0 {
-                return Ok(0);
+                return Ok(None);
             }
             // Take the waits out to wait on them without the lock (the
             // flag says which: `false` the end, `true` a `jobState`).
@@ -320,4 +338,82 @@ pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// `wait4(pid, status, options, rusage)`: for child `pid`, any child
+/// (-1), a child of the caller's process group (0) or of group `-pid`;
+/// `WNOHANG`; `WUNTRACED` and `WCONTINUED` report a child's stop and
+/// continue once each (`WNOWAIT` is `waitid`'s, `EINVAL` here as on
+/// Linux). With
+/// `SIGCHLD` ignored (or `SA_NOCLDWAIT`) children leave no zombies: it
+/// waits until none is left and fails with `ECHILD`.
+pub fn wait4(pid: u64, status: u64, options: u64, rusage: u64) -> SysResult {
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | THREAD_FLAGS) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let Some((p, report)) = wait_for(Which::of(pid as i64), options | WEXITED)? else { return Ok(0) };
+    if status != 0 {
+        user::write(
+            status,
+            match report {
+                Report::Ended(ended) => wait_status(ended),
+                Report::Job(event) => event.status(),
+            },
+        )?;
+    }
+    if rusage != 0 {
+        user::write(rusage, [0u64; 18])?;
+    }
+    Ok(p as i64)
+}
+
+/// `waitid(idtype, id, info, options, rusage)`: for child `id` (`P_PID`),
+/// any child (`P_ALL`) or a child of group `id` (`P_PGID`, 0: the
+/// caller's); reports its end (`WEXITED`), stop (`WSTOPPED`) or continue
+/// (`WCONTINUED`) in `info` as Linux fills it (`si_signo` `SIGCHLD`,
+/// `si_code` `CLD_*`, `si_pid`, `si_uid`, `si_status`); `WNOWAIT` leaves
+/// the child to a later wait; `WNOHANG` with nothing to report zeroes
+/// those fields and returns 0.
+pub fn waitid(idtype: u64, id: u64, info: u64, options: u64, rusage: u64) -> SysResult {
+    const P_ALL: u64 = 0;
+    const P_PID: u64 = 1;
+    const P_PGID: u64 = 2;
+    const CLD_EXITED: i32 = 1;
+    const CLD_KILLED: i32 = 2;
+    const CLD_STOPPED: i32 = 5;
+    const CLD_CONTINUED: i32 = 6;
+    const SIGCHLD: i32 = 17;
+    const SIGCONT: i32 = 18;
+    let wanted = WEXITED | WUNTRACED | WCONTINUED;
+    if options & !(WNOHANG | wanted | WNOWAIT | THREAD_FLAGS) != 0 || options & wanted == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let id = u64::from(id as u32);
+    let which = match idtype {
+        P_ALL => Which::Any,
+        P_PID if (id as i32) > 0 => Which::Pid(id),
+        P_PGID if id == 0 => Which::own_group(),
+        P_PGID if (id as i32) > 0 => Which::Group(id),
+        _ => return Err(Errno::EINVAL),
+    };
+    let (signo, code, pid, status) = match wait_for(which, options)? {
+        None => (0, 0, 0, 0),
+        Some((p, Report::Ended(ended))) => match ended.signal() {
+            None => (SIGCHLD, CLD_EXITED, p, ended.shell_status() & 0xff),
+            Some(sig) => (SIGCHLD, CLD_KILLED, p, i32::from(sig)),
+        },
+        Some((p, Report::Job(JobEvent::Stopped(sig)))) => (SIGCHLD, CLD_STOPPED, p, i32::from(sig)),
+        Some((p, Report::Job(JobEvent::Continued))) => (SIGCHLD, CLD_CONTINUED, p, SIGCONT),
+    };
+    if info != 0 {
+        let uid = if pid == 0 { 0 } else { crate::process::id()? as i32 };
+        // siginfo_t: si_signo, si_errno, si_code, padding, then _sigchld's
+        // si_pid, si_uid, si_status.
+        user::write(info, [signo, 0, code, 0])?;
+        user::write(info + 16, [pid as i32, uid, status])?;
+    }
+    if rusage != 0 {
+        user::write(rusage, [0u64; 18])?;
+    }
+    Ok(0)
 }

@@ -2,7 +2,11 @@
 //!
 //! An fd names a [`Description`] (shared by `dup`s, as on Linux: the file
 //! position lives in the file service's `File` cap, which every dup
-//! shares) plus its own close-on-exec flag. The table is one lock for the
+//! shares) plus its own close-on-exec flag. The status flags `F_SETFL`
+//! changes (`O_APPEND`, `O_NONBLOCK`) of a pipe end or a file live in the
+//! kernel object behind its cap (`capos_rt::syscall::cap_flags`), so a
+//! forked child, an exec'd image and the parent share them as they share
+//! the description on Linux. The table is one lock for the
 //! whole process; it is never held across a capability call: a call takes
 //! an `Arc` of the description and lets the lock go. A description's cap
 //! is released when its last fd closes.
@@ -98,14 +102,60 @@ pub struct Description {
     /// What it refers to.
     pub object: Object,
     /// Status flags: the access mode (`O_RDONLY`, `O_WRONLY`, `O_RDWR`) and
-    /// `O_APPEND`, `O_NONBLOCK` (what `fcntl(F_GETFL)` reports).
-    pub status: AtomicU32,
+    /// `O_APPEND`, `O_NONBLOCK` (what `fcntl(F_GETFL)` reports); the
+    /// changeable ones of an object with a cap are in its kernel object
+    /// ([`Description::status`]).
+    status: AtomicU32,
 }
 
+/// The status flags `F_SETFL` changes.
+pub const CHANGEABLE: u32 = (musl::O_APPEND | musl::O_NONBLOCK) as u32;
+
 impl Description {
-    /// A description of `object` with status flags `status`.
+    /// A description of `object` with status flags `status` (the flags of
+    /// an object with a cap are set in its kernel object when any is set:
+    /// a fresh object's are clear).
     pub fn new(object: Object, status: u32) -> Arc<Self> {
-        Arc::new(Self { object, status: AtomicU32::new(status) })
+        let d = Arc::new(Self { object, status: AtomicU32::new(status) });
+        if status & CHANGEABLE != 0 {
+            d.update(CHANGEABLE, status);
+        }
+        d
+    }
+
+    /// The cap whose kernel object keeps the changeable flags.
+    fn flags_cap(&self) -> Option<u32> {
+        match &self.object {
+            Object::File(f) => Some(f.file.id()),
+            Object::Pipe(p) => Some(p.pipe.id()),
+            _ => None,
+        }
+    }
+
+    /// The status flags (`fcntl(F_GETFL)`).
+    pub fn status(&self) -> u32 {
+        let local = self.status.load(Ordering::Relaxed);
+        match self.flags_cap().map(|cap| capos_rt::syscall::cap_flags(cap, 0, 0)) {
+            Some(word) if word >= 0 => (local & !CHANGEABLE) | (word as u32 & CHANGEABLE),
+            _ => local,
+        }
+    }
+
+    /// Replaces the changeable flags of `mask` with those of `value`
+    /// (`fcntl(F_SETFL)`), for every holder of the description.
+    pub fn update(&self, mask: u32, value: u32) {
+        let mask = mask & CHANGEABLE;
+        let old = self.status.load(Ordering::Relaxed);
+        self.status.store((old & !mask) | (value & mask), Ordering::Relaxed);
+        if let Some(cap) = self.flags_cap() {
+            // A cap without a word (or gone) keeps the flags here alone.
+            let _ = capos_rt::syscall::cap_flags(cap, mask, value);
+        }
+    }
+
+    /// Whether `O_NONBLOCK` is set.
+    pub fn nonblocking(&self) -> bool {
+        self.status() & musl::O_NONBLOCK as u32 != 0
     }
 
     /// Whether reads are allowed (`O_RDONLY` or `O_RDWR`).
@@ -222,7 +272,7 @@ pub fn exec_handover() -> String {
     let mut handover = Handover::default();
     for (fd, slot) in table.iter() {
         let d = &slot.description;
-        let flags = d.status.load(Ordering::Relaxed);
+        let flags = d.status();
         let (kind, cap, path) = match &d.object {
             Object::Terminal => (Kind::Terminal, 0, String::new()),
             Object::Stderr => (Kind::Stderr, 0, String::new()),

@@ -196,10 +196,6 @@ pub fn close(fd: i64) -> SysResult {
     Ok(0)
 }
 
-fn nonblocking(d: &Description) -> bool {
-    d.status.load(Ordering::Relaxed) & musl::O_NONBLOCK as u32 != 0
-}
-
 /// Reads into `buf` from a description.
 fn read_into(d: &Description, buf: &mut [u8]) -> SysResult {
     if !d.readable() {
@@ -220,7 +216,7 @@ fn read_into(d: &Description, buf: &mut [u8]) -> SysResult {
             Ok(total as i64)
         }
         Object::Dir(_) => Err(Errno::EISDIR),
-        Object::Pipe(p) => crate::pipe::read(p, buf, nonblocking(d)),
+        Object::Pipe(p) => crate::pipe::read(p, buf, d.nonblocking()),
         device => crate::terminal::read(device, buf),
     }
 }
@@ -232,7 +228,7 @@ fn write_from(d: &Description, data: &[u8]) -> SysResult {
     }
     match &d.object {
         Object::File(f) => {
-            if d.status.load(Ordering::Relaxed) & musl::O_APPEND as u32 != 0 {
+            if d.status() & musl::O_APPEND as u32 != 0 {
                 f.file.seek(0, Whence::End)?;
             }
             let mut total = 0usize;
@@ -251,7 +247,7 @@ fn write_from(d: &Description, data: &[u8]) -> SysResult {
             Ok(total as i64)
         }
         Object::Dir(_) => Err(Errno::EISDIR),
-        Object::Pipe(p) => crate::pipe::write(p, data, nonblocking(d)),
+        Object::Pipe(p) => crate::pipe::write(p, data, d.nonblocking()),
         device => crate::terminal::write(device, data),
     }
 }
@@ -780,11 +776,9 @@ pub fn fcntl(fd: i64, cmd: u64, arg: u64) -> SysResult {
             fd::set_cloexec(fd, arg & musl::FD_CLOEXEC as u64 != 0)?;
             Ok(0)
         }
-        musl::F_GETFL => Ok(i64::from(d.status.load(Ordering::Relaxed))),
+        musl::F_GETFL => Ok(i64::from(d.status())),
         musl::F_SETFL => {
-            let changeable = (musl::O_APPEND | musl::O_NONBLOCK) as u32;
-            let old = d.status.load(Ordering::Relaxed);
-            d.status.store((old & !changeable) | (arg as u32 & changeable), Ordering::Relaxed);
+            d.update(fd::CHANGEABLE, arg as u32);
             Ok(0)
         }
         _ => Err(Errno::EINVAL),

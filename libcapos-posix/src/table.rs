@@ -127,6 +127,7 @@ calls! {
     SYS_clock_nanosleep "dxpp" => |a| time::clock_nanosleep(a[0], a[1], a[2], a[3]);
     SYS_exit_group "d" => |a| process::exit_group(a[0]);
     SYS_tgkill "ddd" => |a| signal::tkill(a[1], a[2]);
+    SYS_waitid "ddpxp" => |a| children::waitid(a[0], a[1], a[2], a[3], a[4]);
     SYS_openat "dsxo" => |a| files::openat(fd(a[0]), a[1], a[2]);
     SYS_mkdirat "dso" => |a| files::mkdirat(fd(a[0]), a[1]);
     SYS_newfstatat "dspx" => |a| files::fstatat(fd(a[0]), a[1], a[2], a[3]);

@@ -177,6 +177,9 @@ pub struct EndpointClient {
     /// A minted client's memory and the room for its release notice,
     /// charged to the process that minted it.
     charge: Option<Charge>,
+    /// Open-file status flags (`CapObject::status_flags`): a file
+    /// service's `File` is a minted client per open.
+    flags: core::sync::atomic::AtomicU32,
 }
 
 /// The receiving side of an endpoint.
@@ -318,6 +321,10 @@ impl CapObject for EndpointClient {
         self.interface_id
     }
 
+    fn status_flags(&self) -> Option<&core::sync::atomic::AtomicU32> {
+        Some(&self.flags)
+    }
+
     fn call(&self, call: Call<'_>) -> Outcome {
         let Some(process) = call.pending.process.upgrade() else {
             return Outcome::Error(CapError::Cancelled);
@@ -449,6 +456,7 @@ impl CapObject for EndpointServer {
                 interface_id: iface,
                 badge,
                 charge: Some(charge),
+                flags: Default::default(),
             })
             .map_err(|_| CapError::OutOfMemory)?;
             self.0.state.lock().clients += 1;
@@ -534,8 +542,14 @@ impl CapObject for EndpointFactory {
             })?;
             reply.caps.try_reserve_exact(2).map_err(|_| CapError::OutOfMemory)?;
             let server = Arc::try_new(EndpointServer(core.clone())).map_err(|_| CapError::OutOfMemory)?;
-            let client = Arc::try_new(EndpointClient { core, interface_id: iface, badge: 0, charge: None })
-                .map_err(|_| CapError::OutOfMemory)?;
+            let client = Arc::try_new(EndpointClient {
+                core,
+                interface_id: iface,
+                badge: 0,
+                charge: None,
+                flags: Default::default(),
+            })
+            .map_err(|_| CapError::OutOfMemory)?;
             reply.caps.push(server);
             reply.caps.push(client);
             Ok(reply)

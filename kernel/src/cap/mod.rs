@@ -65,6 +65,13 @@ pub trait CapObject: core::any::Any + Send + Sync {
     fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
         None
     }
+
+    /// The open-file status flags it carries for POSIX
+    /// (`capos_abi::syscall::SYS_CAP_FLAGS`), if it is an object a file
+    /// descriptor opens: a pipe end, an endpoint client.
+    fn status_flags(&self) -> Option<&core::sync::atomic::AtomicU32> {
+        None
+    }
 }
 
 /// One call, as an object sees it.

@@ -203,6 +203,8 @@ fn deliver(done: Vec<Completion>) {
 pub struct PipeEnd {
     shared: Arc<Shared>,
     write: bool,
+    /// Open-file status flags (`CapObject::status_flags`).
+    flags: core::sync::atomic::AtomicU32,
 }
 
 impl Drop for PipeEnd {
@@ -327,6 +329,10 @@ impl PipeEnd {
 }
 
 impl CapObject for PipeEnd {
+    fn status_flags(&self) -> Option<&core::sync::atomic::AtomicU32> {
+        Some(&self.flags)
+    }
+
     fn interface_id(&self) -> u64 {
         interface_id::PIPE
     }
@@ -373,8 +379,11 @@ impl CapObject for PipeFactory {
         let objects = (|| {
             let state = State { capacity, ..State::default() };
             let shared = Arc::try_new(Shared { state: Mutex::new(state), _charge: charge }).ok()?;
-            let reader: CapRef = Arc::try_new(PipeEnd { shared: shared.clone(), write: false }).ok()?;
-            let writer: CapRef = Arc::try_new(PipeEnd { shared, write: true }).ok()?;
+            let reader: CapRef =
+                Arc::try_new(PipeEnd { shared: shared.clone(), write: false, flags: Default::default() })
+                    .ok()?;
+            let writer: CapRef =
+                Arc::try_new(PipeEnd { shared, write: true, flags: Default::default() }).ok()?;
             Some((reader, writer))
         })();
         let Some((reader, writer)) = objects else { return Outcome::Error(CapError::OutOfMemory) };

@@ -6,7 +6,9 @@
 //! /bin among them), the line discipline's
 //! editing keys, pipelines (one typed ahead), Ctrl-C at the prompt, during a foreground
 //! loop of the shell itself, during a foreground child and during `read`
-//! (each back to the prompt with status 130), capos-shell started from
+//! (each back to the prompt with status 130), job control (dash turns
+//! `set -m` on: Ctrl-Z stops a foreground job, `jobs`, `bg`, `fg`, then
+//! Ctrl-C ends it), capos-shell started from
 //! dash as /bin/capos-shell, and `exit 3` powering the machine off with
 //! status 3 (booted with `poweroff`, as `make run` boots).
 //!
@@ -26,7 +28,7 @@ use crate::harness::{
 
 pub const SCENARIOS: &[Scenario] = &[Scenario {
     name: "dash-session",
-    about: "make run's dash: prompt, commands, cd, PATH, line editing, a pipeline, Ctrl-C of loops, a child and read, capos-shell, exit",
+    about: "make run's dash: prompt, commands, cd, PATH, line editing, a pipeline, Ctrl-C of loops, a child and read, Ctrl-Z/jobs/bg/fg, capos-shell, exit",
     run: dash_session,
 }];
 
@@ -128,6 +130,25 @@ fn dash_session(ctx: &mut Ctx) -> Result<(), TestFailure> {
     typed(&mut s, 130, "/tmp", "echo after interrupts", &[r"^after interrupts$"])?;
     // The dash loop's interrupt left the shell's state alone.
     typed(&mut s, 0, "/tmp", "echo $c", &[r"^three$"])?;
+    // Job control (interactive dash turns `set -m` on): the job runs in a
+    // process group of its own, the terminal's foreground; Ctrl-Z stops
+    // it (status 148), `bg` continues it in the background, `fg` brings it
+    // back to the foreground, where Ctrl-C ends it.
+    let job = r#"sh -c "echo job looping; while :; do :; done""#;
+    typed(&mut s, 0, "/tmp", "sh -c 'echo job looping; while :; do :; done'", &[r"^job looping$"])?;
+    std::thread::sleep(Duration::from_millis(500));
+    s.send(b"\x1a")?;
+    s.expect(&re(r"\^Z$"), STEP_TIMEOUT)?;
+    let stopped = format!(r"^\[1\] \+ Stopped +{}$", regex::escape(job));
+    s.expect(&re(&stopped), STEP_TIMEOUT)?;
+    typed(&mut s, 148, "/tmp", "jobs", &[&stopped])?;
+    typed(&mut s, 0, "/tmp", "bg", &[&format!(r"^\[1\] {}$", regex::escape(job))])?;
+    typed(&mut s, 0, "/tmp", "jobs", &[&format!(r"^\[1\] \+ Running +{}$", regex::escape(job))])?;
+    typed(&mut s, 0, "/tmp", "fg", &[&format!("^{}$", regex::escape(job))])?;
+    std::thread::sleep(Duration::from_millis(500));
+    s.send(b"\x03")?;
+    s.expect(&re(r"\^C$"), STEP_TIMEOUT)?;
+    typed(&mut s, 130, "/tmp", "jobs; echo no jobs", &[r"^no jobs$"])?;
     // capos-shell is still there, as /bin/capos-shell found on PATH, in
     // dash's directory (`PWD`); its `exit` comes back to dash with its
     // status.
