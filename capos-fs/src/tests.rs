@@ -209,6 +209,7 @@ fn open_flags() {
         exclusive,
         truncate,
         append,
+        ..OpenOptions::default()
     };
     assert_eq!(fs.open(R, "tmp/none", o(false, false, false, false, false)), Err(NotFound));
     let f = fs.open(R, "tmp/new", o(false, true, true, false, false)).unwrap();
