@@ -356,6 +356,12 @@ struct Node {
 }
 
 impl Node {
+    fn set_times(&mut self, now: Timestamp) {
+        self.atime = now;
+        self.mtime = now;
+        self.ctime = now;
+    }
+
     fn kind(&self) -> NodeKind {
         match self.body {
             Body::File(_) => NodeKind::File,
@@ -428,8 +434,14 @@ pub struct BootTree<'a> {
 
 impl<'a> BootTree<'a> {
     /// An empty tree with the directories of `writable_dirs` (absolute,
-    /// plain paths) made writable, and these quotas.
-    pub fn new(writable_dirs: &[&'a str], quota_bytes: u64, quota_nodes: u64) -> Result<Self, CapError> {
+    /// plain paths) made writable, and these quotas; its nodes get the
+    /// time `now`.
+    pub fn new(
+        writable_dirs: &[&'a str],
+        quota_bytes: u64,
+        quota_nodes: u64,
+        now: Timestamp,
+    ) -> Result<Self, CapError> {
         let mut writable = Vec::new();
         for dir in writable_dirs {
             let p = Path::parse(dir)?;
@@ -440,7 +452,11 @@ impl<'a> BootTree<'a> {
             writable.push(p.components);
         }
         let root_writable = writable.iter().any(Vec::is_empty);
-        let mut tree = Self { fs: Fs::new(root_writable, quota_bytes, quota_nodes)?, writable };
+        let mut fs = Fs::new(root_writable, quota_bytes, quota_nodes)?;
+        fs.set_clock(now);
+        let root = fs.root;
+        fs.node_mut(root)?.set_times(now);
+        let mut tree = Self { fs, writable };
         for i in 0..tree.writable.len() {
             let dir = tree.writable[i].clone();
             tree.mkdir_p(&dir)?;
@@ -539,7 +555,7 @@ impl Fs {
         quota_bytes: u64,
         quota_nodes: u64,
     ) -> Result<Self, CapError> {
-        let mut tree = BootTree::new(writable_dirs, quota_bytes, quota_nodes)?;
+        let mut tree = BootTree::new(writable_dirs, quota_bytes, quota_nodes, Timestamp::default())?;
         for (path, contents, writable) in files {
             let file = tree.add_file(path, *writable)?;
             tree.append(file, contents)?;
