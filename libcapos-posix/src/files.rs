@@ -9,10 +9,10 @@
 //! `/dev/tty`, `/dev/stdin`, `/dev/stdout` and `/dev/stderr` are served
 //! here.
 //!
-//! The file service keeps no owners, permission bits or times: `stat`
-//! reports uid and gid 0, mode 0644 (0444 when the node is read-only) for
-//! files and 0755 (0555) for directories, times 0, one link, and an inode
-//! number that is a hash of the path at open time.
+//! `stat` reports what the file service keeps: permission bits, links,
+//! the three times and the node's number (`st_ino`); it keeps no owners,
+//! so uid and gid are 0. The bits are not enforced (docs/posix-abi.md);
+//! `open` and `mkdir` apply the umask to the mode they are given.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -465,7 +465,13 @@ fn device_stat(object: &Object) -> musl::stat {
 }
 
 pub(crate) fn fd_stat(fd: i64) -> Result<musl::stat, Errno> {
-    fd_stat_writable(fd).map(|(st, _)| st)
+    let d = fd::get(fd)?;
+    Ok(match &d.object {
+        Object::File(f) => node_stat(&f.file.stat()?),
+        Object::Dir(dir) => node_stat(&root()?.stat(&dir.path)?),
+        Object::Pipe(p) => crate::pipe::stat(p),
+        device => device_stat(device),
+    })
 }
 
 /// `fstat` of `fd`, and whether the node may be changed (not a read-only
