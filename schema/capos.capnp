@@ -498,12 +498,67 @@ struct NodeInfo @0xfc6873e9d4a2a834 {
 
   writable @2 :Bool;
   # Whether the node can be changed through the cap that asked.
+
+  id @3 :UInt64;
+  # The node's number: unique among the nodes that exist (a removed
+  # node's number may be reused); two names of one file have the same.
+
+  mode @4 :UInt16;
+  # Permission bits (the 12 low bits of a POSIX mode). Stored and
+  # reported, not enforced: caps and read-only nodes confine.
+
+  links @5 :UInt32;
+  # Names of a file (hard links); 2 plus the subdirectories of a
+  # directory.
+
+  atime @6 :Timestamp;
+  # Last read (as Linux's `relatime`: a read sets it when it is not newer
+  # than `mtime` or `ctime`, or a day old).
+
+  mtime @7 :Timestamp;
+  # Last change of the contents (a write, a truncation; for a directory,
+  # an entry added or removed).
+
+  ctime @8 :Timestamp;
+  # Last change of the contents or attributes (also `setAttrs`, `link`,
+  # `rename`, `remove` of one of its names).
+}
+
+struct Timestamp @0xb9253ef1803538d1 {
+  # A wall-clock time, as the file service's `wallClock` reads it.
+  seconds @0 :Int64;
+  # Since 1970-01-01 00:00 UTC.
+  nanos @1 :UInt32;
+  # Within the second (below 1 000 000 000).
+}
+
+enum TimeSet @0xcc8866b7a13b10d7 {
+  # How `setAttrs` changes one time.
+  keep @0;
+  now @1;
+  given @2;
+}
+
+struct AttrChange @0xd2d8206c786e8b62 {
+  # What `setAttrs` changes. The node's `ctime` becomes now whenever
+  # anything does.
+  setMode @0 :Bool;
+  mode @1 :UInt16;
+  # New permission bits (with `setMode`).
+  atime @2 :TimeSet;
+  atimeGiven @3 :Timestamp;
+  # The new `atime` when `atime` is `given`.
+  mtime @4 :TimeSet;
+  mtimeGiven @5 :Timestamp;
+  # The new `mtime` when `mtime` is `given`.
 }
 
 struct DirEntry @0xb0e421e43b1ad471 {
   name @0 :Text;
   kind @1 :NodeKind;
   size @2 :UInt64;
+  id @3 :UInt64;
+  # As `NodeInfo.id`.
 }
 
 enum Whence @0xd863985829995126 {
@@ -526,17 +581,19 @@ interface Directory @0xca698bd54cd7fd50 {
   # The entries of the directory at `path` ("" for this one), sorted by
   # name.
 
-  open @1 (path :Text, write :Bool, create :Bool, exclusive :Bool, truncate :Bool, append :Bool)
-      -> (file :CapIndex);
+  open @1 (path :Text, write :Bool, create :Bool, exclusive :Bool, truncate :Bool, append :Bool,
+           mode :UInt16 = 420) -> (file :CapIndex);
   # Opens a file; `create` makes it if missing (`exclusive`: and fails
-  # with `AlreadyExists` if present); `truncate` empties it; `append`
-  # makes every write go to the end. Without `write` the File is
-  # read-only.
+  # with `AlreadyExists` if present), with the permission bits `mode`
+  # (default 0o644); `truncate` empties it; `append` makes every write go
+  # to the end. Without `write` the File is read-only.
 
   create @2 (path :Text) -> (file :CapIndex);
   # Same as `open` with write, create and truncate.
 
-  mkdir @3 (path :Text) -> ();
+  mkdir @3 (path :Text, mode :UInt16 = 493) -> ();
+  # Makes a directory with the permission bits `mode` (default 0o755).
+
   remove @4 (path :Text) -> ();
   # Removes a file or an empty directory.
 
@@ -556,6 +613,16 @@ interface Directory @0xca698bd54cd7fd50 {
   # as fit one reply; `more` says whether entries follow. The next page
   # starts after the last name of this one, so a directory of any size
   # can be read, and entries added or removed meanwhile do not shift it.
+
+  link @9 (from :Text, to :Text) -> ();
+  # Gives the file `from` the further name `to` (a hard link; `to` must
+  # not exist). Not for directories (`IsADirectory`) nor read-only nodes
+  # (`ReadOnly`). The file lives until its last name is removed and its
+  # last File closed.
+
+  setAttrs @10 (path :Text, change :AttrChange) -> ();
+  # Changes the permission bits and times of the node at `path`
+  # (`ReadOnly` through a read-only Directory or on a read-only node).
 }
 
 interface File @0xb4e86b743ca7c789 {
@@ -581,6 +648,11 @@ interface File @0xb4e86b743ca7c789 {
   close @8 () -> ();
   # Ends this open file for every copy of the cap (later calls fail with
   # `InvalidCap`). Releasing the last copy does the same.
+
+  setAttrs @9 (change :AttrChange) -> ();
+  # `Directory.setAttrs` on this file; allowed on a File opened without
+  # `write` (as POSIX's `fchmod`), not on one opened through a read-only
+  # Directory.
 }
 
 interface Echo @0xa4de15935f8c4bfb {

@@ -35,6 +35,30 @@
 //! the node itself count against the quotas until then. Nothing can be
 //! created in a removed directory (`NotFound`).
 //!
+//! # Attributes: times, permission bits, links
+//!
+//! Every node keeps its permission bits ([`NodeInfo::mode`], the 12 low
+//! bits of a POSIX mode), three times and its number of names
+//! ([`NodeInfo::links`]). The service sets the clock ([`Fs::set_clock`])
+//! before each call; the tree never reads a clock itself, so host tests
+//! choose the times. The times follow Linux (with `relatime`):
+//!
+//! - a write of at least one byte, a truncation (also by an `open` that
+//!   truncates) set the file's `mtime` and `ctime`;
+//! - a read asking for at least one byte sets `atime` when it is not
+//!   newer than `mtime` or `ctime`, or a day old;
+//! - adding or removing a directory's entry (`open` that creates,
+//!   `mkdir`, `remove`, `rename`, `link`) sets the directory's `mtime` and
+//!   `ctime`; the node whose names change gets a new `ctime`;
+//! - [`Fs::set_attrs`] and [`Fs::file_set_attrs`] set `atime`/`mtime` to
+//!   a given time or now, and the permission bits, and `ctime` to now.
+//!
+//! The bits are stored and reported, never enforced: capOS confines by
+//! caps (a read-only handle, a read-only node), not by owners and bits.
+//! A file may have several names ([`Fs::link`]); it lives until its last
+//! name is removed and its last handle is closed. Directories cannot be
+//! linked; their `links` is 2 plus their subdirectories, as on Linux.
+//!
 //! # Limits of one call
 //!
 //! A read or write moves at most [`MAX_IO`] bytes: a bigger `read` count
@@ -46,6 +70,8 @@
 
 extern crate alloc;
 
+#[cfg(test)]
+mod attr_tests;
 pub mod data;
 pub mod path;
 #[cfg(test)]
@@ -80,6 +106,68 @@ pub enum NodeKind {
     Directory,
 }
 
+/// A time: seconds since the Unix epoch and nanoseconds within the
+/// second (`0..1_000_000_000`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp {
+    /// Seconds since 1970-01-01 00:00 UTC (negative before).
+    pub seconds: i64,
+    /// Nanoseconds within the second.
+    pub nanos: u32,
+}
+
+impl Timestamp {
+    /// `seconds` and `nanos`; `InvalidArgument` unless `nanos` is below
+    /// one second.
+    pub fn new(seconds: i64, nanos: u32) -> Result<Self, CapError> {
+        if nanos >= 1_000_000_000 {
+            return Err(CapError::InvalidArgument);
+        }
+        Ok(Self { seconds, nanos })
+    }
+}
+
+/// How [`Fs::set_attrs`] changes one time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TimeChange {
+    /// Left as it is.
+    #[default]
+    Keep,
+    /// Set to the clock's time ([`Fs::set_clock`]).
+    Now,
+    /// Set to this time.
+    At(Timestamp),
+}
+
+/// What [`Fs::set_attrs`] changes (`ctime` becomes now whenever anything
+/// does).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AttrChange {
+    /// New permission bits (the low 12 bits count).
+    pub mode: Option<u16>,
+    /// The access time.
+    pub atime: TimeChange,
+    /// The modification time.
+    pub mtime: TimeChange,
+}
+
+/// Permission bits of files made by `open` unless the caller gives others.
+pub const DEFAULT_FILE_MODE: u16 = 0o644;
+/// Permission bits of directories made by `mkdir` unless the caller gives
+/// others.
+pub const DEFAULT_DIR_MODE: u16 = 0o755;
+/// Permission bits of the boot tree's writable nodes (read-only ones have
+/// no write bits: 0o555). Boot files are programs and scripts as often as
+/// data, so they may be executed.
+pub const BOOT_MODE: u16 = 0o755;
+/// The permission bits (and set-id and sticky bits) of a mode.
+pub const MODE_BITS: u16 = 0o7777;
+/// Most names one file may have.
+pub const MAX_LINKS: u32 = 65_000;
+/// Seconds after which a read updates `atime` even when it is newer than
+/// `mtime` and `ctime` (Linux's `relatime`).
+const RELATIME_SECONDS: i64 = 24 * 60 * 60;
+
 /// What `stat` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NodeInfo {
@@ -89,6 +177,19 @@ pub struct NodeInfo {
     pub size: u64,
     /// Whether the node can be changed through the handle that asked.
     pub writable: bool,
+    /// The node's number, unique among the nodes that exist (a removed
+    /// node's number may be reused).
+    pub id: u64,
+    /// Permission bits (see [`MODE_BITS`]).
+    pub mode: u16,
+    /// Names of a file; 2 plus the subdirectories of a directory.
+    pub links: u32,
+    /// Last access.
+    pub atime: Timestamp,
+    /// Last change of the contents.
+    pub mtime: Timestamp,
+    /// Last change of the contents or attributes.
+    pub ctime: Timestamp,
 }
 
 /// One entry of a directory listing.
@@ -100,10 +201,12 @@ pub struct DirEntry {
     pub kind: NodeKind,
     /// Bytes of a file; entries of a directory.
     pub size: u64,
+    /// The node's number (as [`NodeInfo::id`]).
+    pub id: u64,
 }
 
 /// How to open a file (the flags of `Directory.open`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpenOptions {
     /// Allow writes through the handle (without it the handle is
     /// read-only).
@@ -117,12 +220,34 @@ pub struct OpenOptions {
     pub truncate: bool,
     /// Every write goes to the end (needs `write`).
     pub append: bool,
+    /// Permission bits of a file `create` makes ([`DEFAULT_FILE_MODE`]
+    /// unless set).
+    pub mode: u16,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            write: false,
+            create: false,
+            exclusive: false,
+            truncate: false,
+            append: false,
+            mode: DEFAULT_FILE_MODE,
+        }
+    }
 }
 
 impl OpenOptions {
     /// Every flag false: opens an existing file read-only.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the permission bits a created file gets.
+    pub fn mode(mut self, mode: u16) -> Self {
+        self.mode = mode;
+        self
     }
 
     /// Sets `write`.
@@ -189,6 +314,9 @@ pub struct FileHandle {
     pub writable: bool,
     /// Whether every `write` goes to the end.
     pub append: bool,
+    /// Whether attributes may be changed through it (it was opened
+    /// through a handle that is not read-only).
+    pub attrs: bool,
 }
 
 /// An entry of the handle table.
@@ -214,15 +342,26 @@ struct Node {
     /// The directory holding it (the tree root: itself). Meaningless once
     /// unlinked.
     parent: NodeId,
-    /// Whether a directory entry names it (false once removed).
-    linked: bool,
+    /// Directory entries naming it (0 once removed).
+    links: u32,
     writable: bool,
     /// Handles referring to it.
     refs: u32,
+    /// Permission bits.
+    mode: u16,
+    atime: Timestamp,
+    mtime: Timestamp,
+    ctime: Timestamp,
     body: Body,
 }
 
 impl Node {
+    fn set_times(&mut self, now: Timestamp) {
+        self.atime = now;
+        self.mtime = now;
+        self.ctime = now;
+    }
+
     fn kind(&self) -> NodeKind {
         match self.body {
             Body::File(_) => NodeKind::File,
@@ -246,10 +385,16 @@ impl Node {
 }
 
 /// Bytes a directory entry named `name` takes in a Cap'n Proto list of
-/// `DirEntry` (a list element of two data words and a pointer, and the
+/// `DirEntry` (a list element of three data words and a pointer, and the
 /// name's text with its NUL, padded to words).
 pub fn entry_encoded_size(name: &str) -> usize {
-    24 + (name.len() + 1).next_multiple_of(8)
+    32 + (name.len() + 1).next_multiple_of(8)
+}
+
+/// The permission bits of a boot node ([`BOOT_MODE`], without the write
+/// bits when read-only).
+fn boot_mode(writable: bool) -> u16 {
+    if writable { BOOT_MODE } else { BOOT_MODE & !0o222 }
 }
 
 fn oom<T>(_: T) -> CapError {
@@ -268,6 +413,8 @@ pub struct Fs {
     quota_nodes: u64,
     used_bytes: u64,
     used_nodes: u64,
+    /// The time of the call being served ([`Fs::set_clock`]).
+    now: Timestamp,
 }
 
 /// One boot file: absolute path, contents, whether it is writable.
@@ -287,8 +434,14 @@ pub struct BootTree<'a> {
 
 impl<'a> BootTree<'a> {
     /// An empty tree with the directories of `writable_dirs` (absolute,
-    /// plain paths) made writable, and these quotas.
-    pub fn new(writable_dirs: &[&'a str], quota_bytes: u64, quota_nodes: u64) -> Result<Self, CapError> {
+    /// plain paths) made writable, and these quotas; its nodes get the
+    /// time `now`.
+    pub fn new(
+        writable_dirs: &[&'a str],
+        quota_bytes: u64,
+        quota_nodes: u64,
+        now: Timestamp,
+    ) -> Result<Self, CapError> {
         let mut writable = Vec::new();
         for dir in writable_dirs {
             let p = Path::parse(dir)?;
@@ -299,7 +452,11 @@ impl<'a> BootTree<'a> {
             writable.push(p.components);
         }
         let root_writable = writable.iter().any(Vec::is_empty);
-        let mut tree = Self { fs: Fs::new(root_writable, quota_bytes, quota_nodes)?, writable };
+        let mut fs = Fs::new(root_writable, quota_bytes, quota_nodes)?;
+        fs.set_clock(now);
+        let root = fs.root;
+        fs.node_mut(root)?.set_times(now);
+        let mut tree = Self { fs, writable };
         for i in 0..tree.writable.len() {
             let dir = tree.writable[i].clone();
             tree.mkdir_p(&dir)?;
@@ -328,7 +485,8 @@ impl<'a> BootTree<'a> {
                 NodeKind::Directory => CapError::IsADirectory,
             });
         }
-        let id = self.fs.add_node(dir, name, writable, Body::File(FileData::default()))?;
+        let id =
+            self.fs.add_node(dir, name, writable, boot_mode(writable), Body::File(FileData::default()))?;
         Ok(BootFileId(id))
     }
 
@@ -358,9 +516,13 @@ impl Fs {
         nodes.try_reserve(1).map_err(oom)?;
         nodes.push(Some(Node {
             parent: 0,
-            linked: true,
+            links: 1,
             writable: root_writable,
             refs: 1,
+            mode: boot_mode(root_writable),
+            atime: Timestamp::default(),
+            mtime: Timestamp::default(),
+            ctime: Timestamp::default(),
             body: Body::Dir(BTreeMap::new()),
         }));
         let mut handles = BTreeMap::new();
@@ -375,6 +537,7 @@ impl Fs {
             quota_nodes,
             used_bytes: 0,
             used_nodes: 1,
+            now: Timestamp::default(),
         })
     }
 
@@ -392,7 +555,7 @@ impl Fs {
         quota_bytes: u64,
         quota_nodes: u64,
     ) -> Result<Self, CapError> {
-        let mut tree = BootTree::new(writable_dirs, quota_bytes, quota_nodes)?;
+        let mut tree = BootTree::new(writable_dirs, quota_bytes, quota_nodes, Timestamp::default())?;
         for (path, contents, writable) in files {
             let file = tree.add_file(path, *writable)?;
             tree.append(file, contents)?;
@@ -416,7 +579,7 @@ impl Fs {
                 }
                 None => {
                     let writable = under_writable(&components[..=i]);
-                    self.add_node(cur, name, writable, Body::Dir(BTreeMap::new()))?
+                    self.add_node(cur, name, writable, boot_mode(writable), Body::Dir(BTreeMap::new()))?
                 }
             };
         }
@@ -424,6 +587,17 @@ impl Fs {
     }
 
     // -- accessors ---------------------------------------------------------
+
+    /// Sets the time the next calls happen at: nodes made, written, read
+    /// or changed get it. A clock going backwards is taken as it is.
+    pub fn set_clock(&mut self, now: Timestamp) {
+        self.now = now;
+    }
+
+    /// The time [`Self::set_clock`] set last.
+    pub fn clock(&self) -> Timestamp {
+        self.now
+    }
 
     /// Total bytes of all files (removed-but-open ones included).
     pub fn used_bytes(&self) -> u64 {
@@ -534,20 +708,93 @@ impl Fs {
         if h.read_only || !node.writable {
             return Err(CapError::ReadOnly);
         }
-        if !node.linked {
+        if node.links == 0 {
             return Err(CapError::NotFound);
         }
         Ok(())
     }
 
-    fn add_node(&mut self, dir: NodeId, name: &str, writable: bool, body: Body) -> Result<NodeId, CapError> {
+    /// Marks `id`'s contents changed now (`mtime` and `ctime`).
+    fn touch_modified(&mut self, id: NodeId) -> Result<(), CapError> {
+        let now = self.now;
+        let node = self.node_mut(id)?;
+        node.mtime = now;
+        node.ctime = now;
+        Ok(())
+    }
+
+    /// Marks `id`'s attributes changed now (`ctime`).
+    fn touch_changed(&mut self, id: NodeId) -> Result<(), CapError> {
+        let now = self.now;
+        self.node_mut(id)?.ctime = now;
+        Ok(())
+    }
+
+    /// Marks `id` read now, as Linux's `relatime` does.
+    fn touch_accessed(&mut self, id: NodeId) -> Result<(), CapError> {
+        let now = self.now;
+        let node = self.node_mut(id)?;
+        if node.atime <= node.mtime
+            || node.atime <= node.ctime
+            || now.seconds.saturating_sub(node.atime.seconds) >= RELATIME_SECONDS
+        {
+            node.atime = now;
+        }
+        Ok(())
+    }
+
+    /// What `stat` reports for `id`, `writable` as the handle allows.
+    fn info(&self, id: NodeId, writable: bool) -> Result<NodeInfo, CapError> {
+        let node = self.node(id)?;
+        let links = match &node.body {
+            Body::File(_) => node.links,
+            Body::Dir(entries) => {
+                let subdirs = entries
+                    .values()
+                    .filter(|&&child| self.node(child).is_ok_and(|c| c.kind() == NodeKind::Directory))
+                    .count();
+                2u32.saturating_add(u32::try_from(subdirs).unwrap_or(u32::MAX))
+            }
+        };
+        Ok(NodeInfo {
+            kind: node.kind(),
+            size: node.size(),
+            writable,
+            id: u64::from(id),
+            mode: node.mode,
+            links,
+            atime: node.atime,
+            mtime: node.mtime,
+            ctime: node.ctime,
+        })
+    }
+
+    fn add_node(
+        &mut self,
+        dir: NodeId,
+        name: &str,
+        writable: bool,
+        mode: u16,
+        body: Body,
+    ) -> Result<NodeId, CapError> {
         if self.used_nodes >= self.quota_nodes {
             return Err(CapError::NoSpace);
         }
         let mut owned = String::new();
         owned.try_reserve_exact(name.len()).map_err(oom)?;
         owned.push_str(name);
-        let node = Node { parent: dir, linked: true, writable, refs: 0, body };
+        let now = self.now;
+        let node = Node {
+            parent: dir,
+            links: 1,
+            writable,
+            refs: 0,
+            mode: mode & MODE_BITS,
+            atime: now,
+            mtime: now,
+            ctime: now,
+            body,
+        };
         let id = match self.free_ids.pop() {
             Some(id) => {
                 self.nodes[id as usize] = Some(node);
@@ -568,13 +815,14 @@ impl Fs {
             }
             Body::File(_) => return Err(CapError::NotADirectory),
         }
+        self.touch_modified(dir)?;
         Ok(id)
     }
 
     /// Frees node `id` if nothing names or refers to it any more.
     fn maybe_free(&mut self, id: NodeId) {
         let Ok(node) = self.node(id) else { return };
-        if node.linked || node.refs > 0 || id == self.root {
+        if node.links > 0 || node.refs > 0 || id == self.root {
             return;
         }
         let size = match &node.body {
@@ -588,13 +836,17 @@ impl Fs {
         self.free_ids.push(id);
     }
 
-    /// Takes the name `name` out of `dir` (its node lives on while open).
+    /// Takes the name `name` out of `dir` (its node lives on while open
+    /// or named elsewhere).
     fn unlink(&mut self, dir: NodeId, name: &str) -> Result<(), CapError> {
         let id = match &mut self.node_mut(dir)?.body {
             Body::Dir(entries) => entries.remove(name).ok_or(CapError::NotFound)?,
             Body::File(_) => return Err(CapError::NotADirectory),
         };
-        self.node_mut(id)?.linked = false;
+        self.touch_modified(dir)?;
+        let node = self.node_mut(id)?;
+        node.links = node.links.saturating_sub(1);
+        self.touch_changed(id)?;
         self.maybe_free(id);
         Ok(())
     }
@@ -609,7 +861,7 @@ impl Fs {
         }
         data.set_len(len)?;
         self.used_bytes = used - old + len;
-        Ok(())
+        self.touch_modified(id)
     }
 
     /// Writes into a file at `offset`, within the byte quota.
@@ -623,6 +875,9 @@ impl Fs {
         }
         data.write_at(offset, bytes)?;
         self.used_bytes = used - old + data.size();
+        if !bytes.is_empty() {
+            self.touch_modified(id)?;
+        }
         Ok(())
     }
 
@@ -668,7 +923,7 @@ impl Fs {
             let mut owned = String::new();
             owned.try_reserve_exact(name.len()).map_err(oom)?;
             owned.push_str(name);
-            out.push(DirEntry { name: owned, kind: node.kind(), size: node.size() });
+            out.push(DirEntry { name: owned, kind: node.kind(), size: node.size(), id: u64::from(child) });
         }
         Ok(out)
     }
@@ -703,7 +958,7 @@ impl Fs {
             owned.try_reserve_exact(name.len()).map_err(oom)?;
             owned.push_str(name);
             out.try_reserve(1).map_err(oom)?;
-            out.push(DirEntry { name: owned, kind: node.kind(), size: node.size() });
+            out.push(DirEntry { name: owned, kind: node.kind(), size: node.size(), id: u64::from(child) });
             used += cost;
         }
         Ok((out, false))
@@ -749,10 +1004,16 @@ impl Fs {
             None if p.dir_only => return Err(CapError::IsADirectory),
             None => {
                 self.check_dir_mutable(&h, dir)?;
-                self.add_node(dir, name, true, Body::File(FileData::default()))?
+                self.add_node(dir, name, true, options.mode, Body::File(FileData::default()))?
             }
         };
-        let handle = FileHandle { node: id, position: 0, writable: options.write, append: options.append };
+        let handle = FileHandle {
+            node: id,
+            position: 0,
+            writable: options.write,
+            append: options.append,
+            attrs: !h.read_only,
+        };
         self.add_handle(Handle::File(handle))
     }
 
@@ -765,8 +1026,14 @@ impl Fs {
         )
     }
 
-    /// `mkdir`: a new, empty, writable directory.
+    /// `mkdir`: a new, empty, writable directory with the bits
+    /// [`DEFAULT_DIR_MODE`].
     pub fn mkdir(&mut self, badge: u32, path: &str) -> Result<(), CapError> {
+        self.mkdir_mode(badge, path, DEFAULT_DIR_MODE)
+    }
+
+    /// `mkdir` with these permission bits.
+    pub fn mkdir_mode(&mut self, badge: u32, path: &str, mode: u16) -> Result<(), CapError> {
         let h = self.dir_handle(badge)?;
         let p = Path::parse(path)?;
         let Some((dir, name)) = self.lookup_parent(&h, &p)? else {
@@ -777,7 +1044,7 @@ impl Fs {
             return Err(CapError::AlreadyExists);
         }
         self.check_dir_mutable(&h, dir)?;
-        self.add_node(dir, name, true, Body::Dir(BTreeMap::new())).map(|_| ())
+        self.add_node(dir, name, true, mode, Body::Dir(BTreeMap::new())).map(|_| ())
     }
 
     /// `remove`: takes a file or an empty directory out of the tree (see
@@ -867,14 +1134,96 @@ impl Fs {
             entries.insert(owned, id);
         }
         self.node_mut(id)?.parent = to_dir;
-        Ok(())
+        self.touch_modified(from_dir)?;
+        self.touch_modified(to_dir)?;
+        self.touch_changed(id)
     }
 
     /// `stat`: what `path` is.
     pub fn stat(&self, badge: u32, path: &str) -> Result<NodeInfo, CapError> {
         let h = self.dir_handle(badge)?;
-        let node = self.node(self.lookup(&h, &Path::parse(path)?)?)?;
-        Ok(NodeInfo { kind: node.kind(), size: node.size(), writable: node.writable && !h.read_only })
+        let id = self.lookup(&h, &Path::parse(path)?)?;
+        self.info(id, self.node(id)?.writable && !h.read_only)
+    }
+
+    /// `link`: gives the file at `from` the further name `to` (which must
+    /// not exist), within the handle's tree. A directory cannot be linked
+    /// (`IsADirectory`); a read-only file neither (`ReadOnly`); past
+    /// [`MAX_LINKS`] names it is `TooLarge`.
+    pub fn link(&mut self, badge: u32, from: &str, to: &str) -> Result<(), CapError> {
+        let h = self.dir_handle(badge)?;
+        let (pf, pt) = (Path::parse(from)?, Path::parse(to)?);
+        let id = self.lookup(&h, &pf)?;
+        let Some((to_dir, to_name)) = self.lookup_parent(&h, &pt)? else {
+            self.lookup(&h, &pt)?;
+            return Err(CapError::AlreadyExists);
+        };
+        if self.node(to_dir)?.entries()?.contains_key(to_name) {
+            return Err(CapError::AlreadyExists);
+        }
+        let node = self.node(id)?;
+        if node.kind() == NodeKind::Directory {
+            return Err(CapError::IsADirectory);
+        }
+        if pt.dir_only {
+            return Err(CapError::NotADirectory);
+        }
+        self.check_dir_mutable(&h, to_dir)?;
+        if !node.writable {
+            return Err(CapError::ReadOnly);
+        }
+        if node.links >= MAX_LINKS {
+            return Err(CapError::TooLarge);
+        }
+        let mut owned = String::new();
+        owned.try_reserve_exact(to_name.len()).map_err(oom)?;
+        owned.push_str(to_name);
+        if let Body::Dir(entries) = &mut self.node_mut(to_dir)?.body {
+            entries.insert(owned, id);
+        }
+        self.node_mut(id)?.links += 1;
+        self.touch_modified(to_dir)?;
+        self.touch_changed(id)
+    }
+
+    /// `setAttrs`: changes the permission bits and times of the node at
+    /// `path` as `change` says (`ctime` becomes now if anything changes).
+    /// `ReadOnly` through a read-only handle or on a read-only node.
+    pub fn set_attrs(&mut self, badge: u32, path: &str, change: &AttrChange) -> Result<(), CapError> {
+        let h = self.dir_handle(badge)?;
+        let id = self.lookup(&h, &Path::parse(path)?)?;
+        self.change_attrs(id, !h.read_only, change)
+    }
+
+    /// `File.setAttrs`: [`Self::set_attrs`] on the open file (allowed
+    /// whether or not it was opened for writing, unless it was opened
+    /// through a read-only handle).
+    pub fn file_set_attrs(&mut self, badge: u32, change: &AttrChange) -> Result<(), CapError> {
+        let f = self.file_handle(badge)?;
+        self.change_attrs(f.node, f.attrs, change)
+    }
+
+    fn change_attrs(&mut self, id: NodeId, allowed: bool, change: &AttrChange) -> Result<(), CapError> {
+        if *change == AttrChange::default() {
+            return Ok(());
+        }
+        if !allowed || !self.node(id)?.writable {
+            return Err(CapError::ReadOnly);
+        }
+        let now = self.now;
+        let pick = |c: TimeChange, old: Timestamp| match c {
+            TimeChange::Keep => old,
+            TimeChange::Now => now,
+            TimeChange::At(t) => t,
+        };
+        let node = self.node_mut(id)?;
+        if let Some(mode) = change.mode {
+            node.mode = mode & MODE_BITS;
+        }
+        node.atime = pick(change.atime, node.atime);
+        node.mtime = pick(change.mtime, node.mtime);
+        node.ctime = now;
+        Ok(())
     }
 
     /// `openDir`: a new Directory handle rooted at `path` (read-only if
@@ -894,6 +1243,9 @@ impl Fs {
         let f = self.file_handle(badge)?;
         let data = self.pread_node(f.node, f.position, count)?;
         self.file_handle_mut(badge)?.position = f.position + data.len() as u64;
+        if count > 0 {
+            self.touch_accessed(f.node)?;
+        }
         Ok(data)
     }
 
@@ -929,9 +1281,13 @@ impl Fs {
     }
 
     /// `pread`: like `read` at `offset`, without moving the position.
-    pub fn pread(&self, badge: u32, offset: u64, count: u32) -> Result<Vec<u8>, CapError> {
+    pub fn pread(&mut self, badge: u32, offset: u64, count: u32) -> Result<Vec<u8>, CapError> {
         let f = self.file_handle(badge)?;
-        self.pread_node(f.node, offset, count)
+        let data = self.pread_node(f.node, offset, count)?;
+        if count > 0 {
+            self.touch_accessed(f.node)?;
+        }
+        Ok(data)
     }
 
     /// `pwrite`: like `write` at `offset` (even in append mode), without
@@ -958,8 +1314,7 @@ impl Fs {
     /// `File.stat`.
     pub fn file_stat(&self, badge: u32) -> Result<NodeInfo, CapError> {
         let f = self.file_handle(badge)?;
-        let node = self.node(f.node)?;
-        Ok(NodeInfo { kind: node.kind(), size: node.size(), writable: f.writable && node.writable })
+        self.info(f.node, f.writable && self.node(f.node)?.writable)
     }
 
     /// `truncate`: sets the size (growing adds zeros).

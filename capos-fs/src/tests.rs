@@ -209,6 +209,7 @@ fn open_flags() {
         exclusive,
         truncate,
         append,
+        ..OpenOptions::default()
     };
     assert_eq!(fs.open(R, "tmp/none", o(false, false, false, false, false)), Err(NotFound));
     let f = fs.open(R, "tmp/new", o(false, true, true, false, false)).unwrap();
@@ -613,7 +614,7 @@ fn lookup_errors_come_before_read_only() {
 #[test]
 fn boot_tree_streams_files_in_chunks() {
     let big: Vec<u8> = (0..3 * CHUNK_SIZE + 17).map(|i| (i * 7 % 251) as u8).collect();
-    let mut tree = crate::BootTree::new(&["/tmp"], 64 * MB, 100).unwrap();
+    let mut tree = crate::BootTree::new(&["/tmp"], 64 * MB, 100, crate::Timestamp::default()).unwrap();
     let file = tree.add_file("/data/big", false).unwrap();
     for piece in big.chunks(1000) {
         tree.append(file, piece).unwrap();
@@ -630,7 +631,7 @@ fn boot_tree_streams_files_in_chunks() {
     assert_eq!(fs.used_bytes(), big.len() as u64);
 
     // A file that outgrows the byte quota stops with NoSpace mid-way.
-    let mut small = crate::BootTree::new(&[], 1000, 100).unwrap();
+    let mut small = crate::BootTree::new(&[], 1000, 100, crate::Timestamp::default()).unwrap();
     let f = small.add_file("/f", false).unwrap();
     small.append(f, &[1; 600]).unwrap();
     assert_eq!(small.append(f, &[2; 600]), Err(NoSpace));

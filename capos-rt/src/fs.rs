@@ -32,7 +32,7 @@ use capos_abi::error::CapError;
 use capos_config::ring::MAX_PARAMS_LEN;
 use capos_schema::{directory, file, interface_id, method};
 
-pub use capos_fs::{DirEntry, NodeInfo, NodeKind, OpenOptions};
+pub use capos_fs::{AttrChange, DirEntry, NodeInfo, NodeKind, OpenOptions, TimeChange, Timestamp};
 pub use capos_schema::Whence;
 
 /// The file service's node kind from the schema's.
@@ -70,12 +70,48 @@ crate::client::client!(
     interface_id::FILE
 );
 
+fn timestamp(r: capnp::Result<capos_schema::timestamp::Reader<'_>>) -> Result<Timestamp, CapError> {
+    let r = r.map_err(malformed)?;
+    Timestamp::new(r.get_seconds(), r.get_nanos()).map_err(malformed)
+}
+
 fn node_info(r: capos_schema::node_info::Reader<'_>) -> Result<NodeInfo, CapError> {
     Ok(NodeInfo {
         kind: kind(r.get_kind().map_err(malformed)?),
         size: r.get_size(),
         writable: r.get_writable(),
+        id: r.get_id(),
+        mode: r.get_mode(),
+        links: r.get_links(),
+        atime: timestamp(r.get_atime())?,
+        mtime: timestamp(r.get_mtime())?,
+        ctime: timestamp(r.get_ctime())?,
     })
+}
+
+/// Fills the schema's `AttrChange` from the tree's.
+fn attr_change(mut b: capos_schema::attr_change::Builder<'_>, change: &AttrChange) {
+    if let Some(mode) = change.mode {
+        b.set_set_mode(true);
+        b.set_mode(mode);
+    }
+    let how = |c: TimeChange| match c {
+        TimeChange::Keep => capos_schema::TimeSet::Keep,
+        TimeChange::Now => capos_schema::TimeSet::Now,
+        TimeChange::At(_) => capos_schema::TimeSet::Given,
+    };
+    b.set_atime(how(change.atime));
+    b.set_mtime(how(change.mtime));
+    if let TimeChange::At(t) = change.atime {
+        let mut g = b.reborrow().init_atime_given();
+        g.set_seconds(t.seconds);
+        g.set_nanos(t.nanos);
+    }
+    if let TimeChange::At(t) = change.mtime {
+        let mut g = b.init_mtime_given();
+        g.set_seconds(t.seconds);
+        g.set_nanos(t.nanos);
+    }
 }
 
 impl Directory {
@@ -118,6 +154,7 @@ impl Directory {
                 name: String::from(name),
                 kind: kind(e.get_kind().map_err(malformed)?),
                 size: e.get_size(),
+                id: e.get_id(),
             });
         }
         Ok((out, res.get_more()))
@@ -134,6 +171,7 @@ impl Directory {
             p.set_exclusive(options.exclusive);
             p.set_truncate(options.truncate);
             p.set_append(options.append);
+            p.set_mode(options.mode);
         }
         r.caps_in_max = 1;
         let reply = call(r)?;
@@ -151,10 +189,41 @@ impl Directory {
         returned_cap(&reply, res.get_file())
     }
 
-    /// Makes the directory `path`.
+    /// Makes the directory `path` (permission bits 0o755).
     pub fn mkdir(&self, path: &str) -> Result<(), CapError> {
+        self.mkdir_mode(path, capos_fs::DEFAULT_DIR_MODE)
+    }
+
+    /// Makes the directory `path` with the permission bits `mode`.
+    pub fn mkdir_mode(&self, path: &str, mode: u16) -> Result<(), CapError> {
         let mut r = self.request(method::directory::MKDIR);
-        r.params.init_root::<directory::mkdir_params::Builder<'_>>().set_path(path);
+        {
+            let mut p = r.params.init_root::<directory::mkdir_params::Builder<'_>>();
+            p.set_path(path);
+            p.set_mode(mode);
+        }
+        call(r).map(|_| ())
+    }
+
+    /// Gives the file `from` the further name `to` (a hard link).
+    pub fn link(&self, from: &str, to: &str) -> Result<(), CapError> {
+        let mut r = self.request(method::directory::LINK);
+        {
+            let mut p = r.params.init_root::<directory::link_params::Builder<'_>>();
+            p.set_from(from);
+            p.set_to(to);
+        }
+        call(r).map(|_| ())
+    }
+
+    /// Changes the permission bits and times of the node at `path`.
+    pub fn set_attrs(&self, path: &str, change: &AttrChange) -> Result<(), CapError> {
+        let mut r = self.request(method::directory::SET_ATTRS);
+        {
+            let mut p = r.params.init_root::<directory::set_attrs_params::Builder<'_>>();
+            p.set_path(path);
+            attr_change(p.init_change(), change);
+        }
         call(r).map(|_| ())
     }
 
@@ -302,6 +371,13 @@ impl File {
     /// with `InvalidCap`). The cap itself stays until the client is dropped.
     pub fn close(&self) -> Result<(), CapError> {
         call(self.request(method::file::CLOSE)).map(|_| ())
+    }
+
+    /// Changes the permission bits and times of this file.
+    pub fn set_attrs(&self, change: &AttrChange) -> Result<(), CapError> {
+        let mut r = self.request(method::file::SET_ATTRS);
+        attr_change(r.params.init_root::<file::set_attrs_params::Builder<'_>>().init_change(), change);
+        call(r).map(|_| ())
     }
 
     /// Writes all of `data` at the position, [`MAX_IO`] bytes per call.

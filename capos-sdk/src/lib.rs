@@ -56,7 +56,9 @@ pub mod prelude {
         GrantSource, MemoryObject, ProcessHandle, ProcessSpawner, RevocationFactory, Revoker, TerminalMode,
         TerminalSession, Timer, VirtualMemory, WallClock, WallTime,
     };
-    pub use crate::fs::{DirEntry, Directory, File, NodeInfo, NodeKind, OpenOptions, Whence};
+    pub use crate::fs::{
+        AttrChange, DirEntry, Directory, File, NodeInfo, NodeKind, OpenOptions, TimeChange, Timestamp, Whence,
+    };
     pub use crate::schema::{KernelCap, MapRights, TimeProvenance};
     pub use crate::server::{Endpoint, Incoming};
     pub use crate::stdio::{fail, stderr, stdin, stdout};

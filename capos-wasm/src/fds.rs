@@ -97,8 +97,7 @@ pub struct FileFd {
     /// The cap (shared by the fds a shell made of one open file, such as
     /// `>f 2>&1`).
     pub file: Rc<File>,
-    /// The preopen the file was opened below, and the path inside it (for
-    /// the inode number).
+    /// The path inside the preopen the file was opened below.
     pub path: String,
 }
 
@@ -343,15 +342,4 @@ fn join(names: &[&str]) -> String {
         out.push_str(name);
     }
     out
-}
-
-/// An inode number for `path` below a preopen (the file service has none):
-/// a 64-bit FNV-1a hash, never 0.
-pub fn inode(path: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in path.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash.max(1)
 }

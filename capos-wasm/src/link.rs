@@ -85,7 +85,9 @@ pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
     ));
     wasi!(linker, "fd_filestat_get", |h, g, f: u32, out: u32| fd::filestat_get(h, g, f, out));
     wasi!(linker, "fd_filestat_set_size", |h, g, f: u32, size: u64| fd::filestat_set_size(h, f, size));
-    nosys!(linker, "fd_filestat_set_times", u32, u64, u64, u32);
+    wasi!(linker, "fd_filestat_set_times", |h, g, f: u32, atim: u64, mtim: u64, flags: u32| {
+        fd::filestat_set_times(h, f, atim, mtim, flags)
+    });
     wasi!(linker, "fd_pread", |h, g, f: u32, iovs: u32, n: u32, offset: u64, out: u32| fd::read(
         h,
         g,
@@ -129,8 +131,31 @@ pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
     wasi!(linker, "path_filestat_get", |h, g, f: u32, flags: u32, p: u32, len: u32, out: u32| {
         path::filestat_get(h, g, f, p, len, out)
     });
-    nosys!(linker, "path_filestat_set_times", u32, u32, u32, u32, u64, u64, u32);
-    nosys!(linker, "path_link", u32, u32, u32, u32, u32, u32, u32);
+    wasi!(linker, "path_filestat_set_times", |h,
+                                              g,
+                                              f: u32,
+                                              _flags: u32,
+                                              p: u32,
+                                              len: u32,
+                                              atim: u64,
+                                              mtim: u64,
+                                              fst: u32| {
+        path::filestat_set_times(h, g, f, p, len, atim, mtim, fst)
+    });
+    wasi!(linker, "path_link", |h,
+                                g,
+                                f: u32,
+                                _flags: u32,
+                                old: u32,
+                                old_len: u32,
+                                new_f: u32,
+                                new: u32,
+                                new_len: u32| path::link(
+        h,
+        g,
+        (f, (old, old_len)),
+        (new_f, (new, new_len))
+    ));
     wasi!(linker, "path_open", |h,
                                 g,
                                 f: u32,
@@ -151,7 +176,7 @@ pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
         h, g, f, p, len
     ));
     wasi!(linker, "path_rename", |h, g, f: u32, p: u32, len: u32, to_f: u32, to: u32, to_len: u32| {
-        path::rename(h, g, f, p, len, to_f, to, to_len)
+        path::rename(h, g, (f, (p, len)), (to_f, (to, to_len)))
     });
     nosys!(linker, "path_symlink", u32, u32, u32, u32, u32);
     wasi!(linker, "path_unlink_file", |h, g, f: u32, p: u32, len: u32| path::unlink_file(h, g, f, p, len));

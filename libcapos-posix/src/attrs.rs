@@ -1,24 +1,26 @@
-//! Calls on what the file service does not keep yet: file times
-//! (`utimensat`, and through it musl's `utimes`, `utime`, `futimens`),
-//! links (`link`, `linkat`, `symlink`, `symlinkat`), permission bits
-//! (`chmod`, `fchmod`, `fchmodat`) and owners (`chown`, `fchown`,
-//! `lchown`, `fchownat`).
+//! File attributes kept by the file service: times (`utimensat`, and
+//! through it musl's `utimes`, `utime`, `futimens`), hard links (`link`,
+//! `linkat`) and permission bits (`chmod`, `fchmod`, `fchmodat`); and
+//! what it does not keep: symbolic links (`symlink`, `symlinkat`) and
+//! owners (`chown`, `fchown`, `lchown`, `fchownat`).
 //!
-//! The file service stores no times (`stat` reports 0), no links, no
-//! permission bits and no owners (docs/fs.md). `utimensat` checks everything a real one checks (the
-//! node exists, the times are well formed, the node can be changed) and
-//! then succeeds without recording a time: `touch` makes files and its
-//! errors are POSIX's, but `stat` still reports 0 and `find -newer` sees
-//! no order. A link call checks its paths like Linux (`ENOENT`, `EEXIST`)
-//! and then fails with `EPERM`, what Linux answers on a file system
-//! without links (FAT). `chmod` and `chown` behave as on a FAT volume
-//! too: asking for what `stat` already reports (mode 0755, or 0555 for a
-//! read-only node; owner and group 0) succeeds, anything else is `EPERM`
-//! (`EROFS` on a read-only node), so nothing is silently dropped. All are
-//! written down as partly done in docs/posix-abi.md and docs/ports.md.
+//! The service stores the bits and reports them, but does not enforce
+//! them (capOS confines by caps and read-only nodes, docs/posix.md): a
+//! program may write a file whose bits forbid it, as root may on Linux.
+//! A change of a read-only node (a manifest file not marked writable) is
+//! `EROFS`. A symlink call checks its paths like Linux (`EEXIST`,
+//! `ENOENT`) and then fails with `EPERM`, what Linux answers on a file
+//! system without symlinks (FAT). `chown` behaves as on a FAT volume:
+//! asking for the owner `stat` reports (0) succeeds, anything else is
+//! `EPERM` (`EROFS` on a read-only node), so nothing is silently dropped.
+//! Devices and pipes keep no attributes: changing theirs is `EPERM`.
+
+use capos_abi::error::CapError;
+use capos_rt::fs::{AttrChange, TimeChange, Timestamp};
 
 use crate::errno::{Errno, SysResult};
-use crate::files::{fd_stat, path_stat};
+use crate::fd::{self, Object};
+use crate::files::{self, fd_stat_writable, path_stat, path_stat_writable};
 use crate::{musl, user};
 
 /// `tv_nsec` asking for the current time (Linux's `UTIME_NOW`).
@@ -30,47 +32,93 @@ fn is_dir(st: &musl::stat) -> bool {
     st.st_mode & musl::S_IFMT as u32 == musl::S_IFDIR as u32
 }
 
-/// `utimensat(dirfd, path, times, flags)`; a null `path` is the fd
-/// itself (`futimens`). Checks as Linux does, records nothing (module
-/// doc).
-pub fn utimensat(dirfd: i64, path: u64, times: u64, flags: u64) -> SysResult {
-    if flags & !(musl::AT_SYMLINK_NOFOLLOW as u64) != 0 {
-        return Err(Errno::EINVAL);
+/// One `timespec` of `utimensat` as a change (`EINVAL` for a bad one).
+fn time_change([seconds, nanos]: [i64; 2]) -> Result<TimeChange, Errno> {
+    match nanos {
+        UTIME_NOW => Ok(TimeChange::Now),
+        UTIME_OMIT => Ok(TimeChange::Keep),
+        0..1_000_000_000 => Ok(TimeChange::At(Timestamp { seconds, nanos: nanos as u32 })),
+        _ => Err(Errno::EINVAL),
     }
-    // Both times left as they are: nothing to change, nothing to check
-    // but the path.
-    let mut omit_both = false;
-    if times != 0 {
-        let t: [[i64; 2]; 2] = user::read(times)?;
-        for [_, nsec] in t {
-            if !(0..1_000_000_000).contains(&nsec) && nsec != UTIME_NOW && nsec != UTIME_OMIT {
-                return Err(Errno::EINVAL);
-            }
-        }
-        omit_both = t[0][1] == UTIME_OMIT && t[1][1] == UTIME_OMIT;
-    }
-    let st = if path == 0 { fd_stat(dirfd)? } else { path_stat(dirfd, &user::path(path)?)? };
-    if !omit_both && st.st_mode & 0o200 == 0 {
-        return Err(Errno::EROFS);
+}
+
+/// Applies `change` to what `fd` is open on.
+fn change_fd(fd: i64, change: &AttrChange) -> SysResult {
+    let d = fd::get(fd)?;
+    match &d.object {
+        Object::File(f) => f.file.set_attrs(change)?,
+        Object::Dir(dir) => files::root()?.set_attrs(&dir.path, change)?,
+        _ => return Err(Errno::EPERM),
     }
     Ok(0)
 }
 
-/// `linkat(olddirfd, old, newdirfd, new, flags)` (also `link`): `ENOENT`
-/// for a missing `old`, `EPERM` for a directory, `EEXIST` when `new`
-/// exists, otherwise `EPERM`: the file service holds no hard links.
+/// Applies `change` to the node `path` names from `dirfd`.
+fn change_path(dirfd: i64, path: &str, change: &AttrChange) -> SysResult {
+    let full = files::resolve(dirfd, path)?;
+    if files::is_device(&full) {
+        path_stat(dirfd, path)?;
+        return Err(Errno::EPERM);
+    }
+    files::root()?.set_attrs(&full, change)?;
+    Ok(0)
+}
+
+/// `utimensat(dirfd, path, times, flags)`; a null `path` is the fd
+/// itself (`futimens`). A null `times` sets both to now.
+pub fn utimensat(dirfd: i64, path: u64, times: u64, flags: u64) -> SysResult {
+    if flags & !(musl::AT_SYMLINK_NOFOLLOW as u64) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let change = if times == 0 {
+        AttrChange { mode: None, atime: TimeChange::Now, mtime: TimeChange::Now }
+    } else {
+        let [a, m]: [[i64; 2]; 2] = user::read(times)?;
+        AttrChange { mode: None, atime: time_change(a)?, mtime: time_change(m)? }
+    };
+    if path == 0 { change_fd(dirfd, &change) } else { change_path(dirfd, &user::path(path)?, &change) }
+}
+
+/// `linkat(olddirfd, old, newdirfd, new, flags)` (also `link`): a
+/// further name for a file. `AT_EMPTY_PATH` with an empty `old` links
+/// the file `olddirfd` is open on; `AT_SYMLINK_FOLLOW` changes nothing
+/// (there are no symlinks). A directory is `EPERM`, as on Linux.
 pub fn linkat(olddirfd: i64, old: u64, newdirfd: i64, new: u64, flags: u64) -> SysResult {
     if flags & !((musl::AT_SYMLINK_FOLLOW | musl::AT_EMPTY_PATH) as u64) != 0 {
         return Err(Errno::EINVAL);
     }
     let old = user::path(old)?;
     let new = user::path(new)?;
-    let st = path_stat(olddirfd, &old)?;
-    if is_dir(&st) {
-        return Err(Errno::EPERM);
+    let from = if old.is_empty() && flags & musl::AT_EMPTY_PATH as u64 != 0 {
+        match &fd::get(olddirfd)?.object {
+            Object::File(f) => f.path.clone(),
+            Object::Dir(_) => return Err(Errno::EPERM),
+            _ => return Err(Errno::ENOENT),
+        }
+    } else {
+        let st = path_stat(olddirfd, &old)?;
+        if is_dir(&st) {
+            return Err(Errno::EPERM);
+        }
+        let full = files::resolve(olddirfd, &old)?;
+        if files::is_device(&full) {
+            new_name_free(newdirfd, &new)?;
+            return Err(Errno::EXDEV);
+        }
+        full
+    };
+    let to = files::resolve(newdirfd, &new)?;
+    if files::is_device(&to) {
+        return Err(Errno::EEXIST);
     }
-    new_name_free(newdirfd, &new)?;
-    Err(Errno::EPERM)
+    match files::root()?.link(&from, &to) {
+        Ok(()) => Ok(0),
+        // `to` ends in `/`: Linux says the name is missing.
+        Err(CapError::NotADirectory) if to.ends_with('/') && path_stat(newdirfd, &new).is_err() => {
+            Err(Errno::ENOENT)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `symlinkat(target, newdirfd, new)` (also `symlink`): `EEXIST` when
@@ -109,27 +157,19 @@ fn new_name_free(dirfd: i64, new: &str) -> Result<(), Errno> {
     Ok(())
 }
 
-/// `fchmodat(dirfd, path, mode)` (also `chmod`); `fchmod(fd, mode)` is
-/// [`fchmod`]. Succeeds when `mode`'s permission bits are what the node
-/// reports, otherwise `EROFS` (read-only node) or `EPERM`.
+fn mode_change(mode: u64) -> AttrChange {
+    AttrChange { mode: Some(mode as u16 & 0o7777), ..AttrChange::default() }
+}
+
+/// `fchmodat(dirfd, path, mode)` (also `chmod`): sets the permission
+/// bits (and set-id and sticky bits) of the node.
 pub fn fchmodat(dirfd: i64, path: u64, mode: u64) -> SysResult {
-    let st = path_stat(dirfd, &user::path(path)?)?;
-    same_mode(&st, mode)
+    change_path(dirfd, &user::path(path)?, &mode_change(mode))
 }
 
-/// `fchmod(fd, mode)`, as [`fchmodat`].
+/// `fchmod(fd, mode)`, as [`fchmodat`] on what `fd` is open on.
 pub fn fchmod(fd: i64, mode: u64) -> SysResult {
-    same_mode(&fd_stat(fd)?, mode)
-}
-
-fn same_mode(st: &musl::stat, mode: u64) -> SysResult {
-    if mode as u32 & 0o7777 == st.st_mode & 0o7777 {
-        Ok(0)
-    } else if st.st_mode & 0o200 == 0 {
-        Err(Errno::EROFS)
-    } else {
-        Err(Errno::EPERM)
-    }
+    change_fd(fd, &mode_change(mode))
 }
 
 /// `fchownat(dirfd, path, uid, gid, flags)` (also `chown`, `lchown`;
@@ -141,24 +181,24 @@ pub fn fchownat(dirfd: i64, path: u64, uid: u64, gid: u64, flags: u64) -> SysRes
         return Err(Errno::EINVAL);
     }
     let name = user::path(path)?;
-    let st = if name.is_empty() && flags & musl::AT_EMPTY_PATH as u64 != 0 {
-        fd_stat(dirfd)?
+    let node = if name.is_empty() && flags & musl::AT_EMPTY_PATH as u64 != 0 {
+        fd_stat_writable(dirfd)?
     } else {
-        path_stat(dirfd, &name)?
+        path_stat_writable(dirfd, &name)?
     };
-    same_owner(&st, uid, gid)
+    same_owner(node, uid, gid)
 }
 
 /// `fchown(fd, uid, gid)`, as [`fchownat`].
 pub fn fchown(fd: i64, uid: u64, gid: u64) -> SysResult {
-    same_owner(&fd_stat(fd)?, uid, gid)
+    same_owner(fd_stat_writable(fd)?, uid, gid)
 }
 
-fn same_owner(st: &musl::stat, uid: u64, gid: u64) -> SysResult {
+fn same_owner((st, writable): (musl::stat, bool), uid: u64, gid: u64) -> SysResult {
     let keeps = |id: u64, now: u32| id as u32 == u32::MAX || id as u32 == now;
     if keeps(uid, st.st_uid) && keeps(gid, st.st_gid) {
         Ok(0)
-    } else if st.st_mode & 0o200 == 0 {
+    } else if !writable {
         Err(Errno::EROFS)
     } else {
         Err(Errno::EPERM)

@@ -9,10 +9,10 @@
 //! `/dev/tty`, `/dev/stdin`, `/dev/stdout` and `/dev/stderr` are served
 //! here.
 //!
-//! The file service keeps no owners, permission bits or times: `stat`
-//! reports uid and gid 0, mode 0644 (0444 when the node is read-only) for
-//! files and 0755 (0555) for directories, times 0, one link, and an inode
-//! number that is a hash of the path at open time.
+//! `stat` reports what the file service keeps: permission bits, links,
+//! the three times and the node's number (`st_ino`); it keeps no owners,
+//! so uid and gid are 0. The bits are not enforced (docs/posix-abi.md);
+//! `open` and `mkdir` apply the umask to the mode they are given.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -36,7 +36,7 @@ static UMASK: AtomicU32 = AtomicU32::new(0o022);
 
 /// The `fs` cap: the root of every path (`EACCES` without one: the
 /// program was given no file system).
-fn root() -> Result<Borrowed<'static, Directory>, Errno> {
+pub(crate) fn root() -> Result<Borrowed<'static, Directory>, Errno> {
     capos_rt::entry::caps().and_then(|caps| Directory::from_caps(&caps, "fs").ok()).ok_or(Errno::EACCES)
 }
 
@@ -58,7 +58,7 @@ pub fn init_cwd(pwd: Option<&str>) {
 }
 
 /// `path` read from `dirfd` (`AT_FDCWD`: the current directory).
-fn resolve(dirfd: i64, path: &str) -> Result<String, Errno> {
+pub(crate) fn resolve(dirfd: i64, path: &str) -> Result<String, Errno> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -98,6 +98,12 @@ fn device(path: &str) -> Option<Result<Object, Errno>> {
     })
 }
 
+/// Whether the absolute `path` names one of `/dev`'s devices (which are
+/// not the file service's nodes).
+pub(crate) fn is_device(path: &str) -> bool {
+    device(path).is_some()
+}
+
 /// A device object again (for `/dev/stdout` and friends; a file or
 /// directory behind fds 0–2 is not reopened by name).
 fn clone_object(object: &Object) -> Result<Object, Errno> {
@@ -121,8 +127,9 @@ fn status_flags(flags: u64) -> u32 {
     (flags as u32) & (musl::O_ACCMODE | musl::O_APPEND | musl::O_NONBLOCK) as u32
 }
 
-/// `openat(dirfd, path, flags, mode)`.
-pub fn openat(dirfd: i64, path: u64, flags: u64) -> SysResult {
+/// `openat(dirfd, path, flags, mode)`: a file made by `O_CREAT` gets
+/// `mode` less the umask.
+pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> SysResult {
     let path = user::path(path)?;
     let full = resolve(dirfd, &path)?;
     let cloexec = flag(flags, musl::O_CLOEXEC);
@@ -147,7 +154,8 @@ pub fn openat(dirfd: i64, path: u64, flags: u64) -> SysResult {
         .create(flag(flags, musl::O_CREAT))
         .exclusive(flag(flags, musl::O_EXCL))
         .truncate(write && flag(flags, musl::O_TRUNC))
-        .append(write && flag(flags, musl::O_APPEND));
+        .append(write && flag(flags, musl::O_APPEND))
+        .mode(creation_mode(mode));
     match root.open(&full, &options) {
         Ok(file) => {
             let path = normalize(&full).unwrap_or(full);
@@ -175,12 +183,16 @@ fn open_dir(full: &str, write: bool, flags: u64, cloexec: bool) -> SysResult {
 }
 
 /// The whole file at `path` for `execve` (at most 16 MiB, the kernel's
-/// limit): `EACCES` for a directory.
+/// limit): `EACCES` for a directory or a file without any execute bit
+/// (as for root on Linux).
 pub fn read_for_exec(path: &str) -> Result<alloc::vec::Vec<u8>, Errno> {
     let full = resolve(musl::AT_FDCWD as i64, path)?;
     let root = root()?;
     let info = root.stat(&full)?;
     if info.kind == NodeKind::Directory {
+        return Err(Errno::EACCES);
+    }
+    if info.mode & 0o111 == 0 {
         return Err(Errno::EACCES);
     }
     if info.size > 16 << 20 {
@@ -390,32 +402,40 @@ pub fn lseek(fd: i64, offset: u64, whence: u64) -> SysResult {
     }
 }
 
-/// FNV-1a of a path: the inode number `stat` reports.
-fn inode(path: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in path.bytes() {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash >> 1
+/// The inode number `stat` reports for a node of the file service: its
+/// node number (1 added so none is 0, which readdir takes as a hole).
+fn inode(id: u64) -> u64 {
+    id + 1
 }
 
-/// What `stat` reports for a node of the file service. The service keeps
-/// no permission bits, so every file may be executed (as on a FAT volume:
-/// `exec` decides by the contents), and a shell's PATH search, which
-/// checks the bits, finds programs.
-fn node_stat(info: &NodeInfo, path: &str) -> musl::stat {
-    let (kind, perm, size, nlink) = match info.kind {
-        NodeKind::File => (musl::S_IFREG, if info.writable { 0o755 } else { 0o555 }, info.size, 1),
-        NodeKind::Directory => (musl::S_IFDIR, if info.writable { 0o755 } else { 0o555 }, 4096, 2),
+/// The permission bits a file or directory made with `mode` gets: `mode`
+/// less the umask.
+fn creation_mode(mode: u64) -> u16 {
+    (mode as u32 & 0o7777 & !UMASK.load(Ordering::Relaxed)) as u16
+}
+
+fn timespec(t: capos_rt::fs::Timestamp) -> musl::timespec {
+    musl::timespec { tv_sec: t.seconds, tv_nsec: i64::from(t.nanos) }
+}
+
+/// What `stat` reports for a node of the file service: its bits, links,
+/// times and number as the service keeps them; owner and group 0.
+fn node_stat(info: &NodeInfo) -> musl::stat {
+    let (kind, size) = match info.kind {
+        NodeKind::File => (musl::S_IFREG, info.size),
+        NodeKind::Directory => (musl::S_IFDIR, 4096),
     };
     musl::stat {
         st_dev: 1,
-        st_ino: inode(path),
-        st_nlink: nlink,
-        st_mode: kind as u32 | perm,
+        st_ino: inode(info.id),
+        st_nlink: u64::from(info.links),
+        st_mode: kind as u32 | u32::from(info.mode),
         st_size: size as i64,
         st_blksize: 4096,
         st_blocks: size.div_ceil(512) as i64,
+        st_atim: timespec(info.atime),
+        st_mtim: timespec(info.mtime),
+        st_ctim: timespec(info.ctime),
         ..Default::default()
     }
 }
@@ -443,20 +463,43 @@ fn device_stat(object: &Object) -> musl::stat {
 pub(crate) fn fd_stat(fd: i64) -> Result<musl::stat, Errno> {
     let d = fd::get(fd)?;
     Ok(match &d.object {
-        Object::File(f) => node_stat(&f.file.stat()?, &f.path),
-        Object::Dir(dir) => node_stat(&root()?.stat(&dir.path)?, &dir.path),
+        Object::File(f) => node_stat(&f.file.stat()?),
+        Object::Dir(dir) => node_stat(&root()?.stat(&dir.path)?),
         Object::Pipe(p) => crate::pipe::stat(p),
         device => device_stat(device),
     })
 }
 
+/// `fstat` of `fd`, and whether the node may be changed (not a read-only
+/// node of the file service).
+pub(crate) fn fd_stat_writable(fd: i64) -> Result<(musl::stat, bool), Errno> {
+    let d = fd::get(fd)?;
+    let info = match &d.object {
+        Object::File(f) => f.file.stat()?,
+        Object::Dir(dir) => root()?.stat(&dir.path)?,
+        Object::Pipe(p) => return Ok((crate::pipe::stat(p), true)),
+        device => return Ok((device_stat(device), true)),
+    };
+    // A File opened read-only says it cannot write: ask by path.
+    let writable = match &d.object {
+        Object::File(f) if !info.writable => root()?.stat(&f.path).is_ok_and(|i| i.writable),
+        _ => info.writable,
+    };
+    Ok((node_stat(&info), writable))
+}
+
 pub(crate) fn path_stat(dirfd: i64, path: &str) -> Result<musl::stat, Errno> {
+    path_stat_writable(dirfd, path).map(|(st, _)| st)
+}
+
+/// `stat` of `path` from `dirfd`, and whether the node may be changed.
+pub(crate) fn path_stat_writable(dirfd: i64, path: &str) -> Result<(musl::stat, bool), Errno> {
     let full = resolve(dirfd, path)?;
     if let Some(object) = device(&full) {
-        return Ok(device_stat(&object?));
+        return Ok((device_stat(&object?), true));
     }
     let info = root()?.stat(&full)?;
-    Ok(node_stat(&info, &normalize(&full).unwrap_or(full)))
+    Ok((node_stat(&info), info.writable))
 }
 
 /// `newfstatat(dirfd, path, buf, flags)` (also `stat`, `lstat`; there are
@@ -492,6 +535,9 @@ pub fn statx(dirfd: i64, path: u64, flags: u64, buf: u64) -> SysResult {
         stx_nlink: st.st_nlink as u32,
         stx_mode: st.st_mode as u16,
         stx_ino: st.st_ino,
+        stx_atime: statx_time(st.st_atim),
+        stx_mtime: statx_time(st.st_mtim),
+        stx_ctime: statx_time(st.st_ctim),
         stx_size: st.st_size as u64,
         stx_blocks: st.st_blocks as u64,
         stx_rdev_major: (st.st_rdev >> 8) as u32,
@@ -503,6 +549,10 @@ pub fn statx(dirfd: i64, path: u64, flags: u64, buf: u64) -> SysResult {
     Ok(0)
 }
 
+fn statx_time(t: musl::timespec) -> musl::statx_timestamp {
+    musl::statx_timestamp { tv_sec: t.tv_sec, tv_nsec: t.tv_nsec as u32, __reserved: 0 }
+}
+
 /// `getdents64(fd, buf, count)`: Linux `linux_dirent64` records, `.` and
 /// `..` first, then the directory's entries by name, read from the file
 /// service a page at a time.
@@ -511,17 +561,27 @@ pub fn getdents64(fd: i64, buf: u64, count: u64) -> SysResult {
     let Object::Dir(dir) = &d.object else { return Err(Errno::ENOTDIR) };
     let out = user::bytes_mut(buf, count as usize)?;
     let mut used = 0;
+    // The numbers of `.` and `..`, asked for (a capability call) before
+    // the cursor is locked, when a listing starts.
+    let dots = if dir.cursor.lock().started {
+        [0, 0]
+    } else {
+        let root = root()?;
+        let parent = normalize(&join(&dir.path, "..")).unwrap_or_default();
+        [root.stat(&dir.path)?.id, root.stat(&parent)?.id]
+    };
     loop {
         let fetch = {
             let mut cursor = dir.cursor.lock();
             if !cursor.started {
                 cursor.started = true;
                 cursor.buffered.clear();
-                for name in [".", ".."] {
+                for (name, id) in [".", ".."].into_iter().zip(dots) {
                     cursor.buffered.push_back(DirEntry {
                         name: String::from(name),
                         kind: NodeKind::Directory,
                         size: 0,
+                        id,
                     });
                 }
                 cursor.after.clear();
@@ -542,11 +602,7 @@ pub fn getdents64(fd: i64, buf: u64, count: u64) -> SysResult {
                     }
                     return Ok(used as i64);
                 }
-                let ino = match entry.name.as_str() {
-                    "." => inode(&dir.path),
-                    ".." => inode(&normalize(&join(&dir.path, "..")).unwrap_or_default()),
-                    name => inode(&join(&dir.path, name)),
-                };
+                let ino = inode(entry.id);
                 let kind = if entry.kind == NodeKind::Directory { musl::DT_DIR } else { musl::DT_REG };
                 let record = &mut out[used..used + reclen];
                 record.fill(0);
@@ -650,8 +706,9 @@ pub fn renameat(olddirfd: i64, old: u64, newdirfd: i64, new: u64, flags: u64) ->
     Ok(0)
 }
 
-/// `mkdirat(dirfd, path, mode)`.
-pub fn mkdirat(dirfd: i64, path: u64) -> SysResult {
+/// `mkdirat(dirfd, path, mode)`: the directory gets `mode` less the
+/// umask.
+pub fn mkdirat(dirfd: i64, path: u64, mode: u64) -> SysResult {
     let full = resolve(dirfd, &user::path(path)?)?;
     let root = root()?;
     // The file service's mkdir makes missing parents too; POSIX's does not.
@@ -662,7 +719,7 @@ pub fn mkdirat(dirfd: i64, path: u64) -> SysResult {
             return Err(Errno::ENOTDIR);
         }
     }
-    root.mkdir(&full)?;
+    root.mkdir_mode(&full, creation_mode(mode))?;
     Ok(0)
 }
 
@@ -697,20 +754,22 @@ pub fn fchdir(fd: i64) -> SysResult {
     Ok(0)
 }
 
-/// `faccessat(dirfd, path, mode, flags)` (and `access`): existence, and
-/// for `W_OK` whether the node can be changed (`EROFS` when not); `X_OK`
-/// holds for every node (no permission bits, see [`node_stat`]).
+/// `faccessat(dirfd, path, mode, flags)` (and `access`) as for root on
+/// Linux (the bits are not enforced, docs/posix.md): existence; for
+/// `W_OK` whether the node can be changed (`EROFS` for a read-only node);
+/// for `X_OK` a directory or a file with an execute bit (`EACCES`).
 pub fn faccessat(dirfd: i64, path: u64, mode: u64) -> SysResult {
     const W_OK: u64 = 2;
     const X_OK: u64 = 1;
     if mode & !7 != 0 {
         return Err(Errno::EINVAL);
     }
-    let st = path_stat(dirfd, &user::path(path)?)?;
-    if mode & W_OK != 0 && st.st_mode & 0o200 == 0 {
+    let (st, writable) = path_stat_writable(dirfd, &user::path(path)?)?;
+    if mode & W_OK != 0 && !writable {
         return Err(Errno::EROFS);
     }
-    if mode & X_OK != 0 && st.st_mode & 0o100 == 0 {
+    let dir = st.st_mode & musl::S_IFMT as u32 == musl::S_IFDIR as u32;
+    if mode & X_OK != 0 && !dir && st.st_mode & 0o111 == 0 {
         return Err(Errno::EACCES);
     }
     Ok(0)
@@ -735,8 +794,8 @@ pub fn init_umask(handed: Option<&str>) {
     }
 }
 
-/// `umask(mask)`: sets the mask, returns the old one. (The file service
-/// keeps no permission bits, so the mask changes nothing else.)
+/// `umask(mask)`: sets the mask (the bits `open` and `mkdir` take away
+/// from the mode they are given), returns the old one.
 pub fn umask(mask: u64) -> SysResult {
     Ok(i64::from(UMASK.swap(mask as u32 & 0o777, Ordering::Relaxed)))
 }

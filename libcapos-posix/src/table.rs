@@ -47,7 +47,7 @@ const AT_FDCWD_: i64 = AT_FDCWD as i64;
 calls! {
     SYS_read "dpu" => |a| files::read(fd(a[0]), a[1], a[2]);
     SYS_write "dbu" => |a| files::write(fd(a[0]), a[1], a[2]);
-    SYS_open "sxo" => |a| files::openat(AT_FDCWD_, a[0], a[1]);
+    SYS_open "sxo" => |a| files::openat(AT_FDCWD_, a[0], a[1], a[2]);
     SYS_close "d" => |a| files::close(fd(a[0]));
     SYS_stat "sp" => |a| files::fstatat(AT_FDCWD_, a[0], a[1], 0);
     SYS_fstat "dp" => |a| files::fstat(fd(a[0]), a[1]);
@@ -95,9 +95,9 @@ calls! {
     SYS_chdir "s" => |a| files::chdir(a[0]);
     SYS_fchdir "d" => |a| files::fchdir(fd(a[0]));
     SYS_rename "ss" => |a| files::renameat(AT_FDCWD_, a[0], AT_FDCWD_, a[1], 0);
-    SYS_mkdir "so" => |a| files::mkdirat(AT_FDCWD_, a[0]);
+    SYS_mkdir "so" => |a| files::mkdirat(AT_FDCWD_, a[0], a[1]);
     SYS_rmdir "s" => |a| files::unlinkat(AT_FDCWD_, a[0], AT_REMOVEDIR as u64);
-    SYS_creat "so" => |a| files::openat(AT_FDCWD_, a[0], (O_CREAT | O_WRONLY | O_TRUNC) as u64);
+    SYS_creat "so" => |a| files::openat(AT_FDCWD_, a[0], (O_CREAT | O_WRONLY | O_TRUNC) as u64, a[1]);
     SYS_unlink "s" => |a| files::unlinkat(AT_FDCWD_, a[0], 0);
     SYS_readlink "spu" => |a| files::readlinkat(AT_FDCWD_, a[0]);
     SYS_umask "o" => |a| files::umask(a[0]);
@@ -128,8 +128,8 @@ calls! {
     SYS_exit_group "d" => |a| process::exit_group(a[0]);
     SYS_tgkill "ddd" => |a| signal::tkill(a[1], a[2]);
     SYS_waitid "ddpxp" => |a| children::waitid(a[0], a[1], a[2], a[3], a[4]);
-    SYS_openat "dsxo" => |a| files::openat(fd(a[0]), a[1], a[2]);
-    SYS_mkdirat "dso" => |a| files::mkdirat(fd(a[0]), a[1]);
+    SYS_openat "dsxo" => |a| files::openat(fd(a[0]), a[1], a[2], a[3]);
+    SYS_mkdirat "dso" => |a| files::mkdirat(fd(a[0]), a[1], a[2]);
     SYS_newfstatat "dspx" => |a| files::fstatat(fd(a[0]), a[1], a[2], a[3]);
     SYS_unlinkat "dsx" => |a| files::unlinkat(fd(a[0]), a[1], a[2]);
     SYS_renameat "dsds" => |a| files::renameat(fd(a[0]), a[1], fd(a[2]), a[3], 0);
@@ -144,7 +144,7 @@ calls! {
     SYS_getrandom "pux" => |a| process::getrandom(a[0], a[1], a[2]);
     SYS_statx "dsxxp" => |a| files::statx(fd(a[0]), a[1], a[2], a[4]);
     SYS_faccessat2 "dsox" => |a| files::faccessat(fd(a[0]), a[1], a[2]);
-    // Times and links, which the file service does not keep (attrs.rs).
+    // Times, links and permission bits (attrs.rs).
     SYS_utimensat "dppx" => |a| attrs::utimensat(fd(a[0]), a[1], a[2], a[3]);
     SYS_link "ss" => |a| attrs::linkat(AT_FDCWD_, a[0], AT_FDCWD_, a[1], 0);
     SYS_linkat "dsdsx" => |a| attrs::linkat(fd(a[0]), a[1], fd(a[2]), a[3], a[4]);

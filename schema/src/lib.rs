@@ -225,11 +225,11 @@ pub mod method {
     pub mod directory {
         /// `list(path) -> entries`.
         pub const LIST: u16 = 0;
-        /// `open(path, write, create, exclusive, truncate, append) -> file`.
+        /// `open(path, write, create, exclusive, truncate, append, mode) -> file`.
         pub const OPEN: u16 = 1;
         /// `create(path) -> file`.
         pub const CREATE: u16 = 2;
-        /// `mkdir(path)`.
+        /// `mkdir(path, mode)`.
         pub const MKDIR: u16 = 3;
         /// `remove(path)`.
         pub const REMOVE: u16 = 4;
@@ -241,6 +241,10 @@ pub mod method {
         pub const OPEN_DIR: u16 = 7;
         /// `listPage(path, after, max) -> (entries, more)`.
         pub const LIST_PAGE: u16 = 8;
+        /// `link(from, to)`.
+        pub const LINK: u16 = 9;
+        /// `setAttrs(path, change)`.
+        pub const SET_ATTRS: u16 = 10;
     }
     /// `File` methods.
     pub mod file {
@@ -262,6 +266,8 @@ pub mod method {
         pub const SYNC: u16 = 7;
         /// `close()`.
         pub const CLOSE: u16 = 8;
+        /// `setAttrs(change)`.
+        pub const SET_ATTRS: u16 = 9;
     }
     /// `Echo` methods.
     pub mod echo {
@@ -349,12 +355,17 @@ pub const INTERFACES: &[InterfaceInfo] = &[
     InterfaceInfo {
         name: "Directory",
         id: interface_id::DIRECTORY,
-        methods: &["list", "open", "create", "mkdir", "remove", "rename", "stat", "openDir", "listPage"],
+        methods: &[
+            "list", "open", "create", "mkdir", "remove", "rename", "stat", "openDir", "listPage", "link",
+            "setAttrs",
+        ],
     },
     InterfaceInfo {
         name: "File",
         id: interface_id::FILE,
-        methods: &["read", "write", "seek", "pread", "pwrite", "stat", "truncate", "sync", "close"],
+        methods: &[
+            "read", "write", "seek", "pread", "pwrite", "stat", "truncate", "sync", "close", "setAttrs",
+        ],
     },
     InterfaceInfo { name: "Echo", id: interface_id::ECHO, methods: &["echo"] },
 ];
@@ -470,6 +481,9 @@ mod tests {
         check(interface_id::FILE, method::file::CLOSE, "close");
         check(interface_id::FILE, method::file::PWRITE, "pwrite");
         check(interface_id::FILE, method::file::TRUNCATE, "truncate");
+        check(interface_id::FILE, method::file::SET_ATTRS, "setAttrs");
+        check(interface_id::DIRECTORY, method::directory::LINK, "link");
+        check(interface_id::DIRECTORY, method::directory::SET_ATTRS, "setAttrs");
         assert!(interface(0).is_none());
         assert_eq!(interface(interface_id::TIMER).unwrap().method_name(2), None);
     }

@@ -1,8 +1,8 @@
 /* A file made with execute permission is executable to access(X_OK)
  * and shows the bits in st_mode, and a directory is searchable: what a
  * shell's PATH search (dash's faccessat(X_OK) and, as root, the st_mode
- * bits) checks before it runs a program. capOS keeps no permission bits
- * and reports every file executable; a file made 0755 is so everywhere. */
+ * bits) checks before it runs a program; a file made 0644 is not
+ * executable (the file service keeps the bits, tests/c/fs_attrs.c). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -25,5 +25,8 @@ int main(int argc, char **argv)
 	printf("faccessat X_OK AT_EACCESS: %d\n", faccessat(AT_FDCWD, "prog", X_OK, AT_EACCESS));
 	printf("directory X_OK: %d\n", access(".", X_OK));
 	printf("missing X_OK: %d\n", access("missing", X_OK));
+	close(open("data", O_CREAT | O_WRONLY | O_TRUNC, 0644));
+	printf("0644 file X_OK: %d\n", access("data", X_OK));
+	printf("0644 file shows no execute bit: %d\n", stat("data", &st) == 0 && !(st.st_mode & 0111));
 	return 0;
 }

@@ -1,9 +1,10 @@
-/* File times and links, the parts Linux and capOS share: utimensat (and
- * utimes, futimens) on a file that exists succeed, bad arguments and
- * missing paths fail with the same errno; link and symlink check their
- * paths the same way (ENOENT, EEXIST, EPERM for a directory). Whether a
- * link is then made differs (capOS's file service holds none:
- * capos-only/links_unsupported.c). In the scratch directory (argv[1]). */
+/* File times and links, their errors: utimensat (and utimes, futimens)
+ * on a file that exists succeed, bad arguments and missing paths fail with
+ * the same errno; link checks its paths the same way (ENOENT, EEXIST,
+ * ENOTDIR, EPERM for a directory) and then makes the link; symlink's path
+ * errors are the same (whether a symlink is then made differs: capOS's file
+ * service holds none, capos-only/fs_attrs_capos.c). What the calls then
+ * record is tests/c/fs_attrs.c. In the scratch directory (argv[1]). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,14 @@ int main(int argc, char **argv)
 	report("link onto an existing name", link("f", "d"));
 	report("link into a missing directory", link("f", "no-dir/x"));
 	report("link a directory", link("d", "d2"));
+	report("link through a file", link("f", "f/x"));
+	report("link with a trailing slash", link("f", "g/"));
+	report("link", link("f", "g"));
+	report("link onto the name just made", link("f", "g"));
+	report("linkat AT_SYMLINK_FOLLOW", linkat(AT_FDCWD, "f", AT_FDCWD, "h", AT_SYMLINK_FOLLOW));
+	struct stat st;
+	report("stat g", stat("g", &st));
+	printf("nlink %d\n", (int)st.st_nlink);
 	report("symlink onto an existing name", symlink("f", "d"));
 	report("symlink into a missing directory", symlink("f", "no-dir/x"));
 	report("symlink empty target", symlink("", "y"));

@@ -148,6 +148,7 @@ fn main(caps: Caps) -> i32 {
     t.run("errors", || errors(&root));
     t.run("read-only", || read_only(&root));
     t.run("escape", || escape(&root));
+    t.run("attrs", || attrs(&root));
     t.run("many-files", || many_files(&root, timer.as_deref()));
     t.run("big-file", || big_file(&root, timer.as_deref()));
     t.run("concurrent", || concurrent(&root, timer.as_deref(), &waits));
@@ -426,6 +427,39 @@ fn escape(root: &Directory) -> Check {
     ok(root.remove("tmp/jail/inner"), "remove")?;
     ok(root.remove("tmp/jail"), "remove")?;
     Ok(String::from("`..` stops at the cap's directory for list, stat, open, create, rename"))
+}
+
+/// Permission bits, times and hard links through the service (the tree's
+/// host tests cover every rule; this checks they cross the wire).
+fn attrs(root: &Directory) -> Check {
+    let f = ok(root.open("tmp/at", &OpenOptions::new().write(true).create(true).mode(0o640)), "create 0640")?;
+    let st = ok(f.stat(), "stat")?;
+    ensure!(st.mode == 0o640 && st.links == 1, "mode {:o}, links {}", st.mode, st.links);
+    ensure!(st.mtime.seconds > 1_000_000_000, "mtime {:?} is not the wall clock's", st.mtime);
+    ok(root.mkdir_mode("tmp/atd", 0o700), "mkdir 0700")?;
+    ensure!(ok(root.stat("tmp/atd"), "stat")?.mode == 0o700, "directory mode");
+    let old = Timestamp { seconds: 1000, nanos: 5 };
+    let change = AttrChange { mode: Some(0o4751), atime: TimeChange::At(old), mtime: TimeChange::At(old) };
+    ok(root.set_attrs("tmp/at", &change), "setAttrs")?;
+    let st = ok(root.stat("tmp/at"), "stat")?;
+    ensure!(st.mode == 0o4751 && st.atime == old && st.mtime == old, "after setAttrs: {st:?}");
+    ensure!(st.ctime.seconds > 1_000_000_000, "ctime {:?} is not now", st.ctime);
+    ok(f.write(b"x"), "write")?;
+    ensure!(ok(f.stat(), "stat")?.mtime > old, "a write moves mtime");
+    ok(f.set_attrs(&AttrChange { mtime: TimeChange::At(old), ..AttrChange::default() }), "File.setAttrs")?;
+    ensure!(ok(f.stat(), "stat")?.mtime == old, "File.setAttrs sets mtime");
+    ok(root.link("tmp/at", "tmp/atd/again"), "link")?;
+    let (a, b) = (ok(root.stat("tmp/at"), "stat")?, ok(root.stat("tmp/atd/again"), "stat")?);
+    ensure!(a.id == b.id && a.links == 2, "two names of one node: {a:?} {b:?}");
+    fails(root.link("tmp/at", "tmp/atd/again"), CapError::AlreadyExists, "link onto a name")?;
+    fails(root.link("tmp/atd", "tmp/atd2"), CapError::IsADirectory, "link a directory")?;
+    fails(root.link("etc/motd", "tmp/motd"), CapError::ReadOnly, "link a read-only node")?;
+    fails(root.set_attrs("etc/motd", &change), CapError::ReadOnly, "setAttrs on a read-only node")?;
+    ok(root.remove("tmp/at"), "remove one name")?;
+    ensure!(ok(root.read_file("tmp/atd/again"), "read")? == b"x", "the other name keeps the data");
+    ok(root.remove("tmp/atd/again"), "remove")?;
+    ok(root.remove("tmp/atd"), "remove")?;
+    Ok(String::from("modes, given times, mtime on write, links, read-only refused"))
 }
 
 fn many_name(i: usize) -> String {

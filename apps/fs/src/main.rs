@@ -14,8 +14,10 @@
 //! `N` may end in `K`, `M` or `G` (powers of 1024). Defaults: 16 MiB,
 //! 4096 nodes, no writable directory. Caps: `bootPackage` (to read the
 //! manifest), `root` (the export's server side), optionally `console` (one
-//! line at start and at the end, and errors) and `virtualMemory` (so the
-//! heap can grow past its first 1 MiB). `docs/fs.md` has the details.
+//! line at start and at the end, and errors), `virtualMemory` (so the
+//! heap can grow past its first 1 MiB) and `wallClock` (the time of the
+//! nodes' `atime`, `mtime` and `ctime`; without it every time stays at
+//! the epoch). `docs/fs.md` has the details.
 #![no_std]
 #![no_main]
 
@@ -31,7 +33,7 @@ use capos::schema::{self, directory, file, interface_id, method};
 use capos::server::RELEASED;
 use capos_config::ring::{MAX_PARAMS_LEN, TransferDescriptor, TransferMode};
 use capos_config::size::parse_size;
-use capos_fs::{BootTree, Fs};
+use capos_fs::{AttrChange, BootTree, Fs, TimeChange, Timestamp};
 
 capos::entry_point!(main);
 
@@ -68,11 +70,15 @@ fn parse_args<'a>(args: &[&'a str]) -> Result<Config<'a>, String> {
 /// manifest's config, their contents streamed from the boot package a
 /// chunk at a time into the tree (never a second copy of a file, nor of
 /// the binaries the manifest also carries).
-fn build_tree(boot: &BootPackage, config: &Config<'_>) -> Result<(Fs, usize, u64), String> {
+fn build_tree(
+    boot: &BootPackage,
+    config: &Config<'_>,
+    clock: Option<&WallClock>,
+) -> Result<(Fs, usize, u64), String> {
     let bytes = boot.config().map_err(|e| format!("cannot read the boot manifest: {e}"))?;
     let manifest = capos_config::manifest::decode(&bytes).map_err(|e| format!("bad boot manifest: {e}"))?;
     drop(bytes);
-    let mut tree = BootTree::new(&config.writable, config.quota_bytes, config.quota_nodes)
+    let mut tree = BootTree::new(&config.writable, config.quota_bytes, config.quota_nodes, now(clock))
         .map_err(|e| format!("cannot build the tree: {e}"))?;
     let mut total = 0u64;
     for (index, file) in manifest.files.iter().enumerate() {
@@ -116,7 +122,8 @@ fn main(caps: Caps) -> i32 {
             return 1;
         }
     };
-    let (mut fs, count, total) = match build_tree(&boot, &config) {
+    let clock = caps.take::<WallClock>("wallClock").ok();
+    let (mut fs, count, total) = match build_tree(&boot, &config, clock.as_ref()) {
         Ok(built) => built,
         Err(e) => {
             say(&e);
@@ -131,7 +138,7 @@ fn main(caps: Caps) -> i32 {
         config.quota_nodes,
         if config.writable.is_empty() { String::from("none") } else { config.writable.join(" ") }
     ));
-    match serve(&endpoint, &mut fs) {
+    match serve(&endpoint, &mut fs, clock.as_ref()) {
         Ok(calls) => {
             say(&format!(
                 "every client is gone after {calls} calls; {} handles left, {} bytes in {} nodes",
@@ -190,8 +197,39 @@ fn recv(endpoint: &Endpoint) -> Result<Received, CapError> {
     }
 }
 
+/// The time now (the epoch without a clock, or when it fails).
+fn now(clock: Option<&WallClock>) -> Timestamp {
+    clock.and_then(|c| c.now().ok()).and_then(|t| Timestamp::new(t.seconds, t.nanos).ok()).unwrap_or_default()
+}
+
+/// Whether a call may set a node's time: the clock is read for these only.
+fn stamps(is_dir: bool, method: u16) -> bool {
+    if is_dir {
+        matches!(
+            method,
+            method::directory::OPEN
+                | method::directory::CREATE
+                | method::directory::MKDIR
+                | method::directory::REMOVE
+                | method::directory::RENAME
+                | method::directory::LINK
+                | method::directory::SET_ATTRS
+        )
+    } else {
+        matches!(
+            method,
+            method::file::READ
+                | method::file::WRITE
+                | method::file::PREAD
+                | method::file::PWRITE
+                | method::file::TRUNCATE
+                | method::file::SET_ATTRS
+        )
+    }
+}
+
 /// Serves until every client is gone; returns how many calls it answered.
-fn serve(endpoint: &Endpoint, fs: &mut Fs) -> Result<u64, CapError> {
+fn serve(endpoint: &Endpoint, fs: &mut Fs, clock: Option<&WallClock>) -> Result<u64, CapError> {
     let mut calls = 0u64;
     loop {
         let mut call = match recv(endpoint) {
@@ -210,6 +248,9 @@ fn serve(endpoint: &Endpoint, fs: &mut Fs) -> Result<u64, CapError> {
         };
         calls += 1;
         let is_dir = fs.is_dir_handle(call.badge);
+        if clock.is_some() && stamps(is_dir, call.method) {
+            fs.set_clock(now(clock));
+        }
         let answer = headroom(is_dir, call.method)
             .and_then(|()| if is_dir { directory_call(fs, &call) } else { file_call(fs, &call) });
         // Caps the caller sent are not used by any method: give them back.
@@ -271,7 +312,13 @@ const HEADROOM: usize = 256 * 1024;
 /// heap without [`HEADROOM`] (the heap grows here first if it can).
 fn headroom(is_dir: bool, method: u16) -> Result<(), CapError> {
     let grows = if is_dir {
-        matches!(method, method::directory::OPEN | method::directory::CREATE | method::directory::MKDIR)
+        matches!(
+            method,
+            method::directory::OPEN
+                | method::directory::CREATE
+                | method::directory::MKDIR
+                | method::directory::LINK
+        )
     } else {
         matches!(method, method::file::WRITE | method::file::PWRITE | method::file::TRUNCATE)
     };
@@ -297,10 +344,45 @@ fn kind(k: capos_fs::NodeKind) -> schema::NodeKind {
     }
 }
 
+fn set_time(mut b: schema::timestamp::Builder<'_>, t: Timestamp) {
+    b.set_seconds(t.seconds);
+    b.set_nanos(t.nanos);
+}
+
 fn set_info(mut b: schema::node_info::Builder<'_>, info: capos_fs::NodeInfo) {
     b.set_kind(kind(info.kind));
     b.set_size(info.size);
     b.set_writable(info.writable);
+    b.set_id(info.id);
+    b.set_mode(info.mode);
+    b.set_links(info.links);
+    set_time(b.reborrow().init_atime(), info.atime);
+    set_time(b.reborrow().init_mtime(), info.mtime);
+    set_time(b.init_ctime(), info.ctime);
+}
+
+fn time_change(
+    how: Result<schema::TimeSet, capnp::NotInSchema>,
+    given: capnp::Result<schema::timestamp::Reader<'_>>,
+) -> Result<TimeChange, CapError> {
+    Ok(match how.map_err(|_| CapError::InvalidArgument)? {
+        schema::TimeSet::Keep => TimeChange::Keep,
+        schema::TimeSet::Now => TimeChange::Now,
+        schema::TimeSet::Given => {
+            let t = given.map_err(malformed)?;
+            TimeChange::At(Timestamp::new(t.get_seconds(), t.get_nanos())?)
+        }
+    })
+}
+
+/// An `AttrChange` of the schema as the tree's.
+fn attr_change(c: capnp::Result<schema::attr_change::Reader<'_>>) -> Result<AttrChange, CapError> {
+    let c = c.map_err(malformed)?;
+    Ok(AttrChange {
+        mode: c.get_set_mode().then(|| c.get_mode()),
+        atime: time_change(c.get_atime(), c.get_atime_given())?,
+        mtime: time_change(c.get_mtime(), c.get_mtime_given())?,
+    })
 }
 
 fn empty() -> Builder {
@@ -332,6 +414,7 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
                 b.set_name(e.name.as_str());
                 b.set_kind(kind(e.kind));
                 b.set_size(e.size);
+                b.set_id(e.id);
             }
             Ok(Answer::plain(results))
         }
@@ -359,6 +442,7 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
                     b.set_name(e.name.as_str());
                     b.set_kind(kind(e.kind));
                     b.set_size(e.size);
+                    b.set_id(e.id);
                 }
                 let words = capnp::serialize::compute_serialized_size_in_words(&page);
                 if words.saturating_mul(8) <= MAX_PARAMS_LEN as usize || count <= 1 {
@@ -375,6 +459,7 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
                 exclusive: p.get_exclusive(),
                 truncate: p.get_truncate(),
                 append: p.get_append(),
+                mode: p.get_mode(),
             };
             let new = fs.open(badge, text(p.get_path())?, options)?;
             results.init_root::<directory::open_results::Builder<'_>>().set_file(0);
@@ -388,7 +473,7 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
         }
         method::directory::MKDIR => {
             let p = m.get_root::<directory::mkdir_params::Reader<'_>>().map_err(malformed)?;
-            fs.mkdir(badge, text(p.get_path())?)?;
+            fs.mkdir_mode(badge, text(p.get_path())?, p.get_mode())?;
             Ok(Answer::plain(empty()))
         }
         method::directory::REMOVE => {
@@ -406,6 +491,16 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
             let info = fs.stat(badge, text(p.get_path())?)?;
             set_info(results.init_root::<directory::stat_results::Builder<'_>>().init_info(), info);
             Ok(Answer::plain(results))
+        }
+        method::directory::LINK => {
+            let p = m.get_root::<directory::link_params::Reader<'_>>().map_err(malformed)?;
+            fs.link(badge, text(p.get_from())?, text(p.get_to())?)?;
+            Ok(Answer::plain(empty()))
+        }
+        method::directory::SET_ATTRS => {
+            let p = m.get_root::<directory::set_attrs_params::Reader<'_>>().map_err(malformed)?;
+            fs.set_attrs(badge, text(p.get_path())?, &attr_change(p.get_change())?)?;
+            Ok(Answer::plain(empty()))
         }
         method::directory::OPEN_DIR => {
             let p = m.get_root::<directory::open_dir_params::Reader<'_>>().map_err(malformed)?;
@@ -468,6 +563,11 @@ fn file_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
         }
         method::file::CLOSE => {
             fs.close(badge)?;
+            return Ok(Answer::plain(empty()));
+        }
+        method::file::SET_ATTRS => {
+            let p = m.get_root::<file::set_attrs_params::Reader<'_>>().map_err(malformed)?;
+            fs.file_set_attrs(badge, &attr_change(p.get_change())?)?;
             return Ok(Answer::plain(empty()));
         }
         _ => return Err(CapError::UnknownMethod),

@@ -1,13 +1,14 @@
-//! `fd_*`: reads, writes, seeks, stat and flags of open fds, directory
-//! listings (`fd_readdir` with cookies), preopen names and renumbering.
+//! `fd_*`: reads, writes, seeks, stat (the file service's node numbers,
+//! links and times) and flags of open fds, times, directory listings
+//! (`fd_readdir` with cookies), preopen names and renumbering.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use capos_rt::fs::{DirEntry, MAX_IO, NodeKind, Whence};
+use capos_rt::fs::{AttrChange, DirEntry, MAX_IO, NodeInfo, NodeKind, TimeChange, Timestamp, Whence};
 
 use crate::errno::{Errno, WasiResult};
-use crate::fds::{FileFd, Object, filetype, inode, node_filetype, rights};
+use crate::fds::{FileFd, Object, filetype, node_filetype, rights};
 use crate::guest::{Guest, total_length};
 use crate::host::Host;
 
@@ -277,9 +278,30 @@ pub fn fdstat_set_rights(host: &mut Host, fd: u32, base: u64, inheriting: u64) -
     Ok(())
 }
 
-/// Writes a WASI `filestat` (64 bytes): no device, an inode number hashed
-/// from the path, one link, times 0 (the file service keeps none).
-pub fn put_filestat(guest: &mut Guest, out: u32, ino: u64, kind: u8, size: u64) -> WasiResult {
+/// The inode number of a file service node (its number plus one, so
+/// never 0).
+pub fn inode(info: &NodeInfo) -> u64 {
+    info.id + 1
+}
+
+/// A time as WASI's nanoseconds since the epoch (0 before it).
+fn nanos(t: Timestamp) -> u64 {
+    u64::try_from(t.seconds).map_or(0, |s| s.saturating_mul(1_000_000_000).saturating_add(u64::from(t.nanos)))
+}
+
+/// Writes a WASI `filestat` (64 bytes) of a file service node: no device,
+/// its number, links, size and times.
+pub fn put_node_filestat(guest: &mut Guest, out: u32, info: &NodeInfo) -> WasiResult {
+    put_filestat(guest, out, inode(info), node_filetype(info.kind), info.size)?;
+    guest.put_u64(out + 24, u64::from(info.links))?;
+    guest.put_u64(out + 40, nanos(info.atime))?;
+    guest.put_u64(out + 48, nanos(info.mtime))?;
+    guest.put_u64(out + 56, nanos(info.ctime))
+}
+
+/// Writes a WASI `filestat` (64 bytes): no device, inode `ino`, one link,
+/// times 0.
+fn put_filestat(guest: &mut Guest, out: u32, ino: u64, kind: u8, size: u64) -> WasiResult {
     guest.bytes_mut(out, 64)?.fill(0);
     guest.put_u64(out + 8, ino)?;
     guest.put_u8(out + 16, kind)?;
@@ -289,18 +311,54 @@ pub fn put_filestat(guest: &mut Guest, out: u32, ino: u64, kind: u8, size: u64) 
 
 /// `fd_filestat_get(fd, stat)`.
 pub fn filestat_get(host: &mut Host, guest: &mut Guest, fd: u32, out: u32) -> WasiResult {
-    let (ino, kind, size) = match &host.fds.get(fd)?.object {
+    let info = match &host.fds.get(fd)?.object {
         Object::Stdin | Object::Stdout | Object::Stderr | Object::Null => {
-            (u64::from(fd) + 1, filetype::CHARACTER_DEVICE, 0)
+            return put_filestat(guest, out, u64::from(fd) + 1, filetype::CHARACTER_DEVICE, 0);
         }
-        Object::Pipe(_) => (u64::from(fd) + 1, filetype::UNKNOWN, 0),
-        Object::File(f) => (inode(&f.path), filetype::REGULAR_FILE, f.file.stat()?.size),
-        Object::Dir(d) => {
-            let info = d.root.stat(&d.path)?;
-            (inode(&d.path), node_filetype(info.kind), info.size)
-        }
+        Object::Pipe(_) => return put_filestat(guest, out, u64::from(fd) + 1, filetype::UNKNOWN, 0),
+        Object::File(f) => f.file.stat()?,
+        Object::Dir(d) => d.root.stat(&d.path)?,
     };
-    put_filestat(guest, out, ino, kind, size)
+    put_node_filestat(guest, out, &info)
+}
+
+/// `__WASI_FSTFLAGS_*`: which times `*_filestat_set_times` sets.
+const FSTFLAGS_ATIM: u32 = 1;
+const FSTFLAGS_ATIM_NOW: u32 = 2;
+const FSTFLAGS_MTIM: u32 = 4;
+const FSTFLAGS_MTIM_NOW: u32 = 8;
+
+/// The change `*_filestat_set_times(atim, mtim, fst_flags)` asks for:
+/// `EINVAL` for unknown flags or a time both given and now.
+pub fn times_change(atim: u64, mtim: u64, flags: u32) -> WasiResult<AttrChange> {
+    if flags & !(FSTFLAGS_ATIM | FSTFLAGS_ATIM_NOW | FSTFLAGS_MTIM | FSTFLAGS_MTIM_NOW) != 0 {
+        return Err(Errno::INVAL);
+    }
+    let one = |ns: u64, given: u32, now: u32| match (flags & given != 0, flags & now != 0) {
+        (true, true) => Err(Errno::INVAL),
+        (true, false) => Ok(TimeChange::At(Timestamp {
+            seconds: (ns / 1_000_000_000) as i64,
+            nanos: (ns % 1_000_000_000) as u32,
+        })),
+        (false, true) => Ok(TimeChange::Now),
+        (false, false) => Ok(TimeChange::Keep),
+    };
+    Ok(AttrChange {
+        mode: None,
+        atime: one(atim, FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW)?,
+        mtime: one(mtim, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW)?,
+    })
+}
+
+/// `fd_filestat_set_times(fd, atim, mtim, fst_flags)`: a file's or
+/// directory's times (`EBADF` for stdio and pipes, which keep none).
+pub fn filestat_set_times(host: &mut Host, fd: u32, atim: u64, mtim: u64, flags: u32) -> WasiResult {
+    let change = times_change(atim, mtim, flags)?;
+    match &host.fds.get(fd)?.object {
+        Object::File(f) => Ok(f.file.set_attrs(&change)?),
+        Object::Dir(d) => Ok(d.root.set_attrs(&d.path, &change)?),
+        _ => Err(Errno::BADF),
+    }
 }
 
 /// `fd_filestat_set_size(fd, size)`.
@@ -365,9 +423,15 @@ pub fn readdir(
     };
     if cookie == 0 || dir.listing.is_empty() {
         let mut listing = Vec::new();
-        let dot = |name: &str| DirEntry { name: String::from(name), kind: NodeKind::Directory, size: 0 };
-        listing.push(dot("."));
-        listing.push(dot(".."));
+        let dot = |name: &str, path: &str| -> WasiResult<DirEntry> {
+            let id = dir.root.stat(path)?.id;
+            Ok(DirEntry { name: String::from(name), kind: NodeKind::Directory, size: 0, id })
+        };
+        // `..` of a preopen's own directory is the preopen (it cannot be
+        // left).
+        let parent = dir.path.rsplit_once('/').map_or(".", |(p, _)| p);
+        listing.push(dot(".", &dir.path)?);
+        listing.push(dot("..", parent)?);
         listing.extend(dir.root.list(&dir.path)?);
         dir.listing = listing;
     }
@@ -377,11 +441,8 @@ pub fn readdir(
         if bytes.len() >= length as usize {
             break;
         }
-        let mut path = dir.path.clone();
-        path.push('/');
-        path.push_str(&e.name);
         bytes.extend_from_slice(&(i as u64 + 1).to_le_bytes());
-        bytes.extend_from_slice(&inode(&path).to_le_bytes());
+        bytes.extend_from_slice(&(e.id + 1).to_le_bytes());
         bytes.extend_from_slice(&(e.name.len() as u32).to_le_bytes());
         bytes.push(node_filetype(e.kind));
         bytes.extend_from_slice(&[0; 3]);

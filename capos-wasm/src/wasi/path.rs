@@ -1,8 +1,8 @@
-//! `path_*`: opening, making, removing, renaming and stat-ing paths below
-//! a directory fd, each resolved by [`crate::fds::resolve`] so it stays
-//! inside its preopen. The file service has no symbolic or hard links and
-//! keeps no times: `path_readlink` of an existing path is `EINVAL`,
-//! `path_link`, `path_symlink` and the `set_times` calls are `ENOSYS`.
+//! `path_*`: opening, making, removing, renaming, linking, stat-ing and
+//! setting the times of paths below a directory fd, each resolved by
+//! [`crate::fds::resolve`] so it stays inside its preopen. The file service
+//! has no symbolic links: `path_readlink` of an existing path is `EINVAL`,
+//! `path_symlink` is `ENOSYS`.
 
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -11,10 +11,10 @@ use capos_abi::error::CapError;
 use capos_rt::fs::{NodeKind, OpenOptions};
 
 use crate::errno::{Errno, WasiResult};
-use crate::fds::{DirFd, Entry, FileFd, Object, Resolved, inode, node_filetype, resolve, rights};
+use crate::fds::{DirFd, Entry, FileFd, Object, Resolved, resolve, rights};
 use crate::guest::Guest;
 use crate::host::Host;
-use crate::wasi::fd::{FDFLAGS_APPEND, put_filestat};
+use crate::wasi::fd::{FDFLAGS_APPEND, put_node_filestat, times_change};
 
 /// `__WASI_OFLAGS_*`.
 const OFLAGS_CREAT: u32 = 1;
@@ -142,24 +142,34 @@ pub fn unlink_file(host: &mut Host, guest: &mut Guest, fd: u32, path: u32, lengt
     Ok(target.root.remove(&target.path)?)
 }
 
-/// `path_rename(fd, old_path, old_len, new_fd, new_path, new_len)`: both
-/// paths must be below the same preopen (`EXDEV` otherwise).
-#[allow(clippy::too_many_arguments)]
-pub fn rename(
-    host: &mut Host,
-    guest: &mut Guest,
-    fd: u32,
-    old: u32,
-    old_length: u32,
-    new_fd: u32,
-    new: u32,
-    new_length: u32,
-) -> WasiResult {
+/// A path and its length in guest memory.
+pub type GuestPath = (u32, u32);
+
+/// The old and new paths of `path_rename` and `path_link`, each below its
+/// directory fd; both must be below the same preopen (`EXDEV`).
+fn path_pair(
+    host: &Host,
+    guest: &Guest,
+    (fd, (old, old_length)): (u32, GuestPath),
+    (new_fd, (new, new_length)): (u32, GuestPath),
+) -> WasiResult<(Resolved, Resolved)> {
     let from = resolved(host, guest, fd, old, old_length)?;
     let to = resolved(host, guest, new_fd, new, new_length)?;
     if !Rc::ptr_eq(&from.root, &to.root) {
         return Err(Errno::XDEV);
     }
+    Ok((from, to))
+}
+
+/// `path_rename(fd, old_path, old_len, new_fd, new_path, new_len)`: both
+/// paths must be below the same preopen (`EXDEV` otherwise).
+pub fn rename(
+    host: &mut Host,
+    guest: &mut Guest,
+    old: (u32, GuestPath),
+    new: (u32, GuestPath),
+) -> WasiResult {
+    let (from, to) = path_pair(host, guest, old, new)?;
     Ok(from.root.rename(from.path.trim_end_matches('/'), to.path.trim_end_matches('/'))?)
 }
 
@@ -174,7 +184,36 @@ pub fn filestat_get(
 ) -> WasiResult {
     let target = resolved(host, guest, fd, path, length)?;
     let info = target.root.stat(&target.path)?;
-    put_filestat(guest, out, inode(target.path.trim_end_matches('/')), node_filetype(info.kind), info.size)
+    put_node_filestat(guest, out, &info)
+}
+
+/// `path_filestat_set_times(fd, flags, path, path_len, atim, mtim,
+/// fst_flags)`.
+#[allow(clippy::too_many_arguments)]
+pub fn filestat_set_times(
+    host: &mut Host,
+    guest: &mut Guest,
+    fd: u32,
+    path: u32,
+    length: u32,
+    atim: u64,
+    mtim: u64,
+    flags: u32,
+) -> WasiResult {
+    let change = times_change(atim, mtim, flags)?;
+    let target = resolved(host, guest, fd, path, length)?;
+    Ok(target.root.set_attrs(&target.path, &change)?)
+}
+
+/// `path_link(old_fd, old_flags, old_path, old_len, new_fd, new_path,
+/// new_len)`: a hard link; both paths below the same preopen (`EXDEV`
+/// otherwise), `EPERM` for a directory (as Linux).
+pub fn link(host: &mut Host, guest: &mut Guest, old: (u32, GuestPath), new: (u32, GuestPath)) -> WasiResult {
+    let (from, to) = path_pair(host, guest, old, new)?;
+    if from.root.stat(&from.path)?.kind == NodeKind::Directory {
+        return Err(Errno::PERM);
+    }
+    Ok(from.root.link(&from.path, &to.path)?)
 }
 
 /// `path_readlink(fd, path, path_len, buf, buf_len, bufused)`: nothing is

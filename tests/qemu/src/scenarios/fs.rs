@@ -35,6 +35,7 @@ const CHECKS: &[&str] = &[
     "errors",
     "read-only",
     "escape",
+    "attrs",
     "many-files",
     "big-file",
     "concurrent",
