@@ -35,7 +35,6 @@
 //! user buffer is read exactly once (no double fetch).
 
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::structures::paging::mapper::{MappedFrame, TranslateResult, UnmapError};
