@@ -70,6 +70,9 @@ pub const SYS_PROCESS_GROUP: u64 = 10;
 /// (mask 0: only reads) and returns the word as it was; `-InvalidCap` for
 /// a cap the caller does not hold, `-Unsupported` for a cap without one.
 pub const SYS_CAP_FLAGS: u64 = 11;
+/// One past the highest syscall number: every number from here on is
+/// answered with `-UnknownSyscall` (the ring fuzzer relies on it).
+pub const SYSCALL_COUNT: u64 = 12;
 /// Most threads a process may have at once.
 pub const MAX_THREADS: usize = 64;
 

@@ -13,7 +13,7 @@ use crate::rng::Rng;
 use crate::sys;
 use alloc::vec;
 use capos::prelude::*;
-use capos_abi::syscall::{SYS_CAP_ENTER, SYS_THREAD_CREATE, SYS_YIELD};
+use capos_abi::syscall::{SYS_CAP_ENTER, SYS_CAP_FLAGS, SYS_THREAD_CREATE, SYS_YIELD, SYSCALL_COUNT};
 use capos_config::ring::{CQ_ENTRIES, Opcode, Sqe, header};
 
 /// Exit status base of a child that ran out its time: plus its SQE count.
@@ -296,18 +296,35 @@ impl Fuzzer {
         Ok(())
     }
 
-    /// `yield` and unknown syscall numbers with garbage arguments.
+    /// `yield`, `cap_flags` and unknown syscall numbers with garbage
+    /// arguments.
     fn syscall(&mut self) -> Result<(), i32> {
         let rng = &mut self.rng;
         let args = [rng.next(), rng.next(), rng.next(), rng.next()];
-        if rng.one_in(4) {
-            let r = sys::raw(SYS_YIELD, args[0], args[1], args[2], args[3]);
-            return if r == 0 { Ok(()) } else { Err(BROKEN_SYSCALL) };
+        match rng.below(8) {
+            0 | 1 => {
+                let r = sys::raw(SYS_YIELD, args[0], args[1], args[2], args[3]);
+                return if r == 0 { Ok(()) } else { Err(BROKEN_SYSCALL) };
+            }
+            2 => {
+                // A small index names a cap the child may hold: only read
+                // its flags (they are shared with the caps' other holders);
+                // the answer is the flag word or a typed error.
+                let (cap, mask) = if rng.one_in(2) { (rng.below(8), 0) } else { (args[0], args[1]) };
+                let r = sys::raw(SYS_CAP_FLAGS, cap, mask, args[2], args[3]);
+                let typed = [CapError::InvalidCap, CapError::Unsupported].map(|e| i64::from(e.as_result()));
+                return if (0..=i64::from(u32::MAX)).contains(&r) || typed.contains(&r) {
+                    Ok(())
+                } else {
+                    Err(BROKEN_SYSCALL)
+                };
+            }
+            _ => {}
         }
-        let any = rng.next() | 16;
-        // Numbers no syscall has (5 is `set_fs_base`, 6 `fork`, 7 `exec`,
-        // 8–10 the signal calls, which the C suite's signal programs test).
-        let nr = rng.pick(&[11, 100, 64, 255, 1 << 32, (1 << 32) | 1, u64::MAX, any]);
+        // Numbers no syscall has (below `SYSCALL_COUNT` are `set_fs_base`,
+        // `fork`, `exec` and the signal calls, which the C suite tests).
+        let any = rng.next().max(SYSCALL_COUNT);
+        let nr = rng.pick(&[SYSCALL_COUNT, 100, 64, 255, 1 << 32, (1 << 32) | 1, u64::MAX, any]);
         let a0 = if nr == (1 << 32) | 1 { TRUNCATED_EXIT as u64 } else { args[0] };
         let r = sys::raw(nr, a0, args[1], args[2], args[3]);
         if r == i64::from(CapError::UnknownSyscall.as_result()) { Ok(()) } else { Err(BROKEN_SYSCALL) }
