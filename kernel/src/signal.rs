@@ -192,12 +192,20 @@ fn send_to(target: &Arc<Process>, to: Option<&Arc<Thread>>, sig: u8, sender: u64
     if target.exit_status().is_some() || bit(sig) == 0 {
         return;
     }
-    if sig == SIGCONT {
-        target.pending.fetch_and(!STOP_SIGNALS, Ordering::AcqRel);
-        continue_process(target);
+    // Discarded from the process's pending signals and every thread's.
+    let discard = match sig {
+        SIGCONT => STOP_SIGNALS,
+        _ if bit(sig) & STOP_SIGNALS != 0 => bit(SIGCONT),
+        _ => 0,
+    };
+    if discard != 0 {
+        target.pending.fetch_and(!discard, Ordering::AcqRel);
+        for thread in &target.inner.lock().threads {
+            thread.pending.fetch_and(!discard, Ordering::AcqRel);
+        }
     }
-    if bit(sig) & STOP_SIGNALS != 0 {
-        target.pending.fetch_and(!bit(SIGCONT), Ordering::AcqRel);
+    if sig == SIGCONT {
+        continue_process(target);
     }
     let threads: Vec<Arc<Thread>> = match to {
         Some(thread) => vec_of(thread.clone()).unwrap_or_default(),
