@@ -482,6 +482,15 @@ struct TerminalMode @0xcffba82758adfbe1 {
   signals @2 :Bool;
   # Ctrl-C interrupts, Ctrl-Z suspends and Ctrl-D ends input (canonical
   # mode only).
+
+  tostop @3 :Bool;
+  # POSIX `TOSTOP`: a write from a background process group of the
+  # terminal's session sends that group `SIGTTOU` and fails with
+  # `Interrupted` (to be made again once continued) unless the writer
+  # ignores or blocks `SIGTTOU`; `PermissionDenied` (`EIO`) for an
+  # orphaned group. Without it background writes go through. (A
+  # `setMode` from a background group gets `SIGTTOU` the same way
+  # whatever this says, as `tcsetattr` does.)
 }
 
 enum NodeKind @0xbc6622678f6a440c {

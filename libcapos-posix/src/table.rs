@@ -117,7 +117,8 @@ calls! {
     SYS_rt_sigsuspend "pu" => |a| signal::rt_sigsuspend(a[0], a[1]);
     SYS_arch_prctl "xp" => |a| thread::arch_prctl(a[0], a[1]);
     SYS_gettid "" => |_| thread::gettid();
-    SYS_tkill "dd" => |a| signal::tkill(a[0], a[1]);
+    SYS_tkill "dd" => |a| signal::tgkill(0, a[0], a[1]);
+    SYS_rt_sigtimedwait "pppu" => |a| signal::rt_sigtimedwait(a[0], a[1], a[2], a[3]);
     SYS_time "p" => |a| time::time(a[0]);
     SYS_futex "pdupux" => |a| thread::futex(a[0], a[1], a[2], a[3], a[4], a[5]);
     SYS_getdents64 "dpu" => |a| files::getdents64(fd(a[0]), a[1], a[2]);
@@ -126,7 +127,7 @@ calls! {
     SYS_clock_getres "dp" => |a| time::clock_getres(a[0], a[1]);
     SYS_clock_nanosleep "dxpp" => |a| time::clock_nanosleep(a[0], a[1], a[2], a[3]);
     SYS_exit_group "d" => |a| process::exit_group(a[0]);
-    SYS_tgkill "ddd" => |a| signal::tkill(a[1], a[2]);
+    SYS_tgkill "ddd" => |a| signal::tgkill(a[0], a[1], a[2]);
     SYS_waitid "ddpxp" => |a| children::waitid(a[0], a[1], a[2], a[3], a[4]);
     SYS_openat "dsxo" => |a| files::openat(fd(a[0]), a[1], a[2], a[3]);
     SYS_mkdirat "dso" => |a| files::mkdirat(fd(a[0]), a[1], a[2]);

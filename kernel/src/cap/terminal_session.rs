@@ -265,7 +265,12 @@ pub fn on_tick() {
 pub struct TerminalSession;
 
 fn mode_of(r: capos_schema::terminal_mode::Reader<'_>) -> Mode {
-    Mode { canonical: r.get_canonical(), echo: r.get_echo(), signals: r.get_signals() }
+    Mode {
+        canonical: r.get_canonical(),
+        echo: r.get_echo(),
+        signals: r.get_signals(),
+        tostop: r.get_tostop(),
+    }
 }
 
 impl TerminalSession {
@@ -285,7 +290,14 @@ impl TerminalSession {
                     if data.len() > MAX_IO {
                         return Err(CapError::TooLarge);
                     }
-                    let (port, crlf) = with_session(|s, _| (s.port, s.interactive))?;
+                    let (port, crlf, foreground, tostop) = with_session(|s, _| {
+                        (s.port, s.interactive, s.foreground, s.discipline.mode().tostop)
+                    })?;
+                    // Job control: under `tostop` a background group's
+                    // write stops it (`SIGTTOU`) and is made again later.
+                    if let Some(caller) = call.pending.live_caller() {
+                        crate::signal::terminal_write(&caller, foreground, tostop, false)?;
+                    }
                     Ok(super::output::write(port, data, crlf, call.pending))
                 }
                 m::READ => {
@@ -327,6 +339,7 @@ impl TerminalSession {
                         out.set_canonical(mode.canonical);
                         out.set_echo(mode.echo);
                         out.set_signals(mode.signals);
+                        out.set_tostop(mode.tostop);
                         Ok(())
                     })
                     .into())
@@ -336,6 +349,11 @@ impl TerminalSession {
                         .get_root::<terminal_session::set_mode_params::Reader<'_>>()
                         .map_err(malformed)?;
                     let mode = mode_of(p.get_mode().map_err(malformed)?);
+                    // `tcsetattr` from a background group: `SIGTTOU`.
+                    let foreground = with_session(|s, _| s.foreground)?;
+                    if let Some(caller) = call.pending.live_caller() {
+                        crate::signal::terminal_write(&caller, foreground, false, true)?;
+                    }
                     with_session(|s, work| {
                         s.discipline.set_mode(mode);
                         s.serve_readers(work);
