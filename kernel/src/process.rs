@@ -183,7 +183,7 @@ struct Entry {
 }
 
 /// Removes `pid` from the table (no effect if absent).
-fn unlist(pid: u64) {
+pub(crate) fn unlist(pid: u64) {
     let mut table = PROCESSES.lock();
     if let Some(at) = table.iter().position(|(p, _)| *p == pid) {
         table.remove(at);
