@@ -312,7 +312,7 @@ pub extern "C" fn capos_last_error() -> c_int {
 }
 
 /// Error names, NUL-terminated, by code.
-static NAMES: [&str; 33] = [
+static NAMES: [&str; 34] = [
     "None\0",
     "UnknownOpcode\0",
     "InvalidFlags\0",
