@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 	char small[3];
 	ssize_t n = readlink("l", small, sizeof small);
 	printf("readlink truncated: %zd \"%.*s\"\n", n, (int)(n < 0 ? 0 : n), small);
-	report("readlink size 0", (int)readlink("l", small, 0));
+	/* A size of 0 is left out: glibc passes it on (EINVAL), musl answers
+	 * 0 itself. */
 	show_link("d/f");
 	show_link("d");
 	show_link("missing");
