@@ -53,13 +53,6 @@ macro_rules! wasi {
     };
 }
 
-/// A function this host does not have: linked, and always `ENOSYS`.
-macro_rules! nosys {
-    ($linker:ident, $name:literal, $($ty:ty),*) => {
-        $linker.func_wrap(MODULE, $name, |$(_: $ty),*| -> i32 { i32::from(Errno::NOSYS.0) })?;
-    };
-}
-
 /// Links all of `wasi_snapshot_preview1`.
 pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
     wasi!(linker, "args_get", |h, g, argv: u32, buf: u32| process::args_get(h, g, argv, buf));
@@ -129,7 +122,7 @@ pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
         h, g, f, p, len
     ));
     wasi!(linker, "path_filestat_get", |h, g, f: u32, flags: u32, p: u32, len: u32, out: u32| {
-        path::filestat_get(h, g, f, p, len, out)
+        path::filestat_get(h, g, f, flags, p, len, out)
     });
     wasi!(linker, "path_filestat_set_times", |h,
                                               g,
@@ -167,10 +160,10 @@ pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
                                 inheriting: u64,
                                 fdflags: u32,
                                 out: u32| {
-        path::open(h, g, f, p, len, oflags, base, inheriting, fdflags, out)
+        path::open(h, g, f, dirflags, p, len, oflags, base, inheriting, fdflags, out)
     });
     wasi!(linker, "path_readlink", |h, g, f: u32, p: u32, len: u32, buf: u32, buf_len: u32, out: u32| {
-        path::readlink(h, g, f, p, len)
+        path::readlink(h, g, f, p, len, buf, buf_len, out)
     });
     wasi!(linker, "path_remove_directory", |h, g, f: u32, p: u32, len: u32| path::remove_directory(
         h, g, f, p, len
@@ -178,7 +171,9 @@ pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
     wasi!(linker, "path_rename", |h, g, f: u32, p: u32, len: u32, to_f: u32, to: u32, to_len: u32| {
         path::rename(h, g, (f, (p, len)), (to_f, (to, to_len)))
     });
-    nosys!(linker, "path_symlink", u32, u32, u32, u32, u32);
+    wasi!(linker, "path_symlink", |h, g, old: u32, old_len: u32, f: u32, new: u32, new_len: u32| {
+        path::symlink(h, g, (old, old_len), f, (new, new_len))
+    });
     wasi!(linker, "path_unlink_file", |h, g, f: u32, p: u32, len: u32| path::unlink_file(h, g, f, p, len));
     wasi!(linker, "poll_oneoff", |h, g, input: u32, output: u32, n: u32, out: u32| process::poll_oneoff(
         h, g, input, output, n, out

@@ -1,9 +1,12 @@
 //! `path_*`: opening, making, removing, renaming, linking, stat-ing and
 //! setting the times of paths below a directory fd, each resolved by
 //! [`crate::fds::resolve`] so it stays inside its preopen. The file service
-//! follows symbolic links within the preopen's cap; they are not wired
-//! here yet: `path_readlink` of an existing path is `EINVAL`,
-//! `path_symlink` is `ENOSYS`.
+//! follows symbolic links within the preopen's cap (an absolute target
+//! from the preopen's root, `..` never above it); `path_symlink` makes
+//! them (an absolute target is `EPERM`, as wasmtime refuses it) and
+//! `path_readlink` reads them; `path_filestat_get` and `path_open` follow
+//! a final link only with `LOOKUP_SYMLINK_FOLLOW` (else `path_open` of a
+//! link is `ELOOP`).
 
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -22,6 +25,8 @@ const OFLAGS_CREAT: u32 = 1;
 const OFLAGS_DIRECTORY: u32 = 2;
 const OFLAGS_EXCL: u32 = 4;
 const OFLAGS_TRUNC: u32 = 8;
+/// `__WASI_LOOKUPFLAGS_SYMLINK_FOLLOW`.
+const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
 
 /// The directory fd `fd` (`ENOTDIR` for any other kind, `EBADF` if none).
 fn dir(host: &Host, fd: u32) -> WasiResult<&DirFd> {
@@ -44,6 +49,7 @@ pub fn open(
     host: &mut Host,
     guest: &mut Guest,
     fd: u32,
+    dirflags: u32,
     path: u32,
     length: u32,
     oflags: u32,
@@ -56,7 +62,8 @@ pub fn open(
     let inheriting = parent.rights_inheriting;
     let target = resolved(host, guest, fd, path, length)?;
     let fdflags = u16::try_from(fdflags).map_err(|_| Errno::INVAL)?;
-    let stat = target.root.stat(&target.path);
+    let follow = dirflags & LOOKUP_SYMLINK_FOLLOW != 0;
+    let stat = target.root.stat_follow(&target.path, follow);
     let is_dir = matches!(stat, Ok(ref info) if info.kind == NodeKind::Directory);
     let wants_write =
         rights_base & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0;
@@ -93,7 +100,8 @@ pub fn open(
             .create(oflags & OFLAGS_CREAT != 0)
             .exclusive(oflags & OFLAGS_EXCL != 0)
             .truncate(oflags & OFLAGS_TRUNC != 0)
-            .append(write && fdflags & FDFLAGS_APPEND != 0);
+            .append(write && fdflags & FDFLAGS_APPEND != 0)
+            .no_follow(!follow);
         let file = match target.root.open(&target.path, &options) {
             Ok(file) => file,
             Err(CapError::QuotaExceeded) => return Err(Errno::MFILE),
@@ -136,7 +144,8 @@ pub fn remove_directory(host: &mut Host, guest: &mut Guest, fd: u32, path: u32, 
 /// `path_unlink_file(fd, path, path_len)`.
 pub fn unlink_file(host: &mut Host, guest: &mut Guest, fd: u32, path: u32, length: u32) -> WasiResult {
     let target = resolved(host, guest, fd, path, length)?;
-    let info = target.root.stat(&target.path)?;
+    // A link is removed itself, whatever it leads to (or whether it does).
+    let info = target.root.stat_follow(&target.path, false)?;
     if info.kind == NodeKind::Directory {
         return Err(Errno::ISDIR);
     }
@@ -179,12 +188,13 @@ pub fn filestat_get(
     host: &mut Host,
     guest: &mut Guest,
     fd: u32,
+    flags: u32,
     path: u32,
     length: u32,
     out: u32,
 ) -> WasiResult {
     let target = resolved(host, guest, fd, path, length)?;
-    let info = target.root.stat(&target.path)?;
+    let info = target.root.stat_follow(&target.path, flags & LOOKUP_SYMLINK_FOLLOW != 0)?;
     put_node_filestat(guest, out, &info)
 }
 
@@ -211,16 +221,45 @@ pub fn filestat_set_times(
 /// otherwise), `EPERM` for a directory (as Linux).
 pub fn link(host: &mut Host, guest: &mut Guest, old: (u32, GuestPath), new: (u32, GuestPath)) -> WasiResult {
     let (from, to) = path_pair(host, guest, old, new)?;
-    if from.root.stat(&from.path)?.kind == NodeKind::Directory {
+    // The file service links a final symbolic link itself, as Linux's
+    // `link` does.
+    if from.root.stat_follow(&from.path, false)?.kind == NodeKind::Directory {
         return Err(Errno::PERM);
     }
     Ok(from.root.link(&from.path, &to.path)?)
 }
 
-/// `path_readlink(fd, path, path_len, buf, buf_len, bufused)`: nothing is
-/// a symbolic link, so an existing path is `EINVAL`.
-pub fn readlink(host: &mut Host, guest: &mut Guest, fd: u32, path: u32, length: u32) -> WasiResult {
+/// `path_readlink(fd, path, path_len, buf, buf_len, bufused)`: the
+/// link's target, cut to `buf_len` bytes as POSIX's `readlink` does
+/// (`EINVAL` for a path that is not a link).
+#[allow(clippy::too_many_arguments)]
+pub fn readlink(
+    host: &mut Host,
+    guest: &mut Guest,
+    fd: u32,
+    path: u32,
+    length: u32,
+    buf: u32,
+    buf_len: u32,
+    used: u32,
+) -> WasiResult {
     let target = resolved(host, guest, fd, path, length)?;
-    target.root.stat(&target.path)?;
-    Err(Errno::INVAL)
+    let text = target.root.readlink(&target.path)?;
+    let n = text.len().min(buf_len as usize);
+    guest.write(buf, &text.as_bytes()[..n])?;
+    guest.put_u32(used, n as u32)
+}
+
+/// `path_symlink(old_path, old_len, fd, new_path, new_len)`: a link at
+/// `new_path` (below directory fd `fd`) holding `old_path`.
+pub fn symlink(host: &mut Host, guest: &mut Guest, old: GuestPath, fd: u32, new: GuestPath) -> WasiResult {
+    let target = guest.str(old.0, old.1)?;
+    if target.is_empty() {
+        return Err(Errno::NOENT);
+    }
+    if target.starts_with('/') {
+        return Err(Errno::PERM);
+    }
+    let at = resolved(host, guest, fd, new.0, new.1)?;
+    Ok(at.root.symlink(target, &at.path)?)
 }
