@@ -45,13 +45,18 @@ use crate::arch::x86_64::trap::TrapFrame;
 use crate::process::{ExitStatus, Process};
 use crate::thread::Thread;
 
+/// Who sent a pending signal, as `siginfo` tells it: the sender's pid (0
+/// for the kernel), `si_code`, and `si_status` (a `SIGCHLD`'s exit code or
+/// signal; 0 otherwise).
+pub type Sender = (u32, i32, i32);
+
 /// A process's signal state behind its own lock (never held while taking
 /// another lock but the scheduler's and a thread's `senders`, which is
 /// held while taking none).
 pub struct SignalState {
     actions: [SignalAction; abi::MAX_SIGNAL as usize],
     /// Who sent each pending signal (`siginfo`'s pid and code).
-    senders: [(u32, i32); abi::MAX_SIGNAL as usize],
+    senders: [Sender; abi::MAX_SIGNAL as usize],
     /// Process group id.
     pub pgid: u64,
     /// Session id.
@@ -68,7 +73,7 @@ impl SignalState {
     pub const fn new(pgid: u64, sid: u64) -> Self {
         Self {
             actions: [SignalAction { handler: 0, flags: 0, restorer: 0, mask: 0 }; abi::MAX_SIGNAL as usize],
-            senders: [(0, 0); abi::MAX_SIGNAL as usize],
+            senders: [(0, 0, 0); abi::MAX_SIGNAL as usize],
             pgid,
             sid,
             alarm: None,
@@ -180,7 +185,7 @@ pub fn send(target: &Arc<Process>, sig: u8, sender: u64, code: i32) {
         defer(DeferredTarget::Process(target.pid), sig);
         return;
     }
-    send_to(target, None, sig, sender, code);
+    send_to(target, None, sig, (sender as u32, code, 0));
 }
 
 /// [`send`] in thread context, to the process (`to` `None`: any thread
@@ -188,7 +193,7 @@ pub fn send(target: &Arc<Process>, sig: u8, sender: u64, code: i32) {
 /// pending for that thread alone, and only its mask counts; what the
 /// signal does, ending or stopping the process included, is the
 /// process's).
-fn send_to(target: &Arc<Process>, to: Option<&Arc<Thread>>, sig: u8, sender: u64, code: i32) {
+fn send_to(target: &Arc<Process>, to: Option<&Arc<Thread>>, sig: u8, from: Sender) {
     if target.exit_status().is_some() || bit(sig) == 0 {
         return;
     }
@@ -232,12 +237,12 @@ fn send_to(target: &Arc<Process>, to: Option<&Arc<Thread>>, sig: u8, sender: u64
             match to {
                 Some(thread) => {
                     if thread.pending.fetch_or(bit(sig), Ordering::AcqRel) & bit(sig) == 0 {
-                        thread.senders.lock()[usize::from(sig - 1)] = (sender as u32, code);
+                        thread.senders.lock()[usize::from(sig - 1)] = from;
                     }
                 }
                 None => {
                     if target.pending.fetch_or(bit(sig), Ordering::AcqRel) & bit(sig) == 0 {
-                        s.senders[usize::from(sig - 1)] = (sender as u32, code);
+                        s.senders[usize::from(sig - 1)] = from;
                     }
                 }
             }
@@ -457,8 +462,17 @@ fn pending_for(process: &Process, thread: &Thread) -> u64 {
 pub fn child_ended(parent: &Arc<Process>, child_pid: u64, status: ExitStatus) {
     const CLD_EXITED: i32 = 1;
     const CLD_KILLED: i32 = 2;
-    let code = if status.signal().is_some() { CLD_KILLED } else { CLD_EXITED };
-    send(parent, SIGCHLD, child_pid, code);
+    // `si_status`: the exit code's low byte (as `WEXITSTATUS`), or the
+    // signal.
+    let (code, value) = match (status, status.signal()) {
+        (ExitStatus::Exited(c), _) => (CLD_EXITED, c & 0xff),
+        (_, sig) => (CLD_KILLED, i32::from(sig.unwrap_or(SIGKILL))),
+    };
+    if crate::arch::x86_64::trap::in_interrupt() {
+        defer(DeferredTarget::Process(parent.pid), SIGCHLD);
+        return;
+    }
+    send_to(parent, None, SIGCHLD, (child_pid as u32, code, value));
 }
 
 /// Whether `sender` may signal `target`: itself, a process below it in the
@@ -528,7 +542,7 @@ fn kill_thread(sender: &Arc<Process>, pid: u64, tid: u64, sig: u64) -> Result<u6
         return Err(CapError::PermissionDenied);
     }
     if sig != 0 {
-        send_to(&process, Some(&thread), sig, sender.pid, abi::SI_TKILL);
+        send_to(&process, Some(&thread), sig, (sender.pid as u32, abi::SI_TKILL, 0));
     }
     Ok(0)
 }
@@ -549,12 +563,13 @@ fn wait(
         let ready = pending_for(process, thread) & set;
         if ready != 0 {
             let sig = ready.trailing_zeros() as u8 + 1;
-            let Some((sender, code)) = take_pending(process, thread, sig) else { continue };
+            let Some((sender, code, status)) = take_pending(process, thread, sig) else { continue };
             if info != 0 {
                 let mut bytes = [0u8; 128];
                 bytes[..4].copy_from_slice(&i32::from(sig).to_le_bytes());
                 bytes[8..12].copy_from_slice(&code.to_le_bytes());
                 bytes[16..20].copy_from_slice(&sender.to_le_bytes());
+                bytes[24..28].copy_from_slice(&status.to_le_bytes());
                 if let Err(e) = write_user(process, info, &bytes) {
                     break Err(e);
                 }
@@ -1005,7 +1020,7 @@ fn deliver(process: &Arc<Process>, thread: &Arc<Thread>, frame: &mut TrapFrame) 
 /// Takes `sig` from the signals pending for `thread` (its own first, then
 /// its process's): the action it meets (an `SA_RESETHAND` one is reset)
 /// and who sent it; `None` if it was not pending (another thread took it).
-fn dequeue(process: &Process, thread: &Thread, sig: u8) -> Option<(SignalAction, (u32, i32))> {
+fn dequeue(process: &Process, thread: &Thread, sig: u8) -> Option<(SignalAction, Sender)> {
     let sender = take_pending(process, thread, sig)?;
     let mut s = process.signals.lock();
     let action = s.action(sig);
@@ -1017,7 +1032,7 @@ fn dequeue(process: &Process, thread: &Thread, sig: u8) -> Option<(SignalAction,
 
 /// Takes `sig` from the signals pending for `thread` (its own first, then
 /// its process's); who sent it, or `None` if it was not pending.
-fn take_pending(process: &Process, thread: &Thread, sig: u8) -> Option<(u32, i32)> {
+fn take_pending(process: &Process, thread: &Thread, sig: u8) -> Option<Sender> {
     if thread.pending.fetch_and(!bit(sig), Ordering::AcqRel) & bit(sig) != 0 {
         return Some(thread.senders.lock()[usize::from(sig - 1)]);
     }
@@ -1036,7 +1051,7 @@ fn enter_handler(
     frame: &mut TrapFrame,
     sig: u8,
     action: &SignalAction,
-    (sender, code): (u32, i32),
+    (sender, code, status): Sender,
 ) -> Result<(), CapError> {
     let restore = thread.take_suspend_mask().unwrap_or(thread.blocked());
     let at = frame
@@ -1065,8 +1080,15 @@ fn enter_handler(
         rflags: frame.rflags,
         rsp: frame.rsp,
     };
-    let info =
-        SigInfo { signo: i32::from(sig), errno: 0, code, pad: 0, pid: sender as i32, uid: 0, rest: [0; 13] };
+    let info = SigInfo {
+        signo: i32::from(sig),
+        errno: 0,
+        code,
+        pad: 0,
+        pid: sender as i32,
+        uid: 0,
+        rest: [u64::from(status as u32), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    };
     // The return-address slot (0: a trampoline never returns), the
     // registers, the mask, the reserved words, the siginfo.
     let mut bytes = [0u8; 8 + FRAME_INFO_OFFSET + 128];
@@ -1098,6 +1120,8 @@ fn enter_handler(
     bytes[info_at..info_at + 4].copy_from_slice(&info.signo.to_le_bytes());
     bytes[info_at + 8..info_at + 12].copy_from_slice(&info.code.to_le_bytes());
     bytes[info_at + 16..info_at + 20].copy_from_slice(&info.pid.to_le_bytes());
+    // `si_status` (a `SIGCHLD`'s), after `si_uid`.
+    bytes[info_at + 24..info_at + 28].copy_from_slice(&(info.rest[0] as u32).to_le_bytes());
     if let Err(e) = write_user(process, at - 8, &bytes) {
         thread.set_blocked(restore);
         return Err(e);

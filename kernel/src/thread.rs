@@ -70,7 +70,7 @@ pub struct Thread {
     /// Signals sent to this thread alone (`tkill`, `tgkill`), pending.
     pub pending: AtomicU64,
     /// Who sent each of [`Self::pending`] (`siginfo`'s pid and code).
-    pub senders: Mutex<[(u32, i32); capos_abi::signal::MAX_SIGNAL as usize]>,
+    pub senders: Mutex<[crate::signal::Sender; capos_abi::signal::MAX_SIGNAL as usize]>,
     /// The signals a `sigtimedwait` of this thread waits for (0: none).
     waiting_for: AtomicU64,
     /// Set when its process ends it alone (`exec` ends the other threads):
@@ -119,7 +119,7 @@ impl Thread {
             in_syscall: AtomicBool::new(false),
             blocked: AtomicU64::new(0),
             pending: AtomicU64::new(0),
-            senders: Mutex::new([(0, 0); capos_abi::signal::MAX_SIGNAL as usize]),
+            senders: Mutex::new([(0, 0, 0); capos_abi::signal::MAX_SIGNAL as usize]),
             waiting_for: AtomicU64::new(0),
             killed: AtomicBool::new(false),
             suspend_mask: AtomicU64::new(NO_MASK),
@@ -141,7 +141,7 @@ impl Thread {
             in_syscall: AtomicBool::new(false),
             blocked: AtomicU64::new(0),
             pending: AtomicU64::new(0),
-            senders: Mutex::new([(0, 0); capos_abi::signal::MAX_SIGNAL as usize]),
+            senders: Mutex::new([(0, 0, 0); capos_abi::signal::MAX_SIGNAL as usize]),
             waiting_for: AtomicU64::new(0),
             killed: AtomicBool::new(false),
             suspend_mask: AtomicU64::new(NO_MASK),
