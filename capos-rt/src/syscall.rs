@@ -164,3 +164,20 @@ pub fn exit(code: i32) -> ! {
         );
     }
 }
+
+/// Zeroes the kernel's profile counters (`capos_abi::profile`); `false`
+/// from a kernel built without them.
+pub fn profile_reset() -> bool {
+    syscall4(capos_abi::profile::SYS_PROFILE, [capos_abi::profile::OP_RESET, 0, 0, 0]) >= 0
+}
+
+/// Reads the kernel's profile counters into `out` (in the order of
+/// `capos_abi::profile::COUNTERS`); how many were written, or `None` from
+/// a kernel built without them.
+pub fn profile_read(out: &mut [u64]) -> Option<usize> {
+    let r = syscall4(
+        capos_abi::profile::SYS_PROFILE,
+        [capos_abi::profile::OP_READ, out.as_mut_ptr() as u64, out.len() as u64, 0],
+    );
+    usize::try_from(r).ok()
+}

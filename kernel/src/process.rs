@@ -110,6 +110,23 @@ impl Drop for Carve {
     }
 }
 
+/// The lock of a process's mutable state: a spin lock whose acquisitions
+/// the `profile` feature counts (`crate::profile`).
+pub struct ProcessLock(Mutex<ProcessInner>);
+
+impl ProcessLock {
+    fn new(inner: ProcessInner) -> Self {
+        Self(Mutex::new(inner))
+    }
+
+    /// Takes the lock (spins while another holder has it).
+    #[inline(always)]
+    pub fn lock(&self) -> spin::MutexGuard<'_, ProcessInner> {
+        crate::profile::count(capos_abi::profile::Counter::ProcessLocks);
+        self.0.lock()
+    }
+}
+
 /// A process.
 pub struct Process {
     /// Process id, unique for the kernel's life.
@@ -117,7 +134,7 @@ pub struct Process {
     /// Name (the binary's name).
     pub name: String,
     /// Everything mutable.
-    pub inner: Mutex<ProcessInner>,
+    pub inner: ProcessLock,
     /// Which image runs: `exec` moves it on, and a call pending from an
     /// earlier image is dropped instead of completed (its buffers were in
     /// the old address space; its CQE would mean nothing in the new ring).
@@ -230,7 +247,7 @@ impl Process {
             adopted: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             kmem,
-            inner: Mutex::new(ProcessInner {
+            inner: ProcessLock::new(ProcessInner {
                 space: Some(space),
                 caps: CapTable::new(quotas.cap_slots),
                 ring: None,

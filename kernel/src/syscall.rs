@@ -21,6 +21,8 @@ use crate::thread::Thread;
 
 /// Runs syscall `number`; the value goes back to user mode in RAX.
 pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
+    let stamp = crate::profile::Stamp::now();
+    crate::profile::count(capos_abi::profile::Counter::Syscalls);
     crate::sched::reap();
     let Some(thread) = crate::sched::current() else { return CapError::Cancelled.as_result().into() };
     let Some(process) = thread.process() else { return CapError::Cancelled.as_result().into() };
@@ -67,6 +69,11 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
             Ok(v) => i64::from(v),
             Err(e) => i64::from(e.as_result()),
         },
+        #[cfg(feature = "profile")]
+        capos_abi::profile::SYS_PROFILE => match crate::profile::syscall(&process, args) {
+            Ok(v) => v as i64,
+            Err(e) => i64::from(e.as_result()),
+        },
         _ => i64::from(CapError::UnknownSyscall.as_result()),
     };
     // The thread or its process may have ended during the call (exit, a
@@ -79,6 +86,7 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
         crate::sched::exit_current();
     }
     thread.set_in_syscall(false);
+    stamp.end(capos_abi::profile::Counter::DispatchCycles);
     result
 }
 

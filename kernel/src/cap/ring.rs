@@ -27,7 +27,9 @@ use super::{Call, CapRef, Outcome, PendingCall, Reply};
 use crate::mem::address_space::AddressSpace;
 use crate::mem::layout;
 use crate::process::Process;
+use crate::profile::Stamp;
 use crate::thread::ThreadState;
+use capos_abi::profile::Counter;
 
 /// Pages of the ring region.
 pub const RING_PAGES: usize = RING_SIZE / 4096;
@@ -110,6 +112,7 @@ impl Ring {
     }
 
     fn post(&mut self, cqe: &Cqe) {
+        crate::profile::count(Counter::RingEntries);
         self.write(abi::cqe_offset(self.cq_tail), &cqe.to_bytes());
         self.cq_tail = self.cq_tail.wrapping_add(1);
         // Release: the CQE's bytes are visible before the new tail.
@@ -139,13 +142,18 @@ pub fn cap_enter(
     timeout_ns: u64,
     interruptible: bool,
 ) -> Result<u32, CapError> {
-    while let Some(sqe) = next_sqe(process)? {
+    loop {
+        let take = Stamp::now();
+        let Some(sqe) = next_sqe(process)? else { break };
+        take.end(Counter::TakeCycles);
+        let run = Stamp::now();
         if let Executed::Completed(cqe) = execute(process, sqe) {
             with_ring(process, |ring| {
                 ring.post(&cqe);
                 Ok(())
             })?;
         }
+        run.end(Counter::ExecuteCycles);
     }
     let available = with_ring(process, |ring| ring.available())?;
     if available >= min_complete.min(abi::CQ_ENTRIES) || timeout_ns == 0 {
@@ -164,7 +172,9 @@ pub fn cap_enter(
         ring.waiters.push((thread.clone(), min_complete.min(abi::CQ_ENTRIES)));
         Ok(())
     })?;
+    let blocked = Stamp::now();
     crate::sched::block(ThreadState::BlockedOnRing { min_complete, deadline_ns });
+    blocked.end(Counter::BlockedCycles);
     let available = with_ring(process, |ring| {
         ring.waiters.retain(|(t, _)| !Arc::ptr_eq(t, &thread));
         ring.available()
@@ -196,6 +206,7 @@ fn next_sqe(process: &Arc<Process>) -> Result<Option<Sqe>, CapError> {
             return Ok(None);
         }
         let mut bytes = [0u8; SQE_SIZE];
+        crate::profile::count(Counter::RingEntries);
         ring.read(abi::sqe_offset(ring.sq_head), &mut bytes);
         ring.sq_head = ring.sq_head.wrapping_add(1);
         ring.write_u32(header::SQ_HEAD, ring.sq_head);
@@ -421,12 +432,15 @@ pub fn post_error(process: &Arc<Process>, call: &PendingCall, error: CapError, a
 
 /// Posts `cqe` in the CQ slot kept for its call and wakes a waiting thread.
 pub fn post_cqe(process: &Arc<Process>, cqe: &Cqe) {
+    let stamp = Stamp::now();
     let mut inner = process.inner.lock();
     if let Some(ring) = inner.ring.as_mut() {
         ring.pending = ring.pending.saturating_sub(1);
         ring.post(cqe);
         ring.wake_if_ready();
     }
+    drop(inner);
+    stamp.end(Counter::PostCycles);
 }
 
 fn deliver_reply(process: &Arc<Process>, call: &PendingCall, mut reply: Reply) -> Cqe {
