@@ -145,6 +145,12 @@ impl RingClient {
         n
     }
 
+    /// The CQ tail this client has collected up to (for
+    /// [`crate::syscall::cap_enter_since`]).
+    pub fn seen(&self) -> u32 {
+        self.cq_head
+    }
+
     /// Keeps `buffers` until the completion of `user_data` arrives, then
     /// frees them and drops the completion.
     pub fn orphan(&mut self, user_data: u64, buffers: Orphan) {
@@ -212,17 +218,34 @@ pub(crate) fn reset_after_fork() {
 /// Waits for the completion of `user_data` without holding the ring lock
 /// while blocked, so other threads can use the ring meanwhile (each thread
 /// waits for its own completions; the ones it reaps for others stay in the
-/// stash).
+/// stash). The wait is for a completion posted after the last one this
+/// thread collected ([`wait_since`]): another thread may collect ours
+/// between our look and our wait, and a plain "one completion waiting"
+/// would then never come.
 pub fn wait_for(user_data: u64) -> Result<Cqe, CapError> {
     loop {
-        if let Some(cqe) = with_ring(|ring| ring.try_take(user_data))? {
+        let (found, seen) = with_ring(|ring| (ring.try_take(user_data), ring.seen()))?;
+        if let Some(cqe) = found {
             return Ok(cqe);
         }
-        let r = crate::syscall::cap_enter(1, NO_TIMEOUT);
-        if r < 0 {
-            return Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported));
-        }
+        wait_since(seen, NO_TIMEOUT, 0)?;
     }
+}
+
+/// The CQ tail collected up to so far (collecting first): what a thread
+/// looks at before it waits with [`wait_since`].
+pub fn seen() -> Result<u32, CapError> {
+    with_ring(|ring| {
+        ring.reap();
+        ring.seen()
+    })
+}
+
+/// `cap_enter` until a completion is posted after CQ tail `seen` (or
+/// `timeout_ns`); `flags` as `cap_enter`'s.
+pub fn wait_since(seen: u32, timeout_ns: u64, flags: u64) -> Result<u32, CapError> {
+    let r = crate::syscall::cap_enter_since(1, timeout_ns, flags, seen);
+    if r < 0 { Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported)) } else { Ok(r as u32) }
 }
 
 /// Runs `f` with the process's ring client.

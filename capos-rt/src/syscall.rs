@@ -37,6 +37,17 @@ pub fn cap_enter_flags(min_complete: u32, timeout_ns: u64, flags: u64) -> i64 {
     result
 }
 
+/// [`cap_enter_flags`] with `CAP_ENTER_SINCE`: waits for `min_complete`
+/// completions posted after the CQ tail `seen` (what the caller last
+/// collected up to), so a completion another thread collected first is
+/// not waited for in vain (`capos_abi::syscall::CAP_ENTER_SINCE`).
+pub fn cap_enter_since(min_complete: u32, timeout_ns: u64, flags: u64, seen: u32) -> i64 {
+    syscall4(
+        SYS_CAP_ENTER,
+        [u64::from(min_complete), timeout_ns, flags | capos_abi::syscall::CAP_ENTER_SINCE, u64::from(seen)],
+    )
+}
+
 /// Gives the CPU to the next ready thread, if any.
 pub fn yield_now() {
     // SAFETY: `yield` takes no arguments and touches no user memory.

@@ -152,6 +152,9 @@ pub struct Process {
     pub forked: core::sync::atomic::AtomicBool,
     /// The kernel memory it caused (`mem::kmem_quota`).
     pub kmem: Arc<crate::mem::kmem_quota::Account>,
+    /// Set (under the lock) when `inner.exit` is: whether it ended, read
+    /// without the lock on every syscall and return to user mode.
+    ended: core::sync::atomic::AtomicBool,
     /// Stopped by a stop signal (`crate::signal`): its threads stay off
     /// the CPU at their next return to user mode until `SIGCONT` (or the
     /// end). Read without a lock on every return to user mode.
@@ -209,6 +212,10 @@ impl Process {
         prepared: capos_lib::cap_table::Prepared<crate::cap::CapRef>,
         accepted: bool,
     ) {
+        // A transfer of no caps changes nothing: no lock to take.
+        if prepared.is_empty() {
+            return;
+        }
         let released = self.inner.lock().caps.finish_transfer(prepared, accepted);
         drop(released);
     }
@@ -244,6 +251,7 @@ impl Process {
             signal_defer: AtomicU64::new(0),
             forked: core::sync::atomic::AtomicBool::new(false),
             stopped: core::sync::atomic::AtomicBool::new(false),
+            ended: core::sync::atomic::AtomicBool::new(false),
             adopted: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             kmem,
@@ -314,6 +322,11 @@ impl Process {
         self.inner.lock().exit
     }
 
+    /// Whether it ended (`exit_status().is_some()` without the lock).
+    pub fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::Acquire)
+    }
+
     /// Ends the process with `status` (no effect if it already ended).
     /// If the running thread belongs to it, the caller must then leave
     /// through `sched::exit_current`.
@@ -365,6 +378,7 @@ impl Process {
                 return Vec::new();
             }
             inner.exit = Some(status);
+            self.ended.store(true, Ordering::Release);
             inner.job_changes += 1;
             inner.stop_signal = 0;
             self.stopped.store(false, Ordering::Release);

@@ -32,7 +32,8 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
         SYS_CAP_ENTER => {
             let min_complete = u32::try_from(args[0]).unwrap_or(u32::MAX);
             let interruptible = args[2] & capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE != 0;
-            match crate::cap::ring::cap_enter(&process, min_complete, args[1], interruptible) {
+            let since = (args[2] & capos_abi::syscall::CAP_ENTER_SINCE != 0).then_some(args[3] as u32);
+            match crate::cap::ring::cap_enter(&process, min_complete, args[1], interruptible, since) {
                 Ok(n) => i64::from(n),
                 Err(e) => i64::from(e.as_result()),
             }
@@ -80,7 +81,7 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
     // kill of itself through its own handle, thread_exit): then it must not
     // go back to user mode. The handles are dropped first: this stack is
     // never unwound.
-    if thread_ended || process.exit_status().is_some() {
+    if thread_ended || process.has_ended() {
         drop(process);
         drop(thread);
         crate::sched::exit_current();
