@@ -271,6 +271,7 @@ lint: setup user musl
 	$(CARGO_HOST) clippy $(POSIX_FLAGS) -p capos-posix -- -D warnings
 	cd $(KERNEL_DIR) && cargo clippy --release -- -D warnings
 	cd $(KERNEL_DIR) && cargo clippy --release --features ktest --target-dir ../target/kernel-ktest -- -D warnings
+	cd $(KERNEL_DIR) && cargo clippy --release --features profile -- -D warnings
 
 # The QEMU scenarios run last, so the run ends with their `N passed, N failed`.
 test: setup lint generated-code-check host-test miri musl-test qemu-test c-test sh-test wasm-test

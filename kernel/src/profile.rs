@@ -12,10 +12,9 @@ use capos_abi::profile::Counter;
 mod counters {
     use core::sync::atomic::{AtomicU64, Ordering};
 
-    const ZERO: AtomicU64 = AtomicU64::new(0);
     /// One per `capos_abi::profile::Counter`; global (one CPU).
     pub static VALUES: [AtomicU64; capos_abi::profile::COUNTERS.len()] =
-        [ZERO; capos_abi::profile::COUNTERS.len()];
+        [const { AtomicU64::new(0) }; capos_abi::profile::COUNTERS.len()];
 
     pub fn add(index: usize, n: u64) {
         if let Some(value) = VALUES.get(index) {

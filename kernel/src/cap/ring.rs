@@ -56,6 +56,11 @@ const CHUNK: usize = 32;
 /// ones into a heap buffer.
 pub const SCRATCH_LEN: usize = 512;
 
+/// `cap_enter`'s buffer for params, 8-byte aligned so that a Cap'n Proto
+/// reader can read them in place (`cap::read_params`).
+#[repr(C, align(8))]
+struct Scratch([u8; SCRATCH_LEN]);
+
 // Entries are read and written a 64-bit word at a time: each must lie in
 // one page, at a multiple of 8.
 const _: () = assert!(
@@ -229,10 +234,10 @@ pub fn cap_enter(
     let wait = Wait { min: min_complete.min(abi::CQ_ENTRIES), since };
     // Only a caller that may block needs its thread.
     let waiter = if timeout_ns != 0 { crate::sched::current() } else { None };
-    let mut scratch = [0u8; SCRATCH_LEN];
+    let mut scratch = Scratch([0u8; SCRATCH_LEN]);
     loop {
         let take = Stamp::now();
-        let step = take_step(process, wait, waiter.as_ref(), interruptible, &mut scratch)?;
+        let step = take_step(process, wait, waiter.as_ref(), interruptible, &mut scratch.0)?;
         take.end(Counter::TakeCycles);
         let run = Stamp::now();
         match step {
@@ -242,7 +247,7 @@ pub fn cap_enter(
                     post_cqe(process, &cqe);
                 }
             }
-            Step::Call(sqe, prepared) => call(process, &sqe, prepared, &scratch),
+            Step::Call(sqe, prepared) => call(process, &sqe, prepared, &scratch.0),
             Step::Done(available) => return Ok(available),
             Step::Interrupted => return Err(CapError::Interrupted),
             Step::Wait => break,
