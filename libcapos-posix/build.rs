@@ -35,7 +35,9 @@ fn main() {
         .allowlist_var("SYS_[a-z0-9_]+")
         .allowlist_var("PROT_[A-Z]+|MAP_[A-Z0-9_]+|MREMAP_[A-Z]+")
         .allowlist_var("CLOCK_[A-Z_]+|TIMER_ABSTIME")
-        .allowlist_var("TC[A-Z]+|TIOC[A-Z]+|NCCS|ICANON|ECHO[A-Z]*|ISIG|IEXTEN|ICRNL|OPOST|ONLCR|CS8|B38400")
+        .allowlist_var(
+            "TC[A-Z]+|TIOC[A-Z]+|NCCS|ICANON|ECHO[A-Z]*|ISIG|TOSTOP|IEXTEN|ICRNL|OPOST|ONLCR|CS8|B38400",
+        )
         .allowlist_var("CLONE_[A-Z_]+|GRND_[A-Z]+|SIG[A-Z0-9]+|SIG_[A-Z]+|_NSIG|RLIMIT_[A-Z_]+|RLIM_INFINITY")
         .allowlist_var("POLL[A-Z]+|V[A-Z]+[0-9]?")
         .allowlist_type(

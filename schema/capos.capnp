@@ -482,11 +482,22 @@ struct TerminalMode @0xcffba82758adfbe1 {
   signals @2 :Bool;
   # Ctrl-C interrupts, Ctrl-Z suspends and Ctrl-D ends input (canonical
   # mode only).
+
+  tostop @3 :Bool;
+  # POSIX `TOSTOP`: a write from a background process group of the
+  # terminal's session sends that group `SIGTTOU` and fails with
+  # `Interrupted` (to be made again once continued) unless the writer
+  # ignores or blocks `SIGTTOU`; `PermissionDenied` (`EIO`) for an
+  # orphaned group. Without it background writes go through. (A
+  # `setMode` from a background group gets `SIGTTOU` the same way
+  # whatever this says, as `tcsetattr` does.)
 }
 
 enum NodeKind @0xbc6622678f6a440c {
   file @0;
   directory @1;
+  symlink @2;
+  # A symbolic link: a node holding a target path (`Directory.symlink`).
 }
 
 struct NodeInfo @0xfc6873e9d4a2a834 {
@@ -494,7 +505,7 @@ struct NodeInfo @0xfc6873e9d4a2a834 {
 
   kind @0 :NodeKind;
   size @1 :UInt64;
-  # Bytes of a file; entries of a directory.
+  # Bytes of a file; entries of a directory; bytes of a link's target.
 
   writable @2 :Bool;
   # Whether the node can be changed through the cap that asked.
@@ -572,21 +583,32 @@ interface Directory @0xca698bd54cd7fd50 {
   # are relative to this directory (a leading `/` also means this
   # directory): `a/b/c`; `.` is ignored and `..` goes up, but never above
   # this directory. Components are 1 to 255 bytes, without `/` or NUL.
+  # Symbolic links are followed in every component but the last, and in
+  # the last one by `list`, `listPage`, `open` (unless `noFollow`, or
+  # `create` with `exclusive`), `stat` (unless `follow` is false),
+  # `openDir` and `setAttrs`; not by `remove`, `rename`, `link`,
+  # `symlink`, `mkdir` and `readlink`, which act on the name itself. A
+  # relative target is read from the link's directory, an absolute one
+  # from this Directory: a link never leads above it. More than 40 links
+  # in one path is `TooManyLinks`.
   # A read-only Directory (and everything opened through it) fails every
   # change with `ReadOnly`; so do nodes the manifest made read-only.
   # Errors: `NotFound`, `AlreadyExists`, `NotADirectory`, `IsADirectory`,
-  # `DirectoryNotEmpty`, `ReadOnly`, `NoSpace` (quota), `InvalidArgument`.
+  # `DirectoryNotEmpty`, `ReadOnly`, `NoSpace` (quota), `InvalidArgument`,
+  # `TooManyLinks`.
 
   list @0 (path :Text) -> (entries :List(DirEntry));
   # The entries of the directory at `path` ("" for this one), sorted by
   # name.
 
   open @1 (path :Text, write :Bool, create :Bool, exclusive :Bool, truncate :Bool, append :Bool,
-           mode :UInt16 = 420) -> (file :CapIndex);
+           mode :UInt16 = 420, noFollow :Bool) -> (file :CapIndex);
   # Opens a file; `create` makes it if missing (`exclusive`: and fails
   # with `AlreadyExists` if present), with the permission bits `mode`
   # (default 0o644); `truncate` empties it; `append` makes every write go
-  # to the end. Without `write` the File is read-only.
+  # to the end. Without `write` the File is read-only. A final symbolic
+  # link is followed (`create` makes a dangling link's target) unless
+  # `noFollow` (then a link is `TooManyLinks`, POSIX's `O_NOFOLLOW`).
 
   create @2 (path :Text) -> (file :CapIndex);
   # Same as `open` with write, create and truncate.
@@ -601,7 +623,9 @@ interface Directory @0xca698bd54cd7fd50 {
   # Moves a node within this directory's tree, replacing a file (or an
   # empty directory) at `to`. A directory cannot move into itself.
 
-  stat @6 (path :Text) -> (info :NodeInfo);
+  stat @6 (path :Text, follow :Bool = true) -> (info :NodeInfo);
+  # What `path` is; with `follow` false a final symbolic link is not
+  # followed (POSIX `lstat`: kind `symlink`, size the target's length).
 
   openDir @7 (path :Text, readOnly :Bool) -> (dir :CapIndex);
   # A Directory cap for `path` (rooted there: `..` cannot leave it);
@@ -623,6 +647,16 @@ interface Directory @0xca698bd54cd7fd50 {
   setAttrs @10 (path :Text, change :AttrChange) -> ();
   # Changes the permission bits and times of the node at `path`
   # (`ReadOnly` through a read-only Directory or on a read-only node).
+
+  symlink @11 (target :Text, path :Text) -> ();
+  # Makes a symbolic link at `path` (which must not exist: `AlreadyExists`,
+  # even for a dangling link) holding `target`, 1 to 4095 bytes without
+  # NUL (`NotFound` when empty, else `InvalidArgument`), stored as given
+  # and resolved when used. The link counts as a node against the quota.
+
+  readlink @12 (path :Text) -> (target :Text);
+  # The target of the symbolic link at `path` (not followed);
+  # `InvalidArgument` when `path` is not a link.
 }
 
 interface File @0xb4e86b743ca7c789 {

@@ -78,11 +78,14 @@ pub enum CapError {
     ReadOnly = 31,
     /// The operation was interrupted (Ctrl-C on a terminal).
     Interrupted = 32,
+    /// A path met more symbolic links than one resolution follows, or
+    /// named a link where the call refuses to follow one (`ELOOP`).
+    TooManyLinks = 33,
 }
 
 impl CapError {
     /// Every code, in numeric order.
-    pub const ALL: [CapError; 32] = [
+    pub const ALL: [CapError; 33] = [
         Self::UnknownOpcode,
         Self::InvalidFlags,
         Self::ReservedNotZero,
@@ -115,6 +118,7 @@ impl CapError {
         Self::NoSpace,
         Self::ReadOnly,
         Self::Interrupted,
+        Self::TooManyLinks,
     ];
 
     /// The code as a number.
@@ -162,6 +166,7 @@ impl CapError {
             Self::NoSpace => "no space left",
             Self::ReadOnly => "read-only",
             Self::Interrupted => "interrupted",
+            Self::TooManyLinks => "too many levels of symbolic links",
         }
     }
 }

@@ -208,7 +208,29 @@ pub mod op {
     /// `(op)`: the calling thread takes its pending signals now, even
     /// while deferred: the runtime is at a point where a handler may run.
     pub const TAKE: u64 = 7;
+    /// `(op, pid, tid, sig)`: `tgkill(pid, tid, sig)` (`pid` 0: `tkill`,
+    /// the thread of any process): sends `sig` (0: only checks) to thread
+    /// `tid` alone: it is pending for that thread, and only its mask
+    /// counts; what the signal does (ending or stopping the process
+    /// included) is the process's. Thread ids are Linux's: a process's
+    /// first thread has the pid. `NotFound` when no such thread (of
+    /// process `pid`) exists; `PermissionDenied` and `InvalidArgument`
+    /// as [`KILL`].
+    pub const KILL_THREAD: u64 = 8;
+    /// `(op, set, timeout_ns, info)`: `rt_sigtimedwait`: takes a signal of
+    /// `set` pending for the calling thread (its own first, then its
+    /// process's; the lowest first), blocked or not, waiting up to
+    /// `timeout_ns` ([`super::FOREVER`]: no limit) for one; writes its
+    /// [`super::SigInfo`] at `info` (0: nowhere) and returns its number.
+    /// `WouldBlock` when the time passes, `Interrupted` when a signal
+    /// outside `set` that the thread does not block comes first (its
+    /// handler runs on the way out, as after `TAKE`). `SIGKILL` and
+    /// `SIGSTOP` are never taken.
+    pub const WAIT: u64 = 9;
 }
+
+/// `WAIT` timeout: none.
+pub const FOREVER: u64 = u64::MAX;
 
 /// `MASK` how: add `set` to the mask.
 pub const BLOCK: u64 = 0;
@@ -257,6 +279,8 @@ pub struct SigInfo {
 pub const SI_USER: i32 = 0;
 /// `SigInfo::code` of a signal the kernel sent (terminal, alarm, child).
 pub const SI_KERNEL: i32 = 0x80;
+/// `SigInfo::code` of a signal sent by `tkill` or `tgkill`.
+pub const SI_TKILL: i32 = -6;
 
 /// The registers a signal interrupted, as the kernel saves and `sigreturn`
 /// restores them (named as the registers are).

@@ -74,6 +74,9 @@ extern crate alloc;
 mod attr_tests;
 pub mod data;
 pub mod path;
+mod symlink;
+#[cfg(test)]
+mod symlink_tests;
 #[cfg(test)]
 mod tests;
 
@@ -84,6 +87,7 @@ pub use capos_abi::error::CapError;
 
 use data::FileData;
 use path::{Component, Path};
+pub use symlink::{LINK_MODE, MAX_FOLLOWS, MAX_TARGET};
 
 /// Most bytes one read or write moves.
 pub const MAX_IO: usize = 60 * 1024;
@@ -104,6 +108,8 @@ pub enum NodeKind {
     File,
     /// A directory.
     Directory,
+    /// A symbolic link (see [`Fs::symlink`]).
+    Symlink,
 }
 
 /// A time: seconds since the Unix epoch and nanoseconds within the
@@ -220,6 +226,9 @@ pub struct OpenOptions {
     pub truncate: bool,
     /// Every write goes to the end (needs `write`).
     pub append: bool,
+    /// Fail with `TooManyLinks` when the final name is a symbolic link
+    /// (POSIX `O_NOFOLLOW`); links before it are followed.
+    pub no_follow: bool,
     /// Permission bits of a file `create` makes ([`DEFAULT_FILE_MODE`]
     /// unless set).
     pub mode: u16,
@@ -233,6 +242,7 @@ impl Default for OpenOptions {
             exclusive: false,
             truncate: false,
             append: false,
+            no_follow: false,
             mode: DEFAULT_FILE_MODE,
         }
     }
@@ -277,6 +287,12 @@ impl OpenOptions {
     /// Sets `append`.
     pub fn append(mut self, on: bool) -> Self {
         self.append = on;
+        self
+    }
+
+    /// Sets `no_follow`.
+    pub fn no_follow(mut self, on: bool) -> Self {
+        self.no_follow = on;
         self
     }
 }
@@ -335,6 +351,8 @@ pub enum Handle {
 enum Body {
     File(FileData),
     Dir(BTreeMap<String, NodeId>),
+    /// A symbolic link's target.
+    Symlink(String),
 }
 
 #[derive(Debug)]
@@ -366,6 +384,7 @@ impl Node {
         match self.body {
             Body::File(_) => NodeKind::File,
             Body::Dir(_) => NodeKind::Directory,
+            Body::Symlink(_) => NodeKind::Symlink,
         }
     }
 
@@ -373,13 +392,14 @@ impl Node {
         match &self.body {
             Body::File(f) => f.size(),
             Body::Dir(d) => d.len() as u64,
+            Body::Symlink(target) => target.len() as u64,
         }
     }
 
     fn entries(&self) -> Result<&BTreeMap<String, NodeId>, CapError> {
         match &self.body {
             Body::Dir(d) => Ok(d),
-            Body::File(_) => Err(CapError::NotADirectory),
+            Body::File(_) | Body::Symlink(_) => Err(CapError::NotADirectory),
         }
     }
 }
@@ -481,7 +501,7 @@ impl<'a> BootTree<'a> {
         let dir = self.mkdir_p(dirs)?;
         if let Some(&existing) = self.fs.node(dir)?.entries()?.get(name) {
             return Err(match self.fs.node(existing)?.kind() {
-                NodeKind::File => CapError::AlreadyExists,
+                NodeKind::File | NodeKind::Symlink => CapError::AlreadyExists,
                 NodeKind::Directory => CapError::IsADirectory,
             });
         }
@@ -494,7 +514,7 @@ impl<'a> BootTree<'a> {
     pub fn append(&mut self, file: BootFileId, data: &[u8]) -> Result<(), CapError> {
         let end = match &self.fs.node(file.0)?.body {
             Body::File(contents) => contents.size(),
-            Body::Dir(_) => return Err(CapError::IsADirectory),
+            Body::Dir(_) | Body::Symlink(_) => return Err(CapError::IsADirectory),
         };
         self.fs.write_node(file.0, end, data)
     }
@@ -662,43 +682,22 @@ impl Fs {
         }
     }
 
-    /// Follows `components` from `start`, with `..` stopping at `root`.
-    /// Every step must start from a directory (`NotADirectory`).
-    fn walk(&self, root: NodeId, start: NodeId, components: &[Component<'_>]) -> Result<NodeId, CapError> {
-        let mut cur = start;
-        for c in components {
-            let node = self.node(cur)?;
-            let entries = node.entries()?;
-            cur = match c {
-                Component::Name(name) => *entries.get(*name).ok_or(CapError::NotFound)?,
-                Component::Parent if cur == root => cur,
-                Component::Parent => node.parent,
-            };
-        }
-        Ok(cur)
-    }
-
-    /// The node `path` names from handle `h`.
+    /// The node `path` names from handle `h`, a final link followed.
     fn lookup(&self, h: &DirHandle, path: &Path<'_>) -> Result<NodeId, CapError> {
-        let id = self.walk(h.root, h.node, &path.components)?;
-        if path.dir_only {
-            self.node(id)?.entries()?;
-        }
-        Ok(id)
+        self.lookup_node(h, path, true)
     }
 
-    /// The directory holding the final name of `path`, and that name;
-    /// `None` if the path names a directory without a final name (``,
-    /// `.`, `..`).
+    /// The directory holding the final name of `path`, and that name (a
+    /// final link is not followed); `None` if the path names a directory
+    /// without a final name (``, `.`, `..`).
     fn lookup_parent<'p>(
         &self,
         h: &DirHandle,
         path: &Path<'p>,
     ) -> Result<Option<(NodeId, &'p str)>, CapError> {
-        let Some((dirs, name)) = path.split_last() else { return Ok(None) };
-        let dir = self.walk(h.root, h.node, dirs)?;
-        self.node(dir)?.entries()?;
-        Ok(Some((dir, name)))
+        let Some((_, name)) = path.split_last() else { return Ok(None) };
+        let resolved = self.resolve(h.root, h.node, &path.components, false)?;
+        Ok(Some((resolved.dir, name)))
     }
 
     /// Whether entries of `dir` may be added, removed or renamed through
@@ -747,7 +746,7 @@ impl Fs {
     fn info(&self, id: NodeId, writable: bool) -> Result<NodeInfo, CapError> {
         let node = self.node(id)?;
         let links = match &node.body {
-            Body::File(_) => node.links,
+            Body::File(_) | Body::Symlink(_) => node.links,
             Body::Dir(entries) => {
                 let subdirs = entries
                     .values()
@@ -813,7 +812,7 @@ impl Fs {
             Body::Dir(entries) => {
                 entries.insert(owned, id);
             }
-            Body::File(_) => return Err(CapError::NotADirectory),
+            Body::File(_) | Body::Symlink(_) => return Err(CapError::NotADirectory),
         }
         self.touch_modified(dir)?;
         Ok(id)
@@ -827,7 +826,7 @@ impl Fs {
         }
         let size = match &node.body {
             Body::File(f) => f.size(),
-            Body::Dir(_) => 0,
+            Body::Dir(_) | Body::Symlink(_) => 0,
         };
         self.used_bytes -= size;
         self.used_nodes -= 1;
@@ -841,7 +840,7 @@ impl Fs {
     fn unlink(&mut self, dir: NodeId, name: &str) -> Result<(), CapError> {
         let id = match &mut self.node_mut(dir)?.body {
             Body::Dir(entries) => entries.remove(name).ok_or(CapError::NotFound)?,
-            Body::File(_) => return Err(CapError::NotADirectory),
+            Body::File(_) | Body::Symlink(_) => return Err(CapError::NotADirectory),
         };
         self.touch_modified(dir)?;
         let node = self.node_mut(id)?;
@@ -971,23 +970,28 @@ impl Fs {
             return Err(CapError::InvalidArgument);
         }
         let p = Path::parse(path)?;
-        let Some((dir, name)) = self.lookup_parent(&h, &p)? else {
+        // `create` + `exclusive` and `no_follow` do not follow a final
+        // link (the first fails with `AlreadyExists` on it, as POSIX says).
+        let follow = !(options.no_follow || (options.create && options.exclusive));
+        let resolved = self.resolve(h.root, h.node, &p.components, follow)?;
+        let Some(name) = resolved.name else {
             // The path names a directory.
-            self.lookup(&h, &p)?;
             return Err(CapError::IsADirectory);
         };
+        let dir = resolved.dir;
         if self.handles.len() >= MAX_HANDLES {
             return Err(CapError::QuotaExceeded);
         }
-        let existing = self.node(dir)?.entries()?.get(name).copied();
-        let id = match existing {
+        let id = match resolved.node {
             Some(id) => {
                 let node = self.node(id)?;
                 if options.create && options.exclusive {
                     return Err(CapError::AlreadyExists);
                 }
-                if node.kind() == NodeKind::Directory {
-                    return Err(CapError::IsADirectory);
+                match node.kind() {
+                    NodeKind::Directory => return Err(CapError::IsADirectory),
+                    NodeKind::Symlink => return Err(CapError::TooManyLinks),
+                    NodeKind::File => {}
                 }
                 if p.dir_only {
                     return Err(CapError::NotADirectory);
@@ -1004,7 +1008,11 @@ impl Fs {
             None if p.dir_only => return Err(CapError::IsADirectory),
             None => {
                 self.check_dir_mutable(&h, dir)?;
-                self.add_node(dir, name, true, options.mode, Body::File(FileData::default()))?
+                // The name may be a link's (borrowed from the tree).
+                let mut owned = String::new();
+                owned.try_reserve_exact(name.len()).map_err(oom)?;
+                owned.push_str(name);
+                self.add_node(dir, &owned, true, options.mode, Body::File(FileData::default()))?
             }
         };
         let handle = FileHandle {
@@ -1060,7 +1068,7 @@ impl Fs {
         self.check_dir_mutable(&h, dir)?;
         let node = self.node(id)?;
         match &node.body {
-            Body::File(_) if p.dir_only => return Err(CapError::NotADirectory),
+            Body::File(_) | Body::Symlink(_) if p.dir_only => return Err(CapError::NotADirectory),
             Body::Dir(entries) if !entries.is_empty() => return Err(CapError::DirectoryNotEmpty),
             _ => {}
         }
@@ -1086,7 +1094,7 @@ impl Fs {
         self.check_dir_mutable(&h, to_dir)?;
         let node = self.node(id)?;
         let kind = node.kind();
-        if kind == NodeKind::File && (pf.dir_only || pt.dir_only) {
+        if kind != NodeKind::Directory && (pf.dir_only || pt.dir_only) {
             return Err(CapError::NotADirectory);
         }
         if !node.writable {
@@ -1112,8 +1120,10 @@ impl Fs {
             }
             let victim = self.node(existing)?;
             match (&victim.body, kind) {
-                (Body::Dir(_), NodeKind::File) => return Err(CapError::IsADirectory),
-                (Body::File(_), NodeKind::Directory) => return Err(CapError::NotADirectory),
+                (Body::Dir(_), NodeKind::File | NodeKind::Symlink) => return Err(CapError::IsADirectory),
+                (Body::File(_) | Body::Symlink(_), NodeKind::Directory) => {
+                    return Err(CapError::NotADirectory);
+                }
                 (Body::Dir(entries), _) if !entries.is_empty() => return Err(CapError::DirectoryNotEmpty),
                 _ => {}
             }
@@ -1153,7 +1163,8 @@ impl Fs {
     pub fn link(&mut self, badge: u32, from: &str, to: &str) -> Result<(), CapError> {
         let h = self.dir_handle(badge)?;
         let (pf, pt) = (Path::parse(from)?, Path::parse(to)?);
-        let id = self.lookup(&h, &pf)?;
+        // As Linux's `link`: a link at `from` is not followed.
+        let id = self.lookup_node(&h, &pf, false)?;
         let Some((to_dir, to_name)) = self.lookup_parent(&h, &pt)? else {
             self.lookup(&h, &pt)?;
             return Err(CapError::AlreadyExists);

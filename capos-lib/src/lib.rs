@@ -12,7 +12,8 @@
 //!   transfers between them;
 //! - [`endpoint_queue`]: which receiver gets which queued endpoint call;
 //! - [`fd_table`]: the fd table of the POSIX adapter and the WASI host;
-//! - [`kmem_quota`]: each process's account of the kernel memory it caused.
+//! - [`kmem_quota`]: each process's account of the kernel memory it caused;
+//! - [`park_table`]: the calls parked on words of memory (PARK/UNPARK).
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
@@ -28,4 +29,5 @@ pub mod frame_bitmap;
 pub mod frame_shares;
 pub mod kmem_quota;
 pub mod line_discipline;
+pub mod park_table;
 pub mod shell_words;

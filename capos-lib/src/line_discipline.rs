@@ -40,13 +40,52 @@ pub struct Mode {
     pub echo: bool,
     /// Ctrl-C interrupts and Ctrl-D ends input (canonical mode only).
     pub signals: bool,
+    /// POSIX `TOSTOP`: background writes stop their group
+    /// ([`background_write`]).
+    pub tostop: bool,
 }
 
 impl Mode {
     /// A terminal's start: canonical, echo, signals.
-    pub const COOKED: Mode = Mode { canonical: true, echo: true, signals: true };
+    pub const COOKED: Mode = Mode { canonical: true, echo: true, signals: true, tostop: false };
     /// Raw: bytes as they come, no echo, no special keys.
-    pub const RAW: Mode = Mode { canonical: false, echo: false, signals: false };
+    pub const RAW: Mode = Mode { canonical: false, echo: false, signals: false, tostop: false };
+}
+
+/// What job control does with a terminal write or mode change
+/// ([`background_write`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackgroundWrite {
+    /// It goes through.
+    Allow,
+    /// The writer's process group gets `SIGTTOU`; the write is made again
+    /// once it is continued.
+    Stop,
+    /// It fails with `EIO`: nothing would continue the group.
+    Fail,
+}
+
+/// POSIX job control for a write (`mode_change` false) or a mode change
+/// (`tcsetattr`, true) on a terminal by a process: `background` when its
+/// group is a background group of the terminal's session; `ttou_held`
+/// when it ignores or blocks `SIGTTOU`; `orphaned` when its group is
+/// orphaned. Writes are checked only under `tostop`, mode changes always;
+/// a writer that ignores or blocks `SIGTTOU` goes through (as Linux's
+/// `tty_check_change` and `n_tty_write`).
+pub fn background_write(
+    tostop: bool,
+    mode_change: bool,
+    background: bool,
+    ttou_held: bool,
+    orphaned: bool,
+) -> BackgroundWrite {
+    if !background || !(tostop || mode_change) || ttou_held {
+        BackgroundWrite::Allow
+    } else if orphaned {
+        BackgroundWrite::Fail
+    } else {
+        BackgroundWrite::Stop
+    }
 }
 
 /// Something the caller must act on besides echo.
@@ -329,7 +368,7 @@ mod tests {
         feed(&mut ld, b"fg\n");
         assert_eq!(data(&mut ld, 10).unwrap(), b"fg\n");
         // Without signals it is data.
-        ld.set_mode(Mode { canonical: true, echo: false, signals: false });
+        ld.set_mode(Mode { canonical: true, echo: false, signals: false, tostop: false });
         let (echo, events) = feed(&mut ld, b"\x1a\n");
         assert!(echo.is_empty() && events.is_empty());
         assert_eq!(data(&mut ld, 10).unwrap(), b"\x1a\n");
@@ -349,7 +388,7 @@ mod tests {
 
     #[test]
     fn without_signals_control_bytes_are_data() {
-        let mode = Mode { canonical: true, echo: false, signals: false };
+        let mode = Mode { canonical: true, echo: false, signals: false, tostop: false };
         let mut ld = LineDiscipline::new(mode, false);
         let (echo, events) = feed(&mut ld, b"a\x03\x04\n");
         assert!(echo.is_empty() && events.is_empty());
@@ -383,5 +422,19 @@ mod tests {
         assert_eq!(data(&mut ld, 100).unwrap().len(), 100);
         assert!(ld.can_accept());
         assert!(ld.has_ready());
+    }
+
+    #[test]
+    fn background_writes_stop_only_under_tostop() {
+        use super::{BackgroundWrite as W, background_write};
+        // (tostop, mode change, background, SIGTTOU held, orphaned)
+        assert_eq!(background_write(false, false, true, false, false), W::Allow);
+        assert_eq!(background_write(true, false, true, false, false), W::Stop);
+        assert_eq!(background_write(true, false, false, false, false), W::Allow);
+        assert_eq!(background_write(true, false, true, true, false), W::Allow);
+        assert_eq!(background_write(true, false, true, false, true), W::Fail);
+        assert_eq!(background_write(false, true, true, false, false), W::Stop);
+        assert_eq!(background_write(false, true, true, true, true), W::Allow);
+        assert_eq!(background_write(false, true, false, false, true), W::Allow);
     }
 }

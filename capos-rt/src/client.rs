@@ -754,6 +754,8 @@ pub struct TerminalMode {
     pub echo: bool,
     /// Ctrl-C interrupts and Ctrl-D ends input (canonical mode only).
     pub signals: bool,
+    /// POSIX `TOSTOP`: a background group's write stops it (`SIGTTOU`).
+    pub tostop: bool,
 }
 
 /// Most bytes one `TerminalSession.write` or `read` moves.
@@ -803,7 +805,12 @@ impl TerminalSession {
         let res =
             reply.message.get_root::<terminal_session::get_mode_results::Reader<'_>>().map_err(malformed)?;
         let m = res.get_mode().map_err(malformed)?;
-        Ok(TerminalMode { canonical: m.get_canonical(), echo: m.get_echo(), signals: m.get_signals() })
+        Ok(TerminalMode {
+            canonical: m.get_canonical(),
+            echo: m.get_echo(),
+            signals: m.get_signals(),
+            tostop: m.get_tostop(),
+        })
     }
 
     /// Changes the mode.
@@ -813,6 +820,7 @@ impl TerminalSession {
         m.set_canonical(mode.canonical);
         m.set_echo(mode.echo);
         m.set_signals(mode.signals);
+        m.set_tostop(mode.tostop);
         call(r).map(|_| ())
     }
 

@@ -40,6 +40,7 @@ fn kind(k: capos_schema::NodeKind) -> NodeKind {
     match k {
         capos_schema::NodeKind::File => NodeKind::File,
         capos_schema::NodeKind::Directory => NodeKind::Directory,
+        capos_schema::NodeKind::Symlink => NodeKind::Symlink,
     }
 }
 
@@ -172,6 +173,7 @@ impl Directory {
             p.set_truncate(options.truncate);
             p.set_append(options.append);
             p.set_mode(options.mode);
+            p.set_no_follow(options.no_follow);
         }
         r.caps_in_max = 1;
         let reply = call(r)?;
@@ -216,6 +218,31 @@ impl Directory {
         call(r).map(|_| ())
     }
 
+    /// Makes a symbolic link at `path` holding `target`.
+    pub fn symlink(&self, target: &str, path: &str) -> Result<(), CapError> {
+        let mut r = self.request(method::directory::SYMLINK);
+        {
+            let mut p = r.params.init_root::<directory::symlink_params::Builder<'_>>();
+            p.set_target(target);
+            p.set_path(path);
+        }
+        call(r).map(|_| ())
+    }
+
+    /// The target of the symbolic link at `path`.
+    pub fn readlink(&self, path: &str) -> Result<String, CapError> {
+        let mut r = self.request(method::directory::READLINK);
+        r.params.init_root::<directory::readlink_params::Builder<'_>>().set_path(path);
+        r.result_len = BIG_RESULT;
+        let reply = call(r)?;
+        let res = reply.message.get_root::<directory::readlink_results::Reader<'_>>().map_err(malformed)?;
+        let target = res.get_target().map_err(malformed)?.to_str().map_err(malformed)?;
+        let mut out = String::new();
+        out.try_reserve_exact(target.len()).map_err(|_| CapError::OutOfMemory)?;
+        out.push_str(target);
+        Ok(out)
+    }
+
     /// Changes the permission bits and times of the node at `path`.
     pub fn set_attrs(&self, path: &str, change: &AttrChange) -> Result<(), CapError> {
         let mut r = self.request(method::directory::SET_ATTRS);
@@ -245,10 +272,21 @@ impl Directory {
         call(r).map(|_| ())
     }
 
-    /// What `path` is (`""`: this directory).
+    /// What `path` is (`""`: this directory), a final symbolic link
+    /// followed.
     pub fn stat(&self, path: &str) -> Result<NodeInfo, CapError> {
+        self.stat_follow(path, true)
+    }
+
+    /// What `path` is; with `follow` false a final symbolic link is not
+    /// followed (POSIX `lstat`).
+    pub fn stat_follow(&self, path: &str, follow: bool) -> Result<NodeInfo, CapError> {
         let mut r = self.request(method::directory::STAT);
-        r.params.init_root::<directory::stat_params::Builder<'_>>().set_path(path);
+        {
+            let mut p = r.params.init_root::<directory::stat_params::Builder<'_>>();
+            p.set_path(path);
+            p.set_follow(follow);
+        }
         let reply = call(r)?;
         let res = reply.message.get_root::<directory::stat_results::Reader<'_>>().map_err(malformed)?;
         node_info(res.get_info().map_err(malformed)?)

@@ -26,6 +26,7 @@ impl Errno {
     pub const INVAL: Errno = Errno(28);
     pub const IO: Errno = Errno(29);
     pub const ISDIR: Errno = Errno(31);
+    pub const LOOP: Errno = Errno(32);
     pub const MFILE: Errno = Errno(33);
     pub const NAMETOOLONG: Errno = Errno(37);
     pub const NOENT: Errno = Errno(44);
@@ -65,6 +66,7 @@ pub fn from_cap(e: CapError) -> Errno {
         CapError::WouldBlock => Errno::AGAIN,
         CapError::TimedOut => Errno::TIMEDOUT,
         CapError::Interrupted | CapError::Cancelled => Errno::INTR,
+        CapError::TooManyLinks => Errno::LOOP,
         CapError::BadAddress => Errno::FAULT,
         CapError::InvalidCap | CapError::StaleCap | CapError::WrongInterface | CapError::Revoked => {
             Errno::BADF

@@ -69,6 +69,7 @@ pub mod filetype {
     pub const CHARACTER_DEVICE: u8 = 2;
     pub const DIRECTORY: u8 = 3;
     pub const REGULAR_FILE: u8 = 4;
+    pub const SYMBOLIC_LINK: u8 = 7;
 }
 
 /// The WASI file type of a file-service node.
@@ -76,6 +77,7 @@ pub fn node_filetype(kind: NodeKind) -> u8 {
     match kind {
         NodeKind::File => filetype::REGULAR_FILE,
         NodeKind::Directory => filetype::DIRECTORY,
+        NodeKind::Symlink => filetype::SYMBOLIC_LINK,
     }
 }
 

@@ -110,7 +110,7 @@ impl Host {
 fn open_preopen(fs: &Directory, path: &str) -> Result<Directory, capos_abi::error::CapError> {
     match fs.stat(path)?.kind {
         NodeKind::Directory => {}
-        NodeKind::File => return Err(capos_abi::error::CapError::NotADirectory),
+        NodeKind::File | NodeKind::Symlink => return Err(capos_abi::error::CapError::NotADirectory),
     }
     fs.open_dir(path, false).or_else(|_| fs.open_dir(path, true))
 }

@@ -9,7 +9,7 @@ use capos_lib::line_discipline::{LineDiscipline, MAX_READY, Mode, ReadOutcome};
 use libfuzzer_sys::fuzz_target;
 
 fn mode(bits: u8) -> Mode {
-    Mode { canonical: bits & 1 != 0, echo: bits & 2 != 0, signals: bits & 4 != 0 }
+    Mode { canonical: bits & 1 != 0, echo: bits & 2 != 0, signals: bits & 4 != 0, tostop: bits & 8 != 0 }
 }
 
 fuzz_target!(|data: &[u8]| {

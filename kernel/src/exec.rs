@@ -10,11 +10,18 @@
 //! entry as a spawned process does). Calls still pending from the old
 //! image are dropped, never completed into the new one.
 //!
-//! Partial: a process with more than one thread gets `WouldBlock` (POSIX
-//! ends the others; here the caller must); the image is copied into the
-//! kernel while it is loaded, so it may be at most [`MAX_IMAGE`] bytes.
+//! The process's other threads end, as on Linux, once the request and the
+//! image are found good ([`end_other_threads`]); the calling thread goes
+//! on as the process's only one, with the pid as its thread id. Its mask
+//! and its own pending signals stay.
+//!
+//! Partial: the image is copied into the kernel while it is loaded, so it
+//! may be at most [`MAX_IMAGE`] bytes; a failure after the other threads
+//! ended (no memory for the new image) leaves the caller alone in the old
+//! one, where Linux would end the process.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_abi::layout::{BOOTSTRAP_ADDR, HEAP_ADDR, STACK_SIZE, STACK_TOP};
@@ -25,6 +32,8 @@ use crate::arch::x86_64::gdt::{USER_CODE_SELECTOR, USER_DATA_SELECTOR};
 use crate::arch::x86_64::trap::TrapFrame;
 use crate::cap::ring::Ring;
 use crate::mem::address_space::{AddressSpace, UserAccess};
+use crate::process::Process;
+use crate::thread::{Thread, ThreadState};
 
 /// Largest image `exec` takes.
 pub const MAX_IMAGE: usize = 16 << 20;
@@ -47,7 +56,7 @@ pub fn exec_syscall(frame: &mut TrapFrame) {
     let result = (|| {
         let thread = crate::sched::current().ok_or(CapError::Cancelled)?;
         let process = thread.process().ok_or(CapError::Cancelled)?;
-        exec(&process, frame)
+        exec(&process, &thread, frame)
     })();
     if let Err(e) = result {
         frame.rax = i64::from(e.as_result()) as u64;
@@ -75,14 +84,69 @@ fn strings(block: &[u8]) -> Result<Vec<&str>, CapError> {
     block.split(|&b| b == 0).map(|s| core::str::from_utf8(s).map_err(|_| CapError::InvalidArgument)).collect()
 }
 
-fn exec(process: &alloc::sync::Arc<crate::process::Process>, frame: &mut TrapFrame) -> Result<(), CapError> {
+/// How many times `exec` lets the threads it ended run to leave their
+/// syscalls before it gives up (each leaves in one run: its wait ends
+/// and the syscall path sees it killed).
+const LEAVE_ROUNDS: usize = 1024;
+
+/// Ends every thread of `process` but `caller` (`exec`): a thread off the
+/// CPU in user mode is retired at once; one inside a syscall (or held by
+/// a stop) holds references on its kernel stack and may still touch the
+/// process's ring or memory, so it is made ready and run until it has
+/// left (the syscall path and the return to user mode see it killed)
+/// before the old image goes. `WouldBlock` if one has not left after
+/// [`LEAVE_ROUNDS`] turns; `Cancelled` if the process ended meanwhile.
+fn end_other_threads(process: &Arc<Process>, caller: &Arc<Thread>) -> Result<(), CapError> {
+    let others: Vec<Arc<Thread>> = {
+        let mut inner = process.inner.lock();
+        let mut others = Vec::new();
+        others.try_reserve(inner.threads.len()).map_err(|_| CapError::OutOfMemory)?;
+        inner.threads.retain(|t| {
+            if Arc::ptr_eq(t, caller) {
+                return true;
+            }
+            others.push(t.clone());
+            false
+        });
+        others
+    };
+    let mut held = Vec::new();
+    held.try_reserve(others.len()).map_err(|_| CapError::OutOfMemory)?;
+    for thread in others {
+        thread.kill();
+        if thread.in_syscall() || thread.state() == ThreadState::Stopped {
+            crate::sched::make_ready(thread.clone());
+            held.push(thread);
+        } else {
+            crate::sched::retire(&thread);
+        }
+    }
+    // The caller is off the CPU while they run: marked as inside a syscall
+    // so that an end of the process meanwhile lets it unwind too.
+    caller.set_in_syscall(true);
+    let mut rounds = 0;
+    while held.iter().any(|t| t.state() != ThreadState::Dead) && rounds < LEAVE_ROUNDS {
+        crate::sched::yield_now();
+        rounds += 1;
+    }
+    caller.set_in_syscall(false);
+    if process.exit_status().is_some() {
+        return Err(CapError::Cancelled);
+    }
+    if held.iter().any(|t| t.state() != ThreadState::Dead) {
+        return Err(CapError::WouldBlock);
+    }
+    // Its own pending signals and mask stay; it is the process's thread
+    // now, with the pid as its id (as Linux's `de_thread`).
+    caller.set_tid(process.pid);
+    Ok(())
+}
+
+fn exec(process: &Arc<Process>, caller: &Arc<Thread>, frame: &mut TrapFrame) -> Result<(), CapError> {
     // The request: six u64s at RDI (image, length, arguments, length,
     // environment, length).
-    let (image, args_block, env_block, bootstrap, fresh) = {
+    let (image, args_block, env_block, bootstrap) = {
         let inner = process.inner.lock();
-        if inner.threads.len() > 1 {
-            return Err(CapError::WouldBlock);
-        }
         let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
         let raw = copy_in(space, frame.rdi, 48, 48)?;
         let word = |i: usize| u64::from_le_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
@@ -95,10 +159,7 @@ fn exec(process: &alloc::sync::Arc<crate::process::Process>, frame: &mut TrapFra
         }
         let total = capos_config::capset::total_size(&head).ok_or(CapError::Cancelled)?;
         let bootstrap = copy_in(space, BOOTSTRAP_ADDR, total as u64, total)?;
-        // The new image's space takes from the same pool (the process's
-        // memory limit, shared with what it forked): both count until the
-        // old image goes.
-        (image, args, env, bootstrap, space.new_sharing().map_err(map_err)?)
+        (image, args, env, bootstrap)
     };
     let elf = capos_lib::elf::parse(&image).map_err(|e| match e {
         capos_lib::elf::ElfError::OutOfMemory => CapError::OutOfMemory,
@@ -112,6 +173,16 @@ fn exec(process: &alloc::sync::Arc<crate::process::Process>, frame: &mut TrapFra
     if args.is_empty() {
         return Err(CapError::InvalidArgument);
     }
+    if process.inner.lock().threads.len() > 1 {
+        end_other_threads(process, caller)?;
+    }
+    // The new image's space takes from the same pool (the process's
+    // memory limit, shared with what it forked): both count until the
+    // old image goes.
+    let fresh = {
+        let inner = process.inner.lock();
+        inner.space.as_ref().ok_or(CapError::Cancelled)?.new_sharing().map_err(map_err)?
+    };
 
     // The new address space.
     let mut space = fresh;

@@ -154,7 +154,7 @@ fn finish(
     regs.rax = 0;
     // SAFETY: the stack was just made for this thread alone.
     let rsp = unsafe { context::prepare_user_entry(kstack.top(), &regs) };
-    let thread = Thread::new(child, kstack, rsp)?;
+    let thread = Thread::new(child, kstack, rsp, Some(child.pid))?;
     thread.set_fs_base(FsBase::read().as_u64());
     // The FPU registers still hold the parent's user state (the kernel
     // does not use them): the child starts with a copy.

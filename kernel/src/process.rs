@@ -166,7 +166,15 @@ pub struct Process {
     pub adopted: core::sync::atomic::AtomicBool,
 }
 
+/// Pids and thread ids come from one count (as Linux's task ids), so a
+/// thread id names one thread of the whole system and a process's first
+/// thread can take the pid as its id.
 static NEXT_PID: AtomicU64 = AtomicU64::new(1);
+
+/// A new pid or thread id (never reused).
+pub fn next_id() -> u64 {
+    NEXT_PID.fetch_add(1, Ordering::Relaxed)
+}
 
 /// The pid of init, the first process.
 const INIT_PID: u64 = 1;
@@ -195,7 +203,7 @@ struct Entry {
 }
 
 /// Removes `pid` from the table (no effect if absent).
-fn unlist(pid: u64) {
+pub(crate) fn unlist(pid: u64) {
     let mut table = PROCESSES.lock();
     if let Some(at) = table.iter().position(|(p, _)| *p == pid) {
         table.remove(at);
@@ -239,7 +247,7 @@ impl Process {
         owned_name.try_reserve_exact(name.len()).map_err(|_| CapError::OutOfMemory)?;
         owned_name.push_str(name);
         let kmem = crate::mem::kmem_quota::account(quotas.cap_slots)?;
-        let pid = NEXT_PID.fetch_add(1, Ordering::Relaxed);
+        let pid = next_id();
         let sid =
             carve.as_ref().and_then(|c| c.parent.upgrade()).map_or(pid, |parent| parent.signals.lock().sid);
         let pgid = pid;

@@ -46,7 +46,8 @@ use crate::process::{ExitStatus, Process};
 use crate::thread::Thread;
 
 /// A process's signal state behind its own lock (never held while taking
-/// another lock but the scheduler's).
+/// another lock but the scheduler's and a thread's `senders`, which is
+/// held while taking none).
 pub struct SignalState {
     actions: [SignalAction; abi::MAX_SIGNAL as usize],
     /// Who sent each pending signal (`siginfo`'s pid and code).
@@ -179,35 +180,82 @@ pub fn send(target: &Arc<Process>, sig: u8, sender: u64, code: i32) {
         defer(DeferredTarget::Process(target.pid), sig);
         return;
     }
+    send_to(target, None, sig, sender, code);
+}
+
+/// [`send`] in thread context, to the process (`to` `None`: any thread
+/// that does not block it takes it) or to one of its threads (`tkill`:
+/// pending for that thread alone, and only its mask counts; what the
+/// signal does, ending or stopping the process included, is the
+/// process's).
+fn send_to(target: &Arc<Process>, to: Option<&Arc<Thread>>, sig: u8, sender: u64, code: i32) {
     if target.exit_status().is_some() || bit(sig) == 0 {
         return;
     }
+    // Discarded from the process's pending signals and every thread's.
+    let discard = match sig {
+        SIGCONT => STOP_SIGNALS,
+        _ if bit(sig) & STOP_SIGNALS != 0 => bit(SIGCONT),
+        _ => 0,
+    };
+    if discard != 0 {
+        target.pending.fetch_and(!discard, Ordering::AcqRel);
+        for thread in &target.inner.lock().threads {
+            thread.pending.fetch_and(!discard, Ordering::AcqRel);
+        }
+    }
     if sig == SIGCONT {
-        target.pending.fetch_and(!STOP_SIGNALS, Ordering::AcqRel);
         continue_process(target);
     }
-    if bit(sig) & STOP_SIGNALS != 0 {
-        target.pending.fetch_and(!bit(SIGCONT), Ordering::AcqRel);
-    }
-    let threads: Vec<Arc<Thread>> = target.inner.lock().threads.clone();
+    let threads: Vec<Arc<Thread>> = match to {
+        Some(thread) => vec_of(thread.clone()).unwrap_or_default(),
+        None => target.inner.lock().threads.clone(),
+    };
     let unblocked = |t: &Arc<Thread>| t.blocked() & bit(sig) == 0;
     // A stopped process takes signals once continued (as Linux: only
     // `SIGKILL` ends it while it is stopped).
     let stopped = target.stopped.load(Ordering::Acquire) && sig != SIGKILL;
     let now = sig == SIGKILL || sig == SIGSTOP || (!stopped && threads.iter().any(unblocked));
-    let disposition = {
+    let waited = threads.iter().any(|t| t.waiting_for() & bit(sig) != 0);
+    let (disposition, queued) = {
         let mut s = target.signals.lock();
         let d = abi::disposition(sig, &s.action(sig));
         let later = matches!(d, Disposition::Terminate | Disposition::Stop) && !now;
-        if d == Disposition::Catch || later {
+        // As Linux, a blocked signal is never discarded as ignored (its
+        // action may change before it is unblocked, or `sigwait` takes
+        // it).
+        let kept = d == Disposition::Ignore && (waited || !threads.iter().any(unblocked));
+        let queued = d == Disposition::Catch || later || kept;
+        if queued {
             // A signal already pending keeps its first sender (Linux
             // queues one instance of a standard signal).
-            if target.pending.fetch_or(bit(sig), Ordering::AcqRel) & bit(sig) == 0 {
-                s.senders[usize::from(sig - 1)] = (sender as u32, code);
+            match to {
+                Some(thread) => {
+                    if thread.pending.fetch_or(bit(sig), Ordering::AcqRel) & bit(sig) == 0 {
+                        thread.senders.lock()[usize::from(sig - 1)] = (sender as u32, code);
+                    }
+                }
+                None => {
+                    if target.pending.fetch_or(bit(sig), Ordering::AcqRel) & bit(sig) == 0 {
+                        s.senders[usize::from(sig - 1)] = (sender as u32, code);
+                    }
+                }
             }
         }
-        d
+        (d, queued)
     };
+    // A `sigtimedwait` for it takes it (unless it ended or stopped the
+    // process already).
+    if queued && waited && !target.stopped.load(Ordering::Acquire) {
+        let waiter = threads.iter().find(|t| {
+            t.waiting_for() & bit(sig) != 0
+                && matches!(t.state(), crate::thread::ThreadState::BlockedOnRing { .. })
+        });
+        if let Some(thread) = waiter {
+            crate::sched::wake(thread);
+            return;
+        }
+    }
     match disposition {
         Disposition::Terminate if now => {
             target.terminate(ExitStatus::Signaled(sig));
@@ -316,9 +364,11 @@ fn pending_fatal(process: &Process, threads: &[Arc<Thread>]) -> Option<u8> {
     let pending = process.pending.load(Ordering::Acquire);
     let s = process.signals.lock();
     (1..=abi::MAX_SIGNAL).find(|&sig| {
-        pending & bit(sig) != 0
-            && abi::disposition(sig, &s.action(sig)) == Disposition::Terminate
-            && threads.iter().any(|t| t.blocked() & bit(sig) == 0)
+        abi::disposition(sig, &s.action(sig)) == Disposition::Terminate
+            && threads.iter().any(|t| {
+                let ready = pending | t.pending.load(Ordering::Acquire);
+                ready & bit(sig) != 0 && t.blocked() & bit(sig) == 0
+            })
     })
 }
 
@@ -395,7 +445,12 @@ pub fn after_end(ended: &Process, parent: Option<&Arc<Process>>, child_groups: V
 /// Whether `thread` has a signal to take that should end its wait in the
 /// kernel (`cap_enter` then returns `Interrupted`).
 pub fn interrupts(process: &Process, thread: &Thread) -> bool {
-    process.pending.load(Ordering::Acquire) & !thread.blocked() != 0
+    pending_for(process, thread) & !thread.blocked() != 0
+}
+
+/// The signals pending for `thread`: its process's and its own.
+fn pending_for(process: &Process, thread: &Thread) -> u64 {
+    process.pending.load(Ordering::Acquire) | thread.pending.load(Ordering::Acquire)
 }
 
 /// The parent's side of a child's end: `SIGCHLD` (ignored unless caught).
@@ -452,7 +507,83 @@ fn kill(sender: &Arc<Process>, target: i64, sig: u64) -> Result<u64, CapError> {
     Ok(0)
 }
 
-fn vec_of(p: Arc<Process>) -> Result<Vec<Arc<Process>>, CapError> {
+/// `tgkill(pid, tid, sig)` from `sender` (`pid` 0: `tkill`; see
+/// `capos_abi::signal::op::KILL_THREAD`).
+fn kill_thread(sender: &Arc<Process>, pid: u64, tid: u64, sig: u64) -> Result<u64, CapError> {
+    let sig = if sig == 0 { 0 } else { valid(sig)? };
+    if (tid as i64) <= 0 || (pid as i64) < 0 {
+        return Err(CapError::InvalidArgument);
+    }
+    let candidates = if pid != 0 {
+        vec_of(crate::process::by_pid(pid).ok_or(CapError::NotFound)?)?
+    } else {
+        crate::process::live()?
+    };
+    let found = candidates.into_iter().find_map(|p| {
+        let thread = p.inner.lock().threads.iter().find(|t| t.tid() == tid).cloned();
+        thread.map(|t| (p, t))
+    });
+    let (process, thread) = found.ok_or(CapError::NotFound)?;
+    if !may_signal(sender, &process) {
+        return Err(CapError::PermissionDenied);
+    }
+    if sig != 0 {
+        send_to(&process, Some(&thread), sig, sender.pid, abi::SI_TKILL);
+    }
+    Ok(0)
+}
+
+/// `rt_sigtimedwait` for `thread` (see `capos_abi::signal::op::WAIT`).
+/// The wait is a block with the deadline: a sender of a signal of `set`
+/// wakes it ([`send_to`]), as does an unblocked signal or the deadline.
+fn wait(
+    process: &Arc<Process>,
+    thread: &Arc<Thread>,
+    set: u64,
+    timeout_ns: u64,
+    info: u64,
+) -> Result<u64, CapError> {
+    let set = set & !UNBLOCKABLE;
+    let deadline = (timeout_ns != abi::FOREVER).then(|| crate::time::uptime_ns().saturating_add(timeout_ns));
+    let result = loop {
+        let ready = pending_for(process, thread) & set;
+        if ready != 0 {
+            let sig = ready.trailing_zeros() as u8 + 1;
+            let Some((sender, code)) = take_pending(process, thread, sig) else { continue };
+            if info != 0 {
+                let mut bytes = [0u8; 128];
+                bytes[..4].copy_from_slice(&i32::from(sig).to_le_bytes());
+                bytes[8..12].copy_from_slice(&code.to_le_bytes());
+                bytes[16..20].copy_from_slice(&sender.to_le_bytes());
+                if let Err(e) = write_user(process, info, &bytes) {
+                    break Err(e);
+                }
+            }
+            break Ok(u64::from(sig));
+        }
+        if interrupts(process, thread) {
+            // The handler runs on the way out, as after `TAKE`.
+            thread.set_suspend_mask(thread.blocked());
+            break Err(CapError::Interrupted);
+        }
+        if process.exit_status().is_some() || thread.killed() {
+            break Err(CapError::Cancelled);
+        }
+        if deadline.is_some_and(|d| crate::time::uptime_ns() >= d) {
+            break Err(CapError::WouldBlock);
+        }
+        thread.set_waiting_for(set);
+        crate::sched::block(crate::thread::ThreadState::BlockedOnRing {
+            min_complete: u32::MAX,
+            deadline_ns: deadline,
+        });
+        thread.set_waiting_for(0);
+    };
+    thread.set_waiting_for(0);
+    result
+}
+
+fn vec_of<T>(p: T) -> Result<Vec<T>, CapError> {
     let mut v = Vec::new();
     v.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
     v.push(p);
@@ -527,6 +658,46 @@ pub fn terminal_read(caller: &Arc<Process>, foreground: u64) -> Result<(), CapEr
     Ok(())
 }
 
+/// A terminal write (`mode_change` false; checked under `tostop`) or
+/// mode change (`tcsetattr`, true) by `caller` (POSIX job control,
+/// `capos_lib::line_discipline::background_write`): from a background
+/// process group of the terminal's session it sends `SIGTTOU` to that
+/// group and fails with `Interrupted` (the runtime makes it again once
+/// the group is continued), or with `PermissionDenied` (`EIO`) when the
+/// group is orphaned; a caller that ignores or blocks `SIGTTOU` goes
+/// through.
+pub fn terminal_write(
+    caller: &Arc<Process>,
+    foreground: u64,
+    tostop: bool,
+    mode_change: bool,
+) -> Result<(), CapError> {
+    use capos_lib::line_discipline::{BackgroundWrite, background_write};
+    let background = !in_foreground(caller, foreground);
+    if !background {
+        return Ok(());
+    }
+    let (pgid, sid, ignored) = {
+        let s = caller.signals.lock();
+        (s.pgid, s.sid, abi::disposition(SIGTTOU, &s.action(SIGTTOU)) == Disposition::Ignore)
+    };
+    // The calling thread's mask (the call is served in its `cap_enter`);
+    // else every thread's.
+    let blocked =
+        match crate::sched::current().filter(|t| t.process().is_some_and(|p| Arc::ptr_eq(&p, caller))) {
+            Some(thread) => thread.blocked() & bit(SIGTTOU) != 0,
+            None => caller.inner.lock().threads.iter().all(|t| t.blocked() & bit(SIGTTOU) != 0),
+        };
+    match background_write(tostop, mode_change, background, ignored || blocked, group_orphaned(pgid, sid)) {
+        BackgroundWrite::Allow => Ok(()),
+        BackgroundWrite::Fail => Err(CapError::PermissionDenied),
+        BackgroundWrite::Stop => {
+            send_group(pgid, SIGTTOU);
+            Err(CapError::Interrupted)
+        }
+    }
+}
+
 /// Whether a process of session `sid`, live or a zombie, is in group
 /// `pgid`.
 pub fn group_in_session(pgid: u64, sid: u64) -> bool {
@@ -550,8 +721,10 @@ pub fn syscall(process: &Arc<Process>, thread: &Arc<Thread>, args: [u64; 4]) -> 
             thread.set_blocked(new);
             Ok(old)
         }
-        abi::op::PENDING => Ok(process.pending.load(Ordering::Acquire)),
+        abi::op::PENDING => Ok(pending_for(process, thread)),
         abi::op::KILL => kill(process, a as i64, b),
+        abi::op::KILL_THREAD => kill_thread(process, a, b, c),
+        abi::op::WAIT => wait(process, thread, a, b, c),
         abi::op::ALARM => alarm(process, a, b, c),
         abi::op::SUSPEND => suspend(process, thread, a),
         abi::op::TAKE => {
@@ -596,11 +769,13 @@ fn action(process: &Arc<Process>, sig: u64, new: u64, old: u64) -> Result<u64, C
         write_user(process, old, &previous.to_bytes())?;
     }
     if let Some(action) = new {
-        let mut s = process.signals.lock();
-        s.actions[usize::from(sig - 1)] = action;
+        process.signals.lock().actions[usize::from(sig - 1)] = action;
         // POSIX: setting a pending signal to be ignored discards it.
         if abi::disposition(sig, &action) == Disposition::Ignore {
             process.pending.fetch_and(!bit(sig), Ordering::AcqRel);
+            for thread in &process.inner.lock().threads {
+                thread.pending.fetch_and(!bit(sig), Ordering::AcqRel);
+            }
         }
     }
     Ok(0)
@@ -692,7 +867,7 @@ fn suspend(process: &Arc<Process>, thread: &Arc<Thread>, mask: u64) -> Result<u6
     thread.set_suspend_mask(old);
     thread.set_blocked(mask);
     // Spurious wake-ups (a completion) only go round again.
-    while !interrupts(process, thread) && process.exit_status().is_none() {
+    while !interrupts(process, thread) && process.exit_status().is_none() && !thread.killed() {
         crate::sched::block(crate::thread::ThreadState::BlockedOnRing {
             min_complete: u32::MAX,
             deadline_ns: None,
@@ -716,12 +891,12 @@ pub fn on_user_return(frame: &mut TrapFrame) {
     // The signals just sent (a tick's alarm, the terminal's Ctrl-C), or
     // another process's `kill` while this thread was preempted, may have
     // ended its process.
-    if process.has_ended() {
+    if process.has_ended() || thread.killed() {
         leave(thread, process);
     }
     loop {
         let stopped = process.stopped.load(Ordering::Acquire);
-        let pending = process.pending.load(Ordering::Acquire) & !thread.blocked() != 0;
+        let pending = interrupts(&process, &thread);
         if !stopped && !pending && !thread.has_suspend_mask() {
             return;
         }
@@ -730,7 +905,7 @@ pub fn on_user_return(frame: &mut TrapFrame) {
             // the runtime defers) until continued or ended; then the
             // signals that came meanwhile (a caught `SIGCONT`) are taken.
             hold_while_stopped(&process, &thread);
-            if process.exit_status().is_some() {
+            if process.exit_status().is_some() || thread.killed() {
                 leave(thread, process);
             }
             continue;
@@ -763,7 +938,7 @@ pub fn on_user_return(frame: &mut TrapFrame) {
 fn hold_while_stopped(process: &Process, thread: &Thread) {
     let inside = thread.in_syscall();
     thread.set_in_syscall(true);
-    while process.stopped.load(Ordering::Acquire) && process.exit_status().is_none() {
+    while process.stopped.load(Ordering::Acquire) && process.exit_status().is_none() && !thread.killed() {
         crate::sched::block(crate::thread::ThreadState::Stopped);
     }
     thread.set_in_syscall(inside);
@@ -799,22 +974,12 @@ fn deliver(process: &Arc<Process>, thread: &Arc<Thread>, frame: &mut TrapFrame) 
         return;
     }
     loop {
-        let ready = process.pending.load(Ordering::Acquire) & !thread.blocked();
+        let ready = pending_for(process, thread) & !thread.blocked();
         if ready == 0 {
             return;
         }
         let sig = if ready & bit(SIGKILL) != 0 { SIGKILL } else { ready.trailing_zeros() as u8 + 1 };
-        let (action, sender) = {
-            let mut s = process.signals.lock();
-            if process.pending.fetch_and(!bit(sig), Ordering::AcqRel) & bit(sig) == 0 {
-                continue;
-            }
-            let action = s.action(sig);
-            if action.flags & abi::SA_RESETHAND != 0 && action.handler > abi::SIG_IGN {
-                s.actions[usize::from(sig - 1)] = SignalAction::default();
-            }
-            (action, s.senders[usize::from(sig - 1)])
-        };
+        let Some((action, sender)) = dequeue(process, thread, sig) else { continue };
         match abi::disposition(sig, &action) {
             Disposition::Terminate => {
                 process.terminate(ExitStatus::Signaled(sig));
@@ -835,6 +1000,32 @@ fn deliver(process: &Arc<Process>, thread: &Arc<Thread>, frame: &mut TrapFrame) 
             Disposition::Ignore | Disposition::Continue => {}
         }
     }
+}
+
+/// Takes `sig` from the signals pending for `thread` (its own first, then
+/// its process's): the action it meets (an `SA_RESETHAND` one is reset)
+/// and who sent it; `None` if it was not pending (another thread took it).
+fn dequeue(process: &Process, thread: &Thread, sig: u8) -> Option<(SignalAction, (u32, i32))> {
+    let sender = take_pending(process, thread, sig)?;
+    let mut s = process.signals.lock();
+    let action = s.action(sig);
+    if action.flags & abi::SA_RESETHAND != 0 && action.handler > abi::SIG_IGN {
+        s.actions[usize::from(sig - 1)] = SignalAction::default();
+    }
+    Some((action, sender))
+}
+
+/// Takes `sig` from the signals pending for `thread` (its own first, then
+/// its process's); who sent it, or `None` if it was not pending.
+fn take_pending(process: &Process, thread: &Thread, sig: u8) -> Option<(u32, i32)> {
+    if thread.pending.fetch_and(!bit(sig), Ordering::AcqRel) & bit(sig) != 0 {
+        return Some(thread.senders.lock()[usize::from(sig - 1)]);
+    }
+    let s = process.signals.lock();
+    if process.pending.fetch_and(!bit(sig), Ordering::AcqRel) & bit(sig) != 0 {
+        return Some(s.senders[usize::from(sig - 1)]);
+    }
+    None
 }
 
 /// Saves the interrupted registers in a frame on the user stack and points

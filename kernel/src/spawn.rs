@@ -193,7 +193,7 @@ fn finish(
     // SAFETY: the stack was just mapped for this thread alone; its top is
     // page aligned.
     let rsp = unsafe { context::prepare_user_entry(kstack.top(), &frame) };
-    let thread = Thread::new(process, kstack, rsp)?;
+    let thread = Thread::new(process, kstack, rsp, Some(process.pid))?;
     inner.threads.try_reserve(1).map_err(oom)?;
     inner.threads.push(thread.clone());
     drop(inner);

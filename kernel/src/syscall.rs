@@ -78,10 +78,11 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
         _ => i64::from(CapError::UnknownSyscall.as_result()),
     };
     // The thread or its process may have ended during the call (exit, a
-    // kill of itself through its own handle, thread_exit): then it must not
+    // kill of itself through its own handle, thread_exit, another thread's
+    // exec): then it must not
     // go back to user mode. The handles are dropped first: this stack is
     // never unwound.
-    if thread_ended || process.has_ended() {
+    if thread_ended || process.has_ended() || thread.killed() {
         drop(process);
         drop(thread);
         crate::sched::exit_current();
@@ -124,12 +125,12 @@ fn thread_create(process: &Arc<Process>, creator: &Thread, args: [u64; 4]) -> Re
     let frame = TrapFrame::user_entry(entry, stack_top - 8, arg, USER_CODE_SELECTOR, USER_DATA_SELECTOR);
     // SAFETY: the stack was just mapped for this thread alone.
     let rsp = unsafe { context::prepare_user_entry(kstack.top(), &frame) };
-    let thread = Thread::new(process, kstack, rsp)?;
+    let thread = Thread::new(process, kstack, rsp, None)?;
     thread.set_fs_base(fs_base);
     // POSIX: a new thread starts with its creator's signal mask.
     thread.set_blocked(creator.blocked());
     process.inner.lock().threads.push(thread.clone());
-    let tid = thread.tid;
+    let tid = thread.tid();
     crate::sched::make_ready(thread);
     Ok(tid)
 }

@@ -45,8 +45,11 @@ pub struct Context {
 
 /// A thread.
 pub struct Thread {
-    /// Thread id, unique for the kernel's life (0 is the idle thread).
-    pub tid: u64,
+    /// Thread id, unique for the kernel's life (0 is the idle thread),
+    /// from the same count as pids, as Linux numbers tasks: a process's
+    /// first thread has the pid as its id, and a thread that `exec`s takes
+    /// it over ([`Self::tid`]).
+    tid: AtomicU64,
     /// The owning process (`None` for the idle thread). A strong reference:
     /// a process with threads stays alive; `Process::terminate` takes the
     /// threads out of the process, which breaks the cycle.
@@ -64,6 +67,16 @@ pub struct Thread {
     in_syscall: AtomicBool,
     /// Signals it blocks (bit `n - 1` for signal `n`; `crate::signal`).
     blocked: AtomicU64,
+    /// Signals sent to this thread alone (`tkill`, `tgkill`), pending.
+    pub pending: AtomicU64,
+    /// Who sent each of [`Self::pending`] (`siginfo`'s pid and code).
+    pub senders: Mutex<[(u32, i32); capos_abi::signal::MAX_SIGNAL as usize]>,
+    /// The signals a `sigtimedwait` of this thread waits for (0: none).
+    waiting_for: AtomicU64,
+    /// Set when its process ends it alone (`exec` ends the other threads):
+    /// it leaves at its next return to user mode or the end of its
+    /// syscall, never running user code again.
+    killed: AtomicBool,
     /// The mask a `sigsuspend` replaced, put back once a handler ran
     /// ([`NO_MASK`] when none: a mask never holds the unblockable bits).
     suspend_mask: AtomicU64,
@@ -76,8 +89,6 @@ pub struct Thread {
 /// `Thread::suspend_mask` when no `sigsuspend` (or `TAKE`) is pending.
 const NO_MASK: u64 = u64::MAX;
 
-static NEXT_TID: AtomicU64 = AtomicU64::new(1);
-
 // SAFETY: `context` is touched only by the scheduler with interrupts off on
 // the one CPU, for a thread that is not running (or is being switched away
 // from); everything else is behind locks or immutable.
@@ -88,23 +99,29 @@ unsafe impl Send for Thread {}
 impl Thread {
     /// A new thread of `process` whose first switch-in runs from saved
     /// stack pointer `rsp` on `kstack`, charged to the process's kernel
-    /// memory: `OutOfMemory` past its quota or when the heap is full.
+    /// memory: `OutOfMemory` past its quota or when the heap is full. Its
+    /// id is `tid` (a process's first thread: the pid) or a new one.
     pub fn new(
         process: &Arc<Process>,
         kstack: KernelStack,
         rsp: u64,
+        tid: Option<u64>,
     ) -> Result<Arc<Self>, capos_abi::error::CapError> {
         use crate::mem::kmem_quota;
         let charge = kmem_quota::charge(&process.kmem, kmem_quota::THREAD_COST)?;
         let room = crate::sched::admit()?;
         Arc::try_new(Self {
-            tid: NEXT_TID.fetch_add(1, Ordering::Relaxed),
+            tid: AtomicU64::new(tid.unwrap_or_else(crate::process::next_id)),
             process: Some(process.clone()),
             kstack: Some(kstack),
             context: UnsafeCell::new(Context { rsp, fpu: FpuState::initial(), fs_base: 0 }),
             state: Mutex::new(ThreadState::Ready),
             in_syscall: AtomicBool::new(false),
             blocked: AtomicU64::new(0),
+            pending: AtomicU64::new(0),
+            senders: Mutex::new([(0, 0); capos_abi::signal::MAX_SIGNAL as usize]),
+            waiting_for: AtomicU64::new(0),
+            killed: AtomicBool::new(false),
             suspend_mask: AtomicU64::new(NO_MASK),
             _kmem: Some(charge),
             _room: Some(room),
@@ -116,17 +133,54 @@ impl Thread {
     /// when nothing else can.
     pub fn idle() -> Arc<Self> {
         Arc::new(Self {
-            tid: 0,
+            tid: AtomicU64::new(0),
             process: None,
             kstack: None,
             context: UnsafeCell::new(Context { rsp: 0, fpu: FpuState::initial(), fs_base: 0 }),
             state: Mutex::new(ThreadState::Running),
             in_syscall: AtomicBool::new(false),
             blocked: AtomicU64::new(0),
+            pending: AtomicU64::new(0),
+            senders: Mutex::new([(0, 0); capos_abi::signal::MAX_SIGNAL as usize]),
+            waiting_for: AtomicU64::new(0),
+            killed: AtomicBool::new(false),
             suspend_mask: AtomicU64::new(NO_MASK),
             _kmem: None,
             _room: None,
         })
+    }
+
+    /// Its id (`gettid`).
+    pub fn tid(&self) -> u64 {
+        self.tid.load(Ordering::Acquire)
+    }
+
+    /// Takes over `tid` (the pid, once it is the one thread left after
+    /// `exec`).
+    pub fn set_tid(&self, tid: u64) {
+        self.tid.store(tid, Ordering::Release);
+    }
+
+    /// Whether its process ended it alone (it must leave, see
+    /// [`Self::kill`]).
+    pub fn killed(&self) -> bool {
+        self.killed.load(Ordering::Acquire)
+    }
+
+    /// Ends it alone: it leaves at its next return to user mode or the
+    /// end of its syscall.
+    pub fn kill(&self) {
+        self.killed.store(true, Ordering::Release);
+    }
+
+    /// The signals its `sigtimedwait` waits for (0: none).
+    pub fn waiting_for(&self) -> u64 {
+        self.waiting_for.load(Ordering::Acquire)
+    }
+
+    /// Sets the signals its `sigtimedwait` waits for (0: done).
+    pub fn set_waiting_for(&self, set: u64) {
+        self.waiting_for.store(set, Ordering::Release);
     }
 
     /// The owning process.

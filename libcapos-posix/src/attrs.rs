@@ -1,16 +1,14 @@
 //! File attributes kept by the file service: times (`utimensat`, and
 //! through it musl's `utimes`, `utime`, `futimens`), hard links (`link`,
 //! `linkat`) and permission bits (`chmod`, `fchmod`, `fchmodat`); and
-//! what it does not keep: symbolic links (`symlink`, `symlinkat`) and
-//! owners (`chown`, `fchown`, `lchown`, `fchownat`).
+//! what it does not keep: owners (`chown`, `fchown`, `lchown`,
+//! `fchownat`). Symbolic links are in `links.rs`.
 //!
 //! The service stores the bits and reports them, but does not enforce
 //! them (capOS confines by caps and read-only nodes, docs/posix.md): a
 //! program may write a file whose bits forbid it, as root may on Linux.
 //! A change of a read-only node (a manifest file not marked writable) is
-//! `EROFS`. A symlink call checks its paths like Linux (`EEXIST`,
-//! `ENOENT`) and then fails with `EPERM`, what Linux answers on a file
-//! system without symlinks (FAT). `chown` behaves as on a FAT volume:
+//! `EROFS`. `chown` behaves as on a FAT volume:
 //! asking for the owner `stat` reports (0) succeeds, anything else is
 //! `EPERM` (`EROFS` on a read-only node), so nothing is silently dropped.
 //! Devices and pipes keep no attributes: changing theirs is `EPERM`.
@@ -81,8 +79,9 @@ pub fn utimensat(dirfd: i64, path: u64, times: u64, flags: u64) -> SysResult {
 
 /// `linkat(olddirfd, old, newdirfd, new, flags)` (also `link`): a
 /// further name for a file. `AT_EMPTY_PATH` with an empty `old` links
-/// the file `olddirfd` is open on; `AT_SYMLINK_FOLLOW` changes nothing
-/// (there are no symlinks). A directory is `EPERM`, as on Linux.
+/// the file `olddirfd` is open on. A symbolic link at `old` gets the new
+/// name itself, as Linux's `link` does, unless `AT_SYMLINK_FOLLOW` asks
+/// for its target. A directory is `EPERM`, as on Linux.
 pub fn linkat(olddirfd: i64, old: u64, newdirfd: i64, new: u64, flags: u64) -> SysResult {
     if flags & !((musl::AT_SYMLINK_FOLLOW | musl::AT_EMPTY_PATH) as u64) != 0 {
         return Err(Errno::EINVAL);
@@ -96,11 +95,13 @@ pub fn linkat(olddirfd: i64, old: u64, newdirfd: i64, new: u64, flags: u64) -> S
             _ => return Err(Errno::ENOENT),
         }
     } else {
-        let st = path_stat(olddirfd, &old)?;
+        let follow = flags & musl::AT_SYMLINK_FOLLOW as u64 != 0;
+        let (st, _) = files::path_stat_follow(olddirfd, &old, follow)?;
         if is_dir(&st) {
             return Err(Errno::EPERM);
         }
         let full = files::resolve(olddirfd, &old)?;
+        let full = if follow { crate::links::physical(&full)? } else { full };
         if files::is_device(&full) {
             new_name_free(newdirfd, &new)?;
             return Err(Errno::EXDEV);
@@ -119,19 +120,6 @@ pub fn linkat(olddirfd: i64, old: u64, newdirfd: i64, new: u64, flags: u64) -> S
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// `symlinkat(target, newdirfd, new)` (also `symlink`): `EEXIST` when
-/// `new` exists, `ENOENT` for an empty target, otherwise `EPERM`: the
-/// file service holds no symbolic links.
-pub fn symlinkat(target: u64, newdirfd: i64, new: u64) -> SysResult {
-    let target = user::path(target)?;
-    let new = user::path(new)?;
-    if target.is_empty() {
-        return Err(Errno::ENOENT);
-    }
-    new_name_free(newdirfd, &new)?;
-    Err(Errno::EPERM)
 }
 
 /// `EEXIST` when `new` names a node; `ENOENT` or `ENOTDIR` when its

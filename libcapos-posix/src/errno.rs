@@ -112,6 +112,7 @@ pub fn from_cap(e: CapError) -> Errno {
         CapError::QuotaExceeded | CapError::WouldBlock => Errno::EAGAIN,
         CapError::TimedOut => Errno::ETIMEDOUT,
         CapError::Interrupted | CapError::Cancelled => Errno::EINTR,
+        CapError::TooManyLinks => Errno::ELOOP,
         CapError::BadAddress => Errno::EFAULT,
         CapError::InvalidCap | CapError::StaleCap | CapError::WrongInterface | CapError::Revoked => {
             Errno::EBADF

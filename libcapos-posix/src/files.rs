@@ -4,8 +4,8 @@
 //!
 //! Paths: an absolute path is read from the `fs` root; a relative one from
 //! the current directory (a path string kept here) or from a directory
-//! fd's path. The file service resolves `..` itself, never above the
-//! root. `/dev/null`, `/dev/zero`, `/dev/random`, `/dev/urandom`,
+//! fd's path. The file service resolves `..` and symbolic links itself,
+//! never above the root (`links.rs` holds the link calls). `/dev/null`, `/dev/zero`, `/dev/random`, `/dev/urandom`,
 //! `/dev/tty`, `/dev/stdin`, `/dev/stdout` and `/dev/stderr` are served
 //! here.
 //!
@@ -51,7 +51,7 @@ pub fn init_cwd(pwd: Option<&str>) {
     let Some(pwd) = pwd.filter(|p| p.starts_with('/')) else { return };
     if let Ok(root) = root()
         && root.stat(pwd).is_ok_and(|info| info.kind == NodeKind::Directory)
-        && let Ok(path) = normalize(pwd)
+        && let Ok(path) = crate::links::physical(pwd)
     {
         *CWD.lock() = path;
     }
@@ -142,10 +142,13 @@ pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> SysResult {
     }
     let write = access != musl::O_RDONLY;
     let root = root()?;
+    let no_follow = flag(flags, musl::O_NOFOLLOW);
     if flag(flags, musl::O_DIRECTORY) {
-        let info = root.stat(&full)?;
-        if info.kind != NodeKind::Directory {
-            return Err(Errno::ENOTDIR);
+        let info = root.stat_follow(&full, !no_follow)?;
+        match info.kind {
+            NodeKind::Directory => {}
+            NodeKind::Symlink => return Err(Errno::ELOOP),
+            NodeKind::File => return Err(Errno::ENOTDIR),
         }
         return open_dir(&full, write, flags, cloexec);
     }
@@ -155,10 +158,11 @@ pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> SysResult {
         .exclusive(flag(flags, musl::O_EXCL))
         .truncate(write && flag(flags, musl::O_TRUNC))
         .append(write && flag(flags, musl::O_APPEND))
+        .no_follow(no_follow)
         .mode(creation_mode(mode));
     match root.open(&full, &options) {
         Ok(file) => {
-            let path = normalize(&full).unwrap_or(full);
+            let path = crate::links::canonical(&full).unwrap_or(full);
             fd::insert(
                 Description::new(Object::File(OpenFile { file, path }), status_flags(flags)),
                 cloexec,
@@ -177,7 +181,7 @@ fn open_dir(full: &str, write: bool, flags: u64, cloexec: bool) -> SysResult {
     if write {
         return Err(Errno::EISDIR);
     }
-    let path = normalize(full)?;
+    let path = crate::links::canonical(full)?;
     let dir = OpenDir { path, cursor: Mutex::new(DirCursor::default()) };
     fd::insert(Description::new(Object::Dir(dir), status_flags(flags)), cloexec, 0)
 }
@@ -424,6 +428,7 @@ fn node_stat(info: &NodeInfo) -> musl::stat {
     let (kind, size) = match info.kind {
         NodeKind::File => (musl::S_IFREG, info.size),
         NodeKind::Directory => (musl::S_IFDIR, 4096),
+        NodeKind::Symlink => (musl::S_IFLNK, info.size),
     };
     musl::stat {
         st_dev: 1,
@@ -494,23 +499,35 @@ pub(crate) fn path_stat(dirfd: i64, path: &str) -> Result<musl::stat, Errno> {
 
 /// `stat` of `path` from `dirfd`, and whether the node may be changed.
 pub(crate) fn path_stat_writable(dirfd: i64, path: &str) -> Result<(musl::stat, bool), Errno> {
+    path_stat_follow(dirfd, path, true)
+}
+
+/// `stat` (`follow`) or `lstat` of `path` from `dirfd`, and whether the
+/// node may be changed.
+pub(crate) fn path_stat_follow(dirfd: i64, path: &str, follow: bool) -> Result<(musl::stat, bool), Errno> {
     let full = resolve(dirfd, path)?;
     if let Some(object) = device(&full) {
         return Ok((device_stat(&object?), true));
     }
-    let info = root()?.stat(&full)?;
+    let info = root()?.stat_follow(&full, follow)?;
     Ok((node_stat(&info), info.writable))
 }
 
-/// `newfstatat(dirfd, path, buf, flags)` (also `stat`, `lstat`; there are
-/// no symlinks, so `AT_SYMLINK_NOFOLLOW` changes nothing).
+/// `stat` of `path`, or of `dirfd` itself for an empty path with
+/// `AT_EMPTY_PATH`; a final link is not followed with
+/// `AT_SYMLINK_NOFOLLOW`.
+fn stat_at(dirfd: i64, name: &str, flags: u64) -> Result<musl::stat, Errno> {
+    if name.is_empty() && flag(flags, musl::AT_EMPTY_PATH) {
+        return fd_stat(dirfd);
+    }
+    path_stat_follow(dirfd, name, !flag(flags, musl::AT_SYMLINK_NOFOLLOW)).map(|(st, _)| st)
+}
+
+/// `newfstatat(dirfd, path, buf, flags)` (also `stat`, and `lstat` with
+/// `AT_SYMLINK_NOFOLLOW`).
 pub fn fstatat(dirfd: i64, path: u64, buf: u64, flags: u64) -> SysResult {
     let name = user::path(path)?;
-    let st = if name.is_empty() && flag(flags, musl::AT_EMPTY_PATH) {
-        fd_stat(dirfd)?
-    } else {
-        path_stat(dirfd, &name)?
-    };
+    let st = stat_at(dirfd, &name, flags)?;
     user::write(buf, st)?;
     Ok(0)
 }
@@ -524,11 +541,7 @@ pub fn fstat(fd: i64, buf: u64) -> SysResult {
 /// `statx(dirfd, path, flags, mask, buf)`: the basic fields.
 pub fn statx(dirfd: i64, path: u64, flags: u64, buf: u64) -> SysResult {
     let name = user::path(path)?;
-    let st = if name.is_empty() && flag(flags, musl::AT_EMPTY_PATH) {
-        fd_stat(dirfd)?
-    } else {
-        path_stat(dirfd, &name)?
-    };
+    let st = stat_at(dirfd, &name, flags)?;
     let x = musl::statx {
         stx_mask: musl::STATX_BASIC_STATS,
         stx_blksize: st.st_blksize as u32,
@@ -603,7 +616,11 @@ pub fn getdents64(fd: i64, buf: u64, count: u64) -> SysResult {
                     return Ok(used as i64);
                 }
                 let ino = inode(entry.id);
-                let kind = if entry.kind == NodeKind::Directory { musl::DT_DIR } else { musl::DT_REG };
+                let kind = match entry.kind {
+                    NodeKind::Directory => musl::DT_DIR,
+                    NodeKind::File => musl::DT_REG,
+                    NodeKind::Symlink => musl::DT_LNK,
+                };
                 let record = &mut out[used..used + reclen];
                 record.fill(0);
                 record[0..8].copy_from_slice(&ino.to_le_bytes());
@@ -678,7 +695,8 @@ pub fn unlinkat(dirfd: i64, path: u64, flags: u64) -> SysResult {
     let name = user::path(path)?;
     let full = resolve(dirfd, &name)?;
     let root = root()?;
-    let info = root.stat(&full)?;
+    // A link is removed, never followed.
+    let info = root.stat_follow(&full, false)?;
     let is_dir = info.kind == NodeKind::Directory;
     if flag(flags, musl::AT_REMOVEDIR) {
         if !is_dir {
@@ -742,7 +760,7 @@ pub fn chdir(path: u64) -> SysResult {
     if info.kind != NodeKind::Directory {
         return Err(Errno::ENOTDIR);
     }
-    *CWD.lock() = normalize(&full)?;
+    *CWD.lock() = crate::links::physical(&full)?;
     Ok(0)
 }
 
@@ -773,13 +791,6 @@ pub fn faccessat(dirfd: i64, path: u64, mode: u64) -> SysResult {
         return Err(Errno::EACCES);
     }
     Ok(0)
-}
-
-/// `readlinkat(dirfd, path, buf, size)`: there are no symbolic links, so
-/// an existing path is `EINVAL`.
-pub fn readlinkat(dirfd: i64, path: u64) -> SysResult {
-    path_stat(dirfd, &user::path(path)?)?;
-    Err(Errno::EINVAL)
 }
 
 /// The umask, for `execve`'s handover.

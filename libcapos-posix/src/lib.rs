@@ -34,6 +34,7 @@ pub mod errno;
 pub mod exec;
 pub mod fd;
 pub mod files;
+pub mod links;
 pub mod memory;
 pub mod musl;
 pub mod pipe;

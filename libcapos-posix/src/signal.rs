@@ -24,7 +24,11 @@
 //! process in the kernel and `SIGCONT` continues it; `wait4` reports both
 //! (`crate::children`).
 //!
-//! Partial: `tkill`/`tgkill` signal the whole process; a handler's third
+//! `tkill`/`tgkill` (so `pthread_kill` and `raise`) signal one thread, by
+//! the Linux-style thread id the kernel gives (the main thread's is the
+//! pid); `rt_sigtimedwait` waits in the kernel (`op::WAIT`).
+//!
+//! Partial: a handler's third
 //! argument points to the kernel's frame, not a `ucontext_t`; no alternate
 //! signal stack; no `SIGTTOU` for background terminal writes or mode
 //! changes (a background read gets `SIGTTIN` from the kernel's terminal).
@@ -300,18 +304,54 @@ pub fn kill(pid: u64, sig: u64) -> SysResult {
     }
 }
 
-/// `tkill(tid, sig)`, `tgkill(pid, tid, sig)`: to this process (partial:
-/// the signal is the process's, any thread that does not block it takes
-/// it).
-pub fn tkill(_tid: u64, sig: u64) -> SysResult {
-    let me = capos_rt::entry::caps().map_or(0, |c| c.pid());
-    call(op::KILL, me, sig, 0)
+/// `tgkill(pid, tid, sig)`, and `tkill(tid, sig)` as `pid` 0: to thread
+/// `tid` alone (`pthread_kill`, `raise`); `EINVAL` for a `tid` or `pid`
+/// of 0 or below (`pid` 0 is `tkill`'s here), `ESRCH` when no such thread
+/// (of process `pid`) exists.
+pub fn tgkill(pid: u64, tid: u64, sig: u64) -> SysResult {
+    let (pid, tid) = (pid as i32 as i64, tid as i32 as i64);
+    if tid <= 0 || pid < 0 {
+        return Err(Errno::EINVAL);
+    }
+    call(op::KILL_THREAD, pid as u64, tid as u64, sig)
 }
 
-/// Sends `sig` to this process (`SIGPIPE` from a write to a pipe without
-/// a reader); its handler runs before the adapter returns.
+/// Sends `sig` to the calling thread (`SIGPIPE` from a write to a pipe
+/// without a reader, as Linux directs it); its handler runs before the
+/// adapter returns.
 pub fn raise(sig: u8) {
-    let _ = tkill(0, u64::from(sig));
+    let tid = crate::thread::gettid().unwrap_or(0) as u64;
+    let _ = tgkill(0, tid, u64::from(sig));
+}
+
+/// `rt_sigtimedwait(set, info, timeout, size)` (`sigwait`, `sigwaitinfo`,
+/// `sigtimedwait`): takes a signal of `set` pending for the calling
+/// thread or its process, waiting up to `timeout` (NULL: no limit) for
+/// one; its `siginfo_t` goes to `info` (NULL: nowhere). `EAGAIN` when the
+/// time passes, `EINTR` when another signal's handler ran, `EINVAL` for a
+/// bad time or size.
+pub fn rt_sigtimedwait(set: u64, info: u64, timeout: u64, size: u64) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let set: u64 = user::read(set)?;
+    let timeout_ns = if timeout == 0 {
+        abi::FOREVER
+    } else {
+        let ts: musl::timespec = user::read(timeout)?;
+        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+            return Err(Errno::EINVAL);
+        }
+        (ts.tv_sec as u64)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(ts.tv_nsec as u64)
+            .min(abi::FOREVER - 1)
+    };
+    match sys(op::WAIT, set, timeout_ns, info) {
+        Ok(sig) => Ok(sig as i64),
+        Err(CapError::WouldBlock) => Err(Errno::EAGAIN),
+        Err(e) => Err(errno(e)),
+    }
 }
 
 const ITIMER_REAL: u64 = 0;

@@ -13,7 +13,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::errno::{Errno, SysResult};
 use crate::musl::*;
-use crate::{attrs, children, exec, files, memory, pipe, process, signal, thread, time};
+use crate::{attrs, children, exec, files, links, memory, pipe, process, signal, thread, time};
 
 /// A system call the adapter serves.
 pub struct Call {
@@ -51,7 +51,7 @@ calls! {
     SYS_close "d" => |a| files::close(fd(a[0]));
     SYS_stat "sp" => |a| files::fstatat(AT_FDCWD_, a[0], a[1], 0);
     SYS_fstat "dp" => |a| files::fstat(fd(a[0]), a[1]);
-    SYS_lstat "sp" => |a| files::fstatat(AT_FDCWD_, a[0], a[1], 0);
+    SYS_lstat "sp" => |a| files::fstatat(AT_FDCWD_, a[0], a[1], AT_SYMLINK_NOFOLLOW as u64);
     SYS_lseek "ddd" => |a| files::lseek(fd(a[0]), a[1], a[2]);
     SYS_mmap "puxxdx" => |a| memory::mmap(a[0], a[1], a[2], a[3], fd(a[4]), a[5]);
     SYS_mprotect "pux" => |a| memory::mprotect(a[0], a[1], a[2]);
@@ -99,7 +99,7 @@ calls! {
     SYS_rmdir "s" => |a| files::unlinkat(AT_FDCWD_, a[0], AT_REMOVEDIR as u64);
     SYS_creat "so" => |a| files::openat(AT_FDCWD_, a[0], (O_CREAT | O_WRONLY | O_TRUNC) as u64, a[1]);
     SYS_unlink "s" => |a| files::unlinkat(AT_FDCWD_, a[0], 0);
-    SYS_readlink "spu" => |a| files::readlinkat(AT_FDCWD_, a[0]);
+    SYS_readlink "spu" => |a| links::readlinkat(AT_FDCWD_, a[0], a[1], a[2]);
     SYS_umask "o" => |a| files::umask(a[0]);
     SYS_gettimeofday "pp" => |a| time::gettimeofday(a[0], a[1]);
     SYS_getrlimit "dp" => |a| process::getrlimit(a[0], a[1]);
@@ -117,7 +117,8 @@ calls! {
     SYS_rt_sigsuspend "pu" => |a| signal::rt_sigsuspend(a[0], a[1]);
     SYS_arch_prctl "xp" => |a| thread::arch_prctl(a[0], a[1]);
     SYS_gettid "" => |_| thread::gettid();
-    SYS_tkill "dd" => |a| signal::tkill(a[0], a[1]);
+    SYS_tkill "dd" => |a| signal::tgkill(0, a[0], a[1]);
+    SYS_rt_sigtimedwait "pppu" => |a| signal::rt_sigtimedwait(a[0], a[1], a[2], a[3]);
     SYS_time "p" => |a| time::time(a[0]);
     SYS_futex "pdupux" => |a| thread::futex(a[0], a[1], a[2], a[3], a[4], a[5]);
     SYS_getdents64 "dpu" => |a| files::getdents64(fd(a[0]), a[1], a[2]);
@@ -126,14 +127,14 @@ calls! {
     SYS_clock_getres "dp" => |a| time::clock_getres(a[0], a[1]);
     SYS_clock_nanosleep "dxpp" => |a| time::clock_nanosleep(a[0], a[1], a[2], a[3]);
     SYS_exit_group "d" => |a| process::exit_group(a[0]);
-    SYS_tgkill "ddd" => |a| signal::tkill(a[1], a[2]);
+    SYS_tgkill "ddd" => |a| signal::tgkill(a[0], a[1], a[2]);
     SYS_waitid "ddpxp" => |a| children::waitid(a[0], a[1], a[2], a[3], a[4]);
     SYS_openat "dsxo" => |a| files::openat(fd(a[0]), a[1], a[2], a[3]);
     SYS_mkdirat "dso" => |a| files::mkdirat(fd(a[0]), a[1], a[2]);
     SYS_newfstatat "dspx" => |a| files::fstatat(fd(a[0]), a[1], a[2], a[3]);
     SYS_unlinkat "dsx" => |a| files::unlinkat(fd(a[0]), a[1], a[2]);
     SYS_renameat "dsds" => |a| files::renameat(fd(a[0]), a[1], fd(a[2]), a[3], 0);
-    SYS_readlinkat "dspu" => |a| files::readlinkat(fd(a[0]), a[1]);
+    SYS_readlinkat "dspu" => |a| links::readlinkat(fd(a[0]), a[1], a[2], a[3]);
     SYS_faccessat "dso" => |a| files::faccessat(fd(a[0]), a[1], a[2]);
     SYS_pselect6 "dppppp" => |a| pipe::pselect6(a[0], a[1], a[2], a[3], a[4]);
     SYS_ppoll "pupp" => |a| pipe::ppoll(a[0], a[1], a[2]);
@@ -148,8 +149,8 @@ calls! {
     SYS_utimensat "dppx" => |a| attrs::utimensat(fd(a[0]), a[1], a[2], a[3]);
     SYS_link "ss" => |a| attrs::linkat(AT_FDCWD_, a[0], AT_FDCWD_, a[1], 0);
     SYS_linkat "dsdsx" => |a| attrs::linkat(fd(a[0]), a[1], fd(a[2]), a[3], a[4]);
-    SYS_symlink "ss" => |a| attrs::symlinkat(a[0], AT_FDCWD_, a[1]);
-    SYS_symlinkat "sds" => |a| attrs::symlinkat(a[0], fd(a[1]), a[2]);
+    SYS_symlink "ss" => |a| links::symlinkat(a[0], AT_FDCWD_, a[1]);
+    SYS_symlinkat "sds" => |a| links::symlinkat(a[0], fd(a[1]), a[2]);
     // Permission bits and owners, which the file service does not keep.
     SYS_chmod "so" => |a| attrs::fchmodat(AT_FDCWD_, a[0], a[1]);
     SYS_fchmod "do" => |a| attrs::fchmod(fd(a[0]), a[1]);

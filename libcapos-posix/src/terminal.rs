@@ -89,7 +89,10 @@ pub fn write(object: &Object, data: &[u8]) -> SysResult {
     let sink: &dyn Fn(&[u8]) -> Result<(), CapError> = match object {
         Object::Terminal => {
             let t = terminal().ok_or(Errno::EBADF)?;
-            &move |d| t.write(d)
+            for chunk in data.chunks(MAX_WRITE) {
+                job_control(|| t.write(chunk))?;
+            }
+            return Ok(data.len() as i64);
         }
         Object::Stderr => {
             let c = stderr().ok_or(Errno::EBADF)?;
@@ -106,6 +109,27 @@ pub fn write(object: &Object, data: &[u8]) -> SysResult {
         sink(chunk)?;
     }
     Ok(data.len() as i64)
+}
+
+/// Runs a terminal write or mode change under job control: `SIGTTOU`
+/// stopped the caller's background group (`Interrupted`; under `TOSTOP`
+/// for a write) and the call is made again once it is continued, or fails
+/// with `EINTR` when a handler without `SA_RESTART` ran meanwhile (as
+/// Linux restarts it); `EIO` for an orphaned group.
+fn job_control(call: impl Fn() -> Result<(), CapError>) -> Result<(), Errno> {
+    let since = crate::signal::generation();
+    loop {
+        match call() {
+            Ok(()) => return Ok(()),
+            Err(CapError::Interrupted) => {
+                if crate::signal::interrupted(since) {
+                    return Err(Errno::EINTR);
+                }
+            }
+            Err(CapError::PermissionDenied) => return Err(Errno::EIO),
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// `ioctl(fd, request, arg)` on a device: the terminal's `TCGETS`,
@@ -136,11 +160,13 @@ pub fn ioctl(object: &Object, request: u64, arg: u64) -> SysResult {
         r if r == musl::TCSETS as i64 || r == musl::TCSETSW as i64 || r == musl::TCSETSF as i64 => {
             let wanted: musl::termios = crate::user::read(arg)?;
             let lflag = wanted.c_lflag;
-            t.set_mode(TerminalMode {
+            let mode = TerminalMode {
                 canonical: lflag & musl::ICANON as u32 != 0,
                 echo: lflag & musl::ECHO as u32 != 0,
                 signals: lflag & musl::ISIG as u32 != 0,
-            })?;
+                tostop: lflag & musl::TOSTOP as u32 != 0,
+            };
+            job_control(|| t.set_mode(mode))?;
             Ok(0)
         }
         r if r == musl::TIOCGPGRP as i64 => {
@@ -169,7 +195,8 @@ pub fn ioctl(object: &Object, request: u64, arg: u64) -> SysResult {
 }
 
 /// The `termios` a terminal in `mode` reports: Linux's defaults for a
-/// serial terminal, with `ICANON`, `ECHO` and `ISIG` from the mode.
+/// serial terminal, with `ICANON`, `ECHO`, `ISIG` and `TOSTOP` from the
+/// mode.
 fn termios(mode: TerminalMode) -> musl::termios {
     let mut t = musl::termios {
         c_iflag: musl::ICRNL as u32,
@@ -186,6 +213,9 @@ fn termios(mode: TerminalMode) -> musl::termios {
     }
     if mode.signals {
         t.c_lflag |= musl::ISIG as u32;
+    }
+    if mode.tostop {
+        t.c_lflag |= musl::TOSTOP as u32;
     }
     for (index, value) in [
         (musl::VINTR, 3u8),

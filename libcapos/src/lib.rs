@@ -41,6 +41,7 @@ const EBADF: c_int = 9;
 const EFAULT: c_int = 14;
 const EINVAL: c_int = 22;
 const ENOSYS: c_int = 38;
+const ELOOP: c_int = 40;
 const EPROTOTYPE: c_int = 91;
 const ENOMEM: c_int = 12;
 const EAGAIN: c_int = 11;
@@ -76,6 +77,7 @@ fn fail(e: CapError) -> c_int {
         CapError::QuotaExceeded | CapError::WouldBlock => EAGAIN,
         CapError::PermissionDenied | CapError::ReadOnly | CapError::NotTransferable => EACCES,
         CapError::Interrupted | CapError::Cancelled => EINTR,
+        CapError::TooManyLinks => ELOOP,
         CapError::TimedOut => ETIMEDOUT,
         CapError::PeerDied => EPIPE,
         CapError::TooLarge | CapError::ResultTooSmall => E2BIG,
@@ -310,7 +312,7 @@ pub extern "C" fn capos_last_error() -> c_int {
 }
 
 /// Error names, NUL-terminated, by code.
-static NAMES: [&str; 33] = [
+static NAMES: [&str; 34] = [
     "None\0",
     "UnknownOpcode\0",
     "InvalidFlags\0",
@@ -344,6 +346,7 @@ static NAMES: [&str; 33] = [
     "NoSpace\0",
     "ReadOnly\0",
     "Interrupted\0",
+    "TooManyLinks\0",
 ];
 
 /// `capos_error_name(code)`: the capOS error's name ("Unknown" for a code
@@ -355,4 +358,4 @@ pub extern "C" fn capos_error_name(code: c_int) -> *const c_char {
 }
 
 // The table follows capos_abi's numbering.
-const _: () = assert!(CapError::Interrupted as usize == NAMES.len() - 1);
+const _: () = assert!(CapError::TooManyLinks as usize == NAMES.len() - 1);

@@ -225,7 +225,7 @@ pub mod method {
     pub mod directory {
         /// `list(path) -> entries`.
         pub const LIST: u16 = 0;
-        /// `open(path, write, create, exclusive, truncate, append, mode) -> file`.
+        /// `open(path, write, create, exclusive, truncate, append, mode, noFollow) -> file`.
         pub const OPEN: u16 = 1;
         /// `create(path) -> file`.
         pub const CREATE: u16 = 2;
@@ -235,7 +235,7 @@ pub mod method {
         pub const REMOVE: u16 = 4;
         /// `rename(from, to)`.
         pub const RENAME: u16 = 5;
-        /// `stat(path) -> info`.
+        /// `stat(path, follow) -> info`.
         pub const STAT: u16 = 6;
         /// `openDir(path, readOnly) -> dir`.
         pub const OPEN_DIR: u16 = 7;
@@ -245,6 +245,10 @@ pub mod method {
         pub const LINK: u16 = 9;
         /// `setAttrs(path, change)`.
         pub const SET_ATTRS: u16 = 10;
+        /// `symlink(target, path)`.
+        pub const SYMLINK: u16 = 11;
+        /// `readlink(path) -> target`.
+        pub const READLINK: u16 = 12;
     }
     /// `File` methods.
     pub mod file {
@@ -357,7 +361,7 @@ pub const INTERFACES: &[InterfaceInfo] = &[
         id: interface_id::DIRECTORY,
         methods: &[
             "list", "open", "create", "mkdir", "remove", "rename", "stat", "openDir", "listPage", "link",
-            "setAttrs",
+            "setAttrs", "symlink", "readlink",
         ],
     },
     InterfaceInfo {
@@ -484,6 +488,8 @@ mod tests {
         check(interface_id::FILE, method::file::SET_ATTRS, "setAttrs");
         check(interface_id::DIRECTORY, method::directory::LINK, "link");
         check(interface_id::DIRECTORY, method::directory::SET_ATTRS, "setAttrs");
+        check(interface_id::DIRECTORY, method::directory::SYMLINK, "symlink");
+        check(interface_id::DIRECTORY, method::directory::READLINK, "readlink");
         assert!(interface(0).is_none());
         assert_eq!(interface(interface_id::TIMER).unwrap().method_name(2), None);
     }

@@ -61,6 +61,7 @@ pub fn ls(shell: &mut Shell, args: &[&str]) -> i32 {
                 match e.kind {
                     NodeKind::Directory => text.push_str(&format!("{}/\n", e.name)),
                     NodeKind::File => text.push_str(&format!("{:<24} {:>10}\n", e.name, e.size)),
+                    NodeKind::Symlink => text.push_str(&format!("{}@\n", e.name)),
                 }
             }
             let _ = shell.out.print(&text);

@@ -126,14 +126,28 @@ pub fn program(shell: &mut Shell, chosen: Option<&[&str]>, name: &str, args: &[&
             return STATUS_CANNOT_RUN;
         }
     };
-    // The terminal's foreground group: the program's, for its run.
+    // The terminal's foreground group: the program's, for its run. The
+    // program already runs meanwhile: a Ctrl-C before its group has the
+    // terminal sent it no `SIGINT` (its read may have failed with
+    // `Interrupted` instead), so the shell ends it as it would a program
+    // that is not the foreground (`early`).
     let foreground = shell.terminal.clone().and_then(|t| {
         let before = t.foreground().ok()?;
         t.set_foreground(pid).ok()?;
-        Some((t, before))
+        let early = base.is_some_and(|base| t.interrupts().is_ok_and(|now| now > base));
+        Some((t, before, early))
     });
-    let status = wait(shell, handle, name, base, foreground.is_some());
-    if let Some((terminal, before)) = foreground {
+    let early = foreground.as_ref().is_some_and(|(_, _, early)| *early);
+    let status = if early {
+        shell.interrupt = None;
+        let _ = handle.kill();
+        // Its end, whatever it was (it may have exited by itself already).
+        let _ = handle.wait_async().and_then(|w| w.wait());
+        STATUS_INTERRUPTED
+    } else {
+        wait(shell, handle, name, base, foreground.is_some())
+    };
+    if let Some((terminal, before, _)) = foreground {
         let _ = terminal.set_foreground(before);
     }
     status

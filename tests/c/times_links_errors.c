@@ -2,9 +2,8 @@
  * on a file that exists succeed, bad arguments and missing paths fail with
  * the same errno; link checks its paths the same way (ENOENT, EEXIST,
  * ENOTDIR, EPERM for a directory) and then makes the link; symlink's path
- * errors are the same (whether a symlink is then made differs: capOS's file
- * service holds none, capos-only/fs_attrs_capos.c). What the calls then
- * record is tests/c/fs_attrs.c. In the scratch directory (argv[1]). */
+ * errors are the same (tests/c/symlinks.c makes links). What the calls
+ * then record is tests/c/fs_attrs.c. In the scratch directory (argv[1]). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

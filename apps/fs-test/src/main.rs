@@ -148,6 +148,7 @@ fn main(caps: Caps) -> i32 {
     t.run("errors", || errors(&root));
     t.run("read-only", || read_only(&root));
     t.run("escape", || escape(&root));
+    t.run("symlinks", || symlinks(&root));
     t.run("attrs", || attrs(&root));
     t.run("many-files", || many_files(&root, timer.as_deref()));
     t.run("big-file", || big_file(&root, timer.as_deref()));
@@ -402,6 +403,28 @@ fn read_only(root: &Directory) -> Check {
     ok(root.remove("tmp/ro-file"), "remove")?;
     ok(root.remove("tmp/ro-sub"), "remove")?;
     Ok(String::from("/etc/motd and a read-only /tmp cap refuse every change with ReadOnly; rights only drop"))
+}
+
+fn symlinks(root: &Directory) -> Check {
+    ok(root.mkdir("tmp/sl"), "mkdir")?;
+    ok(root.write_file("tmp/sl/f", b"through"), "write")?;
+    ok(root.symlink("f", "tmp/sl/l"), "symlink")?;
+    ok(root.symlink("/etc/motd", "tmp/sl/abs"), "symlink absolute")?;
+    ok(root.symlink("loop", "tmp/sl/loop"), "symlink loop")?;
+    ensure!(ok(root.readlink("tmp/sl/l"), "readlink")? == "f", "readlink target");
+    ensure!(ok(root.read_file("tmp/sl/l"), "read through")? == b"through", "read through the link");
+    ensure!(ok(root.stat_follow("tmp/sl/l", false), "lstat")?.kind == NodeKind::Symlink, "lstat kind");
+    ensure!(ok(root.stat("tmp/sl/l"), "stat")?.kind == NodeKind::File, "stat follows");
+    fails(root.stat("tmp/sl/loop"), CapError::TooManyLinks, "stat of a loop")?;
+    fails(root.open("tmp/sl/l", &OpenOptions::new().no_follow(true)), CapError::TooManyLinks, "noFollow")?;
+    let jail = ok(root.open_dir("tmp/sl", false), "openDir")?;
+    fails(jail.stat("abs"), CapError::NotFound, "an absolute link stays in the cap")?;
+    ok(root.remove("tmp/sl/l"), "remove the link")?;
+    ensure!(root.stat("tmp/sl/f").is_ok(), "remove of a link kept its target");
+    for name in ["f", "abs", "loop", ""] {
+        ok(root.remove(&format!("tmp/sl/{name}")), "remove")?;
+    }
+    Ok(String::from("symlink, readlink, stat with and without follow, loops, noFollow, confined to the cap"))
 }
 
 fn escape(root: &Directory) -> Check {

@@ -214,6 +214,7 @@ fn stamps(is_dir: bool, method: u16) -> bool {
                 | method::directory::RENAME
                 | method::directory::LINK
                 | method::directory::SET_ATTRS
+                | method::directory::SYMLINK
         )
     } else {
         matches!(
@@ -318,6 +319,7 @@ fn headroom(is_dir: bool, method: u16) -> Result<(), CapError> {
                 | method::directory::CREATE
                 | method::directory::MKDIR
                 | method::directory::LINK
+                | method::directory::SYMLINK
         )
     } else {
         matches!(method, method::file::WRITE | method::file::PWRITE | method::file::TRUNCATE)
@@ -341,6 +343,7 @@ fn kind(k: capos_fs::NodeKind) -> schema::NodeKind {
     match k {
         capos_fs::NodeKind::File => schema::NodeKind::File,
         capos_fs::NodeKind::Directory => schema::NodeKind::Directory,
+        capos_fs::NodeKind::Symlink => schema::NodeKind::Symlink,
     }
 }
 
@@ -460,6 +463,7 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
                 truncate: p.get_truncate(),
                 append: p.get_append(),
                 mode: p.get_mode(),
+                no_follow: p.get_no_follow(),
             };
             let new = fs.open(badge, text(p.get_path())?, options)?;
             results.init_root::<directory::open_results::Builder<'_>>().set_file(0);
@@ -488,7 +492,8 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
         }
         method::directory::STAT => {
             let p = m.get_root::<directory::stat_params::Reader<'_>>().map_err(malformed)?;
-            let info = fs.stat(badge, text(p.get_path())?)?;
+            let path = text(p.get_path())?;
+            let info = if p.get_follow() { fs.stat(badge, path)? } else { fs.lstat(badge, path)? };
             set_info(results.init_root::<directory::stat_results::Builder<'_>>().init_info(), info);
             Ok(Answer::plain(results))
         }
@@ -501,6 +506,17 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
             let p = m.get_root::<directory::set_attrs_params::Reader<'_>>().map_err(malformed)?;
             fs.set_attrs(badge, text(p.get_path())?, &attr_change(p.get_change())?)?;
             Ok(Answer::plain(empty()))
+        }
+        method::directory::SYMLINK => {
+            let p = m.get_root::<directory::symlink_params::Reader<'_>>().map_err(malformed)?;
+            fs.symlink(badge, text(p.get_target())?, text(p.get_path())?)?;
+            Ok(Answer::plain(empty()))
+        }
+        method::directory::READLINK => {
+            let p = m.get_root::<directory::readlink_params::Reader<'_>>().map_err(malformed)?;
+            let target = fs.readlink(badge, text(p.get_path())?)?;
+            results.init_root::<directory::readlink_results::Builder<'_>>().set_target(target.as_str());
+            Ok(Answer::plain(results))
         }
         method::directory::OPEN_DIR => {
             let p = m.get_root::<directory::open_dir_params::Reader<'_>>().map_err(malformed)?;

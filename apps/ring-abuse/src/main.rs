@@ -277,6 +277,7 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
 
     failed_move_keeps_the_cap(caps, &timer, c);
     park_edges(&timer, c);
+    park_and_sleep_floods(&timer, c);
     endpoint_limits(caps, c);
     clients_gone(caps, c);
     badges(caps, c);
@@ -1023,6 +1024,153 @@ fn park_edges(timer: &Timer, c: &mut Cases<'_>) {
     );
     let woken = unpark(&word, u32::MAX);
     c.check("UNPARK with no waiter", woken == Ok(0), format!("{woken:?}"));
+}
+
+/// Many waits at once: 400 PARKs on distinct words woken by UNPARKs, 400
+/// PARKs and 400 `Timer.sleep`s all timing out within the same
+/// millisecond. Each must complete once, with its own result, and soon:
+/// the kernel completes at most a bounded number per tick (the lists it
+/// replaced were scanned whole once per completion with interrupts off,
+/// quadratic in the waiters), and the park table allocates fallibly.
+fn park_and_sleep_floods(timer: &Timer, c: &mut Cases<'_>) {
+    // (`timer` is only named for its cap: no Timer call can be made while
+    // the flood holds the ring.)
+    const N: usize = 400;
+    let words: Vec<core::sync::atomic::AtomicU32> =
+        (0..N).map(|_| core::sync::atomic::AtomicU32::new(5)).collect();
+    let park_sqe = |i: usize, timeout_ns: u64| Sqe {
+        opcode: Opcode::Park as u8,
+        params_addr: core::ptr::from_ref(&words[i]) as u64,
+        params_len: 5,
+        interface_id: timeout_ns,
+        ..Sqe::default()
+    };
+    // Submits `sqes`, then waits until each has completed (or `limit_ms`
+    // passed); the results by index, `None` for a missing one.
+    let flood = |sqes: &mut dyn FnMut(usize) -> Sqe,
+                 after: &mut dyn FnMut(&mut capos::rt::ring::RingClient),
+                 limit_ms: u64| {
+        with_ring(|ring| -> Result<Vec<Option<Cqe>>, CapError> {
+            let first = ring.next_user_data();
+            for _ in 1..N {
+                ring.next_user_data();
+            }
+            for i in 0..N {
+                let mut sqe = sqes(i);
+                sqe.user_data = first + i as u64;
+                ring.submit(&sqe)?;
+            }
+            ring.enter(0, 0)?;
+            after(ring);
+            let mut got: Vec<Option<Cqe>> = (0..N).map(|_| None).collect();
+            // Until every one arrived, or `limit_ms` passed with none
+            // arriving (waits of 10 ms; no Timer call: the ring is held).
+            let mut idle_ms = 0;
+            while got.iter().any(Option::is_none) && idle_ms < limit_ms {
+                ring.enter(1, 10_000_000)?;
+                let mut progress = false;
+                for (i, slot) in got.iter_mut().enumerate() {
+                    if slot.is_none() {
+                        *slot = ring.try_take(first + i as u64);
+                        progress |= slot.is_some();
+                    }
+                }
+                idle_ms = if progress { 0 } else { idle_ms + 10 };
+            }
+            Ok(got)
+        })
+    };
+    let summary = |got: &[Option<Cqe>], ok: &dyn Fn(&Cqe) -> bool| {
+        let missing = got.iter().filter(|g| g.is_none()).count();
+        let wrong = got.iter().flatten().filter(|q| !ok(q)).count();
+        (missing == 0 && wrong == 0, format!("{missing} missing, {wrong} with another result"))
+    };
+
+    // Woken: all parked first (no completion may come before its UNPARK),
+    // then one UNPARK per word from another ring batch.
+    let mut woken_early = 0;
+    let got = flood(
+        &mut |i| park_sqe(i, 0),
+        &mut |ring| {
+            for word in &words {
+                let unpark = Sqe {
+                    opcode: Opcode::Unpark as u8,
+                    params_addr: core::ptr::from_ref(word) as u64,
+                    params_len: 1,
+                    user_data: ring.next_user_data(),
+                    ..Sqe::default()
+                };
+                // A bounded wait: a lost UNPARK fails the case, not the run.
+                let mut woke = None;
+                if ring.submit(&unpark).is_ok() {
+                    for _ in 0..100 {
+                        woke = ring.try_take(unpark.user_data);
+                        if woke.is_some() || ring.enter(1, 10_000_000).is_err() {
+                            break;
+                        }
+                    }
+                }
+                woken_early += usize::from(!woke.is_some_and(|q| q.result == 1));
+            }
+        },
+        5_000,
+    );
+    match got {
+        Ok(Ok(got)) => {
+            let (ok, detail) = summary(&got, &|q| q.error_code().is_none());
+            c.check(
+                "400 PARKs woken one by one",
+                ok && woken_early == 0,
+                format!("{detail}; {woken_early} UNPARKs woke no one"),
+            );
+        }
+        other => c.check("400 PARKs woken one by one", false, format!("{other:?}")),
+    }
+
+    // Timed out together.
+    let got = flood(&mut |i| park_sqe(i, 1_000_000), &mut |_| {}, 5_000);
+    match got {
+        Ok(Ok(got)) => {
+            let (ok, detail) = summary(&got, &|q| q.error_code() == Some(CapError::TimedOut));
+            c.check("400 PARKs timing out at once", ok, detail);
+        }
+        other => c.check("400 PARKs timing out at once", false, format!("{other:?}")),
+    }
+
+    // Sleeps ending together.
+    let mut sleep = capos::call::Builder::new_default();
+    sleep.init_root::<capos::schema::timer::sleep_params::Builder<'_>>().set_ns(1_000_000);
+    let sleep_params = capnp_words(&sleep);
+    let mut results = alloc::vec![[0u8; 64]; N];
+    let timer_cap = timer.id();
+    let results_at = results.as_mut_ptr();
+    let got = flood(
+        &mut |i| {
+            // Each sleep gets its own 64-byte result buffer.
+            let result = results_at.wrapping_add(i) as u64;
+            Sqe {
+                opcode: Opcode::Call as u8,
+                cap: timer_cap,
+                method: method::timer::SLEEP,
+                interface_id: interface_id::TIMER,
+                params_addr: sleep_params.as_ptr() as u64,
+                params_len: sleep_params.len() as u32,
+                result_addr: result,
+                result_len: 64,
+                ..Sqe::default()
+            }
+        },
+        &mut |_| {},
+        5_000,
+    );
+    match got {
+        Ok(Ok(got)) => {
+            let (ok, detail) = summary(&got, &|q| q.error_code().is_none());
+            c.check("400 sleeps ending at once", ok, detail);
+        }
+        other => c.check("400 sleeps ending at once", false, format!("{other:?}")),
+    }
+    drop(results);
 }
 
 /// `cap_enter` waiting for a completion that never comes returns when its

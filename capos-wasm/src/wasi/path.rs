@@ -1,7 +1,8 @@
 //! `path_*`: opening, making, removing, renaming, linking, stat-ing and
 //! setting the times of paths below a directory fd, each resolved by
 //! [`crate::fds::resolve`] so it stays inside its preopen. The file service
-//! has no symbolic links: `path_readlink` of an existing path is `EINVAL`,
+//! follows symbolic links within the preopen's cap; they are not wired
+//! here yet: `path_readlink` of an existing path is `EINVAL`,
 //! `path_symlink` is `ENOSYS`.
 
 use alloc::rc::Rc;

@@ -22,6 +22,18 @@ fn rdrand64() -> Option<u64> {
     None
 }
 
+/// A random word for the kernel's own use (hash keys): RDRAND where the CPU
+/// has it, else the TSC (unpredictable enough to a process that cannot
+/// read it at the moment of the draw).
+pub fn kernel_random() -> u64 {
+    if crate::arch::x86_64::cpu::features().rdrand
+        && let Some(word) = rdrand64()
+    {
+        return word;
+    }
+    crate::arch::x86_64::cpu::rdtsc().wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29)
+}
+
 impl CapObject for EntropySource {
     fn kernel_kind(&self) -> Option<capos_schema::KernelCap> {
         Some(capos_schema::KernelCap::Entropy)

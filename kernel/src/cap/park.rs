@@ -12,26 +12,39 @@
 //! - UNPARK (`params_addr` = the word, `params_len` = how many waiters to
 //!   wake, `u32::MAX` for all): completes at once with the number woken.
 //!
-//! Waiters are kept per (process, address); a process that ends leaves its
-//! entries behind, and they are dropped when found.
+//! Waiters are kept in `capos_lib::park_table` (per (process, address),
+//! deadlines in a heap; every allocation fallible: `OutOfMemory`), each
+//! charged to its process's kernel-memory quota; a process has at most
+//! one parked call per CQ slot (pending calls hold one). The tick expires
+//! at most [`EXPIRE_PER_TICK`] waiters, so a flood of timeouts is spread
+//! over ticks; a process that ends has its waiters dropped.
 
-use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use capos_abi::error::CapError;
 use capos_config::ring::Sqe;
+use capos_lib::park_table::ParkTable;
 use spin::Mutex;
 
 use super::PendingCall;
+use crate::mem::kmem_quota::{self, Charge, HEAP_OVERHEAD};
 use crate::process::Process;
 
-/// A parked call and its deadline (uptime in ns), if any.
+/// A parked call and the kernel memory charged for it.
 struct Parked {
     call: PendingCall,
-    deadline: Option<u64>,
+    _charge: Charge,
 }
 
-/// Parked calls by (process id, word address).
-static PARKED: Mutex<BTreeMap<(u64, u64), VecDeque<Parked>>> = Mutex::new(BTreeMap::new());
+/// Kernel memory charged per parked call: its queue entry, its deadline
+/// entry and the map's share (the map and heap keep up to twice the room).
+const PARK_COST: usize = 2 * (core::mem::size_of::<Parked>() + 40) + HEAP_OVERHEAD;
+
+/// Most parked calls the tick times out at once (the rest on the next
+/// ticks: a timeout is late by at most that much).
+const EXPIRE_PER_TICK: usize = 64;
+
+/// The parked calls of every process (made on the first PARK).
+static PARKED: Mutex<Option<ParkTable<Parked>>> = Mutex::new(None);
 
 fn check_word(addr: u64) -> Result<(), CapError> {
     if addr == 0 || !addr.is_multiple_of(4) {
@@ -57,12 +70,22 @@ pub fn park(process: &Arc<Process>, sqe: &Sqe) -> Result<bool, CapError> {
         return Ok(false);
     }
     let deadline = (sqe.interface_id != 0).then(|| crate::time::uptime_ns().saturating_add(sqe.interface_id));
-    let call = PendingCall::for_sqe(process, sqe);
-    let mut parked = PARKED.lock();
-    let queue = parked.entry((process.pid, addr)).or_default();
-    queue.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
-    queue.push_back(Parked { call, deadline });
-    Ok(true)
+    let parked = Parked {
+        call: PendingCall::for_sqe(process, sqe),
+        _charge: kmem_quota::charge(&process.kmem, PARK_COST)?,
+    };
+    let refused = {
+        let mut table = PARKED.lock();
+        let table = table.get_or_insert_with(|| {
+            ParkTable::new((super::entropy::kernel_random(), super::entropy::kernel_random()))
+        });
+        table.park((process.pid, addr), deadline, parked).err()
+    };
+    // A refused call is dropped outside the lock.
+    match refused {
+        Some(_) => Err(CapError::OutOfMemory),
+        None => Ok(true),
+    }
 }
 
 /// UNPARK: wakes up to `count` waiters on `addr` of process `pid`, oldest
@@ -73,15 +96,7 @@ pub fn unpark(pid: u64, addr: u64, count: u32) -> Result<u32, CapError> {
     // the woken (whose length the caller's count would decide).
     let mut n = 0;
     while n < count {
-        let next = {
-            let mut parked = PARKED.lock();
-            let Some(queue) = parked.get_mut(&(pid, addr)) else { break };
-            let entry = queue.pop_front();
-            if queue.is_empty() {
-                parked.remove(&(pid, addr));
-            }
-            entry
-        };
+        let next = PARKED.lock().as_mut().and_then(|table| table.wake((pid, addr)));
         let Some(entry) = next else { break };
         if entry.call.live_caller().is_some() {
             // A parked call's results are an empty message it has no
@@ -93,31 +108,22 @@ pub fn unpark(pid: u64, addr: u64, count: u32) -> Result<u32, CapError> {
     Ok(n)
 }
 
-/// Completes parked calls whose timeout passed; called on every tick.
+/// Completes parked calls whose timeout passed, at most
+/// [`EXPIRE_PER_TICK`]; called on every tick.
 ///
 /// An interrupt: one call at a time, each completed outside the lock,
 /// allocating nothing.
 pub fn on_tick(now_ns: u64) {
-    let due = |e: &Parked| e.deadline.is_some_and(|d| d <= now_ns);
-    loop {
-        let expired = {
-            let mut parked = PARKED.lock();
-            let found = parked.iter().find_map(|(key, queue)| queue.iter().position(due).map(|i| (*key, i)));
-            let Some((key, at)) = found else { break };
-            let queue = parked.get_mut(&key);
-            let entry = queue.and_then(|q| q.remove(at));
-            if parked.get(&key).is_some_and(VecDeque::is_empty) {
-                parked.remove(&key);
-            }
-            entry
-        };
-        if let Some(entry) = expired {
-            entry.call.complete(Err(CapError::TimedOut));
-        }
+    for _ in 0..EXPIRE_PER_TICK {
+        let expired = PARKED.lock().as_mut().and_then(|table| table.expire(now_ns));
+        let Some(entry) = expired else { break };
+        entry.call.complete(Err(CapError::TimedOut));
     }
 }
 
 /// Drops every parked call of process `pid` (it ended).
 pub fn forget_process(pid: u64) {
-    PARKED.lock().retain(|(p, _), _| *p != pid);
+    if let Some(table) = PARKED.lock().as_mut() {
+        table.forget(pid, drop);
+    }
 }

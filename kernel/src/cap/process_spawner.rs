@@ -187,10 +187,23 @@ fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
     Ok(reply)
 }
 
-/// A handle on a process: wait for it, kill it, ask its id.
+/// A handle on a process: wait for it, kill it, ask its id. One object per
+/// process (copies of the cap share it).
 pub struct ProcessHandle {
     /// The process.
     pub process: Arc<Process>,
+}
+
+impl Drop for ProcessHandle {
+    /// The last handle on an ended process going (its parent reaped it):
+    /// the zombie leaves the table of processes now, as POSIX has it — its
+    /// pid and process group are gone for `kill` and `setpgid` — even if
+    /// one of its threads still holds it while it finishes leaving.
+    fn drop(&mut self) {
+        if self.process.exit_status().is_some() {
+            crate::process::unlist(self.process.pid);
+        }
+    }
 }
 
 impl CapObject for ProcessHandle {

@@ -167,35 +167,48 @@ impl Session {
 
     /// Ctrl-C: fails every pending read, completes the interrupt waits it
     /// satisfies and, once the lock is released, sends `SIGINT` to the
-    /// foreground process group if there is one.
+    /// foreground process group if there is one. (Without the memory to
+    /// list the completions, the reads and waits stay pending; the signal
+    /// is still sent.)
     fn interrupted(&mut self, work: &mut Work) {
         self.interrupts += 1;
         if self.foreground != 0 {
             work.interrupt_group = Some(self.foreground);
         }
+        let count = self.interrupts;
+        let due = self.interrupt_waiters.iter().filter(|(a, _)| *a < count).count();
+        if work.completions.try_reserve(self.readers.len() + due).is_err() {
+            return;
+        }
         for (reader, _) in self.readers.drain(..) {
             work.completions.push((reader, Err(CapError::Interrupted)));
         }
-        let count = self.interrupts;
-        let (due, keep): (Vec<_>, Vec<_>) =
-            core::mem::take(&mut self.interrupt_waiters).into_iter().partition(|(a, _)| *a < count);
-        self.interrupt_waiters = keep;
-        for (_, waiter) in due {
-            work.completions.push((waiter, count_reply(count)));
+        let mut i = 0;
+        while i < self.interrupt_waiters.len() {
+            if self.interrupt_waiters[i].0 < count {
+                let (_, waiter) = self.interrupt_waiters.swap_remove(i);
+                work.completions.push((waiter, count_reply(count)));
+            } else {
+                i += 1;
+            }
         }
     }
 
     /// Hands ready input to waiting readers, first come first served,
-    /// skipping readers that died.
+    /// skipping readers that died. Allocates only the completions' list
+    /// (fallibly: without room, the rest wait for the next poll).
     fn serve_readers(&mut self, work: &mut Work) {
         // Readers of a background process group wait (job control); the
-        // rest are served in order.
-        let mut background = VecDeque::new();
-        while self.discipline.has_ready() {
+        // rest are served in order. Each reader is looked at once and the
+        // ones left keep their order (one goes back for each taken out).
+        for _ in 0..self.readers.len() {
             let Some((reader, max)) = self.readers.pop_front() else { break };
             let Some(caller) = reader.live_caller() else { continue };
-            if !crate::signal::in_foreground(&caller, self.foreground) {
-                background.push_back((reader, max));
+            if !self.discipline.has_ready()
+                || !crate::signal::in_foreground(&caller, self.foreground)
+                || work.completions.try_reserve(1).is_err()
+            {
+                self.readers.push_back((reader, max));
                 continue;
             }
             let room = (reader.result_len as usize).saturating_sub(READ_OVERHEAD);
@@ -205,9 +218,6 @@ impl Session {
             };
             work.completions.push((reader, reply));
         }
-        background.append(&mut self.readers);
-        self.readers = background;
-        self.readers.retain(|(reader, _)| reader.live_caller().is_some());
     }
 }
 
@@ -255,7 +265,12 @@ pub fn on_tick() {
 pub struct TerminalSession;
 
 fn mode_of(r: capos_schema::terminal_mode::Reader<'_>) -> Mode {
-    Mode { canonical: r.get_canonical(), echo: r.get_echo(), signals: r.get_signals() }
+    Mode {
+        canonical: r.get_canonical(),
+        echo: r.get_echo(),
+        signals: r.get_signals(),
+        tostop: r.get_tostop(),
+    }
 }
 
 impl TerminalSession {
@@ -275,7 +290,14 @@ impl TerminalSession {
                     if data.len() > MAX_IO {
                         return Err(CapError::TooLarge);
                     }
-                    let (port, crlf) = with_session(|s, _| (s.port, s.interactive))?;
+                    let (port, crlf, foreground, tostop) = with_session(|s, _| {
+                        (s.port, s.interactive, s.foreground, s.discipline.mode().tostop)
+                    })?;
+                    // Job control: under `tostop` a background group's
+                    // write stops it (`SIGTTOU`) and is made again later.
+                    if let Some(caller) = call.pending.live_caller() {
+                        crate::signal::terminal_write(&caller, foreground, tostop, false)?;
+                    }
                     Ok(super::output::write(port, data, crlf, call.pending))
                 }
                 m::READ => {
@@ -301,6 +323,9 @@ impl TerminalSession {
                         if s.readers.len() >= MAX_WAITERS {
                             return Outcome::Error(CapError::WouldBlock);
                         }
+                        if s.readers.try_reserve(1).is_err() {
+                            return Outcome::Error(CapError::OutOfMemory);
+                        }
                         s.readers.push_back((pending, max));
                         s.poll(work);
                         Outcome::Pending
@@ -314,6 +339,7 @@ impl TerminalSession {
                         out.set_canonical(mode.canonical);
                         out.set_echo(mode.echo);
                         out.set_signals(mode.signals);
+                        out.set_tostop(mode.tostop);
                         Ok(())
                     })
                     .into())
@@ -323,6 +349,11 @@ impl TerminalSession {
                         .get_root::<terminal_session::set_mode_params::Reader<'_>>()
                         .map_err(malformed)?;
                     let mode = mode_of(p.get_mode().map_err(malformed)?);
+                    // `tcsetattr` from a background group: `SIGTTOU`.
+                    let foreground = with_session(|s, _| s.foreground)?;
+                    if let Some(caller) = call.pending.live_caller() {
+                        crate::signal::terminal_write(&caller, foreground, false, true)?;
+                    }
                     with_session(|s, work| {
                         s.discipline.set_mode(mode);
                         s.serve_readers(work);
@@ -370,6 +401,9 @@ impl TerminalSession {
                         s.interrupt_waiters.retain(|(_, w)| w.live_caller().is_some());
                         if s.interrupt_waiters.len() >= MAX_WAITERS {
                             return Outcome::Error(CapError::WouldBlock);
+                        }
+                        if s.interrupt_waiters.try_reserve(1).is_err() {
+                            return Outcome::Error(CapError::OutOfMemory);
                         }
                         s.interrupt_waiters.push((after, pending));
                         Outcome::Pending

@@ -1,15 +1,50 @@
 //! `Timer`: monotonic time and sleeping. Sleeps are pending calls kept in a
-//! deadline list that the timer tick completes.
+//! min-heap by deadline that the timer tick completes, at most
+//! [`WAKE_PER_TICK`] per tick (a flood of sleeps ending at once is spread
+//! over ticks; the list it replaces was scanned whole on every tick, and
+//! once per completion, with interrupts off).
 
-use alloc::vec::Vec;
+use alloc::collections::BinaryHeap;
 use capos_abi::error::CapError;
 use capos_schema::{interface_id, method, timer};
+use core::cmp::{Ordering, Reverse};
 use spin::Mutex;
 
 use super::{Call, CapObject, Outcome, PendingCall, empty_reply, malformed, read_params, reply_with};
 
-/// Pending `sleep` calls and their deadlines (uptime in ns).
-static SLEEPERS: Mutex<Vec<(u64, PendingCall)>> = Mutex::new(Vec::new());
+/// A pending `sleep` call and its deadline (uptime in ns); sleeps with the
+/// same deadline end in the order they began.
+struct Sleeper {
+    deadline: u64,
+    seq: u64,
+    call: PendingCall,
+}
+
+impl PartialEq for Sleeper {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Sleeper {}
+
+impl PartialOrd for Sleeper {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Sleeper {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.deadline, self.seq).cmp(&(other.deadline, other.seq))
+    }
+}
+
+/// Pending sleeps, earliest first, and the next sequence number.
+static SLEEPERS: Mutex<(BinaryHeap<Reverse<Sleeper>>, u64)> = Mutex::new((BinaryHeap::new(), 0));
+
+/// Most sleeps the tick ends at once (the rest on the next ticks).
+const WAKE_PER_TICK: usize = 64;
 
 /// The timer capability.
 pub struct Timer;
@@ -44,10 +79,12 @@ impl CapObject for Timer {
                 }
                 let deadline = crate::time::uptime_ns().saturating_add(ns);
                 let mut sleepers = SLEEPERS.lock();
-                if sleepers.try_reserve(1).is_err() {
+                let (heap, next) = &mut *sleepers;
+                if heap.try_reserve(1).is_err() {
                     return Outcome::Error(CapError::OutOfMemory);
                 }
-                sleepers.push((deadline, call.pending));
+                heap.push(Reverse(Sleeper { deadline, seq: *next, call: call.pending }));
+                *next += 1;
                 Outcome::Pending
             }
             _ => Outcome::Error(CapError::UnknownMethod),
@@ -58,17 +95,21 @@ impl CapObject for Timer {
 /// Drops the sleeps `process` has pending (it ended): kept to their
 /// deadline, each would hold the ended process's memory that long.
 pub fn forget_process(process: &crate::process::Process) {
-    SLEEPERS.lock().retain(|(_, call)| !call.is_from(process));
+    SLEEPERS.lock().0.retain(|Reverse(s)| !s.call.is_from(process));
 }
 
-/// Completes the sleeps whose deadline passed; called on every tick (an
-/// interrupt: one at a time, each outside the lock, allocating nothing).
+/// Completes the sleeps whose deadline passed, earliest first, at most
+/// [`WAKE_PER_TICK`]; called on every tick (an interrupt: one at a time,
+/// each outside the lock, allocating nothing).
 pub fn on_tick(now_ns: u64) {
-    loop {
+    for _ in 0..WAKE_PER_TICK {
         let due = {
             let mut sleepers = SLEEPERS.lock();
-            let at = sleepers.iter().position(|(d, _)| *d <= now_ns);
-            at.map(|i| sleepers.swap_remove(i).1)
+            let heap = &mut sleepers.0;
+            match heap.peek() {
+                Some(Reverse(s)) if s.deadline <= now_ns => heap.pop().map(|Reverse(s)| s.call),
+                _ => None,
+            }
         };
         let Some(call) = due else { break };
         call.complete(empty_reply());

@@ -35,6 +35,7 @@ const CHECKS: &[&str] = &[
     "errors",
     "read-only",
     "escape",
+    "symlinks",
     "attrs",
     "many-files",
     "big-file",
