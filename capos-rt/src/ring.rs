@@ -125,7 +125,17 @@ impl RingClient {
 
     /// Moves every posted CQE into the stash.
     pub fn reap(&mut self) -> usize {
+        self.collect(None).1
+    }
+
+    /// Collects every posted CQE: the one for `wanted` (if it is there) is
+    /// returned rather than stashed — the common case of one call in
+    /// flight then never touches the stash —, the others go into the
+    /// stash (or free their orphaned buffers). Also returns how many were
+    /// collected.
+    fn collect(&mut self, wanted: Option<u64>) -> (Option<Cqe>, usize) {
         let tail = self.load(header::CQ_TAIL);
+        let mut found = None;
         let mut n = 0;
         while self.cq_head != tail {
             let mut bytes = [0u8; CQE_SIZE];
@@ -135,14 +145,20 @@ impl RingClient {
             // acquire.
             unsafe { core::ptr::copy_nonoverlapping(self.base.add(at), bytes.as_mut_ptr(), CQE_SIZE) };
             let cqe = Cqe::from_bytes(&bytes);
+            // A dropped call's completion frees its buffers; ours is kept
+            // aside; the others wait in the stash for their owners.
             if self.orphans.remove(&cqe.user_data).is_none() {
-                self.stash.insert(cqe.user_data, cqe);
+                if found.is_none() && wanted == Some(cqe.user_data) {
+                    found = Some(cqe);
+                } else {
+                    self.stash.insert(cqe.user_data, cqe);
+                }
             }
             self.cq_head = self.cq_head.wrapping_add(1);
             n += 1;
         }
         self.store(header::CQ_HEAD, self.cq_head);
-        n
+        (found, n)
     }
 
     /// The CQ tail this client has collected up to (for
@@ -169,8 +185,10 @@ impl RingClient {
 
     /// The completion for `user_data` if it has arrived.
     pub fn try_take(&mut self, user_data: u64) -> Option<Cqe> {
-        self.reap();
-        self.stash.remove(&user_data)
+        if let Some(cqe) = self.stash.remove(&user_data) {
+            return Some(cqe);
+        }
+        self.collect(Some(user_data)).0
     }
 
     /// Waits for the completion of `user_data` (entering the kernel as
