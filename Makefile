@@ -67,8 +67,10 @@ cue: setup
 user: setup
 	$(CARGO_HOST) build $(USER_FLAGS) $(addprefix -p ,$(USER_CRATES))
 
+# PROFILE=1 builds the kernel with its profile counters (the `profile`
+# feature: kernel/src/profile.rs), which `make bench` then prints.
 kernel: setup user
-	cd $(KERNEL_DIR) && CAPOS_INIT_ELF=$(CURDIR)/$(USER_OUT)/init cargo build --release
+	cd $(KERNEL_DIR) && CAPOS_INIT_ELF=$(CURDIR)/$(USER_OUT)/init cargo build --release $(if $(PROFILE),--features profile)
 	@mkdir -p $(BUILD)
 	@cp $(KERNEL_OUT) $(BUILD)/kernel.elf
 
@@ -247,7 +249,8 @@ qemu-test: kernel kernel-ktest manifests capos-tool tools
 # tools/linux-peer.sh; table and bench/results/latest.json); then
 # wall-clock rows of `./capos run` and `make run` (docs/performance.md).
 # RING_ONLY=1 runs only the ring benchmarks, NO_WALL=1 skips the wall-clock
-# rows, BENCH_RUNS=N sets the runs per compared row (default 5).
+# rows, BENCH_RUNS=N sets the runs per compared row (default 5); PROFILE=1
+# adds the kernel's profile counters per operation of each ring benchmark.
 # ACCEL=kvm (or BENCH_ACCEL=kvm) uses KVM when /dev/kvm works.
 BENCH_ACCEL ?= tcg
 ACCEL ?= $(BENCH_ACCEL)
@@ -268,6 +271,7 @@ lint: setup user musl
 	$(CARGO_HOST) clippy $(POSIX_FLAGS) -p capos-posix -- -D warnings
 	cd $(KERNEL_DIR) && cargo clippy --release -- -D warnings
 	cd $(KERNEL_DIR) && cargo clippy --release --features ktest --target-dir ../target/kernel-ktest -- -D warnings
+	cd $(KERNEL_DIR) && cargo clippy --release --features profile -- -D warnings
 
 # The QEMU scenarios run last, so the run ends with their `N passed, N failed`.
 test: setup lint generated-code-check host-test miri musl-test qemu-test c-test sh-test wasm-test

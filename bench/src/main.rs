@@ -53,6 +53,10 @@ struct Cli {
     /// Only the Linux peer's rows (no capOS boot at all).
     #[arg(long)]
     linux_only: bool,
+    /// Seconds to wait for each line of the ring benchmarks before calling
+    /// it a stall (a failure).
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
 }
 
 /// One result line.
@@ -97,7 +101,7 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
     };
     config.accel = accel;
     let mut session = Session::start("bench", &config).map_err(|e| e.to_string())?;
-    let line = Regex::new(r"^bench: (?:(?P<name>.+): (?P<cycles>\d+) cycles/op \((?P<ops>\d+) ops\)|(?P<done>done)|error: (?P<error>.*))$")
+    let line = Regex::new(r"^bench: (?:profile (?P<pname>[^:]+): (?P<profile>.*)|(?P<name>.+): (?P<cycles>\d+) cycles/op \((?P<ops>\d+) ops\)|(?P<done>done)|error: (?P<error>.*))$")
         .map_err(|e| e.to_string())?;
     let tsc = Regex::new(r"TSC (?P<mhz>\d+) MHz").map_err(|e| e.to_string())?;
     let tsc_mhz = session
@@ -108,10 +112,15 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
         .parse::<f64>()
         .map_err(|e| e.to_string())?;
     let mut results = Vec::new();
+    let mut profiles = Vec::new();
     loop {
-        let found = session.expect(&line, Duration::from_secs(600)).map_err(|e| e.to_string())?;
+        let found = session.expect(&line, Duration::from_secs(cli.timeout)).map_err(|e| e.to_string())?;
         if found.name("done").is_some() {
             break;
+        }
+        if let (Some(name), Some(profile)) = (found.name("pname"), found.name("profile")) {
+            profiles.push((name.to_string(), profile.to_string()));
+            continue;
         }
         if let Some(error) = found.name("error") {
             return Err(format!("the benchmark failed in the guest: {error}"));
@@ -139,6 +148,10 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
             r.ops,
             r.cycles as f64 / reference as f64
         );
+    }
+    if !profiles.is_empty() {
+        println!();
+        print_profiles(&profiles);
     }
     if cli.ring_only {
         return Ok(());
@@ -188,5 +201,40 @@ fn targets(capos: &compare::Samples, linux: &compare::Samples, nop: Option<f64>,
             ),
             _ => println!("  {what:<52} not measured"),
         }
+    }
+}
+
+/// The kernel's profile counters per operation (`bench: profile NAME:
+/// label=value; ...` lines of a kernel built with `PROFILE=1`), one row per
+/// benchmark: counts first, then kernel cycles.
+fn print_profiles(profiles: &[(String, String)]) {
+    let parse = |line: &str| -> Vec<(String, String)> {
+        line.split(';')
+            .filter_map(|item| item.trim().split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let Some((_, first)) = profiles.first() else { return };
+    let labels: Vec<String> = parse(first).into_iter().map(|(k, _)| k).collect();
+    println!("kernel profile per operation (feature `profile`; every process of a round trip counted)");
+    for (i, label) in labels.iter().enumerate() {
+        println!("  c{i:<2} {label}");
+    }
+    let mut header = format!("{:<32}", "benchmark");
+    for i in 0..labels.len() {
+        header.push_str(&format!(" {:>9}", format!("c{i}")));
+    }
+    println!("{header}");
+    for (name, line) in profiles {
+        let mut row = format!("{name:<32}");
+        for (_, value) in parse(line) {
+            let shown = match value.parse::<f64>() {
+                Ok(v) if v >= 100.0 => format!("{v:.0}"),
+                Ok(v) => format!("{v:.2}"),
+                Err(_) => value,
+            };
+            row.push_str(&format!(" {shown:>9}"));
+        }
+        println!("{row}");
     }
 }

@@ -85,6 +85,7 @@ pub const TIMER_HZ: u32 = 100;
 pub mod error;
 pub mod layout;
 pub mod process;
+pub mod profile;
 pub mod signal;
 pub mod syscall;
 

@@ -16,6 +16,14 @@ pub const SYS_CAP_ENTER: u64 = 0;
 /// unless the runtime defers it: `crate::signal::op::DEFER`). Without it
 /// the wait goes on and the handler runs when the wait ends.
 pub const CAP_ENTER_INTERRUPTIBLE: u64 = 1;
+/// `cap_enter`'s flag: R10 holds the CQ tail the caller last saw (what it
+/// read from `cq_tail` when it last collected completions), and the wait
+/// is for `min_complete` completions posted after that one rather than
+/// `min_complete` waiting. Several threads sharing one ring need it: a
+/// thread that found nothing for itself and is about to wait cannot miss
+/// its completion even if another thread collects it first (it is then
+/// past the tail it saw, so `cap_enter` returns at once).
+pub const CAP_ENTER_SINCE: u64 = 2;
 /// `exit(code)`: ends the calling process with `code` (all its threads);
 /// does not return.
 pub const SYS_EXIT: u64 = 1;

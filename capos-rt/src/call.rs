@@ -207,13 +207,12 @@ pub fn wait_any(calls: &[&PendingCall]) -> Result<usize, CapError> {
         return Err(CapError::InvalidArgument);
     }
     loop {
+        // The tail first: whatever is posted after it wakes the wait.
+        let seen = crate::ring::seen()?;
         if let Some(i) = calls.iter().position(|c| c.is_complete()) {
             return Ok(i);
         }
-        let r = crate::syscall::cap_enter(1, capos_abi::syscall::NO_TIMEOUT);
-        if r < 0 {
-            return Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported));
-        }
+        crate::ring::wait_since(seen, capos_abi::syscall::NO_TIMEOUT, 0)?;
     }
 }
 
@@ -221,13 +220,11 @@ pub fn wait_any(calls: &[&PendingCall]) -> Result<usize, CapError> {
 /// `Interrupted` (POSIX calls that fail with `EINTR`); the calls stay in
 /// flight.
 pub fn wait_any_interruptible(calls: &[&PendingCall], timeout_ns: u64) -> Result<Option<usize>, CapError> {
+    let seen = crate::ring::seen()?;
     if let Some(i) = calls.iter().position(|c| c.is_complete()) {
         return Ok(Some(i));
     }
-    let r = crate::syscall::cap_enter_flags(1, timeout_ns, capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE);
-    if r < 0 {
-        return Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported));
-    }
+    crate::ring::wait_since(seen, timeout_ns, capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE)?;
     Ok(calls.iter().position(|c| c.is_complete()))
 }
 

@@ -125,7 +125,17 @@ impl RingClient {
 
     /// Moves every posted CQE into the stash.
     pub fn reap(&mut self) -> usize {
+        self.collect(None).1
+    }
+
+    /// Collects every posted CQE: the one for `wanted` (if it is there) is
+    /// returned rather than stashed — the common case of one call in
+    /// flight then never touches the stash —, the others go into the
+    /// stash (or free their orphaned buffers). Also returns how many were
+    /// collected.
+    fn collect(&mut self, wanted: Option<u64>) -> (Option<Cqe>, usize) {
         let tail = self.load(header::CQ_TAIL);
+        let mut found = None;
         let mut n = 0;
         while self.cq_head != tail {
             let mut bytes = [0u8; CQE_SIZE];
@@ -135,14 +145,26 @@ impl RingClient {
             // acquire.
             unsafe { core::ptr::copy_nonoverlapping(self.base.add(at), bytes.as_mut_ptr(), CQE_SIZE) };
             let cqe = Cqe::from_bytes(&bytes);
+            // A dropped call's completion frees its buffers; ours is kept
+            // aside; the others wait in the stash for their owners.
             if self.orphans.remove(&cqe.user_data).is_none() {
-                self.stash.insert(cqe.user_data, cqe);
+                if found.is_none() && wanted == Some(cqe.user_data) {
+                    found = Some(cqe);
+                } else {
+                    self.stash.insert(cqe.user_data, cqe);
+                }
             }
             self.cq_head = self.cq_head.wrapping_add(1);
             n += 1;
         }
         self.store(header::CQ_HEAD, self.cq_head);
-        n
+        (found, n)
+    }
+
+    /// The CQ tail this client has collected up to (for
+    /// [`crate::syscall::cap_enter_since`]).
+    pub fn seen(&self) -> u32 {
+        self.cq_head
     }
 
     /// Keeps `buffers` until the completion of `user_data` arrives, then
@@ -163,8 +185,10 @@ impl RingClient {
 
     /// The completion for `user_data` if it has arrived.
     pub fn try_take(&mut self, user_data: u64) -> Option<Cqe> {
-        self.reap();
-        self.stash.remove(&user_data)
+        if let Some(cqe) = self.stash.remove(&user_data) {
+            return Some(cqe);
+        }
+        self.collect(Some(user_data)).0
     }
 
     /// Waits for the completion of `user_data` (entering the kernel as
@@ -212,17 +236,34 @@ pub(crate) fn reset_after_fork() {
 /// Waits for the completion of `user_data` without holding the ring lock
 /// while blocked, so other threads can use the ring meanwhile (each thread
 /// waits for its own completions; the ones it reaps for others stay in the
-/// stash).
+/// stash). The wait is for a completion posted after the last one this
+/// thread collected ([`wait_since`]): another thread may collect ours
+/// between our look and our wait, and a plain "one completion waiting"
+/// would then never come.
 pub fn wait_for(user_data: u64) -> Result<Cqe, CapError> {
     loop {
-        if let Some(cqe) = with_ring(|ring| ring.try_take(user_data))? {
+        let (found, seen) = with_ring(|ring| (ring.try_take(user_data), ring.seen()))?;
+        if let Some(cqe) = found {
             return Ok(cqe);
         }
-        let r = crate::syscall::cap_enter(1, NO_TIMEOUT);
-        if r < 0 {
-            return Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported));
-        }
+        wait_since(seen, NO_TIMEOUT, 0)?;
     }
+}
+
+/// The CQ tail collected up to so far (collecting first): what a thread
+/// looks at before it waits with [`wait_since`].
+pub fn seen() -> Result<u32, CapError> {
+    with_ring(|ring| {
+        ring.reap();
+        ring.seen()
+    })
+}
+
+/// `cap_enter` until a completion is posted after CQ tail `seen` (or
+/// `timeout_ns`); `flags` as `cap_enter`'s.
+pub fn wait_since(seen: u32, timeout_ns: u64, flags: u64) -> Result<u32, CapError> {
+    let r = crate::syscall::cap_enter_since(1, timeout_ns, flags, seen);
+    if r < 0 { Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported)) } else { Ok(r as u32) }
 }
 
 /// Runs `f` with the process's ring client.

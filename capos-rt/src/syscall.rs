@@ -37,6 +37,17 @@ pub fn cap_enter_flags(min_complete: u32, timeout_ns: u64, flags: u64) -> i64 {
     result
 }
 
+/// [`cap_enter_flags`] with `CAP_ENTER_SINCE`: waits for `min_complete`
+/// completions posted after the CQ tail `seen` (what the caller last
+/// collected up to), so a completion another thread collected first is
+/// not waited for in vain (`capos_abi::syscall::CAP_ENTER_SINCE`).
+pub fn cap_enter_since(min_complete: u32, timeout_ns: u64, flags: u64, seen: u32) -> i64 {
+    syscall4(
+        SYS_CAP_ENTER,
+        [u64::from(min_complete), timeout_ns, flags | capos_abi::syscall::CAP_ENTER_SINCE, u64::from(seen)],
+    )
+}
+
 /// Gives the CPU to the next ready thread, if any.
 pub fn yield_now() {
     // SAFETY: `yield` takes no arguments and touches no user memory.
@@ -163,4 +174,21 @@ pub fn exit(code: i32) -> ! {
             options(noreturn, nostack),
         );
     }
+}
+
+/// Zeroes the kernel's profile counters (`capos_abi::profile`); `false`
+/// from a kernel built without them.
+pub fn profile_reset() -> bool {
+    syscall4(capos_abi::profile::SYS_PROFILE, [capos_abi::profile::OP_RESET, 0, 0, 0]) >= 0
+}
+
+/// Reads the kernel's profile counters into `out` (in the order of
+/// `capos_abi::profile::COUNTERS`); how many were written, or `None` from
+/// a kernel built without them.
+pub fn profile_read(out: &mut [u64]) -> Option<usize> {
+    let r = syscall4(
+        capos_abi::profile::SYS_PROFILE,
+        [capos_abi::profile::OP_READ, out.as_mut_ptr() as u64, out.len() as u64, 0],
+    );
+    usize::try_from(r).ok()
 }

@@ -24,6 +24,7 @@ mod ktest;
 mod mem;
 mod panic;
 mod process;
+mod profile;
 mod sched;
 mod serial;
 mod signal;

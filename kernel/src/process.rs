@@ -110,6 +110,23 @@ impl Drop for Carve {
     }
 }
 
+/// The lock of a process's mutable state: a spin lock whose acquisitions
+/// the `profile` feature counts (`crate::profile`).
+pub struct ProcessLock(Mutex<ProcessInner>);
+
+impl ProcessLock {
+    fn new(inner: ProcessInner) -> Self {
+        Self(Mutex::new(inner))
+    }
+
+    /// Takes the lock (spins while another holder has it).
+    #[inline(always)]
+    pub fn lock(&self) -> spin::MutexGuard<'_, ProcessInner> {
+        crate::profile::count(capos_abi::profile::Counter::ProcessLocks);
+        self.0.lock()
+    }
+}
+
 /// A process.
 pub struct Process {
     /// Process id, unique for the kernel's life.
@@ -117,7 +134,7 @@ pub struct Process {
     /// Name (the binary's name).
     pub name: String,
     /// Everything mutable.
-    pub inner: Mutex<ProcessInner>,
+    pub inner: ProcessLock,
     /// Which image runs: `exec` moves it on, and a call pending from an
     /// earlier image is dropped instead of completed (its buffers were in
     /// the old address space; its CQE would mean nothing in the new ring).
@@ -135,6 +152,9 @@ pub struct Process {
     pub forked: core::sync::atomic::AtomicBool,
     /// The kernel memory it caused (`mem::kmem_quota`).
     pub kmem: Arc<crate::mem::kmem_quota::Account>,
+    /// Set (under the lock) when `inner.exit` is: whether it ended, read
+    /// without the lock on every syscall and return to user mode.
+    ended: core::sync::atomic::AtomicBool,
     /// Stopped by a stop signal (`crate::signal`): its threads stay off
     /// the CPU at their next return to user mode until `SIGCONT` (or the
     /// end). Read without a lock on every return to user mode.
@@ -200,6 +220,10 @@ impl Process {
         prepared: capos_lib::cap_table::Prepared<crate::cap::CapRef>,
         accepted: bool,
     ) {
+        // A transfer of no caps changes nothing: no lock to take.
+        if prepared.is_empty() {
+            return;
+        }
         let released = self.inner.lock().caps.finish_transfer(prepared, accepted);
         drop(released);
     }
@@ -235,10 +259,11 @@ impl Process {
             signal_defer: AtomicU64::new(0),
             forked: core::sync::atomic::AtomicBool::new(false),
             stopped: core::sync::atomic::AtomicBool::new(false),
+            ended: core::sync::atomic::AtomicBool::new(false),
             adopted: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             kmem,
-            inner: Mutex::new(ProcessInner {
+            inner: ProcessLock::new(ProcessInner {
                 space: Some(space),
                 caps: CapTable::new(quotas.cap_slots),
                 ring: None,
@@ -305,6 +330,11 @@ impl Process {
         self.inner.lock().exit
     }
 
+    /// Whether it ended (`exit_status().is_some()` without the lock).
+    pub fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::Acquire)
+    }
+
     /// Ends the process with `status` (no effect if it already ended).
     /// If the running thread belongs to it, the caller must then leave
     /// through `sched::exit_current`.
@@ -356,6 +386,7 @@ impl Process {
                 return Vec::new();
             }
             inner.exit = Some(status);
+            self.ended.store(true, Ordering::Release);
             inner.job_changes += 1;
             inner.stop_signal = 0;
             self.stopped.store(false, Ordering::Release);

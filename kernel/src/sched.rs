@@ -244,6 +244,7 @@ fn switch_away(requeue_current: bool) {
         }
         next.set_state(ThreadState::Running);
         s.current = Some(next.clone());
+        crate::profile::count(capos_abi::profile::Counter::Switches);
         (prev, next)
     };
     // SAFETY: interrupts are off; `prev` is being switched away from and

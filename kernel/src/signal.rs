@@ -906,7 +906,7 @@ pub fn on_user_return(frame: &mut TrapFrame) {
     // The signals just sent (a tick's alarm, the terminal's Ctrl-C), or
     // another process's `kill` while this thread was preempted, may have
     // ended its process.
-    if process.exit_status().is_some() || thread.killed() {
+    if process.has_ended() || thread.killed() {
         leave(thread, process);
     }
     loop {

@@ -21,6 +21,8 @@ use crate::thread::Thread;
 
 /// Runs syscall `number`; the value goes back to user mode in RAX.
 pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
+    let stamp = crate::profile::Stamp::now();
+    crate::profile::count(capos_abi::profile::Counter::Syscalls);
     crate::sched::reap();
     let Some(thread) = crate::sched::current() else { return CapError::Cancelled.as_result().into() };
     let Some(process) = thread.process() else { return CapError::Cancelled.as_result().into() };
@@ -30,7 +32,8 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
         SYS_CAP_ENTER => {
             let min_complete = u32::try_from(args[0]).unwrap_or(u32::MAX);
             let interruptible = args[2] & capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE != 0;
-            match crate::cap::ring::cap_enter(&process, min_complete, args[1], interruptible) {
+            let since = (args[2] & capos_abi::syscall::CAP_ENTER_SINCE != 0).then_some(args[3] as u32);
+            match crate::cap::ring::cap_enter(&process, min_complete, args[1], interruptible, since) {
                 Ok(n) => i64::from(n),
                 Err(e) => i64::from(e.as_result()),
             }
@@ -67,6 +70,11 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
             Ok(v) => i64::from(v),
             Err(e) => i64::from(e.as_result()),
         },
+        #[cfg(feature = "profile")]
+        capos_abi::profile::SYS_PROFILE => match crate::profile::syscall(&process, args) {
+            Ok(v) => v as i64,
+            Err(e) => i64::from(e.as_result()),
+        },
         _ => i64::from(CapError::UnknownSyscall.as_result()),
     };
     // The thread or its process may have ended during the call (exit, a
@@ -74,12 +82,13 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
     // exec): then it must not
     // go back to user mode. The handles are dropped first: this stack is
     // never unwound.
-    if thread_ended || process.exit_status().is_some() || thread.killed() {
+    if thread_ended || process.has_ended() || thread.killed() {
         drop(process);
         drop(thread);
         crate::sched::exit_current();
     }
     thread.set_in_syscall(false);
+    stamp.end(capos_abi::profile::Counter::DispatchCycles);
     result
 }
 

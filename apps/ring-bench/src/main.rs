@@ -71,10 +71,27 @@ fn measure(
     mut f: impl FnMut() -> Result<(), CapError>,
 ) -> Result<(), CapError> {
     f()?; // warm up
+    let profiled = capos::syscall::profile_reset();
     let start = rdtsc();
     f()?;
     let cycles = rdtsc() - start;
+    if profiled {
+        print_profile(console, name, ops)?;
+    }
     console.line(&format!("bench: {name}: {} cycles/op ({ops} ops)", cycles / ops))
+}
+
+/// With a kernel built with the `profile` feature: its counters per
+/// operation, as one `bench: profile NAME: ...` line.
+fn print_profile(console: &Console, name: &str, ops: u64) -> Result<(), CapError> {
+    use capos_abi::profile::COUNTERS;
+    let mut values = [0u64; COUNTERS.len()];
+    let Some(n) = capos::syscall::profile_read(&mut values) else { return Ok(()) };
+    let mut line = format!("bench: profile {name}:");
+    for ((_, label), value) in COUNTERS.iter().zip(&values).take(n) {
+        line.push_str(&format!(" {label}={:.2};", *value as f64 / ops.max(1) as f64));
+    }
+    console.line(&line)
 }
 
 /// Endpoint round trips to an `ipc-server` process (`Echo`): an empty
@@ -172,11 +189,15 @@ fn context_switch(console: &Console) -> Result<(), CapError> {
     // Let the partner start, then time `rounds` of our yields, during which
     // the partner yields as often: 2 x rounds switches.
     capos::syscall::yield_now();
+    let profiled = capos::syscall::profile_reset();
     let start = rdtsc();
     for _ in 0..rounds {
         capos::syscall::yield_now();
     }
     let cycles = rdtsc() - start;
+    if profiled {
+        print_profile(console, "context switch (thread yield)", 2 * rounds)?;
+    }
     console.line(&format!(
         "bench: context switch (thread yield): {} cycles/op ({} ops)",
         cycles / (2 * rounds),

@@ -220,13 +220,16 @@ impl PendingCall {
     }
 }
 
-/// A message builder for replies.
-pub type Builder = capnp::message::Builder<capnp::message::HeapAllocator>;
+/// A message builder for replies: its first segment is a buffer
+/// [`reply_sized`] provides (on the stack for a small reply).
+pub type Builder<'a> = capnp::message::Builder<capnp::message::ScratchSpaceHeapAllocator<'a>>;
 
 /// Encodes a Cap'n Proto message built by `build` into a reply: for
 /// results of a few hundred bytes (a reply carrying data uses
 /// [`reply_sized`]).
-pub fn reply_with(build: impl FnOnce(&mut Builder) -> Result<(), capnp::Error>) -> Result<Reply, CapError> {
+pub fn reply_with(
+    build: impl FnOnce(&mut Builder<'_>) -> Result<(), capnp::Error>,
+) -> Result<Reply, CapError> {
     reply_sized(0, build)
 }
 
@@ -238,20 +241,31 @@ const REPLY_SEGMENT_WORDS: usize = 64;
 /// data. The builder's allocations cannot fail one by one, so the heap is
 /// probed first for the segment and the encoded copy (`OutOfMemory` if
 /// they do not fit), and the first segment is made large enough that no
-/// second one is needed.
+/// second one is needed: on the stack when it fits [`REPLY_SEGMENT_WORDS`]
+/// (then the encoded copy is the reply's one heap buffer besides the
+/// builder's own list of segments), else on the heap.
 pub fn reply_sized(
     data_bytes: usize,
-    build: impl FnOnce(&mut Builder) -> Result<(), capnp::Error>,
+    build: impl FnOnce(&mut Builder<'_>) -> Result<(), capnp::Error>,
 ) -> Result<Reply, CapError> {
     let words = REPLY_SEGMENT_WORDS.saturating_add(data_bytes.div_ceil(8));
-    let segment_words = u32::try_from(words).map_err(|_| CapError::TooLarge)?;
     // The segment, the encoded message, and slack for the builder's own
     // small allocations.
     if !crate::mem::heap::has_room(words.saturating_mul(16).saturating_add(1024)) {
         return Err(CapError::OutOfMemory);
     }
-    let mut message =
-        capnp::message::Builder::new(capnp::message::HeapAllocator::new().first_segment_words(segment_words));
+    let mut stack = [capnp::word(0, 0, 0, 0, 0, 0, 0, 0); REPLY_SEGMENT_WORDS];
+    let mut heap = Vec::new();
+    let segment: &mut [capnp::Word] = if words <= REPLY_SEGMENT_WORDS {
+        &mut stack
+    } else {
+        heap.try_reserve_exact(words).map_err(|_| CapError::OutOfMemory)?;
+        heap.resize(words, capnp::word(0, 0, 0, 0, 0, 0, 0, 0));
+        &mut heap
+    };
+    let mut message = capnp::message::Builder::new(capnp::message::ScratchSpaceHeapAllocator::new(
+        capnp::Word::words_to_bytes_mut(segment),
+    ));
     build(&mut message).map_err(|_| CapError::OutOfMemory)?;
     Ok(Reply { message: capnp::serialize::write_message_to_words(&message), ..Reply::default() })
 }
@@ -274,12 +288,51 @@ pub fn reader_options() -> capnp::message::ReaderOptions {
     options
 }
 
-/// Decodes a params message; any malformation is `MalformedParams`.
-pub fn read_params(
-    bytes: &[u8],
-) -> Result<capnp::message::Reader<capnp::serialize::OwnedSegments>, CapError> {
+/// The segments of a params message: read in place from an 8-byte
+/// aligned buffer (the ring's scratch buffer; no heap allocation), or
+/// copied out of one that is not.
+pub enum ParamsSegments<'a> {
+    /// In place.
+    Borrowed(capnp::serialize::NoAllocSliceSegments<'a>),
+    /// Copied.
+    Owned(capnp::serialize::OwnedSegments),
+}
+
+impl capnp::message::ReaderSegments for ParamsSegments<'_> {
+    fn get_segment(&self, idx: u32) -> Option<&[u8]> {
+        match self {
+            Self::Borrowed(segments) => segments.get_segment(idx),
+            Self::Owned(segments) => segments.get_segment(idx),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Borrowed(segments) => segments.len(),
+            Self::Owned(segments) => segments.len(),
+        }
+    }
+}
+
+/// Decodes a params message; any malformation is `MalformedParams`. Both
+/// ways check the segment table against the bytes the same way, and the
+/// reader's limits (`reader_options`) apply to both.
+pub fn read_params(bytes: &[u8]) -> Result<capnp::message::Reader<ParamsSegments<'_>>, CapError> {
     let mut slice = bytes;
-    capnp::serialize::read_message(&mut slice, reader_options()).map_err(|_| CapError::MalformedParams)
+    let options = reader_options();
+    let segments = if bytes.as_ptr().align_offset(8) == 0 {
+        ParamsSegments::Borrowed(
+            capnp::serialize::NoAllocSliceSegments::from_slice(&mut slice, options)
+                .map_err(|_| CapError::MalformedParams)?,
+        )
+    } else {
+        ParamsSegments::Owned(
+            capnp::serialize::read_message(&mut slice, options)
+                .map_err(|_| CapError::MalformedParams)?
+                .into_segments(),
+        )
+    };
+    Ok(capnp::message::Reader::new(segments, options))
 }
 
 /// Maps a capnp error while reading fields to a typed error.

@@ -4,33 +4,93 @@
 //! The ring's pages belong to the process's address space; the kernel
 //! reaches them through the physical-memory window (their frames are
 //! recorded at spawn) and keeps its own copies of the indices it owns
-//! (`sq_head`, `cq_tail`). Every SQE is copied out before it is looked at,
-//! and user-owned indices are read once per use and checked against the
-//! kernel's copies, so nothing a process writes to its ring can make the
-//! kernel misbehave.
+//! (`sq_head`, `cq_tail`). Every SQE is copied out whole before it is
+//! looked at, and user-owned indices are read once per use and checked
+//! against the kernel's copies, so nothing a process writes to its ring can
+//! make the kernel misbehave.
 //!
 //! Completion slots are reserved for calls still pending, so a completion
 //! never finds the CQ full: the kernel stops taking SQEs when the CQ has no
 //! free slot, and the rest wait for the next `cap_enter`.
+//!
+//! The fast path: `cap_enter` takes the process lock once per chunk of SQEs
+//! ([`take_step`]). Under it, it takes each SQE, completes at once the ones
+//! that need nothing outside the process (NOP, COPY, one that fails
+//! validation) and prepares a CALL (the cap looked up, the params copied —
+//! onto the stack when they fit [`SCRATCH_LEN`] —, the buffers checked, the
+//! caps to send prepared). It lets go of the lock only to carry out what
+//! may reach other processes or drop objects (the call itself, RELEASE,
+//! RECV, RETURN, PARK, UNPARK). The lock section that finds the SQ empty
+//! also counts the completions and, if the caller is to wait, registers it
+//! as a waiter: every completion is posted under that lock and wakes the
+//! waiters it satisfies, so none can slip in between the check and the
+//! registration (and the kernel runs one thread at a time with interrupts
+//! off, so nothing runs between the registration and the block either).
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
+use capos_abi::profile::Counter;
 use capos_config::ring::{
-    self as abi, Cqe, Opcode, RING_SIZE, SQE_SIZE, Sqe, TransferDescriptor, cqe_flags, header, sqe_flags,
+    self as abi, CQE_SIZE, Cqe, Opcode, RING_SIZE, SQE_SIZE, Sqe, TransferDescriptor, cqe_flags, header,
+    sqe_flags,
 };
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use super::endpoint::{self, EndpointCore, EndpointServer};
-use super::table::Transfer;
+use super::table::{CapTable, Transfer};
 use super::{Call, CapRef, Outcome, PendingCall, Reply};
 use crate::mem::address_space::AddressSpace;
 use crate::mem::layout;
-use crate::process::Process;
-use crate::thread::ThreadState;
+use crate::process::{Process, ProcessInner};
+use crate::profile::Stamp;
+use crate::thread::{Thread, ThreadState};
 
 /// Pages of the ring region.
 pub const RING_PAGES: usize = RING_SIZE / 4096;
+
+/// SQEs handled under one acquisition of the process lock at most.
+const CHUNK: usize = 32;
+
+/// Params up to this many bytes are copied onto the kernel stack; longer
+/// ones into a heap buffer.
+pub const SCRATCH_LEN: usize = 512;
+
+/// `cap_enter`'s buffer for params, 8-byte aligned so that a Cap'n Proto
+/// reader can read them in place (`cap::read_params`).
+#[repr(C, align(8))]
+struct Scratch([u8; SCRATCH_LEN]);
+
+// Entries are read and written a 64-bit word at a time: each must lie in
+// one page, at a multiple of 8.
+const _: () = assert!(
+    abi::SQ_OFFSET.is_multiple_of(SQE_SIZE)
+        && 4096 % SQE_SIZE == 0
+        && abi::CQ_OFFSET.is_multiple_of(CQE_SIZE)
+        && 4096 % CQE_SIZE == 0
+        && CQE_SIZE.is_multiple_of(8)
+);
+
+/// What a thread blocked in `cap_enter` waits for.
+#[derive(Debug, Clone, Copy)]
+struct Wait {
+    /// Completions wanted (at most `CQ_ENTRIES`).
+    min: u32,
+    /// With `CAP_ENTER_SINCE`: the CQ tail the caller last saw; it waits
+    /// for `min` completions posted after it rather than `min` waiting.
+    since: Option<u32>,
+}
+
+impl Wait {
+    /// Whether the wait is over with the CQ's tail at `tail` and
+    /// `available` completions waiting.
+    fn satisfied(self, tail: u32, available: u32) -> bool {
+        match self.since {
+            Some(seen) => tail.wrapping_sub(seen) >= self.min,
+            None => available >= self.min,
+        }
+    }
+}
 
 /// Kernel-side state of one process's ring.
 pub struct Ring {
@@ -39,8 +99,8 @@ pub struct Ring {
     cq_tail: u32,
     /// Calls accepted but not yet completed (each holds a CQ slot).
     pending: u32,
-    /// Threads blocked in `cap_enter`, and how many completions each wants.
-    waiters: Vec<(Arc<crate::thread::Thread>, u32)>,
+    /// Threads blocked in `cap_enter`, and what each waits for.
+    waiters: Vec<(Arc<Thread>, Wait)>,
 }
 
 impl Ring {
@@ -48,10 +108,12 @@ impl Ring {
     /// initialised.
     pub fn new(frames: [u64; RING_PAGES]) -> Self {
         let ring = Self { frames, sq_head: 0, cq_tail: 0, pending: 0, waiters: Vec::new() };
-        ring.write(header::MAGIC, &abi::RING_MAGIC.to_le_bytes());
-        ring.write(header::VERSION, &abi::RING_VERSION.to_le_bytes());
-        ring.write(header::SQ_ENTRIES, &abi::SQ_ENTRIES.to_le_bytes());
-        ring.write(header::CQ_ENTRIES, &abi::CQ_ENTRIES.to_le_bytes());
+        // SAFETY: the magic is the 8-byte aligned first field of the
+        // header, in the ring's first page (see `read_sqe`).
+        unsafe { core::ptr::write_volatile(ring.byte_ptr(header::MAGIC) as *mut u64, abi::RING_MAGIC) };
+        ring.write_u32(header::VERSION, abi::RING_VERSION);
+        ring.write_u32(header::SQ_ENTRIES, abi::SQ_ENTRIES);
+        ring.write_u32(header::CQ_ENTRIES, abi::CQ_ENTRIES);
         ring
     }
 
@@ -60,21 +122,33 @@ impl Ring {
         (layout::phys_to_virt(page) + (offset % 4096) as u64) as *mut u8
     }
 
-    fn read(&self, offset: usize, out: &mut [u8]) {
-        for (i, byte) in out.iter_mut().enumerate() {
-            // SAFETY: `offset + i` is inside the ring region (callers use
-            // offsets from `capos_config::ring`), whose frames the process's
-            // address space owns for as long as this `Ring` exists; the
-            // window maps them. Volatile: the process may write concurrently
-            // (its own problem, never ours: we use the copy).
-            *byte = unsafe { core::ptr::read_volatile(self.byte_ptr(offset + i)) };
+    /// A copy of SQE `index` (modulo the SQ's size), read a word at a time.
+    fn read_sqe(&self, index: u32) -> Sqe {
+        crate::profile::count(Counter::RingEntries);
+        let entry = self.byte_ptr(abi::sqe_offset(index)) as *const u64;
+        let mut bytes = [0u8; SQE_SIZE];
+        for (i, chunk) in bytes.chunks_exact_mut(8).enumerate() {
+            // SAFETY: the entry lies inside one page of the ring region at a
+            // multiple of 8 (the assertion above), whose frames the
+            // process's address space owns for as long as this `Ring`
+            // exists; the window maps them. Volatile: the process may write
+            // concurrently (its own problem, never ours: we use the copy).
+            let word = unsafe { core::ptr::read_volatile(entry.add(i)) };
+            chunk.copy_from_slice(&word.to_le_bytes());
         }
+        Sqe::from_bytes(&bytes)
     }
 
-    fn write(&self, offset: usize, data: &[u8]) {
-        for (i, byte) in data.iter().enumerate() {
-            // SAFETY: as in `read`.
-            unsafe { core::ptr::write_volatile(self.byte_ptr(offset + i), *byte) };
+    /// Writes `cqe` into CQ slot `index` (modulo the CQ's size), a word at
+    /// a time.
+    fn write_cqe(&self, index: u32, cqe: &Cqe) {
+        crate::profile::count(Counter::RingEntries);
+        let entry = self.byte_ptr(abi::cqe_offset(index)) as *mut u64;
+        for (i, chunk) in cqe.to_bytes().chunks_exact(8).enumerate() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            // SAFETY: as in `read_sqe`.
+            unsafe { core::ptr::write_volatile(entry.add(i), u64::from_le_bytes(word)) };
         }
     }
 
@@ -109,70 +183,91 @@ impl Ring {
         Ok(abi::free_completions(self.cq_tail, head)?.saturating_sub(self.pending))
     }
 
-    fn post(&mut self, cqe: &Cqe) {
-        self.write(abi::cqe_offset(self.cq_tail), &cqe.to_bytes());
+    /// Takes the next SQE if there is one and a CQ slot for it (the slot
+    /// is then reserved: the SQE will complete).
+    fn take(&mut self) -> Result<Option<Sqe>, CapError> {
+        let tail = self.read_u32(header::SQ_TAIL);
+        let pending = abi::pending_submissions(self.sq_head, tail)?;
+        if pending == 0 || self.free_slots()? == 0 {
+            return Ok(None);
+        }
+        let sqe = self.read_sqe(self.sq_head);
+        self.sq_head = self.sq_head.wrapping_add(1);
+        self.write_u32(header::SQ_HEAD, self.sq_head);
+        self.pending += 1;
+        Ok(Some(sqe))
+    }
+
+    /// Posts `cqe` in the slot kept for its SQE and wakes the threads
+    /// waiting for it. (With several threads waiting, each looks for its
+    /// own completions and waits again if they are not there yet.)
+    fn complete(&mut self, cqe: &Cqe) {
+        self.pending = self.pending.saturating_sub(1);
+        self.write_cqe(self.cq_tail, cqe);
         self.cq_tail = self.cq_tail.wrapping_add(1);
         // Release: the CQE's bytes are visible before the new tail.
         self.write_u32(header::CQ_TAIL, self.cq_tail);
-    }
-
-    /// Wakes the waiting threads for which enough completions arrived.
-    /// (With several threads waiting, each looks for its own completions
-    /// and waits again if they are not there yet.)
-    fn wake_if_ready(&mut self) {
-        let available = self.available().unwrap_or(0);
-        self.waiters.retain(|(thread, min)| {
-            if available >= *min {
-                crate::sched::wake(thread);
-                false
-            } else {
-                true
-            }
-        });
+        if !self.waiters.is_empty() {
+            let (tail, available) = (self.cq_tail, self.available().unwrap_or(0));
+            self.waiters.retain(|(thread, wait)| {
+                if wait.satisfied(tail, available) {
+                    crate::sched::wake(thread);
+                    false
+                } else {
+                    true
+                }
+            });
+        }
     }
 }
 
-/// `cap_enter(min_complete, timeout_ns)` for the running thread's process.
+/// `cap_enter(min_complete, timeout_ns, flags, since)` for the running
+/// thread's process; `since` is the CQ tail the caller saw, if it passed
+/// `CAP_ENTER_SINCE`.
 pub fn cap_enter(
     process: &Arc<Process>,
     min_complete: u32,
     timeout_ns: u64,
     interruptible: bool,
+    since: Option<u32>,
 ) -> Result<u32, CapError> {
-    while let Some(sqe) = next_sqe(process)? {
-        if let Executed::Completed(cqe) = execute(process, sqe) {
-            with_ring(process, |ring| {
-                ring.post(&cqe);
-                Ok(())
-            })?;
+    let wait = Wait { min: min_complete.min(abi::CQ_ENTRIES), since };
+    // Only a caller that may block needs its thread.
+    let waiter = if timeout_ns != 0 { crate::sched::current() } else { None };
+    let mut scratch = Scratch([0u8; SCRATCH_LEN]);
+    loop {
+        let take = Stamp::now();
+        let step = take_step(process, wait, waiter.as_ref(), interruptible, &mut scratch.0)?;
+        take.end(Counter::TakeCycles);
+        let run = Stamp::now();
+        match step {
+            Step::More => {}
+            Step::Execute(sqe) => {
+                if let Executed::Completed(cqe) = execute(process, &sqe) {
+                    post_cqe(process, &cqe);
+                }
+            }
+            Step::Call(sqe, prepared) => call(process, &sqe, prepared, &scratch.0),
+            Step::Done(available) => return Ok(available),
+            Step::Interrupted => return Err(CapError::Interrupted),
+            Step::Wait => break,
         }
+        run.end(Counter::ExecuteCycles);
     }
-    let available = with_ring(process, |ring| ring.available())?;
-    if available >= min_complete.min(abi::CQ_ENTRIES) || timeout_ns == 0 {
-        return Ok(available);
-    }
+    let Some(thread) = waiter else { return Err(CapError::Cancelled) };
     let deadline_ns = (timeout_ns != capos_abi::syscall::NO_TIMEOUT)
         .then(|| crate::time::uptime_ns().saturating_add(timeout_ns));
-    let Some(thread) = crate::sched::current() else { return Ok(available) };
+    let blocked = Stamp::now();
+    crate::sched::block(ThreadState::BlockedOnRing { min_complete, deadline_ns });
+    blocked.end(Counter::BlockedCycles);
+    let (available, satisfied) = with_ring(process, |ring| {
+        ring.waiters.retain(|(t, _)| !Arc::ptr_eq(t, &thread));
+        let available = ring.available()?;
+        Ok((available, wait.satisfied(ring.cq_tail, available)))
+    })?;
     // A signal to take ends an interruptible wait (the handler runs on the
     // way out, or once the runtime is ready for it).
-    if interruptible && crate::signal::interrupts(process, &thread) {
-        return Err(CapError::Interrupted);
-    }
-    with_ring(process, |ring| {
-        ring.waiters.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
-        ring.waiters.push((thread.clone(), min_complete.min(abi::CQ_ENTRIES)));
-        Ok(())
-    })?;
-    crate::sched::block(ThreadState::BlockedOnRing { min_complete, deadline_ns });
-    let available = with_ring(process, |ring| {
-        ring.waiters.retain(|(t, _)| !Arc::ptr_eq(t, &thread));
-        ring.available()
-    })?;
-    if interruptible
-        && available < min_complete.min(abi::CQ_ENTRIES)
-        && crate::signal::interrupts(process, &thread)
-    {
+    if interruptible && !satisfied && crate::signal::interrupts(process, &thread) {
         return Err(CapError::Interrupted);
     }
     Ok(available)
@@ -187,22 +282,62 @@ fn with_ring<T>(
     f(ring)
 }
 
-/// Takes the next SQE if there is one and a CQ slot for it.
-fn next_sqe(process: &Arc<Process>) -> Result<Option<Sqe>, CapError> {
-    with_ring(process, |ring| {
-        let tail = ring.read_u32(header::SQ_TAIL);
-        let pending = abi::pending_submissions(ring.sq_head, tail)?;
-        if pending == 0 || ring.free_slots()? == 0 {
-            return Ok(None);
-        }
-        let mut bytes = [0u8; SQE_SIZE];
-        ring.read(abi::sqe_offset(ring.sq_head), &mut bytes);
-        ring.sq_head = ring.sq_head.wrapping_add(1);
-        ring.write_u32(header::SQ_HEAD, ring.sq_head);
-        // This SQE will complete: keep a CQ slot for it.
-        ring.pending += 1;
-        Ok(Some(Sqe::from_bytes(&bytes)))
-    })
+/// What `cap_enter` does after one acquisition of the process lock.
+enum Step {
+    /// A chunk of SQEs was handled under the lock; more may follow.
+    More,
+    /// An SQE to carry out without the lock ([`execute`]).
+    Execute(Sqe),
+    /// A call, prepared under the lock, to make without it.
+    Call(Sqe, PreparedCall),
+    /// No SQE left: return this many completions waiting.
+    Done(u32),
+    /// No SQE left, too few completions, and a signal to take.
+    Interrupted,
+    /// No SQE left, too few completions: the thread is registered as a
+    /// waiter and blocks.
+    Wait,
+}
+
+/// One acquisition of the process lock: handles up to [`CHUNK`] SQEs (see
+/// the module documentation); with none left, counts the completions and
+/// registers `waiter` if it is to wait for more.
+fn take_step(
+    process: &Process,
+    wait: Wait,
+    waiter: Option<&Arc<Thread>>,
+    interruptible: bool,
+    scratch: &mut [u8; SCRATCH_LEN],
+) -> Result<Step, CapError> {
+    let mut inner = process.inner.lock();
+    let ProcessInner { ring, caps, space, .. } = &mut *inner;
+    let ring = ring.as_mut().ok_or(CapError::Cancelled)?;
+    for _ in 0..CHUNK {
+        let Some(sqe) = ring.take()? else {
+            let available = ring.available()?;
+            let Some(thread) = waiter.filter(|_| !wait.satisfied(ring.cq_tail, available)) else {
+                return Ok(Step::Done(available));
+            };
+            if interruptible && crate::signal::interrupts(process, thread) {
+                return Ok(Step::Interrupted);
+            }
+            ring.waiters.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
+            ring.waiters.push((thread.clone(), wait));
+            return Ok(Step::Wait);
+        };
+        let cqe = match sqe.validate() {
+            Err(e) => Cqe::error(sqe.user_data, e),
+            Ok(Opcode::Nop) => Cqe { user_data: sqe.user_data, ..Cqe::default() },
+            Ok(Opcode::Copy) => copy(caps, &sqe).unwrap_or_else(|e| Cqe::error(sqe.user_data, e)),
+            Ok(Opcode::Call) => match prepare_call(caps, space.as_ref(), &sqe, scratch) {
+                Ok(prepared) => return Ok(Step::Call(sqe, prepared)),
+                Err(e) => Cqe::error(sqe.user_data, e),
+            },
+            Ok(_) => return Ok(Step::Execute(sqe)),
+        };
+        ring.complete(&cqe);
+    }
+    Ok(Step::More)
 }
 
 enum Executed {
@@ -210,17 +345,12 @@ enum Executed {
     Pending,
 }
 
-/// Carries out one SQE (already counted in `pending`).
-fn execute(process: &Arc<Process>, sqe: Sqe) -> Executed {
-    let unreserve = |process: &Arc<Process>| {
-        let _ = with_ring(process, |ring| {
-            ring.pending = ring.pending.saturating_sub(1);
-            Ok(())
-        });
-    };
+/// Carries out an SQE that needs the process lock released (RELEASE,
+/// RECV, RETURN, PARK, UNPARK); already validated and counted in
+/// `pending`. A `Completed` result is posted by the caller.
+fn execute(process: &Arc<Process>, sqe: &Sqe) -> Executed {
     let result = match sqe.validate() {
         Err(e) => Err(e),
-        Ok(Opcode::Nop) => Ok(Cqe { user_data: sqe.user_data, ..Cqe::default() }),
         Ok(Opcode::Release) => {
             let removed = process.inner.lock().caps.remove(sqe.cap);
             // Drop the object outside the process lock: releasing the last
@@ -230,35 +360,33 @@ fn execute(process: &Arc<Process>, sqe: Sqe) -> Executed {
                 Cqe { user_data: sqe.user_data, ..Cqe::default() }
             })
         }
-        Ok(Opcode::Copy) => copy(process, &sqe),
-        Ok(Opcode::Call) => return call(process, &sqe, unreserve),
-        Ok(Opcode::Recv) => match recv(process, &sqe) {
+        Ok(Opcode::Recv) => match recv(process, sqe) {
             Ok(()) => return Executed::Pending,
             Err(e) => Err(e),
         },
         Ok(Opcode::Return) => {
-            answer(process, &sqe).map(|()| Cqe { user_data: sqe.user_data, ..Cqe::default() })
+            answer(process, sqe).map(|()| Cqe { user_data: sqe.user_data, ..Cqe::default() })
         }
-        Ok(Opcode::Park) => match super::park::park(process, &sqe) {
+        Ok(Opcode::Park) => match super::park::park(process, sqe) {
             Ok(true) => return Executed::Pending,
             Ok(false) => Err(CapError::WouldBlock),
             Err(e) => Err(e),
         },
         Ok(Opcode::Unpark) => super::park::unpark(process.pid, sqe.params_addr, sqe.params_len)
             .map(|woken| Cqe { user_data: sqe.user_data, result: woken as i32, ..Cqe::default() }),
+        // Handled under the lock by `take_step`.
+        Ok(Opcode::Nop | Opcode::Copy | Opcode::Call) => Err(CapError::Unsupported),
     };
-    unreserve(process);
     Executed::Completed(result.unwrap_or_else(|e| Cqe::error(sqe.user_data, e)))
 }
 
 /// COPY: a second id for cap `cap` in the same table (the same object, as
 /// a copy transfer to another process would give); the new id goes in the
 /// CQE's `aux`. Fails with the lookup's error, or `QuotaExceeded` when the
-/// table is full (nothing changes then).
-fn copy(process: &Arc<Process>, sqe: &Sqe) -> Result<Cqe, CapError> {
-    let mut inner = process.inner.lock();
-    let object = inner.caps.get(sqe.cap)?;
-    match inner.caps.insert(object) {
+/// table is full (nothing changes then). Runs under the process lock.
+fn copy(caps: &mut CapTable, sqe: &Sqe) -> Result<Cqe, CapError> {
+    let object = caps.get(sqe.cap)?;
+    match caps.insert(object) {
         Ok(id) => Ok(Cqe { user_data: sqe.user_data, aux: u64::from(id), ..Cqe::default() }),
         // The failed insert dropped its reference; the table still holds
         // the object, so nothing went away under the lock.
@@ -266,31 +394,50 @@ fn copy(process: &Arc<Process>, sqe: &Sqe) -> Result<Cqe, CapError> {
     }
 }
 
-fn call(process: &Arc<Process>, sqe: &Sqe, unreserve: impl Fn(&Arc<Process>)) -> Executed {
-    let pending = || PendingCall::for_sqe(process, sqe);
-    let (object, params, transfer) = match prepare_call(process, sqe) {
-        Ok(prepared) => prepared,
-        Err(e) => {
-            unreserve(process);
-            return Executed::Completed(Cqe::error(sqe.user_data, e));
+/// A call's params: on the stack (`cap_enter`'s scratch buffer, its first
+/// `n` bytes) or, when longer, on the heap.
+enum Params {
+    Scratch(usize),
+    Heap(Vec<u8>),
+}
+
+impl Params {
+    fn bytes<'a>(&'a self, scratch: &'a [u8]) -> &'a [u8] {
+        match self {
+            Self::Scratch(n) => scratch.get(..*n).unwrap_or_default(),
+            Self::Heap(bytes) => bytes,
         }
-    };
-    let outcome =
-        object.call(Call { method: sqe.method, params: &params, caps: transfer.objects, pending: pending() });
+    }
+}
+
+/// A call checked and ready to be made (see [`prepare_call`]).
+struct PreparedCall {
+    object: CapRef,
+    params: Params,
+    transfer: Transfer,
+}
+
+/// Makes a call prepared under the lock, without it, and completes it if
+/// the object answered at once.
+fn call(process: &Arc<Process>, sqe: &Sqe, prepared: PreparedCall, scratch: &[u8]) {
+    let pending = || PendingCall::for_sqe(process, sqe);
+    let PreparedCall { object, params, transfer } = prepared;
+    let outcome = object.call(Call {
+        method: sqe.method,
+        params: params.bytes(scratch),
+        caps: transfer.objects,
+        pending: pending(),
+    });
     // Caps sent by move leave the sender only if the call took them.
     let accepted = !matches!(outcome, Outcome::Error(_));
     process.finish_transfer(transfer.prepared, accepted);
     match outcome {
-        Outcome::Pending => Executed::Pending,
+        Outcome::Pending => {}
+        // `deliver` posts the CQE in the slot `take` kept.
         Outcome::Done(reply) => {
-            // `deliver` posts the CQE and releases the slot `next_sqe` kept.
             let _ = deliver(process, &pending(), Ok(reply));
-            Executed::Pending
         }
-        Outcome::Error(e) => {
-            unreserve(process);
-            Executed::Completed(Cqe::error(sqe.user_data, e))
-        }
+        Outcome::Error(e) => post_cqe(process, &Cqe::error(sqe.user_data, e)),
     }
 }
 
@@ -372,16 +519,31 @@ fn read_descriptors(space: &AddressSpace, sqe: &Sqe) -> Result<Vec<TransferDescr
     Ok(descriptors)
 }
 
-/// Looks up the target, copies the params in, checks the result and cap
-/// buffers, and prepares the sent caps — all before the call has any effect.
-fn prepare_call(process: &Arc<Process>, sqe: &Sqe) -> Result<(CapRef, Vec<u8>, Transfer), CapError> {
-    let mut inner = process.inner.lock();
-    let object = inner.caps.get(sqe.cap)?;
+/// Under the process lock: looks up the target, copies the params in
+/// (into `scratch` when they fit), checks the result and cap buffers, and
+/// prepares the sent caps — all before the call has any effect. The object
+/// is a clone of the table's reference, so dropping it on an error drops
+/// nothing under the lock.
+fn prepare_call(
+    caps: &mut CapTable,
+    space: Option<&AddressSpace>,
+    sqe: &Sqe,
+    scratch: &mut [u8; SCRATCH_LEN],
+) -> Result<PreparedCall, CapError> {
+    let object = caps.get(sqe.cap)?;
     if object.interface_id() != sqe.interface_id {
         return Err(CapError::WrongInterface);
     }
-    let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
-    let params = copy_in(space, sqe.params_addr, sqe.params_len)?;
+    let space = space.ok_or(CapError::Cancelled)?;
+    let params = match scratch.get_mut(..sqe.params_len as usize) {
+        Some(buffer) => {
+            if !space.copy_from_user(sqe.params_addr, buffer) {
+                return Err(CapError::BadAddress);
+            }
+            Params::Scratch(buffer.len())
+        }
+        None => Params::Heap(copy_in(space, sqe.params_addr, sqe.params_len)?),
+    };
     let descriptors = read_descriptors(space, sqe)?;
     // The result buffer and the room for returned caps must be writable:
     // check now, so a bad buffer fails before the call has effects.
@@ -390,8 +552,8 @@ fn prepare_call(process: &Arc<Process>, sqe: &Sqe) -> Result<(CapRef, Vec<u8>, T
     {
         return Err(CapError::BadAddress);
     }
-    let transfer = inner.caps.prepare_transfer(&descriptors)?;
-    Ok((object, params, transfer))
+    let transfer = caps.prepare_transfer(&descriptors)?;
+    Ok(PreparedCall { object, params, transfer })
 }
 
 /// Delivers a call's result to `process`: the results message into its
@@ -404,13 +566,44 @@ pub fn deliver(
     call: &PendingCall,
     result: Result<Reply, CapError>,
 ) -> Result<(), CapError> {
-    let cqe = match result {
-        Err(e) => Cqe::error(call.user_data, e),
-        Ok(reply) => deliver_reply(process, call, reply),
+    let stamp = Stamp::now();
+    let mut reply = match result {
+        Err(e) => {
+            post_cqe(process, &Cqe::error(call.user_data, e));
+            return Err(e);
+        }
+        Ok(reply) => reply,
     };
-    let outcome = cqe.error_code().map_or(Ok(()), Err);
+    let undo = reply.undo.take();
+    let cqe = match refused(call, &reply) {
+        Some(cqe) => cqe,
+        None => {
+            // One acquisition of the lock: the results in and, when that
+            // worked, the CQE posted.
+            let mut inner = process.inner.lock();
+            let (cqe, undelivered) = insert_results(&mut inner, call, reply);
+            if cqe.error_code().is_none() {
+                if let Some(ring) = inner.ring.as_mut() {
+                    ring.complete(&cqe);
+                }
+                drop(inner);
+                stamp.end(Counter::PostCycles);
+                return Ok(());
+            }
+            drop(inner);
+            // Caps that did not reach the process are dropped after its
+            // lock is released (see `cap::table`).
+            drop(undelivered);
+            cqe
+        }
+    };
+    // A reply that did not arrive leaves no effect behind (a spawned child
+    // is killed before the caller sees the error). No lock is held here.
+    if let Some(undo) = undo {
+        undo();
+    }
     post_cqe(process, &cqe);
-    outcome
+    cqe.error_code().map_or(Ok(()), Err)
 }
 
 /// Posts an error CQE with `aux` for a call (its CQ slot is released).
@@ -419,56 +612,42 @@ pub fn post_error(process: &Arc<Process>, call: &PendingCall, error: CapError, a
     post_cqe(process, &Cqe { aux, flags, ..Cqe::error(call.user_data, error) });
 }
 
-/// Posts `cqe` in the CQ slot kept for its call and wakes a waiting thread.
+/// Posts `cqe` in the CQ slot kept for its SQE and wakes the threads
+/// waiting for it.
 pub fn post_cqe(process: &Arc<Process>, cqe: &Cqe) {
-    let mut inner = process.inner.lock();
-    if let Some(ring) = inner.ring.as_mut() {
-        ring.pending = ring.pending.saturating_sub(1);
-        ring.post(cqe);
-        ring.wake_if_ready();
+    let stamp = Stamp::now();
+    if let Some(ring) = process.inner.lock().ring.as_mut() {
+        ring.complete(cqe);
     }
+    stamp.end(Counter::PostCycles);
 }
 
-fn deliver_reply(process: &Arc<Process>, call: &PendingCall, mut reply: Reply) -> Cqe {
-    let undo = reply.undo.take();
-    let cqe = try_deliver_reply(process, call, reply);
-    // A reply that did not arrive leaves no effect behind (a spawned child
-    // is killed before the caller sees the error). No lock is held here.
-    if cqe.error_code().is_some()
-        && let Some(undo) = undo
-    {
-        undo();
-    }
-    cqe
-}
-
-fn try_deliver_reply(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> Cqe {
+/// The error CQE for a reply that cannot fit the caller's buffers (its
+/// message or its caps), before anything is written.
+fn refused(call: &PendingCall, reply: &Reply) -> Option<Cqe> {
     let len = reply.message.len();
     if len > call.result_len as usize {
-        return Cqe {
+        return Some(Cqe {
             user_data: call.user_data,
             result: CapError::ResultTooSmall.as_result(),
             flags: cqe_flags::RESULT_TRUNCATED,
             aux: len as u64,
             ..Cqe::default()
-        };
+        });
     }
     if reply.caps.len() > usize::from(call.caps_in_max) {
-        return Cqe { aux: reply.caps.len() as u64, ..Cqe::error(call.user_data, CapError::ResultTooSmall) };
+        return Some(Cqe {
+            aux: reply.caps.len() as u64,
+            ..Cqe::error(call.user_data, CapError::ResultTooSmall)
+        });
     }
-    // Caps that do not reach the process are dropped after its lock is
-    // released (see `cap::table`).
-    let (cqe, undelivered) = insert_results(process, call, reply);
-    drop(undelivered);
-    cqe
+    None
 }
 
 /// Under the process lock: the reply's caps into the table, the message and
 /// the cap ids into the result buffers; the caps that could not be
 /// delivered come back, to be dropped outside the lock.
-fn insert_results(process: &Arc<Process>, call: &PendingCall, reply: Reply) -> (Cqe, Vec<CapRef>) {
-    let mut inner = process.inner.lock();
-    let inner = &mut *inner;
+fn insert_results(inner: &mut ProcessInner, call: &PendingCall, reply: Reply) -> (Cqe, Vec<CapRef>) {
     let Some(space) = inner.space.as_mut() else {
         return (Cqe::error(call.user_data, CapError::Cancelled), reply.caps);
     };

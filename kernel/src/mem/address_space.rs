@@ -330,6 +330,7 @@ impl AddressSpace {
 
     /// Makes this the active address space.
     pub fn activate(&self) {
+        crate::profile::count(capos_abi::profile::Counter::Cr3Writes);
         // SAFETY: the upper half equals the kernel's, so kernel code, data
         // and stacks stay mapped; the lower half is this process's.
         unsafe { Cr3::write(self.root, Cr3Flags::empty()) };
@@ -822,6 +823,8 @@ impl AddressSpace {
     /// readable user memory (then `out` is unchanged).
     pub fn copy_from_user(&self, addr: u64, out: &mut [u8]) -> bool {
         let len = out.len();
+        crate::profile::count(capos_abi::profile::Counter::UserCopies);
+        crate::profile::add(capos_abi::profile::Counter::UserCopyBytes, len as u64);
         self.walk(addr, len, false, |phys, offset, n| {
             // SAFETY: `phys..phys+n` lies in one mapped user page (checked by
             // `walk`), reachable through the window; `out` is a distinct
@@ -843,6 +846,8 @@ impl AddressSpace {
     /// if a share could not be broken; then nothing was written (shares
     /// already broken stay broken: that changes no byte anyone sees).
     pub fn copy_to_user(&mut self, addr: u64, data: &[u8]) -> Result<(), UserWriteError> {
+        crate::profile::count(capos_abi::profile::Counter::UserCopies);
+        crate::profile::add(capos_abi::profile::Counter::UserCopyBytes, data.len() as u64);
         // A write into the stack's reserve (a signal frame below the
         // deepest page touched so far) maps those pages, as the process's
         // own write would.

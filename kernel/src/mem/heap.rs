@@ -91,6 +91,7 @@ impl State {
 // every use exclusive.
 unsafe impl GlobalAlloc for GrowingHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        crate::profile::count(capos_abi::profile::Counter::HeapAllocs);
         let mut guard = self.0.lock();
         let Some(state) = guard.as_mut() else { return core::ptr::null_mut() };
         if let Ok(block) = state.heap.allocate_first_fit(layout) {

@@ -163,6 +163,7 @@ pub fn init(boot: &BootInfo) -> Result<(), MapError> {
         }
     }
 
+    crate::profile::count(capos_abi::profile::Counter::Cr3Writes);
     // SAFETY: the new tables map everything the kernel touches from here on
     // (its image with the running code and stack, the window with the boot
     // information, bitmap and page tables); only the identity map of the
@@ -183,6 +184,7 @@ pub fn kernel_root() -> PhysFrame {
 
 /// Switches to the kernel's own address space (no user half).
 pub fn activate_kernel_space() {
+    crate::profile::count(capos_abi::profile::Counter::Cr3Writes);
     // SAFETY: the kernel tables map all kernel memory, and every process
     // table shares the same kernel half, so the running code and stack stay
     // mapped across the switch.
