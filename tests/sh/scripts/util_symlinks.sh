@@ -1,9 +1,10 @@
 # busybox on symbolic links: ln -s (relative, absolute from the working
 # directory, to a directory, dangling), ls -l showing `->`, stat -c %N
 # and %F, cat and ls through a link, test -L/-h/-e, find -type l,
-# mv and rm of a link (the target stays), ln -sf replacing a link, and a
-# loop (cat fails). Owners and dates of "now" are never printed: ls -l is
-# cut to its mode and its name fields.
+# mv and rm of a link (the target stays), ln -sf replacing a link, a
+# loop (cat fails), and readlink (the working directory's path cut
+# out). Owners and dates of "now" are never printed: ls -l is cut to
+# its mode and its name fields.
 mkdir w && cd w || exit 1
 lsl() { ls -l "$@" | grep -v '^total' | awk '{ $2 = $3 = $4 = $5 = $6 = $7 = $8 = ""; print }' | tr -s ' '; }
 
@@ -18,6 +19,9 @@ lsl l dl dangle
 stat -c '%F %s %N' l dl dangle
 stat -L -c '%F %s %n' l dl
 cat abs
+for link in l dl dangle abs; do readlink "$link" | sed "s|^/.*/w/|/.../w/|"; done
+readlink d/f; echo "readlink of a file: $?"
+readlink -f l | awk -F/ '{ print $(NF-1) "/" $NF }'
 
 echo "-- through"
 cat l
