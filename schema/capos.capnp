@@ -179,10 +179,10 @@ interface ProcessSpawner @0xea0436c783640460 {
   # duplicate cap name, `TooLarge` for more than 256 arguments or
   # environment strings, `PermissionDenied` for a kernel cap of a kind the
   # caller does not hold, `QuotaExceeded` when the caller already has 64
-  # processes running that it started, when 256 processes run in the
-  # whole system, or when the memory limit is more than the caller has
-  # left, and `QuotaExceeded` or `OutOfMemory` when the new process's
-  # memory cannot be had. A call that fails has no effect: if the reply
+  # processes running that it started, when the memory limit is more than
+  # the caller has left, or when the caller's kernel-memory quota has too
+  # little left for a new process, and `QuotaExceeded` or `OutOfMemory`
+  # when the new process's memory cannot be had. A call that fails has no effect: if the reply
   # cannot be delivered (no room for the handle in `caps_in_max` or in
   # the caller's cap table, a result buffer too small), the new process
   # is killed before the error is returned.
@@ -194,8 +194,18 @@ interface ProcessSpawner @0xea0436c783640460 {
   # caller has left if that is less. Above `maxMemoryLimit` fails with
   # `InvalidArgument`.
   #
+  # The new process's kernel-memory quota (the kernel memory it and the
+  # processes it forks may cause: the processes themselves, threads, cap
+  # slots, queued messages, pipes …) is carved out of the caller's: 4 MiB,
+  # or half of what the caller has left if that is less; it is given back
+  # once the new process (and what it forked) has ended and been reaped.
+  #
   # When the caller ends, every process it started that still runs is
   # killed too (and theirs in turn).
+
+  kernelMemory @1 () -> (limit :UInt64, used :UInt64);
+  # The caller's own kernel-memory quota: its limit and what is charged to
+  # it now, in bytes (the quotas of the processes it started included).
 
   const maxMemoryLimit :UInt64 = 4294967296;
   # The largest `memoryLimit`: 4 GiB.
@@ -259,6 +269,10 @@ interface ProcessHandle @0xd681fb648dc04ac4 {
   # the end so far; `stopSignal` is the signal that stopped it while it
   # is stopped, 0 while it runs; `ended` once it ended (`wait` tells
   # how). What `waitpid`'s `WUNTRACED` and `WCONTINUED` report.
+
+  kernelMemory @4 () -> (limit :UInt64, used :UInt64);
+  # The process's kernel-memory quota (see `ProcessSpawner.spawn`): its
+  # limit and what is charged to it now, in bytes.
 }
 
 interface FrameAllocator @0xedc754915d6d5836 {

@@ -11,12 +11,11 @@
 pub const BOOT_FAILED: i32 = 125;
 
 /// The most processes one process may have started and still running at
-/// once (`ProcessSpawner.spawn` fails with `QuotaExceeded` past it).
+/// once (`ProcessSpawner.spawn` fails with `QuotaExceeded` past it). There
+/// is no system-wide count: every process is charged to a kernel-memory
+/// quota carved out of its spawner's (a spawn or fork past it fails with
+/// `QuotaExceeded`), so one subtree cannot take another's room.
 pub const MAX_CHILDREN: usize = 64;
-
-/// The most processes running at once in the whole system (init
-/// included); `ProcessSpawner.spawn` fails with `QuotaExceeded` past it.
-pub const MAX_PROCESSES: usize = 256;
 
 /// The memory limit a child gets when its spawner passes `memoryLimit` 0:
 /// 64 MiB, or half of what the spawner has left if that is less.

@@ -9,6 +9,14 @@
 //! atomic, updated by compare-and-swap, so a charge can be taken or given
 //! back under any kernel lock. A charge that would pass the limit fails
 //! and changes nothing.
+//!
+//! Accounts form a tree: a child's account is [`carved`](Account::carve)
+//! out of its parent's (its whole limit is charged to the parent while it
+//! exists) and given back when the child's account is dropped, that is
+//! when the last process using it and the last charge against it are
+//! gone. The root's limit is all there is, so the limits of all accounts
+//! together, and so every charge, never pass it. A chain of accounts,
+//! however long, is dropped without recursion.
 
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -28,25 +36,41 @@ impl From<Exceeded> for capos_abi::error::CapError {
     }
 }
 
-/// One process's kernel memory: a limit and the bytes charged so far.
+/// One process's kernel memory (shared by the processes it forked): a
+/// limit and the bytes charged so far.
 #[derive(Debug)]
 pub struct Account {
     limit: usize,
     used: AtomicUsize,
+    /// The account this one's limit is carved from (`None` for a root).
+    carved_from: Option<Carved>,
+}
+
+/// The part of a parent account a child account holds.
+#[derive(Debug)]
+struct Carved {
+    from: Arc<Account>,
+    bytes: usize,
 }
 
 impl Account {
-    /// An account with nothing charged.
+    /// A root account (carved from nothing) with nothing charged.
     pub const fn new(limit: usize) -> Self {
-        Self { limit, used: AtomicUsize::new(0) }
+        Self { limit, used: AtomicUsize::new(0), carved_from: None }
     }
 
-    /// An account whose first `fixed` bytes are charged for its whole life
-    /// (what the process holds from its start to its end, such as the
-    /// room of its cap table); `fixed` may exceed `limit`, which leaves
-    /// nothing to charge.
-    pub const fn with_fixed(limit: usize, fixed: usize) -> Self {
-        Self { limit, used: AtomicUsize::new(fixed) }
+    /// A child account of `limit` bytes carved out of `from` (charged to it
+    /// until the child is dropped), or [`Exceeded`] if `from` has fewer
+    /// left (nothing carved).
+    pub fn carve(from: &Arc<Account>, limit: usize) -> Result<Self, Exceeded> {
+        from.add(limit)?;
+        Ok(Self { limit, used: AtomicUsize::new(0), carved_from: Some(Carved { from: from.clone(), bytes: limit }) })
+    }
+
+    /// What a child gets by default out of an account with `left` bytes
+    /// left: `default`, or half of what is left if that is less.
+    pub fn default_carve(left: usize, default: usize) -> usize {
+        default.min(left / 2)
     }
 
     /// The limit in bytes.
@@ -80,6 +104,19 @@ impl Account {
         let _ = self
             .used
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| Some(used.saturating_sub(bytes)));
+    }
+}
+
+impl Drop for Account {
+    /// Gives the carved limit back to the parent, and the parent's to its
+    /// own if this was the last reference to it, and so on: a loop, not a
+    /// recursion, so a chain of any length cannot overflow the stack.
+    fn drop(&mut self) {
+        let mut next = self.carved_from.take();
+        while let Some(Carved { from, bytes }) = next {
+            from.sub(bytes);
+            next = Arc::into_inner(from).and_then(|mut parent| parent.carved_from.take());
+        }
     }
 }
 
@@ -176,15 +213,89 @@ mod tests {
     }
 
     #[test]
-    fn a_fixed_part_stays_charged() {
-        let a = Arc::new(Account::with_fixed(100, 40));
-        assert_eq!(a.used(), 40);
-        assert!(Charge::take(&a, 61).is_err());
-        drop(Charge::take(&a, 60).unwrap());
-        assert_eq!(a.used(), 40);
-        let full = Arc::new(Account::with_fixed(10, 20));
-        assert_eq!(full.left(), 0);
-        assert!(Charge::take(&full, 1).is_err());
+    fn a_carve_takes_from_the_parent_until_the_child_goes() {
+        let root = account(100);
+        let child = Arc::new(Account::carve(&root, 60).unwrap());
+        assert_eq!((root.used(), root.left(), child.limit(), child.used()), (60, 40, 60, 0));
+        assert_eq!(Account::carve(&root, 41).unwrap_err(), Exceeded { asked: 41, left: 40 });
+        assert_eq!(root.used(), 60, "a refused carve changes nothing");
+        let charge = Charge::take(&child, 60).unwrap();
+        assert!(Charge::take(&child, 1).is_err(), "the child has only its carve");
+        drop(child);
+        assert_eq!(root.used(), 60, "a charge keeps the child's account, so its carve");
+        drop(charge);
+        assert_eq!(root.used(), 0, "the last charge gives the carve back");
+    }
+
+    #[test]
+    fn a_tree_of_carves_and_charges_never_passes_the_root() {
+        // Random trees: whatever is carved and charged, the charges of all
+        // accounts together stay within the root's limit, and all of it
+        // comes back.
+        let root = account(10_000);
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut accounts = vec![root.clone()];
+        let mut charges: Vec<(Charge, usize)> = Vec::new();
+        for _ in 0..if cfg!(miri) { 300 } else { 20_000 } {
+            let at = (next() as usize) % accounts.len();
+            let size = (next() as usize) % 700;
+            match next() % 4 {
+                0 => {
+                    let want = Account::default_carve(accounts[at].left(), size);
+                    if let Ok(child) = Account::carve(&accounts[at], want) {
+                        accounts.push(Arc::new(child));
+                    }
+                }
+                1 => {
+                    if let Ok(c) = Charge::take(&accounts[at], size) {
+                        charges.push((c, size));
+                    }
+                }
+                2 if !charges.is_empty() => {
+                    let i = (next() as usize) % charges.len();
+                    drop(charges.swap_remove(i));
+                }
+                _ if at != 0 => {
+                    accounts.swap_remove(at);
+                }
+                _ => {}
+            }
+            let charged: usize = charges.iter().map(|(_, bytes)| bytes).sum();
+            assert!(charged <= 10_000);
+            assert!(root.used() <= 10_000);
+        }
+        accounts.truncate(1);
+        charges.clear();
+        assert_eq!(root.used(), 0, "every carve came back");
+    }
+
+    #[test]
+    fn a_long_chain_of_carves_is_dropped_without_recursion() {
+        let root = account(usize::MAX);
+        let depth = if cfg!(miri) { 1000 } else { 200_000 };
+        let mut leaf = root.clone();
+        for _ in 0..depth {
+            leaf = Arc::new(Account::carve(&leaf, 1 << 20).unwrap());
+        }
+        let charge = Charge::take(&leaf, 5).unwrap();
+        drop(leaf);
+        assert_eq!(root.used(), 1 << 20);
+        // On a thread with a small stack: a recursive drop would overflow it.
+        std::thread::Builder::new().stack_size(64 << 10).spawn(move || drop(charge)).unwrap().join().unwrap();
+        assert_eq!(root.used(), 0);
+    }
+
+    #[test]
+    fn the_default_carve_is_the_default_or_half_of_what_is_left() {
+        assert_eq!(Account::default_carve(100, 30), 30);
+        assert_eq!(Account::default_carve(40, 30), 20);
+        assert_eq!(Account::default_carve(1, 30), 0);
     }
 
     #[test]

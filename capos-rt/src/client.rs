@@ -582,6 +582,16 @@ impl ProcessSpawner {
         let handle = returned_cap(&reply, results.get_handle())?;
         Ok((handle, results.get_pid()))
     }
+
+    /// The caller's own kernel-memory quota: `(limit, used)` in bytes.
+    pub fn kernel_memory(&self) -> Result<(u64, u64), CapError> {
+        let reply = call(self.request(method::process_spawner::KERNEL_MEMORY))?;
+        let r = reply
+            .message
+            .get_root::<process_spawner::kernel_memory_results::Reader<'_>>()
+            .map_err(malformed)?;
+        Ok((r.get_limit(), r.get_used()))
+    }
 }
 
 impl ProcessHandle {
@@ -638,6 +648,16 @@ impl ProcessHandle {
         let r =
             reply.message.get_root::<process_handle::job_state_results::Reader<'_>>().map_err(malformed)?;
         Ok((r.get_changes(), r.get_stop_signal(), r.get_ended()))
+    }
+
+    /// The process's kernel-memory quota: `(limit, used)` in bytes.
+    pub fn kernel_memory(&self) -> Result<(u64, u64), CapError> {
+        let reply = call(self.request(method::process_handle::KERNEL_MEMORY))?;
+        let r = reply
+            .message
+            .get_root::<process_handle::kernel_memory_results::Reader<'_>>()
+            .map_err(malformed)?;
+        Ok((r.get_limit(), r.get_used()))
     }
 
     /// The process id.

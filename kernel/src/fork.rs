@@ -101,7 +101,9 @@ fn fork(parent: &Arc<Process>, frame: &TrapFrame, handle_out: u64) -> Result<u64
     // parent, as a spawned child's does.
     let carve = Carve::take(parent, 0)?;
     let quotas = Quotas { frames, cap_slots: cap_quota };
-    let child = Process::new(&parent.name, space, quotas, Some(carve))?;
+    // Its kernel memory is its parent's account, shared as the memory
+    // limit is.
+    let child = Process::new(&parent.name, space, quotas, Some(carve), parent.kmem.clone())?;
     child.forked.store(true, core::sync::atomic::Ordering::Release);
     let result = finish(parent, &child, frame, &mut bootstrap, objects, handle_out);
     if result.is_err() {

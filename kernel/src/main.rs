@@ -191,6 +191,7 @@ fn spawn_init() -> Result<Arc<process::Process>, capos_abi::error::CapError> {
         heap_size: spawn::INITIAL_HEAP + 4 * boot::manifest::config().len() as u64,
         parent_pid: 0,
         carve: None,
+        kmem: mem::kmem_quota::root()?,
     })
 }
 

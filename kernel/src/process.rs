@@ -150,8 +150,11 @@ pub struct Process {
     /// Made by `fork` (a POSIX child): when its parent ends first it is
     /// handed to the grandparent instead of ended with it.
     pub forked: core::sync::atomic::AtomicBool,
-    /// The kernel memory it caused (`mem::kmem_quota`).
+    /// The kernel memory it caused (`mem::kmem_quota`): its own account,
+    /// carved out of its spawner's, or its forking parent's.
     pub kmem: Arc<crate::mem::kmem_quota::Account>,
+    /// What it is charged for as long as it exists (`kmem_quota::charge_process`).
+    _kmem_charge: crate::mem::kmem_quota::Charge,
     /// Set (under the lock) when `inner.exit` is: whether it ended, read
     /// without the lock on every syscall and return to user mode.
     ended: core::sync::atomic::AtomicBool,
@@ -234,19 +237,22 @@ impl Process {
     /// It leads a process group of its own in its spawner's session (init
     /// starts both); `fork` then puts a child in its parent's group.
     ///
-    /// `OutOfMemory` when the kernel heap has no room for it or for its
-    /// entry in the table of live processes (`space` and `carve` are then
-    /// given back).
+    /// It is charged to `kmem` (its own account or, forked, its parent's)
+    /// for as long as it exists: `QuotaExceeded` if `kmem` has no room for
+    /// it and its first thread. `OutOfMemory` when the kernel heap has no
+    /// room for it or for its entry in the table of live processes
+    /// (`space` and `carve` are then given back).
     pub fn new(
         name: &str,
         space: AddressSpace,
         quotas: Quotas,
         carve: Option<Carve>,
+        kmem: Arc<crate::mem::kmem_quota::Account>,
     ) -> Result<Arc<Self>, CapError> {
+        let kmem_charge = crate::mem::kmem_quota::charge_process(&kmem, quotas.cap_slots)?;
         let mut owned_name = String::new();
         owned_name.try_reserve_exact(name.len()).map_err(|_| CapError::OutOfMemory)?;
         owned_name.push_str(name);
-        let kmem = crate::mem::kmem_quota::account(quotas.cap_slots)?;
         let pid = next_id();
         let sid =
             carve.as_ref().and_then(|c| c.parent.upgrade()).map_or(pid, |parent| parent.signals.lock().sid);
@@ -263,6 +269,7 @@ impl Process {
             adopted: core::sync::atomic::AtomicBool::new(false),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             kmem,
+            _kmem_charge: kmem_charge,
             inner: ProcessLock::new(ProcessInner {
                 space: Some(space),
                 caps: CapTable::new(quotas.cap_slots),
@@ -550,7 +557,7 @@ pub fn by_pid_with_zombies(pid: u64) -> Option<Arc<Process>> {
     table.iter().find(|(p, _)| *p == pid).and_then(|(_, e)| e.process.upgrade())
 }
 
-/// Every live process (at most `MAX_PROCESSES`); `OutOfMemory` if the
+/// Every live process; `OutOfMemory` if the
 /// kernel has no room for the list.
 pub fn live() -> Result<Vec<Arc<Process>>, CapError> {
     processes(false)

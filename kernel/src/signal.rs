@@ -483,9 +483,9 @@ fn may_signal(sender: &Arc<Process>, target: &Arc<Process>) -> bool {
         return true;
     }
     let mut next = Some(target.clone());
-    // Bounded by the process limit: the tree has no cycles, but a bound
-    // costs nothing.
-    for _ in 0..=capos_abi::process::MAX_PROCESSES {
+    // Bounded by the number of kernel stacks (every process has a thread):
+    // the tree has no cycles, but a bound costs nothing.
+    for _ in 0..=crate::mem::kstack::STACKS {
         let Some(p) = next else { return false };
         if Arc::ptr_eq(&p, sender) {
             return true;

@@ -54,6 +54,9 @@ pub struct SpawnRequest<'a> {
     /// The part of the spawner's memory quota `quotas.frames` was carved
     /// from (`None`: init, the root); given back when the process ends.
     pub carve: Option<Carve>,
+    /// Its kernel-memory account (`mem::kmem_quota`): carved out of the
+    /// spawner's, or init's root.
+    pub kmem: alloc::sync::Arc<crate::mem::kmem_quota::Account>,
 }
 
 fn map_err(e: MapError) -> CapError {
@@ -130,7 +133,8 @@ pub fn spawn(mut request: SpawnRequest<'_>) -> Result<Arc<Process>, CapError> {
     space.map_fresh(HEAP_ADDR, heap_size, UserAccess::ReadWrite).map_err(map_err)?;
     let ring_frames = map_ring(&mut space)?;
 
-    let process = Process::new(request.name, space, request.quotas, request.carve.take())?;
+    let process =
+        Process::new(request.name, space, request.quotas, request.carve.take(), request.kmem.clone())?;
     let result = finish(&process, request, image.entry, ring_frames, heap_size);
     if let Err(e) = result {
         process.terminate(crate::process::ExitStatus::Killed);

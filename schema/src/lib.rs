@@ -127,6 +127,8 @@ pub mod method {
     pub mod process_spawner {
         /// `spawn(binary, args, env, caps, memoryLimit) -> (handle, pid)`.
         pub const SPAWN: u16 = 0;
+        /// `kernelMemory() -> (limit, used)` (the caller's own).
+        pub const KERNEL_MEMORY: u16 = 1;
     }
     /// `ProcessHandle` methods.
     pub mod process_handle {
@@ -138,6 +140,8 @@ pub mod method {
         pub const PID: u16 = 2;
         /// `jobState(after) -> (changes, stopSignal, ended)`.
         pub const JOB_STATE: u16 = 3;
+        /// `kernelMemory() -> (limit, used)`.
+        pub const KERNEL_MEMORY: u16 = 4;
     }
     /// `FrameAllocator` methods.
     pub mod frame_allocator {
@@ -455,10 +459,12 @@ mod tests {
         check(interface_id::BOOT_PACKAGE, method::boot_package::READ_CONFIG, "readConfig");
         check(interface_id::BOOT_PACKAGE, method::boot_package::READ_FILE, "readFile");
         check(interface_id::PROCESS_SPAWNER, method::process_spawner::SPAWN, "spawn");
+        check(interface_id::PROCESS_SPAWNER, method::process_spawner::KERNEL_MEMORY, "kernelMemory");
         check(interface_id::PROCESS_HANDLE, method::process_handle::WAIT, "wait");
         check(interface_id::PROCESS_HANDLE, method::process_handle::KILL, "kill");
         check(interface_id::PROCESS_HANDLE, method::process_handle::PID, "pid");
         check(interface_id::PROCESS_HANDLE, method::process_handle::JOB_STATE, "jobState");
+        check(interface_id::PROCESS_HANDLE, method::process_handle::KERNEL_MEMORY, "kernelMemory");
         check(interface_id::FRAME_ALLOCATOR, method::frame_allocator::ALLOCATE, "allocate");
         check(interface_id::MEMORY_OBJECT, method::memory_object::SIZE, "size");
         check(interface_id::VIRTUAL_MEMORY, method::virtual_memory::MAP, "map");

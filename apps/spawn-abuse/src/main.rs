@@ -1,10 +1,12 @@
 //! `spawn-abuse`: hostile use of `ProcessSpawner` (issue 9, points 4 and
 //! 5). Each case checks that a spawn grants no authority the spawner does
-//! not hold (kernel caps of kinds it lacks, frame budgets and memory limits
-//! beyond its own), that the per-process and system process limits end a
-//! spawn loop with `QuotaExceeded` while the system stays responsive, that
-//! killing a loop's root ends the whole tree and gives its quotas back, and
-//! that a spawn whose reply cannot be delivered leaves no child running.
+//! not hold (kernel caps of kinds it lacks, frame budgets, memory limits
+//! and kernel-memory quotas beyond its own), that the per-process children
+//! limit and the kernel-memory quota carved for a subtree end a spawn loop
+//! or bomb with `QuotaExceeded` while the system stays responsive and
+//! others can still spawn, that killing a loop's root ends the whole tree
+//! and gives its quotas back, and that a spawn whose reply cannot be
+//! delivered leaves no child running.
 //!
 //! It prints one line per case and a summary `spawn-abuse: N passed, M
 //! failed`, and exits with the number of failed cases. Started with
@@ -87,6 +89,7 @@ fn main(caps: Caps) -> i32 {
     held_kinds(&env, &mut cases);
     frame_budget_is_carved(&env, &mut cases);
     memory_is_carved(&env, &mut cases);
+    kernel_memory_is_carved(&env, &mut cases);
     child_limit(&env, &mut cases);
     undeliverable_replies(&env, &mut cases);
     // Last: on a kernel without the limits it exhausts the machine.
@@ -295,6 +298,67 @@ fn memory_is_carved(env: &Env<'_>, c: &mut Cases<'_>) {
     );
 }
 
+/// This process's kernel memory once what its ended children held has
+/// come back: `(limit, used)` after `used` has stopped falling (their
+/// threads leave the scheduler a moment after they end).
+fn settled_kernel_memory(env: &Env<'_>, until: u64) -> Result<(u64, u64), CapError> {
+    let mut last = env.spawner.kernel_memory()?;
+    for _ in 0..40 {
+        if last.1 <= until {
+            break;
+        }
+        let _ = env.timer.sleep(50_000_000);
+        last = env.spawner.kernel_memory()?;
+    }
+    Ok(last)
+}
+
+/// A child's kernel-memory quota is carved out of the spawner's (4 MiB, or
+/// half of what it has left) and comes back once the child has ended and
+/// been reaped; a grandchild's out of the child's.
+fn kernel_memory_is_carved(env: &Env<'_>, c: &mut Cases<'_>) {
+    let name = "a child's kernel-memory quota is carved out of the spawner's and comes back";
+    let Ok((server, client)) = probe(env) else {
+        c.check(name, false, String::from("no probe endpoint"));
+        return;
+    };
+    let Ok(before) = env.spawner.kernel_memory() else {
+        c.check(name, false, String::from("kernelMemory failed"));
+        return;
+    };
+    let first = hanging(env, &client, 0, &[]);
+    let second = hanging(env, &client, 0, &[]);
+    drop(client);
+    let (Ok(first), Ok(second)) = (first, second) else {
+        c.check(name, false, String::from("cannot start two children"));
+        return;
+    };
+    let during = env.spawner.kernel_memory();
+    let (one, two) = (first.kernel_memory(), second.kernel_memory());
+    let carved = match (one, two) {
+        (Ok((l1, _)), Ok((l2, _))) => l1 + l2,
+        _ => 0,
+    };
+    // A spawned process's quota: 4 MiB, or half of what was left.
+    let expected = (4 * MIB).min((before.0 - before.1) / 2);
+    let (k1, k2) = (kill(first), kill(second));
+    let gone = all_gone(env, &server);
+    let after = settled_kernel_memory(env, before.1);
+    c.check(
+        name,
+        one.is_ok_and(|(l, u)| l == expected && u > 0 && u < l)
+            && during.is_ok_and(|(l, u)| l == before.0 && u == before.1 + carved)
+            && k1.is_ok()
+            && k2.is_ok()
+            && gone
+            && after == Ok(before),
+        format!(
+            "before: {before:?}; children: {one:?}, {two:?}; while they run: {during:?}; \
+             after they ended: {after:?}"
+        ),
+    );
+}
+
 /// At most `MAX_CHILDREN` children running at once per process.
 fn child_limit(env: &Env<'_>, c: &mut Cases<'_>) {
     let name = "a spawn loop from one process ends in QuotaExceeded (children limit)";
@@ -379,14 +443,17 @@ fn undeliverable_replies(env: &Env<'_>, c: &mut Cases<'_>) {
 }
 
 /// A spawn bomb (each copy spawns copies of itself until refused) ends in
-/// `QuotaExceeded` with the system responsive; killing its root ends every
-/// process of the tree and gives back its memory.
+/// `QuotaExceeded` within the kernel-memory quota carved for its root,
+/// with the system responsive and this process still able to spawn;
+/// killing its root ends every process of the tree and gives back its
+/// memory and kernel memory.
 fn spawn_bomb(env: &Env<'_>, c: &mut Cases<'_>) {
     let name = "a spawn bomb is stopped by the limits and killing its root ends it all";
     let Ok((server, client)) = probe(env) else {
         c.check(name, false, String::from("no probe endpoint"));
         return;
     };
+    let before = env.spawner.kernel_memory();
     let grants = [Grant::cap("processSpawner", env.spawner.id()), Grant::cap("probe", client.id())];
     let limit = 1400 * MIB;
     let root = env.spawner.spawn_limited(SELF, &["--bomb"], &[], &grants, limit);
@@ -394,25 +461,29 @@ fn spawn_bomb(env: &Env<'_>, c: &mut Cases<'_>) {
         c.check(name, false, format!("cannot start the bomb: {:?}", root.map(|_| ())));
         return;
     };
-    // The bomb has settled once this process cannot start a small child
-    // either: the system's process limit is reached.
-    let mut refused = None;
-    for _ in 0..120 {
+    // The bomb has settled once its root's kernel memory stops growing
+    // for a second (its subtree's charges all count there).
+    let mut last = root.kernel_memory();
+    let mut still = 0;
+    for _ in 0..240 {
         let _ = env.timer.sleep(250_000_000);
-        match env.spawner.spawn_limited("hello", &[], &[], &[], 4 * MIB) {
-            Ok((handle, _)) => {
-                let _ = handle.wait();
-            }
-            Err(e) => {
-                refused = Some(e);
-                break;
-            }
+        let now = root.kernel_memory();
+        still = if now == last { still + 1 } else { 0 };
+        last = now;
+        if still == 4 {
+            break;
         }
     }
+    // Others are not starved: this process still starts a child.
+    let small = env.spawner.spawn_limited("hello", &[], &[], &[], 4 * MIB).and_then(|(h, _)| h.wait());
     let responsive = env.timer.now().is_ok() && env.console.line("spawn-abuse: the bomb has settled").is_ok();
     let killed = kill(root);
     drop(client);
     let gone = all_gone(env, &server);
+    let kmem_back = match before {
+        Ok(before) => settled_kernel_memory(env, before.1) == Ok(before),
+        Err(_) => false,
+    };
     let after = env.spawner.spawn_limited(
         "hello",
         &["after the bomb"],
@@ -422,13 +493,18 @@ fn spawn_bomb(env: &Env<'_>, c: &mut Cases<'_>) {
     );
     let after = after.and_then(|(h, _)| h.wait());
     c.check(
-        "a spawn bomb reaches the system's process limit (QuotaExceeded)",
-        refused == Some(CapError::QuotaExceeded) && responsive,
-        format!("a later small spawn: {refused:?}; responsive: {responsive}"),
+        "a spawn bomb stays within its kernel-memory quota and others still spawn",
+        still == 4 && last.is_ok_and(|(l, u)| u <= l) && small == Ok(ExitStatus::Exited(0)) && responsive,
+        format!("the bomb's root: {last:?}; a small spawn meanwhile: {small:?}; responsive: {responsive}"),
     );
     c.check(
         name,
-        matches!(killed, Ok(ExitStatus::Killed)) && gone && after == Ok(ExitStatus::Exited(0)),
-        format!("root: {killed:?}; every bomb gone: {gone}; the same limit again: {after:?}"),
+        matches!(killed, Ok(ExitStatus::Killed))
+            && gone
+            && kmem_back
+            && after == Ok(ExitStatus::Exited(0)),
+        format!(
+            "root: {killed:?}; every bomb gone: {gone}; kernel memory back: {kmem_back}; the same limit again: {after:?}"
+        ),
     );
 }

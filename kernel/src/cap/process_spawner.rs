@@ -12,7 +12,7 @@ use super::memory::FrameAllocator;
 use super::{Call, CapObject, CapRef, Outcome, Reply, malformed, read_params, reply_with};
 use crate::process::{Carve, ExitStatus, Process, Quotas};
 use crate::spawn::{InitialCap, SpawnRequest, spawn};
-use capos_abi::process::{DEFAULT_MEMORY_LIMIT, MAX_CHILDREN, MAX_PROCESSES};
+use capos_abi::process::{DEFAULT_MEMORY_LIMIT, MAX_CHILDREN};
 use capos_schema::KernelCap;
 
 use capos_config::capset::MAX_STRINGS;
@@ -30,10 +30,19 @@ impl CapObject for ProcessSpawner {
     }
 
     fn call(&self, call: Call<'_>) -> Outcome {
-        if call.method != method::process_spawner::SPAWN {
-            return Outcome::Error(CapError::UnknownMethod);
+        match call.method {
+            method::process_spawner::SPAWN => spawn_call(&call).into(),
+            method::process_spawner::KERNEL_MEMORY => {
+                if let Err(e) = read_params(call.params) {
+                    return Outcome::Error(e);
+                }
+                match caller() {
+                    Ok(process) => kernel_memory_reply(&process).into(),
+                    Err(e) => Outcome::Error(e),
+                }
+            }
+            _ => Outcome::Error(CapError::UnknownMethod),
         }
-        spawn_call(&call).into()
     }
 }
 
@@ -103,12 +112,10 @@ fn child_frames(spawner: &Process, limit: u64) -> Result<usize, CapError> {
     Ok((DEFAULT_MEMORY_LIMIT.div_ceil(4096) as usize).min(left / 2))
 }
 
-/// Checks the spawner's and the system's process limits, pruning the
-/// spawner's list of children that ended.
+/// Checks the spawner's limit on children, pruning its list of children
+/// that ended. (There is no system-wide count: every process is charged
+/// to a kernel-memory quota carved out of its spawner's, `kmem_quota`.)
 pub(crate) fn check_process_limits(spawner: &Process) -> Result<(), CapError> {
-    if crate::process::live_count() >= MAX_PROCESSES {
-        return Err(CapError::QuotaExceeded);
-    }
     // Pruned outside the spawner's lock: asking a child how it is takes
     // the child's.
     let mut children = core::mem::take(&mut spawner.inner.lock().children);
@@ -149,6 +156,8 @@ fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
         caps.push((String::from(name), cap));
     }
     let frames = child_frames(&spawner, params.get_memory_limit())?;
+    let quotas = Quotas { frames, ..Quotas::DEFAULT };
+    let kmem = crate::mem::kmem_quota::carve_for_child(&spawner.kmem, quotas.cap_slots)?;
     let carve = Carve::take(&spawner, frames)?;
     let child = spawn(SpawnRequest {
         name: binary,
@@ -156,10 +165,11 @@ fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
         caps,
         args,
         env,
-        quotas: Quotas { frames, ..Quotas::DEFAULT },
+        quotas,
         heap_size: crate::spawn::INITIAL_HEAP,
         parent_pid: spawner.pid,
         carve: Some(carve),
+        kmem,
     })?;
     // Room was reserved by `check_process_limits`; the kernel does not
     // switch threads inside a call, so nobody took it meanwhile.
@@ -261,6 +271,7 @@ impl CapObject for ProcessHandle {
                 self.process.inner.lock().job_waiters = waiters;
                 Outcome::Pending
             }
+            method::process_handle::KERNEL_MEMORY => kernel_memory_reply(&self.process).into(),
             method::process_handle::PID => {
                 let pid = self.process.pid;
                 reply_with(|m| {
@@ -272,6 +283,18 @@ impl CapObject for ProcessHandle {
             _ => Outcome::Error(CapError::UnknownMethod),
         }
     }
+}
+
+/// The results message of `kernelMemory` (both interfaces have the same
+/// results): `process`'s kernel-memory limit and what is charged to it.
+fn kernel_memory_reply(process: &Process) -> Result<Reply, CapError> {
+    let (limit, used) = (process.kmem.limit() as u64, process.kmem.used() as u64);
+    reply_with(|m| {
+        let mut r = m.init_root::<process_handle::kernel_memory_results::Builder<'_>>();
+        r.set_limit(limit);
+        r.set_used(used);
+        Ok(())
+    })
 }
 
 /// The results message of `ProcessHandle.jobState`.

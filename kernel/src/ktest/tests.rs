@@ -562,6 +562,9 @@ fn process_spawn_with_the_heap_full_is_out_of_memory() -> TestResult {
             heap_size: crate::spawn::INITIAL_HEAP,
             parent_pid: 0,
             carve: None,
+            kmem: alloc::sync::Arc::new(crate::mem::kmem_quota::Account::new(
+                crate::mem::kmem_quota::DEFAULT_LIMIT,
+            )),
         });
     }
     let live = crate::process::live_count();

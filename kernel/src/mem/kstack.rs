@@ -2,8 +2,10 @@
 //! kernel-stack area with an unmapped guard page below, so an overflow
 //! faults instead of corrupting a neighbour. Slots are reused.
 //!
-//! There are as many slots as threads can exist at once (the system's
-//! process limit times the per-process thread limit), and the page tables
+//! There are [`STACKS`] slots; the kernel-memory quotas of all processes
+//! together can pay for at most [`USER_STACKS`] threads
+//! (`kmem_quota::root`), so user threads never run out of them and the
+//! kernel's own keep the rest. The page tables
 //! of the whole area are made once at boot ([`warm_up`]): a burst of
 //! threads never leaves page tables behind, so the kernel's count of free
 //! frames returns to its value before init whatever ran.
@@ -19,9 +21,12 @@ const AREA_BASE: u64 = 0xFFFF_F000_0000_0000;
 const SLOT_SIZE: u64 = 32 * 1024;
 /// Usable bytes of each stack.
 pub const STACK_SIZE: u64 = 16 * 1024;
-/// Most slots: every thread that can exist at once (16384; the area is
-/// 512 MiB).
-const MAX_SLOTS: u64 = (capos_abi::process::MAX_PROCESSES * capos_abi::syscall::MAX_THREADS) as u64;
+/// Most slots: every thread that can exist at once (the area is 512 MiB).
+pub const STACKS: usize = 16384;
+/// Slots the threads of processes can take (the rest are the kernel's:
+/// idle threads and kernel tasks).
+pub const USER_STACKS: usize = STACKS - 256;
+const MAX_SLOTS: u64 = STACKS as u64;
 /// Bytes one last-level page table maps.
 // Only the normal kernel starts init; the ktest build does not warm up.
 #[cfg_attr(feature = "ktest", allow(dead_code))]

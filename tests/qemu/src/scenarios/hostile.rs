@@ -34,11 +34,12 @@ const SPAWN_CASES: &[&str] = &[
     "a child's frame budget is carved out of the spawner's and comes back",
     "a memory limit beyond what the spawner has left",
     "a child's memory limit is carved out of the spawner's and comes back",
+    "a child's kernel-memory quota is carved out of the spawner's and comes back",
     "a spawn loop from one process ends in QuotaExceeded (children limit)",
     "a spawn with no room for the handle (caps_in_max 0) starts nothing",
     "a spawn with a result buffer too small starts nothing",
     "a spawn into a full cap table starts nothing",
-    "a spawn bomb reaches the system's process limit (QuotaExceeded)",
+    "a spawn bomb stays within its kernel-memory quota and others still spawn",
     "a spawn bomb is stopped by the limits and killing its root ends it all",
 ];
 
@@ -151,7 +152,7 @@ fn ring_abuse(ctx: &mut Ctx) -> Result<(), TestFailure> {
 }
 
 fn spawn_abuse(ctx: &mut Ctx) -> Result<(), TestFailure> {
-    // Room for a spawn bomb to reach the system's process limit.
+    // Room for a spawn bomb to reach its kernel-memory quota.
     ctx.set_memory(2048);
     let mut session = ctx.boot_manifest("spawn-abuse")?;
     let passed = expect_cases(&mut session, "spawn-abuse", SPAWN_CASES)?;
