@@ -163,7 +163,7 @@ interface ProcessSpawner @0xea0436c783640460 {
   # Starts new processes from binaries of the boot package.
 
   spawn @0 (binary :Text, args :List(Text), env :List(Text), caps :List(CapGrant),
-            memoryLimit :UInt64) -> (handle :CapIndex, pid :UInt64);
+            memoryLimit :UInt64, kernelMemoryLimit :UInt64) -> (handle :CapIndex, pid :UInt64);
   # Starts the binary called `binary` as a new process.
   #
   # `args` are the arguments after `argv[0]` (the kernel sets `argv[0]` to
@@ -194,11 +194,14 @@ interface ProcessSpawner @0xea0436c783640460 {
   # caller has left if that is less. Above `maxMemoryLimit` fails with
   # `InvalidArgument`.
   #
-  # The new process's kernel-memory quota (the kernel memory it and the
-  # processes it forks may cause: the processes themselves, threads, cap
-  # slots, queued messages, pipes …) is carved out of the caller's: 4 MiB,
-  # or half of what the caller has left if that is less; it is given back
-  # once the new process (and what it forked) has ended and been reaped.
+  # `kernelMemoryLimit` is the new process's kernel-memory quota in bytes
+  # (the kernel memory it and the processes it forks may cause: the
+  # processes themselves, threads, cap slots, queued messages, pipes …),
+  # carved out of the caller's own and given back once the new process
+  # (and what it forked) has ended and been reaped; 0 means the default,
+  # 4 MiB or half of what the caller has left if that is less. More than
+  # the caller has left fails with `QuotaExceeded`, too little to start a
+  # process (about 27 KiB) with `InvalidArgument`.
   #
   # When the caller ends, every process it started that still runs is
   # killed too (and theirs in turn).
@@ -810,6 +813,10 @@ struct Service @0xd4cace6a4040b2a4 {
   memoryLimit @8 :UInt64;
   # The most memory, in bytes, the service may use (`ProcessSpawner.spawn`'s
   # `memoryLimit`); 0 means the default, 64 MiB.
+
+  kernelMemoryLimit @9 :UInt64;
+  # Its kernel-memory quota in bytes (`ProcessSpawner.spawn`'s
+  # `kernelMemoryLimit`); 0 means the default, 4 MiB.
 }
 
 struct Export @0xd9ea13bc6b534693 {

@@ -270,6 +270,8 @@ pub struct Service {
     pub exports: Vec<Export>,
     /// The most memory it may use, in bytes (0: the spawner's default).
     pub memory_limit: u64,
+    /// Its kernel-memory quota, in bytes (0: the spawner's default).
+    pub kernel_memory_limit: u64,
 }
 
 /// One endpoint a service serves (see `Service.exports` in the schema).
@@ -844,7 +846,8 @@ fn decode_service(i: usize, r: schema::service::Reader<'_>) -> Result<Service, M
         caps.push(CapDecl { name, source });
     }
     let memory_limit = r.get_memory_limit();
-    Ok(Service { name, binary, args, env, caps, restart, depends_on, exports, memory_limit })
+    let kernel_memory_limit = r.get_kernel_memory_limit();
+    Ok(Service { name, binary, args, env, caps, restart, depends_on, exports, memory_limit, kernel_memory_limit })
 }
 
 /// Whether [`decode_root`] copies the contents of binaries and files.
@@ -1018,6 +1021,7 @@ pub fn encode(m: &SystemManifest) -> Result<Vec<u8>, ManifestError> {
             });
             set_texts(out.reborrow().init_depends_on(len32(s.depends_on.len())), &s.depends_on);
             out.set_memory_limit(s.memory_limit);
+            out.set_kernel_memory_limit(s.kernel_memory_limit);
             let mut exports = out.reborrow().init_exports(len32(s.exports.len()));
             for (j, e) in s.exports.iter().enumerate() {
                 let mut x = exports.reborrow().get(len32(j));

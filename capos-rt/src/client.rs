@@ -540,6 +540,21 @@ impl ProcessSpawner {
         grants: &[Grant<'_>],
         memory_limit: u64,
     ) -> Result<(ProcessHandle, u64), CapError> {
+        self.spawn_with_limits(binary, args, env, grants, memory_limit, 0)
+    }
+
+    /// [`Self::spawn_limited`] with a kernel-memory quota in bytes too,
+    /// carved out of the caller's own (0: the default, 4 MiB or half of
+    /// what the caller has left if less).
+    pub fn spawn_with_limits(
+        &self,
+        binary: &str,
+        args: &[&str],
+        env: &[&str],
+        grants: &[Grant<'_>],
+        memory_limit: u64,
+        kernel_memory_limit: u64,
+    ) -> Result<(ProcessHandle, u64), CapError> {
         let descriptors: Vec<TransferDescriptor> = grants
             .iter()
             .filter_map(|g| match g.source {
@@ -552,6 +567,7 @@ impl ProcessSpawner {
             let mut p = r.params.init_root::<process_spawner::spawn_params::Builder<'_>>();
             p.set_binary(binary);
             p.set_memory_limit(memory_limit);
+            p.set_kernel_memory_limit(kernel_memory_limit);
             let mut a = p.reborrow().init_args(args.len() as u32);
             for (i, s) in args.iter().enumerate() {
                 a.set(i as u32, capnp::text::Reader::from(*s));

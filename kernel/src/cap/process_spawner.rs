@@ -157,7 +157,8 @@ fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
     }
     let frames = child_frames(&spawner, params.get_memory_limit())?;
     let quotas = Quotas { frames, ..Quotas::DEFAULT };
-    let kmem = crate::mem::kmem_quota::carve_for_child(&spawner.kmem, quotas.cap_slots)?;
+    let kmem =
+        crate::mem::kmem_quota::carve_for_child(&spawner.kmem, quotas.cap_slots, params.get_kernel_memory_limit())?;
     let carve = Carve::take(&spawner, frames)?;
     let child = spawn(SpawnRequest {
         name: binary,
@@ -288,6 +289,9 @@ impl CapObject for ProcessHandle {
 /// The results message of `kernelMemory` (both interfaces have the same
 /// results): `process`'s kernel-memory limit and what is charged to it.
 fn kernel_memory_reply(process: &Process) -> Result<Reply, CapError> {
+    // Threads that ended still hold their processes until reaped: the
+    // figures count only what is still there.
+    crate::sched::reap();
     let (limit, used) = (process.kmem.limit() as u64, process.kmem.used() as u64);
     reply_with(|m| {
         let mut r = m.init_root::<process_handle::kernel_memory_results::Builder<'_>>();

@@ -81,14 +81,19 @@ pub fn root() -> Result<Arc<Account>, CapError> {
     Arc::try_new(Account::new(bytes)).map_err(|_| CapError::OutOfMemory)
 }
 
-/// A spawned child's account, carved out of its spawner's `from`:
-/// [`DEFAULT_LIMIT`], or half of what `from` has left if that is less.
-/// `QuotaExceeded` if that is too little to start a process with
-/// `cap_slots` cap slots (nothing carved).
-pub fn carve_for_child(from: &Arc<Account>, cap_slots: u16) -> Result<Arc<Account>, CapError> {
-    let bytes = Account::default_carve(from.left(), DEFAULT_LIMIT);
-    if bytes < process_cost(cap_slots).saturating_add(THREAD_COST) {
-        return Err(CapError::QuotaExceeded);
+/// A spawned child's account of `asked` bytes, carved out of its
+/// spawner's `from`; for 0, [`DEFAULT_LIMIT`], or half of what `from` has
+/// left if that is less. `QuotaExceeded` if `from` has less left, or the
+/// default is too little to start a process with `cap_slots` cap slots;
+/// `InvalidArgument` if `asked` is (nothing carved).
+pub fn carve_for_child(from: &Arc<Account>, cap_slots: u16, asked: u64) -> Result<Arc<Account>, CapError> {
+    let least = process_cost(cap_slots).saturating_add(THREAD_COST);
+    let bytes = match asked {
+        0 => Account::default_carve(from.left(), DEFAULT_LIMIT),
+        asked => usize::try_from(asked).map_err(|_| CapError::QuotaExceeded)?,
+    };
+    if bytes < least {
+        return Err(if asked == 0 { CapError::QuotaExceeded } else { CapError::InvalidArgument });
     }
     let account = Account::carve(from, bytes).map_err(|_| CapError::QuotaExceeded)?;
     // On failure the account is dropped, which gives the carve back.

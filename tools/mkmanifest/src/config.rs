@@ -16,6 +16,7 @@
 //!       "restart":   "never" | "onFailure" | "always",   // default never
 //!       "dependsOn": ["SERVICE", ...],  // optional
 //!       "memoryLimit": BYTES            // optional; 0 (default): the spawner's default
+//!       "kernelMemoryLimit": BYTES      // optional; 0 (default): the spawner's default
 //!     }
 //!   },
 //!   "binaries": ["NAME", ...],          // optional: extra binaries to carry
@@ -129,8 +130,17 @@ fn cap_source(path: &str, v: &Value) -> Result<CapSource, Error> {
 }
 
 fn service(path: &str, name: &str, v: &Value) -> Result<Service, Error> {
-    const KNOWN: [&str; 8] =
-        ["binary", "args", "env", "caps", "restart", "dependsOn", "exports", "memoryLimit"];
+    const KNOWN: [&str; 9] = [
+        "binary",
+        "args",
+        "env",
+        "caps",
+        "restart",
+        "dependsOn",
+        "exports",
+        "memoryLimit",
+        "kernelMemoryLimit",
+    ];
     let map = object(path, v, &KNOWN)?;
     let mut s = Service { name: name.to_string(), binary: name.to_string(), ..Service::default() };
     for (key, value) in map {
@@ -163,6 +173,10 @@ fn service(path: &str, name: &str, v: &Value) -> Result<Service, Error> {
             "dependsOn" => s.depends_on = strings(&at, value)?,
             "memoryLimit" => {
                 s.memory_limit = value.as_u64().ok_or_else(|| expected(&at, "a number of bytes", value))?;
+            }
+            "kernelMemoryLimit" => {
+                s.kernel_memory_limit =
+                    value.as_u64().ok_or_else(|| expected(&at, "a number of bytes", value))?;
             }
             "exports" => {
                 for (name, decl) in object(&at, value, &[])? {
@@ -397,7 +411,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"services": {"hello": {"capz": {}}}}"#),
-            "services.hello.capz: unknown field (known: binary, args, env, caps, restart, dependsOn, exports, memoryLimit)"
+            "services.hello.capz: unknown field (known: binary, args, env, caps, restart, dependsOn, exports, memoryLimit, kernelMemoryLimit)"
         );
         assert_eq!(
             err(r#"{"services": {"hello": {"caps": {"c": {"source": "console", "rights": 1}}}}}"#),
@@ -465,7 +479,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"services": {"my-svc": {"x": 1}}}"#),
-            "services.\"my-svc\".x: unknown field (known: binary, args, env, caps, restart, dependsOn, exports, memoryLimit)"
+            "services.\"my-svc\".x: unknown field (known: binary, args, env, caps, restart, dependsOn, exports, memoryLimit, kernelMemoryLimit)"
         );
     }
 }

@@ -35,6 +35,7 @@ const SPAWN_CASES: &[&str] = &[
     "a memory limit beyond what the spawner has left",
     "a child's memory limit is carved out of the spawner's and comes back",
     "a child's kernel-memory quota is carved out of the spawner's and comes back",
+    "a kernel-memory quota beyond what the spawner has left, or too small to start",
     "a spawn loop from one process ends in QuotaExceeded (children limit)",
     "a spawn with no room for the handle (caps_in_max 0) starts nothing",
     "a spawn with a result buffer too small starts nothing",
