@@ -847,7 +847,18 @@ fn decode_service(i: usize, r: schema::service::Reader<'_>) -> Result<Service, M
     }
     let memory_limit = r.get_memory_limit();
     let kernel_memory_limit = r.get_kernel_memory_limit();
-    Ok(Service { name, binary, args, env, caps, restart, depends_on, exports, memory_limit, kernel_memory_limit })
+    Ok(Service {
+        name,
+        binary,
+        args,
+        env,
+        caps,
+        restart,
+        depends_on,
+        exports,
+        memory_limit,
+        kernel_memory_limit,
+    })
 }
 
 /// Whether [`decode_root`] copies the contents of binaries and files.

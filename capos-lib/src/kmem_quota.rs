@@ -64,7 +64,11 @@ impl Account {
     /// left (nothing carved).
     pub fn carve(from: &Arc<Account>, limit: usize) -> Result<Self, Exceeded> {
         from.add(limit)?;
-        Ok(Self { limit, used: AtomicUsize::new(0), carved_from: Some(Carved { from: from.clone(), bytes: limit }) })
+        Ok(Self {
+            limit,
+            used: AtomicUsize::new(0),
+            carved_from: Some(Carved { from: from.clone(), bytes: limit }),
+        })
     }
 
     /// What a child gets by default out of an account with `left` bytes

@@ -153,7 +153,14 @@ fn start(
     let args: Vec<&str> = service.args.iter().map(String::as_str).collect();
     let env: Vec<&str> = service.env.iter().map(String::as_str).collect();
     spawner
-        .spawn_with_limits(&service.binary, &args, &env, &grants, service.memory_limit, service.kernel_memory_limit)
+        .spawn_with_limits(
+            &service.binary,
+            &args,
+            &env,
+            &grants,
+            service.memory_limit,
+            service.kernel_memory_limit,
+        )
         .map_err(|e| format!("cannot start service {} ({}): {e}", service.name, service.binary))
 }
 

@@ -380,7 +380,11 @@ fn child_limit(env: &Env<'_>, c: &mut Cases<'_>) {
     // quota.
     let grants = [Grant::cap("probe", client.id())];
     let error = loop {
-        match env.spawner.spawn_with_limits(SELF, &["--hang"], &[], &grants, 3 * MIB, 64 << 10).map(|(h, _)| h) {
+        match env
+            .spawner
+            .spawn_with_limits(SELF, &["--hang"], &[], &grants, 3 * MIB, 64 << 10)
+            .map(|(h, _)| h)
+        {
             Ok(child) => children.push(child),
             Err(e) => break e,
         }

@@ -157,8 +157,11 @@ fn spawn_call(call: &Call<'_>) -> Result<Reply, CapError> {
     }
     let frames = child_frames(&spawner, params.get_memory_limit())?;
     let quotas = Quotas { frames, ..Quotas::DEFAULT };
-    let kmem =
-        crate::mem::kmem_quota::carve_for_child(&spawner.kmem, quotas.cap_slots, params.get_kernel_memory_limit())?;
+    let kmem = crate::mem::kmem_quota::carve_for_child(
+        &spawner.kmem,
+        quotas.cap_slots,
+        params.get_kernel_memory_limit(),
+    )?;
     let carve = Carve::take(&spawner, frames)?;
     let child = spawn(SpawnRequest {
         name: binary,
