@@ -11,18 +11,27 @@
 //! line without a newline (at the start of a line: end of file). Raw mode
 //! hands bytes over as they come.
 //!
-//! Everything is bounded: a line holds at most [`MAX_LINE`] bytes (more
-//! are dropped, as a terminal would ring the bell), and ready input at
-//! most [`MAX_READY`] bytes ([`LineDiscipline::can_accept`] tells the
-//! caller to leave further bytes in the device until a reader catches up).
+//! Everything is bounded and allocated once, when the discipline is made
+//! (the kernel feeds it from the terminal's interrupt, where nothing may
+//! fail to allocate): a line holds at most [`MAX_LINE`] bytes, and ready
+//! input at most [`MAX_READY`] bytes in at most [`MAX_UNITS`] lines or
+//! end-of-file marks; input past either is dropped with a bell (BEL in
+//! the echo), as a terminal does ([`LineDiscipline::can_accept`] tells the
+//! caller to leave further bytes in the device until a reader catches
+//! up). Echo is appended only if there is memory for it.
 
-use alloc::collections::VecDeque;
+use alloc::collections::{TryReserveError, VecDeque};
 use alloc::vec::Vec;
 
 /// Most bytes of one line being edited.
 pub const MAX_LINE: usize = 4096;
 /// Most bytes of completed input waiting for a reader.
 pub const MAX_READY: usize = 64 * 1024;
+/// Most lines (or runs of raw bytes) and end-of-file marks waiting for a
+/// reader.
+pub const MAX_UNITS: usize = 1024;
+/// The bell, echoed for input dropped because it does not fit.
+const BELL: u8 = 0x07;
 
 const CTRL_C: u8 = 0x03;
 const CTRL_D: u8 = 0x04;
@@ -99,23 +108,26 @@ pub enum Event {
     Suspend,
 }
 
-/// What a read got.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a read got (or would get: [`LineDiscipline::next_read`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadOutcome {
-    /// Input bytes (never empty).
-    Data(Vec<u8>),
+    /// This many input bytes (never 0 for a buffer of at least one byte).
+    Data(usize),
     /// End of file (Ctrl-D at the start of a line).
     EndOfFile,
 }
 
-/// One unit of ready input: a line (or raw bytes), or an end-of-file mark.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Ready {
-    Bytes(Vec<u8>),
+/// One unit of ready input: a line (or a run of raw bytes) of this many
+/// bytes in the ready buffer, or an end-of-file mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Bytes(usize),
     Eof,
 }
 
-/// A terminal's input state.
+/// A terminal's input state. Its buffers are allocated once, by
+/// [`new`](Self::new), and never grow: input that does not fit is dropped
+/// with a bell.
 #[derive(Debug, Clone)]
 pub struct LineDiscipline {
     mode: Mode,
@@ -125,15 +137,26 @@ pub struct LineDiscipline {
     /// every later read, as from a pipe whose writer closed (a person's
     /// Ctrl-D ends one read only).
     interactive: bool,
+    /// The line being edited (room for [`MAX_LINE`] bytes).
     line: Vec<u8>,
-    ready: VecDeque<Ready>,
-    ready_bytes: usize,
+    /// The bytes of the ready units, in order (room for [`MAX_READY`]).
+    ready: VecDeque<u8>,
+    /// The ready units (room for [`MAX_UNITS`]).
+    units: VecDeque<Unit>,
 }
 
 impl LineDiscipline {
-    /// A discipline in `mode`; `interactive` as described on the field.
-    pub fn new(mode: Mode, interactive: bool) -> Self {
-        Self { mode, interactive, line: Vec::new(), ready: VecDeque::new(), ready_bytes: 0 }
+    /// A discipline in `mode`, `interactive` as described on the field,
+    /// with its buffers (about 76 KiB); an error if there is no memory for
+    /// them.
+    pub fn new(mode: Mode, interactive: bool) -> Result<Self, TryReserveError> {
+        let mut line = Vec::new();
+        line.try_reserve_exact(MAX_LINE)?;
+        let mut ready = VecDeque::new();
+        ready.try_reserve_exact(MAX_READY)?;
+        let mut units = VecDeque::new();
+        units.try_reserve_exact(MAX_UNITS)?;
+        Ok(Self { mode, interactive, line, ready, units })
     }
 
     /// The current mode.
@@ -142,11 +165,11 @@ impl LineDiscipline {
     }
 
     /// Changes the mode. Leaving canonical mode hands the line being
-    /// edited over as ready bytes.
+    /// edited over as ready bytes (if they fit; else it stays, to be
+    /// edited again in canonical mode).
     pub fn set_mode(&mut self, mode: Mode) {
-        if self.mode.canonical && !mode.canonical && !self.line.is_empty() {
-            let line = core::mem::take(&mut self.line);
-            self.push_ready(line);
+        if self.mode.canonical && !mode.canonical && !self.line.is_empty() && self.push_line(&[]) {
+            self.line.clear();
         }
         self.mode = mode;
     }
@@ -154,17 +177,40 @@ impl LineDiscipline {
     /// Whether another input byte can be taken now (else leave it in the
     /// device: the reader is behind).
     pub fn can_accept(&self) -> bool {
-        self.ready_bytes < MAX_READY
+        self.ready.len() < MAX_READY && self.units.len() < MAX_UNITS
     }
 
     /// Whether a read would complete now.
     pub fn has_ready(&self) -> bool {
-        !self.ready.is_empty()
+        !self.units.is_empty()
     }
 
-    fn push_ready(&mut self, bytes: Vec<u8>) {
-        self.ready_bytes += bytes.len();
-        self.ready.push_back(Ready::Bytes(bytes));
+    /// Moves the line being edited and then `end` into the ready input as
+    /// one unit; `false` (nothing moved) when they do not fit.
+    fn push_line(&mut self, end: &[u8]) -> bool {
+        let len = self.line.len() + end.len();
+        if len == 0 {
+            return true;
+        }
+        if self.ready.len() + len > MAX_READY || self.units.len() >= MAX_UNITS {
+            return false;
+        }
+        self.ready.extend(self.line.iter().chain(end));
+        self.units.push_back(Unit::Bytes(len));
+        true
+    }
+
+    /// Appends `bytes` to `echo` if there is memory for them (echo is
+    /// dropped otherwise, as a terminal drops it when its output is full).
+    fn put(echo: &mut Vec<u8>, bytes: &[u8]) {
+        if echo.try_reserve(bytes.len()).is_ok() {
+            echo.extend_from_slice(bytes);
+        }
+    }
+
+    /// Input that did not fit: dropped, with a bell.
+    fn bell(echo: &mut Vec<u8>) {
+        Self::put(echo, &[BELL]);
     }
 
     fn echo_byte(&self, byte: u8, echo: &mut Vec<u8>) {
@@ -172,9 +218,9 @@ impl LineDiscipline {
             return;
         }
         match byte {
-            b'\n' if self.interactive => echo.extend_from_slice(b"\r\n"),
-            b'\n' | b'\t' | 0x20..=0x7e | 0x80..=0xff => echo.push(byte),
-            _ => echo.extend_from_slice(&[b'^', byte ^ 0x40]),
+            b'\n' if self.interactive => Self::put(echo, b"\r\n"),
+            b'\n' | b'\t' | 0x20..=0x7e | 0x80..=0xff => Self::put(echo, &[byte]),
+            _ => Self::put(echo, &[b'^', byte ^ 0x40]),
         }
     }
 
@@ -191,43 +237,54 @@ impl LineDiscipline {
             && self.mode.echo
         {
             for _ in 0..Self::echo_width(byte) {
-                echo.extend_from_slice(b"\x08 \x08");
+                Self::put(echo, b"\x08 \x08");
             }
         }
     }
 
-    /// Takes one input byte; appends what to echo to `echo`.
+    /// Takes one input byte; appends what to echo to `echo` (a bell for a
+    /// byte dropped because the line or the ready input is full).
     pub fn input(&mut self, byte: u8, echo: &mut Vec<u8>) -> Option<Event> {
         let byte = if self.interactive && byte == b'\r' { b'\n' } else { byte };
         if !self.mode.canonical {
-            self.echo_byte(byte, echo);
-            match self.ready.back_mut() {
-                Some(Ready::Bytes(last)) => last.push(byte),
-                _ => self.ready.push_back(Ready::Bytes(alloc::vec![byte])),
+            let merge = matches!(self.units.back(), Some(Unit::Bytes(_)));
+            if self.ready.len() >= MAX_READY || (!merge && self.units.len() >= MAX_UNITS) {
+                Self::bell(echo);
+                return None;
             }
-            self.ready_bytes += 1;
+            self.echo_byte(byte, echo);
+            self.ready.push_back(byte);
+            match self.units.back_mut() {
+                Some(Unit::Bytes(len)) => *len += 1,
+                _ => self.units.push_back(Unit::Bytes(1)),
+            }
             return None;
         }
         match byte {
             CTRL_C if self.mode.signals => {
                 self.line.clear();
                 if self.mode.echo {
-                    echo.extend_from_slice(if self.interactive { b"^C\r\n" } else { b"^C\n" });
+                    Self::put(echo, if self.interactive { b"^C\r\n" } else { b"^C\n" });
                 }
                 return Some(Event::Interrupt);
             }
             CTRL_D if self.mode.signals => {
                 if self.line.is_empty() {
-                    self.ready.push_back(Ready::Eof);
+                    if self.units.len() < MAX_UNITS {
+                        self.units.push_back(Unit::Eof);
+                    } else {
+                        Self::bell(echo);
+                    }
+                } else if self.push_line(&[]) {
+                    self.line.clear();
                 } else {
-                    let line = core::mem::take(&mut self.line);
-                    self.push_ready(line);
+                    Self::bell(echo);
                 }
             }
             CTRL_Z if self.mode.signals => {
                 self.line.clear();
                 if self.mode.echo {
-                    echo.extend_from_slice(if self.interactive { b"^Z\r\n" } else { b"^Z\n" });
+                    Self::put(echo, if self.interactive { b"^Z\r\n" } else { b"^Z\n" });
                 }
                 return Some(Event::Suspend);
             }
@@ -238,44 +295,58 @@ impl LineDiscipline {
                 }
             }
             b'\n' => {
-                self.echo_byte(b'\n', echo);
-                let mut line = core::mem::take(&mut self.line);
-                line.push(b'\n');
-                self.push_ready(line);
+                // The line stays to be edited if the reader is too far
+                // behind to take it.
+                if self.push_line(b"\n") {
+                    self.line.clear();
+                    self.echo_byte(b'\n', echo);
+                } else {
+                    Self::bell(echo);
+                }
             }
             _ => {
                 if self.line.len() < MAX_LINE - 1 {
                     self.line.push(byte);
                     self.echo_byte(byte, echo);
+                } else {
+                    Self::bell(echo);
                 }
             }
         }
         None
     }
 
-    /// Takes up to `max` (≥ 1) bytes of ready input: in canonical mode at
-    /// most one line (the rest of a long line stays for the next read).
-    /// `None` when nothing is ready.
-    pub fn read(&mut self, max: usize) -> Option<ReadOutcome> {
-        let max = max.max(1);
-        match self.ready.front_mut()? {
-            Ready::Eof => {
+    /// What [`read`](Self::read) into a buffer of `max` (≥ 1) bytes would
+    /// take now: in canonical mode at most one line (the rest of a long
+    /// line stays for the next read). `None` when nothing is ready.
+    pub fn next_read(&self, max: usize) -> Option<ReadOutcome> {
+        match self.units.front()? {
+            Unit::Eof => Some(ReadOutcome::EndOfFile),
+            Unit::Bytes(len) => Some(ReadOutcome::Data((*len).min(max.max(1)))),
+        }
+    }
+
+    /// Takes ready input into `out`, as [`next_read`](Self::next_read)
+    /// with `out.len()` says. `None` when nothing is ready.
+    pub fn read(&mut self, out: &mut [u8]) -> Option<ReadOutcome> {
+        match *self.units.front()? {
+            Unit::Eof => {
                 if self.interactive {
-                    self.ready.pop_front();
+                    self.units.pop_front();
                 }
                 Some(ReadOutcome::EndOfFile)
             }
-            Ready::Bytes(bytes) => {
-                let out = if bytes.len() <= max {
-                    let out = core::mem::take(bytes);
-                    self.ready.pop_front();
-                    out
-                } else {
-                    let rest = bytes.split_off(max);
-                    core::mem::replace(bytes, rest)
-                };
-                self.ready_bytes -= out.len();
-                Some(ReadOutcome::Data(out))
+            Unit::Bytes(len) => {
+                let taken = len.min(out.len());
+                for (slot, byte) in out.iter_mut().zip(self.ready.drain(..taken)) {
+                    *slot = byte;
+                }
+                if taken == len {
+                    self.units.pop_front();
+                } else if let Some(Unit::Bytes(left)) = self.units.front_mut() {
+                    *left -= taken;
+                }
+                Some(ReadOutcome::Data(taken))
             }
         }
     }
@@ -292,27 +363,39 @@ mod tests {
     }
 
     fn data(ld: &mut LineDiscipline, max: usize) -> Option<Vec<u8>> {
-        match ld.read(max)? {
-            ReadOutcome::Data(d) => Some(d),
+        let mut buf = alloc::vec![0; max.min(MAX_READY)];
+        let expected = ld.next_read(buf.len());
+        let got = ld.read(&mut buf)?;
+        assert_eq!(Some(got), expected, "next_read said what read takes");
+        match got {
+            ReadOutcome::Data(n) => Some(buf[..n].to_vec()),
             ReadOutcome::EndOfFile => panic!("unexpected end of file"),
         }
     }
 
+    fn read(ld: &mut LineDiscipline, max: usize) -> Option<ReadOutcome> {
+        ld.read(&mut alloc::vec![0; max])
+    }
+
+    fn new(mode: Mode, interactive: bool) -> LineDiscipline {
+        LineDiscipline::new(mode, interactive).unwrap()
+    }
+
     #[test]
     fn canonical_line_is_ready_only_after_enter() {
-        let mut ld = LineDiscipline::new(Mode::COOKED, true);
+        let mut ld = new(Mode::COOKED, true);
         let (echo, _) = feed(&mut ld, b"ls -l");
         assert_eq!(echo, b"ls -l");
-        assert!(ld.read(100).is_none());
+        assert!(read(&mut ld, 100).is_none());
         let (echo, _) = feed(&mut ld, b"\r");
         assert_eq!(echo, b"\r\n");
         assert_eq!(data(&mut ld, 100).unwrap(), b"ls -l\n");
-        assert!(ld.read(100).is_none());
+        assert!(read(&mut ld, 100).is_none());
     }
 
     #[test]
     fn erase_and_kill_edit_the_line() {
-        let mut ld = LineDiscipline::new(Mode::COOKED, false);
+        let mut ld = new(Mode::COOKED, false);
         let (echo, _) = feed(&mut ld, b"cax\x7ft\n");
         assert_eq!(echo, b"cax\x08 \x08t\n");
         assert_eq!(data(&mut ld, 100).unwrap(), b"cat\n");
@@ -326,45 +409,45 @@ mod tests {
 
     #[test]
     fn ctrl_c_discards_the_line_and_interrupts() {
-        let mut ld = LineDiscipline::new(Mode::COOKED, true);
+        let mut ld = new(Mode::COOKED, true);
         let (echo, events) = feed(&mut ld, b"sleep 100\x03");
         assert_eq!(events, [Event::Interrupt]);
         assert!(echo.ends_with(b"^C\r\n"));
-        assert!(ld.read(10).is_none());
+        assert!(read(&mut ld, 10).is_none());
         feed(&mut ld, b"x\n");
         assert_eq!(data(&mut ld, 10).unwrap(), b"x\n");
     }
 
     #[test]
     fn ctrl_d_is_end_of_file_at_line_start_else_completes_the_line() {
-        let mut ld = LineDiscipline::new(Mode::COOKED, true);
+        let mut ld = new(Mode::COOKED, true);
         feed(&mut ld, b"abc\x04\x04");
         assert_eq!(data(&mut ld, 10).unwrap(), b"abc");
-        assert_eq!(ld.read(10), Some(ReadOutcome::EndOfFile));
+        assert_eq!(read(&mut ld, 10), Some(ReadOutcome::EndOfFile));
         // A person's Ctrl-D ends one read; the next waits for input.
-        assert!(ld.read(10).is_none());
+        assert!(read(&mut ld, 10).is_none());
         feed(&mut ld, b"more\n");
         assert_eq!(data(&mut ld, 10).unwrap(), b"more\n");
     }
 
     #[test]
     fn the_end_of_piped_input_is_read_by_every_later_read() {
-        let mut ld = LineDiscipline::new(Mode::COOKED, false);
+        let mut ld = new(Mode::COOKED, false);
         feed(&mut ld, b"abc\n\x04");
         assert_eq!(data(&mut ld, 10).unwrap(), b"abc\n");
         for _ in 0..3 {
-            assert_eq!(ld.read(10), Some(ReadOutcome::EndOfFile));
+            assert_eq!(read(&mut ld, 10), Some(ReadOutcome::EndOfFile));
         }
         assert!(ld.has_ready());
     }
 
     #[test]
     fn ctrl_z_discards_the_line_and_suspends() {
-        let mut ld = LineDiscipline::new(Mode::COOKED, true);
+        let mut ld = new(Mode::COOKED, true);
         let (echo, events) = feed(&mut ld, b"vi notes\x1a");
         assert_eq!(events, [Event::Suspend]);
         assert!(echo.ends_with(b"^Z\r\n"));
-        assert!(ld.read(10).is_none());
+        assert!(read(&mut ld, 10).is_none());
         feed(&mut ld, b"fg\n");
         assert_eq!(data(&mut ld, 10).unwrap(), b"fg\n");
         // Without signals it is data.
@@ -376,7 +459,7 @@ mod tests {
 
     #[test]
     fn long_lines_are_read_in_pieces_and_bounded() {
-        let mut ld = LineDiscipline::new(Mode::COOKED, false);
+        let mut ld = new(Mode::COOKED, false);
         feed(&mut ld, b"abcdef\n");
         assert_eq!(data(&mut ld, 4).unwrap(), b"abcd");
         assert_eq!(data(&mut ld, 4).unwrap(), b"ef\n");
@@ -389,7 +472,7 @@ mod tests {
     #[test]
     fn without_signals_control_bytes_are_data() {
         let mode = Mode { canonical: true, echo: false, signals: false, tostop: false };
-        let mut ld = LineDiscipline::new(mode, false);
+        let mut ld = new(mode, false);
         let (echo, events) = feed(&mut ld, b"a\x03\x04\n");
         assert!(echo.is_empty() && events.is_empty());
         assert_eq!(data(&mut ld, 10).unwrap(), b"a\x03\x04\n");
@@ -397,7 +480,7 @@ mod tests {
 
     #[test]
     fn raw_mode_hands_bytes_over_at_once() {
-        let mut ld = LineDiscipline::new(Mode::COOKED, true);
+        let mut ld = new(Mode::COOKED, true);
         feed(&mut ld, b"pa");
         ld.set_mode(Mode::RAW);
         assert_eq!(data(&mut ld, 10).unwrap(), b"pa");
@@ -411,7 +494,7 @@ mod tests {
 
     #[test]
     fn ready_input_is_bounded() {
-        let mut ld = LineDiscipline::new(Mode::RAW, false);
+        let mut ld = new(Mode::RAW, false);
         let mut echo = Vec::new();
         let mut taken = 0;
         while ld.can_accept() {
@@ -422,6 +505,58 @@ mod tests {
         assert_eq!(data(&mut ld, 100).unwrap().len(), 100);
         assert!(ld.can_accept());
         assert!(ld.has_ready());
+    }
+
+    /// The buffers never grow: what they can hold is what `new` reserved.
+    fn capacities(ld: &LineDiscipline) -> (usize, usize, usize) {
+        (ld.line.capacity(), ld.ready.capacity(), ld.units.capacity())
+    }
+
+    #[test]
+    fn input_past_the_buffers_is_dropped_with_a_bell_and_nothing_grows() {
+        // Raw: bytes fed without asking `can_accept` (a caller that does
+        // not) are dropped with a bell once ready input is full.
+        let mut ld = new(Mode { echo: true, ..Mode::RAW }, false);
+        let room = capacities(&ld);
+        let (echo, _) = feed(&mut ld, &alloc::vec![b'r'; MAX_READY + 3]);
+        assert_eq!(echo.iter().filter(|&&b| b == BELL).count(), 3);
+        assert_eq!(ld.ready.len(), MAX_READY);
+        assert_eq!(capacities(&ld), room);
+        // Canonical: with ready input full, Enter rings the bell and the
+        // line stays; once a reader took enough, Enter hands it over.
+        ld.set_mode(Mode::COOKED);
+        let (echo, _) = feed(&mut ld, b"ls\n");
+        assert_eq!(echo, b"ls\x07");
+        while data(&mut ld, MAX_READY).is_some() {}
+        let (echo, _) = feed(&mut ld, b"\n");
+        assert_eq!(echo, b"\n");
+        assert_eq!(data(&mut ld, 10).unwrap(), b"ls\n");
+        // A full line rings the bell for each byte past it.
+        let (echo, _) = feed(&mut ld, &alloc::vec![b'x'; MAX_LINE + 5]);
+        assert_eq!(echo.iter().filter(|&&b| b == BELL).count(), 6);
+        assert_eq!(capacities(&ld), room);
+    }
+
+    #[test]
+    fn end_of_file_marks_and_lines_are_bounded_in_number() {
+        let mut ld = new(Mode::COOKED, true);
+        let room = capacities(&ld);
+        // A person holding Ctrl-D (each one a mark until read).
+        let (echo, _) = feed(&mut ld, &alloc::vec![CTRL_D; MAX_UNITS + 10]);
+        assert_eq!(echo, alloc::vec![BELL; 10]);
+        assert!(!ld.can_accept());
+        assert_eq!(read(&mut ld, 1), Some(ReadOutcome::EndOfFile));
+        assert!(ld.can_accept());
+        // One-byte lines: bounded by the number of units, not the bytes.
+        let mut ld = new(Mode { echo: false, ..Mode::COOKED }, false);
+        let (echo, _) = feed(&mut ld, &alloc::vec![b'\n'; MAX_UNITS + 1]);
+        assert_eq!(echo, [BELL]);
+        assert_eq!(capacities(&ld), room);
+        let mut lines = 0;
+        while data(&mut ld, 10).is_some() {
+            lines += 1;
+        }
+        assert_eq!(lines, MAX_UNITS);
     }
 
     #[test]

@@ -14,7 +14,8 @@ fn mode(bits: u8) -> Mode {
 
 fuzz_target!(|data: &[u8]| {
     let Some((&head, rest)) = data.split_first() else { return };
-    let mut ld = LineDiscipline::new(mode(head), head & 8 != 0);
+    let mut ld = LineDiscipline::new(mode(head), head & 8 != 0).unwrap();
+    let mut buf = vec![0u8; MAX_READY];
     let mut typed = 0usize;
     let mut read = 0usize;
     let mut echo = Vec::new();
@@ -30,22 +31,27 @@ fuzz_target!(|data: &[u8]| {
             ld.set_mode(mode(control));
         }
         let max = usize::from(control >> 5) * 37 + 1;
-        if let Some(outcome) = ld.read(max) {
-            if let ReadOutcome::Data(d) = outcome {
-                assert!(!d.is_empty() && d.len() <= max);
-                read += d.len();
+        let expected = ld.next_read(max);
+        if let Some(outcome) = ld.read(&mut buf[..max]) {
+            assert_eq!(Some(outcome), expected);
+            if let ReadOutcome::Data(n) = outcome {
+                assert!(n > 0 && n <= max);
+                read += n;
             }
         }
         // Echo is bounded by what was typed: a byte's own echo (at most
-        // `^C\r\n`) plus erasing it once (`\b \b` twice for `^X`).
+        // `^C\r\n`, or a bell when it does not fit) plus erasing it once
+        // (`\b \b` twice for `^X`).
         assert!(echo.len() <= typed * 10);
         echo.clear();
         // `\r` may become `\n` and lines may lose bytes, never gain them.
         assert!(read <= typed);
     }
-    while let Some(outcome) = ld.read(MAX_READY) {
-        if let ReadOutcome::Data(d) = outcome {
-            read += d.len();
+    while let Some(outcome) = ld.read(&mut buf) {
+        match outcome {
+            ReadOutcome::Data(n) => read += n,
+            // Piped input's end is read again by every read.
+            ReadOutcome::EndOfFile => break,
         }
     }
     assert!(read <= typed);

@@ -55,7 +55,9 @@ fn serve(call: &Call<'_>) -> Result<Reply, CapError> {
         }
         method::boot_package::LIST_BINARIES => {
             let names = manifest::binary_names()?;
-            reply_with(|m| {
+            // A pointer per name, and each name with its NUL in words.
+            let bytes = names.iter().map(|n| 8 + (n.len() + 1).next_multiple_of(8)).sum();
+            super::reply_sized(bytes, |m| {
                 let r = m.init_root::<boot_package::list_binaries_results::Builder<'_>>();
                 let mut list = r.init_names(names.len() as u32);
                 for (i, name) in names.iter().enumerate() {

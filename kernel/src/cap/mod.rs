@@ -238,12 +238,17 @@ pub fn reply_with(
 const REPLY_SEGMENT_WORDS: usize = 64;
 
 /// Like [`reply_with`], for results carrying up to `data_bytes` bytes of
-/// data. The builder's allocations cannot fail one by one, so the heap is
-/// probed first for the segment and the encoded copy (`OutOfMemory` if
-/// they do not fit), and the first segment is made large enough that no
-/// second one is needed: on the stack when it fits [`REPLY_SEGMENT_WORDS`]
-/// (then the encoded copy is the reply's one heap buffer besides the
-/// builder's own list of segments), else on the heap.
+/// data (or of lists and text: every variable part of a reply is counted
+/// here by its caller). The builder's allocations cannot fail one by one,
+/// so the heap is probed first for the segment and the encoded copy
+/// (`OutOfMemory` if they do not fit), and the first segment is made large
+/// enough that no second one is needed: on the stack when it fits
+/// [`REPLY_SEGMENT_WORDS`] (then the encoded copy is the reply's one heap
+/// buffer besides the builder's own list of segments), else on the heap.
+/// A builder that needed a second segment anyway (a caller that counted
+/// wrong: a kernel bug, which no user input can cause) got it from an
+/// allocation that could not fail; its reply is refused (`OutOfMemory`)
+/// and the kernel log names the bug.
 pub fn reply_sized(
     data_bytes: usize,
     build: impl FnOnce(&mut Builder<'_>) -> Result<(), capnp::Error>,
@@ -267,6 +272,10 @@ pub fn reply_sized(
         capnp::Word::words_to_bytes_mut(segment),
     ));
     build(&mut message).map_err(|_| CapError::OutOfMemory)?;
+    if message.get_segments_for_output().len() > 1 {
+        log::error!("a reply of {data_bytes} counted bytes needed a second segment: its size is counted wrong");
+        return Err(CapError::OutOfMemory);
+    }
     Ok(Reply { message: capnp::serialize::write_message_to_words(&message), ..Reply::default() })
 }
 
@@ -290,12 +299,36 @@ pub fn reader_options() -> capnp::message::ReaderOptions {
 
 /// The segments of a params message: read in place from an 8-byte
 /// aligned buffer (the ring's scratch buffer; no heap allocation), or
-/// copied out of one that is not.
+/// from an aligned copy of one that is not (one fallible allocation).
 pub enum ParamsSegments<'a> {
     /// In place.
     Borrowed(capnp::serialize::NoAllocSliceSegments<'a>),
     /// Copied.
-    Owned(capnp::serialize::OwnedSegments),
+    Owned(capnp::serialize::NoAllocBufferSegments<AlignedParams>),
+}
+
+/// An 8-byte aligned copy of params bytes.
+pub struct AlignedParams {
+    words: Vec<capnp::Word>,
+    len: usize,
+}
+
+impl AlignedParams {
+    /// A copy of `bytes`, or `OutOfMemory`.
+    fn copy(bytes: &[u8]) -> Result<Self, CapError> {
+        let count = bytes.len().div_ceil(8);
+        let mut words = Vec::new();
+        words.try_reserve_exact(count).map_err(|_| CapError::OutOfMemory)?;
+        words.resize(count, capnp::word(0, 0, 0, 0, 0, 0, 0, 0));
+        capnp::Word::words_to_bytes_mut(&mut words)[..bytes.len()].copy_from_slice(bytes);
+        Ok(Self { words, len: bytes.len() })
+    }
+}
+
+impl AsRef<[u8]> for AlignedParams {
+    fn as_ref(&self) -> &[u8] {
+        &capnp::Word::words_to_bytes(&self.words)[..self.len]
+    }
 }
 
 impl capnp::message::ReaderSegments for ParamsSegments<'_> {
@@ -314,9 +347,11 @@ impl capnp::message::ReaderSegments for ParamsSegments<'_> {
     }
 }
 
-/// Decodes a params message; any malformation is `MalformedParams`. Both
-/// ways check the segment table against the bytes the same way, and the
-/// reader's limits (`reader_options`) apply to both.
+/// Decodes a params message; any malformation is `MalformedParams`, no
+/// memory for an aligned copy `OutOfMemory`. Both ways check the segment
+/// table against the bytes the same way (the same code), and the reader's
+/// limits (`reader_options`) apply to both; reading allocates nothing
+/// more.
 pub fn read_params(bytes: &[u8]) -> Result<capnp::message::Reader<ParamsSegments<'_>>, CapError> {
     let mut slice = bytes;
     let options = reader_options();
@@ -327,9 +362,8 @@ pub fn read_params(bytes: &[u8]) -> Result<capnp::message::Reader<ParamsSegments
         )
     } else {
         ParamsSegments::Owned(
-            capnp::serialize::read_message(&mut slice, options)
-                .map_err(|_| CapError::MalformedParams)?
-                .into_segments(),
+            capnp::serialize::NoAllocBufferSegments::from_buffer(AlignedParams::copy(bytes)?, options)
+                .map_err(|_| CapError::MalformedParams)?,
         )
     };
     Ok(capnp::message::Reader::new(segments, options))

@@ -101,10 +101,14 @@ pub fn init(boot: &crate::boot::BootInfo) {
         stderr = port;
     }
     *STDERR.lock() = (stderr, interactive || stderr == Channel::CONSOLE);
+    let Ok(discipline) = LineDiscipline::new(mode, interactive) else {
+        log::error!("no memory for the terminal's input buffers: no terminal");
+        return;
+    };
     *SESSION.lock() = Some(Session {
         port,
         interactive,
-        discipline: LineDiscipline::new(mode, interactive),
+        discipline,
         readers: VecDeque::new(),
         interrupt_waiters: Vec::new(),
         interrupts: 0,
@@ -212,9 +216,25 @@ impl Session {
                 continue;
             }
             let room = (reader.result_len as usize).saturating_sub(READ_OVERHEAD);
-            let reply = match self.discipline.read(max.min(room)) {
-                Some(ReadOutcome::Data(data)) => data_reply(&data),
-                Some(ReadOutcome::EndOfFile) | None => data_reply(&[]),
+            // The input is taken only once the reply has room for it.
+            let reply = match self.discipline.next_read(max.min(room)) {
+                Some(ReadOutcome::Data(n)) => {
+                    let discipline = &mut self.discipline;
+                    super::reply_sized(n, |m| {
+                        let data =
+                            m.init_root::<terminal_session::read_results::Builder<'_>>().init_data(n as u32);
+                        discipline.read(data);
+                        Ok(())
+                    })
+                }
+                Some(ReadOutcome::EndOfFile) => {
+                    let reply = data_reply(&[]);
+                    if reply.is_ok() {
+                        self.discipline.read(&mut []);
+                    }
+                    reply
+                }
+                None => data_reply(&[]),
             };
             work.completions.push((reader, reply));
         }

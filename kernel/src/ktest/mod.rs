@@ -9,6 +9,7 @@
 //! deliberate failure is triggered instead (`triggers.rs`), so the harness
 //! can prove it catches faults and panics.
 
+mod cap_tests;
 mod tests;
 mod triggers;
 
