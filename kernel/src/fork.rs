@@ -174,7 +174,14 @@ fn finish(
             Arc::try_new(crate::cap::process_spawner::ProcessHandle { process: child.clone() })
                 .map_err(|_| CapError::OutOfMemory)?;
         let mut inner = parent.inner.lock();
-        let id = inner.caps.insert(handle)?;
+        let id = match inner.caps.insert(handle) {
+            Ok(id) => id,
+            Err((e, released)) => {
+                drop(inner);
+                drop(released);
+                return Err(e);
+            }
+        };
         let written = match inner.space.as_mut() {
             Some(space) => space.copy_to_user(handle_out, &id.to_le_bytes()).map_err(CapError::from),
             None => Err(CapError::Cancelled),

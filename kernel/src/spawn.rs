@@ -166,7 +166,14 @@ fn finish(
             }
         };
         let interface_id = object.interface_id();
-        let cap_id = inner.caps.insert(object)?;
+        let cap_id = match inner.caps.insert(object) {
+            Ok(id) => id,
+            Err((e, released)) => {
+                drop(inner);
+                drop(released);
+                return Err(e);
+            }
+        };
         cap_entries.push(CapEntry { name, cap_id, interface_id });
     }
     fn strs(from: &[String]) -> Result<Vec<&str>, CapError> {

@@ -249,10 +249,15 @@ impl EndpointCore {
             if let Some(thread) = server_process.first_thread() {
                 crate::sched::handoff(&thread);
             }
-            if let Err(e) = delivered
-                && let Some(entry) = self.state.lock().in_service.remove(&token)
-            {
-                finish_client(entry.client, Err(e));
+            if let Err(e) = delivered {
+                // Taken out first: the lock guard of an `if let`'s
+                // scrutinee would live on through its body, and finishing
+                // the client takes the client's process lock and completes
+                // its call.
+                let entry = self.state.lock().in_service.remove(&token);
+                if let Some(entry) = entry {
+                    finish_client(entry.client, Err(e));
+                }
             }
         }
     }

@@ -332,15 +332,23 @@ impl VirtualMemory {
                 let (address, size) = (p.get_address(), p.get_size());
                 check_range(address, size)?;
                 let mut inner = process.inner.lock();
+                // Room to take the unmapped objects out, before any change.
+                let mut gone = Vec::new();
+                gone.try_reserve_exact(inner.mapped_objects.len()).map_err(|_| CapError::OutOfMemory)?;
                 let space = inner.space.as_mut().ok_or(CapError::Cancelled)?;
                 space.unmap_range(address, size);
                 // Objects wholly inside the range are no longer mapped; one
                 // only partly unmapped stays alive (until an unmap covers
                 // all of it, or the process ends).
-                let (gone, keep): (Vec<_>, Vec<_>) = core::mem::take(&mut inner.mapped_objects)
-                    .into_iter()
-                    .partition(|(a, s, _)| *a >= address && a + s <= address + size);
-                inner.mapped_objects = keep;
+                let mut i = 0;
+                while i < inner.mapped_objects.len() {
+                    let (a, s, _) = inner.mapped_objects[i];
+                    if a >= address && a + s <= address + size {
+                        gone.push(inner.mapped_objects.swap_remove(i));
+                    } else {
+                        i += 1;
+                    }
+                }
                 drop(inner);
                 drop(gone);
                 empty_reply()

@@ -388,9 +388,13 @@ fn copy(caps: &mut CapTable, sqe: &Sqe) -> Result<Cqe, CapError> {
     let object = caps.get(sqe.cap)?;
     match caps.insert(object) {
         Ok(id) => Ok(Cqe { user_data: sqe.user_data, aux: u64::from(id), ..Cqe::default() }),
-        // The failed insert dropped its reference; the table still holds
-        // the object, so nothing went away under the lock.
-        Err(e) => Err(e),
+        // What comes back is a second reference to an object the table
+        // still holds (looked up under this same lock): dropping it here
+        // cannot be the last one.
+        Err((e, released)) => {
+            drop(released);
+            Err(e)
+        }
     }
 }
 

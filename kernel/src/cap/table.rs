@@ -87,9 +87,19 @@ impl CapTable {
         Ok(self.0.get(CapId::from_raw(id))?.clone())
     }
 
-    /// Adds a cap, returning its id.
-    pub fn insert(&mut self, cap: CapRef) -> Result<u32, CapError> {
-        Ok(self.track(|t| t.insert(cap))?.raw())
+    /// Adds a cap, returning its id; on failure the cap comes back with
+    /// the error, to be dropped outside the lock (it may be the last
+    /// reference to its object).
+    pub fn insert(&mut self, cap: CapRef) -> Result<u32, (CapError, Released)> {
+        if self.0.free_slots() == 0 {
+            return Err((CapError::QuotaExceeded, Released(alloc::vec![cap])));
+        }
+        // With a free slot, inserting cannot fail (and so drops nothing).
+        let kept = cap.clone();
+        match self.track(|t| t.insert(cap)) {
+            Ok(id) => Ok(id.raw()),
+            Err(e) => Err((e.into(), Released(alloc::vec![kept]))),
+        }
     }
 
     /// Adds several caps, all or none; on failure the caps come back with
@@ -179,10 +189,11 @@ impl CapTable {
         self.0.iter().map(|(_, object)| object).find(|object| matches(object)).cloned()
     }
 
-    /// Empties the table (the process ended), returning every object.
-    pub fn take_all(&mut self) -> Vec<CapRef> {
-        let ids: Vec<CapId> = self.0.iter().map(|(id, _)| id).collect();
-        ids.into_iter().filter_map(|id| self.remove(id.raw()).ok()).collect()
+    /// Empties the table (the process ended), returning the old one with
+    /// every object, to be dropped outside the lock; allocates nothing (a
+    /// process ends with the heap full too). The table left has no room.
+    pub fn take_all(&mut self) -> CapTable {
+        core::mem::replace(self, CapTable::new(0))
     }
 }
 
