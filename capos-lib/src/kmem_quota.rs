@@ -12,14 +12,17 @@
 //!
 //! Accounts form a tree: a child's account is [`carved`](Account::carve)
 //! out of its parent's (its whole limit is charged to the parent while it
-//! exists) and given back when the child's account is dropped, that is
-//! when the last process using it and the last charge against it are
-//! gone. The root's limit is all there is, so the limits of all accounts
-//! together, and so every charge, never pass it. A chain of accounts,
-//! however long, is dropped without recursion.
+//! exists). When the last process using it has ended
+//! ([`leave`](Account::leave)) the account is closed: its limit shrinks to
+//! what is still charged (memory an ended process left queued elsewhere)
+//! and the rest goes back to the parent at once; that remainder goes back
+//! when the account is dropped, with its last charge. The root's limit is
+//! all there is, so the limits of all accounts together, and so every
+//! charge, never pass it. A chain of accounts, however long, is dropped
+//! without recursion.
 
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// A charge would pass the account's limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,35 +43,59 @@ impl From<Exceeded> for capos_abi::error::CapError {
 /// limit and the bytes charged so far.
 #[derive(Debug)]
 pub struct Account {
-    limit: usize,
+    /// The limit, which is also what this account holds of its parent's.
+    limit: AtomicUsize,
     used: AtomicUsize,
+    /// Processes using it (see [`join`](Self::join)).
+    users: AtomicUsize,
+    /// Set once its last user has left: no new charge is taken.
+    closed: AtomicBool,
     /// The account this one's limit is carved from (`None` for a root).
-    carved_from: Option<Carved>,
-}
-
-/// The part of a parent account a child account holds.
-#[derive(Debug)]
-struct Carved {
-    from: Arc<Account>,
-    bytes: usize,
+    carved_from: Option<Arc<Account>>,
 }
 
 impl Account {
     /// A root account (carved from nothing) with nothing charged.
     pub const fn new(limit: usize) -> Self {
-        Self { limit, used: AtomicUsize::new(0), carved_from: None }
+        Self {
+            limit: AtomicUsize::new(limit),
+            used: AtomicUsize::new(0),
+            users: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+            carved_from: None,
+        }
     }
 
     /// A child account of `limit` bytes carved out of `from` (charged to it
-    /// until the child is dropped), or [`Exceeded`] if `from` has fewer
-    /// left (nothing carved).
+    /// until the child is closed and dropped), or [`Exceeded`] if `from`
+    /// has fewer left (nothing carved).
     pub fn carve(from: &Arc<Account>, limit: usize) -> Result<Self, Exceeded> {
         from.add(limit)?;
-        Ok(Self {
-            limit,
-            used: AtomicUsize::new(0),
-            carved_from: Some(Carved { from: from.clone(), bytes: limit }),
-        })
+        let mut account = Self::new(limit);
+        account.carved_from = Some(from.clone());
+        Ok(account)
+    }
+
+    /// One more process uses this account.
+    pub fn join(&self) {
+        self.users.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A process that [`join`](Self::join)ed has ended; the last one closes
+    /// the account: its limit shrinks to what is still charged, and the
+    /// rest goes back to the account it was carved from. Nothing can be
+    /// charged to it after that.
+    pub fn leave(&self) {
+        // A leave without a join (a bookkeeping bug) changes nothing.
+        let before = self.users.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+        if before == Ok(1) {
+            self.closed.store(true, Ordering::Release);
+            let used = self.used();
+            let old = self.limit.fetch_min(used, Ordering::AcqRel);
+            if let Some(from) = &self.carved_from {
+                from.sub(old.saturating_sub(used));
+            }
+        }
     }
 
     /// What a child gets by default out of an account with `left` bytes
@@ -79,7 +106,7 @@ impl Account {
 
     /// The limit in bytes.
     pub fn limit(&self) -> usize {
-        self.limit
+        self.limit.load(Ordering::Acquire)
     }
 
     /// Bytes charged now.
@@ -89,25 +116,48 @@ impl Account {
 
     /// Bytes that can still be charged.
     pub fn left(&self) -> usize {
-        self.limit.saturating_sub(self.used())
+        self.limit().saturating_sub(self.used())
     }
 
     /// Adds `bytes` to the count if it stays within the limit.
     fn add(&self, bytes: usize) -> Result<(), Exceeded> {
+        if self.closed.load(Ordering::Acquire) && bytes > 0 {
+            return Err(Exceeded { asked: bytes, left: 0 });
+        }
         self.used
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
-                used.checked_add(bytes).filter(|total| *total <= self.limit)
+                used.checked_add(bytes).filter(|total| *total <= self.limit())
             })
             .map(|_| ())
-            .map_err(|used| Exceeded { asked: bytes, left: self.limit.saturating_sub(used) })
+            .map_err(|used| Exceeded { asked: bytes, left: self.limit().saturating_sub(used) })
     }
 
     /// Takes `bytes` off the count (never below zero: a release larger
     /// than what is charged is a bookkeeping bug, not a reason to wrap).
+    /// A closed account passes them on: its limit shrinks by as much, and
+    /// the account it was carved from gets them back (and so on up a chain
+    /// of closed accounts, in a loop). Its `closed` is read first, so a
+    /// release racing with [`leave`](Self::leave) can leave bytes in the
+    /// limit (given back when the account is dropped), never give them
+    /// back twice.
     fn sub(&self, bytes: usize) {
-        let _ = self
-            .used
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| Some(used.saturating_sub(bytes)));
+        let mut account = self;
+        loop {
+            let closed = account.closed.load(Ordering::Acquire);
+            let _ = account
+                .used
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| Some(used.saturating_sub(bytes)));
+            if !closed {
+                return;
+            }
+            let _ = account
+                .limit
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |limit| Some(limit.saturating_sub(bytes)));
+            match &account.carved_from {
+                Some(from) => account = from,
+                None => return,
+            }
+        }
     }
 }
 
@@ -116,10 +166,11 @@ impl Drop for Account {
     /// own if this was the last reference to it, and so on: a loop, not a
     /// recursion, so a chain of any length cannot overflow the stack.
     fn drop(&mut self) {
-        let mut next = self.carved_from.take();
-        while let Some(Carved { from, bytes }) = next {
+        let mut next = self.carved_from.take().map(|from| (from, self.limit()));
+        while let Some((from, bytes)) = next {
             from.sub(bytes);
-            next = Arc::into_inner(from).and_then(|mut parent| parent.carved_from.take());
+            next = Arc::into_inner(from)
+                .and_then(|mut parent| parent.carved_from.take().map(|grand| (grand, parent.limit())));
         }
     }
 }
@@ -232,6 +283,48 @@ mod tests {
     }
 
     #[test]
+    fn the_last_user_leaving_gives_back_what_is_not_charged() {
+        let root = account(100);
+        let child = Arc::new(Account::carve(&root, 60).unwrap());
+        child.join();
+        child.join();
+        let kept = Charge::take(&child, 10).unwrap();
+        child.leave();
+        assert_eq!(root.used(), 60, "a user is left");
+        child.leave();
+        assert_eq!((root.used(), child.limit()), (10, 10), "what is charged stays carved");
+        assert!(Charge::take(&child, 0).is_ok());
+        assert!(Charge::take(&child, 1).is_err(), "a closed account takes no charge");
+        drop(child);
+        assert_eq!(root.used(), 10);
+        drop(kept);
+        assert_eq!(root.used(), 0, "the rest comes back with the last charge");
+        // Closing a child whose own child still runs: the grandchild's
+        // carve is charged to the child, so it stays carved from the root.
+        let child = Arc::new(Account::carve(&root, 60).unwrap());
+        child.join();
+        let grandchild = Arc::new(Account::carve(&child, 20).unwrap());
+        grandchild.join();
+        child.leave();
+        assert_eq!(root.used(), 20);
+        drop(child);
+        grandchild.leave();
+        assert_eq!(root.used(), 0, "the grandchild's end frees the chain");
+        drop(grandchild);
+        assert_eq!(root.used(), 0);
+        // A charge released after the close goes back up at once.
+        let child = Arc::new(Account::carve(&root, 60).unwrap());
+        child.join();
+        let kept = Charge::take(&child, 25).unwrap();
+        child.leave();
+        assert_eq!(root.used(), 25);
+        drop(kept);
+        assert_eq!((root.used(), child.limit()), (0, 0));
+        drop(child);
+        assert_eq!(root.used(), 0);
+    }
+
+    #[test]
     fn a_tree_of_carves_and_charges_never_passes_the_root() {
         // Random trees: whatever is carved and charged, the charges of all
         // accounts together stay within the root's limit, and all of it
@@ -253,6 +346,7 @@ mod tests {
                 0 => {
                     let want = Account::default_carve(accounts[at].left(), size);
                     if let Ok(child) = Account::carve(&accounts[at], want) {
+                        child.join();
                         accounts.push(Arc::new(child));
                     }
                 }
@@ -266,7 +360,8 @@ mod tests {
                     drop(charges.swap_remove(i));
                 }
                 _ if at != 0 => {
-                    accounts.swap_remove(at);
+                    // Its process ended: what it has not charged goes back.
+                    accounts.swap_remove(at).leave();
                 }
                 _ => {}
             }

@@ -293,6 +293,9 @@ impl Process {
             table.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
             table.push((process.pid, Entry { process: Arc::downgrade(&process), live: true }));
         }
+        // Left in `end`: the last process of the account to end gives
+        // back what it does not still hold.
+        process.kmem.join();
         Ok(process)
     }
 
@@ -447,8 +450,10 @@ impl Process {
         let mut carve = carve;
         let children = self.hand_over(children, parent.as_ref(), &mut carve, pool);
         // Its memory limit goes back to its spawner (less what stays lent
-        // to the children handed over).
+        // to the children handed over), and so does the kernel memory it
+        // no longer holds once no forked process shares its account.
         drop(carve);
+        self.kmem.leave();
         // No longer live; a zombie in the table until released.
         if let Some((_, entry)) = PROCESSES.lock().iter_mut().find(|(p, _)| *p == self.pid) {
             entry.live = false;

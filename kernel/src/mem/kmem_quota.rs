@@ -7,8 +7,11 @@
 //! [`root`], what the heap's limit allows less a reserve for the kernel's
 //! own use; a spawned child's is carved out of its spawner's
 //! ([`carve_for_child`]: [`DEFAULT_LIMIT`], or half of what the spawner has
-//! left if that is less) and given back when the child and every charge
-//! against it are gone; a forked child shares its parent's account. So the
+//! left if that is less); a forked child shares its parent's account.
+//! When the last process of an account has ended (`Process::end`), what
+//! it does not still hold goes back to the spawner at once, and the rest
+//! as it is freed (a message it left queued elsewhere, its `Process`
+//! until reaped). So the
 //! quotas of all processes together never pass the heap's limit, and one
 //! subtree of processes can take no more than what it was given. What is
 //! charged:
