@@ -198,7 +198,9 @@ interface ProcessSpawner @0xea0436c783640460 {
   # (the kernel memory it and the processes it forks may cause: the
   # processes themselves, threads, cap slots, queued messages, pipes …),
   # carved out of the caller's own and given back once the new process
-  # (and what it forked) has ended and been reaped; 0 means the default,
+  # (and what it forked) has ended (what it still holds then, such as a
+  # message left queued or its own record until reaped, as that is
+  # freed); 0 means the default,
   # 4 MiB or half of what the caller has left if that is less. More than
   # the caller has left fails with `QuotaExceeded`, too little to start a
   # process (about 27 KiB) with `InvalidArgument`.

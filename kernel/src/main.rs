@@ -148,7 +148,11 @@ fn start_init() {
         return;
     }
     match spawn_init() {
-        Ok(process) => log::info!("started init as process {}", process.pid),
+        Ok(process) => log::info!(
+            "started init as process {} (kernel-memory quota {} KiB)",
+            process.pid,
+            process.kmem.limit() >> 10
+        ),
         Err(e) => log::error!("cannot start init: {e}"),
     }
 }

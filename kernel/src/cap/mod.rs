@@ -273,7 +273,9 @@ pub fn reply_sized(
     ));
     build(&mut message).map_err(|_| CapError::OutOfMemory)?;
     if message.get_segments_for_output().len() > 1 {
-        log::error!("a reply of {data_bytes} counted bytes needed a second segment: its size is counted wrong");
+        log::error!(
+            "a reply of {data_bytes} counted bytes needed a second segment: its size is counted wrong"
+        );
         return Err(CapError::OutOfMemory);
     }
     Ok(Reply { message: capnp::serialize::write_message_to_words(&message), ..Reply::default() })

@@ -2,7 +2,6 @@
 //! without allocating (or from one fallible aligned copy), replies built
 //! in one counted segment.
 
-use alloc::vec::Vec;
 use capos_abi::error::CapError;
 use capos_schema::{process_handle, terminal_session};
 
@@ -17,8 +16,7 @@ pub fn unaligned_params_are_read_from_an_aligned_copy() -> TestResult {
     message.init_root::<process_handle::job_state_params::Builder<'_>>().set_after(0x1234_5678_9abc);
     let words = capnp::serialize::write_message_to_words(&message);
     for offset in [0usize, 1, 3, 7] {
-        let mut bytes = Vec::new();
-        bytes.resize(offset, 0u8);
+        let mut bytes = alloc::vec![0u8; offset];
         bytes.extend_from_slice(&words);
         let params = &bytes[offset..];
         let after = read_params(params)

@@ -34,8 +34,14 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("address_space::stack_grows_in_reserve", address_space_stack_grows_in_reserve),
     ("address_space::share_break_without_frames_changes_nothing", address_space_share_break_without_frames),
     ("process::spawn_run_exit_frees_everything", process_spawn_run_exit_frees_everything),
-    ("cap::unaligned_params_are_read_from_an_aligned_copy", super::cap_tests::unaligned_params_are_read_from_an_aligned_copy),
-    ("cap::a_reply_past_its_counted_size_is_refused", super::cap_tests::a_reply_past_its_counted_size_is_refused),
+    (
+        "cap::unaligned_params_are_read_from_an_aligned_copy",
+        super::cap_tests::unaligned_params_are_read_from_an_aligned_copy,
+    ),
+    (
+        "cap::a_reply_past_its_counted_size_is_refused",
+        super::cap_tests::a_reply_past_its_counted_size_is_refused,
+    ),
     // Last: it leaves the heap grown to its limit.
     ("process::spawn_with_the_heap_full_is_out_of_memory", process_spawn_with_the_heap_full_is_out_of_memory),
 ];
