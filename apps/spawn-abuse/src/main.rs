@@ -313,6 +313,22 @@ fn settled_kernel_memory(env: &Env<'_>, until: u64) -> Result<(u64, u64), CapErr
     Ok(last)
 }
 
+/// This process's kernel memory once it stops changing (what earlier
+/// cases' children held is back: their threads leave a moment after they
+/// end).
+fn stable_kernel_memory(env: &Env<'_>) -> Result<(u64, u64), CapError> {
+    let mut last = env.spawner.kernel_memory()?;
+    for _ in 0..40 {
+        let _ = env.timer.sleep(50_000_000);
+        let now = env.spawner.kernel_memory()?;
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    Ok(last)
+}
+
 /// A child's kernel-memory quota is carved out of the spawner's (4 MiB, or
 /// half of what it has left) and comes back once the child has ended and
 /// been reaped; a grandchild's out of the child's.
@@ -322,7 +338,7 @@ fn kernel_memory_is_carved(env: &Env<'_>, c: &mut Cases<'_>) {
         c.check(name, false, String::from("no probe endpoint"));
         return;
     };
-    let Ok(before) = env.spawner.kernel_memory() else {
+    let Ok(before) = stable_kernel_memory(env) else {
         c.check(name, false, String::from("kernelMemory failed"));
         return;
     };
@@ -469,7 +485,7 @@ fn spawn_bomb(env: &Env<'_>, c: &mut Cases<'_>) {
         c.check(name, false, String::from("no probe endpoint"));
         return;
     };
-    let before = env.spawner.kernel_memory();
+    let before = stable_kernel_memory(env);
     let grants = [Grant::cap("processSpawner", env.spawner.id()), Grant::cap("probe", client.id())];
     let limit = 1400 * MIB;
     let root = env.spawner.spawn_limited(SELF, &["--bomb"], &[], &grants, limit);
