@@ -15,10 +15,13 @@
 //! (the kernel feeds it from the terminal's interrupt, where nothing may
 //! fail to allocate): a line holds at most [`MAX_LINE`] bytes, and ready
 //! input at most [`MAX_READY`] bytes in at most [`MAX_UNITS`] lines or
-//! end-of-file marks; input past either is dropped with a bell (BEL in
-//! the echo), as a terminal does ([`LineDiscipline::can_accept`] tells the
-//! caller to leave further bytes in the device until a reader catches
-//! up). Echo is appended only if there is memory for it.
+//! end-of-file marks. [`LineDiscipline::can_accept`] tells the caller to
+//! leave further bytes in the device until a reader catches up; taken
+//! while it said yes, a line being edited always fits once completed (the
+//! ready buffer has room for one more line past [`MAX_READY`]), so a
+//! caller that asks loses nothing. Input past the buffers (from a caller
+//! that does not ask) is dropped with a bell (BEL in the echo), as a
+//! terminal does. Echo is appended only if there is memory for it.
 
 use alloc::collections::{TryReserveError, VecDeque};
 use alloc::vec::Vec;
@@ -30,6 +33,9 @@ pub const MAX_READY: usize = 64 * 1024;
 /// Most lines (or runs of raw bytes) and end-of-file marks waiting for a
 /// reader.
 pub const MAX_UNITS: usize = 1024;
+/// Bytes the ready buffer holds: [`MAX_READY`] and a whole line past it
+/// (a line edited while [`LineDiscipline::can_accept`] said yes).
+const READY_ROOM: usize = MAX_READY + MAX_LINE;
 /// The bell, echoed for input dropped because it does not fit.
 const BELL: u8 = 0x07;
 
@@ -139,7 +145,8 @@ pub struct LineDiscipline {
     interactive: bool,
     /// The line being edited (room for [`MAX_LINE`] bytes).
     line: Vec<u8>,
-    /// The bytes of the ready units, in order (room for [`MAX_READY`]).
+    /// The bytes of the ready units, in order (room for [`MAX_READY`] and
+    /// one more line).
     ready: VecDeque<u8>,
     /// The ready units (room for [`MAX_UNITS`]).
     units: VecDeque<Unit>,
@@ -153,7 +160,7 @@ impl LineDiscipline {
         let mut line = Vec::new();
         line.try_reserve_exact(MAX_LINE)?;
         let mut ready = VecDeque::new();
-        ready.try_reserve_exact(MAX_READY)?;
+        ready.try_reserve_exact(READY_ROOM)?;
         let mut units = VecDeque::new();
         units.try_reserve_exact(MAX_UNITS)?;
         Ok(Self { mode, interactive, line, ready, units })
@@ -192,7 +199,7 @@ impl LineDiscipline {
         if len == 0 {
             return true;
         }
-        if self.ready.len() + len > MAX_READY || self.units.len() >= MAX_UNITS {
+        if self.ready.len() + len > READY_ROOM || self.units.len() >= MAX_UNITS {
             return false;
         }
         self.ready.extend(self.line.iter().chain(end));
@@ -522,9 +529,15 @@ mod tests {
         assert_eq!(echo.iter().filter(|&&b| b == BELL).count(), 3);
         assert_eq!(ld.ready.len(), MAX_READY);
         assert_eq!(capacities(&ld), room);
-        // Canonical: with ready input full, Enter rings the bell and the
-        // line stays; once a reader took enough, Enter hands it over.
+        // Canonical: a line edited past the mark still fits (a caller
+        // that asks `can_accept` loses nothing) ...
         ld.set_mode(Mode::COOKED);
+        let (echo, _) = feed(&mut ld, &alloc::vec![b'y'; MAX_LINE - 1]);
+        assert!(!echo.contains(&BELL));
+        let (echo, _) = feed(&mut ld, b"\n");
+        assert_eq!(echo, b"\n");
+        // ... but past that, Enter rings the bell and the line stays; once
+        // a reader took enough, Enter hands it over.
         let (echo, _) = feed(&mut ld, b"ls\n");
         assert_eq!(echo, b"ls\x07");
         while data(&mut ld, MAX_READY).is_some() {}
