@@ -27,6 +27,7 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("heap::alloc_patterns", heap_alloc_patterns),
     ("heap::exhaustion_is_an_error", heap_exhaustion_is_an_error),
     ("heap::grows_from_free_frames", heap_grows_from_free_frames),
+    ("kmem_quota::the_root_fits_the_heap_and_children_are_carved", kmem_quota_root_and_carves),
     ("timer::ticks_advance", timer_ticks_advance),
     ("trap::breakpoint_returns", trap_breakpoint_returns),
     ("trap::nmi_runs_on_its_ist_stack_and_returns", trap_nmi_runs_on_its_ist_stack_and_returns),
@@ -226,6 +227,47 @@ fn heap_alloc_patterns() -> TestResult {
     }
     let (used_after, _) = heap::usage();
     ktest_assert!(used_after == used_before, "heap use {used_before} -> {used_after}: leak");
+    Ok(())
+}
+
+/// Init's kernel-memory quota fits in what the heap may still grow to; a
+/// child's is carved out of it (4 MiB by default, or what is asked) and
+/// comes back when its last process ends.
+fn kmem_quota_root_and_carves() -> TestResult {
+    use crate::mem::kmem_quota::{self, DEFAULT_LIMIT};
+    use capos_abi::error::CapError;
+    let root = kmem_quota::root().map_err(|e| alloc::format!("root: {e:?}"))?;
+    let (_, limit) = heap::size_and_limit();
+    let (used, _) = heap::usage();
+    ktest_assert!(
+        root.limit() as u64 + used as u64 <= limit,
+        "root {} + heap in use {used} past the heap's limit {limit}",
+        root.limit()
+    );
+    ktest_assert!(root.limit() >= 2 * DEFAULT_LIMIT, "root quota {} too small to test", root.limit());
+    let child = kmem_quota::carve_for_child(&root, 256, 0).map_err(|e| alloc::format!("carve: {e:?}"))?;
+    ktest_assert!(child.limit() == DEFAULT_LIMIT && root.used() == DEFAULT_LIMIT, "default carve");
+    let asked = kmem_quota::carve_for_child(&root, 256, 64 << 10).map_err(|e| alloc::format!("{e:?}"))?;
+    ktest_assert!(root.used() == DEFAULT_LIMIT + (64 << 10), "asked carve: {}", root.used());
+    let too_small = kmem_quota::carve_for_child(&root, 256, 4096).err();
+    ktest_assert!(too_small == Some(CapError::InvalidArgument), "4 KiB asked: {too_small:?}");
+    let too_large = kmem_quota::carve_for_child(&root, 256, root.limit() as u64).err();
+    ktest_assert!(too_large == Some(CapError::QuotaExceeded), "the whole root asked: {too_large:?}");
+    // A process's charge, then its end: the unused part comes back at
+    // once, the rest with the charge.
+    child.join();
+    let charge = kmem_quota::charge_process(&child, 256).map_err(|e| alloc::format!("{e:?}"))?;
+    child.leave();
+    ktest_assert!(
+        root.used() == charge.bytes() + (64 << 10),
+        "after the end: {} (charge {})",
+        root.used(),
+        charge.bytes()
+    );
+    drop(charge);
+    drop(asked);
+    ktest_assert!(root.used() == 0, "everything back: {}", root.used());
+    drop(child);
     Ok(())
 }
 
