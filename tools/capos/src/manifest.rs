@@ -193,17 +193,32 @@ fn kernel_reserve(memory: u64) -> u64 {
     (memory / 16).clamp(1 << 20, 64 << 20).saturating_add(BASE_GUEST_MEMORY)
 }
 
+/// The kernel heap's limit for `memory` bytes of guest memory (the
+/// kernel's `mem::heap::limit`: a quarter, 4 MiB to 1 GiB), which backs
+/// every kernel-memory quota together.
+fn kernel_heap_limit(memory: u64) -> u64 {
+    (memory / 4).clamp(4 << 20, 1 << 30)
+}
+
 /// Lowers the shell's memory limit (not below 64 MiB) so that every
 /// service fits in `memory` bytes of guest memory with a manifest of
 /// `manifest_len` bytes (the file service's grows with the files carried
 /// in, and the programs the shell runs get their memory out of the
-/// shell's). Returns whether it changed anything.
+/// shell's), and its kernel-memory quota to at most a quarter of the
+/// kernel heap's limit (init's quota is that limit less a reserve; a
+/// larger `kernelMemoryLimit` would keep the shell from starting in a
+/// small guest). Returns whether it changed anything.
 pub fn fit_shell(m: &mut SystemManifest, manifest_len: usize, memory: u64) -> bool {
     let needed = guest_memory_needed(m, manifest_len, memory);
     let Some(shell) = m.services.iter_mut().find(|s| s.name == SHELL_SERVICE) else { return false };
+    let kernel_share = kernel_heap_limit(memory) / 4;
+    let kernel_fitted = shell.kernel_memory_limit > kernel_share;
+    if kernel_fitted {
+        shell.kernel_memory_limit = kernel_share;
+    }
     let current = limit_of(shell);
     if needed <= memory || current <= SHELL_MEMORY_FLOOR {
-        return false;
+        return kernel_fitted;
     }
     let fitted = current.saturating_sub(needed - memory).max(SHELL_MEMORY_FLOOR) & !((1 << 20) - 1);
     shell.memory_limit = fitted;
@@ -276,6 +291,17 @@ mod tests {
         m.services.iter_mut().find(|s| s.name == "shell").unwrap().memory_limit = 320 << 20;
         assert!(fit_shell(&mut m, 400 << 20, memory));
         assert_eq!(m.service("shell").unwrap().memory_limit, SHELL_MEMORY_FLOOR, "never below the floor");
+    }
+
+    #[test]
+    fn fit_shell_lowers_the_shells_kernel_memory_to_a_quarter_of_the_heap_limit() {
+        let mut m = sample();
+        m.services.iter_mut().find(|s| s.name == "shell").unwrap().kernel_memory_limit = 32 << 20;
+        assert!(!fit_shell(&mut m, 1000, 512 << 20), "32 MiB fits a 128 MiB heap limit");
+        assert!(fit_shell(&mut m, 1000, 128 << 20));
+        assert_eq!(m.service("shell").unwrap().kernel_memory_limit, 8 << 20);
+        m.services.iter_mut().find(|s| s.name == "shell").unwrap().kernel_memory_limit = 0;
+        assert!(!fit_shell(&mut m, 1000, 128 << 20), "the default stays");
     }
 
     fn names(m: &SystemManifest) -> Vec<&str> {
