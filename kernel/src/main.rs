@@ -16,6 +16,7 @@ mod arch;
 mod boot;
 mod cap;
 mod channel;
+mod cpu_time;
 mod exec;
 mod fork;
 mod klog;

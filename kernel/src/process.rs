@@ -164,6 +164,9 @@ pub struct Process {
     /// continues send no `SIGCHLD` to the grandparent, which cannot wait
     /// for it either (it holds no handle on it) (`posix_parent`).
     pub adopted: core::sync::atomic::AtomicBool,
+    /// TSC cycles of CPU its threads used in their finished turns
+    /// (`crate::cpu_time`; `exec` keeps them).
+    pub cpu_cycles: AtomicU64,
 }
 
 /// Pids and thread ids come from one count (as Linux's task ids), so a
@@ -261,6 +264,7 @@ impl Process {
             stopped: core::sync::atomic::AtomicBool::new(false),
             ended: core::sync::atomic::AtomicBool::new(false),
             adopted: core::sync::atomic::AtomicBool::new(false),
+            cpu_cycles: AtomicU64::new(0),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             kmem,
             inner: ProcessLock::new(ProcessInner {

@@ -3,14 +3,12 @@
 //! `clock_getres`, `gettimeofday`, `time`, `nanosleep`,
 //! `clock_nanosleep`.
 //!
-//! `CLOCK_PROCESS_CPUTIME_ID` and `CLOCK_THREAD_CPUTIME_ID` are partial:
-//! capOS does not count CPU time per process yet, so they report the
-//! monotonic time since the process started (an upper bound of its CPU
-//! time).
+//! `CLOCK_PROCESS_CPUTIME_ID` and `CLOCK_THREAD_CPUTIME_ID` are the
+//! kernel's CPU-time counts (`cpu_time` syscall): every thread's since the
+//! process started (`exec` keeps counting), or the calling thread's.
 
 use capos_rt::Borrowed;
 use capos_rt::client::{Timer, WallClock};
-use spin::Once;
 
 use crate::errno::{Errno, SysResult};
 use crate::musl;
@@ -28,18 +26,6 @@ fn wall_clock() -> Result<Borrowed<'static, WallClock>, Errno> {
         .ok_or(Errno::EINVAL)
 }
 
-/// The monotonic time when the process started (its first clock read).
-static STARTED: Once<u64> = Once::new();
-
-/// Notes the start time (called at program start).
-pub fn note_start() {
-    if let Ok(t) = timer()
-        && let Ok(now) = t.now()
-    {
-        STARTED.call_once(|| now);
-    }
-}
-
 /// Nanoseconds of clock `clock` (Linux's clock ids).
 fn now_ns(clock: i32) -> Result<i128, Errno> {
     match clock {
@@ -51,10 +37,8 @@ fn now_ns(clock: i32) -> Result<i128, Errno> {
         | musl::CLOCK_MONOTONIC_RAW
         | musl::CLOCK_MONOTONIC_COARSE
         | musl::CLOCK_BOOTTIME => Ok(i128::from(timer()?.now()?)),
-        musl::CLOCK_PROCESS_CPUTIME_ID | musl::CLOCK_THREAD_CPUTIME_ID => {
-            let now = timer()?.now()?;
-            Ok(i128::from(now.saturating_sub(STARTED.get().copied().unwrap_or(now))))
-        }
+        musl::CLOCK_PROCESS_CPUTIME_ID => Ok(i128::from(capos_rt::syscall::cpu_time_ns(false))),
+        musl::CLOCK_THREAD_CPUTIME_ID => Ok(i128::from(capos_rt::syscall::cpu_time_ns(true))),
         _ => Err(Errno::EINVAL),
     }
 }
