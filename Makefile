@@ -49,7 +49,7 @@ QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
         generated-code-check fuzz-smoke fuzz-qemu bench musl musl-test posix sysroot c-test wasm-test \
         ports dash busybox sh-test \
-        lua lua-test \
+        lua lua-test lua-suite \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -221,6 +221,12 @@ lua: sysroot
 lua-test: ports kernel manifest capos-tool
 	@tests/lua/run.sh
 
+# Lua 5.4.4's own test suite (vendor/lua-tests.toml, fetched and cached by
+# tests/lua/fetch-suite.sh) in its portable mode, by the host's lua5.4 and
+# by capOS's /bin/lua: both must reach "final OK".
+lua-suite: ports kernel manifest capos-tool
+	@tests/lua/suite.sh
+
 # The differential C suite: every tests/c program built with gcc+glibc
 # and with capos-cc, run on the host and inside capOS, outputs compared.
 c-test: sysroot kernel manifest capos-tool
@@ -275,8 +281,8 @@ lint: setup user musl
 
 # The QEMU scenarios run last, so the run ends with their `N passed, N failed`.
 test: setup lint generated-code-check host-test miri musl-test qemu-test c-test sh-test wasm-test
-# The differential Lua suite too (tests/lua/), after the others.
-test: lua-test
+# The differential Lua suite too (tests/lua/), and Lua's own, after the others.
+test: lua-test lua-suite
 
 clean:
 	rm -rf $(BUILD) target
