@@ -745,6 +745,12 @@ struct NamedFile @0xedb5d0960b3812bb {
 
   writable @2 :Bool;
   # Whether processes may change it (changes are not kept across boots).
+
+  symlink @3 :Text;
+  # When not empty, the file is a symbolic link with this target (which
+  # the file service resolves as any link's: relative to the link's
+  # directory, or from its root when absolute); `data` is then empty and
+  # `writable` false.
 }
 
 enum RestartPolicy @0x9ba90eefc990000c {

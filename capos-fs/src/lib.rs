@@ -510,6 +510,29 @@ impl<'a> BootTree<'a> {
         Ok(BootFileId(id))
     }
 
+    /// Adds the symbolic link `path` (absolute and plain) to `target`,
+    /// making missing directories on the way, as [`Self::add_file`]: a
+    /// boot manifest's `symlink` file (`/bin/cat` → `busybox`). Bad
+    /// targets are refused as [`Fs::symlink`] refuses them.
+    pub fn add_symlink(&mut self, path: &str, target: &str) -> Result<(), CapError> {
+        symlink::check_target(target)?;
+        let p = Path::parse(path)?;
+        let Some((dirs, name)) = p.split_last().filter(|_| path.starts_with('/') && p.is_plain()) else {
+            return Err(CapError::InvalidArgument);
+        };
+        let dir = self.mkdir_p(dirs)?;
+        if let Some(&existing) = self.fs.node(dir)?.entries()?.get(name) {
+            return Err(match self.fs.node(existing)?.kind() {
+                NodeKind::File | NodeKind::Symlink => CapError::AlreadyExists,
+                NodeKind::Directory => CapError::IsADirectory,
+            });
+        }
+        let mut owned = String::new();
+        owned.try_reserve_exact(target.len()).map_err(oom)?;
+        owned.push_str(target);
+        self.fs.add_node(dir, name, false, LINK_MODE, Body::Symlink(owned)).map(|_| ())
+    }
+
     /// Appends `data` to `file` (`NoSpace` past the byte quota).
     pub fn append(&mut self, file: BootFileId, data: &[u8]) -> Result<(), CapError> {
         let end = match &self.fs.node(file.0)?.body {

@@ -80,7 +80,7 @@ impl<'a> Frame<'a> {
 }
 
 /// Whether `target` is a valid link target.
-fn check_target(target: &str) -> Result<(), CapError> {
+pub(crate) fn check_target(target: &str) -> Result<(), CapError> {
     if target.is_empty() {
         // As Linux's `symlink("", …)`.
         return Err(CapError::NotFound);

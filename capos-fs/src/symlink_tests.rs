@@ -218,3 +218,27 @@ fn links_count_as_nodes() {
     assert_eq!(fs.used_nodes(), 3);
     fs.symlink(R, "c", "tmp/l3").unwrap();
 }
+
+#[test]
+fn boot_tree_links() {
+    let mut tree = crate::BootTree::new(&["/tmp"], 1 << 20, 64, crate::Timestamp::default()).unwrap();
+    let busybox = tree.add_file("/bin/busybox", false).unwrap();
+    tree.append(busybox, b"ELF").unwrap();
+    tree.add_symlink("/bin/cat", "busybox").unwrap();
+    tree.add_symlink("/usr/bin/cat", "/bin/cat").unwrap();
+    tree.add_symlink("/etc/dangling", "none").unwrap();
+    assert_eq!(tree.add_symlink("/bin/cat", "x"), Err(AlreadyExists));
+    assert_eq!(tree.add_symlink("/bin", "x"), Err(IsADirectory));
+    assert_eq!(tree.add_symlink("bin/rel", "x"), Err(InvalidArgument));
+    assert_eq!(tree.add_symlink("/bin/e", ""), Err(NotFound));
+    assert_eq!(tree.add_symlink("/bin/e", "a\0b"), Err(InvalidArgument));
+    assert_eq!(tree.add_file("/bin/cat", false), Err(AlreadyExists));
+    let mut fs = tree.finish();
+    assert_eq!(fs.readlink(R, "bin/cat").unwrap(), "busybox");
+    assert_eq!(fs.lstat(R, "bin/cat").unwrap().kind, NodeKind::Symlink);
+    assert_eq!(read_all(&mut fs, R, "bin/cat").unwrap(), b"ELF");
+    assert_eq!(read_all(&mut fs, R, "usr/bin/cat").unwrap(), b"ELF");
+    assert_eq!(read_all(&mut fs, R, "etc/dangling"), Err(NotFound));
+    // Boot links live in read-only directories: not removed or replaced.
+    assert_eq!(fs.remove(R, "bin/cat"), Err(ReadOnly));
+}

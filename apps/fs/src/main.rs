@@ -83,6 +83,10 @@ fn build_tree(
     let mut total = 0u64;
     for (index, file) in manifest.files.iter().enumerate() {
         let fail = |e: CapError| format!("cannot add the boot file {}: {e}", file.path);
+        if !file.symlink.is_empty() {
+            tree.add_symlink(&file.path, &file.symlink).map_err(fail)?;
+            continue;
+        }
         let id = tree.add_file(&file.path, file.writable).map_err(fail)?;
         let mut offset = 0u64;
         loop {
