@@ -644,9 +644,12 @@ interface Directory @0xca698bd54cd7fd50 {
   # (`ReadOnly`). The file lives until its last name is removed and its
   # last File closed.
 
-  setAttrs @10 (path :Text, change :AttrChange) -> ();
+  setAttrs @10 (path :Text, change :AttrChange, noFollow :Bool) -> ();
   # Changes the permission bits and times of the node at `path`
   # (`ReadOnly` through a read-only Directory or on a read-only node).
+  # With `noFollow`, a final symbolic link is changed itself (its times;
+  # its permission bits cannot change: `Unsupported`), as POSIX's
+  # `utimensat(AT_SYMLINK_NOFOLLOW)`; without, the node it leads to.
 
   symlink @11 (target :Text, path :Text) -> ();
   # Makes a symbolic link at `path` (which must not exist: `AlreadyExists`,

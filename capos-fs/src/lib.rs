@@ -1232,7 +1232,12 @@ impl Fs {
         self.change_attrs(f.node, f.attrs, change)
     }
 
-    fn change_attrs(&mut self, id: NodeId, allowed: bool, change: &AttrChange) -> Result<(), CapError> {
+    pub(crate) fn change_attrs(
+        &mut self,
+        id: NodeId,
+        allowed: bool,
+        change: &AttrChange,
+    ) -> Result<(), CapError> {
         if *change == AttrChange::default() {
             return Ok(());
         }

@@ -245,10 +245,17 @@ impl Directory {
 
     /// Changes the permission bits and times of the node at `path`.
     pub fn set_attrs(&self, path: &str, change: &AttrChange) -> Result<(), CapError> {
+        self.set_attrs_at(path, change, false)
+    }
+
+    /// [`Self::set_attrs`] on a final symbolic link itself when
+    /// `no_follow` (its times; its bits are `Unsupported`).
+    pub fn set_attrs_at(&self, path: &str, change: &AttrChange, no_follow: bool) -> Result<(), CapError> {
         let mut r = self.request(method::directory::SET_ATTRS);
         {
             let mut p = r.params.init_root::<directory::set_attrs_params::Builder<'_>>();
             p.set_path(path);
+            p.set_no_follow(no_follow);
             attr_change(p.init_change(), change);
         }
         call(r).map(|_| ())

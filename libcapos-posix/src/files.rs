@@ -58,9 +58,22 @@ pub fn init_cwd(pwd: Option<&str>) {
 }
 
 /// `path` read from `dirfd` (`AT_FDCWD`: the current directory).
+/// `/proc/self/fd/N` names what fd N is open on, as Linux's link there
+/// does (musl's `fchmodat` with `AT_SYMLINK_NOFOLLOW` goes through it):
+/// the path the file or directory was opened by (partial: a file renamed
+/// or removed since is not followed), `ENOENT` for an fd that is not the
+/// file service's.
 pub(crate) fn resolve(dirfd: i64, path: &str) -> Result<String, Errno> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
+    }
+    if let Some(number) = path.strip_prefix("/proc/self/fd/") {
+        let fd = number.parse::<i64>().map_err(|_| Errno::ENOENT)?;
+        return match &fd::get(fd).map_err(|_| Errno::ENOENT)?.object {
+            Object::File(f) => Ok(f.path.clone()),
+            Object::Dir(d) => Ok(d.path.clone()),
+            _ => Err(Errno::ENOENT),
+        };
     }
     if path.starts_with('/') {
         return Ok(String::from(path));

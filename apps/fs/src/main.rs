@@ -508,7 +508,12 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
         }
         method::directory::SET_ATTRS => {
             let p = m.get_root::<directory::set_attrs_params::Reader<'_>>().map_err(malformed)?;
-            fs.set_attrs(badge, text(p.get_path())?, &attr_change(p.get_change())?)?;
+            let (path, change) = (text(p.get_path())?, attr_change(p.get_change())?);
+            if p.get_no_follow() {
+                fs.set_attrs_no_follow(badge, path, &change)?;
+            } else {
+                fs.set_attrs(badge, path, &change)?;
+            }
             Ok(Answer::plain(empty()))
         }
         method::directory::SYMLINK => {
