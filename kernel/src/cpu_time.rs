@@ -8,7 +8,9 @@
 //! count and to its process's. A read adds the running thread's cycles
 //! so far. Time in the kernel on a thread's behalf and interrupts that
 //! arrive while it runs count as its time; the idle thread's counts for
-//! nobody.
+//! nobody. A process that ends adds its total and its ended children's
+//! to its parent's children count ([`on_end`]; Linux adds them when the
+//! parent waits).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -51,18 +53,35 @@ pub fn switch(prev: &Thread, next: &Thread) {
     next.cpu.since.store(now, Ordering::Relaxed);
 }
 
-/// `SYS_CPU_TIME`: nanoseconds of CPU of the calling `thread` or its
-/// whole `process` (which has no other thread on the CPU: one CPU).
+/// Cycles `process` has used: its threads' finished turns, and the turn
+/// of the thread on the CPU if it is one of them (one CPU).
+fn process_cycles(process: &Process) -> u64 {
+    let ended_turns = process.cpu_cycles.load(Ordering::Relaxed);
+    let current =
+        crate::sched::current().filter(|t| t.process().is_some_and(|p| core::ptr::eq(&*p, process)));
+    let current_turn = current.map_or(0, |t| {
+        let since = t.cpu.since.load(Ordering::Relaxed);
+        if since == 0 { 0 } else { rdtsc().saturating_sub(since) }
+    });
+    ended_turns.saturating_add(current_turn)
+}
+
+/// `process` ended: its cycles and its ended children's go to `parent`'s
+/// children count.
+pub fn on_end(process: &Process, parent: Option<&Process>) {
+    if let Some(parent) = parent {
+        let total = process_cycles(process).saturating_add(process.children_cycles.load(Ordering::Relaxed));
+        parent.children_cycles.fetch_add(total, Ordering::Relaxed);
+    }
+}
+
+/// `SYS_CPU_TIME`: nanoseconds of CPU of the calling `thread`, its whole
+/// `process`, or the process's ended children.
 pub fn syscall(process: &Process, thread: &Thread, which: u64) -> Result<u64, CapError> {
-    let now = rdtsc();
-    let running = thread.cpu.cycles(now);
     let cycles = match which {
-        cpu_time::THREAD => running,
-        cpu_time::PROCESS => {
-            let ended_turns = process.cpu_cycles.load(Ordering::Relaxed);
-            let current_turn = running.saturating_sub(thread.cpu.used.load(Ordering::Relaxed));
-            ended_turns.saturating_add(current_turn)
-        }
+        cpu_time::THREAD => thread.cpu.cycles(rdtsc()),
+        cpu_time::PROCESS => process_cycles(process),
+        cpu_time::CHILDREN => process.children_cycles.load(Ordering::Relaxed),
         _ => return Err(CapError::InvalidArgument),
     };
     Ok(crate::time::cycles_to_ns(cycles))

@@ -86,6 +86,53 @@ pub fn gettimeofday(tv: u64, tz: u64) -> SysResult {
     Ok(0)
 }
 
+/// Clock ticks of `times` (`sysconf(_SC_CLK_TCK)`, musl's 100).
+const TICK_NS: u64 = NS / 100;
+
+/// Nanoseconds of CPU of `which` (`capos_abi::syscall::cpu_time`).
+fn cpu_ns(which: u64) -> u64 {
+    capos_rt::syscall::cpu_time(which).max(0) as u64
+}
+
+/// `times(buf)`: the process's CPU time and its ended children's, in
+/// clock ticks; user and system time are not told apart (all is user
+/// time). Returns the monotonic clock in ticks.
+pub fn times(buf: u64) -> SysResult {
+    use capos_abi::syscall::cpu_time;
+    let ticks = |ns: u64| (ns / TICK_NS) as i64;
+    if buf != 0 {
+        let t = musl::tms {
+            tms_utime: ticks(cpu_ns(cpu_time::PROCESS)),
+            tms_stime: 0,
+            tms_cutime: ticks(cpu_ns(cpu_time::CHILDREN)),
+            tms_cstime: 0,
+        };
+        user::write(buf, t)?;
+    }
+    Ok(ticks(timer()?.now()?))
+}
+
+/// `getrusage(who, usage)`: `RUSAGE_SELF`, `RUSAGE_THREAD` and
+/// `RUSAGE_CHILDREN` (ended children, theirs included) CPU time as
+/// `ru_utime` (user and system time are not told apart); the other
+/// fields are 0 (capOS counts no faults, swaps or context switches per
+/// process yet).
+pub fn getrusage(who: u64, usage: u64) -> SysResult {
+    use capos_abi::syscall::cpu_time;
+    let which = match who as i32 {
+        musl::RUSAGE_SELF => cpu_time::PROCESS,
+        musl::RUSAGE_THREAD => cpu_time::THREAD,
+        musl::RUSAGE_CHILDREN => cpu_time::CHILDREN,
+        _ => return Err(Errno::EINVAL),
+    };
+    let ns = cpu_ns(which);
+    // SAFETY: `rusage` is plain integers, for which all-zero is valid.
+    let mut r: musl::rusage = unsafe { core::mem::zeroed() };
+    r.ru_utime = musl::timeval { tv_sec: (ns / NS) as i64, tv_usec: (ns % NS / 1000) as i64 };
+    user::write(usage, r)?;
+    Ok(0)
+}
+
 /// `time(tloc)`.
 pub fn time(tloc: u64) -> SysResult {
     let seconds = now_ns(musl::CLOCK_REALTIME)?.div_euclid(NS as i128) as i64;

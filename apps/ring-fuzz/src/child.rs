@@ -322,12 +322,12 @@ impl Fuzzer {
                 };
             }
             3 => {
-                // Any `which`: the CPU time of the process or thread, or
-                // InvalidArgument.
-                let which = if rng.one_in(2) { rng.below(2) } else { args[0] };
+                // Any `which`: the CPU time of the process, the thread or
+                // the ended children, or InvalidArgument.
+                let which = if rng.one_in(2) { rng.below(3) } else { args[0] };
                 let r = sys::raw(SYS_CPU_TIME, which, args[1], args[2], args[3]);
                 let ok =
-                    if which < 2 { r >= 0 } else { r == i64::from(CapError::InvalidArgument.as_result()) };
+                    if which < 3 { r >= 0 } else { r == i64::from(CapError::InvalidArgument.as_result()) };
                 return if ok { Ok(()) } else { Err(BROKEN_SYSCALL) };
             }
             _ => {}
