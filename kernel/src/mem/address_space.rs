@@ -575,6 +575,7 @@ impl AddressSpace {
                 );
             }
             entry.set_addr(copy.start_address(), writable);
+            crate::profile::count(capos_abi::profile::Counter::CowCopies);
             // This space's share of the old frame (not the last one).
             let _ = frame::free(old);
         } else {
@@ -892,12 +893,14 @@ impl AddressSpace {
 
     /// Frees every owned frame and every user page table.
     fn teardown(&mut self) {
+        let stamp = crate::profile::Stamp::now();
         let root = layout::phys_to_virt(self.root.start_address().as_u64()) as *mut PageTable;
         // SAFETY: the tables of the lower half belong to this address space
         // alone (the upper half is shared and not touched); it is not active
         // (checked by the caller), so no CPU walks them while they go.
         unsafe { free_tables(&mut *root, 4) };
         let _ = frame::free(self.root);
+        stamp.end(capos_abi::profile::Counter::TeardownCycles);
     }
 }
 

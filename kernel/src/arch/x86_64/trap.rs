@@ -283,6 +283,7 @@ fn user_fault(frame: &TrapFrame) {
         // As below: no kernel code holds the process lock here.
         let grown = process.inner.lock().space.as_mut().is_some_and(|space| space.grow_stack(cr2));
         if grown {
+            crate::profile::count(capos_abi::profile::Counter::PageFaults);
             return;
         }
     }
@@ -293,6 +294,7 @@ fn user_fault(frame: &TrapFrame) {
         let resolved =
             process.inner.lock().space.as_mut().is_some_and(|space| space.resolve_write_fault(cr2));
         if resolved {
+            crate::profile::count(capos_abi::profile::Counter::PageFaults);
             return;
         }
     }
