@@ -66,10 +66,13 @@ pub enum Counter {
     /// TSC cycles tearing down address spaces (unmapping and freeing every
     /// frame and table: an exit, or the old image of an `exec`).
     TeardownCycles = 18,
+    /// TSC cycles resolving the user page faults of [`Counter::PageFaults`]
+    /// (from the fault's entry into the kernel's handler to its return).
+    FaultCycles = 19,
 }
 
 /// Every counter with its name, in `OP_READ` order.
-pub const COUNTERS: [(Counter, &str); 19] = [
+pub const COUNTERS: [(Counter, &str); 20] = [
     (Counter::Syscalls, "syscalls"),
     (Counter::ProcessLocks, "process locks"),
     (Counter::HeapAllocs, "heap allocs"),
@@ -89,6 +92,7 @@ pub const COUNTERS: [(Counter, &str); 19] = [
     (Counter::ForkCycles, "cycles in fork"),
     (Counter::ExecCycles, "cycles in exec"),
     (Counter::TeardownCycles, "cycles in teardown"),
+    (Counter::FaultCycles, "cycles in page faults"),
 ];
 
 #[cfg(test)]

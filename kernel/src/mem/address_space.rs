@@ -423,6 +423,69 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Maps `frames` (one per page, from `virt` on) with `access`, which
+    /// must not be writable, as frames this address space owns a share of
+    /// (as a copy-on-write `fork` shares them: each gets one more owner and
+    /// counts in the quota; [`Self::protect`] makes them copy-on-write if
+    /// they become writable). For the kernel's cache of program segments
+    /// (`mem::image_cache`). All or nothing: on failure nothing stays
+    /// mapped.
+    pub fn map_shared(
+        &mut self,
+        virt: u64,
+        frames: &[PhysFrame],
+        access: UserAccess,
+    ) -> Result<(), MapError> {
+        if access == UserAccess::ReadWrite {
+            return Err(MapError::NotUser(virt));
+        }
+        let size = frames.len() as u64 * PAGE;
+        if !virt.is_multiple_of(PAGE) {
+            return Err(MapError::Unaligned(virt));
+        }
+        if !user_range_ok(virt, size) {
+            return Err(MapError::NotUser(virt));
+        }
+        if frames.len() > self.frames_left() {
+            return Err(MapError::QuotaExceeded);
+        }
+        for (i, &frame) in frames.iter().enumerate() {
+            let at = virt + i as u64 * PAGE;
+            let result = if !self.quota.take() {
+                Err(MapError::QuotaExceeded)
+            } else if !frame::share(frame) {
+                self.quota.release();
+                Err(MapError::OutOfFrames)
+            } else {
+                self.map_frame(at, frame.start_address().as_u64(), access.flags()).inspect_err(|_| {
+                    self.quota.release();
+                    let _ = frame::free(frame);
+                })
+            };
+            if let Err(e) = result {
+                self.unmap_range(virt, at - virt);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// The frame the user page at `virt` maps, if it is one this address
+    /// space owns (not borrowed) and maps as a 4 KiB page.
+    pub fn owned_frame(&self, virt: u64) -> Option<PhysFrame> {
+        if !user_range_ok(virt, PAGE) {
+            return None;
+        }
+        match self.table().translate(VirtAddr::new(virt)) {
+            TranslateResult::Mapped { frame: MappedFrame::Size4KiB(f), flags, .. }
+                if flags.contains(Flags::USER_ACCESSIBLE) && !flags.contains(BORROWED) =>
+            {
+                Some(f)
+            }
+            _ => None,
+        }
+    }
+
     /// A copy of this address space for a forked process, taking its frames
     /// from this one's pool: every user page outside `skip` (`(start, end)`
     /// ranges) at the same address with the same access. A page this space
