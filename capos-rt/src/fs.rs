@@ -55,6 +55,14 @@ pub const MAX_IO: usize = 60 * 1024;
 /// message a server can answer with.
 const BIG_RESULT: u32 = MAX_PARAMS_LEN;
 
+/// Result buffer for a read of `count` bytes: the data, and room to
+/// spare for the message around it (segment table, pointers, a far
+/// pointer's landing pad), at most [`BIG_RESULT`]. A small read then
+/// does not allocate and clear the largest buffer.
+fn data_result(count: usize) -> u32 {
+    u32::try_from(count.min(MAX_IO).saturating_add(1024)).unwrap_or(BIG_RESULT).min(BIG_RESULT)
+}
+
 fn malformed<T>(_: T) -> CapError {
     CapError::MalformedParams
 }
@@ -341,7 +349,7 @@ impl File {
         let count = out.len().min(MAX_IO) as u32;
         let mut r = self.request(method::file::READ);
         r.params.init_root::<file::read_params::Builder<'_>>().set_count(count);
-        r.result_len = BIG_RESULT;
+        r.result_len = data_result(count as usize);
         let reply = call(r)?;
         let res = reply.message.get_root::<file::read_results::Reader<'_>>().map_err(malformed)?;
         copy_data(res.get_data().map_err(malformed)?, out)
@@ -352,7 +360,7 @@ impl File {
     pub fn read_append(&self, count: u32, out: &mut Vec<u8>) -> Result<usize, CapError> {
         let mut r = self.request(method::file::READ);
         r.params.init_root::<file::read_params::Builder<'_>>().set_count(count);
-        r.result_len = BIG_RESULT;
+        r.result_len = data_result(count as usize);
         let reply = call(r)?;
         let res = reply.message.get_root::<file::read_results::Reader<'_>>().map_err(malformed)?;
         let data = res.get_data().map_err(malformed)?;
@@ -391,7 +399,7 @@ impl File {
             p.set_offset(offset);
             p.set_count(count);
         }
-        r.result_len = BIG_RESULT;
+        r.result_len = data_result(count as usize);
         let reply = call(r)?;
         let res = reply.message.get_root::<file::pread_results::Reader<'_>>().map_err(malformed)?;
         Ok(res.get_data().map_err(malformed)?.to_vec())
@@ -407,7 +415,7 @@ impl File {
             p.set_offset(offset);
             p.set_count(out.len().min(MAX_IO) as u32);
         }
-        r.result_len = BIG_RESULT;
+        r.result_len = data_result(out.len());
         let reply = call(r)?;
         let res = reply.message.get_root::<file::pread_results::Reader<'_>>().map_err(malformed)?;
         copy_data(res.get_data().map_err(malformed)?, out)
