@@ -151,7 +151,6 @@ fn release(entries: Vec<Entry<PhysFrame>>) {
 
 /// Empties the cache (the idle loop, once no process is left, so that
 /// the leak report counts every frame free).
-#[cfg_attr(feature = "ktest", expect(dead_code, reason = "the ktest kernel has no idle leak report"))]
 pub fn clear() {
     let all = CACHE.lock().clear();
     release(all);
