@@ -840,6 +840,28 @@ impl AddressSpace {
         }
     }
 
+    /// [`Self::translate`] for the copies' page-by-page walks: the
+    /// last-level entry read straight from the tables ([`Self::leaf_table`],
+    /// three table reads and no generic walker), falling back to
+    /// `translate` where there is no last-level table (unmapped, or a huge
+    /// page). The same answer either way.
+    fn translate_page(&self, virt: u64) -> Option<UserTranslation> {
+        let Some(table) = self.leaf_table(virt) else { return self.translate(virt) };
+        // SAFETY: a last-level table of this address space
+        // ([`Self::leaf_table`]), only read, under the `&self` borrow.
+        let entry = unsafe { &(&*table)[((virt >> 12) & 511) as usize] };
+        let flags = entry.flags();
+        if !flags.contains(Flags::PRESENT | Flags::USER_ACCESSIBLE) {
+            return None;
+        }
+        Some(UserTranslation {
+            phys: entry.addr().as_u64() + (virt & (PAGE - 1)),
+            writable: flags.contains(Flags::WRITABLE),
+            executable: !flags.contains(Flags::NO_EXECUTE),
+            copy_on_write: flags.contains(COPY_ON_WRITE),
+        })
+    }
+
     /// Walks `[addr, addr+len)` page by page, calling `f(phys, offset, n)`
     /// for each piece; fails if any page is not user memory (or, with
     /// `write`, not writable, copy-on-write pages included: callers that
@@ -859,7 +881,7 @@ impl AddressSpace {
             let mut done = 0usize;
             while done < len {
                 let at = addr + done as u64;
-                let Some(t) = self.translate(at) else { return false };
+                let Some(t) = self.translate_page(at) else { return false };
                 let n = ((PAGE - at % PAGE) as usize).min(len - done);
                 if !check(t, done, n) {
                     return false;
@@ -933,7 +955,7 @@ impl AddressSpace {
         {
             let mut page = addr & !(PAGE - 1);
             while page <= last {
-                if self.translate(page).is_some_and(|t| t.copy_on_write) {
+                if self.translate_page(page).is_some_and(|t| t.copy_on_write) {
                     self.break_share(page).map_err(|_| UserWriteError::OutOfFrames)?;
                 }
                 page += PAGE;
