@@ -47,7 +47,7 @@ PORTS_BIN  := $(BUILD)/ports/bin
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
-        generated-code-check fuzz-smoke fuzz-qemu bench musl musl-test posix sysroot c-test wasm-test \
+        generated-code-check fuzz-smoke fuzz-qemu bench bench-posix musl musl-test posix sysroot c-test wasm-test \
         ports dash busybox sh-test \
         lua lua-test lua-suite \
         lint fmt clippy clean help
@@ -264,6 +264,17 @@ BENCH_RUNS ?= 5
 bench: kernel manifests tools capos-tool sysroot
 	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL) --runs $(BENCH_RUNS) \
 	  $(if $(RING_ONLY),--ring-only) $(if $(NO_WALL),--no-wall)
+
+# The POSIX rows of `make bench` on capOS alone, in one boot (about a
+# minute instead of the whole comparison): ROWS=fork-exec-wait,file-cycle
+# picks rows (default: all of bench/programs/posix_bench.c's), BENCH_RUNS
+# the runs of each; with PROFILE=1 each row is preceded by the kernel's
+# counters per operation (`profile: ...`, docs/performance.md).
+bench-posix: kernel manifests capos-tool sysroot
+	mkdir -p $(BUILD)/bench/capos
+	for p in posix_bench hello; do sysroot/bin/capos-cc -O2 -o $(BUILD)/bench/capos/$$p bench/programs/$$p.c || exit 1; done
+	target/release/capos run --timeout 1800 --file $(BUILD)/bench/capos/hello:/bin/hello -- \
+	  $(BUILD)/bench/capos/posix_bench /tmp /bin/hello $(BENCH_RUNS) $(ROWS)
 
 fmt:
 	$(CARGO_HOST) fmt --all

@@ -52,6 +52,7 @@ fn map_err(e: crate::mem::paging::MapError) -> CapError {
 /// syscall returns into it); on failure RAX gets `-error` and nothing
 /// changed.
 pub fn exec_syscall(frame: &mut TrapFrame) {
+    let stamp = crate::profile::Stamp::now();
     crate::sched::reap();
     let result = (|| {
         let thread = crate::sched::current().ok_or(CapError::Cancelled)?;
@@ -61,6 +62,7 @@ pub fn exec_syscall(frame: &mut TrapFrame) {
     if let Err(e) = result {
         frame.rax = i64::from(e.as_result()) as u64;
     }
+    stamp.end(capos_abi::profile::Counter::ExecCycles);
 }
 
 /// Reads `len` bytes of the caller's memory at `addr` into the kernel.

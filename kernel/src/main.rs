@@ -291,6 +291,8 @@ fn idle() -> ! {
     loop {
         sched::idle_wait();
         if process::live_count() == 0 && !reported_idle && sched::nothing_to_reap() {
+            // What only the segment cache still holds goes back first.
+            mem::image_cache::clear();
             log::info!(
                 "{}{} frames free ({} before init), {} cap slots in use",
                 capos_abi::serial::ALL_ENDED,

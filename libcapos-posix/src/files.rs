@@ -216,7 +216,9 @@ pub fn read_for_exec(path: &str) -> Result<alloc::vec::Vec<u8>, Errno> {
         return Err(Errno::E2BIG);
     }
     let file = root.open(&full, &OpenOptions::new())?;
-    Ok(file.read_to_end()?)
+    // Reserved for the whole image at once: no reallocation (each would
+    // copy what was read, into pages a forked child must first copy).
+    Ok(file.read_to_end_sized(usize::try_from(info.size).unwrap_or(0))?)
 }
 
 /// `close(fd)`.
@@ -235,10 +237,9 @@ fn read_into(d: &Description, buf: &mut [u8]) -> SysResult {
             let mut total = 0;
             while total < buf.len() {
                 let ask = (buf.len() - total).min(MAX_IO);
-                let data = f.file.read(ask as u32)?;
-                buf[total..total + data.len()].copy_from_slice(&data);
-                total += data.len();
-                if data.len() < ask {
+                let n = f.file.read_into(&mut buf[total..total + ask])?;
+                total += n;
+                if n < ask {
                     break;
                 }
             }
@@ -358,10 +359,9 @@ pub fn pread(fd: i64, buf: u64, count: u64, offset: u64) -> SysResult {
     let mut total = 0;
     while total < out.len() {
         let ask = (out.len() - total).min(MAX_IO);
-        let data = f.file.pread(offset + total as u64, ask as u32)?;
-        out[total..total + data.len()].copy_from_slice(&data);
-        total += data.len();
-        if data.len() < ask {
+        let n = f.file.pread_into(offset + total as u64, &mut out[total..total + ask])?;
+        total += n;
+        if n < ask {
             break;
         }
     }

@@ -195,7 +195,8 @@ fn recv(endpoint: &Endpoint) -> Result<Received, CapError> {
     if method == RELEASED {
         return Ok(Received::Released(badge));
     }
-    match capnp::serialize::read_message(&mut done.bytes.as_slice(), capnp::message::ReaderOptions::new()) {
+    // Read in place from the receive buffer (no copy of the params).
+    match capos::call::decode_reply(done.bytes) {
         Ok(message) => Ok(Received::Call(Incoming { token, badge, method, message, caps })),
         Err(_) => Ok(Received::Malformed(token)),
     }
