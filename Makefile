@@ -47,9 +47,9 @@ PORTS_BIN  := $(BUILD)/ports/bin
 QEMU_TESTS := $(CARGO_HOST) run --quiet --release -p capos-qemu-tests --
 
 .PHONY: all setup cue user tools manifests manifest capos-tool kernel kernel-ktest iso run run-deps test host-test miri qemu-test \
-        generated-code-check fuzz-smoke fuzz-qemu bench musl musl-test posix sysroot c-test wasm-test \
+        generated-code-check fuzz-smoke fuzz-qemu bench bench-posix musl musl-test posix sysroot c-test wasm-test \
         ports dash busybox sh-test \
-        lua lua-test \
+        lua lua-test lua-suite \
         lint fmt clippy clean help
 
 all: kernel kernel-ktest
@@ -221,6 +221,12 @@ lua: sysroot
 lua-test: ports kernel manifest capos-tool
 	@tests/lua/run.sh
 
+# Lua 5.4.4's own test suite (vendor/lua-tests.toml, fetched and cached by
+# tests/lua/fetch-suite.sh) in its portable mode, by the host's lua5.4 and
+# by capOS's /bin/lua: both must reach "final OK".
+lua-suite: ports kernel manifest capos-tool
+	@tests/lua/suite.sh
+
 # The differential C suite: every tests/c program built with gcc+glibc
 # and with capos-cc, run on the host and inside capOS, outputs compared.
 c-test: sysroot kernel manifest capos-tool
@@ -259,6 +265,17 @@ bench: kernel manifests tools capos-tool sysroot
 	$(CARGO_HOST) run --quiet --release -p capos-bench -- --build-dir $(BUILD) --accel $(ACCEL) --runs $(BENCH_RUNS) \
 	  $(if $(RING_ONLY),--ring-only) $(if $(NO_WALL),--no-wall)
 
+# The POSIX rows of `make bench` on capOS alone, in one boot (about a
+# minute instead of the whole comparison): ROWS=fork-exec-wait,file-cycle
+# picks rows (default: all of bench/programs/posix_bench.c's), BENCH_RUNS
+# the runs of each; with PROFILE=1 each row is preceded by the kernel's
+# counters per operation (`profile: ...`, docs/performance.md).
+bench-posix: kernel manifests capos-tool sysroot
+	mkdir -p $(BUILD)/bench/capos
+	for p in posix_bench hello; do sysroot/bin/capos-cc -O2 -o $(BUILD)/bench/capos/$$p bench/programs/$$p.c || exit 1; done
+	target/release/capos run --timeout 1800 --file $(BUILD)/bench/capos/hello:/bin/hello -- \
+	  $(BUILD)/bench/capos/posix_bench /tmp /bin/hello $(BENCH_RUNS) $(ROWS)
+
 fmt:
 	$(CARGO_HOST) fmt --all
 	cd $(KERNEL_DIR) && cargo fmt
@@ -275,8 +292,8 @@ lint: setup user musl
 
 # The QEMU scenarios run last, so the run ends with their `N passed, N failed`.
 test: setup lint generated-code-check host-test miri musl-test qemu-test c-test sh-test wasm-test
-# The differential Lua suite too (tests/lua/), after the others.
-test: lua-test
+# The differential Lua suite too (tests/lua/), and Lua's own, after the others.
+test: lua-test lua-suite
 
 clean:
 	rm -rf $(BUILD) target

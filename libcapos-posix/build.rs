@@ -39,9 +39,9 @@ fn main() {
             "TC[A-Z]+|TIOC[A-Z]+|NCCS|ICANON|ECHO[A-Z]*|ISIG|TOSTOP|IEXTEN|ICRNL|OPOST|ONLCR|CS8|B38400",
         )
         .allowlist_var("CLONE_[A-Z_]+|GRND_[A-Z]+|SIG[A-Z0-9]+|SIG_[A-Z]+|_NSIG|RLIMIT_[A-Z_]+|RLIM_INFINITY")
-        .allowlist_var("POLL[A-Z]+|V[A-Z]+[0-9]?")
+        .allowlist_var("POLL[A-Z]+|V[A-Z]+[0-9]?|RUSAGE_[A-Z]+")
         .allowlist_type(
-            "stat|timespec|timeval|itimerval|timezone|winsize|termios|utsname|iovec|dirent|pollfd|rlimit",
+            "stat|timespec|timeval|itimerval|timezone|winsize|termios|utsname|iovec|dirent|pollfd|rlimit|rusage|tms",
         )
         .generate()
         .expect("bindgen could not read musl's headers");

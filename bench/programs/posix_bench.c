@@ -3,16 +3,25 @@
  * the host's `gcc -static` for the Linux peer (run by its /init), both
  * gcc 12 at -O2.
  *
- * Usage: posix_bench DIR HELLO RUNS
+ * Usage: posix_bench DIR HELLO RUNS [ROWS]
  *   DIR    a writable RAM directory (/tmp on capOS, a tmpfs on Linux)
  *   HELLO  the path of the static bench/programs/hello.c to exec
  *   RUNS   how many times each row is measured
+ *   ROWS   only these rows, keys separated by commas (default: all), e.g.
+ *          `./capos run --file build/bench/capos/hello:/bin/hello --
+ *          build/bench/capos/posix_bench /tmp /bin/hello 3
+ *          fork-exec-wait,file-cycle` to time a change quickly
  *
  * Each row is timed with clock_gettime(CLOCK_MONOTONIC) around a batch
  * of operations and printed once per run on stdout as
  *   row: KEY VALUE UNIT
  * (capos-bench takes the median of the runs); `bench: done` ends the
- * output and `bench: error: ...` reports a failure. */
+ * output and `bench: error: ...` reports a failure. On a capOS kernel
+ * built with its profile counters (`make kernel PROFILE=1`) each row is
+ * preceded by
+ *   profile: KEY NAME=VALUE; ...
+ * the kernel's counters per operation of the row, every process counted
+ * (the file service and exec'd children too; kernel/src/profile.rs). */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,8 +30,43 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if __has_include(<capos/capos.h>)
+#include <capos/capos.h>
+#define HAVE_CAPOS_PROFILE 1
+#endif
 
 static volatile long sink;
+
+/* The kernel's profile counters around a row (capOS with the `profile`
+ * feature only; nothing elsewhere). */
+static void profile_begin(void)
+{
+#ifdef HAVE_CAPOS_PROFILE
+	capos_profile_reset();
+#endif
+}
+
+static void profile_end(const char *key, long ops)
+{
+#ifdef HAVE_CAPOS_PROFILE
+	uint64_t values[32];
+	int n = capos_profile_read(values, 32);
+	if (n <= 0)
+		return;
+	printf("profile: %s", key);
+	for (int i = 0; i < n; i++) {
+		char name[64];
+		if (capos_profile_name(i, name, sizeof name) < 0)
+			break;
+		printf("%s %s=%.1f", i ? ";" : "", name, (double)values[i] / ops);
+	}
+	printf("\n");
+	fflush(stdout);
+#else
+	(void)key;
+	(void)ops;
+#endif
+}
 
 static double now_ns(void)
 {
@@ -60,9 +104,11 @@ static uint64_t cpu_work(long n)
 static void null_call(void)
 {
 	long ops = 20000;
+	profile_begin();
 	double t0 = now_ns();
 	for (long i = 0; i < ops; i++)
 		sink += getppid();
+	profile_end("getppid", ops);
 	row("getppid", (now_ns() - t0) / ops, "ns");
 }
 
@@ -72,9 +118,11 @@ static void write_null(void)
 	if (fd < 0)
 		fail("open /dev/null");
 	long ops = 20000;
+	profile_begin();
 	double t0 = now_ns();
 	for (long i = 0; i < ops; i++)
 		sink += write(fd, "x", 1);
+	profile_end("write-devnull", ops);
 	row("write-devnull", (now_ns() - t0) / ops, "ns");
 	close(fd);
 }
@@ -96,12 +144,14 @@ static void ping_pong(void)
 		}
 		_exit(0);
 	}
+	profile_begin();
 	double t0 = now_ns();
 	for (long i = 0; i < ops; i++) {
 		char c = 'x';
 		if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
 			fail("ping-pong");
 	}
+	profile_end("pipe-pingpong", ops);
 	row("pipe-pingpong", (now_ns() - t0) / ops / 1e3, "us");
 	int status;
 	waitpid(kid, &status, 0);
@@ -130,6 +180,7 @@ static void pipe_throughput(void)
 	}
 	close(data[0]);
 	long ops = 256; /* 1 MiB in 4 KiB writes */
+	profile_begin();
 	double t0 = now_ns();
 	for (long i = 0; i < ops; i++) {
 		if (write(data[1], block, sizeof block) != sizeof block)
@@ -139,6 +190,7 @@ static void pipe_throughput(void)
 	int status;
 	waitpid(kid, &status, 0);
 	double seconds = (now_ns() - t0) / 1e9;
+	profile_end("pipe-1mib", ops);
 	row("pipe-1mib", (double)(ops * sizeof block) / seconds / 1e6, "MB/s");
 }
 
@@ -147,6 +199,7 @@ static void pipe_throughput(void)
 static void fork_rows(const char *key, const char *hello)
 {
 	long ops = 20;
+	profile_begin();
 	double t0 = now_ns();
 	for (long i = 0; i < ops; i++) {
 		pid_t kid = fork();
@@ -166,6 +219,7 @@ static void fork_rows(const char *key, const char *hello)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			fail(key);
 	}
+	profile_end(key, ops);
 	row(key, (now_ns() - t0) / ops / 1e3, "us");
 }
 
@@ -174,6 +228,7 @@ static void file_cycle(void)
 	static char block[4096];
 	memset(block, 'f', sizeof block);
 	long ops = 200;
+	profile_begin();
 	double t0 = now_ns();
 	for (long i = 0; i < ops; i++) {
 		int fd = open("bench.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -185,12 +240,14 @@ static void file_cycle(void)
 		if (unlink("bench.dat"))
 			fail("unlink bench.dat");
 	}
+	profile_end("file-cycle", ops);
 	row("file-cycle", (now_ns() - t0) / ops / 1e3, "us");
 }
 
 static void printf_lines(void)
 {
 	long ops = 100000;
+	profile_begin();
 	double t0 = now_ns();
 	FILE *f = fopen("lines.txt", "w");
 	if (!f)
@@ -198,32 +255,61 @@ static void printf_lines(void)
 	for (long i = 0; i < ops; i++)
 		fprintf(f, "line %ld of the printf benchmark\n", i);
 	fclose(f);
+	profile_end("printf-100k", ops);
 	row("printf-100k", (now_ns() - t0) / 1e6, "ms");
 	unlink("lines.txt");
 }
 
 static void cpu_loop(void)
 {
+	profile_begin();
 	double t0 = now_ns();
 	sink += (long)cpu_work(20000000);
+	profile_end("cpu-loop", 1);
 	row("cpu-loop", (now_ns() - t0) / 1e6, "ms");
+}
+
+/* Whether KEY is among the comma-separated ROWS (NULL: every row). */
+static int wanted(const char *rows, const char *key)
+{
+	if (!rows)
+		return 1;
+	size_t n = strlen(key);
+	for (const char *p = rows; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && strncmp(p, key, n) == 0)
+			return 1;
+		p += len + (end != NULL);
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 4 || chdir(argv[1]) != 0)
-		fail("usage: posix_bench DIR HELLO RUNS (DIR writable)");
+		fail("usage: posix_bench DIR HELLO RUNS [ROWS] (DIR writable)");
 	int runs = atoi(argv[3]);
+	const char *rows = argc > 4 ? argv[4] : NULL;
 	for (int run = 0; run < runs; run++) {
-		cpu_loop();
-		null_call();
-		write_null();
-		ping_pong();
-		pipe_throughput();
-		fork_rows("fork-exit-wait", NULL);
-		fork_rows("fork-exec-wait", argv[2]);
-		file_cycle();
-		printf_lines();
+		if (wanted(rows, "cpu-loop"))
+			cpu_loop();
+		if (wanted(rows, "getppid"))
+			null_call();
+		if (wanted(rows, "write-devnull"))
+			write_null();
+		if (wanted(rows, "pipe-pingpong"))
+			ping_pong();
+		if (wanted(rows, "pipe-1mib"))
+			pipe_throughput();
+		if (wanted(rows, "fork-exit-wait"))
+			fork_rows("fork-exit-wait", NULL);
+		if (wanted(rows, "fork-exec-wait"))
+			fork_rows("fork-exec-wait", argv[2]);
+		if (wanted(rows, "file-cycle"))
+			file_cycle();
+		if (wanted(rows, "printf-100k"))
+			printf_lines();
 	}
 	printf("bench: done\n");
 	return 0;

@@ -66,7 +66,7 @@ const fn row(key: &'static str, name: &'static str) -> RowSpec {
 }
 
 /// The rows, in the table's order.
-pub const ROWS: [RowSpec; 13] = [
+pub const ROWS: [RowSpec; 14] = [
     row("cpu-loop", "CPU-bound loop (control, ~1.0)"),
     row("getppid", "null call (getppid)"),
     row("write-devnull", "write 1 byte to /dev/null"),
@@ -80,6 +80,7 @@ pub const ROWS: [RowSpec; 13] = [
     row("boot-prompt", "boot to shell prompt"),
     row("dash-loop", "dash loop, 10 000 iterations"),
     row("true-500", "dash: /bin/true x500"),
+    row("wasm-cpu", "CPU-bound wasm (wasm-host / wasmi)"),
 ];
 
 /// One compared row.

@@ -2,8 +2,9 @@
 //! capOS (the same `QemuConfig`: binary, machine, memory, CPU count and
 //! model, accelerator) with an initramfs made here: busybox (static),
 //! Debian's dash (dynamic, with the host's glibc loader and libc.so.6
-//! beside it) and `bench/programs/*.c` built with the host's
-//! `gcc -static`. `tools/linux-peer.sh` fetches the packages (pinned in
+//! beside it), `bench/programs/*.c` built with the host's
+//! `gcc -static`, and for the wasm row `tools/wasmi-run` (static) with
+//! `bench/c/wasm_cpu.c`'s module. `tools/linux-peer.sh` fetches the packages (pinned in
 //! `vendor/linux-peer.toml`) into `build/linux-peer/`.
 //!
 //! The guest's `/init` prints markers the host timestamps from QEMU's
@@ -76,6 +77,7 @@ pub fn build_programs(
 /// The `/init` script; `bench.runs=N` on the kernel command line (0 in a
 /// boot-only run) says how often each row is measured.
 fn init_script() -> String {
+    let wasm_cpu = crate::wasm::cpu_row_script("/bin/wasmi-run", "/bin/wasm_cpu.wasm", "\"$runs\"");
     format!(
         r#"#!/bin/sh
 export PATH=/bin
@@ -93,6 +95,7 @@ if [ "$runs" -gt 0 ]; then
   /bin/posix_bench /tmp /bin/hello "$runs"
   /bin/timeit dash-loop "$runs" /bin/dash -c '{DASH_LOOP}'
   /bin/timeit true-500 "$runs" /bin/dash -c '{TRUE_500}'
+  {wasm_cpu}
 fi
 echo "capos-bench: end"
 poweroff -f
@@ -100,8 +103,10 @@ poweroff -f
     )
 }
 
-/// Writes `build/linux-peer/initramfs.cpio`.
-fn initramfs(peer: &Path, programs: &Programs) -> Result<PathBuf, String> {
+/// Writes `build/linux-peer/initramfs.cpio`; `wasm` is the static
+/// `wasmi-run` and the CPU-bound module (`/bin/wasmi-run`,
+/// `/bin/wasm_cpu.wasm`).
+fn initramfs(peer: &Path, programs: &Programs, wasm: [&Path; 2]) -> Result<PathBuf, String> {
     let read = |path: &Path| std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()));
     let busybox = read(&peer.join("pkg/busybox-static/bin/busybox"))?;
     let dash = read(&peer.join("pkg/dash/bin/dash"))?;
@@ -114,6 +119,8 @@ fn initramfs(peer: &Path, programs: &Programs) -> Result<PathBuf, String> {
     for name in PROGRAMS {
         binaries.push((format!("bin/{name}"), read(&programs.dir.join(name))?));
     }
+    binaries.push(("bin/wasmi-run".into(), read(wasm[0])?));
+    binaries.push(("bin/wasm_cpu.wasm".into(), read(wasm[1])?));
     let mut writer = Writer::new(Vec::new());
     let io = |e: std::io::Error| format!("initramfs: {e}");
     for dir in ["bin", "dev", "proc", "tmp", "lib", "lib64", "lib/x86_64-linux-gnu"] {
@@ -122,7 +129,7 @@ fn initramfs(peer: &Path, programs: &Programs) -> Result<PathBuf, String> {
     writer.add(&Entry::CharDev { path: "dev/console", major: 5, minor: 1 }).map_err(io)?;
     writer.add(&Entry::File { path: "init", mode: 0o755, data: init.as_bytes() }).map_err(io)?;
     writer.add(&Entry::File { path: "bin/busybox", mode: 0o755, data: &busybox }).map_err(io)?;
-    for applet in ["sh", "mount", "cat", "poweroff"] {
+    for applet in ["sh", "mount", "cat", "poweroff", "sed"] {
         writer.add(&Entry::Symlink { path: &format!("bin/{applet}"), target: "busybox" }).map_err(io)?;
     }
     writer.add(&Entry::File { path: "bin/dash", mode: 0o755, data: &dash }).map_err(io)?;
@@ -202,7 +209,9 @@ pub fn measure(
     }
     let peer = build.join("linux-peer");
     let programs = build_programs(root, build, "linux", Path::new("gcc"), &["-static"])?;
-    let initrd = initramfs(&peer, &programs)?;
+    let runner = crate::wasm::static_runner(root, build)?;
+    let module = crate::wasm::build_module(root, build, "wasm_cpu")?;
+    let initrd = initramfs(&peer, &programs, [&runner, &module])?;
     let log_dir = build.join("logs");
     let mut samples = boot(&peer, &initrd, accel, &log_dir, runs)?;
     for _ in 1..boots {

@@ -2,8 +2,9 @@
 //! `sysroot/bin/capos-cc` and `bench/programs/posix_bench.c` run with
 //! `./capos run` (one boot for every row and run), `hello` given as
 //! `/bin/hello` for the fork+exec+wait row; then the shell rows (a dash
-//! loop, `/bin/true` x500) timed by `timeit` running capOS's dash, in a
-//! second boot. The Linux peer runs the same programs built with `gcc
+//! loop, `/bin/true` x500) timed by `timeit` running capOS's dash, and
+//! the CPU-bound wasm row (`wasm-host` running `bench/c/wasm_cpu.c`'s
+//! module, `wasm::cpu_row_script`), in a second boot. The Linux peer runs the same programs built with `gcc
 //! -static` and the same scripts under Debian's dash (`linux.rs`).
 
 use std::path::Path;
@@ -19,11 +20,14 @@ pub fn measure(root: &Path, build: &Path, runs: usize) -> Result<Samples, String
         return Err("sysroot/bin/capos-cc is missing (make sysroot)".into());
     }
     let programs = build_programs(root, build, "capos", &cc, &[])?;
+    let module = crate::wasm::build_module(root, build, "wasm_cpu")?;
     let file = |name: &str| {
-        let mut spec = programs.dir.join(name).into_os_string();
+        let mut spec =
+            if name.ends_with(".wasm") { module.clone() } else { programs.dir.join(name) }.into_os_string();
         spec.push(format!(":/bin/{name}"));
         spec
     };
+    let wasm_cpu = crate::wasm::cpu_row_script("wasm-host", "/bin/wasm_cpu.wasm", &runs.to_string());
     let mut samples = Samples::default();
     let runs = runs.to_string();
     let posix_bench = programs.dir.join("posix_bench").into_os_string();
@@ -35,13 +39,14 @@ pub fn measure(root: &Path, build: &Path, runs: usize) -> Result<Samples, String
         ),
         (
             "the shell rows",
-            vec![file("timeit"), file("true")],
+            vec![file("timeit"), file("true"), file("wasm_cpu.wasm")],
             vec![
                 "sh".into(),
                 "-c".into(),
                 format!(
                     "/bin/timeit dash-loop {runs} /bin/dash -c '{DASH_LOOP}' && \
-                     /bin/timeit true-500 {runs} /bin/dash -c '{TRUE_500}' && echo 'bench: done'"
+                     /bin/timeit true-500 {runs} /bin/dash -c '{TRUE_500}' && {{ {wasm_cpu}; }} && \
+                     echo 'bench: done'"
                 )
                 .into(),
             ],
@@ -61,7 +66,10 @@ pub fn measure(root: &Path, build: &Path, runs: usize) -> Result<Samples, String
             .output()
             .map_err(|e| format!("cannot start ./capos: {e}"))?;
         let stdout = String::from_utf8_lossy(&output.stdout);
-        if !output.status.success() || !stdout.lines().any(|l| l == "bench: done") {
+        if !output.status.success()
+            || !stdout.lines().any(|l| l == "bench: done")
+            || stdout.lines().any(|l| l.starts_with("bench: error:"))
+        {
             return Err(format!(
                 "{what} failed on capOS (status {:?}): {stdout}{}",
                 output.status.code(),

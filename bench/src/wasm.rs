@@ -12,7 +12,7 @@
 //! the CPU ratio is mostly the emulator's cost; the issue's target
 //! (within 5 %) is about KVM (`ACCEL=kvm`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use qemu_runner::Regex;
@@ -84,10 +84,68 @@ fn output(command: &mut Command, what: &str) -> Result<Vec<u8>, String> {
     Ok(out.stderr)
 }
 
-/// Builds the modules and the host runner, runs both sides of each.
-pub fn measure(root: &Path, build: &Path, accel: &str) -> Result<Vec<Row>, String> {
+/// Builds `bench/c/SOURCE.c` with clang's wasm32-wasi into
+/// `build/bench/SOURCE.wasm`.
+pub fn build_module(root: &Path, build: &Path, source: &str) -> Result<PathBuf, String> {
     let out_dir = build.join("bench");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let module = out_dir.join(format!("{source}.wasm"));
+    output(
+        Command::new("clang")
+            .args(["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", "-o"])
+            .arg(&module)
+            .arg(root.join(format!("bench/c/{source}.c"))),
+        "clang --target=wasm32-wasi",
+    )?;
+    Ok(module)
+}
+
+/// Builds `tools/wasmi-run` as a static executable (glibc's static
+/// libraries, `crt-static`) for the Linux peer's initramfs, in its own
+/// target folder (`build/bench/wasmi-static/`, since its flags differ
+/// from the workspace's): the same wasmi and release profile as the host
+/// runner.
+pub fn static_runner(root: &Path, build: &Path) -> Result<PathBuf, String> {
+    let target_dir = build.join("bench/wasmi-static");
+    output(
+        Command::new("cargo")
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "-p",
+                "wasmi-run",
+                "--target",
+                "x86_64-unknown-linux-gnu",
+            ])
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .env("RUSTFLAGS", "-C target-feature=+crt-static")
+            .current_dir(root),
+        "cargo build -p wasmi-run (static)",
+    )?;
+    Ok(target_dir.join("x86_64-unknown-linux-gnu/release/wasmi-run"))
+}
+
+/// The shell loop of the `wasm-cpu` row of the capOS-against-Linux table
+/// (`compare.rs`): `runner` (capOS's `wasm-host` or, in the Linux peer,
+/// the static `wasmi-run`) runs `module` (`bench/c/wasm_cpu.c`) `runs`
+/// times (a number, or a shell expansion giving one), and each run's
+/// own report becomes a `row: wasm-cpu MS ms` line; a run without a
+/// report prints `bench: error: …` and ends the loop. For busybox's sh
+/// and dash alike.
+pub fn cpu_row_script(runner: &str, module: &str, runs: &str) -> String {
+    format!(
+        "i=0; while [ $i -lt {runs} ]; do \
+           ns=$({runner} {module} 2>&1 >/dev/null | sed -n 's/^bench: wasm cpu: \\([0-9]*\\) ns.*/\\1/p'); \
+           [ -n \"$ns\" ] || {{ echo 'bench: error: {runner} {module} printed no report'; break; }}; \
+           printf 'row: wasm-cpu %d.%03d ms\\n' $((ns / 1000000)) $((ns / 1000 % 1000)); \
+           i=$((i+1)); done"
+    )
+}
+
+/// Builds the modules and the host runner, runs both sides of each.
+pub fn measure(root: &Path, build: &Path, accel: &str) -> Result<Vec<Row>, String> {
     output(
         Command::new("cargo").args(["build", "--quiet", "--release", "-p", "wasmi-run"]).current_dir(root),
         "cargo build -p wasmi-run",
@@ -95,14 +153,7 @@ pub fn measure(root: &Path, build: &Path, accel: &str) -> Result<Vec<Row>, Strin
     let runner = root.join("target/release/wasmi-run");
     let mut rows = Vec::new();
     for program in &PROGRAMS {
-        let module = out_dir.join(format!("{}.wasm", program.source));
-        output(
-            Command::new("clang")
-                .args(["--target=wasm32-wasi", "-O2", "-Wl,--strip-all", "-o"])
-                .arg(&module)
-                .arg(root.join(format!("bench/c/{}.c", program.source))),
-            "clang --target=wasm32-wasi",
-        )?;
+        let module = build_module(root, build, program.source)?;
         let inside = format!("/tmp/{}.wasm", program.source);
         let guest = format!("{}:{inside}", module.display());
         // Inside capOS, dash points the module's stdout at /dev/null.

@@ -51,10 +51,28 @@ pub enum Counter {
     ExecuteCycles = 11,
     /// TSC cycles posting CQEs (`post_cqe`/`deliver`, wherever called).
     PostCycles = 12,
+    /// User page faults the kernel resolved (a copy-on-write page given a
+    /// frame of its own, a page of the main stack's reserve mapped).
+    PageFaults = 13,
+    /// Copy-on-write breaks that copied a frame (its other owner still
+    /// held it), by a fault or by a kernel write into user memory.
+    CowCopies = 14,
+    /// Frames allocated zeroed (user pages, page tables, kernel stacks).
+    FramesZeroed = 15,
+    /// TSC cycles in the `fork` syscall.
+    ForkCycles = 16,
+    /// TSC cycles in the `exec` syscall.
+    ExecCycles = 17,
+    /// TSC cycles tearing down address spaces (unmapping and freeing every
+    /// frame and table: an exit, or the old image of an `exec`).
+    TeardownCycles = 18,
+    /// TSC cycles resolving the user page faults of [`Counter::PageFaults`]
+    /// (from the fault's entry into the kernel's handler to its return).
+    FaultCycles = 19,
 }
 
 /// Every counter with its name, in `OP_READ` order.
-pub const COUNTERS: [(Counter, &str); 13] = [
+pub const COUNTERS: [(Counter, &str); 20] = [
     (Counter::Syscalls, "syscalls"),
     (Counter::ProcessLocks, "process locks"),
     (Counter::HeapAllocs, "heap allocs"),
@@ -68,6 +86,13 @@ pub const COUNTERS: [(Counter, &str); 13] = [
     (Counter::TakeCycles, "cycles taking SQEs"),
     (Counter::ExecuteCycles, "cycles executing"),
     (Counter::PostCycles, "cycles posting CQEs"),
+    (Counter::PageFaults, "page faults"),
+    (Counter::CowCopies, "COW copies"),
+    (Counter::FramesZeroed, "frames zeroed"),
+    (Counter::ForkCycles, "cycles in fork"),
+    (Counter::ExecCycles, "cycles in exec"),
+    (Counter::TeardownCycles, "cycles in teardown"),
+    (Counter::FaultCycles, "cycles in page faults"),
 ];
 
 #[cfg(test)]

@@ -78,9 +78,30 @@ pub const SYS_PROCESS_GROUP: u64 = 10;
 /// (mask 0: only reads) and returns the word as it was; `-InvalidCap` for
 /// a cap the caller does not hold, `-Unsupported` for a cap without one.
 pub const SYS_CAP_FLAGS: u64 = 11;
+/// `cpu_time(which)`: nanoseconds of CPU the caller has used: its whole
+/// process's ([`cpu_time::PROCESS`]: every thread's, ended ones included,
+/// since the process started; `exec` keeps counting), the calling
+/// thread's alone ([`cpu_time::THREAD`]), or its ended children's
+/// ([`cpu_time::CHILDREN`]: each child's own and its ended children's,
+/// added when the child ends). Time is counted from the TSC
+/// while a thread holds the CPU, in user mode or in the kernel on its
+/// behalf (interrupts that arrive meanwhile included, as Linux's
+/// tick-less accounting does). `-InvalidArgument` for another `which`.
+pub const SYS_CPU_TIME: u64 = 12;
 /// One past the highest syscall number: every number from here on is
 /// answered with `-UnknownSyscall` (the ring fuzzer relies on it).
-pub const SYSCALL_COUNT: u64 = 12;
+pub const SYSCALL_COUNT: u64 = 13;
+
+/// [`SYS_CPU_TIME`]'s `which`.
+pub mod cpu_time {
+    /// The calling process's CPU time (POSIX `CLOCK_PROCESS_CPUTIME_ID`).
+    pub const PROCESS: u64 = 0;
+    /// The calling thread's (`CLOCK_THREAD_CPUTIME_ID`).
+    pub const THREAD: u64 = 1;
+    /// The ended children's, theirs included (`times`' `tms_cutime`,
+    /// `getrusage(RUSAGE_CHILDREN)`).
+    pub const CHILDREN: u64 = 2;
+}
 /// Most threads a process may have at once.
 pub const MAX_THREADS: usize = 64;
 

@@ -302,6 +302,9 @@ pub struct NamedFile {
     pub data: Vec<u8>,
     /// Whether processes may change it.
     pub writable: bool,
+    /// When not empty: the file is a symbolic link to this target (`data`
+    /// empty, `writable` false).
+    pub symlink: String,
 }
 
 /// The whole boot-time system.
@@ -351,6 +354,9 @@ pub enum ManifestErrorKind {
     DuplicateBinary(String),
     /// Two files share this path.
     DuplicateFile(String),
+    /// A symbolic link's target is longer than [`MAX_PATH_LEN`] or has a
+    /// NUL byte, or the link also has contents or is writable (its path).
+    InvalidSymlink(String),
     /// A service declares two caps with this name.
     DuplicateCap(String),
     /// A service lists this dependency twice.
@@ -417,6 +423,11 @@ impl fmt::Display for ManifestErrorKind {
             Self::DuplicateService(n) => write!(f, "duplicate service name {n:?}"),
             Self::DuplicateBinary(n) => write!(f, "duplicate binary name {n:?}"),
             Self::DuplicateFile(p) => write!(f, "duplicate file path {p:?}"),
+            Self::InvalidSymlink(p) => write!(
+                f,
+                "symbolic link {p:?}: its target must be at most {MAX_PATH_LEN} bytes without NUL, \
+                 and a link has no contents and is not writable"
+            ),
             Self::DuplicateCap(n) => write!(f, "duplicate cap name {n:?}"),
             Self::DuplicateDependency(n) => write!(f, "dependency {n:?} listed twice"),
             Self::UnknownBinary(n) => write!(f, "unknown binary {n:?}"),
@@ -560,6 +571,17 @@ impl SystemManifest {
                 return Err(ManifestError::new(
                     format!("files{}", path_key(&file.path)),
                     K::DuplicateFile(file.path.clone()),
+                ));
+            }
+            if !file.symlink.is_empty()
+                && (file.symlink.len() > MAX_PATH_LEN
+                    || file.symlink.contains('\0')
+                    || !file.data.is_empty()
+                    || file.writable)
+            {
+                return Err(ManifestError::new(
+                    format!("files{}.symlink", path_key(&file.path)),
+                    K::InvalidSymlink(file.path.clone()),
                 ));
             }
         }
@@ -887,7 +909,8 @@ fn decode_root(
     for (i, f) in files.iter().enumerate() {
         let path = text(|| format!("files[{i}].path"), f.get_path())?;
         let data = data(&|| format!("files[{i}].data"), f.get_data())?;
-        m.files.push(NamedFile { path, data, writable: f.get_writable() });
+        let symlink = text(|| format!("files[{i}].symlink"), f.get_symlink())?;
+        m.files.push(NamedFile { path, data, writable: f.get_writable(), symlink });
     }
     let services = r.get_services().map_err(|e| malformed("services", e))?;
     for (i, s) in services.iter().enumerate() {
@@ -962,7 +985,7 @@ pub fn decode_validated(bytes: &[u8]) -> Result<SystemManifest, ManifestError> {
 fn content_size(m: &SystemManifest) -> usize {
     let strings = |v: &[String]| v.iter().map(String::len).sum::<usize>();
     let b: usize = m.binaries.iter().map(|b| b.name.len() + b.data.len()).sum();
-    let f: usize = m.files.iter().map(|f| f.path.len() + f.data.len()).sum();
+    let f: usize = m.files.iter().map(|f| f.path.len() + f.data.len() + f.symlink.len()).sum();
     let s: usize = m
         .services
         .iter()
@@ -1016,6 +1039,9 @@ pub fn encode(m: &SystemManifest) -> Result<Vec<u8>, ManifestError> {
             out.set_path(f.path.as_str());
             out.set_data(&f.data[..]);
             out.set_writable(f.writable);
+            if !f.symlink.is_empty() {
+                out.set_symlink(f.symlink.as_str());
+            }
         }
         root.set_status_from(m.status_from.as_str());
         let mut services = root.init_services(len32(m.services.len()));
@@ -1122,7 +1148,7 @@ mod tests {
             files: alloc::vec![NamedFile {
                 path: "/etc/motd".into(),
                 data: b"hi\n".to_vec(),
-                writable: false
+                ..NamedFile::default()
             }],
             services: alloc::vec![
                 svc("hello", &[("console", KernelCap::Console)]),
@@ -1207,7 +1233,12 @@ mod tests {
         });
         m.services[3].restart = RestartPolicy::Always;
         m.services[2].memory_limit = 256 << 20;
-        m.files.push(NamedFile { path: "/var/log".into(), data: Vec::new(), writable: true });
+        m.files.push(NamedFile { path: "/var/log".into(), writable: true, ..NamedFile::default() });
+        m.files.push(NamedFile {
+            path: "/bin/cat".into(),
+            symlink: "busybox".into(),
+            ..NamedFile::default()
+        });
         let bytes = encode(&m).unwrap();
         assert_eq!(bytes.len() % 8, 0);
         assert_eq!(decode(&bytes).unwrap(), m);
@@ -1218,7 +1249,13 @@ mod tests {
     #[test]
     fn config_keeps_everything_but_contents() {
         let mut m = sample();
-        m.files.push(NamedFile { path: "/big".into(), data: alloc::vec![7; 1 << 20], writable: true });
+        m.files.push(NamedFile {
+            path: "/big".into(),
+            data: alloc::vec![7; 1 << 20],
+            writable: true,
+            ..NamedFile::default()
+        });
+        m.files.push(NamedFile { path: "/motd".into(), symlink: "/etc/motd".into(), ..NamedFile::default() });
         m.services[1].memory_limit = 1 << 30;
         let bytes = encode(&m).unwrap();
         let config_bytes = config(&bytes).unwrap();
@@ -1444,6 +1481,25 @@ mod tests {
         let mut m = sample();
         m.files.push(NamedFile { path: "/etc/motd".into(), ..NamedFile::default() });
         assert_eq!(err(&m), ManifestError::new("files.\"/etc/motd\"", K::DuplicateFile("/etc/motd".into())));
+
+        // A symbolic link has a short target without NUL, no contents and
+        // is not writable.
+        let link =
+            |target: &str| NamedFile { path: "/l".into(), symlink: target.into(), ..NamedFile::default() };
+        let bad_link = ManifestError::new("files.\"/l\".symlink", K::InvalidSymlink("/l".into()));
+        for file in [
+            link(&"x".repeat(MAX_PATH_LEN + 1)),
+            link("a\0b"),
+            NamedFile { data: b"x".to_vec(), ..link("t") },
+            NamedFile { writable: true, ..link("t") },
+        ] {
+            let mut m = sample();
+            m.files.push(file);
+            assert_eq!(err(&m), bad_link);
+        }
+        let mut m = sample();
+        m.files.push(link(&"x".repeat(MAX_PATH_LEN)));
+        assert!(m.validate().is_ok());
 
         let mut m = sample();
         m.services[1].caps.push(CapDecl::kernel("timer", KernelCap::Entropy));

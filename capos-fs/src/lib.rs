@@ -494,6 +494,26 @@ impl<'a> BootTree<'a> {
     /// Adds the empty file `path` (absolute and plain), making missing
     /// directories on the way (see [`Fs::from_boot_files`]).
     pub fn add_file(&mut self, path: &str, writable: bool) -> Result<BootFileId, CapError> {
+        let id = self.add_node(path, writable, boot_mode(writable), Body::File(FileData::default()))?;
+        Ok(BootFileId(id))
+    }
+
+    /// Adds the symbolic link `path` (absolute and plain) to `target`,
+    /// making missing directories on the way, as [`Self::add_file`]: a
+    /// boot manifest's `symlink` file (`/bin/cat` → `busybox`). Bad
+    /// targets are refused as [`Fs::symlink`] refuses them.
+    pub fn add_symlink(&mut self, path: &str, target: &str) -> Result<(), CapError> {
+        symlink::check_target(target)?;
+        let mut owned = String::new();
+        owned.try_reserve_exact(target.len()).map_err(oom)?;
+        owned.push_str(target);
+        self.add_node(path, false, LINK_MODE, Body::Symlink(owned)).map(|_| ())
+    }
+
+    /// Adds the node `path` (absolute and plain) holding `body`, making
+    /// missing directories on the way; `AlreadyExists` or `IsADirectory`
+    /// when the name is taken.
+    fn add_node(&mut self, path: &str, writable: bool, mode: u16, body: Body) -> Result<NodeId, CapError> {
         let p = Path::parse(path)?;
         let Some((dirs, name)) = p.split_last().filter(|_| path.starts_with('/') && p.is_plain()) else {
             return Err(CapError::InvalidArgument);
@@ -505,9 +525,7 @@ impl<'a> BootTree<'a> {
                 NodeKind::Directory => CapError::IsADirectory,
             });
         }
-        let id =
-            self.fs.add_node(dir, name, writable, boot_mode(writable), Body::File(FileData::default()))?;
-        Ok(BootFileId(id))
+        self.fs.add_node(dir, name, writable, mode, body)
     }
 
     /// Appends `data` to `file` (`NoSpace` past the byte quota).
@@ -1214,7 +1232,12 @@ impl Fs {
         self.change_attrs(f.node, f.attrs, change)
     }
 
-    fn change_attrs(&mut self, id: NodeId, allowed: bool, change: &AttrChange) -> Result<(), CapError> {
+    pub(crate) fn change_attrs(
+        &mut self,
+        id: NodeId,
+        allowed: bool,
+        change: &AttrChange,
+    ) -> Result<(), CapError> {
         if *change == AttrChange::default() {
             return Ok(());
         }

@@ -14,10 +14,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-#[cfg(doc)]
-use crate::NodeKind;
 use crate::path::{Component, Path};
-use crate::{Body, CapError, DirHandle, Fs, NodeId, NodeInfo, oom};
+use crate::{AttrChange, Body, CapError, DirHandle, Fs, NodeId, NodeInfo, NodeKind, oom};
 
 /// Longest link target, in bytes (Linux's `PATH_MAX` less its NUL).
 pub const MAX_TARGET: usize = 4095;
@@ -80,7 +78,7 @@ impl<'a> Frame<'a> {
 }
 
 /// Whether `target` is a valid link target.
-fn check_target(target: &str) -> Result<(), CapError> {
+pub(crate) fn check_target(target: &str) -> Result<(), CapError> {
     if target.is_empty() {
         // As Linux's `symlink("", …)`.
         return Err(CapError::NotFound);
@@ -198,6 +196,25 @@ impl Fs {
         let h = self.dir_handle(badge)?;
         let id = self.lookup_node(&h, &Path::parse(path)?, false)?;
         self.info(id, self.node(id)?.writable && !h.read_only)
+    }
+
+    /// `Directory.setAttrs` with `noFollow`: [`Fs::set_attrs`] on the node
+    /// at `path` without following a final link, so a link's own times
+    /// change (`utimensat(AT_SYMLINK_NOFOLLOW)`); a link's permission bits
+    /// cannot (`Unsupported`, Linux's `EOPNOTSUPP` for `fchmodat` with
+    /// `AT_SYMLINK_NOFOLLOW`).
+    pub fn set_attrs_no_follow(
+        &mut self,
+        badge: u32,
+        path: &str,
+        change: &AttrChange,
+    ) -> Result<(), CapError> {
+        let h = self.dir_handle(badge)?;
+        let id = self.lookup_node(&h, &Path::parse(path)?, false)?;
+        if change.mode.is_some() && self.node(id)?.kind() == NodeKind::Symlink {
+            return Err(CapError::Unsupported);
+        }
+        self.change_attrs(id, !h.read_only, change)
     }
 
     /// `readlink`: the target of the link at `path` (the link itself, not

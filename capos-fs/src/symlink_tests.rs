@@ -218,3 +218,56 @@ fn links_count_as_nodes() {
     assert_eq!(fs.used_nodes(), 3);
     fs.symlink(R, "c", "tmp/l3").unwrap();
 }
+
+#[test]
+fn boot_tree_links() {
+    let mut tree = crate::BootTree::new(&["/tmp"], 1 << 20, 64, crate::Timestamp::default()).unwrap();
+    let busybox = tree.add_file("/bin/busybox", false).unwrap();
+    tree.append(busybox, b"ELF").unwrap();
+    tree.add_symlink("/bin/cat", "busybox").unwrap();
+    tree.add_symlink("/usr/bin/cat", "/bin/cat").unwrap();
+    tree.add_symlink("/etc/dangling", "none").unwrap();
+    assert_eq!(tree.add_symlink("/bin/cat", "x"), Err(AlreadyExists));
+    assert_eq!(tree.add_symlink("/bin", "x"), Err(IsADirectory));
+    assert_eq!(tree.add_symlink("bin/rel", "x"), Err(InvalidArgument));
+    assert_eq!(tree.add_symlink("/bin/e", ""), Err(NotFound));
+    assert_eq!(tree.add_symlink("/bin/e", "a\0b"), Err(InvalidArgument));
+    assert_eq!(tree.add_file("/bin/cat", false), Err(AlreadyExists));
+    let mut fs = tree.finish();
+    assert_eq!(fs.readlink(R, "bin/cat").unwrap(), "busybox");
+    assert_eq!(fs.lstat(R, "bin/cat").unwrap().kind, NodeKind::Symlink);
+    assert_eq!(read_all(&mut fs, R, "bin/cat").unwrap(), b"ELF");
+    assert_eq!(read_all(&mut fs, R, "usr/bin/cat").unwrap(), b"ELF");
+    assert_eq!(read_all(&mut fs, R, "etc/dangling"), Err(NotFound));
+    // Boot links live in read-only directories: not removed or replaced.
+    assert_eq!(fs.remove(R, "bin/cat"), Err(ReadOnly));
+}
+
+#[test]
+fn a_links_own_times_change_without_following() {
+    use crate::{AttrChange, TimeChange, Timestamp};
+    let mut fs = boot();
+    fs.symlink(R, "d/f", "tmp/l").unwrap();
+    let at = |seconds| TimeChange::At(Timestamp { seconds, nanos: 0 });
+    let change = AttrChange { mtime: at(1_000), atime: at(900), ..AttrChange::default() };
+    fs.set_attrs_no_follow(R, "tmp/l", &change).unwrap();
+    let link = fs.lstat(R, "tmp/l").unwrap();
+    assert_eq!((link.mtime.seconds, link.atime.seconds), (1_000, 900));
+    assert_ne!(fs.stat(R, "tmp/d/f").unwrap().mtime.seconds, 1_000);
+    // Followed, the file changes and the link keeps its times.
+    fs.set_attrs(R, "tmp/l", &AttrChange { mtime: at(2_000), ..AttrChange::default() }).unwrap();
+    assert_eq!(fs.stat(R, "tmp/d/f").unwrap().mtime.seconds, 2_000);
+    assert_eq!(fs.lstat(R, "tmp/l").unwrap().mtime.seconds, 1_000);
+    // A link's bits cannot change; a plain file's can, without following.
+    let bits = AttrChange { mode: Some(0o600), ..AttrChange::default() };
+    assert_eq!(fs.set_attrs_no_follow(R, "tmp/l", &bits), Err(Unsupported));
+    fs.set_attrs_no_follow(R, "tmp/d/f", &bits).unwrap();
+    assert_eq!(fs.stat(R, "tmp/d/f").unwrap().mode, 0o600);
+    // A dangling link, a missing name, a read-only handle.
+    fs.symlink(R, "none", "tmp/dangling").unwrap();
+    fs.set_attrs_no_follow(R, "tmp/dangling", &change).unwrap();
+    assert_eq!(fs.set_attrs(R, "tmp/dangling", &change), Err(NotFound));
+    assert_eq!(fs.set_attrs_no_follow(R, "tmp/none", &change), Err(NotFound));
+    let ro = fs.open_dir(R, "tmp", true).unwrap();
+    assert_eq!(fs.set_attrs_no_follow(ro, "l", &change), Err(ReadOnly));
+}

@@ -13,7 +13,9 @@
 //! - [`endpoint_queue`]: which receiver gets which queued endpoint call;
 //! - [`fd_table`]: the fd table of the POSIX adapter and the WASI host;
 //! - [`kmem_quota`]: each process's account of the kernel memory it caused;
-//! - [`park_table`]: the calls parked on words of memory (PARK/UNPARK).
+//! - [`park_table`]: the calls parked on words of memory (PARK/UNPARK);
+//! - [`segment_cache`]: which read-only program segments the kernel keeps
+//!   in frames for the next `exec` of the same program.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
@@ -30,4 +32,5 @@ pub mod frame_shares;
 pub mod kmem_quota;
 pub mod line_discipline;
 pub mod park_table;
+pub mod segment_cache;
 pub mod shell_words;

@@ -15,7 +15,48 @@ use crate::ring::with_ring;
 /// A message builder for params.
 pub type Builder = capnp::message::Builder<capnp::message::HeapAllocator>;
 /// A decoded results message.
-pub type Reader = capnp::message::Reader<capnp::serialize::OwnedSegments>;
+pub type Reader = capnp::message::Reader<ReplySegments>;
+
+/// The segments of a results message: read in place from the result
+/// buffer the kernel wrote (no copy) when it is 8-byte aligned, as the
+/// heap gives it; copied into aligned segments otherwise.
+pub enum ReplySegments {
+    /// Read where the kernel wrote them.
+    InPlace(capnp::serialize::BufferSegments<Vec<u8>>),
+    /// Copied out.
+    Copied(capnp::serialize::OwnedSegments),
+}
+
+impl capnp::message::ReaderSegments for ReplySegments {
+    fn get_segment(&self, idx: u32) -> Option<&[u8]> {
+        match self {
+            Self::InPlace(s) => s.get_segment(idx),
+            Self::Copied(s) => s.get_segment(idx),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::InPlace(s) => s.len(),
+            Self::Copied(s) => s.len(),
+        }
+    }
+}
+
+/// Decodes a results message from the bytes of a result buffer.
+pub fn decode_reply(bytes: Vec<u8>) -> Result<Reader, CapError> {
+    let options = capnp::message::ReaderOptions::new();
+    let segments = if (bytes.as_ptr() as usize).is_multiple_of(8) {
+        ReplySegments::InPlace(
+            capnp::serialize::BufferSegments::new(bytes, options).map_err(|_| CapError::MalformedParams)?,
+        )
+    } else {
+        let message = capnp::serialize::read_message(&mut bytes.as_slice(), options)
+            .map_err(|_| CapError::MalformedParams)?;
+        ReplySegments::Copied(message.into_segments())
+    };
+    Ok(capnp::message::Reader::new(segments, options))
+}
 
 /// Result buffer size most calls use; calls returning data ask for more.
 pub const DEFAULT_RESULT_LEN: u32 = 4096;
@@ -188,9 +229,7 @@ impl PendingCall {
     /// Waits for the answer and decodes its results message.
     pub fn wait(self) -> Result<Reply, CapError> {
         let done = self.wait_raw()?;
-        let mut bytes = done.bytes.as_slice();
-        let message = capnp::serialize::read_message(&mut bytes, capnp::message::ReaderOptions::new())
-            .map_err(|_| CapError::MalformedParams)?;
+        let message = decode_reply(done.bytes)?;
         Ok(Reply { message, caps: done.caps, aux: done.cqe.aux, tag: done.cqe.reserved })
     }
 

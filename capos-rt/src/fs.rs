@@ -55,6 +55,14 @@ pub const MAX_IO: usize = 60 * 1024;
 /// message a server can answer with.
 const BIG_RESULT: u32 = MAX_PARAMS_LEN;
 
+/// Result buffer for a read of `count` bytes: the data, and room to
+/// spare for the message around it (segment table, pointers, a far
+/// pointer's landing pad), at most [`BIG_RESULT`]. A small read then
+/// does not allocate and clear the largest buffer.
+fn data_result(count: usize) -> u32 {
+    u32::try_from(count.min(MAX_IO).saturating_add(1024)).unwrap_or(BIG_RESULT).min(BIG_RESULT)
+}
+
 fn malformed<T>(_: T) -> CapError {
     CapError::MalformedParams
 }
@@ -245,10 +253,17 @@ impl Directory {
 
     /// Changes the permission bits and times of the node at `path`.
     pub fn set_attrs(&self, path: &str, change: &AttrChange) -> Result<(), CapError> {
+        self.set_attrs_at(path, change, false)
+    }
+
+    /// [`Self::set_attrs`] on a final symbolic link itself when
+    /// `no_follow` (its times; its bits are `Unsupported`).
+    pub fn set_attrs_at(&self, path: &str, change: &AttrChange, no_follow: bool) -> Result<(), CapError> {
         let mut r = self.request(method::directory::SET_ATTRS);
         {
             let mut p = r.params.init_root::<directory::set_attrs_params::Builder<'_>>();
             p.set_path(path);
+            p.set_no_follow(no_follow);
             attr_change(p.init_change(), change);
         }
         call(r).map(|_| ())
@@ -329,12 +344,36 @@ impl File {
     /// Up to `count` bytes (at most [`MAX_IO`]) from the position,
     /// advancing it; empty at the end.
     pub fn read(&self, count: u32) -> Result<Vec<u8>, CapError> {
+        let mut out = Vec::new();
+        self.read_append(count, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Self::read`] into `out` (at most its length and [`MAX_IO`]), with
+    /// no copy of the data between the reply and `out`; returns how many
+    /// bytes came.
+    pub fn read_into(&self, out: &mut [u8]) -> Result<usize, CapError> {
+        let count = out.len().min(MAX_IO) as u32;
         let mut r = self.request(method::file::READ);
         r.params.init_root::<file::read_params::Builder<'_>>().set_count(count);
-        r.result_len = BIG_RESULT;
+        r.result_len = data_result(count as usize);
         let reply = call(r)?;
         let res = reply.message.get_root::<file::read_results::Reader<'_>>().map_err(malformed)?;
-        Ok(res.get_data().map_err(malformed)?.to_vec())
+        copy_data(res.get_data().map_err(malformed)?, out)
+    }
+
+    /// [`Self::read`] appending to `out` (which grows by what came, with
+    /// no copy in between); returns how many bytes came.
+    pub fn read_append(&self, count: u32, out: &mut Vec<u8>) -> Result<usize, CapError> {
+        let mut r = self.request(method::file::READ);
+        r.params.init_root::<file::read_params::Builder<'_>>().set_count(count);
+        r.result_len = data_result(count as usize);
+        let reply = call(r)?;
+        let res = reply.message.get_root::<file::read_results::Reader<'_>>().map_err(malformed)?;
+        let data = res.get_data().map_err(malformed)?;
+        out.try_reserve(data.len()).map_err(|_| CapError::OutOfMemory)?;
+        out.extend_from_slice(data);
+        Ok(data.len())
     }
 
     /// Writes at most [`MAX_IO`] bytes of `data` at the position (the end
@@ -367,10 +406,26 @@ impl File {
             p.set_offset(offset);
             p.set_count(count);
         }
-        r.result_len = BIG_RESULT;
+        r.result_len = data_result(count as usize);
         let reply = call(r)?;
         let res = reply.message.get_root::<file::pread_results::Reader<'_>>().map_err(malformed)?;
         Ok(res.get_data().map_err(malformed)?.to_vec())
+    }
+
+    /// [`Self::pread`] into `out` (at most its length and [`MAX_IO`]), with
+    /// no copy of the data between the reply and `out`; returns how many
+    /// bytes came.
+    pub fn pread_into(&self, offset: u64, out: &mut [u8]) -> Result<usize, CapError> {
+        let mut r = self.request(method::file::PREAD);
+        {
+            let mut p = r.params.init_root::<file::pread_params::Builder<'_>>();
+            p.set_offset(offset);
+            p.set_count(out.len().min(MAX_IO) as u32);
+        }
+        r.result_len = data_result(out.len());
+        let reply = call(r)?;
+        let res = reply.message.get_root::<file::pread_results::Reader<'_>>().map_err(malformed)?;
+        copy_data(res.get_data().map_err(malformed)?, out)
     }
 
     /// Writes at most [`MAX_IO`] bytes of `data` at `offset` (a gap past
@@ -433,14 +488,24 @@ impl File {
 
     /// Everything from the position to the end.
     pub fn read_to_end(&self) -> Result<Vec<u8>, CapError> {
-        let mut out = Vec::new();
-        loop {
-            let chunk = self.read(MAX_IO as u32)?;
-            if chunk.is_empty() {
-                return Ok(out);
-            }
-            out.try_reserve(chunk.len()).map_err(|_| CapError::OutOfMemory)?;
-            out.extend_from_slice(&chunk);
-        }
+        self.read_to_end_sized(0)
     }
+
+    /// [`Self::read_to_end`] into a buffer reserved for `size` bytes (the
+    /// file's size, if known), so a file of that size is read with no
+    /// reallocation.
+    pub fn read_to_end_sized(&self, size: usize) -> Result<Vec<u8>, CapError> {
+        let mut out = Vec::new();
+        out.try_reserve_exact(size).map_err(|_| CapError::OutOfMemory)?;
+        while self.read_append(MAX_IO as u32, &mut out)? > 0 {}
+        Ok(out)
+    }
+}
+
+/// Copies a reply's `data` into `out`: `MalformedParams` if the server
+/// sent more than was asked for.
+fn copy_data(data: &[u8], out: &mut [u8]) -> Result<usize, CapError> {
+    let into = out.get_mut(..data.len()).ok_or(CapError::MalformedParams)?;
+    into.copy_from_slice(data);
+    Ok(data.len())
 }

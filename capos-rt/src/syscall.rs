@@ -101,6 +101,21 @@ pub fn cap_flags(cap: u32, mask: u32, value: u32) -> i64 {
     syscall4(capos_abi::syscall::SYS_CAP_FLAGS, [u64::from(cap), u64::from(mask), u64::from(value), 0])
 }
 
+/// The `cpu_time` syscall (`capos_abi::syscall::SYS_CPU_TIME`):
+/// nanoseconds of CPU the calling process, thread or the process's ended
+/// children used (`which`: `capos_abi::syscall::cpu_time`); `-InvalidArgument`
+/// for another `which`.
+pub fn cpu_time(which: u64) -> i64 {
+    syscall4(capos_abi::syscall::SYS_CPU_TIME, [which, 0, 0, 0])
+}
+
+/// [`cpu_time`] of the calling process (`thread` false) or thread, which
+/// never fails.
+pub fn cpu_time_ns(thread: bool) -> u64 {
+    use capos_abi::syscall::cpu_time;
+    cpu_time(if thread { cpu_time::THREAD } else { cpu_time::PROCESS }).max(0) as u64
+}
+
 /// A syscall of up to four arguments that touches no memory of the
 /// caller's but what its arguments name (checked by the kernel). A signal
 /// handler may run before it returns (the kernel preserves every register

@@ -11,10 +11,12 @@
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use capos_fs::path::MAX_PATH;
 use capos_lib::fd_handover::{Handover, Kind};
 use capos_lib::fd_table::FdError;
+use capos_rt::call::PendingCall;
 use capos_rt::fs::{DirEntry, Directory, File, NodeKind};
 use capos_rt::pipe::Pipe;
 
@@ -103,10 +105,28 @@ pub struct FileFd {
     pub path: String,
 }
 
+/// A pipe end's cap, with the `waitReady` call `poll_oneoff` left in
+/// flight on it (one at most, taken up again by the next poll; dropped
+/// with the end).
+pub struct PipeEnd {
+    /// The cap.
+    pub pipe: Pipe,
+    /// The `waitReady` in flight, if any.
+    pub wait: RefCell<Option<PendingCall>>,
+}
+
+impl core::ops::Deref for PipeEnd {
+    type Target = Pipe;
+
+    fn deref(&self) -> &Pipe {
+        &self.pipe
+    }
+}
+
 /// One end of a pipe the module got as stdio.
 pub struct PipeFd {
-    /// The end's cap (shared by the fds made of one end, such as `2>&1`).
-    pub pipe: Rc<Pipe>,
+    /// The end (shared by the fds made of one end, such as `2>&1`).
+    pub pipe: Rc<PipeEnd>,
     /// The write end (else the read end).
     pub write: bool,
 }
@@ -162,7 +182,7 @@ impl FdTable {
     pub fn with_stdio(handover: Option<&Handover>) -> Self {
         let mut table = capos_lib::fd_table::FdTable::new(MAX_FDS);
         let mut shared_files: Vec<(u32, Rc<File>)> = Vec::new();
-        let mut shared_pipes: Vec<(u32, Rc<Pipe>)> = Vec::new();
+        let mut shared_pipes: Vec<(u32, Rc<PipeEnd>)> = Vec::new();
         for fd in 0..3 {
             let entry = match handover {
                 None => {
@@ -232,7 +252,7 @@ fn inherited(
     e: &capos_lib::fd_handover::Entry,
     fd: usize,
     files: &mut Vec<(u32, Rc<File>)>,
-    pipes: &mut Vec<(u32, Rc<Pipe>)>,
+    pipes: &mut Vec<(u32, Rc<PipeEnd>)>,
 ) -> Option<Entry> {
     let access = match e.flags & O_ACCMODE {
         0 => rights::FD_READ,
@@ -265,7 +285,7 @@ fn inherited(
             let pipe = match pipes.iter().find(|(cap, _)| *cap == e.cap) {
                 Some((_, pipe)) => pipe.clone(),
                 None => {
-                    let pipe = Rc::new(Pipe::from_id(e.cap));
+                    let pipe = Rc::new(PipeEnd { pipe: Pipe::from_id(e.cap), wait: RefCell::new(None) });
                     pipes.push((e.cap, pipe.clone()));
                     pipe
                 }

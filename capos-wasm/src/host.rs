@@ -53,9 +53,6 @@ pub struct Host {
     pub wall: Option<Borrowed<'static, WallClock>>,
     /// `entropy`: `random_get`.
     pub entropy: Option<Borrowed<'static, EntropySource>>,
-    /// The monotonic time the module started (the CPU-time clocks count
-    /// from it).
-    pub started: u64,
     /// wasmi's resource limits (`--max-memory`).
     pub limits: wasmi::StoreLimits,
 }
@@ -68,7 +65,6 @@ impl Host {
         let timer = caps.as_ref().and_then(|c| Timer::from_caps(c, "timer").ok());
         let wall = caps.as_ref().and_then(|c| WallClock::from_caps(c, "wallClock").ok());
         let entropy = caps.as_ref().and_then(|c| EntropySource::from_caps(c, "entropy").ok());
-        let started = timer.as_ref().and_then(|t| t.now().ok()).unwrap_or(0);
         let handover =
             caps.as_ref().and_then(|c| c.var("CAPOS_FDS")).and_then(capos_lib::fd_handover::Handover::parse);
         let mut fds = FdTable::with_stdio(handover.as_ref());
@@ -99,7 +95,6 @@ impl Host {
             timer,
             wall,
             entropy,
-            started,
             limits: limits.build(),
         })
     }

@@ -127,13 +127,13 @@ pub fn link(linker: &mut Linker<Host>) -> Result<(), LinkerError> {
     wasi!(linker, "path_filestat_set_times", |h,
                                               g,
                                               f: u32,
-                                              _flags: u32,
+                                              lookup: u32,
                                               p: u32,
                                               len: u32,
                                               atim: u64,
                                               mtim: u64,
                                               fst: u32| {
-        path::filestat_set_times(h, g, f, p, len, atim, mtim, fst)
+        path::filestat_set_times(h, g, f, lookup, p, len, atim, mtim, fst)
     });
     wasi!(linker, "path_link", |h,
                                 g,

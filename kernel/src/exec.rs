@@ -10,15 +10,15 @@
 //! entry as a spawned process does). Calls still pending from the old
 //! image are dropped, never completed into the new one.
 //!
-//! The process's other threads end, as on Linux, once the request and the
-//! image are found good ([`end_other_threads`]); the calling thread goes
-//! on as the process's only one, with the pid as its thread id. Its mask
-//! and its own pending signals stay.
+//! The process's other threads end, as on Linux, once the request is found
+//! good and the new image is built ([`end_other_threads`]), so a failure
+//! (a bad image, no memory for the new one) leaves the process as it was,
+//! every thread included; the calling thread goes on as the process's
+//! only one, with the pid as its thread id. Its mask and its own pending
+//! signals stay.
 //!
 //! Partial: the image is copied into the kernel while it is loaded, so it
-//! may be at most [`MAX_IMAGE`] bytes; a failure after the other threads
-//! ended (no memory for the new image) leaves the caller alone in the old
-//! one, where Linux would end the process.
+//! may be at most [`MAX_IMAGE`] bytes.
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -52,6 +52,7 @@ fn map_err(e: crate::mem::paging::MapError) -> CapError {
 /// syscall returns into it); on failure RAX gets `-error` and nothing
 /// changed.
 pub fn exec_syscall(frame: &mut TrapFrame) {
+    let stamp = crate::profile::Stamp::now();
     crate::sched::reap();
     let result = (|| {
         let thread = crate::sched::current().ok_or(CapError::Cancelled)?;
@@ -61,6 +62,7 @@ pub fn exec_syscall(frame: &mut TrapFrame) {
     if let Err(e) = result {
         frame.rax = i64::from(e.as_result()) as u64;
     }
+    stamp.end(capos_abi::profile::Counter::ExecCycles);
 }
 
 /// Reads `len` bytes of the caller's memory at `addr` into the kernel.
@@ -173,9 +175,6 @@ fn exec(process: &Arc<Process>, caller: &Arc<Thread>, frame: &mut TrapFrame) -> 
     if args.is_empty() {
         return Err(CapError::InvalidArgument);
     }
-    if process.inner.lock().threads.len() > 1 {
-        end_other_threads(process, caller)?;
-    }
     // The new image's space takes from the same pool (the process's
     // memory limit, shared with what it forked): both count until the
     // old image goes.
@@ -207,6 +206,13 @@ fn exec(process: &Arc<Process>, caller: &Arc<Thread>, frame: &mut TrapFrame) -> 
     space.map_fresh(BOOTSTRAP_ADDR, size, UserAccess::ReadWrite).map_err(map_err)?;
     space.copy_to_user(BOOTSTRAP_ADDR, &region).map_err(|_| CapError::OutOfMemory)?;
     space.protect(BOOTSTRAP_ADDR, size, UserAccess::Read).map_err(map_err)?;
+
+    // The new image is ready: the other threads end (as late as this, so
+    // any failure above leaves the process as it was, threads and all,
+    // as Linux's execve does before its point of no return).
+    if process.inner.lock().threads.len() > 1 {
+        end_other_threads(process, caller)?;
+    }
 
     // Nothing can fail from here: the swap.
     let (old_space, old_ring, old_mapped) = {

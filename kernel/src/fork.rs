@@ -55,6 +55,13 @@ fn map_err(e: crate::mem::paging::MapError) -> CapError {
 /// are `frame`; returns the child's pid (or `-error` as the syscall's
 /// value).
 pub fn fork_syscall(frame: &TrapFrame) -> i64 {
+    let stamp = crate::profile::Stamp::now();
+    let result = fork_syscall_inner(frame);
+    stamp.end(capos_abi::profile::Counter::ForkCycles);
+    result
+}
+
+fn fork_syscall_inner(frame: &TrapFrame) -> i64 {
     crate::sched::reap();
     let Some(thread) = crate::sched::current() else { return CapError::Cancelled.as_result().into() };
     let Some(parent) = thread.process() else { return CapError::Cancelled.as_result().into() };

@@ -16,6 +16,7 @@ mod arch;
 mod boot;
 mod cap;
 mod channel;
+mod cpu_time;
 mod exec;
 mod fork;
 mod klog;
@@ -295,6 +296,8 @@ fn idle() -> ! {
     loop {
         sched::idle_wait();
         if process::live_count() == 0 && !reported_idle && sched::nothing_to_reap() {
+            // What only the segment cache still holds goes back first.
+            mem::image_cache::clear();
             log::info!(
                 "{}{} frames free ({} before init), {} cap slots in use",
                 capos_abi::serial::ALL_ENDED,

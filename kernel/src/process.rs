@@ -167,6 +167,11 @@ pub struct Process {
     /// continues send no `SIGCHLD` to the grandparent, which cannot wait
     /// for it either (it holds no handle on it) (`posix_parent`).
     pub adopted: core::sync::atomic::AtomicBool,
+    /// TSC cycles of CPU its threads used in their finished turns
+    /// (`crate::cpu_time`; `exec` keeps them).
+    pub cpu_cycles: AtomicU64,
+    /// TSC cycles its ended children used, theirs included.
+    pub children_cycles: AtomicU64,
 }
 
 /// Pids and thread ids come from one count (as Linux's task ids), so a
@@ -267,6 +272,8 @@ impl Process {
             stopped: core::sync::atomic::AtomicBool::new(false),
             ended: core::sync::atomic::AtomicBool::new(false),
             adopted: core::sync::atomic::AtomicBool::new(false),
+            cpu_cycles: AtomicU64::new(0),
+            children_cycles: AtomicU64::new(0),
             signals: Mutex::new(crate::signal::SignalState::new(pgid, sid)),
             kmem,
             _kmem_charge: kmem_charge,
@@ -418,6 +425,7 @@ impl Process {
                 (inner.job_changes, core::mem::take(&mut inner.job_waiters)),
             )
         };
+        crate::cpu_time::on_end(self, parent.as_deref());
         for thread in &threads {
             // A thread off the CPU inside a syscall (blocked in `cap_enter`,
             // woken from it but not yet run, or in `yield`) holds

@@ -243,6 +243,7 @@ fn switch_away(requeue_current: bool) {
             return;
         }
         next.set_state(ThreadState::Running);
+        crate::cpu_time::switch(&prev, &next);
         s.current = Some(next.clone());
         crate::profile::count(capos_abi::profile::Counter::Switches);
         (prev, next)

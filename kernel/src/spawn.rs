@@ -16,6 +16,7 @@ use crate::arch::x86_64::trap::TrapFrame;
 use crate::cap::CapRef;
 use crate::cap::ring::{RING_PAGES, Ring};
 use crate::mem::address_space::{AddressSpace, UserAccess};
+use crate::mem::image_cache;
 use crate::mem::kstack::KernelStack;
 use crate::mem::paging::MapError;
 use crate::process::{Carve, Process, Quotas};
@@ -84,9 +85,7 @@ pub fn map_ring(space: &mut AddressSpace) -> Result<[u64; RING_PAGES], CapError>
 pub fn load_segments(space: &mut AddressSpace, image: &elf::ElfImage, elf: &[u8]) -> Result<(), CapError> {
     for segment in &image.segments {
         let pages = segment.page_range();
-        space.map_fresh(pages.start, pages.end - pages.start, UserAccess::ReadWrite).map_err(map_err)?;
         let bytes = segment.file_bytes(elf).ok_or(CapError::InvalidArgument)?;
-        space.copy_to_user(segment.vaddr, bytes).map_err(|_| CapError::InvalidArgument)?;
         let access = if segment.flags.execute {
             UserAccess::ReadExecute
         } else if segment.flags.write {
@@ -94,7 +93,15 @@ pub fn load_segments(space: &mut AddressSpace, image: &elf::ElfImage, elf: &[u8]
         } else {
             UserAccess::Read
         };
+        // Text and read-only data loaded before with the same contents
+        // are mapped from the cache, shared (`mem::image_cache`).
+        if image_cache::map_cached(space, segment, elf, bytes, access).map_err(map_err)? {
+            continue;
+        }
+        space.map_fresh(pages.start, pages.end - pages.start, UserAccess::ReadWrite).map_err(map_err)?;
+        space.copy_to_user(segment.vaddr, bytes).map_err(|_| CapError::InvalidArgument)?;
         space.protect(pages.start, pages.end - pages.start, access).map_err(map_err)?;
+        image_cache::keep(space, segment, bytes, access);
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The syscalls (numbers and conventions in `capos_abi::syscall`):
 //! `cap_enter`, `exit`, `thread_create`, `thread_exit`, `yield`,
-//! `set_fs_base`, `signal`, `process_group` and `cap_flags` (`fork`, `exec` and
+//! `set_fs_base`, `signal`, `process_group`, `cap_flags` and `cpu_time`
+//! (`fork`, `exec` and
 //! `sigreturn`, which replace the caller's registers, go through
 //! `arch::x86_64::syscall::dispatch_frame`). Everything else
 //! is a capability call made through the ring, which `cap_enter` processes.
@@ -8,8 +9,8 @@
 use alloc::sync::Arc;
 use capos_abi::error::CapError;
 use capos_abi::syscall::{
-    MAX_THREADS, SYS_CAP_ENTER, SYS_CAP_FLAGS, SYS_EXIT, SYS_PROCESS_GROUP, SYS_SET_FS_BASE, SYS_SIGNAL,
-    SYS_THREAD_CREATE, SYS_THREAD_EXIT, SYS_YIELD,
+    MAX_THREADS, SYS_CAP_ENTER, SYS_CAP_FLAGS, SYS_CPU_TIME, SYS_EXIT, SYS_PROCESS_GROUP, SYS_SET_FS_BASE,
+    SYS_SIGNAL, SYS_THREAD_CREATE, SYS_THREAD_EXIT, SYS_YIELD,
 };
 
 use crate::arch::x86_64::context;
@@ -68,6 +69,10 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
         },
         SYS_CAP_FLAGS => match cap_flags(&process, args) {
             Ok(v) => i64::from(v),
+            Err(e) => i64::from(e.as_result()),
+        },
+        SYS_CPU_TIME => match crate::cpu_time::syscall(&process, &thread, args[0]) {
+            Ok(ns) => ns.min(i64::MAX as u64) as i64,
             Err(e) => i64::from(e.as_result()),
         },
         #[cfg(feature = "profile")]

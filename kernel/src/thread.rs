@@ -84,6 +84,8 @@ pub struct Thread {
     _kmem: Option<crate::mem::kmem_quota::Charge>,
     /// Its place in the scheduler's queues (`None` for idle, never queued).
     _room: Option<crate::sched::Room>,
+    /// The CPU time it used (`crate::cpu_time`).
+    pub cpu: crate::cpu_time::ThreadClock,
 }
 
 /// `Thread::suspend_mask` when no `sigsuspend` (or `TAKE`) is pending.
@@ -125,6 +127,7 @@ impl Thread {
             suspend_mask: AtomicU64::new(NO_MASK),
             _kmem: Some(charge),
             _room: Some(room),
+            cpu: Default::default(),
         })
         .map_err(|_| capos_abi::error::CapError::OutOfMemory)
     }
@@ -147,6 +150,7 @@ impl Thread {
             suspend_mask: AtomicU64::new(NO_MASK),
             _kmem: None,
             _room: None,
+            cpu: Default::default(),
         })
     }
 

@@ -60,6 +60,15 @@ pub fn uptime_ns() -> u64 {
     (u128::from(cycles) * 1_000_000_000 / u128::from(hz)) as u64
 }
 
+/// `cycles` of the TSC in nanoseconds (0 before calibration).
+pub fn cycles_to_ns(cycles: u64) -> u64 {
+    let hz = TSC_HZ.load(Ordering::Relaxed);
+    if hz == 0 {
+        return 0;
+    }
+    (u128::from(cycles) * 1_000_000_000 / u128::from(hz)).min(u128::from(u64::MAX)) as u64
+}
+
 /// Milliseconds since kernel entry (0 before calibration).
 pub fn uptime_ms() -> u64 {
     uptime_ns() / 1_000_000

@@ -51,19 +51,22 @@ fn change_fd(fd: i64, change: &AttrChange) -> SysResult {
     Ok(0)
 }
 
-/// Applies `change` to the node `path` names from `dirfd`.
-fn change_path(dirfd: i64, path: &str, change: &AttrChange) -> SysResult {
+/// Applies `change` to the node `path` names from `dirfd` (a final
+/// symbolic link itself when `no_follow`).
+fn change_path(dirfd: i64, path: &str, change: &AttrChange, no_follow: bool) -> SysResult {
     let full = files::resolve(dirfd, path)?;
     if files::is_device(&full) {
         path_stat(dirfd, path)?;
         return Err(Errno::EPERM);
     }
-    files::root()?.set_attrs(&full, change)?;
+    files::root()?.set_attrs_at(&full, change, no_follow)?;
     Ok(0)
 }
 
 /// `utimensat(dirfd, path, times, flags)`; a null `path` is the fd
-/// itself (`futimens`). A null `times` sets both to now.
+/// itself (`futimens`). A null `times` sets both to now. With
+/// `AT_SYMLINK_NOFOLLOW` a final symbolic link's own times change
+/// (`lutimes`).
 pub fn utimensat(dirfd: i64, path: u64, times: u64, flags: u64) -> SysResult {
     if flags & !(musl::AT_SYMLINK_NOFOLLOW as u64) != 0 {
         return Err(Errno::EINVAL);
@@ -74,7 +77,12 @@ pub fn utimensat(dirfd: i64, path: u64, times: u64, flags: u64) -> SysResult {
         let [a, m]: [[i64; 2]; 2] = user::read(times)?;
         AttrChange { mode: None, atime: time_change(a)?, mtime: time_change(m)? }
     };
-    if path == 0 { change_fd(dirfd, &change) } else { change_path(dirfd, &user::path(path)?, &change) }
+    let no_follow = flags & musl::AT_SYMLINK_NOFOLLOW as u64 != 0;
+    if path == 0 {
+        change_fd(dirfd, &change)
+    } else {
+        change_path(dirfd, &user::path(path)?, &change, no_follow)
+    }
 }
 
 /// `linkat(olddirfd, old, newdirfd, new, flags)` (also `link`): a
@@ -152,7 +160,7 @@ fn mode_change(mode: u64) -> AttrChange {
 /// `fchmodat(dirfd, path, mode)` (also `chmod`): sets the permission
 /// bits (and set-id and sticky bits) of the node.
 pub fn fchmodat(dirfd: i64, path: u64, mode: u64) -> SysResult {
-    change_path(dirfd, &user::path(path)?, &mode_change(mode))
+    change_path(dirfd, &user::path(path)?, &mode_change(mode), false)
 }
 
 /// `fchmod(fd, mode)`, as [`fchmodat`] on what `fd` is open on.

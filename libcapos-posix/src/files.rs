@@ -58,9 +58,22 @@ pub fn init_cwd(pwd: Option<&str>) {
 }
 
 /// `path` read from `dirfd` (`AT_FDCWD`: the current directory).
+/// `/proc/self/fd/N` names what fd N is open on, as Linux's link there
+/// does (musl's `fchmodat` with `AT_SYMLINK_NOFOLLOW` goes through it):
+/// the path the file or directory was opened by (partial: a file renamed
+/// or removed since is not followed), `ENOENT` for an fd that is not the
+/// file service's.
 pub(crate) fn resolve(dirfd: i64, path: &str) -> Result<String, Errno> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
+    }
+    if let Some(number) = path.strip_prefix("/proc/self/fd/") {
+        let fd = number.parse::<i64>().map_err(|_| Errno::ENOENT)?;
+        return match &fd::get(fd).map_err(|_| Errno::ENOENT)?.object {
+            Object::File(f) => Ok(f.path.clone()),
+            Object::Dir(d) => Ok(d.path.clone()),
+            _ => Err(Errno::ENOENT),
+        };
     }
     if path.starts_with('/') {
         return Ok(String::from(path));
@@ -203,7 +216,9 @@ pub fn read_for_exec(path: &str) -> Result<alloc::vec::Vec<u8>, Errno> {
         return Err(Errno::E2BIG);
     }
     let file = root.open(&full, &OpenOptions::new())?;
-    Ok(file.read_to_end()?)
+    // Reserved for the whole image at once: no reallocation (each would
+    // copy what was read, into pages a forked child must first copy).
+    Ok(file.read_to_end_sized(usize::try_from(info.size).unwrap_or(0))?)
 }
 
 /// `close(fd)`.
@@ -222,10 +237,9 @@ fn read_into(d: &Description, buf: &mut [u8]) -> SysResult {
             let mut total = 0;
             while total < buf.len() {
                 let ask = (buf.len() - total).min(MAX_IO);
-                let data = f.file.read(ask as u32)?;
-                buf[total..total + data.len()].copy_from_slice(&data);
-                total += data.len();
-                if data.len() < ask {
+                let n = f.file.read_into(&mut buf[total..total + ask])?;
+                total += n;
+                if n < ask {
                     break;
                 }
             }
@@ -345,10 +359,9 @@ pub fn pread(fd: i64, buf: u64, count: u64, offset: u64) -> SysResult {
     let mut total = 0;
     while total < out.len() {
         let ask = (out.len() - total).min(MAX_IO);
-        let data = f.file.pread(offset + total as u64, ask as u32)?;
-        out[total..total + data.len()].copy_from_slice(&data);
-        total += data.len();
-        if data.len() < ask {
+        let n = f.file.pread_into(offset + total as u64, &mut out[total..total + ask])?;
+        total += n;
+        if n < ask {
             break;
         }
     }

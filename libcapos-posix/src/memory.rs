@@ -145,16 +145,15 @@ pub fn mmap(address: u64, length: u64, prot: u64, flags: u64, fd: i64, offset: u
         let mut done = 0usize;
         while done < out.len() {
             let ask = (out.len() - done).min(capos_rt::fs::MAX_IO);
-            let data = match f.file.pread(offset + done as u64, ask as u32) {
-                Ok(data) => data,
+            let n = match f.file.pread_into(offset + done as u64, &mut out[done..done + ask]) {
+                Ok(n) => n,
                 Err(e) => {
                     let _ = vm.unmap(at, size);
                     return Err(e.into());
                 }
             };
-            out[done..done + data.len()].copy_from_slice(&data);
-            done += data.len();
-            if data.len() < ask {
+            done += n;
+            if n < ask {
                 break;
             }
         }

@@ -49,7 +49,6 @@ pub extern "C" fn __capos_start(
 ) -> ! {
     let caps = capos_rt::entry::init(bootstrap);
     crate::table::init_trace(&caps);
-    crate::time::note_start();
     crate::signal::init();
     // After an `execve`, the fd table and the directory of the image
     // before; else fds 0–2 and the spawner's `PWD`.

@@ -120,6 +120,8 @@ calls! {
     SYS_tkill "dd" => |a| signal::tgkill(0, a[0], a[1]);
     SYS_rt_sigtimedwait "pppu" => |a| signal::rt_sigtimedwait(a[0], a[1], a[2], a[3]);
     SYS_time "p" => |a| time::time(a[0]);
+    SYS_times "p" => |a| time::times(a[0]);
+    SYS_getrusage "dp" => |a| time::getrusage(a[0], a[1]);
     SYS_futex "pdupux" => |a| thread::futex(a[0], a[1], a[2], a[3], a[4], a[5]);
     SYS_getdents64 "dpu" => |a| files::getdents64(fd(a[0]), a[1], a[2]);
     SYS_set_tid_address "p" => |a| thread::set_tid_address(a[0]);

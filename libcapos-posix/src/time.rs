@@ -3,14 +3,12 @@
 //! `clock_getres`, `gettimeofday`, `time`, `nanosleep`,
 //! `clock_nanosleep`.
 //!
-//! `CLOCK_PROCESS_CPUTIME_ID` and `CLOCK_THREAD_CPUTIME_ID` are partial:
-//! capOS does not count CPU time per process yet, so they report the
-//! monotonic time since the process started (an upper bound of its CPU
-//! time).
+//! `CLOCK_PROCESS_CPUTIME_ID` and `CLOCK_THREAD_CPUTIME_ID` are the
+//! kernel's CPU-time counts (`cpu_time` syscall): every thread's since the
+//! process started (`exec` keeps counting), or the calling thread's.
 
 use capos_rt::Borrowed;
 use capos_rt::client::{Timer, WallClock};
-use spin::Once;
 
 use crate::errno::{Errno, SysResult};
 use crate::musl;
@@ -28,18 +26,6 @@ fn wall_clock() -> Result<Borrowed<'static, WallClock>, Errno> {
         .ok_or(Errno::EINVAL)
 }
 
-/// The monotonic time when the process started (its first clock read).
-static STARTED: Once<u64> = Once::new();
-
-/// Notes the start time (called at program start).
-pub fn note_start() {
-    if let Ok(t) = timer()
-        && let Ok(now) = t.now()
-    {
-        STARTED.call_once(|| now);
-    }
-}
-
 /// Nanoseconds of clock `clock` (Linux's clock ids).
 fn now_ns(clock: i32) -> Result<i128, Errno> {
     match clock {
@@ -51,10 +37,8 @@ fn now_ns(clock: i32) -> Result<i128, Errno> {
         | musl::CLOCK_MONOTONIC_RAW
         | musl::CLOCK_MONOTONIC_COARSE
         | musl::CLOCK_BOOTTIME => Ok(i128::from(timer()?.now()?)),
-        musl::CLOCK_PROCESS_CPUTIME_ID | musl::CLOCK_THREAD_CPUTIME_ID => {
-            let now = timer()?.now()?;
-            Ok(i128::from(now.saturating_sub(STARTED.get().copied().unwrap_or(now))))
-        }
+        musl::CLOCK_PROCESS_CPUTIME_ID => Ok(i128::from(capos_rt::syscall::cpu_time_ns(false))),
+        musl::CLOCK_THREAD_CPUTIME_ID => Ok(i128::from(capos_rt::syscall::cpu_time_ns(true))),
         _ => Err(Errno::EINVAL),
     }
 }
@@ -99,6 +83,53 @@ pub fn gettimeofday(tv: u64, tz: u64) -> SysResult {
     if tz != 0 {
         user::write(tz, [0i32; 2])?;
     }
+    Ok(0)
+}
+
+/// Clock ticks of `times` (`sysconf(_SC_CLK_TCK)`, musl's 100).
+const TICK_NS: u64 = NS / 100;
+
+/// Nanoseconds of CPU of `which` (`capos_abi::syscall::cpu_time`).
+fn cpu_ns(which: u64) -> u64 {
+    capos_rt::syscall::cpu_time(which).max(0) as u64
+}
+
+/// `times(buf)`: the process's CPU time and its ended children's, in
+/// clock ticks; user and system time are not told apart (all is user
+/// time). Returns the monotonic clock in ticks.
+pub fn times(buf: u64) -> SysResult {
+    use capos_abi::syscall::cpu_time;
+    let ticks = |ns: u64| (ns / TICK_NS) as i64;
+    if buf != 0 {
+        let t = musl::tms {
+            tms_utime: ticks(cpu_ns(cpu_time::PROCESS)),
+            tms_stime: 0,
+            tms_cutime: ticks(cpu_ns(cpu_time::CHILDREN)),
+            tms_cstime: 0,
+        };
+        user::write(buf, t)?;
+    }
+    Ok(ticks(timer()?.now()?))
+}
+
+/// `getrusage(who, usage)`: `RUSAGE_SELF`, `RUSAGE_THREAD` and
+/// `RUSAGE_CHILDREN` (ended children, theirs included) CPU time as
+/// `ru_utime` (user and system time are not told apart); the other
+/// fields are 0 (capOS counts no faults, swaps or context switches per
+/// process yet).
+pub fn getrusage(who: u64, usage: u64) -> SysResult {
+    use capos_abi::syscall::cpu_time;
+    let which = match who as i32 {
+        musl::RUSAGE_SELF => cpu_time::PROCESS,
+        musl::RUSAGE_THREAD => cpu_time::THREAD,
+        musl::RUSAGE_CHILDREN => cpu_time::CHILDREN,
+        _ => return Err(Errno::EINVAL),
+    };
+    let ns = cpu_ns(which);
+    // SAFETY: `rusage` is plain integers, for which all-zero is valid.
+    let mut r: musl::rusage = unsafe { core::mem::zeroed() };
+    r.ru_utime = musl::timeval { tv_sec: (ns / NS) as i64, tv_usec: (ns % NS / 1000) as i64 };
+    user::write(usage, r)?;
     Ok(0)
 }
 

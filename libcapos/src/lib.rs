@@ -305,6 +305,53 @@ pub extern "C" fn capos_vm_protect(vm: u32, address: u64, size: u64, r: c_int) -
     done(Borrowed::<VirtualMemory>::from_id(vm).protect(address, size, r))
 }
 
+/// `capos_profile_reset()`: zeroes the kernel's profile counters
+/// (`capos_abi::profile`); -1 with `ENOSYS` from a kernel built without
+/// them.
+#[unsafe(no_mangle)]
+pub extern "C" fn capos_profile_reset() -> c_int {
+    if capos_rt::syscall::profile_reset() { 0 } else { fail_errno(ENOSYS) }
+}
+
+/// `capos_profile_read(values, count)`: copies up to `count` counters, in
+/// `capos_abi::profile::COUNTERS` order; how many, or -1 with `ENOSYS`.
+#[unsafe(no_mangle)]
+pub extern "C" fn capos_profile_read(values: *mut u64, count: usize) -> c_int {
+    if values.is_null() {
+        return fail_errno(EFAULT);
+    }
+    let mut read = [0u64; capos_abi::profile::COUNTERS.len()];
+    let n = count.min(read.len());
+    let Some(got) = capos_rt::syscall::profile_read(&mut read[..n]) else { return fail_errno(ENOSYS) };
+    let got = got.min(n);
+    // SAFETY: the caller gives `count` writable u64s at `values` (capos.h);
+    // `got <= count`.
+    unsafe { core::ptr::copy_nonoverlapping(read.as_ptr(), values, got) };
+    c_int::try_from(got).unwrap_or(c_int::MAX)
+}
+
+/// `capos_profile_name(index, name, size)`: the counter's name,
+/// NUL-terminated and cut to fit `size`; its length, or -1 with `EINVAL`
+/// past the last counter.
+#[unsafe(no_mangle)]
+pub extern "C" fn capos_profile_name(index: c_int, name: *mut c_char, size: usize) -> c_int {
+    let Some((_, text)) = usize::try_from(index).ok().and_then(|i| capos_abi::profile::COUNTERS.get(i))
+    else {
+        return fail_errno(EINVAL);
+    };
+    if name.is_null() || size == 0 {
+        return fail_errno(EFAULT);
+    }
+    let n = text.len().min(size - 1);
+    // SAFETY: the caller gives `size` writable bytes at `name` (capos.h);
+    // `n + 1 <= size`.
+    unsafe {
+        core::ptr::copy_nonoverlapping(text.as_ptr().cast::<c_char>(), name, n);
+        *name.add(n) = 0;
+    }
+    c_int::try_from(text.len()).unwrap_or(c_int::MAX)
+}
+
 /// `capos_last_error()`.
 #[unsafe(no_mangle)]
 pub extern "C" fn capos_last_error() -> c_int {

@@ -83,6 +83,10 @@ fn build_tree(
     let mut total = 0u64;
     for (index, file) in manifest.files.iter().enumerate() {
         let fail = |e: CapError| format!("cannot add the boot file {}: {e}", file.path);
+        if !file.symlink.is_empty() {
+            tree.add_symlink(&file.path, &file.symlink).map_err(fail)?;
+            continue;
+        }
         let id = tree.add_file(&file.path, file.writable).map_err(fail)?;
         let mut offset = 0u64;
         loop {
@@ -191,7 +195,8 @@ fn recv(endpoint: &Endpoint) -> Result<Received, CapError> {
     if method == RELEASED {
         return Ok(Received::Released(badge));
     }
-    match capnp::serialize::read_message(&mut done.bytes.as_slice(), capnp::message::ReaderOptions::new()) {
+    // Read in place from the receive buffer (no copy of the params).
+    match capos::call::decode_reply(done.bytes) {
         Ok(message) => Ok(Received::Call(Incoming { token, badge, method, message, caps })),
         Err(_) => Ok(Received::Malformed(token)),
     }
@@ -504,7 +509,12 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
         }
         method::directory::SET_ATTRS => {
             let p = m.get_root::<directory::set_attrs_params::Reader<'_>>().map_err(malformed)?;
-            fs.set_attrs(badge, text(p.get_path())?, &attr_change(p.get_change())?)?;
+            let (path, change) = (text(p.get_path())?, attr_change(p.get_change())?);
+            if p.get_no_follow() {
+                fs.set_attrs_no_follow(badge, path, &change)?;
+            } else {
+                fs.set_attrs(badge, path, &change)?;
+            }
             Ok(Answer::plain(empty()))
         }
         method::directory::SYMLINK => {

@@ -13,7 +13,9 @@ use crate::rng::Rng;
 use crate::sys;
 use alloc::vec;
 use capos::prelude::*;
-use capos_abi::syscall::{SYS_CAP_ENTER, SYS_CAP_FLAGS, SYS_THREAD_CREATE, SYS_YIELD, SYSCALL_COUNT};
+use capos_abi::syscall::{
+    SYS_CAP_ENTER, SYS_CAP_FLAGS, SYS_CPU_TIME, SYS_THREAD_CREATE, SYS_YIELD, SYSCALL_COUNT,
+};
 use capos_config::ring::{CQ_ENTRIES, Opcode, Sqe, header};
 
 /// Exit status base of a child that ran out its time: plus its SQE count.
@@ -301,7 +303,7 @@ impl Fuzzer {
     fn syscall(&mut self) -> Result<(), i32> {
         let rng = &mut self.rng;
         let args = [rng.next(), rng.next(), rng.next(), rng.next()];
-        match rng.below(8) {
+        match rng.below(9) {
             0 | 1 => {
                 let r = sys::raw(SYS_YIELD, args[0], args[1], args[2], args[3]);
                 return if r == 0 { Ok(()) } else { Err(BROKEN_SYSCALL) };
@@ -318,6 +320,15 @@ impl Fuzzer {
                 } else {
                     Err(BROKEN_SYSCALL)
                 };
+            }
+            3 => {
+                // Any `which`: the CPU time of the process, the thread or
+                // the ended children, or InvalidArgument.
+                let which = if rng.one_in(2) { rng.below(3) } else { args[0] };
+                let r = sys::raw(SYS_CPU_TIME, which, args[1], args[2], args[3]);
+                let ok =
+                    if which < 3 { r >= 0 } else { r == i64::from(CapError::InvalidArgument.as_result()) };
+                return if ok { Ok(()) } else { Err(BROKEN_SYSCALL) };
             }
             _ => {}
         }

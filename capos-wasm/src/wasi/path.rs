@@ -199,12 +199,15 @@ pub fn filestat_get(
 }
 
 /// `path_filestat_set_times(fd, flags, path, path_len, atim, mtim,
-/// fst_flags)`.
+/// fst_flags)`: a final symbolic link's own times without
+/// `LOOKUP_SYMLINK_FOLLOW`, as wasmtime (Linux's `utimensat` with
+/// `AT_SYMLINK_NOFOLLOW`).
 #[allow(clippy::too_many_arguments)]
 pub fn filestat_set_times(
     host: &mut Host,
     guest: &mut Guest,
     fd: u32,
+    lookup: u32,
     path: u32,
     length: u32,
     atim: u64,
@@ -213,7 +216,7 @@ pub fn filestat_set_times(
 ) -> WasiResult {
     let change = times_change(atim, mtim, flags)?;
     let target = resolved(host, guest, fd, path, length)?;
-    Ok(target.root.set_attrs(&target.path, &change)?)
+    Ok(target.root.set_attrs_at(&target.path, &change, lookup & LOOKUP_SYMLINK_FOLLOW == 0)?)
 }
 
 /// `path_link(old_fd, old_flags, old_path, old_len, new_fd, new_path,

@@ -5,6 +5,7 @@
 use alloc::vec::Vec;
 
 use crate::errno::{Errno, WasiResult};
+use crate::fds::Object;
 use crate::guest::Guest;
 use crate::host::Host;
 
@@ -59,9 +60,9 @@ fn monotonic(host: &Host) -> WasiResult<u64> {
     Ok(host.timer.as_ref().ok_or(Errno::NOTSUP)?.now()?)
 }
 
-/// Clock `id` now, in nanoseconds. The CPU-time clocks count the time
-/// since the module started (capOS does not account CPU time per process
-/// yet).
+/// Clock `id` now, in nanoseconds. The CPU-time clocks are the kernel's
+/// counts of `wasm-host`'s process and of the thread running the module
+/// (as wasmtime reports its own process's), start-up included.
 fn now(host: &Host, id: u32) -> WasiResult<u64> {
     match id {
         CLOCK_REALTIME => {
@@ -70,7 +71,8 @@ fn now(host: &Host, id: u32) -> WasiResult<u64> {
             Ok(seconds.saturating_mul(1_000_000_000).saturating_add(u64::from(t.nanos)))
         }
         CLOCK_MONOTONIC => monotonic(host),
-        CLOCK_PROCESS_CPUTIME | CLOCK_THREAD_CPUTIME => Ok(monotonic(host)?.saturating_sub(host.started)),
+        CLOCK_PROCESS_CPUTIME => Ok(capos_rt::syscall::cpu_time_ns(false)),
+        CLOCK_THREAD_CPUTIME => Ok(capos_rt::syscall::cpu_time_ns(true)),
         _ => Err(Errno::INVAL),
     }
 }
@@ -123,11 +125,25 @@ const EVENTTYPE_FD_READ: u8 = 1;
 const EVENTTYPE_FD_WRITE: u8 = 2;
 const SUBCLOCKFLAGS_ABSTIME: u16 = 1;
 
-/// `poll_oneoff(in, out, nsubscriptions, nevents)`: fd subscriptions are
-/// ready at once (files, the terminal's output and stderr never block;
-/// a read of standard input waits in `fd_read`); with none, it sleeps
-/// until the earliest clock subscription's deadline and reports every
-/// clock that is due.
+/// Whether the fd of subscription `s` is ready for it: a pipe end when a
+/// read (data or end of file) or a write (room, or the reader gone) would
+/// not wait; anything else at once (files, `/dev/null` and output never
+/// block; standard input from the terminal is reported ready and a read of
+/// it then waits in `fd_read`). `Err`: the fd's error, for its event.
+fn fd_ready(host: &Host, s: &Subscription) -> Result<bool, Errno> {
+    match &host.fds.get(s.id)?.object {
+        Object::Pipe(p) => {
+            let status = p.pipe.status()?;
+            Ok(status.peer_gone || if p.write { status.room > 0 } else { status.available > 0 })
+        }
+        _ => Ok(true),
+    }
+}
+
+/// `poll_oneoff(in, out, nsubscriptions, nevents)`: waits until an fd
+/// subscription is ready ([`fd_ready`]; a pipe end through its
+/// `waitReady`) or the earliest clock subscription is due, then reports
+/// every ready fd, or, when none is, every clock that is due.
 pub fn poll_oneoff(
     host: &mut Host,
     guest: &mut Guest,
@@ -144,54 +160,19 @@ pub fn poll_oneoff(
     let mut subs = Vec::new();
     for i in 0..count {
         let at = input + i * 48;
-        subs.push(Subscription {
+        let s = Subscription {
             userdata: guest.u64(at)?,
             kind: guest.bytes(at + 8, 1)?[0],
             id: guest.u32(at + 16)?,
             timeout: guest.u64(at + 24)?,
             flags: guest.u16(at + 40)?,
-        });
-    }
-    // (userdata, error, type) of each event.
-    let mut events: Vec<(u64, Errno, u8)> = Vec::new();
-    for s in &subs {
-        match s.kind {
-            EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE => {
-                let error = host.fds.get(s.id).err().unwrap_or(Errno::SUCCESS);
-                events.push((s.userdata, error, s.kind));
-            }
-            EVENTTYPE_CLOCK => {}
-            _ => return Err(Errno::INVAL),
+        };
+        if !matches!(s.kind, EVENTTYPE_CLOCK | EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE) {
+            return Err(Errno::INVAL);
         }
+        subs.push(s);
     }
-    if events.is_empty() {
-        let start = monotonic(host)?;
-        // Each clock's deadline on the monotonic clock, or its error.
-        let mut deadlines = Vec::new();
-        for s in subs.iter().filter(|s| s.kind == EVENTTYPE_CLOCK) {
-            let deadline = if s.flags & SUBCLOCKFLAGS_ABSTIME != 0 {
-                now(host, s.id).map(|clock_now| start.saturating_add(s.timeout.saturating_sub(clock_now)))
-            } else {
-                now(host, s.id).map(|_| start.saturating_add(s.timeout))
-            };
-            deadlines.push((s.userdata, deadline));
-        }
-        let errors: Vec<_> = deadlines.iter().filter_map(|(u, d)| d.err().map(|e| (*u, e))).collect();
-        if errors.is_empty() {
-            let earliest = deadlines.iter().filter_map(|(_, d)| d.ok()).min().unwrap_or(start);
-            if earliest > start {
-                host.timer.as_ref().ok_or(Errno::NOTSUP)?.sleep(earliest - start)?;
-            }
-            let woke = monotonic(host)?.max(earliest);
-            for (userdata, deadline) in deadlines {
-                if deadline.is_ok_and(|d| d <= woke) {
-                    events.push((userdata, Errno::SUCCESS, EVENTTYPE_CLOCK));
-                }
-            }
-        } else {
-            events.extend(errors.into_iter().map(|(u, e)| (u, e, EVENTTYPE_CLOCK)));
-        }
-    }
+    let events = wait_for_events(host, &subs)?;
     for (i, (userdata, error, kind)) in events.iter().enumerate() {
         let at = output + i as u32 * 32;
         guest.bytes_mut(at, 32)?.fill(0);
@@ -200,6 +181,81 @@ pub fn poll_oneoff(
         guest.put_u8(at + 10, *kind)?;
     }
     guest.put_u32(nevents, events.len() as u32)
+}
+
+/// The events of [`poll_oneoff`], each (userdata, error, type), once
+/// there is at least one.
+fn wait_for_events(host: &mut Host, subs: &[Subscription]) -> WasiResult<Vec<(u64, Errno, u8)>> {
+    let start = monotonic(host).ok();
+    // Each clock's deadline on the monotonic clock, or its error.
+    let mut deadlines = Vec::new();
+    for s in subs.iter().filter(|s| s.kind == EVENTTYPE_CLOCK) {
+        let base = start.ok_or(Errno::NOTSUP);
+        let deadline = if s.flags & SUBCLOCKFLAGS_ABSTIME != 0 {
+            now(host, s.id)
+                .and_then(|clock_now| Ok(base?.saturating_add(s.timeout.saturating_sub(clock_now))))
+        } else {
+            now(host, s.id).and_then(|_| Ok(base?.saturating_add(s.timeout)))
+        };
+        deadlines.push((s.userdata, deadline));
+    }
+    let clock_errors: Vec<_> =
+        deadlines.iter().filter_map(|(u, d)| d.err().map(|e| (*u, e, EVENTTYPE_CLOCK))).collect();
+    let earliest = deadlines.iter().filter_map(|(_, d)| d.ok()).min();
+    loop {
+        let mut events: Vec<(u64, Errno, u8)> = Vec::new();
+        let mut pipes = Vec::new();
+        for s in subs.iter().filter(|s| s.kind != EVENTTYPE_CLOCK) {
+            match fd_ready(host, s) {
+                Ok(true) => events.push((s.userdata, Errno::SUCCESS, s.kind)),
+                Ok(false) => {
+                    if let Ok(Object::Pipe(p)) = host.fds.get(s.id).map(|e| &e.object) {
+                        pipes.push(p.pipe.clone());
+                    }
+                }
+                Err(e) => events.push((s.userdata, e, s.kind)),
+            }
+        }
+        events.extend(clock_errors.iter().copied());
+        let now = match earliest {
+            Some(_) => Some(monotonic(host)?),
+            None => None,
+        };
+        if let (Some(now), Some(earliest)) = (now, earliest)
+            && now >= earliest
+        {
+            for (userdata, deadline) in &deadlines {
+                if deadline.is_ok_and(|d| d <= now) {
+                    events.push((*userdata, Errno::SUCCESS, EVENTTYPE_CLOCK));
+                }
+            }
+        }
+        if !events.is_empty() {
+            return Ok(events);
+        }
+        // Nothing yet: wait for a pipe end to become ready, or the time.
+        let mut calls = Vec::new();
+        for pipe in &pipes {
+            let waiting = pipe.wait.borrow_mut().take().filter(|c| !c.is_complete());
+            calls.push((Some(pipe), waiting.map_or_else(|| pipe.wait_ready_async(), Ok)?));
+        }
+        if let (Some(now), Some(earliest)) = (now, earliest) {
+            let timer = host.timer.as_ref().ok_or(Errno::NOTSUP)?;
+            calls.push((None, timer.sleep_async(earliest - now)?));
+        }
+        let waited: Vec<&capos_rt::call::PendingCall> = calls.iter().map(|(_, c)| c).collect();
+        let result = capos_rt::call::wait_any(&waited);
+        drop(waited);
+        // A pipe's wait stays in flight for the next poll.
+        for (pipe, call) in calls {
+            if let Some(pipe) = pipe
+                && !call.is_complete()
+            {
+                *pipe.wait.borrow_mut() = Some(call);
+            }
+        }
+        result?;
+    }
 }
 
 /// What `proc_raise` does with a signal.

@@ -34,6 +34,7 @@ pub const ALL: &[(&str, TestFn)] = &[
     ("address_space::duplicate_is_copy_on_write", address_space_duplicate_is_copy_on_write),
     ("address_space::stack_grows_in_reserve", address_space_stack_grows_in_reserve),
     ("address_space::share_break_without_frames_changes_nothing", address_space_share_break_without_frames),
+    ("image_cache::read_only_segments_are_shared_and_unchanged", image_cache_read_only_segments_are_shared),
     ("process::spawn_run_exit_frees_everything", process_spawn_run_exit_frees_everything),
     (
         "cap::unaligned_params_are_read_from_an_aligned_copy",
@@ -581,6 +582,62 @@ fn process_spawn_run_exit_frees_everything() -> TestResult {
     ktest_assert!(crate::process::live_count() == live, "the process is still registered as live");
     let slots_after = crate::cap::table::slots_in_use();
     ktest_assert!(slots_after == slots, "cap slots in use: {slots} before, {slots_after} after");
+    Ok(())
+}
+
+/// The segment cache: a second and third load of the same image map the
+/// first one's text frames (read-only, the image's bytes); a space that
+/// makes its text writable gets copy-on-write, and its write reaches
+/// neither the other spaces nor the cache; emptying the cache after the
+/// spaces are gone gives every frame back.
+fn image_cache_read_only_segments_are_shared() -> TestResult {
+    use crate::mem::image_cache;
+    let elf = crate::boot::init_image::INIT_ELF;
+    if elf.is_empty() {
+        return Err(alloc::string::String::from("no init image embedded"));
+    }
+    let image = capos_lib::elf::parse(elf).map_err(|e| alloc::format!("{e}"))?;
+    let text = image
+        .segments
+        .iter()
+        .find(|s| s.flags.execute && !s.flags.write)
+        .ok_or_else(|| alloc::string::String::from("init has no text segment"))?;
+    let bytes = text.file_bytes(elf).ok_or_else(|| alloc::string::String::from("text outside the image"))?;
+    ktest_assert!(!bytes.is_empty(), "init's text is empty");
+    let page = text.page_range().start;
+    let load = || -> Result<AddressSpace, alloc::string::String> {
+        let mut space = AddressSpace::new(4096).map_err(|e| alloc::format!("{e:?}"))?;
+        crate::spawn::load_segments(&mut space, &image, elf).map_err(|e| alloc::format!("{e:?}"))?;
+        Ok(space)
+    };
+    image_cache::clear();
+    crate::sched::reap();
+    let before = frame::free_count() + heap::grown_frames();
+    {
+        let first = load()?;
+        let mut second = load()?;
+        let (a, b) = (phys_at(&first, page)?, phys_at(&second, page)?);
+        ktest_assert!(a.phys == b.phys, "the second load did not share the text");
+        ktest_assert!(!a.writable && !b.writable && b.executable, "shared text is not read-only code");
+        let mut back = alloc::vec![0u8; bytes.len()];
+        ktest_assert!(second.copy_from_user(text.vaddr, &mut back), "cannot read the text back");
+        ktest_assert!(back.as_slice() == bytes, "the shared text is not the image's");
+        // Writable in the second space: copy-on-write, never the frame.
+        second.protect(page, 4096, UserAccess::ReadWrite).map_err(|e| alloc::format!("{e:?}"))?;
+        let t = phys_at(&second, page)?;
+        ktest_assert!(!t.writable && t.copy_on_write, "a cached frame became writable");
+        let poke = [!bytes[0]];
+        second.copy_to_user(text.vaddr, &poke).map_err(|e| alloc::format!("{e:?}"))?;
+        ktest_assert!(phys_at(&second, page)?.phys != a.phys, "the write reached the cached frame");
+        ktest_assert!(read_user(&second, text.vaddr)? == poke[0], "the second space lost its write");
+        ktest_assert!(read_user(&first, text.vaddr)? == bytes[0], "the write reached the first space");
+        let third = load()?;
+        ktest_assert!(phys_at(&third, page)?.phys == a.phys, "the third load did not share the text");
+        ktest_assert!(read_user(&third, text.vaddr)? == bytes[0], "the third load sees the write");
+    }
+    image_cache::clear();
+    let after = frame::free_count() + heap::grown_frames();
+    ktest_assert!(after == before, "frames: {before} free before, {after} after the cache was emptied");
     Ok(())
 }
 

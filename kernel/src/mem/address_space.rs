@@ -423,6 +423,69 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Maps `frames` (one per page, from `virt` on) with `access`, which
+    /// must not be writable, as frames this address space owns a share of
+    /// (as a copy-on-write `fork` shares them: each gets one more owner and
+    /// counts in the quota; [`Self::protect`] makes them copy-on-write if
+    /// they become writable). For the kernel's cache of program segments
+    /// (`mem::image_cache`). All or nothing: on failure nothing stays
+    /// mapped.
+    pub fn map_shared(
+        &mut self,
+        virt: u64,
+        frames: &[PhysFrame],
+        access: UserAccess,
+    ) -> Result<(), MapError> {
+        if access == UserAccess::ReadWrite {
+            return Err(MapError::NotUser(virt));
+        }
+        let size = frames.len() as u64 * PAGE;
+        if !virt.is_multiple_of(PAGE) {
+            return Err(MapError::Unaligned(virt));
+        }
+        if !user_range_ok(virt, size) {
+            return Err(MapError::NotUser(virt));
+        }
+        if frames.len() > self.frames_left() {
+            return Err(MapError::QuotaExceeded);
+        }
+        for (i, &frame) in frames.iter().enumerate() {
+            let at = virt + i as u64 * PAGE;
+            let result = if !self.quota.take() {
+                Err(MapError::QuotaExceeded)
+            } else if !frame::share(frame) {
+                self.quota.release();
+                Err(MapError::OutOfFrames)
+            } else {
+                self.map_frame(at, frame.start_address().as_u64(), access.flags()).inspect_err(|_| {
+                    self.quota.release();
+                    let _ = frame::free(frame);
+                })
+            };
+            if let Err(e) = result {
+                self.unmap_range(virt, at - virt);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// The frame the user page at `virt` maps, if it is one this address
+    /// space owns (not borrowed) and maps as a 4 KiB page.
+    pub fn owned_frame(&self, virt: u64) -> Option<PhysFrame> {
+        if !user_range_ok(virt, PAGE) {
+            return None;
+        }
+        match self.table().translate(VirtAddr::new(virt)) {
+            TranslateResult::Mapped { frame: MappedFrame::Size4KiB(f), flags, .. }
+                if flags.contains(Flags::USER_ACCESSIBLE) && !flags.contains(BORROWED) =>
+            {
+                Some(f)
+            }
+            _ => None,
+        }
+    }
+
     /// A copy of this address space for a forked process, taking its frames
     /// from this one's pool: every user page outside `skip` (`(start, end)`
     /// ranges) at the same address with the same access. A page this space
@@ -575,6 +638,7 @@ impl AddressSpace {
                 );
             }
             entry.set_addr(copy.start_address(), writable);
+            crate::profile::count(capos_abi::profile::Counter::CowCopies);
             // This space's share of the old frame (not the last one).
             let _ = frame::free(old);
         } else {
@@ -776,6 +840,28 @@ impl AddressSpace {
         }
     }
 
+    /// [`Self::translate`] for the copies' page-by-page walks: the
+    /// last-level entry read straight from the tables ([`Self::leaf_table`],
+    /// three table reads and no generic walker), falling back to
+    /// `translate` where there is no last-level table (unmapped, or a huge
+    /// page). The same answer either way.
+    fn translate_page(&self, virt: u64) -> Option<UserTranslation> {
+        let Some(table) = self.leaf_table(virt) else { return self.translate(virt) };
+        // SAFETY: a last-level table of this address space
+        // ([`Self::leaf_table`]), only read, under the `&self` borrow.
+        let entry = unsafe { &(&*table)[((virt >> 12) & 511) as usize] };
+        let flags = entry.flags();
+        if !flags.contains(Flags::PRESENT | Flags::USER_ACCESSIBLE) {
+            return None;
+        }
+        Some(UserTranslation {
+            phys: entry.addr().as_u64() + (virt & (PAGE - 1)),
+            writable: flags.contains(Flags::WRITABLE),
+            executable: !flags.contains(Flags::NO_EXECUTE),
+            copy_on_write: flags.contains(COPY_ON_WRITE),
+        })
+    }
+
     /// Walks `[addr, addr+len)` page by page, calling `f(phys, offset, n)`
     /// for each piece; fails if any page is not user memory (or, with
     /// `write`, not writable, copy-on-write pages included: callers that
@@ -795,7 +881,7 @@ impl AddressSpace {
             let mut done = 0usize;
             while done < len {
                 let at = addr + done as u64;
-                let Some(t) = self.translate(at) else { return false };
+                let Some(t) = self.translate_page(at) else { return false };
                 let n = ((PAGE - at % PAGE) as usize).min(len - done);
                 if !check(t, done, n) {
                     return false;
@@ -869,7 +955,7 @@ impl AddressSpace {
         {
             let mut page = addr & !(PAGE - 1);
             while page <= last {
-                if self.translate(page).is_some_and(|t| t.copy_on_write) {
+                if self.translate_page(page).is_some_and(|t| t.copy_on_write) {
                     self.break_share(page).map_err(|_| UserWriteError::OutOfFrames)?;
                 }
                 page += PAGE;
@@ -892,12 +978,14 @@ impl AddressSpace {
 
     /// Frees every owned frame and every user page table.
     fn teardown(&mut self) {
+        let stamp = crate::profile::Stamp::now();
         let root = layout::phys_to_virt(self.root.start_address().as_u64()) as *mut PageTable;
         // SAFETY: the tables of the lower half belong to this address space
         // alone (the upper half is shared and not touched); it is not active
         // (checked by the caller), so no CPU walks them while they go.
         unsafe { free_tables(&mut *root, 4) };
         let _ = frame::free(self.root);
+        stamp.end(capos_abi::profile::Counter::TeardownCycles);
     }
 }
 

@@ -138,8 +138,12 @@ fn place_bitmap(boot: &BootInfo, reserved: &[Span], bytes: u64) -> Option<u64> {
 
 /// Allocates one zeroed frame.
 pub fn alloc_zeroed() -> Option<PhysFrame<Size4KiB>> {
-    let number = FRAMES.lock().as_mut()?.bitmap.alloc()?;
+    let take = || FRAMES.lock().as_mut()?.bitmap.alloc();
+    // None free: the cache of program segments gives back what only it
+    // holds (`image_cache::shrink`), and the allocation is tried again.
+    let number = take().or_else(|| if super::image_cache::shrink() { take() } else { None })?;
     let phys = number as u64 * FRAME_SIZE;
+    crate::profile::count(capos_abi::profile::Counter::FramesZeroed);
     // SAFETY: the frame was just taken from the allocator, so nothing else
     // uses it; the physical window maps all RAM writable (the early window
     // maps the first GiB, and next-fit allocation hands out low frames

@@ -3,6 +3,7 @@
 pub mod address_space;
 pub mod frame;
 pub mod heap;
+pub mod image_cache;
 pub mod kmem_quota;
 pub mod kstack;
 pub mod layout;

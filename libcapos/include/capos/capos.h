@@ -69,6 +69,14 @@ int capos_vm_map(capos_cap_t vm, uint64_t size, int rights, uint64_t hint, uint6
 int capos_vm_unmap(capos_cap_t vm, uint64_t address, uint64_t size);
 int capos_vm_protect(capos_cap_t vm, uint64_t address, uint64_t size, int rights);
 
+/* The kernel's profile counters (a kernel built with `make kernel
+ * PROFILE=1`; kernel/src/profile.rs): reset to zero, read up to `count`
+ * of them (returns how many), a counter's name. -1 with ENOSYS from a
+ * kernel built without them. */
+int capos_profile_reset(void);
+int capos_profile_read(uint64_t *values, size_t count);
+int capos_profile_name(int index, char *name, size_t size);
+
 /* The capOS error code of the last failed libcapos call in this thread
  * (capos_abi's CapError numbering; 0 for none), and its name. */
 int capos_last_error(void);

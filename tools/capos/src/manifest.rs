@@ -272,7 +272,11 @@ mod tests {
                 .iter()
                 .map(|n| NamedBinary { name: (*n).into(), data: elf.clone() })
                 .collect(),
-            files: vec![NamedFile { path: "/etc/motd".into(), data: b"old".to_vec(), writable: false }],
+            files: vec![NamedFile {
+                path: "/etc/motd".into(),
+                data: b"old".to_vec(),
+                ..NamedFile::default()
+            }],
             services: vec![shell, files, fs, service("disk", "hello"), service("hello", "hello")],
             status_from: String::new(),
         }
@@ -315,8 +319,13 @@ mod tests {
         add_files(
             &mut m,
             vec![
-                NamedFile { path: "/etc/motd".into(), data: b"new".to_vec(), writable: true },
-                NamedFile { path: "/t/prog".into(), data: vec![0, 1, 2, 0x04], writable: false },
+                NamedFile {
+                    path: "/etc/motd".into(),
+                    data: b"new".to_vec(),
+                    writable: true,
+                    ..NamedFile::default()
+                },
+                NamedFile { path: "/t/prog".into(), data: vec![0, 1, 2, 0x04], ..NamedFile::default() },
             ],
         );
         let program = ["cat".to_string(), "/t/prog".to_string(), "--".to_string()];
@@ -406,7 +415,7 @@ mod tests {
             vec![NamedFile {
                 path: "/x".into(),
                 data: vec![0; manifest::MAX_MANIFEST_SIZE + 1],
-                writable: false,
+                ..NamedFile::default()
             }],
         );
         let error = finish(&m).unwrap_err();

@@ -146,7 +146,10 @@ pub fn collect(mappings: &[Mapping]) -> Result<Vec<NamedFile>, String> {
             }
             let data =
                 fs::read(&host).map_err(|e| format!("{origin}: cannot read `{}`: {e}", host.display()))?;
-            files.push((NamedFile { path: guest, data, writable: mapping.writable }, origin.clone()));
+            files.push((
+                NamedFile { path: guest, data, writable: mapping.writable, symlink: String::new() },
+                origin.clone(),
+            ));
         }
     }
     Ok(files.into_iter().map(|(f, _)| f).collect())

@@ -22,7 +22,8 @@
 //!   "binaries": ["NAME", ...],          // optional: extra binaries to carry
 //!   "statusFrom": "SERVICE",            // optional: init exits with its status
 //!   "files": {                          // optional, by absolute path
-//!     "/PATH": {"content": "text"} | {"source": "host/path"} | {"binary": "NAME"},  // + "writable": bool
+//!     "/PATH": {"content": "text"} | {"source": "host/path"} | {"binary": "NAME"}  // + "writable": bool
+//!              | {"symlink": "TARGET"},
 //!   }
 //! }
 //! ```
@@ -43,6 +44,9 @@ pub enum FileContent {
     /// binaries are (`--bin-dir`, `--bin`): a program as a file, e.g.
     /// `/bin/sh`, which `exec` reads from the file service.
     Binary(String),
+    /// No contents: the file is a symbolic link to this target
+    /// (`symlink`).
+    Symlink(String),
 }
 
 /// A boot file before its contents are read.
@@ -205,13 +209,16 @@ fn service(path: &str, name: &str, v: &Value) -> Result<Service, Error> {
 }
 
 fn file(path: &str, file_path: &str, v: &Value) -> Result<FileSpec, Error> {
-    let map = object(path, v, &["content", "source", "binary", "writable"])?;
-    let content = match (map.get("content"), map.get("source"), map.get("binary")) {
-        (Some(c), None, None) => FileContent::Inline(string(&child(path, "content"), c)?),
-        (None, Some(s), None) => FileContent::Source(string(&child(path, "source"), s)?),
-        (None, None, Some(b)) => FileContent::Binary(string(&child(path, "binary"), b)?),
-        (None, None, None) => return Err(Error::at(path, "missing content, source or binary")),
-        _ => return Err(Error::at(path, "give one of content, source and binary, not more")),
+    let map = object(path, v, &["content", "source", "binary", "symlink", "writable"])?;
+    let content = match (map.get("content"), map.get("source"), map.get("binary"), map.get("symlink")) {
+        (Some(c), None, None, None) => FileContent::Inline(string(&child(path, "content"), c)?),
+        (None, Some(s), None, None) => FileContent::Source(string(&child(path, "source"), s)?),
+        (None, None, Some(b), None) => FileContent::Binary(string(&child(path, "binary"), b)?),
+        (None, None, None, Some(l)) => FileContent::Symlink(string(&child(path, "symlink"), l)?),
+        (None, None, None, None) => {
+            return Err(Error::at(path, "missing content, source, binary or symlink"));
+        }
+        _ => return Err(Error::at(path, "give one of content, source, binary and symlink, not more")),
     };
     let writable = match map.get("writable") {
         None => false,
@@ -298,7 +305,8 @@ mod tests {
             },
             "binaries": ["extra", "clockd"],
             "files": {"/etc/motd": {"content": "hi", "writable": false},
-                      "/data/x": {"source": "x.bin", "writable": true}}
+                      "/data/x": {"source": "x.bin", "writable": true},
+                      "/bin/cat": {"symlink": "busybox"}}
         }"#,
         )
         .unwrap();
@@ -333,6 +341,7 @@ mod tests {
         );
         assert_eq!(c.files[1].content, FileContent::Source("x.bin".into()));
         assert!(c.files[1].writable);
+        assert_eq!(c.files[2].content, FileContent::Symlink("busybox".into()));
     }
 
     /// `system-schema.cue` spells the kernel caps and restart policies
@@ -425,7 +434,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"files": {"/a": {"content": "", "mode": 1}}}"#),
-            "files.\"/a\".mode: unknown field (known: content, source, binary, writable)"
+            "files.\"/a\".mode: unknown field (known: content, source, binary, symlink, writable)"
         );
     }
 
@@ -468,10 +477,13 @@ mod tests {
             "services.a.restart: unknown restart policy \"sometimes\" (known: never, onFailure, always)"
         );
         assert_eq!(err(r#"{"binaries": "x"}"#), "binaries: expected a list of strings, found a string");
-        assert_eq!(err(r#"{"files": {"/a": {}}}"#), "files.\"/a\": missing content, source or binary");
+        assert_eq!(
+            err(r#"{"files": {"/a": {}}}"#),
+            "files.\"/a\": missing content, source, binary or symlink"
+        );
         assert_eq!(
             err(r#"{"files": {"/a": {"content": "", "source": "x"}}}"#),
-            "files.\"/a\": give one of content, source and binary, not more"
+            "files.\"/a\": give one of content, source, binary and symlink, not more"
         );
         assert_eq!(
             err(r#"{"files": {"/a": {"content": "", "writable": "yes"}}}"#),

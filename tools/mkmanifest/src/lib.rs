@@ -167,7 +167,15 @@ pub fn build_manifest(
         files: config
             .files
             .iter()
-            .map(|f| NamedFile { path: f.path.clone(), data: Vec::new(), writable: f.writable })
+            .map(|f| NamedFile {
+                path: f.path.clone(),
+                data: Vec::new(),
+                writable: f.writable,
+                symlink: match &f.content {
+                    FileContent::Symlink(target) => target.clone(),
+                    _ => String::new(),
+                },
+            })
             .collect(),
         services: config.services.clone(),
         status_from: config.status_from.clone(),
@@ -184,6 +192,7 @@ pub fn build_manifest(
                     Error::at(at, format!("cannot read {}: {e}", host.display()))
                 })?
             }
+            FileContent::Symlink(_) => Vec::new(),
             FileContent::Binary(name) => {
                 let at = format!("files{}.binary", path_key(&spec.path));
                 let host = bins
@@ -223,7 +232,7 @@ pub fn input_files(config: &SystemConfig, bins: &BinarySources, file_root: &Path
     let sources = config.files.iter().filter_map(|f| match &f.content {
         FileContent::Source(source) => Some(file_root.join(source)),
         FileContent::Binary(name) => bins.resolve(name).ok(),
-        FileContent::Inline(_) => None,
+        FileContent::Inline(_) | FileContent::Symlink(_) => None,
     });
     let binaries = config.binary_names().into_iter().filter_map(|(name, _)| bins.resolve(&name).ok());
     sources.chain(binaries).collect()

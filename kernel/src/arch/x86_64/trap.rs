@@ -279,10 +279,13 @@ fn user_fault(frame: &TrapFrame) {
     };
     // A touch of the main stack's reserve below what is mapped: a fresh
     // page, and the access is retried (AddressSpace::grow_stack).
+    let stamp = crate::profile::Stamp::now();
     if vector == 14 && frame.error_code & (PF_PRESENT | PF_USER) == PF_USER {
         // As below: no kernel code holds the process lock here.
         let grown = process.inner.lock().space.as_mut().is_some_and(|space| space.grow_stack(cr2));
         if grown {
+            crate::profile::count(capos_abi::profile::Counter::PageFaults);
+            stamp.end(capos_abi::profile::Counter::FaultCycles);
             return;
         }
     }
@@ -293,6 +296,8 @@ fn user_fault(frame: &TrapFrame) {
         let resolved =
             process.inner.lock().space.as_mut().is_some_and(|space| space.resolve_write_fault(cr2));
         if resolved {
+            crate::profile::count(capos_abi::profile::Counter::PageFaults);
+            stamp.end(capos_abi::profile::Counter::FaultCycles);
             return;
         }
     }
