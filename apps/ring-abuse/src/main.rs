@@ -1444,7 +1444,39 @@ fn pipes(caps: &Caps, c: &mut Cases<'_>) {
     drop(reader);
     let got = writer.write(b"x", false).err();
     c.check("a write with no reader is PeerDied", got == Some(CapError::PeerDied), format!("{got:?}"));
-    pipes_in_a_loop(&factory, c);
+    pipes_in_a_loop(&factory, Timer::from_caps(caps, "timer").ok().as_deref(), c);
+}
+
+/// With the kernel-memory quota (nearly) full, calls an object keeps
+/// pending (here `Timer.sleep`s) are charged too: of 200 sleeps some are
+/// refused at once with `OutOfMemory` (before 2026-12-02 every one was
+/// kept, uncharged, whatever the quota), the rest end as asked.
+fn pending_calls_are_charged(timer: &Timer, end: Option<CapError>, c: &mut Cases<'_>) {
+    if end != Some(CapError::OutOfMemory) {
+        // The pipe loop ended on the cap table, not the quota: nothing
+        // to show here.
+        c.check("the pipe loop ended on the quota", false, format!("{end:?}"));
+        return;
+    }
+    let mut calls = Vec::new();
+    for _ in 0..200 {
+        calls.push(timer.sleep_async(20_000_000));
+    }
+    let mut slept = 0;
+    let mut refused = 0;
+    let mut other = Vec::new();
+    for call in calls {
+        match call.and_then(|pending| pending.wait().map(|_| ())) {
+            Ok(()) => slept += 1,
+            Err(CapError::OutOfMemory) => refused += 1,
+            Err(e) => other.push(e),
+        }
+    }
+    c.check(
+        "pending sleeps are charged: at a full quota some are OutOfMemory",
+        refused > 0 && slept + refused == 200 && other.is_empty(),
+        format!("{slept} slept, {refused} refused, others {other:?}"),
+    );
 }
 
 /// Bytes a new pipe takes before a non-blocking write is refused.
@@ -1466,7 +1498,7 @@ fn fill(writer: &capos::rt::pipe::Pipe) -> usize {
 /// processes. Past the quota a pipe holds 4 KiB (like Linux past its
 /// pipe-buffer limit); the loop ends when the cap table is full or the
 /// quota has no room even for that. Released, the memory comes back.
-fn pipes_in_a_loop(factory: &capos::rt::pipe::PipeFactory, c: &mut Cases<'_>) {
+fn pipes_in_a_loop(factory: &capos::rt::pipe::PipeFactory, timer: Option<&Timer>, c: &mut Cases<'_>) {
     let mut pipes = Vec::new();
     let mut sizes = Vec::new();
     let end = loop {
@@ -1489,6 +1521,9 @@ fn pipes_in_a_loop(factory: &capos::rt::pipe::PipeFactory, c: &mut Cases<'_>) {
         big > 10 && small > 0 && big + small == sizes.len() && held < 4 << 20 && end.is_some(),
         format!("{big} of 64 KiB, {small} of 4 KiB, {held} bytes held, then {end:?}"),
     );
+    if let Some(timer) = timer {
+        pending_calls_are_charged(timer, end, c);
+    }
     drop(pipes);
     let again = factory.create().map(|(_reader, writer)| fill(&writer));
     c.check("their memory comes back with them", again == Ok(65536), format!("{again:?}"));

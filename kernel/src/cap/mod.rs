@@ -152,7 +152,15 @@ pub struct PendingCall {
     pub caps_in_max: u16,
     /// The caller's image when it made the call ([`Process::epoch`]).
     pub epoch: u64,
+    /// The kernel memory it holds while pending, charged to the caller
+    /// ([`Self::charged`]; `None` for the copy a completion is delivered
+    /// through, and for calls charged elsewhere).
+    pub _charge: Option<crate::mem::kmem_quota::Charge>,
 }
+
+/// Kernel memory a call held pending takes (the [`PendingCall`] where an
+/// object keeps it: a sleeper, a waiter, a RECV), charged to the caller.
+pub const PENDING_COST: usize = core::mem::size_of::<PendingCall>() + crate::mem::kmem_quota::HEAP_OVERHEAD;
 
 impl PendingCall {
     /// The caller, while it still runs the image that made the call.
@@ -170,7 +178,19 @@ impl PendingCall {
             caps_addr: sqe.caps_addr,
             caps_in_max: sqe.caps_in_max,
             epoch: process.epoch.load(core::sync::atomic::Ordering::Acquire),
+            _charge: None,
         }
+    }
+
+    /// [`Self::for_sqe`], charged [`PENDING_COST`] to the caller's
+    /// kernel-memory quota for as long as it exists (a call an object
+    /// keeps: a sleep, a wait, a RECV): `OutOfMemory` past it.
+    pub fn charged(
+        process: &alloc::sync::Arc<Process>,
+        sqe: &capos_config::ring::Sqe,
+    ) -> Result<Self, CapError> {
+        let charge = crate::mem::kmem_quota::charge(&process.kmem, PENDING_COST)?;
+        Ok(Self { _charge: Some(charge), ..Self::for_sqe(process, sqe) })
     }
 
     /// Whether `process` made this call (whatever image it runs now).

@@ -424,13 +424,24 @@ struct PreparedCall {
 /// Makes a call prepared under the lock, without it, and completes it if
 /// the object answered at once.
 fn call(process: &Arc<Process>, sqe: &Sqe, prepared: PreparedCall, scratch: &[u8]) {
-    let pending = || PendingCall::for_sqe(process, sqe);
     let PreparedCall { object, params, transfer } = prepared;
+    // Charged while it lives: an object that keeps it (a sleep, a wait)
+    // holds kernel memory for the caller.
+    let charged = match PendingCall::charged(process, sqe) {
+        Ok(charged) => charged,
+        Err(e) => {
+            drop(transfer.objects);
+            process.finish_transfer(transfer.prepared, false);
+            post_cqe(process, &Cqe::error(sqe.user_data, e));
+            return;
+        }
+    };
+    let pending = || PendingCall::for_sqe(process, sqe);
     let outcome = object.call(Call {
         method: sqe.method,
         params: params.bytes(scratch),
         caps: transfer.objects,
-        pending: pending(),
+        pending: charged,
     });
     // Caps sent by move leave the sender only if the call took them.
     let accepted = !matches!(outcome, Outcome::Error(_));
@@ -466,7 +477,7 @@ fn recv(process: &Arc<Process>, sqe: &Sqe) -> Result<(), CapError> {
             return Err(CapError::BadAddress);
         }
     }
-    endpoint.recv(PendingCall::for_sqe(process, sqe), process.pid);
+    endpoint.recv(PendingCall::charged(process, sqe)?, process.pid);
     Ok(())
 }
 

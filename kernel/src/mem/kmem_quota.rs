@@ -24,7 +24,9 @@
 //! - each endpoint it creates, and each client it mints (with the room
 //!   for that client's release notice);
 //! - each endpoint call it makes: the queued params and call until the
-//!   server receives it, then the pending call until it is answered.
+//!   server receives it, then the pending call until it is answered;
+//! - each call of any kind while an object keeps it pending (a sleep, a
+//!   wait, a RECV: `cap::PENDING_COST`, `PendingCall::charged`).
 //!
 //! Its page tables and pages are charged to its address-space quota
 //! (`address_space::FrameQuota`), not here. A charge past the limit is
