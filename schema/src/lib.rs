@@ -321,11 +321,15 @@ pub const INTERFACES: &[InterfaceInfo] = &[
             "readFile",
         ],
     },
-    InterfaceInfo { name: "ProcessSpawner", id: interface_id::PROCESS_SPAWNER, methods: &["spawn"] },
+    InterfaceInfo {
+        name: "ProcessSpawner",
+        id: interface_id::PROCESS_SPAWNER,
+        methods: &["spawn", "kernelMemory"],
+    },
     InterfaceInfo {
         name: "ProcessHandle",
         id: interface_id::PROCESS_HANDLE,
-        methods: &["wait", "kill", "pid", "jobState"],
+        methods: &["wait", "kill", "pid", "jobState", "kernelMemory"],
     },
     InterfaceInfo { name: "FrameAllocator", id: interface_id::FRAME_ALLOCATOR, methods: &["allocate"] },
     InterfaceInfo { name: "MemoryObject", id: interface_id::MEMORY_OBJECT, methods: &["size"] },
