@@ -7,6 +7,8 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
+use capnp::message::ReaderOptions;
+use capnp::serialize::NoAllocSliceSegments;
 use capos_abi::error::CapError;
 use capos_config::ring::{MAX_CALL_CAPS, Opcode, Sqe, TransferDescriptor};
 
@@ -58,6 +60,18 @@ pub fn decode_reply(bytes: Vec<u8>) -> Result<Reader, CapError> {
     Ok(capnp::message::Reader::new(segments, options))
 }
 
+/// Words of a new message's first segment: room for the params or
+/// results of most methods. Capnp's default (1024 words) is an 8 KiB
+/// zeroed allocation per message, which under TCG cost more than a small
+/// call itself; a message that outgrows this gets a second segment.
+pub const FIRST_SEGMENT_WORDS: u32 = 64;
+
+/// An empty message builder for params or results (a small first
+/// segment, [`FIRST_SEGMENT_WORDS`]).
+pub fn new_message() -> Builder {
+    Builder::new(capnp::message::HeapAllocator::new().first_segment_words(FIRST_SEGMENT_WORDS))
+}
+
 /// Result buffer size most calls use; calls returning data ask for more.
 pub const DEFAULT_RESULT_LEN: u32 = 4096;
 
@@ -83,7 +97,7 @@ impl<'a> Request<'a> {
     /// A request with empty params (a null root, which reads as a struct
     /// with every field at its default); set them through `params`.
     pub fn new(cap: u32, interface_id: u64, method: u16) -> Self {
-        let mut params = Builder::new_default();
+        let mut params = new_message();
         params.init_root::<capnp::any_pointer::Builder<'_>>();
         Self { cap, interface_id, method, params, caps: &[], caps_in_max: 0, result_len: DEFAULT_RESULT_LEN }
     }
@@ -162,7 +176,10 @@ pub fn submit_sqe(
     if descriptors.len() > usize::from(MAX_CALL_CAPS) {
         return Err(CapError::TooLarge);
     }
-    let result = vec![0u8; result_len as usize];
+    // Not zeroed: the kernel writes the results (`cqe.result` bytes) and
+    // only those are read (`wait_raw`). A RECV's buffer is 64 KiB, whose
+    // zeroing was most of a small call's cost in the server.
+    let result: Vec<u8> = Vec::with_capacity(result_len as usize);
     let cap_slots = descriptors.len().max(usize::from(caps_in_max));
     let mut caps = vec![0u8; cap_slots * 8];
     for (i, d) in descriptors.iter().enumerate() {
@@ -170,7 +187,7 @@ pub fn submit_sqe(
     }
     sqe.params_addr = if params.is_empty() { 0 } else { params.as_ptr() as u64 };
     sqe.params_len = params.len() as u32;
-    sqe.result_addr = if result.is_empty() { 0 } else { result.as_ptr() as u64 };
+    sqe.result_addr = if result_len == 0 { 0 } else { result.as_ptr() as u64 };
     sqe.result_len = result_len;
     sqe.caps_addr = if cap_slots > 0 { caps.as_ptr() as u64 } else { 0 };
     sqe.caps_out = descriptors.len() as u16;
@@ -210,20 +227,37 @@ impl PendingCall {
     }
 
     /// Waits for the completion; an error CQE is returned as the error.
-    pub fn wait_raw(mut self) -> Result<Completion, CapError> {
+    pub fn wait_raw(self) -> Result<Completion, CapError> {
         let cqe = crate::ring::wait_for(self.user_data)?;
+        self.finish_raw(cqe)
+    }
+
+    /// Ends the call with its completion `cqe`, already taken from the
+    /// ring (`crate::ring::wait_for_pair`); an error CQE is returned as the
+    /// error.
+    pub fn finish_raw(mut self, cqe: capos_config::ring::Cqe) -> Result<Completion, CapError> {
         self.done = true;
         if let Some(e) = cqe.error_code() {
             return Err(e);
         }
-        let len = (cqe.result as usize).min(self.result.len());
         let mut bytes = core::mem::take(&mut self.result);
-        bytes.truncate(len);
+        let len = (cqe.result as usize).min(bytes.capacity());
+        // SAFETY: a successful completion's `result` is the number of bytes
+        // the kernel wrote at the start of the result buffer (ring ABI);
+        // `len` is within the capacity, and those bytes are initialised.
+        unsafe { bytes.set_len(len) };
         let caps = (0..cqe.caps as usize)
             .filter_map(|i| self.caps.get(i * 4..i * 4 + 4))
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
         Ok(Completion { cqe, bytes, caps })
+    }
+
+    /// [`Self::finish_raw`], with the results message decoded.
+    pub fn finish(self, cqe: capos_config::ring::Cqe) -> Result<Reply, CapError> {
+        let done = self.finish_raw(cqe)?;
+        let message = decode_reply(done.bytes)?;
+        Ok(Reply { message, caps: done.caps, aux: done.cqe.aux, tag: done.cqe.reserved })
     }
 
     /// Waits for the answer and decodes its results message.
@@ -265,6 +299,68 @@ pub fn wait_any_interruptible(calls: &[&PendingCall], timeout_ns: u64) -> Result
     }
     crate::ring::wait_since(seen, timeout_ns, capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE)?;
     Ok(calls.iter().position(|c| c.is_complete()))
+}
+
+/// Bytes of results [`call_inline`] takes.
+pub const INLINE_RESULT_LEN: usize = 512;
+
+/// A call with small params and results, made without the heap: `params`
+/// is an encoded message (`capos_config::wire` writes small ones), the
+/// results land in a buffer on the stack and `read` reads them in place.
+/// No caps go either way. The call's fast path (`Timer.now`): one SQE,
+/// one `cap_enter`, nothing allocated when it is the only call in flight.
+///
+/// Returns only once the kernel has posted the completion, since it writes
+/// into this function's stack; if the ring can no longer be waited on (it
+/// was corrupted by the process itself) the process ends rather than
+/// return.
+pub fn call_inline<T>(
+    cap: u32,
+    interface_id: u64,
+    method: u16,
+    params: &[u8],
+    read: impl FnOnce(capnp::message::Reader<NoAllocSliceSegments<'_>>) -> Result<T, CapError>,
+) -> Result<T, CapError> {
+    let mut result = [0u64; INLINE_RESULT_LEN / 8];
+    let sqe = Sqe {
+        opcode: Opcode::Call as u8,
+        method,
+        cap,
+        interface_id,
+        params_addr: if params.is_empty() { 0 } else { params.as_ptr() as u64 },
+        params_len: params.len() as u32,
+        result_addr: result.as_mut_ptr() as u64,
+        result_len: INLINE_RESULT_LEN as u32,
+        ..Sqe::default()
+    };
+    let user_data = with_ring(|ring| {
+        let user_data = ring.next_user_data();
+        ring.submit(&Sqe { user_data, ..sqe }).map(|()| user_data)
+    })??;
+    let cqe = match crate::ring::wait_for(user_data) {
+        Ok(cqe) => cqe,
+        // The kernel may still write into `result`: never return.
+        Err(e) => panic!("capos-rt: a call's completion can no longer be awaited ({e:?})"),
+    };
+    if let Some(e) = cqe.error_code() {
+        return Err(e);
+    }
+    let words: &[u64] = &result;
+    let len = (cqe.result as usize).min(INLINE_RESULT_LEN);
+    let bytes = words_as_bytes(words).get(..len).ok_or(CapError::MalformedParams)?;
+    let options = ReaderOptions::new();
+    let mut slice = bytes;
+    let segments =
+        NoAllocSliceSegments::from_slice(&mut slice, options).map_err(|_| CapError::MalformedParams)?;
+    read(capnp::message::Reader::new(segments, options))
+}
+
+/// The bytes of `words`, in place (8-byte aligned, as a reader in place
+/// wants them).
+fn words_as_bytes(words: &[u64]) -> &[u8] {
+    // SAFETY: u64 has no padding and u8 no alignment; the length covers
+    // exactly the same memory, borrowed for the same lifetime.
+    unsafe { core::slice::from_raw_parts(words.as_ptr() as *const u8, core::mem::size_of_val(words)) }
 }
 
 /// Sends a call and waits for the answer.

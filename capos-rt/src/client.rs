@@ -314,8 +314,14 @@ fn chunks(text: &str, max: usize) -> impl Iterator<Item = &str> {
 impl Timer {
     /// Monotonic nanoseconds since boot.
     pub fn now(&self) -> Result<u64, CapError> {
-        let reply = call(self.request(method::timer::NOW))?;
-        Ok(reply.message.get_root::<timer::now_results::Reader<'_>>().map_err(malformed)?.get_ns())
+        // The call fast path: no params, one word of results, no heap.
+        crate::call::call_inline(
+            self.0.id(),
+            Self::INTERFACE_ID,
+            method::timer::NOW,
+            &capos_config::wire::NULL_ROOT,
+            |message| Ok(message.get_root::<timer::now_results::Reader<'_>>().map_err(malformed)?.get_ns()),
+        )
     }
 
     /// Waits `ns` nanoseconds.

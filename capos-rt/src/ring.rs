@@ -125,17 +125,17 @@ impl RingClient {
 
     /// Moves every posted CQE into the stash.
     pub fn reap(&mut self) -> usize {
-        self.collect(None).1
+        self.collect([None, None]).1
     }
 
-    /// Collects every posted CQE: the one for `wanted` (if it is there) is
-    /// returned rather than stashed — the common case of one call in
-    /// flight then never touches the stash —, the others go into the
-    /// stash (or free their orphaned buffers). Also returns how many were
-    /// collected.
-    fn collect(&mut self, wanted: Option<u64>) -> (Option<Cqe>, usize) {
+    /// Collects every posted CQE: the ones for `wanted` (if they are
+    /// there) are returned rather than stashed — the common case of one
+    /// call in flight (or a server's RETURN and RECV) then never touches
+    /// the stash —, the others go into the stash (or free their orphaned
+    /// buffers). Also returns how many were collected.
+    fn collect(&mut self, wanted: [Option<u64>; 2]) -> ([Option<Cqe>; 2], usize) {
         let tail = self.load(header::CQ_TAIL);
-        let mut found = None;
+        let mut found = [None, None];
         let mut n = 0;
         while self.cq_head != tail {
             let mut bytes = [0u8; CQE_SIZE];
@@ -145,13 +145,15 @@ impl RingClient {
             // acquire.
             unsafe { core::ptr::copy_nonoverlapping(self.base.add(at), bytes.as_mut_ptr(), CQE_SIZE) };
             let cqe = Cqe::from_bytes(&bytes);
-            // A dropped call's completion frees its buffers; ours is kept
+            // A dropped call's completion frees its buffers; ours are kept
             // aside; the others wait in the stash for their owners.
             if self.orphans.remove(&cqe.user_data).is_none() {
-                if found.is_none() && wanted == Some(cqe.user_data) {
-                    found = Some(cqe);
-                } else {
-                    self.stash.insert(cqe.user_data, cqe);
+                let slot = (0..2).find(|&i| found[i].is_none() && wanted[i] == Some(cqe.user_data));
+                match slot {
+                    Some(i) => found[i] = Some(cqe),
+                    None => {
+                        self.stash.insert(cqe.user_data, cqe);
+                    }
                 }
             }
             self.cq_head = self.cq_head.wrapping_add(1);
@@ -159,6 +161,13 @@ impl RingClient {
         }
         self.store(header::CQ_HEAD, self.cq_head);
         (found, n)
+    }
+
+    /// The completions for `a` and `b`, each if it has arrived (they stay
+    /// nowhere else: a completion returned here is gone from the ring).
+    pub fn try_take_pair(&mut self, a: u64, b: u64) -> (Option<Cqe>, Option<Cqe>) {
+        let ([first, second], _) = self.collect([Some(a), Some(b)]);
+        (first.or_else(|| self.stash.remove(&a)), second.or_else(|| self.stash.remove(&b)))
     }
 
     /// The CQ tail this client has collected up to (for
@@ -188,7 +197,7 @@ impl RingClient {
         if let Some(cqe) = self.stash.remove(&user_data) {
             return Some(cqe);
         }
-        self.collect(Some(user_data)).0
+        self.collect([Some(user_data), None]).0[0]
     }
 
     /// Waits for the completion of `user_data` (entering the kernel as
@@ -250,6 +259,28 @@ pub fn wait_for(user_data: u64) -> Result<Cqe, CapError> {
     }
 }
 
+/// Waits for the completions of `a` and `b` (a server's RETURN and the
+/// RECV after it) with, in the common case, one `cap_enter`: it waits for
+/// two completions posted after the last one collected. As
+/// [`wait_for`], the ring lock is not held while blocked; a completion
+/// another thread collected meanwhile is found in the stash.
+pub fn wait_for_pair(a: u64, b: u64) -> Result<(Cqe, Cqe), CapError> {
+    let (mut first, mut second) = (None, None);
+    loop {
+        let seen = with_ring(|ring| {
+            let (x, y) = ring.try_take_pair(a, b);
+            first = first.or(x);
+            second = second.or(y);
+            ring.seen()
+        })?;
+        match (first, second) {
+            (Some(x), Some(y)) => return Ok((x, y)),
+            (None, None) => wait_since_for(2, seen, NO_TIMEOUT, 0)?,
+            _ => wait_since(seen, NO_TIMEOUT, 0)?,
+        };
+    }
+}
+
 /// The CQ tail collected up to so far (collecting first): what a thread
 /// looks at before it waits with [`wait_since`].
 pub fn seen() -> Result<u32, CapError> {
@@ -262,7 +293,12 @@ pub fn seen() -> Result<u32, CapError> {
 /// `cap_enter` until a completion is posted after CQ tail `seen` (or
 /// `timeout_ns`); `flags` as `cap_enter`'s.
 pub fn wait_since(seen: u32, timeout_ns: u64, flags: u64) -> Result<u32, CapError> {
-    let r = crate::syscall::cap_enter_since(1, timeout_ns, flags, seen);
+    wait_since_for(1, seen, timeout_ns, flags)
+}
+
+/// [`wait_since`] for `count` completions posted after `seen`.
+pub fn wait_since_for(count: u32, seen: u32, timeout_ns: u64, flags: u64) -> Result<u32, CapError> {
+    let r = crate::syscall::cap_enter_since(count, timeout_ns, flags, seen);
     if r < 0 { Err(CapError::from_result(r as i32).unwrap_or(CapError::Unsupported)) } else { Ok(r as u32) }
 }
 

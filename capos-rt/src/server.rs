@@ -19,7 +19,7 @@ use capos_schema::{endpoint_server, interface_id, method};
 /// The method number of a release notice.
 pub const RELEASED: u16 = method::endpoint_server::RELEASED;
 
-use crate::call::{Builder, PendingCall, Reader, submit_sqe};
+use crate::call::{Builder, Completion, PendingCall, Reader, submit_sqe};
 use crate::caps::Caps;
 use crate::handle::{Borrowed, Cap, Handle};
 
@@ -105,14 +105,18 @@ impl Endpoint {
 
     /// Decodes a finished RECV.
     pub fn finish_recv(pending: PendingCall) -> Result<Incoming, CapError> {
-        let reply = pending.wait()?;
-        Ok(Incoming {
+        Ok(Self::incoming(pending.wait()?))
+    }
+
+    /// A received call, from its RECV's completion.
+    fn incoming(reply: crate::call::Reply) -> Incoming {
+        Incoming {
             token: reply.aux,
             badge: (reply.aux >> 32) as u32,
             method: reply.tag as u16,
             message: reply.message,
             caps: reply.caps.into_iter().map(Cap::from_id).collect(),
-        })
+        }
     }
 
     /// Makes another client side of this endpoint, implementing
@@ -151,6 +155,55 @@ impl Endpoint {
         let sqe =
             Sqe { opcode: Opcode::Return as u8, cap: self.0.id(), interface_id: token, ..Sqe::default() };
         submit_sqe(sqe, params, caps, 0, 0)?.wait_raw().map(|_| ())
+    }
+
+    /// Answers call `token` with `results` and the caps `caps` sends, and
+    /// waits for the next call: the RETURN and the RECV go to the kernel
+    /// in one `cap_enter` (a server loop's fast path: one system call per
+    /// call served, where [`Self::reply`] then [`Self::recv`] make two).
+    /// The first result is the answer's, as [`Self::reply`]'s; the second
+    /// the next call, as [`Self::recv`]'s.
+    pub fn reply_and_recv(
+        &self,
+        token: u64,
+        results: &Builder,
+        caps: &[TransferDescriptor],
+    ) -> (Result<(), CapError>, Result<Incoming, CapError>) {
+        let (answered, received) = self.reply_and_recv_raw(token, results, caps);
+        let next = received.and_then(|done| {
+            let message = crate::call::decode_reply(done.bytes)?;
+            let reply =
+                crate::call::Reply { message, caps: done.caps, aux: done.cqe.aux, tag: done.cqe.reserved };
+            Ok(Self::incoming(reply))
+        });
+        (answered, next)
+    }
+
+    /// [`Self::reply_and_recv`] with the next call as its raw completion
+    /// (for a server that looks at the method before decoding anything).
+    pub fn reply_and_recv_raw(
+        &self,
+        token: u64,
+        results: &Builder,
+        caps: &[TransferDescriptor],
+    ) -> (Result<(), CapError>, Result<Completion, CapError>) {
+        let params = capnp::serialize::write_message_to_words(results);
+        let sqe =
+            Sqe { opcode: Opcode::Return as u8, cap: self.0.id(), interface_id: token, ..Sqe::default() };
+        let answer = match submit_sqe(sqe, params, caps, 0, 0) {
+            Ok(answer) => answer,
+            Err(e) => return (Err(e), self.recv_async().and_then(PendingCall::wait_raw)),
+        };
+        let next = match self.recv_async() {
+            Ok(next) => next,
+            Err(e) => return (answer.wait_raw().map(|_| ()), Err(e)),
+        };
+        // On an error both calls are dropped: their buffers are kept until
+        // their completions arrive (`PendingCall`'s drop).
+        match crate::ring::wait_for_pair(answer.user_data(), next.user_data()) {
+            Ok((answered, received)) => (answer.finish_raw(answered).map(|_| ()), next.finish_raw(received)),
+            Err(e) => (Err(e), Err(e)),
+        }
     }
 
     /// Answers call `token` with the error `error`.

@@ -58,8 +58,11 @@ pub trait Service {
 /// queue is drained; both give `Ok`), or receiving fails otherwise (then
 /// that error). A caller that died before its answer is skipped.
 pub fn serve(endpoint: &Endpoint, service: &mut impl Service) -> Result<(), CapError> {
+    // The next call, when it came with the last answer (`reply_and_recv`:
+    // one system call per call served).
+    let mut next = None;
     loop {
-        let call = match endpoint.recv() {
+        let call = match next.take().unwrap_or_else(|| endpoint.recv()) {
             Ok(call) => call,
             Err(CapError::PeerDied) => return Ok(()),
             Err(e) => return Err(e),
@@ -69,7 +72,12 @@ pub fn serve(endpoint: &Endpoint, service: &mut impl Service) -> Result<(), CapE
             continue;
         }
         let (outcome, stop) = match service.handle(&call) {
-            Ok(response) => (endpoint.reply(call.token, &response.results, &response.caps), response.stop),
+            Ok(response) if !response.stop => {
+                let (answered, got) = endpoint.reply_and_recv(call.token, &response.results, &response.caps);
+                next = Some(got);
+                (answered, false)
+            }
+            Ok(response) => (endpoint.reply(call.token, &response.results, &response.caps), true),
             Err(e) => (endpoint.reply_error(call.token, e), false),
         };
         match outcome {
@@ -107,7 +115,7 @@ impl<T: EchoServer> Service for EchoStub<T> {
                 let text = params.get_text().map_err(|_| CapError::MalformedParams)?;
                 let text = text.to_str().map_err(|_| CapError::MalformedParams)?;
                 let answer = self.0.echo(text)?;
-                let mut results = Builder::new_default();
+                let mut results = crate::call::new_message();
                 results.init_root::<echo::echo_results::Builder<'_>>().set_text(answer.as_str());
                 let mut response = Response::new(results);
                 response.stop = self.0.stop_after(text);

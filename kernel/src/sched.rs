@@ -44,6 +44,18 @@ static SCHED: Mutex<Scheduler> = Mutex::new(Scheduler {
     reap: Vec::new(),
 });
 
+/// The user thread whose FPU/SSE state the CPU's registers hold (its saved
+/// area is then out of date), if any. The kernel is soft-float and its own
+/// threads (idle) never touch the registers, so a switch to one leaves
+/// them as they are: a user thread that waits while the CPU idles and
+/// then runs again (a reply, a sleep, an interrupt) is neither saved nor
+/// restored. Between two user threads the state is always switched:
+/// every program touches the SSE registers (`memcpy`), so trapping the
+/// first use instead (lazy switching with CR0.TS) would cost a fault per
+/// switch and leak register contents to speculation (LazyFP,
+/// docs/decisions.md).
+static FPU_OWNER: Mutex<Option<Arc<Thread>>> = Mutex::new(None);
+
 /// Threads made and not yet freed (the idle thread aside): each queue has
 /// room for this many.
 static THREADS: AtomicUsize = AtomicUsize::new(0);
@@ -213,6 +225,13 @@ pub fn reap() {
             at.map(|i| s.reap.swap_remove(i))
         };
         let Some(thread) = dead else { break };
+        // A dead thread owns no registers worth keeping: let go of it so
+        // its stack is freed now.
+        let owner = {
+            let mut owner = FPU_OWNER.lock();
+            if owner.as_ref().is_some_and(|o| Arc::ptr_eq(o, &thread)) { owner.take() } else { None }
+        };
+        drop(owner);
         drop(thread);
     }
 }
@@ -251,15 +270,17 @@ fn switch_away(requeue_current: bool) {
     // SAFETY: interrupts are off; `prev` is being switched away from and
     // `next` is not running, so their contexts are ours to touch.
     let (prev_ctx, next_ctx) = unsafe { (prev.context(), next.context()) };
-    prev_ctx.fpu.save();
     prev_ctx.fs_base = FsBase::read().as_u64();
-    next_ctx.fpu.restore();
+    let process = next.process();
+    if process.is_some() {
+        switch_fpu(&next);
+    }
     FsBase::write(x86_64::VirtAddr::new_truncate(next_ctx.fs_base));
     if let Some(stack) = &next.kstack {
         gdt::set_rsp0(stack.top());
         percpu::set_kernel_rsp(stack.top());
     }
-    if let Some(process) = next.process() {
+    if let Some(process) = process {
         process.activate_address_space();
     }
     let save = &raw mut prev_ctx.rsp;
@@ -275,4 +296,31 @@ fn switch_away(requeue_current: bool) {
     // by `prepare_user_entry`.
     unsafe { context::switch(save, target) };
     reap();
+}
+
+/// Gives the FPU/SSE registers to user thread `next` (about to run): the
+/// owner's state saved (unless it is dead) and `next`'s loaded, unless
+/// `next` owns them already ([`FPU_OWNER`]).
+fn switch_fpu(next: &Arc<Thread>) {
+    let old = {
+        let mut owner = FPU_OWNER.lock();
+        if owner.as_ref().is_some_and(|o| Arc::ptr_eq(o, next)) {
+            return;
+        }
+        if let Some(o) = owner.as_ref()
+            && o.state() != ThreadState::Dead
+        {
+            // SAFETY: interrupts are off and `o` is not running (`next`
+            // is about to, and `o` is not `next`), so its context is ours
+            // to touch; the registers hold its state.
+            unsafe { o.context() }.fpu.save();
+        }
+        // SAFETY: as above for `next`, which is not running yet.
+        unsafe { next.context() }.fpu.restore();
+        owner.replace(next.clone())
+    };
+    // Dropped outside the lock. Not the last reference to a thread this
+    // code runs on: a dead running thread is in the reap list until
+    // another thread runs.
+    drop(old);
 }

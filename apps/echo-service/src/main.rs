@@ -43,7 +43,7 @@ struct WithCaps {
 }
 
 fn text_reply(text: &str) -> Builder {
-    let mut results = Builder::new_default();
+    let mut results = capos::call::new_message();
     results.init_root::<echo::echo_results::Builder<'_>>().set_text(text);
     results
 }

@@ -186,19 +186,23 @@ enum Received {
 /// Takes the next call or release notice. A notice carries no params
 /// message at all, so it is recognised before anything is decoded.
 fn recv(endpoint: &Endpoint) -> Result<Received, CapError> {
-    let done = endpoint.recv_async()?.wait_raw()?;
+    Ok(received(endpoint.recv_async()?.wait_raw()?))
+}
+
+/// What a finished RECV brought (see [`recv`]).
+fn received(done: capos::call::Completion) -> Received {
     let token = done.cqe.aux;
     let badge = (token >> 32) as u32;
     let method = done.cqe.reserved as u16;
     // Owned, so caps sent along are released unless kept.
     let caps: Vec<Cap> = done.caps.into_iter().map(Cap::from_id).collect();
     if method == RELEASED {
-        return Ok(Received::Released(badge));
+        return Received::Released(badge);
     }
     // Read in place from the receive buffer (no copy of the params).
     match capos::call::decode_reply(done.bytes) {
-        Ok(message) => Ok(Received::Call(Incoming { token, badge, method, message, caps })),
-        Err(_) => Ok(Received::Malformed(token)),
+        Ok(message) => Received::Call(Incoming { token, badge, method, message, caps }),
+        Err(_) => Received::Malformed(token),
     }
 }
 
@@ -237,8 +241,10 @@ fn stamps(is_dir: bool, method: u16) -> bool {
 /// Serves until every client is gone; returns how many calls it answered.
 fn serve(endpoint: &Endpoint, fs: &mut Fs, clock: Option<&WallClock>) -> Result<u64, CapError> {
     let mut calls = 0u64;
+    // The next call, when it came with the last answer (`reply_and_recv`).
+    let mut next: Option<Result<Received, CapError>> = None;
     loop {
-        let mut call = match recv(endpoint) {
+        let mut call = match next.take().unwrap_or_else(|| recv(endpoint)) {
             Ok(Received::Call(call)) => call,
             Ok(Received::Released(badge)) => {
                 fs.release(badge);
@@ -273,11 +279,15 @@ fn serve(endpoint: &Endpoint, fs: &mut Fs, clock: Option<&WallClock>) -> Result<
         });
         match answer {
             Ok(Answer { results, new_handle: None }) => {
-                if let Err(e) = endpoint.reply(call.token, &results, &[])
+                // The answer and the RECV of the next call in one system
+                // call (the server's fast path).
+                let (answered, got) = endpoint.reply_and_recv_raw(call.token, &results, &[]);
+                if let Err(e) = answered
                     && e != CapError::Cancelled
                 {
                     let _ = endpoint.reply_error(call.token, e);
                 }
+                next = Some(got.map(received));
             }
             Ok(Answer { results, new_handle: Some((iface, badge)) }) => match endpoint.mint(iface, badge) {
                 Ok(cap) => {
@@ -394,7 +404,7 @@ fn attr_change(c: capnp::Result<schema::attr_change::Reader<'_>>) -> Result<Attr
 }
 
 fn empty() -> Builder {
-    let mut b = Builder::new_default();
+    let mut b = capos::call::new_message();
     b.init_root::<capnp::any_pointer::Builder<'_>>();
     b
 }
@@ -410,7 +420,7 @@ const PAGE_WORDS: u32 = MAX_PARAMS_LEN / 8 + 64;
 fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
     let m = &call.message;
     let badge = call.badge;
-    let mut results = Builder::new_default();
+    let mut results = capos::call::new_message();
     match call.method {
         method::directory::LIST => {
             let p = m.get_root::<directory::list_params::Reader<'_>>().map_err(malformed)?;
@@ -542,7 +552,7 @@ fn directory_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
 fn file_call(fs: &mut Fs, call: &Incoming) -> Result<Answer, CapError> {
     let m = &call.message;
     let badge = call.badge;
-    let mut results = Builder::new_default();
+    let mut results = capos::call::new_message();
     match call.method {
         method::file::READ => {
             let p = m.get_root::<file::read_params::Reader<'_>>().map_err(malformed)?;

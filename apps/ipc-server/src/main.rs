@@ -29,7 +29,7 @@ fn text_of(call: &Incoming) -> Result<String, CapError> {
 }
 
 fn answer(endpoint: &Endpoint, token: u64, text: &str) -> Result<(), CapError> {
-    let mut results = capos::call::Builder::new_default();
+    let mut results = capos::call::new_message();
     results.init_root::<echo::echo_results::Builder<'_>>().set_text(text);
     endpoint.reply(token, &results, &[])
 }
@@ -62,8 +62,10 @@ fn main(caps: Caps) -> i32 {
     }
     let mut held: Option<u64> = None;
     let mut held_once = false;
+    // The next call, when it came with the last answer.
+    let mut next = None;
     loop {
-        let call = match endpoint.recv() {
+        let call = match next.take().unwrap_or_else(|| endpoint.recv()) {
             Ok(call) => call,
             Err(e) => {
                 let _ = console.line(&format!("ipc-server: recv failed: {e}"));
@@ -89,12 +91,19 @@ fn main(caps: Caps) -> i32 {
             let _ = answer(&endpoint, call.token, &format!("first call answered: {outcome:?}"));
             continue;
         }
-        let reply = if text == "quit" { String::from("bye") } else { text.to_uppercase() };
-        if let Err(e) = answer(&endpoint, call.token, &reply) {
-            let _ = console.line(&format!("ipc-server: reply failed: {e}"));
-        }
         if text == "quit" {
+            if let Err(e) = answer(&endpoint, call.token, "bye") {
+                let _ = console.line(&format!("ipc-server: reply failed: {e}"));
+            }
             return 0;
         }
+        // The answer and the RECV of the next call in one system call.
+        let mut results = capos::call::new_message();
+        results.init_root::<echo::echo_results::Builder<'_>>().set_text(&text.to_uppercase());
+        let (answered, got) = endpoint.reply_and_recv(call.token, &results, &[]);
+        if let Err(e) = answered {
+            let _ = console.line(&format!("ipc-server: reply failed: {e}"));
+        }
+        next = Some(got);
     }
 }

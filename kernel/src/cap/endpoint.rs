@@ -49,7 +49,7 @@
 //! (direct handoff), so a round trip does not wait behind other ready
 //! threads.
 
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
@@ -60,7 +60,7 @@ use spin::Mutex;
 
 use crate::mem::kmem_quota::{self, Charge, HEAP_OVERHEAD};
 
-use super::{Call, CapObject, CapRef, Outcome, PendingCall, Reply, malformed, read_params, reply_with};
+use super::{Call, CapObject, CapRef, MessageBytes, Outcome, PendingCall, Reply, malformed, read_params, reply_with};
 
 /// Most calls waiting in one endpoint's queue.
 pub const QUEUE_DEPTH: usize = 32;
@@ -71,7 +71,7 @@ pub const MAX_CALLS_IN_FLIGHT: u32 = 64;
 /// and the pending call kept while it is served (with its map node).
 const CALL_COST: usize = size_of::<Incoming>() + IN_SERVICE_COST + 2 * HEAP_OVERHEAD;
 /// Kernel memory of a call received and not yet answered.
-const IN_SERVICE_COST: usize = size_of::<u64>() + size_of::<InService>() + 2 * HEAP_OVERHEAD;
+const IN_SERVICE_COST: usize = size_of::<(u64, InService)>() + 2 * HEAP_OVERHEAD;
 /// Kernel memory of a release notice (its entry and its empty message).
 const NOTICE_COST: usize = size_of::<Incoming>() + 16 + 2 * HEAP_OVERHEAD;
 /// Kernel memory of a minted client, its release notice included.
@@ -92,7 +92,9 @@ struct Incoming {
     client: Option<PendingCall>,
     badge: u32,
     method: u16,
-    params: Vec<u8>,
+    /// Inline when small: a call queued or handed over takes no heap for
+    /// its params then.
+    params: MessageBytes,
     caps: Vec<CapRef>,
     /// Its kernel memory, charged to the caller (for a notice, to the
     /// process that minted the client).
@@ -151,7 +153,11 @@ impl endpoint_queue::Receiver for Receiving {
 struct State {
     queue: VecDeque<Incoming>,
     receivers: VecDeque<Receiving>,
-    in_service: BTreeMap<u64, InService>,
+    /// Calls received and not yet answered, by token. A list, not a map:
+    /// it keeps its capacity, so a round trip allocates nothing once the
+    /// endpoint has served as many calls at once before (a map allocates
+    /// and frees a node whenever it goes from empty to one call).
+    in_service: Vec<(u64, InService)>,
     next_token: u32,
     server_gone: bool,
     clients_gone: bool,
@@ -205,7 +211,7 @@ impl EndpointCore {
     /// and stays queued.
     fn pair(state: &mut State) -> Pairing {
         let State { queue, receivers, next_token, in_service, .. } = state;
-        endpoint_queue::pair(queue, receivers, next_token, |token| in_service.contains_key(&token))
+        endpoint_queue::pair(queue, receivers, next_token, |token| in_service.iter().any(|(t, _)| *t == token))
     }
 
     /// Delivers paired calls to their servers, outside the endpoint lock.
@@ -222,21 +228,28 @@ impl EndpointCore {
                 continue;
             };
             if let Some(client) = call.client {
-                // The map's node may need a block the heap cannot give:
-                // check first (nothing else allocates in between).
-                if !crate::mem::heap::has_room(512) {
-                    receiver.server.complete(Err(CapError::OutOfMemory));
-                    finish_client(client, Err(CapError::OutOfMemory));
-                    continue;
-                }
                 let mut charge = call.charge;
                 if let Some(charge) = charge.as_mut() {
                     charge.shrink_to(IN_SERVICE_COST);
                 }
-                self.state
-                    .lock()
-                    .in_service
-                    .insert(token, InService { client, server_pid: receiver.server_pid, _charge: charge });
+                let kept = {
+                    let mut state = self.state.lock();
+                    let room = state.in_service.try_reserve(1).is_ok();
+                    if room {
+                        state.in_service.push((
+                            token,
+                            InService { client, server_pid: receiver.server_pid, _charge: charge },
+                        ));
+                        None
+                    } else {
+                        Some(client)
+                    }
+                };
+                if let Some(client) = kept {
+                    receiver.server.complete(Err(CapError::OutOfMemory));
+                    finish_client(client, Err(CapError::OutOfMemory));
+                    continue;
+                }
             }
             let reply = Reply {
                 message: call.params,
@@ -254,7 +267,7 @@ impl EndpointCore {
                 // scrutinee would live on through its body, and finishing
                 // the client takes the client's process lock and completes
                 // its call.
-                let entry = self.state.lock().in_service.remove(&token);
+                let entry = self.state.lock().take_in_service(token);
                 if let Some(entry) = entry {
                     finish_client(entry.client, Err(e));
                 }
@@ -300,11 +313,25 @@ impl EndpointCore {
     /// call, or `InvalidArgument` if that process holds no such call.
     pub fn take_call(&self, token: u64, server_pid: u64) -> Result<PendingCall, CapError> {
         let mut state = self.state.lock();
-        match state.in_service.get(&token) {
-            Some(entry) if entry.server_pid == server_pid => {}
+        match state.in_service.iter().find(|(t, _)| *t == token) {
+            Some((_, entry)) if entry.server_pid == server_pid => {}
             _ => return Err(CapError::InvalidArgument),
         }
-        state.in_service.remove(&token).map(|entry| entry.client).ok_or(CapError::InvalidArgument)
+        state.take_in_service(token).map(|entry| entry.client).ok_or(CapError::InvalidArgument)
+    }
+}
+
+impl State {
+    /// Takes the call in service under `token` out of the list. The list
+    /// keeps its capacity, unless it is empty after a burst of more than
+    /// [`QUEUE_DEPTH`] calls: then it is freed (shrinking would allocate).
+    fn take_in_service(&mut self, token: u64) -> Option<InService> {
+        let at = self.in_service.iter().position(|(t, _)| *t == token)?;
+        let (_, entry) = self.in_service.swap_remove(at);
+        if self.in_service.is_empty() && self.in_service.capacity() > QUEUE_DEPTH {
+            self.in_service = Vec::new();
+        }
+        Some(entry)
     }
 }
 
@@ -341,11 +368,10 @@ impl CapObject for EndpointClient {
             Ok(charge) => charge,
             Err(e) => return Outcome::Error(e),
         };
-        let mut params = Vec::new();
-        if params.try_reserve_exact(call.params.len()).is_err() {
-            return Outcome::Error(CapError::OutOfMemory);
-        }
-        params.extend_from_slice(call.params);
+        let params = match MessageBytes::copy_of(call.params) {
+            Ok(params) => params,
+            Err(e) => return Outcome::Error(e),
+        };
         let pairing = {
             let mut state = self.core.state.lock();
             if state.server_gone {
@@ -397,9 +423,8 @@ impl Drop for EndpointClient {
                     client: None,
                     badge: self.badge,
                     method: RELEASED,
-                    // An empty message (a null root), as for a call
-                    // without params.
-                    params: super::empty_reply().map(|r| r.message).unwrap_or_default(),
+                    // An empty struct, as a call without params reads.
+                    params: MessageBytes::copy_of(&capos_config::wire::EMPTY_STRUCT).unwrap_or_default(),
                     caps: Vec::new(),
                     charge: self.charge.take().map(|mut charge| {
                         charge.shrink_to(NOTICE_COST);
@@ -530,7 +555,7 @@ impl CapObject for EndpointFactory {
                 state: Mutex::new(State {
                     queue: VecDeque::new(),
                     receivers: VecDeque::new(),
-                    in_service: BTreeMap::new(),
+                    in_service: Vec::new(),
                     next_token: 1,
                     server_gone: false,
                     clients_gone: false,

@@ -14,6 +14,7 @@ pub mod console;
 pub mod endpoint;
 pub mod entropy;
 pub mod memory;
+pub mod message;
 pub mod output;
 pub mod park;
 pub mod pipe;
@@ -30,6 +31,7 @@ use alloc::vec::Vec;
 use capos_abi::error::CapError;
 
 use crate::process::Process;
+pub use message::MessageBytes;
 
 /// A reference to a kernel object, as held in cap tables.
 pub type CapRef = Arc<dyn CapObject>;
@@ -99,8 +101,8 @@ pub enum Outcome {
 /// A successful result.
 #[derive(Default)]
 pub struct Reply {
-    /// The results message (Cap'n Proto, serialized).
-    pub message: Vec<u8>,
+    /// The results message (Cap'n Proto, serialized; inline when small).
+    pub message: MessageBytes,
     /// Caps the call returns, in the order of the message's cap list.
     pub caps: Vec<CapRef>,
     /// The CQE's `aux` (a RECV's call token; 0 otherwise).
@@ -263,8 +265,10 @@ const REPLY_SEGMENT_WORDS: usize = 64;
 /// so the heap is probed first for the segment and the encoded copy
 /// (`OutOfMemory` if they do not fit), and the first segment is made large
 /// enough that no second one is needed: on the stack when it fits
-/// [`REPLY_SEGMENT_WORDS`] (then the encoded copy is the reply's one heap
-/// buffer besides the builder's own list of segments), else on the heap.
+/// [`REPLY_SEGMENT_WORDS`], else on the heap. The encoded message is kept
+/// inline in the reply when it is small ([`MessageBytes`]), so a small
+/// reply costs one heap allocation: the builder's own list of segments
+/// (replies of data fields only avoid even that: [`reply_data`]).
 /// A builder that needed a second segment anyway (a caller that counted
 /// wrong: a kernel bug, which no user input can cause) got it from an
 /// allocation that could not fail; its reply is refused (`OutOfMemory`)
@@ -292,23 +296,31 @@ pub fn reply_sized(
         capnp::Word::words_to_bytes_mut(segment),
     ));
     build(&mut message).map_err(|_| CapError::OutOfMemory)?;
-    if message.get_segments_for_output().len() > 1 {
+    let segments = message.get_segments_for_output();
+    let [segment] = &segments[..] else {
         log::error!(
             "a reply of {data_bytes} counted bytes needed a second segment: its size is counted wrong"
         );
         return Err(CapError::OutOfMemory);
-    }
-    Ok(Reply { message: capnp::serialize::write_message_to_words(&message), ..Reply::default() })
+    };
+    // One segment: the table is its count less one (0) and its size in
+    // words, then the segment (as `capnp::serialize` writes it).
+    let size = u32::try_from(segment.len() / 8).map_err(|_| CapError::TooLarge)?;
+    let mut table = [0u8; 8];
+    table[4..].copy_from_slice(&size.to_le_bytes());
+    Ok(Reply { message: MessageBytes::concat(&[&table, segment])?, ..Reply::default() })
 }
 
-/// A reply with an empty results struct.
+/// A reply whose results struct has only data fields, given as its data
+/// words (as the schema lays them out): written without a builder
+/// (`capos_config::wire`), so a small one takes no heap at all.
+pub fn reply_data(data: &[u64]) -> Result<Reply, CapError> {
+    Ok(Reply { message: MessageBytes::data_struct(data)?, ..Reply::default() })
+}
+
+/// A reply with an empty results struct (every `-> ()` method's).
 pub fn empty_reply() -> Result<Reply, CapError> {
-    // Every `-> ()` method's results are an empty struct; any one of the
-    // generated empty results types encodes the same bytes.
-    reply_with(|m| {
-        m.init_root::<capos_schema::console::write_results::Builder<'_>>();
-        Ok(())
-    })
+    Ok(Reply { message: MessageBytes::copy_of(&capos_config::wire::EMPTY_STRUCT)?, ..Reply::default() })
 }
 
 /// Reader limits for params messages from user space: small, since no

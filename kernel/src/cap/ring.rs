@@ -39,7 +39,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use super::endpoint::{self, EndpointCore, EndpointServer};
 use super::table::{CapTable, Transfer};
-use super::{Call, CapRef, Outcome, PendingCall, Reply};
+use super::{Call, CapRef, MessageBytes, Outcome, PendingCall, Reply};
 use crate::mem::address_space::AddressSpace;
 use crate::mem::layout;
 use crate::process::{Process, ProcessInner};
@@ -495,7 +495,9 @@ fn answer(process: &Arc<Process>, sqe: &Sqe) -> Result<(), CapError> {
     let (message, transfer) = {
         let mut inner = process.inner.lock();
         let space = inner.space.as_ref().ok_or(CapError::Cancelled)?;
-        let message = copy_in(space, sqe.params_addr, sqe.params_len)?;
+        // Results of up to `message::INLINE_LEN` bytes are carried in the
+        // reply itself, not on the heap.
+        let message = MessageBytes::from_user(space, sqe.params_addr, sqe.params_len)?;
         let descriptors = read_descriptors(space, sqe)?;
         (message, inner.caps.prepare_transfer(&descriptors)?)
     };

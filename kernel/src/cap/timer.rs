@@ -10,7 +10,7 @@ use capos_schema::{interface_id, method, timer};
 use core::cmp::{Ordering, Reverse};
 use spin::Mutex;
 
-use super::{Call, CapObject, Outcome, PendingCall, empty_reply, malformed, read_params, reply_with};
+use super::{Call, CapObject, Outcome, PendingCall, empty_reply, malformed, read_params, reply_data};
 
 /// A pending `sleep` call and its deadline (uptime in ns); sleeps with the
 /// same deadline end in the order they began.
@@ -59,16 +59,16 @@ impl CapObject for Timer {
     }
 
     fn call(&self, call: Call<'_>) -> Outcome {
+        // Checked for every method (read in place, no allocation): a
+        // malformed message is refused even where no field is read.
         let message = match read_params(call.params) {
             Ok(m) => m,
             Err(e) => return Outcome::Error(e),
         };
         match call.method {
-            method::timer::NOW => reply_with(|m| {
-                m.init_root::<timer::now_results::Builder<'_>>().set_ns(crate::time::uptime_ns());
-                Ok(())
-            })
-            .into(),
+            // `now_results` is one UInt64 (`ns`) in data word 0: written
+            // without a builder or the heap (the call fast path).
+            method::timer::NOW => reply_data(&[crate::time::uptime_ns()]).into(),
             method::timer::SLEEP => {
                 let ns = match message.get_root::<timer::sleep_params::Reader<'_>>().map_err(malformed) {
                     Ok(p) => p.get_ns(),

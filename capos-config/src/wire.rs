@@ -1,0 +1,107 @@
+//! Cap'n Proto messages whose root is one struct of data fields only (no
+//! pointers), written without a message builder and so without the heap:
+//! the kernel's small replies (`Timer.now`, every empty result) and the
+//! runtime's empty params use them on the call fast path.
+//!
+//! The bytes are what `capnp::serialize` writes for the same message
+//! built with a builder (a one-segment table, the root pointer, the data
+//! words): readers cannot tell them apart, and the host tests check that
+//! byte for byte.
+
+/// Bytes of a message whose root struct has `data_words` words of data:
+/// the segment table (8), the root pointer (8) and the data.
+pub const fn data_struct_len(data_words: usize) -> usize {
+    16 + 8 * data_words
+}
+
+/// The message of an empty struct (every `-> ()` method's results).
+pub const EMPTY_STRUCT: [u8; 16] = [0, 0, 0, 0, 1, 0, 0, 0, 0xfc, 0xff, 0xff, 0xff, 0, 0, 0, 0];
+
+/// The message with a null root: a params struct with every field at
+/// its default (what a request without params sends).
+pub const NULL_ROOT: [u8; 16] = [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/// Writes the message of a root struct whose data section is `data` into
+/// the start of `out`; returns its length, or `None` if `out` is shorter
+/// than [`data_struct_len`] or `data` has more than 65 535 words.
+pub fn write_data_struct(data: &[u64], out: &mut [u8]) -> Option<usize> {
+    let len = data_struct_len(data.len());
+    let words = u16::try_from(data.len()).ok()?;
+    let out = out.get_mut(..len)?;
+    // Segment table: one segment (count - 1 = 0) of 1 + n words.
+    out[0..4].copy_from_slice(&0u32.to_le_bytes());
+    out[4..8].copy_from_slice(&(1 + u32::from(words)).to_le_bytes());
+    // Root: a struct pointer to the next word (offset 0), n data words and
+    // no pointers; an empty struct points at offset -1, as capnp encodes
+    // it so that it does not read as a null pointer.
+    let lower: u32 = if words == 0 { 0xffff_fffc } else { 0 };
+    out[8..12].copy_from_slice(&lower.to_le_bytes());
+    out[12..14].copy_from_slice(&words.to_le_bytes());
+    out[14..16].copy_from_slice(&0u16.to_le_bytes());
+    for (chunk, word) in out[16..].chunks_exact_mut(8).zip(data) {
+        chunk.copy_from_slice(&word.to_le_bytes());
+    }
+    Some(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use capos_schema::{console, timer};
+
+    fn built<F: FnOnce(&mut capnp::message::Builder<capnp::message::HeapAllocator>)>(f: F) -> Vec<u8> {
+        let mut message = capnp::message::Builder::new_default();
+        f(&mut message);
+        capnp::serialize::write_message_to_words(&message)
+    }
+
+    #[test]
+    fn one_word_struct_matches_the_builder() {
+        let expected =
+            built(|m| m.init_root::<timer::now_results::Builder<'_>>().set_ns(0x0123_4567_89ab_cdef));
+        let mut out = [0u8; 64];
+        let len = write_data_struct(&[0x0123_4567_89ab_cdef], &mut out).unwrap();
+        assert_eq!(&out[..len], &expected[..]);
+        assert_eq!(len, data_struct_len(1));
+    }
+
+    #[test]
+    fn empty_struct_matches_the_builder() {
+        let expected = built(|m| {
+            m.init_root::<console::write_results::Builder<'_>>();
+        });
+        let mut out = [0u8; 16];
+        assert_eq!(write_data_struct(&[], &mut out), Some(16));
+        assert_eq!(&out[..], &expected[..]);
+        assert_eq!(&EMPTY_STRUCT[..], &expected[..]);
+    }
+
+    #[test]
+    fn null_root_matches_the_builder() {
+        let expected = built(|m| {
+            m.init_root::<capnp::any_pointer::Builder<'_>>();
+        });
+        assert_eq!(&NULL_ROOT[..], &expected[..]);
+    }
+
+    #[test]
+    fn written_messages_read_back() {
+        let mut out = [0u8; 40];
+        let len = write_data_struct(&[7, 9, 11], &mut out).unwrap();
+        let mut slice = &out[..len];
+        let reader =
+            capnp::serialize::read_message_from_flat_slice(&mut slice, capnp::message::ReaderOptions::new())
+                .unwrap();
+        // A reader of a smaller struct type sees its first field.
+        let now: timer::now_results::Reader<'_> = reader.get_root().unwrap();
+        assert_eq!(now.get_ns(), 7);
+        assert!(slice.is_empty(), "the whole message was read");
+    }
+
+    #[test]
+    fn short_buffers_are_refused() {
+        let mut out = [0u8; 23];
+        assert_eq!(write_data_struct(&[1], &mut out), None);
+        assert_eq!(out, [0u8; 23], "nothing is written to a buffer that is too short");
+    }
+}

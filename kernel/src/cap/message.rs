@@ -1,0 +1,100 @@
+//! A message's bytes as the kernel carries them between a call and its
+//! answer: inside the value itself up to [`INLINE_LEN`] bytes (a reply of
+//! `Timer.now`, an endpoint call's small params or results: no heap
+//! allocation on the call path), on the heap beyond.
+
+use alloc::vec::Vec;
+use capos_abi::error::CapError;
+
+use crate::mem::address_space::AddressSpace;
+
+/// Most bytes kept inline.
+pub const INLINE_LEN: usize = 256;
+
+/// The bytes of a params or results message.
+pub enum MessageBytes {
+    /// The first `len` bytes of `bytes`.
+    Inline { len: u16, bytes: [u8; INLINE_LEN] },
+    /// A longer message.
+    Heap(Vec<u8>),
+}
+
+impl Default for MessageBytes {
+    fn default() -> Self {
+        Self::Inline { len: 0, bytes: [0; INLINE_LEN] }
+    }
+}
+
+impl From<Vec<u8>> for MessageBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::Heap(bytes)
+    }
+}
+
+impl core::ops::Deref for MessageBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Self::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl MessageBytes {
+    /// `len` bytes, zeroed, for `fill` to write: inline when they fit,
+    /// else one fallible heap allocation (`OutOfMemory`).
+    fn filled(len: usize, fill: impl FnOnce(&mut [u8]) -> Result<(), CapError>) -> Result<Self, CapError> {
+        if len <= INLINE_LEN {
+            let mut bytes = [0u8; INLINE_LEN];
+            fill(&mut bytes[..len])?;
+            // `len` fits u16: it is at most INLINE_LEN.
+            return Ok(Self::Inline { len: len as u16, bytes });
+        }
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(len).map_err(|_| CapError::OutOfMemory)?;
+        bytes.resize(len, 0);
+        fill(&mut bytes)?;
+        Ok(Self::Heap(bytes))
+    }
+
+    /// A copy of `data`.
+    pub fn copy_of(data: &[u8]) -> Result<Self, CapError> {
+        Self::filled(data.len(), |out| {
+            out.copy_from_slice(data);
+            Ok(())
+        })
+    }
+
+    /// A copy of `parts` one after the other (a segment table and its
+    /// segment).
+    pub fn concat(parts: &[&[u8]]) -> Result<Self, CapError> {
+        let len = parts.iter().map(|p| p.len()).fold(0usize, usize::saturating_add);
+        Self::filled(len, |out| {
+            let mut at = 0;
+            for part in parts {
+                out[at..at + part.len()].copy_from_slice(part);
+                at += part.len();
+            }
+            Ok(())
+        })
+    }
+
+    /// A copy of `len` bytes of user memory at `addr` (`BadAddress` if
+    /// they are not all readable).
+    pub fn from_user(space: &AddressSpace, addr: u64, len: u32) -> Result<Self, CapError> {
+        Self::filled(len as usize, |out| {
+            if space.copy_from_user(addr, out) { Ok(()) } else { Err(CapError::BadAddress) }
+        })
+    }
+
+    /// The message of a root struct with the data words `data` and no
+    /// pointers ([`capos_config::wire`]): no builder, no heap for up to
+    /// 30 words.
+    pub fn data_struct(data: &[u64]) -> Result<Self, CapError> {
+        Self::filled(capos_config::wire::data_struct_len(data.len()), |out| {
+            capos_config::wire::write_data_struct(data, out).map(|_| ()).ok_or(CapError::TooLarge)
+        })
+    }
+}
