@@ -14,9 +14,11 @@
 //!   count needed) and stays first in the queue;
 //! - otherwise the first receiver gets the first call, with a fresh token.
 //!
-//! Every result vector is reserved before a pairing is recorded: when the
+//! Every result list is reserved before a pairing is recorded: when the
 //! memory for that is missing, pairing stops and what is left waits for
-//! the next call or receiver, changing nothing else.
+//! the next call or receiver, changing nothing else. A list keeps its
+//! first item inline ([`List`]), so the usual pairing (one call, one
+//! receiver) allocates nothing.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -46,17 +48,66 @@ pub trait Receiver {
 /// What [`pair`] decided.
 pub struct Pairing<C, R> {
     /// Receivers with their calls and tokens.
-    pub deliveries: Vec<(R, C, u64)>,
+    pub deliveries: List<(R, C, u64)>,
     /// Receivers whose buffers are too small, with the size or cap count
     /// the first call needs.
-    pub too_small: Vec<(R, u64)>,
+    pub too_small: List<(R, u64)>,
     /// Calls whose callers died while they waited.
-    pub dead: Vec<C>,
+    pub dead: List<C>,
 }
 
 impl<C, R> Default for Pairing<C, R> {
     fn default() -> Self {
-        Self { deliveries: Vec::new(), too_small: Vec::new(), dead: Vec::new() }
+        Self { deliveries: List::default(), too_small: List::default(), dead: List::default() }
+    }
+}
+
+/// A list whose first item is kept inline: a pairing of one call with one
+/// receiver (the round trip's case) allocates nothing.
+pub struct List<T> {
+    first: Option<T>,
+    rest: Vec<T>,
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        Self { first: None, rest: Vec::new() }
+    }
+}
+
+impl<T> List<T> {
+    /// Makes room for one more item: `Err` when the memory is missing.
+    pub fn try_reserve_one(&mut self) -> Result<(), alloc::collections::TryReserveError> {
+        if self.first.is_none() { Ok(()) } else { self.rest.try_reserve(1) }
+    }
+
+    /// Appends `item` (after [`Self::try_reserve_one`], this cannot
+    /// allocate).
+    pub fn push(&mut self, item: T) {
+        if self.first.is_none() {
+            self.first = Some(item);
+        } else {
+            self.rest.push(item);
+        }
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// The items in order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.first.iter().chain(self.rest.iter())
+    }
+}
+
+impl<T> IntoIterator for List<T> {
+    type Item = T;
+    type IntoIter = core::iter::Chain<core::option::IntoIter<T>, alloc::vec::IntoIter<T>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.first.into_iter().chain(self.rest)
     }
 }
 
@@ -84,7 +135,7 @@ pub fn pair<C: Queued, R: Receiver>(
 ) -> Pairing<C, R> {
     let mut out = Pairing::default();
     while !queue.is_empty() {
-        if out.deliveries.try_reserve(1).is_err() || out.too_small.try_reserve(1).is_err() {
+        if out.deliveries.try_reserve_one().is_err() || out.too_small.try_reserve_one().is_err() {
             break;
         }
         let Some(receiver) = receivers.pop_front() else { break };
@@ -94,7 +145,7 @@ pub fn pair<C: Queued, R: Receiver>(
         let Some(call) = queue.pop_front() else { break };
         if !call.caller_live() {
             receivers.push_front(receiver);
-            if out.dead.try_reserve(1).is_err() {
+            if out.dead.try_reserve_one().is_err() {
                 queue.push_front(call);
                 break;
             }
@@ -208,6 +259,24 @@ mod tests {
         assert_eq!(p.dead.iter().map(|c| c.id).collect::<Vec<_>>(), [1]);
         assert_eq!(ids(&p, |r, c| (r.id, c.id)), [(11, 2)]);
         assert!(q.is_empty() && r.is_empty());
+    }
+
+    #[test]
+    fn a_list_keeps_its_order_with_the_first_item_inline() {
+        let mut list = List::default();
+        assert!(list.is_empty());
+        for i in 0..5 {
+            list.try_reserve_one().unwrap();
+            list.push(i);
+        }
+        assert!(!list.is_empty());
+        assert_eq!(list.iter().copied().collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+        assert!(list.rest.capacity() >= 4);
+        assert_eq!(list.into_iter().collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+        let mut one = List::default();
+        one.push("only");
+        assert_eq!(one.rest.capacity(), 0, "one item takes no heap");
+        assert_eq!(one.into_iter().collect::<Vec<_>>(), ["only"]);
     }
 
     #[test]
