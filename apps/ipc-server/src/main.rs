@@ -99,7 +99,7 @@ fn main(caps: Caps) -> i32 {
         }
         // The answer and the RECV of the next call in one system call.
         let mut results = capos::call::new_message();
-        results.init_root::<echo::echo_results::Builder<'_>>().set_text(&text.to_uppercase());
+        results.init_root::<echo::echo_results::Builder<'_>>().set_text(text.to_uppercase().as_str());
         let (answered, got) = endpoint.reply_and_recv(call.token, &results, &[]);
         if let Err(e) = answered {
             let _ = console.line(&format!("ipc-server: reply failed: {e}"));

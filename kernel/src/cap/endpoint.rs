@@ -60,7 +60,9 @@ use spin::Mutex;
 
 use crate::mem::kmem_quota::{self, Charge, HEAP_OVERHEAD};
 
-use super::{Call, CapObject, CapRef, MessageBytes, Outcome, PendingCall, Reply, malformed, read_params, reply_with};
+use super::{
+    Call, CapObject, CapRef, MessageBytes, Outcome, PendingCall, Reply, malformed, read_params, reply_with,
+};
 
 /// Most calls waiting in one endpoint's queue.
 pub const QUEUE_DEPTH: usize = 32;
@@ -211,7 +213,9 @@ impl EndpointCore {
     /// and stays queued.
     fn pair(state: &mut State) -> Pairing {
         let State { queue, receivers, next_token, in_service, .. } = state;
-        endpoint_queue::pair(queue, receivers, next_token, |token| in_service.iter().any(|(t, _)| *t == token))
+        endpoint_queue::pair(queue, receivers, next_token, |token| {
+            in_service.iter().any(|(t, _)| *t == token)
+        })
     }
 
     /// Delivers paired calls to their servers, outside the endpoint lock.

@@ -12,6 +12,7 @@ use crate::mem::address_space::AddressSpace;
 pub const INLINE_LEN: usize = 256;
 
 /// The bytes of a params or results message.
+#[allow(clippy::large_enum_variant, reason = "inline on purpose: a small message takes no heap")]
 pub enum MessageBytes {
     /// The first `len` bytes of `bytes`.
     Inline { len: u16, bytes: [u8; INLINE_LEN] },

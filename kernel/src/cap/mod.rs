@@ -89,6 +89,10 @@ pub struct Call<'a> {
 }
 
 /// What an object did with a call.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a reply's small message is inline (`MessageBytes`), never boxed"
+)]
 pub enum Outcome {
     /// Finished: deliver this reply now.
     Done(Reply),
