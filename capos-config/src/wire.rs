@@ -44,6 +44,32 @@ pub fn write_data_struct(data: &[u64], out: &mut [u8]) -> Option<usize> {
     Some(len)
 }
 
+/// Bytes of a message whose root struct has no data and one pointer, a
+/// `Data` field of `len` bytes (`Pipe.read`'s results): the segment
+/// table, the root pointer, the struct's pointer, the bytes padded to a
+/// word.
+pub const fn byte_list_struct_len(len: usize) -> usize {
+    24 + len.div_ceil(8) * 8
+}
+
+/// The first 24 bytes of the message [`byte_list_struct_len`] counts:
+/// what comes before the `len` bytes of data (which the caller appends,
+/// then zero padding to a word). `None` past what one segment holds.
+pub fn byte_list_struct_header(len: usize) -> Option<[u8; 24]> {
+    let count = u32::try_from(len).ok().filter(|&n| n < 1 << 29)?;
+    let words = 2 + count.div_ceil(8);
+    let mut out = [0u8; 24];
+    // One segment of `words` words.
+    out[4..8].copy_from_slice(&words.to_le_bytes());
+    // Root: a struct pointer to the next word, no data, one pointer.
+    out[14..16].copy_from_slice(&1u16.to_le_bytes());
+    // The struct's pointer: a list pointer to the next word (offset 0,
+    // kind 1), of byte elements (size 2) and `len` of them.
+    out[16..20].copy_from_slice(&1u32.to_le_bytes());
+    out[20..24].copy_from_slice(&((count << 3) | 2).to_le_bytes());
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +89,15 @@ mod tests {
         let len = write_data_struct(&[0x0123_4567_89ab_cdef], &mut out).unwrap();
         assert_eq!(&out[..len], &expected[..]);
         assert_eq!(len, data_struct_len(1));
+    }
+
+    #[test]
+    fn pipe_write_results_are_one_data_word() {
+        let expected =
+            built(|m| m.init_root::<capos_schema::pipe::write_results::Builder<'_>>().set_written(4096));
+        let mut out = [0u8; 24];
+        let len = write_data_struct(&[4096], &mut out).unwrap();
+        assert_eq!(&out[..len], &expected[..]);
     }
 
     #[test]
@@ -96,6 +131,19 @@ mod tests {
         let now: timer::now_results::Reader<'_> = reader.get_root().unwrap();
         assert_eq!(now.get_ns(), 7);
         assert!(slice.is_empty(), "the whole message was read");
+    }
+
+    #[test]
+    fn byte_list_structs_match_the_builder() {
+        use capos_schema::pipe;
+        for len in [0usize, 1, 7, 8, 9, 100, 4096] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+            let expected = built(|m| m.init_root::<pipe::read_results::Builder<'_>>().set_data(&data));
+            let mut ours = byte_list_struct_header(len).unwrap().to_vec();
+            ours.extend_from_slice(&data);
+            ours.resize(byte_list_struct_len(len), 0);
+            assert_eq!(ours, expected, "{len} bytes");
+        }
     }
 
     #[test]

@@ -21,7 +21,8 @@
 //! receiver) allocates nothing.
 
 use alloc::collections::VecDeque;
-use alloc::vec::Vec;
+
+pub use crate::inline_list::List;
 
 /// A queued call (or release notice), as pairing sees it.
 pub trait Queued {
@@ -59,55 +60,6 @@ pub struct Pairing<C, R> {
 impl<C, R> Default for Pairing<C, R> {
     fn default() -> Self {
         Self { deliveries: List::default(), too_small: List::default(), dead: List::default() }
-    }
-}
-
-/// A list whose first item is kept inline: a pairing of one call with one
-/// receiver (the round trip's case) allocates nothing.
-pub struct List<T> {
-    first: Option<T>,
-    rest: Vec<T>,
-}
-
-impl<T> Default for List<T> {
-    fn default() -> Self {
-        Self { first: None, rest: Vec::new() }
-    }
-}
-
-impl<T> List<T> {
-    /// Makes room for one more item: `Err` when the memory is missing.
-    pub fn try_reserve_one(&mut self) -> Result<(), alloc::collections::TryReserveError> {
-        if self.first.is_none() { Ok(()) } else { self.rest.try_reserve(1) }
-    }
-
-    /// Appends `item` (after [`Self::try_reserve_one`], this cannot
-    /// allocate).
-    pub fn push(&mut self, item: T) {
-        if self.first.is_none() {
-            self.first = Some(item);
-        } else {
-            self.rest.push(item);
-        }
-    }
-
-    /// Whether it holds nothing.
-    pub fn is_empty(&self) -> bool {
-        self.first.is_none()
-    }
-
-    /// The items in order.
-    pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.first.iter().chain(self.rest.iter())
-    }
-}
-
-impl<T> IntoIterator for List<T> {
-    type Item = T;
-    type IntoIter = core::iter::Chain<core::option::IntoIter<T>, alloc::vec::IntoIter<T>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.first.into_iter().chain(self.rest)
     }
 }
 
@@ -259,24 +211,6 @@ mod tests {
         assert_eq!(p.dead.iter().map(|c| c.id).collect::<Vec<_>>(), [1]);
         assert_eq!(ids(&p, |r, c| (r.id, c.id)), [(11, 2)]);
         assert!(q.is_empty() && r.is_empty());
-    }
-
-    #[test]
-    fn a_list_keeps_its_order_with_the_first_item_inline() {
-        let mut list = List::default();
-        assert!(list.is_empty());
-        for i in 0..5 {
-            list.try_reserve_one().unwrap();
-            list.push(i);
-        }
-        assert!(!list.is_empty());
-        assert_eq!(list.iter().copied().collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
-        assert!(list.rest.capacity() >= 4);
-        assert_eq!(list.into_iter().collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
-        let mut one = List::default();
-        one.push("only");
-        assert_eq!(one.rest.capacity(), 0, "one item takes no heap");
-        assert_eq!(one.into_iter().collect::<Vec<_>>(), ["only"]);
     }
 
     #[test]

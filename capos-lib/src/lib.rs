@@ -11,6 +11,7 @@
 //! - [`cap_table`]: per-process capability tables and all-or-nothing cap
 //!   transfers between them;
 //! - [`endpoint_queue`]: which receiver gets which queued endpoint call;
+//! - [`inline_list`]: a list whose first item takes no heap;
 //! - [`fd_table`]: the fd table of the POSIX adapter and the WASI host;
 //! - [`kmem_quota`]: each process's account of the kernel memory it caused;
 //! - [`park_table`]: the calls parked on words of memory (PARK/UNPARK);
@@ -29,6 +30,7 @@ pub mod fd_handover;
 pub mod fd_table;
 pub mod frame_bitmap;
 pub mod frame_shares;
+pub mod inline_list;
 pub mod kmem_quota;
 pub mod line_discipline;
 pub mod park_table;

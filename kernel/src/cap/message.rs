@@ -69,9 +69,19 @@ impl MessageBytes {
     }
 
     /// A copy of `parts` one after the other (a segment table and its
-    /// segment).
+    /// segment; a header, data and padding).
     pub fn concat(parts: &[&[u8]]) -> Result<Self, CapError> {
         let len = parts.iter().map(|p| p.len()).fold(0usize, usize::saturating_add);
+        if len > INLINE_LEN {
+            // Appended, not zeroed first: a pipe's read of 64 KiB is one
+            // copy.
+            let mut bytes = Vec::new();
+            bytes.try_reserve_exact(len).map_err(|_| CapError::OutOfMemory)?;
+            for part in parts {
+                bytes.extend_from_slice(part);
+            }
+            return Ok(Self::Heap(bytes));
+        }
         Self::filled(len, |out| {
             let mut at = 0;
             for part in parts {

@@ -25,13 +25,15 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
+use capos_lib::inline_list::List;
 use capos_schema::{interface_id, method, pipe, pipe_factory};
 use spin::Mutex;
 
 use crate::mem::kmem_quota::{self, Charge, HEAP_OVERHEAD};
 
 use super::{
-    Call, CapObject, CapRef, Outcome, PendingCall, Reply, empty_reply, malformed, read_params, reply_with,
+    Call, CapObject, CapRef, MessageBytes, Outcome, PendingCall, Reply, empty_reply, malformed, read_params,
+    reply_data, reply_with,
 };
 
 /// Bytes a pipe holds.
@@ -72,18 +74,22 @@ struct State {
 
 type Completion = (PendingCall, Result<Reply, CapError>);
 
-fn data_reply(bytes: &[u8]) -> Result<Reply, CapError> {
-    super::reply_sized(bytes.len(), |m| {
-        m.init_root::<pipe::read_results::Builder<'_>>().set_data(bytes);
-        Ok(())
-    })
+/// `read`'s results carrying `parts` one after the other (the two halves
+/// of the ring buffer), written without a builder
+/// (`capos_config::wire`): one copy of the data, no heap for a reply of up
+/// to `message::INLINE_LEN` bytes.
+fn data_reply(parts: [&[u8]; 2]) -> Result<Reply, CapError> {
+    let len = parts[0].len() + parts[1].len();
+    let header = capos_config::wire::byte_list_struct_header(len).ok_or(CapError::TooLarge)?;
+    let padding = capos_config::wire::byte_list_struct_len(len) - header.len() - len;
+    let message = MessageBytes::concat(&[&header, parts[0], parts[1], &[0u8; 8][..padding]])?;
+    Ok(Reply { message, ..Reply::default() })
 }
 
+/// `write`'s results: `written` (UInt32) in the low half of data word 0,
+/// written without a builder or the heap.
 fn written_reply(n: usize) -> Result<Reply, CapError> {
-    reply_with(|m| {
-        m.init_root::<pipe::write_results::Builder<'_>>().set_written(n as u32);
-        Ok(())
-    })
+    reply_data(&[u64::from(n as u32)])
 }
 
 impl State {
@@ -91,14 +97,16 @@ impl State {
         self.capacity.saturating_sub(self.buffer.len())
     }
 
-    /// Takes up to `max` bytes (`OutOfMemory`, nothing taken, when the
-    /// kernel heap has no room for the copy).
-    fn take(&mut self, max: usize) -> Result<Vec<u8>, CapError> {
+    /// Takes up to `max` bytes as `read`'s reply (`OutOfMemory`, nothing
+    /// taken, when the kernel heap has no room for it).
+    fn take(&mut self, max: usize) -> Result<Reply, CapError> {
         let n = max.min(self.buffer.len());
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(n).map_err(|_| CapError::OutOfMemory)?;
-        bytes.extend(self.buffer.drain(..n));
-        Ok(bytes)
+        let (a, b) = self.buffer.as_slices();
+        let first = n.min(a.len());
+        let reply = data_reply([&a[..first], &b[..n - first]])?;
+        // Dropping the drain only moves the buffer's start.
+        self.buffer.drain(..n);
+        Ok(reply)
     }
 
     /// Makes room in the buffer's allocation for `n` more bytes; false
@@ -129,8 +137,8 @@ impl State {
 
     /// Serves waiting calls while any can be served; returns their
     /// completions.
-    fn progress(&mut self) -> Vec<Completion> {
-        let mut done = Vec::new();
+    fn progress(&mut self) -> List<Completion> {
+        let mut done = List::default();
         loop {
             let mut moved = false;
             while let Some((call, max)) = self.reads.pop_front() {
@@ -139,11 +147,11 @@ impl State {
                     continue;
                 }
                 if !self.buffer.is_empty() {
-                    let reply = self.take(max).and_then(|bytes| data_reply(&bytes));
+                    let reply = self.take(max);
                     done.push((call, reply));
                     moved = true;
                 } else if self.writers_gone {
-                    done.push((call, data_reply(&[])));
+                    done.push((call, data_reply([&[], &[]])));
                     moved = true;
                 } else {
                     self.reads.push_front((call, max));
@@ -193,7 +201,7 @@ struct Shared {
     _charge: Charge,
 }
 
-fn deliver(done: Vec<Completion>) {
+fn deliver(done: List<Completion>) {
     for (call, result) in done {
         call.complete(result);
     }
@@ -244,14 +252,14 @@ impl PipeEnd {
         let mut s = self.shared.state.lock();
         if s.reads.is_empty() {
             if !s.buffer.is_empty() {
-                let bytes = s.take(max)?;
+                let reply = s.take(max)?;
                 let done = s.progress();
                 drop(s);
                 deliver(done);
-                return data_reply(&bytes).map(Some);
+                return Ok(Some(reply));
             }
             if s.writers_gone {
-                return data_reply(&[]).map(Some);
+                return data_reply([&[], &[]]).map(Some);
             }
         }
         if p.get_nonblocking() {
