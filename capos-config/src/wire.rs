@@ -44,30 +44,39 @@ pub fn write_data_struct(data: &[u64], out: &mut [u8]) -> Option<usize> {
     Some(len)
 }
 
-/// Bytes of a message whose root struct has no data and one pointer, a
-/// `Data` field of `len` bytes (`Pipe.read`'s results): the segment
-/// table, the root pointer, the struct's pointer, the bytes padded to a
-/// word.
-pub const fn byte_list_struct_len(len: usize) -> usize {
-    24 + len.div_ceil(8) * 8
+/// Bytes of a message whose root struct has `data_words` words of data
+/// (0 or 1) and one pointer, a `Data` field of `len` bytes (`Pipe.read`'s
+/// results, `Pipe.write`'s params): the segment table, the root pointer,
+/// the struct (its data and its pointer), the bytes padded to a word.
+pub const fn bytes_struct_len(data_words: usize, len: usize) -> usize {
+    24 + 8 * data_words + len.div_ceil(8) * 8
 }
 
-/// The first 24 bytes of the message [`byte_list_struct_len`] counts:
-/// what comes before the `len` bytes of data (which the caller appends,
-/// then zero padding to a word). `None` past what one segment holds.
-pub fn byte_list_struct_header(len: usize) -> Option<[u8; 24]> {
+/// The header of the message [`bytes_struct_len`] counts: what comes
+/// before the `len` bytes of data (which the caller appends, then zero
+/// padding to a word), with `data` as the struct's data word if given.
+/// Returns the header's buffer and its length (24 or 32 bytes); `None`
+/// past what one segment holds.
+pub fn bytes_struct_header(data: Option<u64>, len: usize) -> Option<([u8; 32], usize)> {
     let count = u32::try_from(len).ok().filter(|&n| n < 1 << 29)?;
-    let words = 2 + count.div_ceil(8);
-    let mut out = [0u8; 24];
+    let data_words: u16 = if data.is_some() { 1 } else { 0 };
+    let words = 2 + u32::from(data_words) + count.div_ceil(8);
+    let mut out = [0u8; 32];
     // One segment of `words` words.
     out[4..8].copy_from_slice(&words.to_le_bytes());
-    // Root: a struct pointer to the next word, no data, one pointer.
+    // Root: a struct pointer to the next word, its data and one pointer.
+    out[12..14].copy_from_slice(&data_words.to_le_bytes());
     out[14..16].copy_from_slice(&1u16.to_le_bytes());
+    let mut at = 16;
+    if let Some(word) = data {
+        out[16..24].copy_from_slice(&word.to_le_bytes());
+        at = 24;
+    }
     // The struct's pointer: a list pointer to the next word (offset 0,
     // kind 1), of byte elements (size 2) and `len` of them.
-    out[16..20].copy_from_slice(&1u32.to_le_bytes());
-    out[20..24].copy_from_slice(&((count << 3) | 2).to_le_bytes());
-    Some(out)
+    out[at..at + 4].copy_from_slice(&1u32.to_le_bytes());
+    out[at + 4..at + 8].copy_from_slice(&((count << 3) | 2).to_le_bytes());
+    Some((out, at + 8))
 }
 
 #[cfg(test)]
@@ -133,17 +142,46 @@ mod tests {
         assert!(slice.is_empty(), "the whole message was read");
     }
 
+    fn with_bytes(data: Option<u64>, bytes: &[u8]) -> Vec<u8> {
+        let (header, n) = bytes_struct_header(data, bytes.len()).unwrap();
+        let mut ours = header[..n].to_vec();
+        ours.extend_from_slice(bytes);
+        ours.resize(bytes_struct_len(usize::from(data.is_some()), bytes.len()), 0);
+        ours
+    }
+
     #[test]
-    fn byte_list_structs_match_the_builder() {
+    fn byte_structs_match_the_builder() {
         use capos_schema::pipe;
         for len in [0usize, 1, 7, 8, 9, 100, 4096] {
             let data: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
             let expected = built(|m| m.init_root::<pipe::read_results::Builder<'_>>().set_data(&data));
-            let mut ours = byte_list_struct_header(len).unwrap().to_vec();
-            ours.extend_from_slice(&data);
-            ours.resize(byte_list_struct_len(len), 0);
-            assert_eq!(ours, expected, "{len} bytes");
+            assert_eq!(with_bytes(None, &data), expected, "read results of {len} bytes");
+            for nonblocking in [false, true] {
+                let expected = built(|m| {
+                    let mut p = m.init_root::<pipe::write_params::Builder<'_>>();
+                    p.set_data(&data);
+                    p.set_nonblocking(nonblocking);
+                });
+                assert_eq!(
+                    with_bytes(Some(u64::from(nonblocking)), &data),
+                    expected,
+                    "write params of {len} bytes, nonblocking {nonblocking}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn pipe_read_params_are_one_data_word() {
+        let expected = built(|m| {
+            let mut p = m.init_root::<capos_schema::pipe::read_params::Builder<'_>>();
+            p.set_max(65536);
+            p.set_nonblocking(true);
+        });
+        let mut out = [0u8; 24];
+        let len = write_data_struct(&[65536 | 1 << 32], &mut out).unwrap();
+        assert_eq!(&out[..len], &expected[..]);
     }
 
     #[test]

@@ -23,8 +23,9 @@ pub type Reader = capnp::message::Reader<ReplySegments>;
 /// buffer the kernel wrote (no copy) when it is 8-byte aligned, as the
 /// heap gives it; copied into aligned segments otherwise.
 pub enum ReplySegments {
-    /// Read where the kernel wrote them.
-    InPlace(capnp::serialize::BufferSegments<Vec<u8>>),
+    /// Read where the kernel wrote them (no allocation: the segment
+    /// table is parsed in place).
+    InPlace(capnp::serialize::NoAllocBufferSegments<Vec<u8>>),
     /// Copied out.
     Copied(capnp::serialize::OwnedSegments),
 }
@@ -50,7 +51,8 @@ pub fn decode_reply(bytes: Vec<u8>) -> Result<Reader, CapError> {
     let options = capnp::message::ReaderOptions::new();
     let segments = if (bytes.as_ptr() as usize).is_multiple_of(8) {
         ReplySegments::InPlace(
-            capnp::serialize::BufferSegments::new(bytes, options).map_err(|_| CapError::MalformedParams)?,
+            capnp::serialize::NoAllocBufferSegments::from_buffer(bytes, options)
+                .map_err(|_| CapError::MalformedParams)?,
         )
     } else {
         let message = capnp::serialize::read_message(&mut bytes.as_slice(), options)
@@ -306,14 +308,10 @@ pub const INLINE_RESULT_LEN: usize = 512;
 
 /// A call with small params and results, made without the heap: `params`
 /// is an encoded message (`capos_config::wire` writes small ones), the
-/// results land in a buffer on the stack and `read` reads them in place.
-/// No caps go either way. The call's fast path (`Timer.now`): one SQE,
-/// one `cap_enter`, nothing allocated when it is the only call in flight.
-///
-/// Returns only once the kernel has posted the completion, since it writes
-/// into this function's stack; if the ring can no longer be waited on (it
-/// was corrupted by the process itself) the process ends rather than
-/// return.
+/// results land in a buffer on the stack ([`INLINE_RESULT_LEN`] bytes) and
+/// `read` reads them in place. No caps go either way. The call's fast
+/// path (`Timer.now`): one SQE, one `cap_enter`, nothing allocated when it
+/// is the only call in flight.
 pub fn call_inline<T>(
     cap: u32,
     interface_id: u64,
@@ -322,15 +320,34 @@ pub fn call_inline<T>(
     read: impl FnOnce(capnp::message::Reader<NoAllocSliceSegments<'_>>) -> Result<T, CapError>,
 ) -> Result<T, CapError> {
     let mut result = [0u64; INLINE_RESULT_LEN / 8];
+    call_into(cap, interface_id, method, params, &mut result, read)
+}
+
+/// [`call_inline`] with the caller's result buffer (on its stack: a pipe
+/// read of a few KiB).
+///
+/// Returns only once the kernel has posted the completion, since it writes
+/// into `result`; if the ring can no longer be waited on (the process
+/// corrupted it itself) the process ends rather than return.
+pub fn call_into<T>(
+    cap: u32,
+    interface_id: u64,
+    method: u16,
+    params: &[u8],
+    result: &mut [u64],
+    read: impl FnOnce(capnp::message::Reader<NoAllocSliceSegments<'_>>) -> Result<T, CapError>,
+) -> Result<T, CapError> {
+    let result_len = u32::try_from(core::mem::size_of_val(result)).map_err(|_| CapError::TooLarge)?;
+    let params_len = u32::try_from(params.len()).map_err(|_| CapError::TooLarge)?;
     let sqe = Sqe {
         opcode: Opcode::Call as u8,
         method,
         cap,
         interface_id,
         params_addr: if params.is_empty() { 0 } else { params.as_ptr() as u64 },
-        params_len: params.len() as u32,
+        params_len,
         result_addr: result.as_mut_ptr() as u64,
-        result_len: INLINE_RESULT_LEN as u32,
+        result_len,
         ..Sqe::default()
     };
     let user_data = with_ring(|ring| {
@@ -345,9 +362,8 @@ pub fn call_inline<T>(
     if let Some(e) = cqe.error_code() {
         return Err(e);
     }
-    let words: &[u64] = &result;
-    let len = (cqe.result as usize).min(INLINE_RESULT_LEN);
-    let bytes = words_as_bytes(words).get(..len).ok_or(CapError::MalformedParams)?;
+    let words: &[u64] = result;
+    let bytes = words_as_bytes(words).get(..cqe.result as usize).ok_or(CapError::MalformedParams)?;
     let options = ReaderOptions::new();
     let mut slice = bytes;
     let segments =

@@ -63,6 +63,15 @@ impl PipeFactory {
     }
 }
 
+/// Reads and writes up to this many bytes go without the heap
+/// ([`Pipe::read_into`], [`Pipe::write`]): `PIPE_BUF`.
+pub const SMALL_IO: usize = 4096;
+/// Words of the stack buffer a small read's results land in: the data and
+/// the message's 24 bytes around it.
+const SMALL_RESULT_WORDS: usize = SMALL_IO / 8 + 4;
+/// Bytes of the stack buffer a small write's params are written in.
+const SMALL_PARAMS: usize = SMALL_IO + 40;
+
 impl Pipe {
     fn read_request(&self, max: u32, nonblocking: bool) -> Request<'static> {
         let mut r = self.request(method::pipe::READ);
@@ -80,8 +89,63 @@ impl Pipe {
         Ok(res.get_data().map_err(malformed)?.to_vec())
     }
 
-    /// Writes `data` (at most 64 KiB); returns how much went in.
+    /// Reads up to `buf.len()` bytes (at most 65536) into `buf`; returns
+    /// how many (0 at end of file). Up to [`SMALL_IO`] bytes the call goes
+    /// without the heap: params written by `capos_config::wire`, the
+    /// results into a buffer on the stack and copied once into `buf`.
+    pub fn read_into(&self, buf: &mut [u8], nonblocking: bool) -> Result<usize, CapError> {
+        if buf.len() > SMALL_IO {
+            let data = self.read(buf.len().min(65536) as u32, nonblocking)?;
+            let n = data.len().min(buf.len());
+            buf[..n].copy_from_slice(&data[..n]);
+            return Ok(n);
+        }
+        // `read_params`: `max` (UInt32) then `nonblocking` (Bool, bit 32).
+        let mut params = [0u8; capos_config::wire::data_struct_len(1)];
+        let word = buf.len() as u64 | u64::from(nonblocking) << 32;
+        capos_config::wire::write_data_struct(&[word], &mut params).ok_or(CapError::TooLarge)?;
+        let mut result = [0u64; SMALL_RESULT_WORDS];
+        crate::call::call_into(
+            self.0.id(),
+            Self::INTERFACE_ID,
+            method::pipe::READ,
+            &params,
+            &mut result,
+            |m| {
+                let data = m
+                    .get_root::<pipe::read_results::Reader<'_>>()
+                    .map_err(malformed)?
+                    .get_data()
+                    .map_err(malformed)?;
+                let n = data.len().min(buf.len());
+                buf[..n].copy_from_slice(&data[..n]);
+                Ok(n)
+            },
+        )
+    }
+
+    /// Writes `data` (at most 64 KiB); returns how much went in. Up to
+    /// [`SMALL_IO`] bytes the params are written on the stack by
+    /// `capos_config::wire` (one copy of the data, no heap).
     pub fn write(&self, data: &[u8], nonblocking: bool) -> Result<u32, CapError> {
+        if data.len() <= SMALL_IO {
+            let (header, n) =
+                capos_config::wire::bytes_struct_header(Some(u64::from(nonblocking)), data.len())
+                    .ok_or(CapError::TooLarge)?;
+            let mut params = [0u8; SMALL_PARAMS];
+            let len = capos_config::wire::bytes_struct_len(1, data.len());
+            params[..n].copy_from_slice(&header[..n]);
+            params[n..n + data.len()].copy_from_slice(data);
+            let mut result = [0u64; 8];
+            return crate::call::call_into(
+                self.0.id(),
+                Self::INTERFACE_ID,
+                method::pipe::WRITE,
+                &params[..len],
+                &mut result,
+                |m| Ok(m.get_root::<pipe::write_results::Reader<'_>>().map_err(malformed)?.get_written()),
+            );
+        }
         let mut r = self.request(method::pipe::WRITE);
         let mut p = r.params.init_root::<pipe::write_params::Builder<'_>>();
         p.set_data(data);

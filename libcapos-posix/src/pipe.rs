@@ -81,16 +81,15 @@ pub fn read(p: &OpenPipe, buf: &mut [u8], nonblocking: bool) -> SysResult {
     let max = buf.len().min(MAX_READ) as u32;
     let interruptible = !nonblocking && crate::signal::any_handlers();
     let since = crate::signal::generation();
-    let data = loop {
-        match p.pipe.read(max, nonblocking || interruptible) {
+    let into = &mut buf[..max as usize];
+    loop {
+        match p.pipe.read_into(into, nonblocking || interruptible) {
             Err(CapError::WouldBlock) if interruptible => wait_ready(p, since)?,
             Err(CapError::WouldBlock) => return Err(Errno::EAGAIN),
             Err(e) => return Err(e.into()),
-            Ok(data) => break data,
+            Ok(n) => return Ok(n as i64),
         }
-    };
-    buf[..data.len()].copy_from_slice(&data);
-    Ok(data.len() as i64)
+    }
 }
 
 /// Waits until pipe end `p` is ready; `EINTR` when a handler without

@@ -80,9 +80,9 @@ type Completion = (PendingCall, Result<Reply, CapError>);
 /// to `message::INLINE_LEN` bytes.
 fn data_reply(parts: [&[u8]; 2]) -> Result<Reply, CapError> {
     let len = parts[0].len() + parts[1].len();
-    let header = capos_config::wire::byte_list_struct_header(len).ok_or(CapError::TooLarge)?;
-    let padding = capos_config::wire::byte_list_struct_len(len) - header.len() - len;
-    let message = MessageBytes::concat(&[&header, parts[0], parts[1], &[0u8; 8][..padding]])?;
+    let (header, n) = capos_config::wire::bytes_struct_header(None, len).ok_or(CapError::TooLarge)?;
+    let padding = capos_config::wire::bytes_struct_len(0, len) - n - len;
+    let message = MessageBytes::concat(&[&header[..n], parts[0], parts[1], &[0u8; 8][..padding]])?;
     Ok(Reply { message, ..Reply::default() })
 }
 
