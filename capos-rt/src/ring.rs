@@ -27,10 +27,33 @@ pub struct RingClient {
     cq_head: u32,
     next_user_data: u64,
     /// Completions read from the CQ but not yet claimed.
-    stash: BTreeMap<u64, Cqe>,
+    stash: Stash,
     /// Buffers of calls dropped before they completed, freed when their
     /// completion arrives (the kernel may still write into them until then).
     orphans: BTreeMap<u64, Orphan>,
+}
+
+/// Completions collected for their owners: a list that keeps its
+/// capacity, so collecting a batch of completions allocates nothing once
+/// the process has had as many waiting before (a map allocated and freed
+/// nodes for every batch). Looked up by a scan: it holds the completions
+/// of calls in flight whose owners have not asked for them yet.
+#[derive(Default)]
+struct Stash(alloc::vec::Vec<Cqe>);
+
+impl Stash {
+    fn insert(&mut self, cqe: Cqe) {
+        self.0.push(cqe);
+    }
+
+    fn remove(&mut self, user_data: u64) -> Option<Cqe> {
+        let at = self.0.iter().position(|c| c.user_data == user_data)?;
+        Some(self.0.swap_remove(at))
+    }
+
+    fn contains(&self, user_data: u64) -> bool {
+        self.0.iter().any(|c| c.user_data == user_data)
+    }
 }
 
 /// Memory a dropped call's completion may still be written into.
@@ -53,7 +76,7 @@ impl RingClient {
             sq_tail: 0,
             cq_head: 0,
             next_user_data: 1,
-            stash: BTreeMap::new(),
+            stash: Stash::default(),
             orphans: BTreeMap::new(),
         };
         // SAFETY: inside the mapped region (caller's guarantee).
@@ -152,7 +175,7 @@ impl RingClient {
                 match slot {
                     Some(i) => found[i] = Some(cqe),
                     None => {
-                        self.stash.insert(cqe.user_data, cqe);
+                        self.stash.insert(cqe);
                     }
                 }
             }
@@ -167,7 +190,7 @@ impl RingClient {
     /// nowhere else: a completion returned here is gone from the ring).
     pub fn try_take_pair(&mut self, a: u64, b: u64) -> (Option<Cqe>, Option<Cqe>) {
         let ([first, second], _) = self.collect([Some(a), Some(b)]);
-        (first.or_else(|| self.stash.remove(&a)), second.or_else(|| self.stash.remove(&b)))
+        (first.or_else(|| self.stash.remove(a)), second.or_else(|| self.stash.remove(b)))
     }
 
     /// The CQ tail this client has collected up to (for
@@ -180,7 +203,7 @@ impl RingClient {
     /// frees them and drops the completion.
     pub fn orphan(&mut self, user_data: u64, buffers: Orphan) {
         self.reap();
-        if self.stash.remove(&user_data).is_none() {
+        if self.stash.remove(user_data).is_none() {
             self.orphans.insert(user_data, buffers);
         }
     }
@@ -189,12 +212,12 @@ impl RingClient {
     /// available for [`Self::try_take`]).
     pub fn is_complete(&mut self, user_data: u64) -> bool {
         self.reap();
-        self.stash.contains_key(&user_data)
+        self.stash.contains(user_data)
     }
 
     /// The completion for `user_data` if it has arrived.
     pub fn try_take(&mut self, user_data: u64) -> Option<Cqe> {
-        if let Some(cqe) = self.stash.remove(&user_data) {
+        if let Some(cqe) = self.stash.remove(user_data) {
             return Some(cqe);
         }
         self.collect([Some(user_data), None]).0[0]
