@@ -232,12 +232,14 @@ pub fn cap_enter(
     since: Option<u32>,
 ) -> Result<u32, CapError> {
     let wait = Wait { min: min_complete.min(abi::CQ_ENTRIES), since };
-    // Only a caller that may block needs its thread.
-    let waiter = if timeout_ns != 0 { crate::sched::current() } else { None };
+    // Only a caller that may block looks up its thread, and only once it
+    // is about to (`take_step`): a call answered at once takes no
+    // scheduler lock.
+    let may_wait = timeout_ns != 0;
     let mut scratch = Scratch([0u8; SCRATCH_LEN]);
-    loop {
+    let thread = loop {
         let take = Stamp::now();
-        let step = take_step(process, wait, waiter.as_ref(), interruptible, &mut scratch.0)?;
+        let step = take_step(process, wait, may_wait, interruptible, &mut scratch.0)?;
         take.end(Counter::TakeCycles);
         let run = Stamp::now();
         match step {
@@ -250,11 +252,10 @@ pub fn cap_enter(
             Step::Call(sqe, prepared) => call(process, &sqe, prepared, &scratch.0),
             Step::Done(available) => return Ok(available),
             Step::Interrupted => return Err(CapError::Interrupted),
-            Step::Wait => break,
+            Step::Wait(thread) => break thread,
         }
         run.end(Counter::ExecuteCycles);
-    }
-    let Some(thread) = waiter else { return Err(CapError::Cancelled) };
+    };
     let deadline_ns = (timeout_ns != capos_abi::syscall::NO_TIMEOUT)
         .then(|| crate::time::uptime_ns().saturating_add(timeout_ns));
     let blocked = Stamp::now();
@@ -294,9 +295,9 @@ enum Step {
     Done(u32),
     /// No SQE left, too few completions, and a signal to take.
     Interrupted,
-    /// No SQE left, too few completions: the thread is registered as a
-    /// waiter and blocks.
-    Wait,
+    /// No SQE left, too few completions: the thread (this one) is
+    /// registered as a waiter and blocks.
+    Wait(Arc<Thread>),
 }
 
 /// One acquisition of the process lock: handles up to [`CHUNK`] SQEs (see
@@ -305,7 +306,7 @@ enum Step {
 fn take_step(
     process: &Process,
     wait: Wait,
-    waiter: Option<&Arc<Thread>>,
+    may_wait: bool,
     interruptible: bool,
     scratch: &mut [u8; SCRATCH_LEN],
 ) -> Result<Step, CapError> {
@@ -315,15 +316,18 @@ fn take_step(
     for _ in 0..CHUNK {
         let Some(sqe) = ring.take()? else {
             let available = ring.available()?;
-            let Some(thread) = waiter.filter(|_| !wait.satisfied(ring.cq_tail, available)) else {
+            if !may_wait || wait.satisfied(ring.cq_tail, available) {
                 return Ok(Step::Done(available));
-            };
-            if interruptible && crate::signal::interrupts(process, thread) {
+            }
+            // The scheduler's lock under the process lock, the order
+            // every wake-up takes them in (`Ring::complete`).
+            let Some(thread) = crate::sched::current() else { return Ok(Step::Done(available)) };
+            if interruptible && crate::signal::interrupts(process, &thread) {
                 return Ok(Step::Interrupted);
             }
             ring.waiters.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
             ring.waiters.push((thread.clone(), wait));
-            return Ok(Step::Wait);
+            return Ok(Step::Wait(thread));
         };
         let cqe = match sqe.validate() {
             Err(e) => Cqe::error(sqe.user_data, e),
