@@ -110,6 +110,27 @@ mod tests {
     }
 
     #[test]
+    fn wall_clock_now_results_are_two_data_words() {
+        use capos_schema::TimeProvenance;
+        for (seconds, nanos, provenance) in
+            [(1_796_190_350i64, 155_795_356u32, TimeProvenance::Untrusted), (-5, 0, TimeProvenance::Unset)]
+        {
+            let expected = built(|m| {
+                let mut r = m.init_root::<capos_schema::wall_clock::now_results::Builder<'_>>();
+                r.set_seconds(seconds);
+                r.set_nanos(nanos);
+                r.set_provenance(provenance);
+            });
+            // `seconds` is word 0; `nanos` the low half of word 1 and the
+            // enum (UInt16) the 16 bits above it.
+            let word1 = u64::from(nanos) | u64::from(provenance as u16) << 32;
+            let mut out = [0u8; 32];
+            let len = write_data_struct(&[seconds as u64, word1], &mut out).unwrap();
+            assert_eq!(&out[..len], &expected[..]);
+        }
+    }
+
+    #[test]
     fn empty_struct_matches_the_builder() {
         let expected = built(|m| {
             m.init_root::<console::write_results::Builder<'_>>();

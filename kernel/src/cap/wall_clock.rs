@@ -4,11 +4,11 @@
 
 use capos_abi::error::CapError;
 use capos_lib::civil_time::CivilTime;
-use capos_schema::{TimeProvenance, interface_id, method, wall_clock};
+use capos_schema::{TimeProvenance, interface_id, method};
 use core::sync::atomic::{AtomicI64, Ordering};
 use x86_64::instructions::port::Port;
 
-use super::{Call, CapObject, Outcome, reply_with};
+use super::{Call, CapObject, Outcome, reply_data};
 
 /// Unix seconds at boot, from the RTC (`i64::MIN` if it could not be read).
 static BOOT_UNIX_SECONDS: AtomicI64 = AtomicI64::new(i64::MIN);
@@ -93,13 +93,12 @@ impl CapObject for WallClock {
         let (base, provenance) =
             if boot == i64::MIN { (0, TimeProvenance::Unset) } else { (boot, TimeProvenance::Untrusted) };
         let uptime = crate::time::uptime_ns();
-        reply_with(|m| {
-            let mut r = m.init_root::<wall_clock::now_results::Builder<'_>>();
-            r.set_seconds(base + (uptime / 1_000_000_000) as i64);
-            r.set_nanos((uptime % 1_000_000_000) as u32);
-            r.set_provenance(provenance);
-            Ok(())
-        })
-        .into()
+        // `now_results` as laid out by the schema (checked against the
+        // builder by capos-config's host tests): `seconds` in data word 0,
+        // `nanos` in the low half of word 1 and `provenance` (UInt16) in
+        // the 16 bits above it. Written without a builder or the heap.
+        let seconds = base + (uptime / 1_000_000_000) as i64;
+        let nanos = (uptime % 1_000_000_000) as u32;
+        reply_data(&[seconds as u64, u64::from(nanos) | u64::from(provenance as u16) << 32]).into()
     }
 }
