@@ -292,7 +292,9 @@ fn serve(endpoint: &Endpoint, fs: &mut Fs, clock: Option<&WallClock>) -> Result<
             Ok(Answer { results, new_handle: Some((iface, badge)) }) => match endpoint.mint(iface, badge) {
                 Ok(cap) => {
                     let moved = [TransferDescriptor { cap: cap.id(), mode: TransferMode::Move }];
-                    match endpoint.reply(call.token, &results, &moved) {
+                    let (answered, got) = endpoint.reply_and_recv_raw(call.token, &results, &moved);
+                    next = Some(got.map(received));
+                    match answered {
                         // Moved to the caller: no longer this process's.
                         Ok(()) => {
                             let _ = cap.into_id();
