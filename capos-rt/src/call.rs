@@ -222,6 +222,15 @@ pub struct Completion {
     pub caps: Vec<u32>,
 }
 
+impl Completion {
+    /// The call's results: its message decoded (in place), its caps and
+    /// the CQE's words.
+    pub fn into_reply(self) -> Result<Reply, CapError> {
+        let message = decode_reply(self.bytes)?;
+        Ok(Reply { message, caps: self.caps, aux: self.cqe.aux, tag: self.cqe.reserved })
+    }
+}
+
 impl PendingCall {
     /// Whether the answer has arrived ([`Self::wait`] then returns at once).
     pub fn is_complete(&self) -> bool {
@@ -257,16 +266,12 @@ impl PendingCall {
 
     /// [`Self::finish_raw`], with the results message decoded.
     pub fn finish(self, cqe: capos_config::ring::Cqe) -> Result<Reply, CapError> {
-        let done = self.finish_raw(cqe)?;
-        let message = decode_reply(done.bytes)?;
-        Ok(Reply { message, caps: done.caps, aux: done.cqe.aux, tag: done.cqe.reserved })
+        self.finish_raw(cqe)?.into_reply()
     }
 
     /// Waits for the answer and decodes its results message.
     pub fn wait(self) -> Result<Reply, CapError> {
-        let done = self.wait_raw()?;
-        let message = decode_reply(done.bytes)?;
-        Ok(Reply { message, caps: done.caps, aux: done.cqe.aux, tag: done.cqe.reserved })
+        self.wait_raw()?.into_reply()
     }
 
     /// The SQE's `user_data`.

@@ -170,13 +170,7 @@ impl Endpoint {
         caps: &[TransferDescriptor],
     ) -> (Result<(), CapError>, Result<Incoming, CapError>) {
         let (answered, received) = self.reply_and_recv_raw(token, results, caps);
-        let next = received.and_then(|done| {
-            let message = crate::call::decode_reply(done.bytes)?;
-            let reply =
-                crate::call::Reply { message, caps: done.caps, aux: done.cqe.aux, tag: done.cqe.reserved };
-            Ok(Self::incoming(reply))
-        });
-        (answered, next)
+        (answered, received.and_then(Completion::into_reply).map(Self::incoming))
     }
 
     /// [`Self::reply_and_recv`] with the next call as its raw completion
