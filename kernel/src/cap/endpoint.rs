@@ -70,7 +70,8 @@ pub const QUEUE_DEPTH: usize = 32;
 pub const MAX_CALLS_IN_FLIGHT: u32 = 64;
 
 /// Kernel memory of a queued call besides its params: the queue entry,
-/// and the pending call kept while it is served (with its map node).
+/// and the pending call kept while it is served (its place in the
+/// in-service list).
 const CALL_COST: usize = size_of::<Incoming>() + IN_SERVICE_COST + 2 * HEAP_OVERHEAD;
 /// Kernel memory of a call received and not yet answered.
 const IN_SERVICE_COST: usize = size_of::<(u64, InService)>() + 2 * HEAP_OVERHEAD;
