@@ -586,6 +586,10 @@ impl<T> CapTable<T> {
         items: impl Iterator<Item = (CapId, TransferKind)> + Clone,
         clone: Option<fn(&T) -> T>,
     ) -> Result<Prepared<T>, CapTableError> {
+        // A transfer of no caps (most calls): nothing to check or take.
+        if items.clone().next().is_none() {
+            return Ok(Prepared { table: self.id, items: Vec::new() });
+        }
         // Phase 1: check every id; nothing changes.
         let mut count = 0;
         let mut moves: Vec<u16> = Vec::new();

@@ -11,6 +11,7 @@ use capnp::message::ReaderOptions;
 use capnp::serialize::NoAllocSliceSegments;
 use capos_abi::error::CapError;
 use capos_config::ring::{MAX_CALL_CAPS, Opcode, Sqe, TransferDescriptor};
+use core::mem::MaybeUninit;
 
 use crate::ring::with_ring;
 
@@ -314,9 +315,9 @@ pub const INLINE_RESULT_LEN: usize = 512;
 /// A call with small params and results, made without the heap: `params`
 /// is an encoded message (`capos_config::wire` writes small ones), the
 /// results land in a buffer on the stack ([`INLINE_RESULT_LEN`] bytes) and
-/// `read` reads them in place. No caps go either way. The call's fast
-/// path (`Timer.now`): one SQE, one `cap_enter`, nothing allocated when it
-/// is the only call in flight.
+/// `read` reads them in place. No caps go either way. The call fast path
+/// (`Timer.now`): one SQE, one `cap_enter`, nothing allocated when it is
+/// the only call in flight.
 pub fn call_inline<T>(
     cap: u32,
     interface_id: u64,
@@ -324,16 +325,26 @@ pub fn call_inline<T>(
     params: &[u8],
     read: impl FnOnce(capnp::message::Reader<NoAllocSliceSegments<'_>>) -> Result<T, CapError>,
 ) -> Result<T, CapError> {
-    let mut result = [0u64; INLINE_RESULT_LEN / 8];
-    call_into(cap, interface_id, method, params, &mut result, read)
+    call_inline_raw(cap, interface_id, method, params, |bytes| read_in_place(bytes, read))
+}
+
+/// [`call_inline`] handing `read` the results message's bytes (for a
+/// reader faster than capnp's on the shapes it knows:
+/// `capos_config::wire::read_data_struct`). The buffer is not cleared
+/// first: `read` sees only the bytes the kernel wrote.
+pub fn call_inline_raw<T>(
+    cap: u32,
+    interface_id: u64,
+    method: u16,
+    params: &[u8],
+    read: impl FnOnce(&[u8]) -> Result<T, CapError>,
+) -> Result<T, CapError> {
+    let mut result = [MaybeUninit::<u64>::uninit(); INLINE_RESULT_LEN / 8];
+    call_raw(cap, interface_id, method, params, &mut result, read)
 }
 
 /// [`call_inline`] with the caller's result buffer (on its stack: a pipe
 /// read of a few KiB).
-///
-/// Returns only once the kernel has posted the completion, since it writes
-/// into `result`; if the ring can no longer be waited on (the process
-/// corrupted it itself) the process ends rather than return.
 pub fn call_into<T>(
     cap: u32,
     interface_id: u64,
@@ -342,7 +353,31 @@ pub fn call_into<T>(
     result: &mut [u64],
     read: impl FnOnce(capnp::message::Reader<NoAllocSliceSegments<'_>>) -> Result<T, CapError>,
 ) -> Result<T, CapError> {
-    let result_len = u32::try_from(core::mem::size_of_val(result)).map_err(|_| CapError::TooLarge)?;
+    // SAFETY: `MaybeUninit<u64>` has the layout of `u64`, and only whole
+    // initialised words (the kernel's bytes) are ever written through it.
+    let result = unsafe { &mut *(core::ptr::from_mut(result) as *mut [MaybeUninit<u64>]) };
+    call_raw(cap, interface_id, method, params, result, |bytes| read_in_place(bytes, read))
+}
+
+/// Makes the call and hands `read` the bytes of the results the kernel
+/// wrote into `result`. One lock of the ring to submit (noting the CQ tail
+/// collected so far), one `cap_enter` that takes the SQE and, when the
+/// object answers at once, returns with the completion posted, one lock
+/// to collect it.
+///
+/// Returns only once the kernel has posted the completion, since it writes
+/// into `result`; if the ring can no longer be waited on (the process
+/// corrupted it itself) the process ends rather than return.
+fn call_raw<T>(
+    cap: u32,
+    interface_id: u64,
+    method: u16,
+    params: &[u8],
+    result: &mut [MaybeUninit<u64>],
+    read: impl FnOnce(&[u8]) -> Result<T, CapError>,
+) -> Result<T, CapError> {
+    let capacity = core::mem::size_of_val(result);
+    let result_len = u32::try_from(capacity).map_err(|_| CapError::TooLarge)?;
     let params_len = u32::try_from(params.len()).map_err(|_| CapError::TooLarge)?;
     let sqe = Sqe {
         opcode: Opcode::Call as u8,
@@ -355,11 +390,11 @@ pub fn call_into<T>(
         result_len,
         ..Sqe::default()
     };
-    let user_data = with_ring(|ring| {
+    let (user_data, seen) = with_ring(|ring| {
         let user_data = ring.next_user_data();
-        ring.submit(&Sqe { user_data, ..sqe }).map(|()| user_data)
+        ring.submit(&Sqe { user_data, ..sqe }).map(|()| (user_data, ring.seen()))
     })??;
-    let cqe = match crate::ring::wait_for(user_data) {
+    let cqe = match crate::ring::wait_for_submitted(user_data, seen) {
         Ok(cqe) => cqe,
         // The kernel may still write into `result`: never return.
         Err(e) => panic!("capos-rt: a call's completion can no longer be awaited ({e:?})"),
@@ -367,21 +402,26 @@ pub fn call_into<T>(
     if let Some(e) = cqe.error_code() {
         return Err(e);
     }
-    let words: &[u64] = result;
-    let bytes = words_as_bytes(words).get(..cqe.result as usize).ok_or(CapError::MalformedParams)?;
+    let len = usize::try_from(cqe.result).ok().filter(|&n| n <= capacity).ok_or(CapError::MalformedParams)?;
+    // SAFETY: the kernel wrote the first `cqe.result` bytes of `result`
+    // (what its completion says, checked against the buffer's size) before
+    // posting the completion; `u8` has no alignment and the bytes are
+    // borrowed for no longer than `result`.
+    let bytes = unsafe { core::slice::from_raw_parts(result.as_ptr().cast::<u8>(), len) };
+    read(bytes)
+}
+
+/// Reads a results message in place with capnp (it must be 8-byte
+/// aligned: a result buffer of words is).
+pub fn read_in_place<T>(
+    bytes: &[u8],
+    read: impl FnOnce(capnp::message::Reader<NoAllocSliceSegments<'_>>) -> Result<T, CapError>,
+) -> Result<T, CapError> {
     let options = ReaderOptions::new();
     let mut slice = bytes;
     let segments =
         NoAllocSliceSegments::from_slice(&mut slice, options).map_err(|_| CapError::MalformedParams)?;
     read(capnp::message::Reader::new(segments, options))
-}
-
-/// The bytes of `words`, in place (8-byte aligned, as a reader in place
-/// wants them).
-fn words_as_bytes(words: &[u64]) -> &[u8] {
-    // SAFETY: u64 has no padding and u8 no alignment; the length covers
-    // exactly the same memory, borrowed for the same lifetime.
-    unsafe { core::slice::from_raw_parts(words.as_ptr() as *const u8, core::mem::size_of_val(words)) }
 }
 
 /// Sends a call and waits for the answer.

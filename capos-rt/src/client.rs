@@ -316,12 +316,19 @@ impl Timer {
     /// Monotonic nanoseconds since boot.
     pub fn now(&self) -> Result<u64, CapError> {
         // The call fast path: no params, one word of results, no heap.
-        crate::call::call_inline(
+        // `ns` is data word 0, read in place where the message has the
+        // shape the kernel writes, else with capnp.
+        crate::call::call_inline_raw(
             self.0.id(),
             Self::INTERFACE_ID,
             method::timer::NOW,
             &capos_config::wire::NULL_ROOT,
-            |message| Ok(message.get_root::<timer::now_results::Reader<'_>>().map_err(malformed)?.get_ns()),
+            |bytes| match capos_config::wire::read_data_struct(bytes) {
+                Some(data) => Ok(data.word(0)),
+                None => crate::call::read_in_place(bytes, |message| {
+                    Ok(message.get_root::<timer::now_results::Reader<'_>>().map_err(malformed)?.get_ns())
+                }),
+            },
         )
     }
 
@@ -353,18 +360,29 @@ impl WallClock {
     /// The current time.
     pub fn now(&self) -> Result<WallTime, CapError> {
         // The call fast path, as `Timer::now`: no params, no heap.
-        crate::call::call_inline(
+        // `seconds` is data word 0; `nanos` the low half of word 1 and
+        // `provenance` (UInt16) the 16 bits above it (capos-config's wire
+        // tests check the layout against capnp).
+        crate::call::call_inline_raw(
             self.0.id(),
             Self::INTERFACE_ID,
             method::wall_clock::NOW,
             &capos_config::wire::NULL_ROOT,
-            |message| {
-                let r = message.get_root::<wall_clock::now_results::Reader<'_>>().map_err(malformed)?;
-                Ok(WallTime {
-                    seconds: r.get_seconds(),
-                    nanos: r.get_nanos(),
-                    provenance: r.get_provenance().unwrap_or(TimeProvenance::Unset),
-                })
+            |bytes| match capos_config::wire::read_data_struct(bytes) {
+                Some(data) => Ok(WallTime {
+                    seconds: data.word(0) as i64,
+                    nanos: data.word(1) as u32,
+                    provenance: TimeProvenance::try_from((data.word(1) >> 32) as u16)
+                        .unwrap_or(TimeProvenance::Unset),
+                }),
+                None => crate::call::read_in_place(bytes, |message| {
+                    let r = message.get_root::<wall_clock::now_results::Reader<'_>>().map_err(malformed)?;
+                    Ok(WallTime {
+                        seconds: r.get_seconds(),
+                        nanos: r.get_nanos(),
+                        provenance: r.get_provenance().unwrap_or(TimeProvenance::Unset),
+                    })
+                }),
             },
         )
     }

@@ -170,7 +170,7 @@ impl RingClient {
             let cqe = Cqe::from_bytes(&bytes);
             // A dropped call's completion frees its buffers; ours are kept
             // aside; the others wait in the stash for their owners.
-            if self.orphans.remove(&cqe.user_data).is_none() {
+            if self.orphans.is_empty() || self.orphans.remove(&cqe.user_data).is_none() {
                 let slot = (0..2).find(|&i| found[i].is_none() && wanted[i] == Some(cqe.user_data));
                 match slot {
                     Some(i) => found[i] = Some(cqe),
@@ -280,6 +280,16 @@ pub fn wait_for(user_data: u64) -> Result<Cqe, CapError> {
         }
         wait_since(seen, NO_TIMEOUT, 0)?;
     }
+}
+
+/// Waits for the completion of `user_data`, just submitted by this thread
+/// with the CQ collected up to `seen`: the first `cap_enter` takes the SQE
+/// (and returns as soon as any completion is posted after `seen`, which
+/// for a call answered at once is its own) without looking in the CQ
+/// first, where it cannot be yet; then as [`wait_for`].
+pub fn wait_for_submitted(user_data: u64, seen: u32) -> Result<Cqe, CapError> {
+    wait_since(seen, NO_TIMEOUT, 0)?;
+    wait_for(user_data)
 }
 
 /// Waits for the completions of `a` and `b` (a server's RETURN and the

@@ -19,7 +19,7 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use spin::Mutex;
 use x86_64::registers::model_specific::FsBase;
 
@@ -136,6 +136,7 @@ pub fn retire(thread: &Arc<Thread>) {
     let running = s.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, thread));
     if !running {
         s.reap.push(thread.clone());
+        REAP_WAITING.store(true, Ordering::Release);
     }
 }
 
@@ -202,6 +203,7 @@ pub fn exit_current() -> ! {
         let mut s = SCHED.lock();
         if !s.reap.iter().any(|t| Arc::ptr_eq(t, &current)) {
             s.reap.push(current);
+            REAP_WAITING.store(true, Ordering::Release);
         }
     }
     switch_away(false);
@@ -214,15 +216,27 @@ pub fn nothing_to_reap() -> bool {
     SCHED.lock().reap.is_empty()
 }
 
+/// Set when a dead thread is put on the reap list, cleared when the list
+/// is found empty: every syscall calls [`reap`], which then takes no lock
+/// when there is nothing to free (all but a few syscalls).
+static REAP_WAITING: AtomicBool = AtomicBool::new(false);
+
 /// Frees the stacks of dead threads other than the running one.
 pub fn reap() {
+    if !REAP_WAITING.load(Ordering::Acquire) {
+        return;
+    }
     // One at a time, each freed outside the lock, without allocating.
     loop {
         let dead = {
             let mut s = SCHED.lock();
             let current = s.current.clone();
             let at = s.reap.iter().position(|t| !current.as_ref().is_some_and(|c| Arc::ptr_eq(c, t)));
-            at.map(|i| s.reap.swap_remove(i))
+            let dead = at.map(|i| s.reap.swap_remove(i));
+            if s.reap.is_empty() {
+                REAP_WAITING.store(false, Ordering::Release);
+            }
+            dead
         };
         let Some(thread) = dead else { break };
         // A dead thread owns no registers worth keeping: let go of it so
@@ -256,6 +270,7 @@ fn switch_away(requeue_current: bool) {
         // stack this very code runs on.
         if prev.state() == ThreadState::Dead && !s.reap.iter().any(|t| Arc::ptr_eq(t, &prev)) {
             s.reap.push(prev.clone());
+            REAP_WAITING.store(true, Ordering::Release);
         }
         if Arc::ptr_eq(&prev, &next) {
             prev.set_state(ThreadState::Running);

@@ -133,7 +133,8 @@ fn defer(target: DeferredTarget, sig: u8) {
 /// context only: the idle loop, or a thread about to return to user mode
 /// (which must then check whether its own process ended).
 pub fn run_deferred() {
-    if !DEFERRED_ANY.swap(false, Ordering::AcqRel) {
+    // Read first: the swap (a locked write) only when something waits.
+    if !DEFERRED_ANY.load(Ordering::Acquire) || !DEFERRED_ANY.swap(false, Ordering::AcqRel) {
         return;
     }
     debug_assert!(!crate::arch::x86_64::trap::in_interrupt());
@@ -903,6 +904,18 @@ pub fn on_user_return(frame: &mut TrapFrame) {
     run_deferred();
     let Some(thread) = crate::sched::current() else { return };
     let Some(process) = thread.process() else { return };
+    user_return_checks(frame, thread, process);
+}
+
+/// [`on_user_return`] at the end of a syscall, which already holds the
+/// running thread and its process (no second lookup).
+pub fn on_syscall_return(frame: &mut TrapFrame, thread: Arc<Thread>, process: Arc<Process>) {
+    run_deferred();
+    user_return_checks(frame, thread, process);
+}
+
+/// What [`on_user_return`] does once it has the thread and its process.
+fn user_return_checks(frame: &mut TrapFrame, thread: Arc<Thread>, process: Arc<Process>) {
     // The signals just sent (a tick's alarm, the terminal's Ctrl-C), or
     // another process's `kill` while this thread was preempted, may have
     // ended its process.

@@ -20,21 +20,46 @@ use crate::mem::kstack::KernelStack;
 use crate::process::{ExitStatus, Process};
 use crate::thread::Thread;
 
-/// Runs syscall `number`; the value goes back to user mode in RAX.
-pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
+/// Runs the syscall `frame` carries (number in RAX, arguments in RDI,
+/// RSI, RDX, R10); its value goes back to user mode in RAX. Then the checks
+/// of every return to user mode (`signal::on_syscall_return`), with the
+/// thread and process already at hand.
+pub fn dispatch(frame: &mut TrapFrame) {
+    let Some((thread, process)) = crate::sched::current().and_then(|t| t.process().map(|p| (t, p))) else {
+        frame.rax = i64::from(CapError::Cancelled.as_result()) as u64;
+        crate::signal::on_user_return(frame);
+        return;
+    };
+    thread.set_in_syscall(true);
+    let (result, thread_ended) =
+        run(frame.rax, [frame.rdi, frame.rsi, frame.rdx, frame.r10], &thread, &process);
+    // The thread or its process may have ended during the call (exit, a
+    // kill of itself through its own handle, thread_exit, another thread's
+    // exec): then it must not go back to user mode. The handles are
+    // dropped first: this stack is never unwound.
+    if thread_ended || process.has_ended() || thread.killed() {
+        drop(process);
+        drop(thread);
+        crate::sched::exit_current();
+    }
+    thread.set_in_syscall(false);
+    frame.rax = result as u64;
+    crate::signal::on_syscall_return(frame, thread, process);
+}
+
+/// Runs syscall `number` for `thread` of `process`; also says whether the
+/// thread ended (`thread_exit`).
+fn run(number: u64, args: [u64; 4], thread: &Arc<Thread>, process: &Arc<Process>) -> (i64, bool) {
     let stamp = crate::profile::Stamp::now();
     crate::profile::count(capos_abi::profile::Counter::Syscalls);
     crate::sched::reap();
-    let Some(thread) = crate::sched::current() else { return CapError::Cancelled.as_result().into() };
-    let Some(process) = thread.process() else { return CapError::Cancelled.as_result().into() };
-    thread.set_in_syscall(true);
     let mut thread_ended = false;
     let result = match number {
         SYS_CAP_ENTER => {
             let min_complete = u32::try_from(args[0]).unwrap_or(u32::MAX);
             let interruptible = args[2] & capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE != 0;
             let since = (args[2] & capos_abi::syscall::CAP_ENTER_SINCE != 0).then_some(args[3] as u32);
-            match crate::cap::ring::cap_enter(&process, min_complete, args[1], interruptible, since) {
+            match crate::cap::ring::cap_enter(process, min_complete, args[1], interruptible, since) {
                 Ok(n) => i64::from(n),
                 Err(e) => i64::from(e.as_result()),
             }
@@ -43,12 +68,12 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
             process.terminate(ExitStatus::Exited(args[0] as i32));
             0
         }
-        SYS_THREAD_CREATE => match thread_create(&process, &thread, args) {
+        SYS_THREAD_CREATE => match thread_create(process, thread, args) {
             Ok(tid) => tid as i64,
             Err(e) => i64::from(e.as_result()),
         },
         SYS_THREAD_EXIT => {
-            thread_ended = thread_exit(&process, &thread, args[0]);
+            thread_ended = thread_exit(process, thread, args[0]);
             0
         }
         SYS_YIELD => {
@@ -59,42 +84,31 @@ pub fn dispatch(number: u64, args: [u64; 4]) -> i64 {
             Ok(()) => 0,
             Err(e) => i64::from(e.as_result()),
         },
-        SYS_SIGNAL => match crate::signal::syscall(&process, &thread, args) {
+        SYS_SIGNAL => match crate::signal::syscall(process, thread, args) {
             Ok(v) => v as i64,
             Err(e) => i64::from(e.as_result()),
         },
-        SYS_PROCESS_GROUP => match crate::signal::group_syscall(&process, args) {
+        SYS_PROCESS_GROUP => match crate::signal::group_syscall(process, args) {
             Ok(v) => v as i64,
             Err(e) => i64::from(e.as_result()),
         },
-        SYS_CAP_FLAGS => match cap_flags(&process, args) {
+        SYS_CAP_FLAGS => match cap_flags(process, args) {
             Ok(v) => i64::from(v),
             Err(e) => i64::from(e.as_result()),
         },
-        SYS_CPU_TIME => match crate::cpu_time::syscall(&process, &thread, args[0]) {
+        SYS_CPU_TIME => match crate::cpu_time::syscall(process, thread, args[0]) {
             Ok(ns) => ns.min(i64::MAX as u64) as i64,
             Err(e) => i64::from(e.as_result()),
         },
         #[cfg(feature = "profile")]
-        capos_abi::profile::SYS_PROFILE => match crate::profile::syscall(&process, args) {
+        capos_abi::profile::SYS_PROFILE => match crate::profile::syscall(process, args) {
             Ok(v) => v as i64,
             Err(e) => i64::from(e.as_result()),
         },
         _ => i64::from(CapError::UnknownSyscall.as_result()),
     };
-    // The thread or its process may have ended during the call (exit, a
-    // kill of itself through its own handle, thread_exit, another thread's
-    // exec): then it must not
-    // go back to user mode. The handles are dropped first: this stack is
-    // never unwound.
-    if thread_ended || process.has_ended() || thread.killed() {
-        drop(process);
-        drop(thread);
-        crate::sched::exit_current();
-    }
-    thread.set_in_syscall(false);
     stamp.end(capos_abi::profile::Counter::DispatchCycles);
-    result
+    (result, thread_ended)
 }
 
 /// `cap_flags(cap, mask, value)` (`capos_abi::syscall::SYS_CAP_FLAGS`).

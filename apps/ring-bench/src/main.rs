@@ -14,6 +14,11 @@
 //! Prints `bench: NAME: C cycles/op (N ops)` lines, then
 //! `bench: done`. `make bench` boots it (manifest `systems/bench.cue`) and
 //! turns the lines into ratios.
+//!
+//! Built with `RING_BENCH_SPIN=empty|nop1|nop16|timer` in the environment,
+//! it repeats that one row 200 times first, for a trace of QEMU's executed
+//! code to count the instructions of one operation
+//! (`tools/insn-count/insn-count.sh`, `docs/performance.md`).
 #![no_std]
 #![no_main]
 
@@ -206,12 +211,37 @@ fn context_switch(console: &Console) -> Result<(), CapError> {
     partner.join()
 }
 
+/// One row, 200 times (see the module documentation).
+fn spin(caps: &Caps, console: &Console, row: &str) -> Result<(), capos::Error> {
+    let timer = Timer::from_caps(caps, "timer")?;
+    for _ in 0..200 {
+        match row {
+            "empty" => measure(console, "empty syscall", OPS, || {
+                (0..OPS).for_each(|_| empty_syscall());
+                Ok(())
+            })?,
+            "nop1" => measure(console, "nop batch 1", OPS, || nops(1, OPS))?,
+            "nop16" => measure(console, "nop batch 16", OPS, || nops(16, OPS))?,
+            _ => measure(console, "Timer.now call", OPS / 10, || {
+                for _ in 0..OPS / 10 {
+                    timer.now()?;
+                }
+                Ok(())
+            })?,
+        }
+    }
+    Ok(())
+}
+
 fn main(caps: Caps) -> i32 {
     let console = match Console::from_caps(&caps, "console") {
         Ok(console) => console,
         Err(e) => return fail(e),
     };
     let result = (|| -> Result<(), capos::Error> {
+        if let Some(row) = option_env!("RING_BENCH_SPIN") {
+            spin(&caps, &console, row)?;
+        }
         measure(&console, "empty syscall", OPS, || {
             for _ in 0..OPS {
                 empty_syscall();

@@ -407,6 +407,20 @@ pub fn read_params(bytes: &[u8]) -> Result<capnp::message::Reader<ParamsSegments
     Ok(capnp::message::Reader::new(segments, options))
 }
 
+/// Checks a params message a method reads no field of (`Timer.now`,
+/// `WallClock.now`): refused as [`read_params`] refuses it. The shape the
+/// runtime sends (one segment, a null or in-segment struct root:
+/// `capos_config::wire::read_data_struct`) passes without building a
+/// reader; anything else goes through `read_params`, so the fast path
+/// accepts only messages `read_params` accepts.
+pub fn check_params(bytes: &[u8]) -> Result<(), CapError> {
+    const FAST_LEN: usize = 4096;
+    if bytes.len() <= FAST_LEN && capos_config::wire::read_data_struct(bytes).is_some() {
+        return Ok(());
+    }
+    read_params(bytes).map(drop)
+}
+
 /// Maps a capnp error while reading fields to a typed error.
 pub fn malformed(_: capnp::Error) -> CapError {
     CapError::MalformedParams

@@ -35,6 +35,7 @@ use capos_config::ring::{
     self as abi, CQE_SIZE, Cqe, Opcode, RING_SIZE, SQE_SIZE, Sqe, TransferDescriptor, cqe_flags, header,
     sqe_flags,
 };
+use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use super::endpoint::{self, EndpointCore, EndpointServer};
@@ -57,9 +58,11 @@ const CHUNK: usize = 32;
 pub const SCRATCH_LEN: usize = 512;
 
 /// `cap_enter`'s buffer for params, 8-byte aligned so that a Cap'n Proto
-/// reader can read them in place (`cap::read_params`).
+/// reader can read them in place (`cap::read_params`). Left uninitialised:
+/// only the bytes a call's params were copied into are ever read (a NOP
+/// does not pay for clearing it).
 #[repr(C, align(8))]
-struct Scratch([u8; SCRATCH_LEN]);
+struct Scratch([MaybeUninit<u8>; SCRATCH_LEN]);
 
 // Entries are read and written a 64-bit word at a time: each must lie in
 // one page, at a multiple of 8.
@@ -126,17 +129,15 @@ impl Ring {
     fn read_sqe(&self, index: u32) -> Sqe {
         crate::profile::count(Counter::RingEntries);
         let entry = self.byte_ptr(abi::sqe_offset(index)) as *const u64;
-        let mut bytes = [0u8; SQE_SIZE];
-        for (i, chunk) in bytes.chunks_exact_mut(8).enumerate() {
+        let words: [u64; SQE_SIZE / 8] = core::array::from_fn(|i| {
             // SAFETY: the entry lies inside one page of the ring region at a
             // multiple of 8 (the assertion above), whose frames the
             // process's address space owns for as long as this `Ring`
             // exists; the window maps them. Volatile: the process may write
             // concurrently (its own problem, never ours: we use the copy).
-            let word = unsafe { core::ptr::read_volatile(entry.add(i)) };
-            chunk.copy_from_slice(&word.to_le_bytes());
-        }
-        Sqe::from_bytes(&bytes)
+            unsafe { core::ptr::read_volatile(entry.add(i)) }
+        });
+        Sqe::from_words(&words)
     }
 
     /// Writes `cqe` into CQ slot `index` (modulo the CQ's size), a word at
@@ -144,11 +145,9 @@ impl Ring {
     fn write_cqe(&self, index: u32, cqe: &Cqe) {
         crate::profile::count(Counter::RingEntries);
         let entry = self.byte_ptr(abi::cqe_offset(index)) as *mut u64;
-        for (i, chunk) in cqe.to_bytes().chunks_exact(8).enumerate() {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
+        for (i, word) in cqe.to_words().into_iter().enumerate() {
             // SAFETY: as in `read_sqe`.
-            unsafe { core::ptr::write_volatile(entry.add(i), u64::from_le_bytes(word)) };
+            unsafe { core::ptr::write_volatile(entry.add(i), word) };
         }
     }
 
@@ -236,7 +235,7 @@ pub fn cap_enter(
     // is about to (`take_step`): a call answered at once takes no
     // scheduler lock.
     let may_wait = timeout_ns != 0;
-    let mut scratch = Scratch([0u8; SCRATCH_LEN]);
+    let mut scratch = Scratch([MaybeUninit::uninit(); SCRATCH_LEN]);
     let thread = loop {
         let take = Stamp::now();
         let step = take_step(process, wait, may_wait, interruptible, &mut scratch.0)?;
@@ -308,7 +307,7 @@ fn take_step(
     wait: Wait,
     may_wait: bool,
     interruptible: bool,
-    scratch: &mut [u8; SCRATCH_LEN],
+    scratch: &mut [MaybeUninit<u8>; SCRATCH_LEN],
 ) -> Result<Step, CapError> {
     let mut inner = process.inner.lock();
     let ProcessInner { ring, caps, space, .. } = &mut *inner;
@@ -410,9 +409,15 @@ enum Params {
 }
 
 impl Params {
-    fn bytes<'a>(&'a self, scratch: &'a [u8]) -> &'a [u8] {
+    fn bytes<'a>(&'a self, scratch: &'a [MaybeUninit<u8>; SCRATCH_LEN]) -> &'a [u8] {
         match self {
-            Self::Scratch(n) => scratch.get(..*n).unwrap_or_default(),
+            Self::Scratch(n) => {
+                let n = (*n).min(SCRATCH_LEN);
+                // SAFETY: `prepare_call` wrote the first `n` bytes (the
+                // params it copied in) before making this `Params::Scratch`;
+                // `MaybeUninit<u8>` has the layout of `u8`.
+                unsafe { core::slice::from_raw_parts(scratch.as_ptr().cast::<u8>(), n) }
+            }
             Self::Heap(bytes) => bytes,
         }
     }
@@ -427,7 +432,7 @@ struct PreparedCall {
 
 /// Makes a call prepared under the lock, without it, and completes it if
 /// the object answered at once.
-fn call(process: &Arc<Process>, sqe: &Sqe, prepared: PreparedCall, scratch: &[u8]) {
+fn call(process: &Arc<Process>, sqe: &Sqe, prepared: PreparedCall, scratch: &[MaybeUninit<u8>; SCRATCH_LEN]) {
     let PreparedCall { object, params, transfer } = prepared;
     // Charged while it lives: an object that keeps it (a sleep, a wait)
     // holds kernel memory for the caller.
@@ -549,7 +554,7 @@ fn prepare_call(
     caps: &mut CapTable,
     space: Option<&AddressSpace>,
     sqe: &Sqe,
-    scratch: &mut [u8; SCRATCH_LEN],
+    scratch: &mut [MaybeUninit<u8>; SCRATCH_LEN],
 ) -> Result<PreparedCall, CapError> {
     let object = caps.get(sqe.cap)?;
     if object.interface_id() != sqe.interface_id {
@@ -558,7 +563,7 @@ fn prepare_call(
     let space = space.ok_or(CapError::Cancelled)?;
     let params = match scratch.get_mut(..sqe.params_len as usize) {
         Some(buffer) => {
-            if !space.copy_from_user(sqe.params_addr, buffer) {
+            if !space.copy_from_user_uninit(sqe.params_addr, buffer) {
                 return Err(CapError::BadAddress);
             }
             Params::Scratch(buffer.len())
@@ -683,9 +688,9 @@ fn insert_results(inner: &mut ProcessInner, call: &PendingCall, reply: Reply) ->
     id_bytes.extend(ids.iter().flat_map(|id| id.to_le_bytes()));
     // A copy-on-write page of the buffers gets a frame of its own first;
     // without a free frame the call fails with `OutOfMemory`.
-    let written = space
-        .copy_to_user(call.result_addr, &reply.message)
-        .and_then(|()| space.copy_to_user(call.caps_addr, &id_bytes));
+    let written = space.copy_to_user(call.result_addr, &reply.message).and_then(|()| {
+        if id_bytes.is_empty() { Ok(()) } else { space.copy_to_user(call.caps_addr, &id_bytes) }
+    });
     if let Err(e) = written {
         return (Cqe::error(call.user_data, e.into()), inner.caps.remove_all(&ids));
     }

@@ -105,6 +105,10 @@ impl CapTable {
     /// Adds several caps, all or none; on failure the caps come back with
     /// the error, to be dropped outside the lock.
     pub fn insert_all(&mut self, caps: Vec<CapRef>) -> Result<Vec<u32>, (CapError, Released)> {
+        // No caps (most replies): nothing to insert, nothing allocated.
+        if caps.is_empty() {
+            return Ok(Vec::new());
+        }
         if caps.len() > self.0.free_slots() {
             return Err((CapError::QuotaExceeded, Released(caps)));
         }
@@ -143,6 +147,10 @@ impl CapTable {
     /// unusable until [`Self::finish_transfer`]. Returns the objects for the
     /// call and the token that ends the transfer; nothing changes on error.
     pub fn prepare_transfer(&mut self, descriptors: &[TransferDescriptor]) -> Result<Transfer, CapError> {
+        // No caps sent (most calls): an empty token, no slot changes.
+        if descriptors.is_empty() {
+            return Ok(Transfer { prepared: self.0.prepare(&[])?, objects: Vec::new() });
+        }
         let mut items = Vec::new();
         items.try_reserve_exact(descriptors.len()).map_err(|_| CapError::OutOfMemory)?;
         for d in descriptors {

@@ -10,7 +10,9 @@ use capos_schema::{interface_id, method, timer};
 use core::cmp::{Ordering, Reverse};
 use spin::Mutex;
 
-use super::{Call, CapObject, Outcome, PendingCall, empty_reply, malformed, read_params, reply_data};
+use super::{
+    Call, CapObject, Outcome, PendingCall, check_params, empty_reply, malformed, read_params, reply_data,
+};
 
 /// A pending `sleep` call and its deadline (uptime in ns); sleeps with the
 /// same deadline end in the order they began.
@@ -59,16 +61,24 @@ impl CapObject for Timer {
     }
 
     fn call(&self, call: Call<'_>) -> Outcome {
-        // Checked for every method (read in place, no allocation): a
-        // malformed message is refused even where no field is read.
+        // The call fast path: `now` reads no field, so its params are only
+        // checked (`check_params`: in place, no reader built for the
+        // runtime's null root); `now_results` is one UInt64 (`ns`) in data
+        // word 0, written without a builder or the heap.
+        if call.method == method::timer::NOW {
+            return match check_params(call.params) {
+                Ok(()) => reply_data(&[crate::time::uptime_ns()]).into(),
+                Err(e) => Outcome::Error(e),
+            };
+        }
+        // Checked for every other method too (read in place, no
+        // allocation): a malformed message is refused even where no field
+        // is read.
         let message = match read_params(call.params) {
             Ok(m) => m,
             Err(e) => return Outcome::Error(e),
         };
         match call.method {
-            // `now_results` is one UInt64 (`ns`) in data word 0: written
-            // without a builder or the heap (the call fast path).
-            method::timer::NOW => reply_data(&[crate::time::uptime_ns()]).into(),
             method::timer::SLEEP => {
                 let ns = match message.get_root::<timer::sleep_params::Reader<'_>>().map_err(malformed) {
                     Ok(p) => p.get_ns(),

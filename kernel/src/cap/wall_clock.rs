@@ -86,7 +86,7 @@ impl CapObject for WallClock {
         if call.method != method::wall_clock::NOW {
             return Outcome::Error(CapError::UnknownMethod);
         }
-        if let Err(e) = super::read_params(call.params) {
+        if let Err(e) = super::check_params(call.params) {
             return Outcome::Error(e);
         }
         let boot = BOOT_UNIX_SECONDS.load(Ordering::Relaxed);

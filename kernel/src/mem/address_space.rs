@@ -35,6 +35,7 @@
 //! user buffer is read exactly once (no double fetch).
 
 use alloc::sync::Arc;
+use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use x86_64::registers::control::{Cr3, Cr3Flags};
 use x86_64::structures::paging::mapper::{MappedFrame, TranslateResult, UnmapError};
@@ -668,7 +669,7 @@ impl AddressSpace {
         let page = addr & !(PAGE - 1);
         let reserve = (STACK_TOP - STACK_RESERVE)..STACK_TOP;
         reserve.contains(&page)
-            && self.translate(page).is_none()
+            && self.translate_page(page).is_none()
             && self.map_fresh(page, PAGE, UserAccess::ReadWrite).is_ok()
     }
 
@@ -862,6 +863,19 @@ impl AddressSpace {
         })
     }
 
+    /// The translation of the page holding all of `[addr, addr+len)`,
+    /// when the range is non-empty user memory inside one mapped page: the
+    /// fast path of the copies (a call's params, results and ids are a few
+    /// bytes). `None` sends the caller to the general walk, which gives the
+    /// same answer for such a range.
+    fn one_page(&self, addr: u64, len: usize) -> Option<UserTranslation> {
+        let last = addr.checked_add(len as u64)?.checked_sub(1)?;
+        if len == 0 || addr / PAGE != last / PAGE || !user_range_ok(addr, len as u64) {
+            return None;
+        }
+        self.translate_page(addr)
+    }
+
     /// Walks `[addr, addr+len)` page by page, calling `f(phys, offset, n)`
     /// for each piece; fails if any page is not user memory (or, with
     /// `write`, not writable, copy-on-write pages included: callers that
@@ -902,15 +916,39 @@ impl AddressSpace {
     /// Whether every byte of `[addr, addr+len)` is writable user memory
     /// (an empty range is; a copy-on-write page is writable).
     pub fn is_writable(&self, addr: u64, len: usize) -> bool {
+        if let Some(t) = self.one_page(addr, len) {
+            return t.writable || t.copy_on_write;
+        }
         self.walk(addr, len, true, |_, _, _| {})
     }
 
     /// Copies user memory at `addr` into `out`. `false` if any byte is not
     /// readable user memory (then `out` is unchanged).
     pub fn copy_from_user(&self, addr: u64, out: &mut [u8]) -> bool {
+        // SAFETY: `u8` and `MaybeUninit<u8>` have the same layout, and only
+        // initialised bytes are written through the view.
+        let out = unsafe { &mut *(core::ptr::from_mut(out) as *mut [MaybeUninit<u8>]) };
+        self.copy_from_user_uninit(addr, out)
+    }
+
+    /// [`Self::copy_from_user`] into a buffer that need not be initialised
+    /// (a kernel stack buffer not cleared first); on `true` every byte of
+    /// `out` has been written.
+    pub fn copy_from_user_uninit(&self, addr: u64, out: &mut [MaybeUninit<u8>]) -> bool {
         let len = out.len();
         crate::profile::count(capos_abi::profile::Counter::UserCopies);
         crate::profile::add(capos_abi::profile::Counter::UserCopyBytes, len as u64);
+        if let Some(t) = self.one_page(addr, len) {
+            // SAFETY: as below, for the one page the range lies in.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    layout::phys_to_virt(t.phys) as *const u8,
+                    out.as_mut_ptr().cast::<u8>(),
+                    len,
+                )
+            };
+            return true;
+        }
         self.walk(addr, len, false, |phys, offset, n| {
             // SAFETY: `phys..phys+n` lies in one mapped user page (checked by
             // `walk`), reachable through the window; `out` is a distinct
@@ -918,7 +956,7 @@ impl AddressSpace {
             unsafe {
                 core::ptr::copy_nonoverlapping(
                     layout::phys_to_virt(phys) as *const u8,
-                    out.as_mut_ptr().add(offset),
+                    out.as_mut_ptr().cast::<u8>().add(offset),
                     n,
                 )
             }
@@ -934,6 +972,21 @@ impl AddressSpace {
     pub fn copy_to_user(&mut self, addr: u64, data: &[u8]) -> Result<(), UserWriteError> {
         crate::profile::count(capos_abi::profile::Counter::UserCopies);
         crate::profile::add(capos_abi::profile::Counter::UserCopyBytes, data.len() as u64);
+        // The common case: one mapped, writable page, not shared (nothing
+        // to grow or break first).
+        if let Some(t) = self.one_page(addr, data.len()).filter(|t| t.writable && !t.copy_on_write) {
+            // SAFETY: as below: `t.phys..+len` lies in one writable page of
+            // this address space's own, through the window; `data` is a
+            // distinct kernel buffer.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    data.as_ptr(),
+                    layout::phys_to_virt(t.phys) as *mut u8,
+                    data.len(),
+                )
+            };
+            return Ok(());
+        }
         // A write into the stack's reserve (a signal frame below the
         // deepest page touched so far) maps those pages, as the process's
         // own write would.

@@ -3,11 +3,14 @@
 //! `syscall` leaves the user RIP in RCX and RFLAGS in R11 and does not
 //! switch stacks, so the stub swaps GS to reach `PerCpu`, parks the user RSP,
 //! loads the thread's kernel stack and pushes what the CPU pushes for an
-//! interrupt from user mode, with vector [`SYSCALL_VECTOR`]; then it joins
-//! the common trap path (`trap.rs`), which saves the registers into a
-//! `TrapFrame`, hands it to `trap_dispatch` (which sends this vector to
-//! [`dispatch_frame`]) and returns with `iretq`. So a syscall, an interrupt
-//! and a context switch all leave and enter user mode the same way.
+//! interrupt from user mode, with vector [`SYSCALL_VECTOR`], then it
+//! joins the common trap path (`trap.rs`), which saves the registers into
+//! the same `TrapFrame` as every trap's and hands it to `trap_dispatch`
+//! (which sends this vector to [`dispatch_frame`]). A syscall whose frame
+//! is still what `syscall` left (the common case) returns with `sysretq`;
+//! any other (a signal handler to run, `exec`, `sigreturn`) with `iretq`,
+//! as interrupts and new threads do (`sysretq` is cheaper than `iretq`,
+//! which loads and checks both segment descriptors; under TCG markedly so).
 //!
 //! RFLAGS.IF (and DF, TF, AC) are cleared on entry by the FMASK MSR: the
 //! kernel runs with interrupts off except while idle.
@@ -39,7 +42,8 @@ syscall_entry:
     pushq %rcx
     pushq $0
     pushq ${vector}
-    # GS is already the kernel's: continue in trap_common after its swapgs.
+    # GS is already the kernel's: continue in trap_common after its swapgs
+    # (which returns with `sysretq` when it can).
     jmp trap_save_registers
 "#,
     user_rsp = const USER_RSP_OFFSET,
@@ -74,22 +78,18 @@ pub fn init() {
 }
 
 /// Runs the syscall a `SYSCALL_VECTOR` frame carries: number in RAX,
-/// arguments in RDI, RSI, RDX, R10; the result goes back in RAX.
+/// arguments in RDI, RSI, RDX, R10; the result goes back in RAX. Then the
+/// checks every return to user mode makes (signals, the process's end).
 pub fn dispatch_frame(frame: &mut TrapFrame) {
-    // `fork` copies the caller's registers, so it takes the whole frame.
-    if frame.rax == capos_abi::syscall::SYS_FORK {
-        frame.rax = crate::fork::fork_syscall(frame) as u64;
-        return;
+    match frame.rax {
+        // `fork` copies the caller's registers, so it takes the whole frame.
+        capos_abi::syscall::SYS_FORK => frame.rax = crate::fork::fork_syscall(frame) as u64,
+        // `exec` replaces the registers with the new program's.
+        capos_abi::syscall::SYS_EXEC => crate::exec::exec_syscall(frame),
+        // `sigreturn` restores the registers a signal handler interrupted.
+        capos_abi::syscall::SYS_SIGRETURN => crate::signal::sigreturn(frame),
+        // The others, with the checks at their end.
+        _ => return crate::syscall::dispatch(frame),
     }
-    // `exec` replaces the registers with the new program's.
-    if frame.rax == capos_abi::syscall::SYS_EXEC {
-        crate::exec::exec_syscall(frame);
-        return;
-    }
-    // `sigreturn` restores the registers a signal handler interrupted.
-    if frame.rax == capos_abi::syscall::SYS_SIGRETURN {
-        crate::signal::sigreturn(frame);
-        return;
-    }
-    frame.rax = crate::syscall::dispatch(frame.rax, [frame.rdi, frame.rsi, frame.rdx, frame.r10]) as u64;
+    crate::signal::on_user_return(frame);
 }

@@ -45,6 +45,31 @@ trap_save_registers:
     mov %rsp, %rdi
     cld
     call trap_dispatch
+    # A syscall goes back with `sysretq` when its frame is still what
+    # `syscall` left: RCX = RIP and R11 = RFLAGS (sysret loads them from
+    # there), the user selectors, a RIP below the user half's end (sysret
+    # to a non-canonical one would fault in ring 0 on the user's RSP), no
+    # TF or RF; the frame's vector is then set to SYSRET_MARK for
+    # `trap_return`. Anything else (an interrupt, a signal handler's
+    # frame, sigreturn's, exec's, a new thread's) leaves with `iretq`.
+    cmpq ${syscall_vector}, {vector}(%rsp)
+    jne trap_return
+    mov {rcx}(%rsp), %rcx
+    cmp {rip}(%rsp), %rcx
+    jne trap_return
+    mov {r11}(%rsp), %r11
+    cmp {rflags}(%rsp), %r11
+    jne trap_return
+    cmpq ${user_cs}, {cs}(%rsp)
+    jne trap_return
+    cmpq ${user_ss}, {ss}(%rsp)
+    jne trap_return
+    mov %rcx, %rax
+    shr $47, %rax
+    jnz trap_return
+    test ${tf_rf}, %r11
+    jnz trap_return
+    movq ${sysret_mark}, {vector}(%rsp)
     .global trap_return
 trap_return:
     popq %r15
@@ -62,13 +87,47 @@ trap_return:
     popq %rcx
     popq %rbx
     popq %rax
+    cmpq ${sysret_mark}, (%rsp)
+    je 3f
     testb $3, 24(%rsp)
     jz 2f
     swapgs
 2:  add $16, %rsp
     iretq
+    # RSP at the vector: the user RSP is 5 words up. Interrupts stay off
+    # (FMASK) until sysret loads RFLAGS from R11.
+3:  mov 40(%rsp), %rsp
+    swapgs
+    sysretq
 "#,
+    syscall_vector = const super::syscall::SYSCALL_VECTOR,
+    vector = const core::mem::offset_of!(TrapFrame, vector),
+    rcx = const core::mem::offset_of!(TrapFrame, rcx),
+    r11 = const core::mem::offset_of!(TrapFrame, r11),
+    rip = const core::mem::offset_of!(TrapFrame, rip),
+    cs = const core::mem::offset_of!(TrapFrame, cs),
+    rflags = const core::mem::offset_of!(TrapFrame, rflags),
+    ss = const core::mem::offset_of!(TrapFrame, ss),
+    user_cs = const super::gdt::USER_CODE_SELECTOR,
+    user_ss = const super::gdt::USER_DATA_SELECTOR,
+    sysret_mark = const SYSRET_MARK,
+    tf_rf = const x86_64::registers::rflags::RFlags::TRAP_FLAG.bits()
+        | x86_64::registers::rflags::RFlags::RESUME_FLAG.bits(),
     options(att_syntax)
+);
+
+/// `TrapFrame::vector` of a syscall's frame checked for `sysretq` (no
+/// vector or syscall has this number).
+const SYSRET_MARK: u64 = 0x2000;
+
+// The fast return's `40(%rsp)` (the user RSP, five words above the vector)
+// follows `TrapFrame`'s layout.
+const _: () = assert!(
+    core::mem::offset_of!(TrapFrame, r15) == 0
+        && core::mem::offset_of!(TrapFrame, r11) == 4 * 8
+        && core::mem::offset_of!(TrapFrame, rcx) == 12 * 8
+        && core::mem::offset_of!(TrapFrame, vector) == 15 * 8
+        && core::mem::offset_of!(TrapFrame, rsp) - core::mem::offset_of!(TrapFrame, vector) == 40
 );
 
 unsafe extern "C" {
@@ -191,6 +250,12 @@ fn interrupt_context<T>(f: impl FnOnce() -> T) -> T {
 /// Common Rust entry for every interrupt and exception.
 #[unsafe(no_mangle)]
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    // A syscall ends with the same checks itself, with the thread and
+    // process it already holds.
+    if frame.vector == super::syscall::SYSCALL_VECTOR {
+        super::syscall::dispatch_frame(frame);
+        return;
+    }
     dispatch(frame);
     // Every return to user mode passes here: signals are delivered now.
     if frame.cs & 3 == 3 && frame.vector != 2 {
@@ -199,10 +264,6 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
 }
 
 fn dispatch(frame: &mut TrapFrame) {
-    if frame.vector == super::syscall::SYSCALL_VECTOR {
-        super::syscall::dispatch_frame(frame);
-        return;
-    }
     let vector = frame.vector as u8;
     match vector {
         // An NMI is no fault of the code it interrupts (user or kernel, the

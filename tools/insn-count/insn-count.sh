@@ -1,0 +1,42 @@
+#!/bin/bash
+# insn-count.sh ROW [SECONDS]
+#
+# Counts the guest instructions of one ring-bench operation (ROW: empty,
+# nop1, nop16 or timer), by function: builds ring-bench with
+# RING_BENCH_SPIN=ROW (it then repeats that row), boots the bench manifest
+# with the current build/kernel.elf under QEMU's TCG with the trace of every
+# translated block executed (`-d exec,nochain,in_asm`) for SECONDS
+# (default 30), and prints the instructions per operation (one operation =
+# one pass through `syscall_entry`) and their split by function (from the
+# kernel's and ring-bench's symbols). Exact and repeatable where cycle
+# counts under TCG are not; `make bench` still gives the times.
+# Leaves ring-bench rebuilt without the option. Needs about 2 GB in /tmp
+# for a 30 s trace. See docs/performance.md.
+set -euo pipefail
+ROW=${1:?usage: insn-count.sh empty|nop1|nop16|timer [SECONDS]}
+SECS=${2:-30}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+WORK=$(mktemp -d /tmp/insn-count.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+FLAGS=(--profile user --target x86_64-unknown-capos.json -Z json-target-spec
+       -Z build-std=core,alloc,compiler_builtins -Z build-std-features=compiler-builtins-mem
+       --target-dir target/user)
+OUT=target/user/x86_64-unknown-capos/user
+make -s kernel tools >/dev/null
+RING_BENCH_SPIN=$ROW cargo build -q "${FLAGS[@]}" -p ring-bench
+cp "$OUT/ring-bench" "$WORK/ring-bench.elf"
+target/release/mkmanifest -q --cue system-schema.cue --cue systems/bench.cue \
+  --bin-dir "$OUT" --out "$WORK/manifest.bin"
+# Back to the normal ring-bench (the build's manifests use it).
+cargo build -q "${FLAGS[@]}" -p ring-bench
+timeout "$SECS" qemu-system-x86_64 -machine q35 -cpu max -m 512 -accel tcg -no-reboot -nic none \
+  -device isa-debug-exit,iobase=0xf4,iosize=0x4 -display none -monitor none \
+  -serial "file:$WORK/serial" -kernel build/kernel.elf -initrd "$WORK/manifest.bin" -append '' \
+  -d exec,nochain,in_asm -D "$WORK/trace.log" || true
+if ! grep -q "bench: " "$WORK/serial"; then
+  echo "insn-count: ring-bench printed nothing in $SECS s; serial log:" >&2
+  tail -5 "$WORK/serial" >&2
+  exit 1
+fi
+python3 tools/insn-count/count.py "$WORK/trace.log" build/kernel.elf "$WORK/ring-bench.elf"
