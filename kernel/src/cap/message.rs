@@ -5,24 +5,28 @@
 
 use alloc::vec::Vec;
 use capos_abi::error::CapError;
+use core::mem::MaybeUninit;
 
 use crate::mem::address_space::AddressSpace;
 
-/// Most bytes kept inline.
-pub const INLINE_LEN: usize = 256;
+/// Most bytes kept inline: an `Echo` of 64 bytes of text (96 bytes of
+/// message), a pipe read of up to 104 bytes. Every move of a reply copies
+/// the whole buffer, so it is kept to what the common calls need.
+pub const INLINE_LEN: usize = 128;
 
 /// The bytes of a params or results message.
 #[allow(clippy::large_enum_variant, reason = "inline on purpose: a small message takes no heap")]
 pub enum MessageBytes {
-    /// The first `len` bytes of `bytes`.
-    Inline { len: u16, bytes: [u8; INLINE_LEN] },
+    /// The first `len` bytes of `bytes` (the rest is never read, nor
+    /// cleared: only the message's own bytes are written).
+    Inline { len: u16, bytes: [MaybeUninit<u8>; INLINE_LEN] },
     /// A longer message.
     Heap(Vec<u8>),
 }
 
 impl Default for MessageBytes {
     fn default() -> Self {
-        Self::Inline { len: 0, bytes: [0; INLINE_LEN] }
+        Self::Inline { len: 0, bytes: [MaybeUninit::uninit(); INLINE_LEN] }
     }
 }
 
@@ -37,19 +41,30 @@ impl core::ops::Deref for MessageBytes {
 
     fn deref(&self) -> &[u8] {
         match self {
-            Self::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Self::Inline { len, bytes } => {
+                let len = usize::from(*len).min(INLINE_LEN);
+                // SAFETY: the first `len` bytes were written when the
+                // message was made (`filled`); `MaybeUninit<u8>` has the
+                // layout of `u8`.
+                unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<u8>(), len) }
+            }
             Self::Heap(bytes) => bytes,
         }
     }
 }
 
 impl MessageBytes {
-    /// `len` bytes, zeroed, for `fill` to write: inline when they fit,
-    /// else one fallible heap allocation (`OutOfMemory`).
+    /// `len` bytes, zeroed, for `fill` to write: inline when they fit
+    /// (only those `len` bytes cleared), else one fallible heap allocation
+    /// (`OutOfMemory`).
     fn filled(len: usize, fill: impl FnOnce(&mut [u8]) -> Result<(), CapError>) -> Result<Self, CapError> {
         if len <= INLINE_LEN {
-            let mut bytes = [0u8; INLINE_LEN];
-            fill(&mut bytes[..len])?;
+            let mut bytes = [MaybeUninit::uninit(); INLINE_LEN];
+            let out = &mut bytes[..len];
+            out.fill(MaybeUninit::new(0));
+            // SAFETY: every byte of `out` was initialised just above;
+            // `MaybeUninit<u8>` has the layout of `u8`.
+            fill(unsafe { &mut *(core::ptr::from_mut(out) as *mut [u8]) })?;
             // `len` fits u16: it is at most INLINE_LEN.
             return Ok(Self::Inline { len: len as u16, bytes });
         }

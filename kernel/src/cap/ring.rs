@@ -682,10 +682,12 @@ fn insert_results(inner: &mut ProcessInner, call: &PendingCall, reply: Reply) ->
         Err((e, released)) => return (Cqe::error(call.user_data, e), released.0),
     };
     let mut id_bytes = Vec::new();
-    if id_bytes.try_reserve_exact(ids.len() * 4).is_err() {
-        return (Cqe::error(call.user_data, CapError::OutOfMemory), inner.caps.remove_all(&ids));
+    if !ids.is_empty() {
+        if id_bytes.try_reserve_exact(ids.len() * 4).is_err() {
+            return (Cqe::error(call.user_data, CapError::OutOfMemory), inner.caps.remove_all(&ids));
+        }
+        id_bytes.extend(ids.iter().flat_map(|id| id.to_le_bytes()));
     }
-    id_bytes.extend(ids.iter().flat_map(|id| id.to_le_bytes()));
     // A copy-on-write page of the buffers gets a frame of its own first;
     // without a free frame the call fails with `OutOfMemory`.
     let written = space.copy_to_user(call.result_addr, &reply.message).and_then(|()| {
