@@ -8,7 +8,7 @@
 # translated block executed (`-d exec,nochain,in_asm`) for SECONDS
 # (default 30), and prints the instructions per operation (one operation =
 # one pass through `syscall_entry`) and their split by function (from the
-# kernel's and ring-bench's symbols). Exact and repeatable where cycle
+# kernel's and ring-bench's symbols). Repeatable within about 1 % where cycle
 # counts under TCG are not; `make bench` still gives the times.
 # Leaves ring-bench rebuilt without the option. Needs about 2 GB in /tmp
 # for a 30 s trace. See docs/performance.md.
