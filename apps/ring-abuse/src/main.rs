@@ -124,6 +124,8 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
     let params = empty_params();
     let mut result = [0u8; 256];
 
+    syscall_registers(c);
+
     // exec with a request the kernel must refuse (the process goes on).
     let junk = [0u8; 64];
     let args = *b"x\0";
@@ -317,6 +319,75 @@ fn run(caps: &Caps, c: &mut Cases<'_>) {
 /// The child of [`dead_callers_minted_client`]: calls `client` sending
 /// `minted` by move (the call waits in the queue: nobody receives yet),
 /// then exits without waiting for the answer.
+/// The syscall ABI (docs/ring-abi.md): only RAX (the result), RCX and R11
+/// change; every other register comes back as it went in — on the
+/// `sysretq` return the kernel takes when the frame is what `syscall`
+/// left, for an unknown syscall and for a `cap_enter` that completes NOPs.
+/// (RBX and RBP cannot be asm operands; they are restored by the same
+/// pops.)
+fn syscall_registers(c: &mut Cases<'_>) {
+    let pattern = |i: u64| 0x0123_4567_89ab_0000 | (i << 8) | i;
+    for (name, number, nops) in [("unknown syscall", 99u64, 0u32), ("cap_enter of two NOPs", 0, 2)] {
+        let submitted: Result<Vec<u64>, _> = with_ring(|ring| {
+            (0..nops)
+                .map(|_| {
+                    let user_data = ring.next_user_data();
+                    ring.submit(&Sqe { user_data, ..Sqe::default() }).map(|()| user_data)
+                })
+                .collect()
+        })
+        .and_then(|r| r);
+        let Ok(nop_ids) = submitted else {
+            c.check(name, false, String::from("could not submit the NOPs"));
+            continue;
+        };
+        // cap_enter(0, 0, 0): take the SQEs, wait for nothing.
+        let (mut rdi, mut rsi, mut rdx) =
+            if number == 0 { (0, 0, 0) } else { (pattern(1), pattern(2), pattern(3)) };
+        let (before_rdi, before_rsi, before_rdx) = (rdi, rsi, rdx);
+        let mut regs =
+            [pattern(8), pattern(9), pattern(10), pattern(12), pattern(13), pattern(14), pattern(15)];
+        let before = regs;
+        let result: i64;
+        // SAFETY: a syscall with every register it may touch declared;
+        // the kernel's unknown-syscall path and `cap_enter` of NOPs read
+        // and write no memory of ours but the ring.
+        unsafe {
+            core::arch::asm!(
+                "syscall",
+                inlateout("rax") number as i64 => result,
+                inout("rdi") rdi,
+                inout("rsi") rsi,
+                inout("rdx") rdx,
+                inout("r8") regs[0],
+                inout("r9") regs[1],
+                inout("r10") regs[2],
+                inout("r12") regs[3],
+                inout("r13") regs[4],
+                inout("r14") regs[5],
+                inout("r15") regs[6],
+                lateout("rcx") _,
+                lateout("r11") _,
+                options(nostack),
+            );
+        }
+        let nops_done = with_ring(|ring| nop_ids.iter().all(|&id| ring.try_take(id).is_some())) == Ok(true);
+        let kept = regs == before && (rdi, rsi, rdx) == (before_rdi, before_rsi, before_rdx);
+        let want = if number == 0 { Some(i64::from(nops)) } else { None };
+        let result_ok = match want {
+            Some(n) => result >= n,
+            None => result == i64::from(CapError::UnknownSyscall.as_result()),
+        };
+        c.check(
+            &format!("{name}: registers kept"),
+            kept && result_ok && nops_done,
+            format!(
+                "result {result}, r8-r15 {regs:x?} (want {before:x?}), rdi/rsi/rdx {rdi:x}/{rsi:x}/{rdx:x}"
+            ),
+        );
+    }
+}
+
 fn send_and_die(caps: &Caps) -> i32 {
     let (Some(client), Some(minted)) = (caps.entry("client"), caps.entry("minted")) else { return 3 };
     let mut m = capos::call::Builder::new_default();
