@@ -248,6 +248,24 @@ impl Sqe {
         }
     }
 
+    /// The SQE as eight little-endian 64-bit words: the same bytes as
+    /// [`Self::to_bytes`].
+    pub fn to_words(&self) -> [u64; SQE_SIZE / 8] {
+        [
+            u64::from(self.opcode)
+                | u64::from(self.flags) << 8
+                | u64::from(self.method) << 16
+                | u64::from(self.cap) << 32,
+            self.user_data,
+            self.interface_id,
+            self.params_addr,
+            u64::from(self.params_len) | u64::from(self.result_len) << 32,
+            self.result_addr,
+            self.caps_addr,
+            u64::from(self.caps_out) | u64::from(self.caps_in_max) << 16 | u64::from(self.reserved) << 32,
+        ]
+    }
+
     /// Encodes the SQE into its 64 wire bytes.
     pub fn to_bytes(&self) -> [u8; SQE_SIZE] {
         let mut b = [0; SQE_SIZE];
@@ -386,6 +404,19 @@ impl Cqe {
         }
     }
 
+    /// Decodes a CQE from its four little-endian 64-bit words: the same
+    /// as [`Self::from_bytes`] on their bytes.
+    pub fn from_words(w: &[u64; CQE_SIZE / 8]) -> Self {
+        Self {
+            user_data: w[0],
+            result: w[1] as u32 as i32,
+            flags: (w[1] >> 32) as u32,
+            aux: w[2],
+            caps: w[3] as u32,
+            reserved: (w[3] >> 32) as u32,
+        }
+    }
+
     /// The CQE as four little-endian 64-bit words: the same bytes as
     /// [`Self::to_bytes`].
     pub fn to_words(&self) -> [u64; CQE_SIZE / 8] {
@@ -519,6 +550,14 @@ mod tests {
         // Every byte distinct, so a field read from the wrong place shows.
         let bytes: [u8; SQE_SIZE] = core::array::from_fn(|i| (i as u8).wrapping_mul(37).wrapping_add(11));
         assert_eq!(Sqe::from_words(&words::<8>(&bytes)), Sqe::from_bytes(&bytes));
+        let sqe = Sqe::from_bytes(&bytes);
+        assert_eq!(sqe.to_words(), words::<8>(&bytes));
+        assert_eq!(
+            Cqe::from_words(&words::<4>(
+                &Cqe::from_bytes(&core::array::from_fn(|i| i as u8 ^ 0xa5)).to_bytes()
+            )),
+            Cqe::from_bytes(&core::array::from_fn(|i| i as u8 ^ 0xa5))
+        );
         let cqe_bytes: [u8; CQE_SIZE] =
             core::array::from_fn(|i| (i as u8).wrapping_mul(53).wrapping_add(200));
         let cqe = Cqe::from_bytes(&cqe_bytes);

@@ -126,11 +126,11 @@ impl RingClient {
             self.enter(0, 0)?;
             self.reap();
         }
-        let bytes = sqe.to_bytes();
         let at = abi::sqe_offset(self.sq_tail);
-        // SAFETY: the slot lies inside the SQ array of the mapped ring and
-        // the kernel does not read it until `sq_tail` passes it.
-        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(at), SQE_SIZE) };
+        // SAFETY: the slot lies inside the SQ array of the mapped ring, at
+        // a multiple of 64 from its page-aligned base (so 8-byte aligned),
+        // and the kernel does not read it until `sq_tail` passes it.
+        unsafe { core::ptr::write(self.base.add(at) as *mut [u64; SQE_SIZE / 8], sqe.to_words()) };
         self.sq_tail = self.sq_tail.wrapping_add(1);
         self.store(header::SQ_TAIL, self.sq_tail);
         Ok(())
@@ -161,13 +161,13 @@ impl RingClient {
         let mut found = [None, None];
         let mut n = 0;
         while self.cq_head != tail {
-            let mut bytes = [0u8; CQE_SIZE];
             let at = abi::cqe_offset(self.cq_head);
-            // SAFETY: the slot lies in the CQ array; the kernel published
+            // SAFETY: the slot lies in the CQ array, 8-byte aligned (CQEs
+            // are 32 bytes from a page-aligned base); the kernel published
             // it (release) before moving `cq_tail`, which we loaded with
             // acquire.
-            unsafe { core::ptr::copy_nonoverlapping(self.base.add(at), bytes.as_mut_ptr(), CQE_SIZE) };
-            let cqe = Cqe::from_bytes(&bytes);
+            let words = unsafe { core::ptr::read(self.base.add(at) as *const [u64; CQE_SIZE / 8]) };
+            let cqe = Cqe::from_words(&words);
             // A dropped call's completion frees its buffers; ours are kept
             // aside; the others wait in the stash for their owners.
             if self.orphans.is_empty() || self.orphans.remove(&cqe.user_data).is_none() {
