@@ -33,22 +33,30 @@ pub struct RingClient {
     orphans: BTreeMap<u64, Orphan>,
 }
 
-/// Completions collected for their owners: a list that keeps its
-/// capacity, so collecting a batch of completions allocates nothing once
-/// the process has had as many waiting before (a map allocated and freed
-/// nodes for every batch). Looked up by a scan: it holds the completions
-/// of calls in flight whose owners have not asked for them yet.
+/// Completions collected for their owners, in the order they were posted:
+/// a queue that keeps its capacity, so collecting a batch of completions
+/// allocates nothing once the process has had as many waiting before (a
+/// map allocated and freed nodes for every batch). An owner that takes its
+/// completions in the order it submitted them (a batch read back) finds
+/// each at the front; any other is found by a scan (the queue holds the
+/// completions of calls in flight whose owners have not asked yet).
 #[derive(Default)]
-struct Stash(alloc::vec::Vec<Cqe>);
+struct Stash(alloc::collections::VecDeque<Cqe>);
 
 impl Stash {
     fn insert(&mut self, cqe: Cqe) {
-        self.0.push(cqe);
+        self.0.push_back(cqe);
     }
 
     fn remove(&mut self, user_data: u64) -> Option<Cqe> {
-        let at = self.0.iter().position(|c| c.user_data == user_data)?;
-        Some(self.0.swap_remove(at))
+        match self.0.front() {
+            None => None,
+            Some(front) if front.user_data == user_data => self.0.pop_front(),
+            Some(_) => {
+                let at = self.0.iter().position(|c| c.user_data == user_data)?;
+                self.0.remove(at)
+            }
+        }
     }
 
     fn contains(&self, user_data: u64) -> bool {
@@ -121,10 +129,10 @@ impl RingClient {
     }
 
     /// Queues an SQE; if the SQ is full, enters the kernel first to make room.
+    #[inline]
     pub fn submit(&mut self, sqe: &Sqe) -> Result<(), CapError> {
-        while self.unconsumed() >= abi::SQ_ENTRIES {
-            self.enter(0, 0)?;
-            self.reap();
+        if self.unconsumed() >= abi::SQ_ENTRIES {
+            self.make_room()?;
         }
         let at = abi::sqe_offset(self.sq_tail);
         // SAFETY: the slot lies inside the SQ array of the mapped ring, at
@@ -136,6 +144,17 @@ impl RingClient {
         Ok(())
     }
 
+    /// With the SQ full: enters the kernel (which takes SQEs as CQ room
+    /// allows) and collects, until a slot is free.
+    #[cold]
+    fn make_room(&mut self) -> Result<(), CapError> {
+        while self.unconsumed() >= abi::SQ_ENTRIES {
+            self.enter(0, 0)?;
+            self.reap();
+        }
+        Ok(())
+    }
+
     /// `cap_enter(min_complete, timeout_ns)`.
     pub fn enter(&mut self, min_complete: u32, timeout_ns: u64) -> Result<u32, CapError> {
         let r = crate::syscall::cap_enter(min_complete, timeout_ns);
@@ -144,6 +163,18 @@ impl RingClient {
         } else {
             Ok(r as u32)
         }
+    }
+
+    /// CQE `index`, which the kernel has posted (`index` is before the
+    /// CQ tail, loaded with acquire).
+    fn read_cqe(&self, index: u32) -> Cqe {
+        let at = abi::cqe_offset(index);
+        // SAFETY: the slot lies in the CQ array, 8-byte aligned (CQEs are
+        // 32 bytes from a page-aligned base); the kernel published it
+        // (release) before moving `cq_tail`, which the caller loaded with
+        // acquire.
+        let words = unsafe { core::ptr::read(self.base.add(at) as *const [u64; CQE_SIZE / 8]) };
+        Cqe::from_words(&words)
     }
 
     /// Moves every posted CQE into the stash.
@@ -159,30 +190,26 @@ impl RingClient {
     fn collect(&mut self, wanted: [Option<u64>; 2]) -> ([Option<Cqe>; 2], usize) {
         let tail = self.load(header::CQ_TAIL);
         let mut found = [None, None];
-        let mut n = 0;
+        let n = tail.wrapping_sub(self.cq_head) as usize;
         while self.cq_head != tail {
-            let at = abi::cqe_offset(self.cq_head);
-            // SAFETY: the slot lies in the CQ array, 8-byte aligned (CQEs
-            // are 32 bytes from a page-aligned base); the kernel published
-            // it (release) before moving `cq_tail`, which we loaded with
-            // acquire.
-            let words = unsafe { core::ptr::read(self.base.add(at) as *const [u64; CQE_SIZE / 8]) };
-            let cqe = Cqe::from_words(&words);
+            let cqe = self.read_cqe(self.cq_head);
+            self.cq_head = self.cq_head.wrapping_add(1);
             // A dropped call's completion frees its buffers; ours are kept
             // aside; the others wait in the stash for their owners.
-            if self.orphans.is_empty() || self.orphans.remove(&cqe.user_data).is_none() {
-                let slot = (0..2).find(|&i| found[i].is_none() && wanted[i] == Some(cqe.user_data));
-                match slot {
-                    Some(i) => found[i] = Some(cqe),
-                    None => {
-                        self.stash.insert(cqe);
-                    }
-                }
+            if !self.orphans.is_empty() && self.orphans.remove(&cqe.user_data).is_some() {
+                continue;
             }
-            self.cq_head = self.cq_head.wrapping_add(1);
-            n += 1;
+            if found[0].is_none() && wanted[0] == Some(cqe.user_data) {
+                found[0] = Some(cqe);
+            } else if found[1].is_none() && wanted[1] == Some(cqe.user_data) {
+                found[1] = Some(cqe);
+            } else {
+                self.stash.insert(cqe);
+            }
         }
-        self.store(header::CQ_HEAD, self.cq_head);
+        if n != 0 {
+            self.store(header::CQ_HEAD, self.cq_head);
+        }
         (found, n)
     }
 
@@ -216,8 +243,21 @@ impl RingClient {
     }
 
     /// The completion for `user_data` if it has arrived.
+    #[inline]
     pub fn try_take(&mut self, user_data: u64) -> Option<Cqe> {
-        if let Some(cqe) = self.stash.remove(user_data) {
+        // Nothing stashed or orphaned and ours first in the CQ (one call in
+        // flight, or a batch read back in order): taken from there alone.
+        if self.stash.0.is_empty() && self.orphans.is_empty() {
+            if self.cq_head == self.load(header::CQ_TAIL) {
+                return None;
+            }
+            let cqe = self.read_cqe(self.cq_head);
+            if cqe.user_data == user_data {
+                self.cq_head = self.cq_head.wrapping_add(1);
+                self.store(header::CQ_HEAD, self.cq_head);
+                return Some(cqe);
+            }
+        } else if let Some(cqe) = self.stash.remove(user_data) {
             return Some(cqe);
         }
         self.collect([Some(user_data), None]).0[0]

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Instructions per operation from a QEMU `-d exec,nochain,in_asm` trace.
 
-Usage: count.py TRACE KERNEL_ELF USER_ELF
+Usage: count.py TRACE KERNEL_ELF USER_ELF [--inline]
 
 The whole trace is read for the translated blocks (`IN:` listings: each
 block's address and instruction count); the last 150 MB for the executions
 (`Trace` lines: with `nochain` one per block run), which is the steady
 state of the repeated row. An operation is one pass through the
 `syscall_entry` block. Each block is charged to the function whose symbol
-precedes its address (inlined code counts for its caller).
+precedes its address (inlined code counts for its caller); with
+`--inline`, each instruction is charged instead to the innermost function
+the debug info says it came from outside core/alloc/spin (`addr2line
+-i`; needs the ELF's debug info, else the symbol is used).
 """
 import bisect
 import collections
@@ -33,19 +36,22 @@ def symbols(elf):
 
 def main():
     trace, kernel_elf, user_elf = sys.argv[1:4]
-    sizes = {}
-    current, count = None, 0
+    inline = "--inline" in sys.argv[4:]
+    blocks = {}
+    current, insns = None, []
     with open(trace, errors="replace") as f:
         for line in f:
             if line.startswith("IN:"):
-                current, count = None, 0
+                current, insns = None, []
             elif line.startswith("0x") and ":  " in line[:24]:
+                pc = int(line.split(":")[0], 16)
                 if current is None:
-                    current = int(line.split(":")[0], 16)
-                count += 1
+                    current = pc
+                insns.append(pc)
             elif current is not None:
-                sizes[current] = count
-                current, count = None, 0
+                blocks[current] = insns
+                current, insns = None, []
+    sizes = {pc: len(insns) for pc, insns in blocks.items()}
     runs = collections.Counter()
     with open(trace, "rb") as f:
         f.seek(max(0, os.path.getsize(trace) - TAIL))
@@ -65,11 +71,38 @@ def main():
     if ops == 0:
         sys.exit("count.py: no pass through syscall_entry in the trace's tail")
     by_function = collections.Counter()
-    for pc, n in runs.items():
-        by_function[name(pc)] += n * sizes.get(pc, 0)
+    if inline:
+        per_insn = collections.Counter()
+        for pc, n in runs.items():
+            for insn in blocks.get(pc, []):
+                per_insn[insn] += n
+        where = {}
+        library = re.compile(r"^<?(core|alloc|spin|compiler_builtins)::|^<(core|alloc)::|^<\S+ as core::")
+        for elf, is_kernel in ((kernel_elf, True), (user_elf, False)):
+            addrs = sorted(a for a in per_insn if (a >= 0xFFFF800000000000) == is_kernel)
+            out = subprocess.run(["addr2line", "-f", "-i", "-C", "-a", "-e", elf],
+                                 input="\n".join(hex(a) for a in addrs), capture_output=True, text=True).stdout
+            frames = {}
+            addr, lines = None, []
+            for line in out.splitlines():
+                if re.fullmatch(r"0x[0-9a-f]+", line):
+                    addr = int(line, 16)
+                    frames[addr] = []
+                else:
+                    frames[addr].append(line)
+            for a, fl in frames.items():
+                names = [re.sub(r"::h[0-9a-f]{16}$", "", f) for f in fl[0::2]]
+                own = [n for n in names if not library.search(n) and not n.startswith("??")]
+                if own:
+                    where[a] = own[0]
+        for insn, n in per_insn.items():
+            by_function[where.get(insn) or name(insn)] += n
+    else:
+        for pc, n in runs.items():
+            by_function[name(pc)] += n * sizes.get(pc, 0)
     total = sum(by_function.values())
     print(f"{total / ops:.0f} instructions per operation ({ops} operations in the trace's tail)")
-    for function, n in by_function.most_common(40):
+    for function, n in by_function.most_common(80 if inline else 40):
         if n / ops >= 1:
             print(f"{n / ops:8.1f}  {function[:110]}")
 

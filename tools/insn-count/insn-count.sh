@@ -11,14 +11,16 @@
 # kernel's and ring-bench's symbols). Repeatable within about 1 % where cycle
 # counts under TCG are not; `make bench` still gives the times.
 # Leaves ring-bench rebuilt without the option. Needs about 2 GB in /tmp
-# for a 30 s trace. See docs/performance.md.
+# for a 30 s trace. With INLINE=1 in the environment, kernel instructions are
+# split by the innermost inlined function (count.py --inline). See
+# docs/performance.md. KEEP=1 keeps the trace (its folder is printed).
 set -euo pipefail
 ROW=${1:?usage: insn-count.sh empty|nop1|nop16|timer [SECONDS]}
 SECS=${2:-30}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 WORK=$(mktemp -d /tmp/insn-count.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 FLAGS=(--profile user --target x86_64-unknown-capos.json -Z json-target-spec
        -Z build-std=core,alloc,compiler_builtins -Z build-std-features=compiler-builtins-mem
        --target-dir target/user)
@@ -39,4 +41,5 @@ if ! grep -q "bench: " "$WORK/serial"; then
   tail -5 "$WORK/serial" >&2
   exit 1
 fi
-python3 tools/insn-count/count.py "$WORK/trace.log" build/kernel.elf "$WORK/ring-bench.elf"
+[ -n "${KEEP:-}" ] && echo "insn-count: trace kept in $WORK" >&2
+python3 tools/insn-count/count.py "$WORK/trace.log" build/kernel.elf "$WORK/ring-bench.elf" ${INLINE:+--inline}

@@ -42,6 +42,14 @@ pub trait CapObject: core::any::Any + Send + Sync {
     fn interface_id(&self) -> u64;
     /// Serves one call.
     fn call(&self, call: Call<'_>) -> Outcome;
+    /// The call fast path of an object that answers some method at once
+    /// with a struct of data words and nothing else (no caps in or out, no
+    /// call kept, nothing to undo): `Timer.now`, `WallClock.now`. `ring`
+    /// asks it first for a call that sends no caps; `None` sends the call
+    /// the general way ([`Self::call`]), which must give the same answer.
+    fn call_now(&self, _method: u16, _params: &[u8]) -> Option<Result<DataReply, CapError>> {
+        None
+    }
     /// Whether holders may pass it on to other processes.
     fn transferable(&self) -> bool {
         true
@@ -100,6 +108,40 @@ pub enum Outcome {
     Error(CapError),
     /// The object kept `Call::pending` and will complete it later.
     Pending,
+}
+
+/// The results of a call answered at once ([`CapObject::call_now`]): a root
+/// struct of up to [`DataReply::MAX`] data words and no pointers.
+#[derive(Debug, Clone, Copy)]
+pub struct DataReply {
+    words: [u64; Self::MAX],
+    len: usize,
+}
+
+impl DataReply {
+    /// Most data words.
+    pub const MAX: usize = 4;
+    /// Bytes of the longest message ([`Self::encode`]).
+    pub const MESSAGE_MAX: usize = capos_config::wire::data_struct_len(Self::MAX);
+
+    /// A struct of `data` (at most [`Self::MAX`] words; more is a kernel
+    /// bug, refused as `TooLarge`).
+    pub fn new(data: &[u64]) -> Result<Self, CapError> {
+        let mut words = [0; Self::MAX];
+        words.get_mut(..data.len()).ok_or(CapError::TooLarge)?.copy_from_slice(data);
+        Ok(Self { words, len: data.len() })
+    }
+
+    /// The results message (`capos_config::wire::write_data_struct`'s
+    /// form, the one [`reply_data`] gives) into `out`; its length.
+    pub fn encode(&self, out: &mut [u8; Self::MESSAGE_MAX]) -> usize {
+        capos_config::wire::write_data_struct(&self.words[..self.len], out).unwrap_or(0)
+    }
+
+    /// The same results as a [`Reply`], for the general path.
+    pub fn reply(&self) -> Result<Reply, CapError> {
+        reply_data(&self.words[..self.len])
+    }
 }
 
 /// A successful result.

@@ -14,9 +14,11 @@
 //! free slot, and the rest wait for the next `cap_enter`.
 //!
 //! The fast path: `cap_enter` takes the process lock once per chunk of SQEs
-//! ([`take_step`]). Under it, it takes each SQE, completes at once the ones
-//! that need nothing outside the process (NOP, COPY, one that fails
-//! validation) and prepares a CALL (the cap looked up, the params copied —
+//! ([`take_step`]). Under it, it takes each SQE (reading the process's
+//! indices once for as many as are waiting; a NOP checked on its words),
+//! completes at once the ones that need nothing outside the process (NOP,
+//! COPY, one that fails validation, a call an object answers at once with
+//! data words: `Timer.now`, docs/decisions.md) and prepares a CALL (the cap looked up, the params copied —
 //! onto the stack when they fit [`SCRATCH_LEN`] —, the buffers checked, the
 //! caps to send prepared). It lets go of the lock only to carry out what
 //! may reach other processes or drop objects (the call itself, RELEASE,
@@ -40,8 +42,8 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use super::endpoint::{self, EndpointCore, EndpointServer};
 use super::table::{CapTable, Transfer};
-use super::{Call, CapRef, MessageBytes, Outcome, PendingCall, Reply};
-use crate::mem::address_space::AddressSpace;
+use super::{Call, CapRef, DataReply, MessageBytes, Outcome, PendingCall, Reply};
+use crate::mem::address_space::{AddressSpace, UserSlot};
 use crate::mem::layout;
 use crate::process::{Process, ProcessInner};
 use crate::profile::Stamp;
@@ -120,28 +122,30 @@ impl Ring {
         ring
     }
 
+    #[inline]
     fn byte_ptr(&self, offset: usize) -> *mut u8 {
         let page = self.frames[offset / 4096];
         (layout::phys_to_virt(page) + (offset % 4096) as u64) as *mut u8
     }
 
     /// A copy of SQE `index` (modulo the SQ's size), read a word at a time.
-    fn read_sqe(&self, index: u32) -> Sqe {
+    #[inline]
+    fn read_sqe(&self, index: u32) -> [u64; SQE_SIZE / 8] {
         crate::profile::count(Counter::RingEntries);
         let entry = self.byte_ptr(abi::sqe_offset(index)) as *const u64;
-        let words: [u64; SQE_SIZE / 8] = core::array::from_fn(|i| {
+        core::array::from_fn(|i| {
             // SAFETY: the entry lies inside one page of the ring region at a
             // multiple of 8 (the assertion above), whose frames the
             // process's address space owns for as long as this `Ring`
             // exists; the window maps them. Volatile: the process may write
             // concurrently (its own problem, never ours: we use the copy).
             unsafe { core::ptr::read_volatile(entry.add(i)) }
-        });
-        Sqe::from_words(&words)
+        })
     }
 
     /// Writes `cqe` into CQ slot `index` (modulo the CQ's size), a word at
     /// a time.
+    #[inline]
     fn write_cqe(&self, index: u32, cqe: &Cqe) {
         crate::profile::count(Counter::RingEntries);
         let entry = self.byte_ptr(abi::cqe_offset(index)) as *mut u64;
@@ -153,6 +157,7 @@ impl Ring {
 
     /// A 32-bit index field of the header, accessed atomically (the
     /// process reads and writes them concurrently from user mode).
+    #[inline]
     fn index(&self, offset: usize) -> &AtomicU32 {
         // SAFETY: `offset` is one of the 4-byte aligned index fields of the
         // header, inside the ring's first page, which stays mapped in the
@@ -161,15 +166,18 @@ impl Ring {
         unsafe { &*(self.byte_ptr(offset) as *const AtomicU32) }
     }
 
+    #[inline]
     fn read_u32(&self, offset: usize) -> u32 {
         self.index(offset).load(Ordering::Acquire)
     }
 
+    #[inline]
     fn write_u32(&self, offset: usize, value: u32) {
         self.index(offset).store(value, Ordering::Release);
     }
 
     /// Completions waiting for the process to read, or `RingCorrupted`.
+    #[inline]
     fn available(&self) -> Result<u32, CapError> {
         let head = self.read_u32(header::CQ_HEAD);
         let free = abi::free_completions(self.cq_tail, head)?;
@@ -177,29 +185,41 @@ impl Ring {
     }
 
     /// Free CQ slots not reserved for pending calls.
+    #[inline]
     fn free_slots(&self) -> Result<u32, CapError> {
         let head = self.read_u32(header::CQ_HEAD);
         Ok(abi::free_completions(self.cq_tail, head)?.saturating_sub(self.pending))
     }
 
-    /// Takes the next SQE if there is one and a CQ slot for it (the slot
-    /// is then reserved: the SQE will complete).
-    fn take(&mut self) -> Result<Option<Sqe>, CapError> {
+    /// How many SQEs may be taken now: those submitted and not yet taken,
+    /// at most one per CQ slot not reserved (each taken SQE reserves one,
+    /// so it will complete). Reads the process's indices once: more
+    /// submitted or collected meanwhile are seen by the next call.
+    #[inline]
+    fn takeable(&self) -> Result<u32, CapError> {
         let tail = self.read_u32(header::SQ_TAIL);
         let pending = abi::pending_submissions(self.sq_head, tail)?;
-        if pending == 0 || self.free_slots()? == 0 {
-            return Ok(None);
+        if pending == 0 {
+            return Ok(0);
         }
-        let sqe = self.read_sqe(self.sq_head);
+        Ok(pending.min(self.free_slots()?))
+    }
+
+    /// Takes the next SQE, as words (its CQ slot is then reserved). Only
+    /// for an SQE [`Self::takeable`] counted.
+    #[inline]
+    fn take(&mut self) -> [u64; SQE_SIZE / 8] {
+        let words = self.read_sqe(self.sq_head);
         self.sq_head = self.sq_head.wrapping_add(1);
         self.write_u32(header::SQ_HEAD, self.sq_head);
         self.pending += 1;
-        Ok(Some(sqe))
+        words
     }
 
     /// Posts `cqe` in the slot kept for its SQE and wakes the threads
     /// waiting for it. (With several threads waiting, each looks for its
     /// own completions and waits again if they are not there yet.)
+    #[inline]
     fn complete(&mut self, cqe: &Cqe) {
         self.pending = self.pending.saturating_sub(1);
         self.write_cqe(self.cq_tail, cqe);
@@ -207,16 +227,22 @@ impl Ring {
         // Release: the CQE's bytes are visible before the new tail.
         self.write_u32(header::CQ_TAIL, self.cq_tail);
         if !self.waiters.is_empty() {
-            let (tail, available) = (self.cq_tail, self.available().unwrap_or(0));
-            self.waiters.retain(|(thread, wait)| {
-                if wait.satisfied(tail, available) {
-                    crate::sched::wake(thread);
-                    false
-                } else {
-                    true
-                }
-            });
+            self.wake_waiters();
         }
+    }
+
+    /// Wakes the waiters the completions now posted satisfy.
+    #[cold]
+    fn wake_waiters(&mut self) {
+        let (tail, available) = (self.cq_tail, self.available().unwrap_or(0));
+        self.waiters.retain(|(thread, wait)| {
+            if wait.satisfied(tail, available) {
+                crate::sched::wake(thread);
+                false
+            } else {
+                true
+            }
+        });
     }
 }
 
@@ -238,7 +264,7 @@ pub fn cap_enter(
     let mut scratch = Scratch([MaybeUninit::uninit(); SCRATCH_LEN]);
     let thread = loop {
         let take = Stamp::now();
-        let step = take_step(process, wait, may_wait, interruptible, &mut scratch.0)?;
+        let step = take_step(process, wait, may_wait, interruptible, &mut scratch.0);
         take.end(Counter::TakeCycles);
         let run = Stamp::now();
         match step {
@@ -251,6 +277,7 @@ pub fn cap_enter(
             Step::Call(sqe, prepared) => call(process, &sqe, prepared, &scratch.0),
             Step::Done(available) => return Ok(available),
             Step::Interrupted => return Err(CapError::Interrupted),
+            Step::Failed(e) => return Err(e),
             Step::Wait(thread) => break thread,
         }
         run.end(Counter::ExecuteCycles);
@@ -297,50 +324,83 @@ enum Step {
     /// No SQE left, too few completions: the thread (this one) is
     /// registered as a waiter and blocks.
     Wait(Arc<Thread>),
+    /// `cap_enter` fails (a corrupted ring, a process without one, no
+    /// memory to wait).
+    Failed(CapError),
 }
 
 /// One acquisition of the process lock: handles up to [`CHUNK`] SQEs (see
 /// the module documentation); with none left, counts the completions and
-/// registers `waiter` if it is to wait for more.
+/// registers `waiter` if it is to wait for more. (It returns a `Step`,
+/// failures included, rather than a `Result`: the call it may carry is
+/// then written once, where `cap_enter` reads it.)
 fn take_step(
     process: &Process,
     wait: Wait,
     may_wait: bool,
     interruptible: bool,
     scratch: &mut [MaybeUninit<u8>; SCRATCH_LEN],
-) -> Result<Step, CapError> {
+) -> Step {
     let mut inner = process.inner.lock();
     let ProcessInner { ring, caps, space, .. } = &mut *inner;
-    let ring = ring.as_mut().ok_or(CapError::Cancelled)?;
-    for _ in 0..CHUNK {
-        let Some(sqe) = ring.take()? else {
-            let available = ring.available()?;
-            if !may_wait || wait.satisfied(ring.cq_tail, available) {
-                return Ok(Step::Done(available));
-            }
-            // The scheduler's lock under the process lock, the order
-            // every wake-up takes them in (`Ring::complete`).
-            let Some(thread) = crate::sched::current() else { return Ok(Step::Done(available)) };
-            if interruptible && crate::signal::interrupts(process, &thread) {
-                return Ok(Step::Interrupted);
-            }
-            ring.waiters.try_reserve(1).map_err(|_| CapError::OutOfMemory)?;
-            ring.waiters.push((thread.clone(), wait));
-            return Ok(Step::Wait(thread));
+    let Some(ring) = ring.as_mut() else { return Step::Failed(CapError::Cancelled) };
+    let mut left = CHUNK as u32;
+    loop {
+        let n = match ring.takeable() {
+            Ok(0) => return none_left(process, ring, wait, may_wait, interruptible),
+            Ok(n) => n.min(left),
+            Err(e) => return Step::Failed(e),
         };
-        let cqe = match sqe.validate() {
-            Err(e) => Cqe::error(sqe.user_data, e),
-            Ok(Opcode::Nop) => Cqe { user_data: sqe.user_data, ..Cqe::default() },
-            Ok(Opcode::Copy) => copy(caps, &sqe).unwrap_or_else(|e| Cqe::error(sqe.user_data, e)),
-            Ok(Opcode::Call) => match prepare_call(caps, space.as_ref(), &sqe, scratch) {
-                Ok(prepared) => return Ok(Step::Call(sqe, prepared)),
+        for _ in 0..n {
+            let words = ring.take();
+            // A NOP checked on its words (the same check as `validate`'s).
+            if Sqe::is_nop_words(&words) {
+                ring.complete(&Cqe { user_data: words[1], ..Cqe::default() });
+                continue;
+            }
+            let sqe = Sqe::from_words(&words);
+            let cqe = match sqe.validate() {
                 Err(e) => Cqe::error(sqe.user_data, e),
-            },
-            Ok(_) => return Ok(Step::Execute(sqe)),
-        };
-        ring.complete(&cqe);
+                Ok(Opcode::Nop) => Cqe { user_data: sqe.user_data, ..Cqe::default() },
+                Ok(Opcode::Copy) => copy(caps, &sqe).unwrap_or_else(|e| Cqe::error(sqe.user_data, e)),
+                Ok(Opcode::Call) => match prepare_call(caps, space.as_mut(), &sqe, scratch) {
+                    Ok(Prepared::Call(prepared)) => return Step::Call(sqe, prepared),
+                    Ok(Prepared::Answered(cqe)) => cqe,
+                    Err(e) => Cqe::error(sqe.user_data, e),
+                },
+                Ok(_) => return Step::Execute(sqe),
+            };
+            ring.complete(&cqe);
+        }
+        left -= n;
+        if left == 0 {
+            return Step::More;
+        }
     }
-    Ok(Step::More)
+}
+
+/// [`take_step`] with no SQE left to take: counts the completions and, if
+/// the caller is to wait for more, registers it as a waiter (under the
+/// same lock).
+fn none_left(process: &Process, ring: &mut Ring, wait: Wait, may_wait: bool, interruptible: bool) -> Step {
+    let available = match ring.available() {
+        Ok(available) => available,
+        Err(e) => return Step::Failed(e),
+    };
+    if !may_wait || wait.satisfied(ring.cq_tail, available) {
+        return Step::Done(available);
+    }
+    // The scheduler's lock under the process lock, the order every
+    // wake-up takes them in (`Ring::complete`).
+    let Some(thread) = crate::sched::current() else { return Step::Done(available) };
+    if interruptible && crate::signal::interrupts(process, &thread) {
+        return Step::Interrupted;
+    }
+    if ring.waiters.try_reserve(1).is_err() {
+        return Step::Failed(CapError::OutOfMemory);
+    }
+    ring.waiters.push((thread.clone(), wait));
+    Step::Wait(thread)
 }
 
 enum Executed {
@@ -545,17 +605,32 @@ fn read_descriptors(space: &AddressSpace, sqe: &Sqe) -> Result<Vec<TransferDescr
     Ok(descriptors)
 }
 
+/// What [`prepare_call`] made of a call.
+enum Prepared {
+    /// Ready to be made without the lock.
+    Call(PreparedCall),
+    /// Answered at once, under the lock: its CQE.
+    Answered(Cqe),
+}
+
 /// Under the process lock: looks up the target, copies the params in
 /// (into `scratch` when they fit), checks the result and cap buffers, and
 /// prepares the sent caps — all before the call has any effect. The object
 /// is a clone of the table's reference, so dropping it on an error drops
 /// nothing under the lock.
+///
+/// A call that sends no caps, whose result buffer lies in one page of the
+/// process's own, to an object that answers it at once
+/// ([`super::CapObject::call_now`]: `Timer.now`, `WallClock.now`) is
+/// answered here, after the same checks in the same order, with the
+/// results written where the general path ([`deliver`]) writes them and
+/// the same CQE: no pending call, no reply, no second lock.
 fn prepare_call(
     caps: &mut CapTable,
-    space: Option<&AddressSpace>,
+    space: Option<&mut AddressSpace>,
     sqe: &Sqe,
     scratch: &mut [MaybeUninit<u8>; SCRATCH_LEN],
-) -> Result<PreparedCall, CapError> {
+) -> Result<Prepared, CapError> {
     let object = caps.get(sqe.cap)?;
     if object.interface_id() != sqe.interface_id {
         return Err(CapError::WrongInterface);
@@ -570,16 +645,42 @@ fn prepare_call(
         }
         None => Params::Heap(copy_in(space, sqe.params_addr, sqe.params_len)?),
     };
+    let caps_room_writable =
+        |space: &AddressSpace| space.is_writable(sqe.caps_addr, usize::from(sqe.caps_in_max) * 4);
+    if sqe.caps_out == 0
+        && caps_room_writable(space)
+        && let Some(slot) = space.writable_slot(sqe.result_addr, sqe.result_len as usize)
+        && let Some(result) = object.call_now(sqe.method, params.bytes(scratch))
+    {
+        return Ok(Prepared::Answered(answered(sqe, result, slot)));
+    }
     let descriptors = read_descriptors(space, sqe)?;
     // The result buffer and the room for returned caps must be writable:
     // check now, so a bad buffer fails before the call has effects.
-    if !space.is_writable(sqe.result_addr, sqe.result_len as usize)
-        || !space.is_writable(sqe.caps_addr, usize::from(sqe.caps_in_max) * 4)
-    {
+    if !space.is_writable(sqe.result_addr, sqe.result_len as usize) || !caps_room_writable(space) {
         return Err(CapError::BadAddress);
     }
     let transfer = caps.prepare_transfer(&descriptors)?;
-    Ok(PreparedCall { object, params, transfer })
+    Ok(Prepared::Call(PreparedCall { object, params, transfer }))
+}
+
+/// The CQE of a call answered at once, its results written into `slot`
+/// (the result buffer, checked writable): as [`deliver`] completes the
+/// same results as a [`Reply`] (`refused`, then `insert_results`).
+fn answered(sqe: &Sqe, result: Result<DataReply, CapError>, slot: UserSlot<'_>) -> Cqe {
+    let mut message = [0u8; DataReply::MESSAGE_MAX];
+    match result.map(|data| data.encode(&mut message)) {
+        Err(e) => Cqe::error(sqe.user_data, e),
+        Ok(len) if len > slot.capacity() => Cqe {
+            flags: cqe_flags::RESULT_TRUNCATED,
+            aux: len as u64,
+            ..Cqe::error(sqe.user_data, CapError::ResultTooSmall)
+        },
+        Ok(len) if slot.write(&message[..len]) => {
+            Cqe { user_data: sqe.user_data, result: len as i32, ..Cqe::default() }
+        }
+        Ok(_) => Cqe::error(sqe.user_data, CapError::BadAddress),
+    }
 }
 
 /// Delivers a call's result to `process`: the results message into its

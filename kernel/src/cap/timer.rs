@@ -11,7 +11,7 @@ use core::cmp::{Ordering, Reverse};
 use spin::Mutex;
 
 use super::{
-    Call, CapObject, Outcome, PendingCall, check_params, empty_reply, malformed, read_params, reply_data,
+    Call, CapObject, DataReply, Outcome, PendingCall, check_params, empty_reply, malformed, read_params,
 };
 
 /// A pending `sleep` call and its deadline (uptime in ns); sleeps with the
@@ -60,16 +60,18 @@ impl CapObject for Timer {
         interface_id::TIMER
     }
 
+    /// `now`, answered at once: it reads no field, so its params are only
+    /// checked (`check_params`: in place, no reader built for the
+    /// runtime's null root); `now_results` is one UInt64 (`ns`) in data
+    /// word 0.
+    fn call_now(&self, method: u16, params: &[u8]) -> Option<Result<DataReply, CapError>> {
+        (method == method::timer::NOW)
+            .then(|| check_params(params).and_then(|()| DataReply::new(&[crate::time::uptime_ns()])))
+    }
+
     fn call(&self, call: Call<'_>) -> Outcome {
-        // The call fast path: `now` reads no field, so its params are only
-        // checked (`check_params`: in place, no reader built for the
-        // runtime's null root); `now_results` is one UInt64 (`ns`) in data
-        // word 0, written without a builder or the heap.
-        if call.method == method::timer::NOW {
-            return match check_params(call.params) {
-                Ok(()) => reply_data(&[crate::time::uptime_ns()]).into(),
-                Err(e) => Outcome::Error(e),
-            };
+        if let Some(result) = self.call_now(call.method, call.params) {
+            return result.and_then(|data| data.reply()).into();
         }
         // Checked for every other method too (read in place, no
         // allocation): a malformed message is refused even where no field

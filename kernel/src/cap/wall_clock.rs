@@ -8,7 +8,7 @@ use capos_schema::{TimeProvenance, interface_id, method};
 use core::sync::atomic::{AtomicI64, Ordering};
 use x86_64::instructions::port::Port;
 
-use super::{Call, CapObject, Outcome, reply_data};
+use super::{Call, CapObject, DataReply, Outcome};
 
 /// Unix seconds at boot, from the RTC (`i64::MIN` if it could not be read).
 static BOOT_UNIX_SECONDS: AtomicI64 = AtomicI64::new(i64::MIN);
@@ -82,23 +82,28 @@ impl CapObject for WallClock {
         interface_id::WALL_CLOCK
     }
 
-    fn call(&self, call: Call<'_>) -> Outcome {
-        if call.method != method::wall_clock::NOW {
-            return Outcome::Error(CapError::UnknownMethod);
-        }
-        if let Err(e) = super::check_params(call.params) {
-            return Outcome::Error(e);
-        }
-        let boot = BOOT_UNIX_SECONDS.load(Ordering::Relaxed);
-        let (base, provenance) =
-            if boot == i64::MIN { (0, TimeProvenance::Unset) } else { (boot, TimeProvenance::Untrusted) };
-        let uptime = crate::time::uptime_ns();
-        // `now_results` as laid out by the schema (checked against the
-        // builder by capos-config's host tests): `seconds` in data word 0,
-        // `nanos` in the low half of word 1 and `provenance` (UInt16) in
-        // the 16 bits above it. Written without a builder or the heap.
-        let seconds = base + (uptime / 1_000_000_000) as i64;
-        let nanos = (uptime % 1_000_000_000) as u32;
-        reply_data(&[seconds as u64, u64::from(nanos) | u64::from(provenance as u16) << 32]).into()
+    /// `now`, answered at once (its params only checked, in place).
+    fn call_now(&self, method: u16, params: &[u8]) -> Option<Result<DataReply, CapError>> {
+        (method == method::wall_clock::NOW).then(|| super::check_params(params).and_then(|()| now()))
     }
+
+    fn call(&self, call: Call<'_>) -> Outcome {
+        match self.call_now(call.method, call.params) {
+            Some(result) => result.and_then(|data| data.reply()).into(),
+            None => Outcome::Error(CapError::UnknownMethod),
+        }
+    }
+}
+
+/// `now_results` as laid out by the schema (checked against the builder by
+/// capos-config's host tests): `seconds` in data word 0, `nanos` in the low
+/// half of word 1 and `provenance` (UInt16) in the 16 bits above it.
+fn now() -> Result<DataReply, CapError> {
+    let boot = BOOT_UNIX_SECONDS.load(Ordering::Relaxed);
+    let (base, provenance) =
+        if boot == i64::MIN { (0, TimeProvenance::Unset) } else { (boot, TimeProvenance::Untrusted) };
+    let uptime = crate::time::uptime_ns();
+    let seconds = base + (uptime / 1_000_000_000) as i64;
+    let nanos = (uptime % 1_000_000_000) as u32;
+    DataReply::new(&[seconds as u64, u64::from(nanos) | u64::from(provenance as u16) << 32])
 }

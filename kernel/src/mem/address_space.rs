@@ -65,6 +65,9 @@ const BORROWED: Flags = Flags::BIT_9;
 /// with another address space: the first write gets a frame of its own.
 /// Never set with `WRITABLE` or `BORROWED`.
 const COPY_ON_WRITE: Flags = Flags::BIT_10;
+/// The bits of a page-table entry that hold the frame's (or next table's)
+/// physical address (`PageTableEntry::addr`'s mask).
+const ENTRY_ADDRESS: u64 = 0x000f_ffff_ffff_f000;
 
 /// What a user mapping allows besides reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,6 +229,43 @@ pub enum UserWriteError {
     BadAddress,
     /// A copy-on-write page needed a frame of its own and none is free.
     OutOfFrames,
+}
+
+/// A range of user memory checked writable ([`AddressSpace::writable_slot`]):
+/// it borrows the address space, so no mapping changes before the write.
+pub struct UserSlot<'a> {
+    phys: u64,
+    len: usize,
+    _space: core::marker::PhantomData<&'a mut AddressSpace>,
+}
+
+impl UserSlot<'_> {
+    /// Bytes the slot holds.
+    pub fn capacity(&self) -> usize {
+        self.len
+    }
+
+    /// Writes `data` at the start of the slot; `false` (nothing written) if
+    /// it is longer than the slot.
+    pub fn write(self, data: &[u8]) -> bool {
+        if data.len() > self.len {
+            return false;
+        }
+        crate::profile::count(capos_abi::profile::Counter::UserCopies);
+        crate::profile::add(capos_abi::profile::Counter::UserCopyBytes, data.len() as u64);
+        // SAFETY: `phys..phys+len` lies in one writable page the address
+        // space owns alone (checked by `writable_slot`), mapped by the
+        // window; the borrow the slot holds kept the tables unchanged since;
+        // `data` is a distinct kernel buffer no longer than the range.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                data.as_ptr(),
+                layout::phys_to_virt(self.phys) as *mut u8,
+                data.len(),
+            )
+        };
+        true
+    }
 }
 
 impl From<UserWriteError> for capos_abi::error::CapError {
@@ -583,20 +623,25 @@ impl AddressSpace {
         if !user_range_ok(virt, PAGE) {
             return None;
         }
-        let index = |shift: u32| ((virt >> shift) & 511) as usize;
-        let mut table = layout::phys_to_virt(self.root.start_address().as_u64()) as *mut PageTable;
+        // Entries read as words (present and not huge: the bits tested
+        // together), the next table's address masked out of them.
+        const PRESENT: u64 = Flags::PRESENT.bits();
+        const PRESENT_OR_HUGE: u64 = PRESENT | Flags::HUGE_PAGE.bits();
+        let mut table = self.root.start_address().as_u64();
         for shift in [39, 30, 21] {
+            let entries = layout::phys_to_virt(table) as *const u64;
             // SAFETY: `table` is this address space's top-level table or a
             // lower-level table reached through a present, non-huge entry
             // of its lower half; all are frames the address space owns,
-            // mapped by the window, and only read here.
-            let entry = unsafe { &(&*table)[index(shift)] };
-            if !entry.flags().contains(Flags::PRESENT) || entry.flags().contains(Flags::HUGE_PAGE) {
+            // mapped by the window, and only read here (an index below
+            // 512 stays inside the table).
+            let entry = unsafe { entries.add(((virt >> shift) & 511) as usize).read() };
+            if entry & PRESENT_OR_HUGE != PRESENT {
                 return None;
             }
-            table = layout::phys_to_virt(entry.addr().as_u64()) as *mut PageTable;
+            table = entry & ENTRY_ADDRESS;
         }
-        Some(table)
+        Some(layout::phys_to_virt(table) as *mut PageTable)
     }
 
     /// The last-level entry mapping the 4 KiB user page at `virt`, if its
@@ -850,16 +895,16 @@ impl AddressSpace {
         let Some(table) = self.leaf_table(virt) else { return self.translate(virt) };
         // SAFETY: a last-level table of this address space
         // ([`Self::leaf_table`]), only read, under the `&self` borrow.
-        let entry = unsafe { &(&*table)[((virt >> 12) & 511) as usize] };
-        let flags = entry.flags();
-        if !flags.contains(Flags::PRESENT | Flags::USER_ACCESSIBLE) {
+        let entry = unsafe { (table as *const u64).add(((virt >> 12) & 511) as usize).read() };
+        let bit = |flag: Flags| entry & flag.bits() != 0;
+        if !bit(Flags::PRESENT) || !bit(Flags::USER_ACCESSIBLE) {
             return None;
         }
         Some(UserTranslation {
-            phys: entry.addr().as_u64() + (virt & (PAGE - 1)),
-            writable: flags.contains(Flags::WRITABLE),
-            executable: !flags.contains(Flags::NO_EXECUTE),
-            copy_on_write: flags.contains(COPY_ON_WRITE),
+            phys: (entry & ENTRY_ADDRESS) + (virt & (PAGE - 1)),
+            writable: bit(Flags::WRITABLE),
+            executable: !bit(Flags::NO_EXECUTE),
+            copy_on_write: bit(COPY_ON_WRITE),
         })
     }
 
@@ -911,6 +956,17 @@ impl AddressSpace {
             f(t.phys, offset, n);
             true
         })
+    }
+
+    /// `[addr, addr+len)` as a slot to write later under the same borrow,
+    /// when it is non-empty and lies in one writable page of this address
+    /// space's own (not copy-on-write): the check and the write of a call
+    /// answered at once with one translation. `None` says nothing about
+    /// the range: the caller takes the general path ([`Self::is_writable`],
+    /// [`Self::copy_to_user`]).
+    pub fn writable_slot(&mut self, addr: u64, len: usize) -> Option<UserSlot<'_>> {
+        let t = self.one_page(addr, len).filter(|t| t.writable && !t.copy_on_write)?;
+        Some(UserSlot { phys: t.phys, len, _space: core::marker::PhantomData })
     }
 
     /// Whether every byte of `[addr, addr+len)` is writable user memory
