@@ -44,6 +44,22 @@ pub fn write_data_struct(data: &[u64], out: &mut [u8]) -> Option<usize> {
     Some(len)
 }
 
+/// [`write_data_struct`] as 64-bit words (the message's bytes are their
+/// little-endian bytes): the form the kernel writes a call's results in at
+/// once. Returns the number of words, or `None` if `out` has fewer than
+/// `2 + data.len()` or `data` more than 65 535 words.
+pub fn data_struct_words(data: &[u64], out: &mut [u64]) -> Option<usize> {
+    let words = u16::try_from(data.len()).ok()?;
+    let out = out.get_mut(..2 + data.len())?;
+    // The segment table (count - 1 = 0, then 1 + n words) and the root
+    // pointer (offset 0, or -1 for an empty struct; n data words, no
+    // pointers), as `write_data_struct` writes them.
+    out[0] = (1 + u64::from(words)) << 32;
+    out[1] = if words == 0 { 0xffff_fffc } else { u64::from(words) << 32 };
+    out[2..].copy_from_slice(data);
+    Some(out.len())
+}
+
 /// Bytes of a message whose root struct has `data_words` words of data
 /// (0 or 1) and one pointer, a `Data` field of `len` bytes (`Pipe.read`'s
 /// results, `Pipe.write`'s params): the segment table, the root pointer,
@@ -157,6 +173,28 @@ mod tests {
         let len = write_data_struct(&[0x0123_4567_89ab_cdef], &mut out).unwrap();
         assert_eq!(&out[..len], &expected[..]);
         assert_eq!(len, data_struct_len(1));
+    }
+
+    #[test]
+    fn data_struct_words_are_the_same_bytes() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for n in 0..=8 {
+            let data: Vec<u64> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x
+                })
+                .collect();
+            let mut bytes = [0u8; 96];
+            let len = write_data_struct(&data, &mut bytes).unwrap();
+            let mut words = [0u64; 10];
+            let n_words = data_struct_words(&data, &mut words).unwrap();
+            let as_bytes: Vec<u8> = words[..n_words].iter().flat_map(|w| w.to_le_bytes()).collect();
+            assert_eq!(&as_bytes[..], &bytes[..len], "{n} data words");
+        }
+        assert_eq!(data_struct_words(&[1, 2], &mut [0u64; 3]), None, "too short");
     }
 
     #[test]

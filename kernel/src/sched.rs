@@ -222,10 +222,16 @@ pub fn nothing_to_reap() -> bool {
 static REAP_WAITING: AtomicBool = AtomicBool::new(false);
 
 /// Frees the stacks of dead threads other than the running one.
+#[inline]
 pub fn reap() {
-    if !REAP_WAITING.load(Ordering::Acquire) {
-        return;
+    if REAP_WAITING.load(Ordering::Acquire) {
+        reap_waiting();
     }
+}
+
+/// [`reap`] with dead threads waiting.
+#[cold]
+fn reap_waiting() {
     // One at a time, each freed outside the lock, without allocating.
     loop {
         let dead = {

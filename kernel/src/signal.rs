@@ -132,9 +132,19 @@ fn defer(target: DeferredTarget, sig: u8) {
 /// Sends what interrupt handlers recorded ([`defer`], due alarms). Thread
 /// context only: the idle loop, or a thread about to return to user mode
 /// (which must then check whether its own process ended).
+#[inline]
 pub fn run_deferred() {
-    // Read first: the swap (a locked write) only when something waits.
-    if !DEFERRED_ANY.load(Ordering::Acquire) || !DEFERRED_ANY.swap(false, Ordering::AcqRel) {
+    // Read first (inline, on every return to user mode): the swap (a
+    // locked write) and the rest only when something waits.
+    if DEFERRED_ANY.load(Ordering::Acquire) {
+        send_deferred();
+    }
+}
+
+/// [`run_deferred`] with something recorded.
+#[cold]
+fn send_deferred() {
+    if !DEFERRED_ANY.swap(false, Ordering::AcqRel) {
         return;
     }
     debug_assert!(!crate::arch::x86_64::trap::in_interrupt());

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Instructions per operation from a QEMU `-d exec,nochain,in_asm` trace.
 
-Usage: count.py TRACE KERNEL_ELF USER_ELF [--inline]
+Usage: count.py TRACE KERNEL_ELF USER_ELF [--inline] [--syscalls-per-op N]
 
 The whole trace is read for the translated blocks (`IN:` listings: each
 block's address and instruction count); the last 150 MB for the executions
 (`Trace` lines: with `nochain` one per block run), which is the steady
 state of the repeated row. An operation is one pass through the
-`syscall_entry` block. Each block is charged to the function whose symbol
+`syscall_entry` block, or N with `--syscalls-per-op N` (an Endpoint round
+trip is two system calls: the client's and the server's; the server's own
+code is then named after the client's symbols at the same addresses, so
+only the user total means something). Each block is charged to the function whose symbol
 precedes its address (inlined code counts for its caller); with
 `--inline`, each instruction is charged instead to the innermost function
 the debug info says it came from outside core/alloc/spin (`addr2line
@@ -67,7 +70,10 @@ def main():
         return names[i] if i >= 0 else "?"
 
     entry = [n for pc, n in runs.items() if name(pc) == "syscall_entry"]
-    ops = max(entry) if entry else 0
+    per_op = 1
+    if "--syscalls-per-op" in sys.argv:
+        per_op = int(sys.argv[sys.argv.index("--syscalls-per-op") + 1])
+    ops = (max(entry) if entry else 0) / per_op
     if ops == 0:
         sys.exit("count.py: no pass through syscall_entry in the trace's tail")
     by_function = collections.Counter()
@@ -101,7 +107,9 @@ def main():
         for pc, n in runs.items():
             by_function[name(pc)] += n * sizes.get(pc, 0)
     total = sum(by_function.values())
-    print(f"{total / ops:.0f} instructions per operation ({ops} operations in the trace's tail)")
+    kernel_total = sum(n * sizes.get(pc, 0) for pc, n in runs.items() if pc >= 0xFFFF800000000000)
+    print(f"{total / ops:.0f} instructions per operation ({ops:.0f} operations in the trace's tail): "
+          f"{kernel_total / ops:.0f} in the kernel, {(total - kernel_total) / ops:.0f} in user mode")
     for function, n in by_function.most_common(80 if inline else 40):
         if n / ops >= 1:
             print(f"{n / ops:8.1f}  {function[:110]}")

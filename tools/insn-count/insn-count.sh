@@ -2,7 +2,8 @@
 # insn-count.sh ROW [SECONDS]
 #
 # Counts the guest instructions of one ring-bench operation (ROW: empty,
-# nop1, nop16 or timer), by function: builds ring-bench with
+# nop1, nop16, timer or ipc — an Endpoint round trip, two system calls), by
+# function: builds ring-bench with
 # RING_BENCH_SPIN=ROW (it then repeats that row), boots the bench manifest
 # with the current build/kernel.elf under QEMU's TCG with the trace of every
 # translated block executed (`-d exec,nochain,in_asm`) for SECONDS
@@ -15,7 +16,9 @@
 # split by the innermost inlined function (count.py --inline). See
 # docs/performance.md. KEEP=1 keeps the trace (its folder is printed).
 set -euo pipefail
-ROW=${1:?usage: insn-count.sh empty|nop1|nop16|timer [SECONDS]}
+ROW=${1:?usage: insn-count.sh empty|nop1|nop16|timer|ipc [SECONDS]}
+PER_OP=1
+[ "$ROW" = ipc ] && PER_OP=2
 SECS=${2:-30}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -42,4 +45,4 @@ if ! grep -q "bench: " "$WORK/serial"; then
   exit 1
 fi
 [ -n "${KEEP:-}" ] && echo "insn-count: trace kept in $WORK" >&2
-python3 tools/insn-count/count.py "$WORK/trace.log" build/kernel.elf "$WORK/ring-bench.elf" ${INLINE:+--inline}
+python3 tools/insn-count/count.py "$WORK/trace.log" build/kernel.elf "$WORK/ring-bench.elf" ${INLINE:+--inline} --syscalls-per-op "$PER_OP"

@@ -15,7 +15,7 @@
 //! `bench: done`. `make bench` boots it (manifest `systems/bench.cue`) and
 //! turns the lines into ratios.
 //!
-//! Built with `RING_BENCH_SPIN=empty|nop1|nop16|timer` in the environment,
+//! Built with `RING_BENCH_SPIN=empty|nop1|nop16|timer|ipc` in the environment,
 //! it repeats that one row 200 times first, for a trace of QEMU's executed
 //! code to count the instructions of one operation
 //! (`tools/insn-count/insn-count.sh`, `docs/performance.md`).
@@ -102,13 +102,7 @@ fn print_profile(console: &Console, name: &str, ops: u64) -> Result<(), CapError
 /// Endpoint round trips to an `ipc-server` process (`Echo`): an empty
 /// text, a 64-byte text, and 16 calls in flight at once.
 fn ipc(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
-    let factory = EndpointFactory::from_caps(caps, "endpointFactory")?;
-    let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
-    let (server, client) = factory.create(capos::schema::interface_id::ECHO)?;
-    let grants = [Grant::cap("console", console.id()), Grant::cap("endpoint", server.id())];
-    let (handle, _) = spawner.spawn("ipc-server", &[], &[], &grants)?;
-    drop(server);
-    let echo: Echo = client.into_typed();
+    let (echo, handle) = echo_server(caps, console)?;
     let ops = OPS / 10;
     measure(console, "ipc round trip, empty", ops, || {
         for _ in 0..ops {
@@ -135,6 +129,18 @@ fn ipc(caps: &Caps, console: &Console) -> Result<(), capos::Error> {
     echo.echo("quit")?;
     handle.wait()?;
     Ok(())
+}
+
+/// An `ipc-server` process serving `Echo` on a new endpoint: the client
+/// side and the process's handle (`echo("quit")` ends it).
+fn echo_server(caps: &Caps, console: &Console) -> Result<(Echo, ProcessHandle), capos::Error> {
+    let factory = EndpointFactory::from_caps(caps, "endpointFactory")?;
+    let spawner = ProcessSpawner::from_caps(caps, "processSpawner")?;
+    let (server, client) = factory.create(capos::schema::interface_id::ECHO)?;
+    let grants = [Grant::cap("console", console.id()), Grant::cap("endpoint", server.id())];
+    let (handle, _) = spawner.spawn("ipc-server", &[], &[], &grants)?;
+    drop(server);
+    Ok((client.into_typed(), handle))
 }
 
 /// Two threads hand a token back and forth through one word with PARK and
@@ -213,6 +219,18 @@ fn context_switch(console: &Console) -> Result<(), CapError> {
 
 /// One row, 200 times (see the module documentation).
 fn spin(caps: &Caps, console: &Console, row: &str) -> Result<(), capos::Error> {
+    if row == "ipc" {
+        let (echo, handle) = echo_server(caps, console)?;
+        // Short rounds: a round trip under QEMU's trace is slow.
+        for _ in 0..200 {
+            measure(console, "ipc round trip, empty", OPS / 100, || {
+                (0..OPS / 100).try_for_each(|_| echo.echo("").map(drop))
+            })?;
+        }
+        echo.echo("quit")?;
+        handle.wait()?;
+        return Ok(());
+    }
     let timer = Timer::from_caps(caps, "timer")?;
     for _ in 0..200 {
         match row {

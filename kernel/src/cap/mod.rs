@@ -111,36 +111,35 @@ pub enum Outcome {
 }
 
 /// The results of a call answered at once ([`CapObject::call_now`]): a root
-/// struct of up to [`DataReply::MAX`] data words and no pointers.
+/// struct of up to [`DataReply::MAX`] data words and no pointers, kept as
+/// the message's words (`capos_config::wire::data_struct_words`: the bytes
+/// [`reply_data`] gives the same data).
 #[derive(Debug, Clone, Copy)]
 pub struct DataReply {
-    words: [u64; Self::MAX],
-    len: usize,
+    message: [u64; 2 + Self::MAX],
+    words: usize,
 }
 
 impl DataReply {
     /// Most data words.
     pub const MAX: usize = 4;
-    /// Bytes of the longest message ([`Self::encode`]).
-    pub const MESSAGE_MAX: usize = capos_config::wire::data_struct_len(Self::MAX);
 
     /// A struct of `data` (at most [`Self::MAX`] words; more is a kernel
     /// bug, refused as `TooLarge`).
     pub fn new(data: &[u64]) -> Result<Self, CapError> {
-        let mut words = [0; Self::MAX];
-        words.get_mut(..data.len()).ok_or(CapError::TooLarge)?.copy_from_slice(data);
-        Ok(Self { words, len: data.len() })
+        let mut message = [0; 2 + Self::MAX];
+        let words = capos_config::wire::data_struct_words(data, &mut message).ok_or(CapError::TooLarge)?;
+        Ok(Self { message, words })
     }
 
-    /// The results message (`capos_config::wire::write_data_struct`'s
-    /// form, the one [`reply_data`] gives) into `out`; its length.
-    pub fn encode(&self, out: &mut [u8; Self::MESSAGE_MAX]) -> usize {
-        capos_config::wire::write_data_struct(&self.words[..self.len], out).unwrap_or(0)
+    /// The results message, as words.
+    pub fn words(&self) -> &[u64] {
+        &self.message[..self.words]
     }
 
     /// The same results as a [`Reply`], for the general path.
     pub fn reply(&self) -> Result<Reply, CapError> {
-        reply_data(&self.words[..self.len])
+        reply_data(&self.message[2..self.words])
     }
 }
 

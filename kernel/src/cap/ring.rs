@@ -668,19 +668,22 @@ fn prepare_call(
 /// (the result buffer, checked writable): as [`deliver`] completes the
 /// same results as a [`Reply`] (`refused`, then `insert_results`).
 fn answered(sqe: &Sqe, result: Result<DataReply, CapError>, slot: UserSlot<'_>) -> Cqe {
-    let mut message = [0u8; DataReply::MESSAGE_MAX];
-    match result.map(|data| data.encode(&mut message)) {
-        Err(e) => Cqe::error(sqe.user_data, e),
-        Ok(len) if len > slot.capacity() => Cqe {
+    let data = match result {
+        Ok(data) => data,
+        Err(e) => return Cqe::error(sqe.user_data, e),
+    };
+    let len = data.words().len() * 8;
+    if len > slot.capacity() {
+        return Cqe {
             flags: cqe_flags::RESULT_TRUNCATED,
             aux: len as u64,
             ..Cqe::error(sqe.user_data, CapError::ResultTooSmall)
-        },
-        Ok(len) if slot.write(&message[..len]) => {
-            Cqe { user_data: sqe.user_data, result: len as i32, ..Cqe::default() }
-        }
-        Ok(_) => Cqe::error(sqe.user_data, CapError::BadAddress),
+        };
     }
+    if !slot.write_words(data.words()) {
+        return Cqe::error(sqe.user_data, CapError::BadAddress);
+    }
+    Cqe { user_data: sqe.user_data, result: len as i32, ..Cqe::default() }
 }
 
 /// Delivers a call's result to `process`: the results message into its

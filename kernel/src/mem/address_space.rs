@@ -245,25 +245,25 @@ impl UserSlot<'_> {
         self.len
     }
 
-    /// Writes `data` at the start of the slot; `false` (nothing written) if
-    /// it is longer than the slot.
-    pub fn write(self, data: &[u8]) -> bool {
-        if data.len() > self.len {
+    /// Writes `words` (their little-endian bytes) at the start of the
+    /// slot, a word at a time; `false` (nothing written) if they are longer
+    /// than the slot.
+    pub fn write_words(self, words: &[u64]) -> bool {
+        if words.len() * 8 > self.len {
             return false;
         }
         crate::profile::count(capos_abi::profile::Counter::UserCopies);
-        crate::profile::add(capos_abi::profile::Counter::UserCopyBytes, data.len() as u64);
-        // SAFETY: `phys..phys+len` lies in one writable page the address
-        // space owns alone (checked by `writable_slot`), mapped by the
-        // window; the borrow the slot holds kept the tables unchanged since;
-        // `data` is a distinct kernel buffer no longer than the range.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                data.as_ptr(),
-                layout::phys_to_virt(self.phys) as *mut u8,
-                data.len(),
-            )
-        };
+        crate::profile::add(capos_abi::profile::Counter::UserCopyBytes, words.len() as u64 * 8);
+        let at = layout::phys_to_virt(self.phys) as *mut u64;
+        for (i, word) in words.iter().enumerate() {
+            // SAFETY: `phys..phys+len` lies in one writable page the
+            // address space owns alone (checked by `writable_slot`), mapped
+            // by the window; the borrow the slot holds kept the tables
+            // unchanged since; word `i` ends within `len` (checked above);
+            // the user's buffer need not be aligned, hence the unaligned
+            // write.
+            unsafe { at.add(i).write_unaligned(word.to_le()) };
+        }
         true
     }
 }
@@ -893,8 +893,16 @@ impl AddressSpace {
     /// page). The same answer either way.
     fn translate_page(&self, virt: u64) -> Option<UserTranslation> {
         let Some(table) = self.leaf_table(virt) else { return self.translate(virt) };
+        Self::leaf_translation(table, virt)
+    }
+
+    /// The translation of user page `virt` from its last-level table
+    /// `table` (which [`Self::leaf_table`] gave for `virt`, or for another
+    /// page of the same 2 MiB, under the same `&self` borrow).
+    fn leaf_translation(table: *mut PageTable, virt: u64) -> Option<UserTranslation> {
         // SAFETY: a last-level table of this address space
-        // ([`Self::leaf_table`]), only read, under the `&self` borrow.
+        // ([`Self::leaf_table`]), only read, while the caller's `&self`
+        // borrow keeps the tables as they were; the index is below 512.
         let entry = unsafe { (table as *const u64).add(((virt >> 12) & 511) as usize).read() };
         let bit = |flag: Flags| entry & flag.bits() != 0;
         if !bit(Flags::PRESENT) || !bit(Flags::USER_ACCESSIBLE) {
@@ -927,35 +935,57 @@ impl AddressSpace {
     /// write break their shares first). Nothing is touched before every
     /// page passed.
     fn walk(&self, addr: u64, len: usize, write: bool, mut f: impl FnMut(u64, usize, usize)) -> bool {
+        // Two passes over the pages, the first only checking (no list of
+        // pieces to allocate: `len` is the caller's); nothing can change
+        // the tables in between while `self` is borrowed.
+        self.pages(addr, len, |t, _, _| !write || t.writable || t.copy_on_write)
+            && self.pages(addr, len, |t, offset, n| {
+                f(t.phys, offset, n);
+                true
+            })
+    }
+
+    /// Calls `check(translation, offset, n)` for each page of
+    /// `[addr, addr+len)` in order (`n` bytes of the range from `offset`),
+    /// until one returns `false` or a page is not user memory (then
+    /// `false`). Pages of one 2 MiB region share their last-level table,
+    /// looked up once for them (a 64 KiB buffer is one lookup and sixteen
+    /// entry reads, not sixteen walks).
+    fn pages(
+        &self,
+        addr: u64,
+        len: usize,
+        mut check: impl FnMut(UserTranslation, usize, usize) -> bool,
+    ) -> bool {
         if len == 0 {
             return true;
         }
         if !user_range_ok(addr, len as u64) {
             return false;
         }
-        // Two passes over the pages, the first only checking (no list of
-        // pieces to allocate: `len` is the caller's); nothing can change
-        // the tables in between while `self` is borrowed.
-        let pieces = |check: &mut dyn FnMut(UserTranslation, usize, usize) -> bool| {
-            let mut done = 0usize;
-            while done < len {
-                let at = addr + done as u64;
-                let Some(t) = self.translate_page(at) else { return false };
-                let n = ((PAGE - at % PAGE) as usize).min(len - done);
-                if !check(t, done, n) {
-                    return false;
-                }
-                done += n;
+        let mut leaf: Option<(u64, *mut PageTable)> = None;
+        let mut done = 0usize;
+        while done < len {
+            let at = addr + done as u64;
+            let region = at >> 21;
+            let t = match leaf {
+                Some((r, table)) if r == region => Self::leaf_translation(table, at),
+                _ => match self.leaf_table(at) {
+                    Some(table) => {
+                        leaf = Some((region, table));
+                        Self::leaf_translation(table, at)
+                    }
+                    None => self.translate(at),
+                },
+            };
+            let Some(t) = t else { return false };
+            let n = ((PAGE - at % PAGE) as usize).min(len - done);
+            if !check(t, done, n) {
+                return false;
             }
-            true
-        };
-        if !pieces(&mut |t, _, _| !write || t.writable || t.copy_on_write) {
-            return false;
+            done += n;
         }
-        pieces(&mut |t, offset, n| {
-            f(t.phys, offset, n);
-            true
-        })
+        true
     }
 
     /// `[addr, addr+len)` as a slot to write later under the same borrow,
@@ -975,7 +1005,7 @@ impl AddressSpace {
         if let Some(t) = self.one_page(addr, len) {
             return t.writable || t.copy_on_write;
         }
-        self.walk(addr, len, true, |_, _, _| {})
+        self.pages(addr, len, |t, _, _| t.writable || t.copy_on_write)
     }
 
     /// Copies user memory at `addr` into `out`. `false` if any byte is not
