@@ -1005,7 +1005,40 @@ impl AddressSpace {
         if let Some(t) = self.one_page(addr, len) {
             return t.writable || t.copy_on_write;
         }
-        self.pages(addr, len, |t, _, _| t.writable || t.copy_on_write)
+        if len == 0 {
+            return true;
+        }
+        if !user_range_ok(addr, len as u64) {
+            return false;
+        }
+        // Page by page, reading the last-level entries straight from their
+        // table (one lookup per 2 MiB: a RECV's 64 KiB buffer is checked on
+        // every call); where a region has no last-level table (a huge page,
+        // or nothing mapped) the rest goes through `pages`, which answers
+        // for those too.
+        const NEEDED: u64 = Flags::PRESENT.bits() | Flags::USER_ACCESSIBLE.bits();
+        const WRITE: u64 = Flags::WRITABLE.bits() | COPY_ON_WRITE.bits();
+        let last = (addr + len as u64 - 1) & !(PAGE - 1);
+        let mut page = addr & !(PAGE - 1);
+        while page <= last {
+            let Some(table) = self.leaf_table(page) else {
+                let from = page.max(addr);
+                let rest = (addr + len as u64 - from) as usize;
+                return self.pages(from, rest, |t, _, _| t.writable || t.copy_on_write);
+            };
+            let region_last = (page | ((1 << 21) - 1)).min(last);
+            while page <= region_last {
+                // SAFETY: as in `leaf_translation`: a last-level table of
+                // this address space, only read under `&self`; the index
+                // is below 512.
+                let entry = unsafe { (table as *const u64).add(((page >> 12) & 511) as usize).read() };
+                if entry & NEEDED != NEEDED || entry & WRITE == 0 {
+                    return false;
+                }
+                page += PAGE;
+            }
+        }
+        true
     }
 
     /// Copies user memory at `addr` into `out`. `false` if any byte is not
