@@ -18,9 +18,9 @@
 //! indices once for as many as are waiting; a NOP checked on its words),
 //! completes at once the ones that need nothing outside the process (NOP,
 //! COPY, one that fails validation, a call an object answers at once with
-//! data words: `Timer.now`, docs/decisions.md) and prepares a CALL (the cap looked up, the params copied —
-//! onto the stack when they fit [`SCRATCH_LEN`] —, the buffers checked, the
-//! caps to send prepared). It lets go of the lock only to carry out what
+//! data words: `Timer.now`, docs/decisions.md) and prepares a CALL (the
+//! cap looked up, the params copied — onto the stack when they fit
+//! [`SCRATCH_LEN`] —, the buffers checked, the caps to send prepared). It lets go of the lock only to carry out what
 //! may reach other processes or drop objects (the call itself, RELEASE,
 //! RECV, RETURN, PARK, UNPARK). The lock section that finds the SQ empty
 //! also counts the completions and, if the caller is to wait, registers it
