@@ -26,19 +26,9 @@ pub const NULL_ROOT: [u8; 16] = [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 /// than [`data_struct_len`] or `data` has more than 65 535 words.
 pub fn write_data_struct(data: &[u64], out: &mut [u8]) -> Option<usize> {
     let len = data_struct_len(data.len());
-    let words = u16::try_from(data.len()).ok()?;
+    let header = data_struct_header(u16::try_from(data.len()).ok()?);
     let out = out.get_mut(..len)?;
-    // Segment table: one segment (count - 1 = 0) of 1 + n words.
-    out[0..4].copy_from_slice(&0u32.to_le_bytes());
-    out[4..8].copy_from_slice(&(1 + u32::from(words)).to_le_bytes());
-    // Root: a struct pointer to the next word (offset 0), n data words and
-    // no pointers; an empty struct points at offset -1, as capnp encodes
-    // it so that it does not read as a null pointer.
-    let lower: u32 = if words == 0 { 0xffff_fffc } else { 0 };
-    out[8..12].copy_from_slice(&lower.to_le_bytes());
-    out[12..14].copy_from_slice(&words.to_le_bytes());
-    out[14..16].copy_from_slice(&0u16.to_le_bytes());
-    for (chunk, word) in out[16..].chunks_exact_mut(8).zip(data) {
+    for (chunk, word) in out.chunks_exact_mut(8).zip(header.iter().chain(data)) {
         chunk.copy_from_slice(&word.to_le_bytes());
     }
     Some(len)
@@ -49,15 +39,22 @@ pub fn write_data_struct(data: &[u64], out: &mut [u8]) -> Option<usize> {
 /// once. Returns the number of words, or `None` if `out` has fewer than
 /// `2 + data.len()` or `data` more than 65 535 words.
 pub fn data_struct_words(data: &[u64], out: &mut [u64]) -> Option<usize> {
-    let words = u16::try_from(data.len()).ok()?;
+    let header = data_struct_header(u16::try_from(data.len()).ok()?);
     let out = out.get_mut(..2 + data.len())?;
-    // The segment table (count - 1 = 0, then 1 + n words) and the root
-    // pointer (offset 0, or -1 for an empty struct; n data words, no
-    // pointers), as `write_data_struct` writes them.
-    out[0] = (1 + u64::from(words)) << 32;
-    out[1] = if words == 0 { 0xffff_fffc } else { u64::from(words) << 32 };
+    out[..2].copy_from_slice(&header);
     out[2..].copy_from_slice(data);
     Some(out.len())
+}
+
+/// The first two words of a data-only struct message of `words` data
+/// words: the segment table (one segment, count - 1 = 0, of 1 + n words)
+/// and the root, a struct pointer to the next word (offset 0) with n data
+/// words and no pointers; an empty struct points at offset -1, as capnp
+/// encodes it so that it does not read as a null pointer.
+fn data_struct_header(words: u16) -> [u64; 2] {
+    let table = (1 + u64::from(words)) << 32;
+    let root = if words == 0 { 0xffff_fffc } else { u64::from(words) << 32 };
+    [table, root]
 }
 
 /// Bytes of a message whose root struct has `data_words` words of data
