@@ -14,7 +14,9 @@ fn main() {
     println!("cargo:rustc-link-arg=-T{dir}/linker.ld");
     println!("cargo:rustc-link-arg=--no-pie");
     println!("cargo:rustc-link-arg=-zmax-page-size=4096");
+    println!("cargo:rustc-link-arg=-L{dir}");
     println!("cargo:rerun-if-changed=linker.ld");
+    println!("cargo:rerun-if-changed=hot-text.ld");
     println!("cargo:rerun-if-changed=build.rs");
 
     let mut asm = String::from("    .section .text.trap_stubs, \"ax\"\n");

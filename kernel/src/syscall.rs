@@ -53,17 +53,31 @@ fn run(number: u64, args: [u64; 4], thread: &Arc<Thread>, process: &Arc<Process>
     let stamp = crate::profile::Stamp::now();
     crate::profile::count(capos_abi::profile::Counter::Syscalls);
     crate::sched::reap();
+    // `cap_enter` is the fast path (every capability call); the others
+    // are out of line and cold, so that this function, which the
+    // IPC path runs after every address-space switch, spans few pages
+    // (docs/performance.md, "Fifth step").
+    let (result, thread_ended) = if number == SYS_CAP_ENTER {
+        let min_complete = u32::try_from(args[0]).unwrap_or(u32::MAX);
+        let interruptible = args[2] & capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE != 0;
+        let since = (args[2] & capos_abi::syscall::CAP_ENTER_SINCE != 0).then_some(args[3] as u32);
+        match crate::cap::ring::cap_enter(process, min_complete, args[1], interruptible, since) {
+            Ok(n) => (i64::from(n), false),
+            Err(e) => (i64::from(e.as_result()), false),
+        }
+    } else {
+        run_other(number, args, thread, process)
+    };
+    stamp.end(capos_abi::profile::Counter::DispatchCycles);
+    (result, thread_ended)
+}
+
+/// The syscalls other than `cap_enter`, with [`run`]'s result.
+#[cold]
+#[inline(never)]
+fn run_other(number: u64, args: [u64; 4], thread: &Arc<Thread>, process: &Arc<Process>) -> (i64, bool) {
     let mut thread_ended = false;
     let result = match number {
-        SYS_CAP_ENTER => {
-            let min_complete = u32::try_from(args[0]).unwrap_or(u32::MAX);
-            let interruptible = args[2] & capos_abi::syscall::CAP_ENTER_INTERRUPTIBLE != 0;
-            let since = (args[2] & capos_abi::syscall::CAP_ENTER_SINCE != 0).then_some(args[3] as u32);
-            match crate::cap::ring::cap_enter(process, min_complete, args[1], interruptible, since) {
-                Ok(n) => i64::from(n),
-                Err(e) => i64::from(e.as_result()),
-            }
-        }
         SYS_EXIT => {
             process.terminate(ExitStatus::Exited(args[0] as i32));
             0
@@ -107,7 +121,6 @@ fn run(number: u64, args: [u64; 4], thread: &Arc<Thread>, process: &Arc<Process>
         },
         _ => i64::from(CapError::UnknownSyscall.as_result()),
     };
-    stamp.end(capos_abi::profile::Counter::DispatchCycles);
     (result, thread_ended)
 }
 

@@ -15,6 +15,10 @@
 # for a 30 s trace. With INLINE=1 in the environment, kernel instructions are
 # split by the innermost inlined function (count.py --inline). See
 # docs/performance.md. KEEP=1 keeps the trace (its folder is printed).
+# With PAGES=1, no trace: the QEMU plugin pages.c (built here with gcc)
+# counts instead the distinct pages and blocks touched between two CR3
+# writes (what refilling QEMU's TLB after a switch costs) and pages.py
+# names them.
 set -euo pipefail
 ROW=${1:?usage: insn-count.sh empty|nop1|nop16|timer|ipc [SECONDS]}
 PER_OP=1
@@ -35,9 +39,22 @@ target/release/mkmanifest -q --cue system-schema.cue --cue systems/bench.cue \
   --bin-dir "$OUT" --out "$WORK/manifest.bin"
 # Back to the normal ring-bench (the build's manifests use it).
 cargo build -q "${FLAGS[@]}" -p ring-bench
-timeout "$SECS" qemu-system-x86_64 -machine q35 -cpu max -m 512 -accel tcg -no-reboot -nic none \
-  -device isa-debug-exit,iobase=0xf4,iosize=0x4 -display none -monitor none \
-  -serial "file:$WORK/serial" -kernel build/kernel.elf -initrd "$WORK/manifest.bin" -append '' \
+QEMU_ARGS=(-machine q35 -cpu max -m 512 -accel tcg -no-reboot -nic none
+  -device isa-debug-exit,iobase=0xf4,iosize=0x4 -display none -monitor none
+  -serial "file:$WORK/serial" -kernel build/kernel.elf -initrd "$WORK/manifest.bin" -append '')
+if [ -n "${PAGES:-}" ]; then
+  gcc -O2 -shared -fPIC -fvisibility=hidden -o "$WORK/pages.so" tools/insn-count/pages.c
+  timeout "$SECS" qemu-system-x86_64 "${QEMU_ARGS[@]}" \
+    -plugin "$WORK/pages.so,out=$WORK/pages.txt,skip=${SKIP:-20000},epochs=${EPOCHS:-20000}" || true
+  if ! [ -s "$WORK/pages.txt" ]; then
+    echo "insn-count: fewer than SKIP+EPOCHS CR3 writes in $SECS s; serial log:" >&2
+    tail -5 "$WORK/serial" >&2
+    exit 1
+  fi
+  python3 tools/insn-count/pages.py "$WORK/pages.txt" build/kernel.elf "$WORK/ring-bench.elf" ${HOT:+--hot "$HOT"}
+  exit 0
+fi
+timeout "$SECS" qemu-system-x86_64 "${QEMU_ARGS[@]}" \
   -d exec,nochain,in_asm -D "$WORK/trace.log" || true
 if ! grep -q "bench: " "$WORK/serial"; then
   echo "insn-count: ring-bench printed nothing in $SECS s; serial log:" >&2

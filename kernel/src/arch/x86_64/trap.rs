@@ -263,6 +263,10 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
     }
 }
 
+/// Interrupts and exceptions (not syscalls). Out of line: `trap_dispatch`
+/// is on the path of every system call, and kept small so that it spans
+/// few pages (docs/performance.md, "Fifth step").
+#[inline(never)]
 fn dispatch(frame: &mut TrapFrame) {
     let vector = frame.vector as u8;
     match vector {
