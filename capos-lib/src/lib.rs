@@ -16,7 +16,8 @@
 //! - [`kmem_quota`]: each process's account of the kernel memory it caused;
 //! - [`park_table`]: the calls parked on words of memory (PARK/UNPARK);
 //! - [`segment_cache`]: which read-only program segments the kernel keeps
-//!   in frames for the next `exec` of the same program.
+//!   in frames for the next `exec` of the same program;
+//! - [`size_class`]: the size classes of the userspace heap's bins.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
@@ -36,3 +37,4 @@ pub mod line_discipline;
 pub mod park_table;
 pub mod segment_cache;
 pub mod shell_words;
+pub mod size_class;

@@ -14,7 +14,8 @@
  *   skip=N       CR3 writes to ignore first (boot; default 20000)
  *   epochs=N     CR3 writes to measure after that (default 20000)
  * The report: mean distinct pages per interval between CR3 writes, split
- * code/data x kernel/user, mean distinct blocks, then every page touched in
+ * code/data x kernel/user, mean distinct blocks, `hlt` and `syscall`
+ * instructions run per interval, then every page touched in
  * at least 1 % of the intervals, with the share of intervals touching it
  * ("page ADDRESS KIND MODE SHARE"), then every block run in at least 1 %
  * ("block ADDRESS SHARE").
@@ -88,7 +89,7 @@ static uint32_t all_count[ALL_SIZE];
 
 static uint64_t cr3_writes, skip = 20000, measure = 20000;
 static uint64_t sums[4]; /* distinct pages per interval, by kind and mode */
-static uint64_t blocks_sum, halts;
+static uint64_t blocks_sum, halts, syscalls;
 static FILE *out;
 static bool done;
 
@@ -163,6 +164,7 @@ static void report(void)
         fprintf(out, "mean %s %.2f\n", names[k], (double)sums[k] / n);
     fprintf(out, "mean blocks %.2f\n", (double)blocks_sum / n);
     fprintf(out, "mean halts %.3f\n", (double)halts / n);
+    fprintf(out, "mean syscalls %.3f\n", (double)syscalls / n);
     uint32_t *idx = malloc(sizeof(uint32_t) * ALL_SIZE);
     uint32_t m = 0;
     for (uint32_t s = 0; s < ALL_SIZE; s++)
@@ -232,6 +234,14 @@ static void on_hlt(unsigned int vcpu, void *udata)
         halts++;
 }
 
+static void on_syscall(unsigned int vcpu, void *udata)
+{
+    (void)vcpu;
+    (void)udata;
+    if (measuring())
+        syscalls++;
+}
+
 static bool is_kernel(uint64_t va)
 {
     return va >> 63;
@@ -281,6 +291,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         const uint8_t *bytes = qemu_plugin_insn_data(insn);
         if (qemu_plugin_insn_size(insn) == 1 && bytes[0] == 0xf4)
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_hlt, QEMU_PLUGIN_CB_NO_REGS, NULL);
+        if (qemu_plugin_insn_size(insn) == 2 && bytes[0] == 0x0f && bytes[1] == 0x05)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, on_syscall, QEMU_PLUGIN_CB_NO_REGS, NULL);
         if (writes_cr3(qemu_plugin_insn_data(insn), qemu_plugin_insn_size(insn)))
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_cr3, QEMU_PLUGIN_CB_NO_REGS, NULL);
     }
