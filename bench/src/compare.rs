@@ -25,6 +25,18 @@ impl Samples {
         }
     }
 
+    /// These samples without the first of every key that has more than
+    /// one (a warm-up run: just after a boot, capOS's services are still
+    /// starting and every row's code is cold).
+    pub fn without_first(mut self) -> Samples {
+        for (_, values) in self.0.values_mut() {
+            if values.len() > 1 {
+                values.remove(0);
+            }
+        }
+        self
+    }
+
     /// The unit, the median and the number of runs of `key`.
     pub fn median(&self, key: &str) -> Option<(&str, f64, usize)> {
         let (unit, values) = self.0.get(key)?;

@@ -191,9 +191,41 @@ fn boot(peer: &Path, initrd: &Path, accel: Accel, log_dir: &Path, runs: usize) -
     Ok(samples)
 }
 
+/// The peer fetched and its initramfs built, ready to boot.
+pub struct Peer {
+    peer: PathBuf,
+    initrd: PathBuf,
+    log_dir: PathBuf,
+    accel: Accel,
+}
+
+impl Peer {
+    /// Fetches the peer and builds its programs and initramfs.
+    pub fn prepare(root: &Path, build: &Path, accel: Accel) -> Result<Self, String> {
+        let status = Command::new(root.join("tools/linux-peer.sh"))
+            .status()
+            .map_err(|e| format!("cannot run tools/linux-peer.sh: {e}"))?;
+        if !status.success() {
+            return Err("tools/linux-peer.sh could not fetch the Linux peer".into());
+        }
+        let peer = build.join("linux-peer");
+        let programs = build_programs(root, build, "linux", Path::new("gcc"), &["-static"])?;
+        let runner = crate::wasm::static_runner(root, build)?;
+        let module = crate::wasm::build_module(root, build, "wasm_cpu")?;
+        let initrd = initramfs(&peer, &programs, [&runner, &module])?;
+        Ok(Self { peer, initrd, log_dir: build.join("logs"), accel })
+    }
+
+    /// One boot with `runs` runs of every row (0: only the boot markers).
+    pub fn boot(&self, runs: usize) -> Result<Samples, String> {
+        boot(&self.peer, &self.initrd, self.accel, &self.log_dir, runs)
+    }
+}
+
 /// Fetches and builds the peer, then boots it `boots` times: the first
 /// boot measures every row `runs` times, the others only the boot
-/// markers, so those get `boots` samples.
+/// markers, so those get `boots` samples (`capos-bench --linux-only`;
+/// `make bench` boots it once per run between capOS's, `main.rs`).
 pub fn measure(
     root: &Path,
     build: &Path,
@@ -201,21 +233,10 @@ pub fn measure(
     runs: usize,
     boots: usize,
 ) -> Result<Samples, String> {
-    let status = Command::new(root.join("tools/linux-peer.sh"))
-        .status()
-        .map_err(|e| format!("cannot run tools/linux-peer.sh: {e}"))?;
-    if !status.success() {
-        return Err("tools/linux-peer.sh could not fetch the Linux peer".into());
-    }
-    let peer = build.join("linux-peer");
-    let programs = build_programs(root, build, "linux", Path::new("gcc"), &["-static"])?;
-    let runner = crate::wasm::static_runner(root, build)?;
-    let module = crate::wasm::build_module(root, build, "wasm_cpu")?;
-    let initrd = initramfs(&peer, &programs, [&runner, &module])?;
-    let log_dir = build.join("logs");
-    let mut samples = boot(&peer, &initrd, accel, &log_dir, runs)?;
+    let peer = Peer::prepare(root, build, accel)?;
+    let mut samples = peer.boot(runs)?;
     for _ in 1..boots {
-        samples.merge(boot(&peer, &initrd, accel, &log_dir, 0)?);
+        samples.merge(peer.boot(0)?);
     }
     Ok(samples)
 }

@@ -88,17 +88,90 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
         compare::print(&compare::compare(&compare::Samples::default(), &linux), &cli.accel);
         return Ok(());
     }
+    let accel = match cli.accel.as_str() {
+        "tcg" => Accel::Tcg,
+        "kvm" => Accel::Kvm,
+        other => return Err(format!("unknown accelerator {other:?} (tcg or kvm)")),
+    };
+    if cli.ring_only {
+        print_ring(&[ring_boot(cli, &build, accel)?], &cli.accel);
+        return Ok(());
+    }
+    // Each run boots the ring benchmarks, runs capOS's POSIX rows once and
+    // boots the Linux peer once, so that the figures a ratio divides were
+    // measured within a minute of each other: this VM's speed for the
+    // memory-bound work of a switch (QEMU's page walks and lookups) moves
+    // by up to 2x between minutes, where CPU-bound work moves by a few
+    // percent (docs/performance.md, "Fifth step"). Every row is the median
+    // of the rounds.
+    let root = qemu_runner::repo_root();
+    let posix = posix::Posix::prepare(&root, &build)?;
+    let peer = linux::Peer::prepare(&root, &build, accel)?;
+    let mut rings = Vec::new();
+    let mut capos = compare::Samples::default();
+    let mut linux = compare::Samples::default();
+    // Each side runs its rows twice per round and keeps the second (the
+    // first is a warm-up; `Samples::without_first`).
+    for _ in 0..cli.runs.max(1) {
+        rings.push(ring_boot(cli, &build, accel)?);
+        capos.merge(posix.run(&root, &build, 2)?.without_first());
+        linux.merge(peer.boot(2)?.without_first());
+    }
+    print_ring(&rings, &cli.accel);
+    capos.merge(wall::boot_samples(&build, accel, cli.runs)?);
+    let rows = compare::compare(&capos, &linux);
+    compare::print(&rows, &cli.accel);
+    let ns_of = |name: &str| {
+        median(rings.iter().filter_map(|ring| {
+            ring.results
+                .iter()
+                .find(|r| r.name == name)
+                .map(|r| r.cycles as f64 * 1e3 / ring.tsc_mhz.max(1.0))
+        }))
+    };
+    let ring = RingFigures {
+        nop1: ns_of("nop batch 1"),
+        nop16: ns_of("nop batch 16"),
+        timer_now: ns_of("Timer.now call"),
+        endpoint: ns_of("ipc round trip, empty"),
+    };
+    targets(&capos, &linux, &ring);
+    compare::write_json(&root, &rows, &cli.accel)?;
+    wasm::print(&wasm::measure(&root, &build, &cli.accel)?);
+    if !cli.no_wall {
+        wall::print(&wall::measure(&root, &build, accel)?);
+    }
+    Ok(())
+}
+
+/// The median of `values` (none: `None`).
+fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut sorted: Vec<f64> = values.collect();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+/// One boot of the ring benchmarks: its results, the kernel's profile
+/// lines (`PROFILE=1` builds) and the TSC frequency it reported.
+struct RingRun {
+    results: Vec<Result>,
+    profiles: Vec<(String, String)>,
+    tsc_mhz: f64,
+}
+
+/// Boots `build/manifest-bench.bin` and reads ring-bench's results.
+fn ring_boot(cli: &Cli, build: &std::path::Path, accel: Accel) -> std::result::Result<RingRun, String> {
     let mut spec = IsoSpec::new(build.join("kernel.elf"), "");
     spec.modules.push(IsoModule::new(build.join("manifest-bench.bin")));
     let iso = build.join("iso").join("bench.iso");
     let boot = prepare_boot(&spec, BootMethod::Direct, &iso).map_err(|e| e.to_string())?;
     let mut config = QemuConfig::new(boot);
     config.log_dir = build.join("logs");
-    let accel = match cli.accel.as_str() {
-        "tcg" => Accel::Tcg,
-        "kvm" => Accel::Kvm,
-        other => return Err(format!("unknown accelerator {other:?} (tcg or kvm)")),
-    };
     config.accel = accel;
     let mut session = Session::start("bench", &config).map_err(|e| e.to_string())?;
     let line = Regex::new(r"^bench: (?:profile (?P<pname>[^:]+): (?P<profile>.*)|(?P<name>.+): (?P<cycles>\d+) cycles/op \((?P<ops>\d+) ops\)|(?P<done>done)|error: (?P<error>.*))$")
@@ -133,51 +206,34 @@ fn run(cli: &Cli) -> std::result::Result<(), String> {
         });
     }
     session.kill();
-    let reference = results
-        .iter()
-        .find(|r| r.name == REFERENCE)
-        .map(|r| r.cycles.max(1))
-        .ok_or_else(|| format!("no `{REFERENCE}` result to compare with"))?;
-    println!("capOS ring benchmarks ({} accelerator; guest TSC cycles)", cli.accel);
+    Ok(RingRun { results, profiles, tsc_mhz })
+}
+
+/// Prints the ring benchmarks: each row's median over the boots `rings`
+/// (in the first boot's order) with its ratio to the empty syscall's, and
+/// the first boot's profile lines.
+fn print_ring(rings: &[RingRun], accel: &str) {
+    let Some(first) = rings.first() else { return };
+    let cycles = |name: &str| {
+        median(
+            rings
+                .iter()
+                .filter_map(|ring| ring.results.iter().find(|r| r.name == name).map(|r| r.cycles as f64)),
+        )
+    };
+    let reference = cycles(REFERENCE).unwrap_or(1.0).max(1.0);
+    let boots =
+        if rings.len() == 1 { String::from("one boot") } else { format!("median of {} boots", rings.len()) };
+    println!("capOS ring benchmarks ({accel} accelerator; guest TSC cycles; {boots})");
     println!("{:<32} {:>12} {:>10} {:>24}", "benchmark", "cycles/op", "ops", "ratio to empty syscall");
-    for r in &results {
-        println!(
-            "{:<32} {:>12} {:>10} {:>23.2}x",
-            r.name,
-            r.cycles,
-            r.ops,
-            r.cycles as f64 / reference as f64
-        );
+    for r in &first.results {
+        let c = cycles(&r.name).unwrap_or(r.cycles as f64);
+        println!("{:<32} {:>12.0} {:>10} {:>23.2}x", r.name, c, r.ops, c / reference);
     }
-    if !profiles.is_empty() {
+    if !first.profiles.is_empty() {
         println!();
-        print_profiles(&profiles);
+        print_profiles(&first.profiles);
     }
-    if cli.ring_only {
-        return Ok(());
-    }
-    let root = qemu_runner::repo_root();
-    let mut capos = posix::measure(&root, &build, cli.runs)?;
-    capos.merge(wall::boot_samples(&build, accel, cli.runs)?);
-    let linux = linux::measure(&root, &build, accel, cli.runs, cli.runs)?;
-    let rows = compare::compare(&capos, &linux);
-    compare::print(&rows, &cli.accel);
-    let ns_of = |name: &str| {
-        results.iter().find(|r| r.name == name).map(|r| r.cycles as f64 * 1e3 / tsc_mhz.max(1.0))
-    };
-    let ring = RingFigures {
-        nop1: ns_of("nop batch 1"),
-        nop16: ns_of("nop batch 16"),
-        timer_now: ns_of("Timer.now call"),
-        endpoint: ns_of("ipc round trip, empty"),
-    };
-    targets(&capos, &linux, &ring);
-    compare::write_json(&root, &rows, &cli.accel)?;
-    wasm::print(&wasm::measure(&root, &build, &cli.accel)?);
-    if !cli.no_wall {
-        wall::print(&wall::measure(&root, &build, accel)?);
-    }
-    Ok(())
 }
 
 /// The ring benchmarks' figures the targets use, in ns (from their
