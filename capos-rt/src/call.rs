@@ -411,6 +411,52 @@ fn call_raw<T>(
     read(bytes)
 }
 
+/// Words of the scratch space on the stack a [`call_built`] message is
+/// built in (512 bytes: the params of most methods).
+pub const SCRATCH_WORDS: usize = 64;
+
+/// A builder over scratch space ([`call_built`]).
+pub type ScratchBuilder<'a> = capnp::message::Builder<capnp::message::ScratchSpaceHeapAllocator<'a>>;
+
+/// Makes a call whose params `build` writes into a message built in
+/// scratch space on the stack ([`SCRATCH_WORDS`]) and whose results `read`
+/// reads in place from a buffer on the stack ([`DEFAULT_RESULT_LEN`]
+/// bytes, as [`call`] gives): no heap allocation on the program's side
+/// for a message that fits (a larger one spills into heap segments and is
+/// sent all the same). No caps are sent or received; for calls that need
+/// them, or to keep a call in flight, use [`Request`] and [`submit`].
+pub fn call_built<T>(
+    cap: u32,
+    interface_id: u64,
+    method: u16,
+    build: impl FnOnce(&mut ScratchBuilder<'_>),
+    read: impl FnOnce(capnp::message::Reader<NoAllocSliceSegments<'_>>) -> Result<T, CapError>,
+) -> Result<T, CapError> {
+    let mut scratch = [capnp::word(0, 0, 0, 0, 0, 0, 0, 0); SCRATCH_WORDS];
+    let mut message = capnp::message::Builder::new(capnp::message::ScratchSpaceHeapAllocator::new(
+        capnp::Word::words_to_bytes_mut(&mut scratch),
+    ));
+    build(&mut message);
+    let mut result = [MaybeUninit::<u64>::uninit(); DEFAULT_RESULT_LEN as usize / 8];
+    let segments = message.get_segments_for_output();
+    if let [segment] = &segments[..] {
+        // The stream form of a one-segment message: a segment count less
+        // one (0) and the segment's length in words, then the segment.
+        let mut params = [capnp::word(0, 0, 0, 0, 0, 0, 0, 0); SCRATCH_WORDS + 1];
+        let bytes = capnp::Word::words_to_bytes_mut(&mut params);
+        let len = 8 + segment.len();
+        if let (Some(body), Ok(words)) = (bytes.get_mut(8..len), u32::try_from(segment.len() / 8)) {
+            body.copy_from_slice(segment);
+            bytes[4..8].copy_from_slice(&words.to_le_bytes());
+            return call_raw(cap, interface_id, method, &bytes[..len], &mut result, |b| {
+                read_in_place(b, read)
+            });
+        }
+    }
+    let params = capnp::serialize::write_message_to_words(&message);
+    call_raw(cap, interface_id, method, &params, &mut result, |b| read_in_place(b, read))
+}
+
 /// Reads a results message in place with capnp (it must be 8-byte
 /// aligned: a result buffer of words is).
 pub fn read_in_place<T>(

@@ -259,9 +259,21 @@ impl Echo {
         Ok(String::from(r.get_text().map_err(malformed)?.to_str().map_err(|_| CapError::MalformedParams)?))
     }
 
-    /// `echo(text)`.
+    /// `echo(text)` (params built and results read on the stack:
+    /// [`crate::call::call_built`]).
     pub fn echo(&self, text: &str) -> Result<String, CapError> {
-        Self::finish(self.echo_async(text)?)
+        crate::call::call_built(
+            self.0.id(),
+            Self::INTERFACE_ID,
+            method::echo::ECHO,
+            |m| m.init_root::<echo::echo_params::Builder<'_>>().set_text(text),
+            |results| {
+                let r = results.get_root::<echo::echo_results::Reader<'_>>().map_err(malformed)?;
+                Ok(String::from(
+                    r.get_text().map_err(malformed)?.to_str().map_err(|_| CapError::MalformedParams)?,
+                ))
+            },
+        )
     }
 }
 
@@ -269,9 +281,13 @@ impl Console {
     /// Writes text.
     pub fn write(&self, text: &str) -> Result<(), CapError> {
         for chunk in chunks(text, console::MAX_WRITE_BYTES as usize) {
-            let mut r = self.request(method::console::WRITE);
-            r.params.init_root::<console::write_params::Builder<'_>>().set_text(chunk);
-            call(r)?;
+            crate::call::call_built(
+                self.0.id(),
+                Self::INTERFACE_ID,
+                method::console::WRITE,
+                |m| m.init_root::<console::write_params::Builder<'_>>().set_text(chunk),
+                |_| Ok(()),
+            )?;
         }
         Ok(())
     }
